@@ -1,0 +1,63 @@
+//! What the operator's hands do, as data: keys become these through the keymap, and
+//! scripts and recordings carry them as `{"operator": name, "args": {...}}` lines.
+
+use serde::{Deserialize, Serialize};
+
+/// An operator action that changes the desk (view-only keys such as scrolling never
+/// become one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "operator", content = "args", rename_all = "snake_case")]
+pub enum Action {
+    /// Send the canned reply on `key`, filled for the message `to` (a msg_id), if any.
+    SendReply {
+        key: String,
+        #[serde(default)]
+        to: Option<String>,
+    },
+    /// Start the planned flash sale `id`.
+    StartSale { id: String },
+    /// Add time to the running flash sale.
+    ExtendSale {
+        #[serde(default = "thirty")]
+        seconds: u32,
+    },
+    /// End the running flash sale now.
+    EndSale {},
+    /// Pin a product on the stream (`None` unpins).
+    PinProduct {
+        #[serde(default)]
+        sku: Option<String>,
+    },
+}
+
+fn thirty() -> u32 {
+    30
+}
+
+impl Action {
+    /// Parses a script line's `operator` name and `args` object.
+    pub fn from_script(name: &str, args: Option<serde_json::Value>) -> Result<Action, String> {
+        let args = args.unwrap_or_else(|| serde_json::json!({}));
+        serde_json::from_value(serde_json::json!({ "operator": name, "args": args }))
+            .map_err(|e| format!("operator action {name:?}: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_round_trip_as_script_lines() {
+        let a = Action::SendReply { key: "1".into(), to: Some("m9".into()) };
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(v, serde_json::json!({"operator": "send_reply", "args": {"key": "1", "to": "m9"}}));
+        assert_eq!(Action::from_script("send_reply", Some(v["args"].clone())).unwrap(), a);
+        assert_eq!(Action::from_script("end_sale", None).unwrap(), Action::EndSale {});
+        assert_eq!(
+            Action::from_script("extend_sale", None).unwrap(),
+            Action::ExtendSale { seconds: 30 }
+        );
+        assert!(Action::from_script("launch_rocket", None).is_err());
+    }
+}

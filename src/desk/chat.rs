@@ -1,0 +1,189 @@
+//! The chat log: what viewers said, in arrival order, bounded in memory.
+//!
+//! Messages get a monotonically increasing index so that the UI can hold on to a
+//! selection or a scroll anchor while old messages fall off the front.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+
+use crate::protocol::User;
+
+/// What kind of line a chat entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MsgKind {
+    /// A viewer comment.
+    Chat,
+    /// A comment the platform marked as a question.
+    Question,
+    /// Sent by the shop itself (our own replies echoed back).
+    Operator,
+    /// An order, gift or follow, shown inline so the operator sees it happen.
+    System,
+}
+
+/// One line of chat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// Position in the whole stream's log (never reused).
+    pub index: u64,
+    pub msg_id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub region: Option<String>,
+    pub text: String,
+    pub kind: MsgKind,
+    pub reply_to: Option<String>,
+    pub at: DateTime<Utc>,
+    pub deleted: bool,
+}
+
+/// The bounded chat log.
+#[derive(Clone, Debug)]
+pub struct ChatLog {
+    messages: VecDeque<Message>,
+    by_id: HashMap<String, u64>,
+    next_index: u64,
+    cap: usize,
+}
+
+impl ChatLog {
+    /// A log that keeps the newest `cap` messages.
+    pub fn new(cap: usize) -> Self {
+        ChatLog { messages: VecDeque::new(), by_id: HashMap::new(), next_index: 0, cap: cap.max(1) }
+    }
+
+    /// Appends a message and returns its index.
+    pub fn push(
+        &mut self,
+        msg_id: String,
+        user: &User,
+        text: String,
+        kind: MsgKind,
+        reply_to: Option<String>,
+        at: DateTime<Utc>,
+    ) -> u64 {
+        let index = self.next_index;
+        self.next_index += 1;
+        if !msg_id.is_empty() {
+            self.by_id.insert(msg_id.clone(), index);
+        }
+        self.messages.push_back(Message {
+            index,
+            msg_id,
+            user_id: user.id.clone(),
+            user_name: user.name.clone(),
+            region: user.region.clone(),
+            text,
+            kind,
+            reply_to,
+            at,
+            deleted: false,
+        });
+        while self.messages.len() > self.cap {
+            if let Some(old) = self.messages.pop_front()
+                && self.by_id.get(&old.msg_id) == Some(&old.index)
+            {
+                self.by_id.remove(&old.msg_id);
+            }
+        }
+        index
+    }
+
+    /// A system line (order, gift) with no msg_id of its own.
+    pub fn push_system(&mut self, user: &User, text: String, at: DateTime<Utc>) -> u64 {
+        self.push(String::new(), user, text, MsgKind::System, None, at)
+    }
+
+    /// Marks a message as removed by moderation; it stays, struck through.
+    pub fn mark_deleted(&mut self, msg_id: &str) -> bool {
+        let Some(&index) = self.by_id.get(msg_id) else { return false };
+        match self.get_mut(index) {
+            Some(m) => {
+                m.deleted = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Marks every message of a user as removed (ban).
+    pub fn mark_user_deleted(&mut self, user_id: &str) {
+        for m in self.messages.iter_mut().filter(|m| m.user_id == user_id) {
+            m.deleted = true;
+        }
+    }
+
+    /// The message with this index, if still in memory.
+    pub fn get(&self, index: u64) -> Option<&Message> {
+        let first = self.messages.front()?.index;
+        self.messages.get(usize::try_from(index.checked_sub(first)?).ok()?)
+    }
+
+    fn get_mut(&mut self, index: u64) -> Option<&mut Message> {
+        let first = self.messages.front()?.index;
+        self.messages.get_mut(usize::try_from(index.checked_sub(first)?).ok()?)
+    }
+
+    /// The message with this msg_id, if still in memory.
+    pub fn by_msg_id(&self, msg_id: &str) -> Option<&Message> {
+        self.get(*self.by_id.get(msg_id)?)
+    }
+
+    /// Messages in memory, oldest first.
+    pub fn messages(&self) -> &VecDeque<Message> {
+        &self.messages
+    }
+
+    /// Number of messages in memory.
+    pub fn len(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// Whether nothing has been said yet.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+
+    /// Index the next message will get (= messages ever pushed).
+    pub fn next_index(&self) -> u64 {
+        self.next_index
+    }
+
+    /// Index of the oldest message still in memory.
+    pub fn first_index(&self) -> u64 {
+        self.messages.front().map_or(self.next_index, |m| m.index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        User { id: "u".into(), name: "Ann".into(), region: None, badges: vec![], follower: false }
+    }
+
+    #[test]
+    fn the_log_is_bounded_and_indexes_survive_eviction() {
+        let mut log = ChatLog::new(3);
+        for i in 0..5 {
+            log.push(format!("m{i}"), &user(), format!("t{i}"), MsgKind::Chat, None, Utc::now());
+        }
+        assert_eq!(log.len(), 3);
+        assert_eq!(log.first_index(), 2);
+        assert_eq!(log.get(4).unwrap().text, "t4");
+        assert!(log.get(1).is_none());
+        assert!(log.by_msg_id("m0").is_none());
+        assert_eq!(log.by_msg_id("m3").unwrap().index, 3);
+    }
+
+    #[test]
+    fn moderation_marks_messages_deleted() {
+        let mut log = ChatLog::new(10);
+        log.push("m1".into(), &user(), "spam".into(), MsgKind::Chat, None, Utc::now());
+        assert!(log.mark_deleted("m1"));
+        assert!(!log.mark_deleted("nope"));
+        assert!(log.by_msg_id("m1").unwrap().deleted);
+    }
+}

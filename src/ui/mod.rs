@@ -1,0 +1,3 @@
+//! The terminal interface: panes drawn from `&Desk` plus view state.
+
+pub mod theme;
