@@ -1,7 +1,562 @@
 //! The desk: all domain state and rules, as a pure state machine.
+//!
+//! Feed frames, connection news, operator actions and clock ticks come in through
+//! [`Desk::apply`] together with the current time; commands for the platform come out.
+//! The desk does no I/O and never reads the clock, so the same inputs always give the
+//! same state: replays, headless runs and tests are exact.
 
 pub mod action;
+pub mod catalog;
 pub mod chat;
 pub mod money;
+pub mod replies;
+pub mod sales;
+pub mod stats;
+mod summary;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, Utc};
 
 pub use action::Action;
+pub use summary::Summary;
+
+use crate::config::model::ShopConfig;
+use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
+use catalog::{Catalog, Order, OrderEffect};
+use chat::{ChatLog, MsgKind};
+use replies::{Replies, TemplateContext};
+use sales::{EndReason, Sales};
+use stats::Stats;
+
+/// Everything that can happen to the desk.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// A new frame from the feed (the feed client already dropped duplicates).
+    Feed(Frame),
+    /// News about the connection to the platform.
+    Link(LinkEvent),
+    /// The operator did something.
+    Operator(Action),
+    /// Time passed.
+    Tick,
+}
+
+/// What the feed client tells the desk about the connection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkEvent {
+    /// Dialing the platform (attempt 1 is the first connection).
+    Connecting { attempt: u32 },
+    /// The socket is up and `hello` was sent.
+    Connected,
+    /// The connection dropped; the client will retry in `retry_in_ms`.
+    Disconnected { reason: String, retry_in_ms: u64 },
+    /// The client gave up and will not retry (bad token, stream ended).
+    Failed { reason: String },
+    /// A frame was dropped because it could not be read.
+    Malformed { reason: String },
+    /// A frame of an unknown type was ignored.
+    Unknown { kind: String },
+    /// A frame already applied arrived again and was dropped.
+    Duplicate,
+    /// Events were missed: `missed` seqs were skipped.
+    Gap { missed: u64 },
+}
+
+/// What the desk asks the outside world to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// Send this command to the platform.
+    Send(Command),
+}
+
+/// The state of the connection as the operator sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting { attempt: u32 },
+    Live,
+    Reconnecting { attempt: u32, retry_at: DateTime<Utc>, reason: String },
+    Failed(String),
+}
+
+/// How loud a notice is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// A line for the operator: what just happened or went wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub at: DateTime<Utc>,
+    pub level: Level,
+    pub text: String,
+}
+
+/// Counters of the feed's health, as the summary reports them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub events_applied: u64,
+    pub duplicates: u64,
+    pub malformed: u64,
+    pub unknown: u64,
+    pub gaps: u64,
+    pub missed: u64,
+    pub commands_sent: u64,
+    pub commands_acked: u64,
+    pub commands_refused: u64,
+    pub reconnects: u64,
+}
+
+/// How a desk starts.
+#[derive(Clone, Debug)]
+pub struct DeskSetup {
+    pub shop: ShopConfig,
+    /// Chat messages kept in memory.
+    pub scrollback: usize,
+    /// Unique per run, so command refs never repeat across restarts.
+    pub ref_prefix: String,
+    /// Where the feed comes from, as the status bar says it (`DEMO`, a host, a file).
+    pub source: String,
+    /// Whether this is the built-in demo.
+    pub demo: bool,
+}
+
+/// A command sent and not yet answered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub label: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+const NOTICES_KEPT: usize = 100;
+
+/// All domain state of one stream.
+#[derive(Clone, Debug)]
+pub struct Desk {
+    pub source: String,
+    pub demo: bool,
+    pub stream: StreamInfo,
+    pub stream_state: Option<StreamState>,
+    pub link: Link,
+    /// Platform time to desk time, for the last frame that carried a time.
+    pub lag_ms: Option<i64>,
+    pub counters: Counters,
+    pub chat: ChatLog,
+    pub catalog: Catalog,
+    pub sales: Sales,
+    pub replies: Replies,
+    pub stats: Stats,
+    /// The product pinned on the stream.
+    pub pinned: Option<String>,
+    pub pending: BTreeMap<String, Pending>,
+    notices: VecDeque<Notice>,
+    ref_prefix: String,
+    next_ref: u64,
+    /// The time of the last input.
+    pub now: DateTime<Utc>,
+}
+
+impl Desk {
+    /// A desk for a shop, before any event.
+    pub fn new(setup: DeskSetup) -> Self {
+        Desk {
+            source: setup.source,
+            demo: setup.demo,
+            stream: StreamInfo { currency: setup.shop.catalog.currency.clone(), ..Default::default() },
+            stream_state: None,
+            link: Link::Connecting { attempt: 1 },
+            lag_ms: None,
+            counters: Counters::default(),
+            chat: ChatLog::new(setup.scrollback),
+            catalog: Catalog::new(&setup.shop.catalog),
+            sales: Sales::new(&setup.shop.sales.sales),
+            replies: Replies::new(&setup.shop.replies.replies),
+            stats: Stats::default(),
+            pinned: None,
+            pending: BTreeMap::new(),
+            notices: VecDeque::new(),
+            ref_prefix: setup.ref_prefix,
+            next_ref: 1,
+            now: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    /// Applies one input at time `now` and returns the commands to send.
+    pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Vec<Output> {
+        self.now = now;
+        let mut out = Vec::new();
+        match input {
+            Input::Feed(frame) => self.apply_frame(frame, now, &mut out),
+            Input::Link(link) => self.apply_link(link, now),
+            Input::Operator(action) => self.apply_action(action, now, &mut out),
+            Input::Tick => {}
+        }
+        if self.sales.due_to_end(now) {
+            self.end_sale(EndReason::TimeUp, now, &mut out);
+        }
+        out
+    }
+
+    /// Notices, oldest first.
+    pub fn notices(&self) -> impl DoubleEndedIterator<Item = &Notice> {
+        self.notices.iter()
+    }
+
+    /// The product the stream is about now: the running sale's, else the pinned one.
+    pub fn current_product(&self) -> Option<&catalog::Product> {
+        let sku = self.sales.live().map(|s| s.spec.sku.as_str()).or(self.pinned.as_deref())?;
+        self.catalog.product(sku)
+    }
+
+    /// Whether the stream has ended (the headless run stops here).
+    pub fn ended(&self) -> bool {
+        self.stream_state == Some(StreamState::Ended)
+    }
+
+    /// The headless summary of the run so far.
+    pub fn summary(&self) -> Summary {
+        Summary::of(self)
+    }
+
+    fn notice(&mut self, level: Level, text: String) {
+        if self.notices.len() == NOTICES_KEPT {
+            self.notices.pop_front();
+        }
+        self.notices.push_back(Notice { at: self.now, level, text });
+    }
+
+    fn apply_link(&mut self, link: LinkEvent, now: DateTime<Utc>) {
+        match link {
+            LinkEvent::Connecting { attempt } => {
+                if !matches!(self.link, Link::Reconnecting { .. }) || attempt == 1 {
+                    self.link = Link::Connecting { attempt };
+                }
+            }
+            LinkEvent::Connected => {}
+            LinkEvent::Disconnected { reason, retry_in_ms } => {
+                let attempt = match &self.link {
+                    Link::Reconnecting { attempt, .. } => attempt + 1,
+                    _ => 1,
+                };
+                self.counters.reconnects += 1;
+                let retry_at = now + chrono::Duration::milliseconds(retry_in_ms as i64);
+                self.notice(Level::Warn, format!("Connection lost ({reason}); reconnecting"));
+                self.link = Link::Reconnecting { attempt, retry_at, reason };
+            }
+            LinkEvent::Failed { reason } => {
+                self.notice(Level::Error, reason.clone());
+                self.link = Link::Failed(reason);
+            }
+            LinkEvent::Malformed { reason } => {
+                self.counters.malformed += 1;
+                tracing::debug!(%reason, "malformed frame dropped");
+            }
+            LinkEvent::Unknown { .. } => self.counters.unknown += 1,
+            LinkEvent::Duplicate => self.counters.duplicates += 1,
+            LinkEvent::Gap { missed } => {
+                self.counters.gaps += 1;
+                self.counters.missed += missed;
+                self.notice(Level::Warn, format!("Missed {missed} event(s) from the platform"));
+            }
+        }
+    }
+
+    fn apply_frame(&mut self, frame: Frame, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        if let Ok(ts) = DateTime::parse_from_rfc3339(&frame.ts) {
+            self.lag_ms = Some((now - ts.with_timezone(&Utc)).num_milliseconds());
+        }
+        if !frame.event.is_connection_level() {
+            self.counters.events_applied += 1;
+        }
+        match frame.event {
+            Event::Welcome { stream, resumed } => {
+                let text = if resumed {
+                    format!("Resumed {}", stream.title)
+                } else {
+                    format!("Connected to {}", if stream.title.is_empty() { &stream.id } else { &stream.title })
+                };
+                if !stream.currency.is_empty() {
+                    self.stream = stream;
+                } else {
+                    let currency = std::mem::take(&mut self.stream.currency);
+                    self.stream = StreamInfo { currency, ..stream };
+                }
+                self.link = Link::Live;
+                self.notice(Level::Info, text);
+            }
+            Event::Chat { msg_id, user, text, reply_to } => {
+                let kind = if is_operator(&user) { MsgKind::Operator } else { MsgKind::Chat };
+                self.chat.push(msg_id, &user, text, kind, reply_to, now);
+                self.stats.chat_at(now.timestamp());
+            }
+            Event::Question { msg_id, user, text } => {
+                self.chat.push(msg_id, &user, text, MsgKind::Question, None, now);
+                self.stats.chat_at(now.timestamp());
+            }
+            Event::Join { .. } => self.stats.joins += 1,
+            Event::Viewers { count } => self.stats.set_viewers(count),
+            Event::Like { count, .. } => self.stats.likes += count,
+            Event::Follow { .. } => self.stats.follows += 1,
+            Event::Share { .. } => self.stats.shares += 1,
+            Event::Gift { user, gift, repeat } => {
+                self.stats.gifts += u64::from(repeat);
+                let text = format!("sent {repeat}× {}", gift.name);
+                self.chat.push_system(&user, text, now);
+            }
+            Event::Order { order_id, user, sku, qty, unit_price, currency, status } => {
+                let order = Order {
+                    order_id,
+                    user_name: user.name.clone(),
+                    sku,
+                    qty,
+                    unit_price,
+                    currency,
+                    status,
+                    taken: 0,
+                    sale_id: None,
+                };
+                self.apply_order(order, &user, now, out);
+            }
+            Event::OrderUpdate { order_id, status } => {
+                if self.catalog.order(&order_id).is_none() {
+                    self.notice(Level::Warn, format!("Update for unknown order {order_id} ignored"));
+                    return;
+                }
+                let effect = self.catalog.apply_status(&order_id, status);
+                self.after_return(effect, &order_id, status, now);
+            }
+            Event::Stock { sku, available } => self.catalog.set_available(&sku, available),
+            Event::Moderation { action, msg_id, user_id, by } => {
+                let by = by.unwrap_or_else(|| "the platform".into());
+                match (action, msg_id, user_id) {
+                    (ModAction::Deleted, Some(id), _) => {
+                        self.chat.mark_deleted(&id);
+                    }
+                    (ModAction::Banned, _, Some(user)) => {
+                        self.chat.mark_user_deleted(&user);
+                        self.notice(Level::Info, format!("{user} was banned by {by}"));
+                    }
+                    (ModAction::Muted, _, Some(user)) => {
+                        self.notice(Level::Info, format!("{user} was muted by {by}"));
+                    }
+                    _ => {}
+                }
+            }
+            Event::Stream { state } => {
+                self.stream_state = Some(state);
+                let text = match state {
+                    StreamState::Live => "The stream is live",
+                    StreamState::Paused => "The stream is paused",
+                    StreamState::Ended => "The stream has ended",
+                };
+                self.notice(Level::Info, text.into());
+            }
+            Event::Ack { reference, ok, error } => {
+                let Some(pending) = self.pending.remove(&reference) else { return };
+                self.counters.commands_acked += 1;
+                if !ok {
+                    self.counters.commands_refused += 1;
+                    let why = error.unwrap_or_else(|| "no reason given".into());
+                    self.notice(Level::Error, format!("The platform refused {}: {why}", pending.label));
+                }
+            }
+            Event::Error { code, message } => {
+                self.notice(Level::Error, format!("Platform error {code}: {message}"));
+            }
+        }
+    }
+
+    fn apply_order(&mut self, mut order: Order, user: &User, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let is_new = self.catalog.order(&order.order_id).is_none();
+        if !is_new {
+            let (id, status) = (order.order_id.clone(), order.status);
+            let effect = self.catalog.apply_status(&id, status);
+            self.after_return(effect, &id, status, now);
+            return;
+        }
+        let mut sold_out_sale = false;
+        if order.status.is_live()
+            && let Some((sale_id, sold_out)) = self.sales.record_order(&order.sku, order.qty)
+        {
+            order.sale_id = Some(sale_id);
+            sold_out_sale = sold_out;
+        }
+        let amount = money::format(order.unit_price * rust_decimal::Decimal::from(order.qty), &order.currency);
+        let (qty, sku) = (order.qty, order.sku.clone());
+        let effect = self.catalog.apply_order(order);
+        if let OrderEffect::Placed { oversold, .. } = effect {
+            let name = self.catalog.product(&sku).map_or(sku.clone(), |p| p.name.clone());
+            self.chat.push_system(user, format!("ordered {qty}× {name} ({amount})"), now);
+            if oversold > 0 {
+                self.notice(Level::Error, format!("OVERSOLD: {oversold}× {sku} ordered by {} with no stock", user.name));
+            } else if self.catalog.product(&sku).is_some_and(|p| p.sold_out()) {
+                self.notice(Level::Warn, format!("{name} is SOLD OUT"));
+            }
+        }
+        if sold_out_sale {
+            self.end_sale(EndReason::SoldOut, now, out);
+        }
+    }
+
+    fn after_return(&mut self, effect: OrderEffect, order_id: &str, status: crate::protocol::OrderStatus, now: DateTime<Utc>) {
+        if let OrderEffect::Returned { sku, qty, sale_id } = effect {
+            if let Some(sale) = sale_id {
+                self.sales.record_return(&sale, qty);
+            }
+            let verb = if status == crate::protocol::OrderStatus::Refunded { "refunded" } else { "cancelled" };
+            let user = self.catalog.order(order_id).map(|o| o.user_name.clone()).unwrap_or_default();
+            let who = User { id: String::new(), name: user, region: None, badges: vec![], follower: false };
+            self.chat.push_system(&who, format!("{verb} order {order_id}: {qty}× {sku} back in stock"), now);
+        }
+    }
+
+    fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        match action {
+            Action::SendReply { key, to } => {
+                let Some(reply) = self.replies.by_key(&key).cloned() else {
+                    self.notice(Level::Warn, format!("No canned reply on key {key}"));
+                    return;
+                };
+                let target = to.as_deref().and_then(|id| self.chat.by_msg_id(id));
+                let user = target.map(|m| m.user_name.clone());
+                let text = replies::fill(&reply.text, &self.template_context(user.clone(), now));
+                let label = match &user {
+                    Some(u) => format!("reply “{}” to @{u}", reply.title),
+                    None => format!("reply “{}”", reply.title),
+                };
+                let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
+                self.send_chat(text, reply_to, label, now, out);
+            }
+            Action::StartSale { id } => match self.sales.start(&id, now) {
+                Ok(sale) => {
+                    let spec = sale.spec.clone();
+                    let reference = self.next_ref();
+                    self.send(
+                        Command::FlashSale {
+                            reference,
+                            action: SaleAction::Start,
+                            sku: Some(spec.sku.clone()),
+                            price: Some(spec.price),
+                            quantity: Some(spec.quantity),
+                            seconds: Some(spec.seconds),
+                        },
+                        format!("flash sale {} start", spec.id),
+                        now,
+                        out,
+                    );
+                    self.notice(Level::Info, format!("Flash sale {} started: {} units, {} s", spec.id, spec.quantity, spec.seconds));
+                    self.announce("sale-start", now, out);
+                }
+                Err(e) => self.notice(Level::Warn, format!("Cannot start flash sale: {e}")),
+            },
+            Action::ExtendSale { seconds } => match self.sales.extend(seconds) {
+                Ok(sale) => {
+                    let id = sale.spec.id.clone();
+                    self.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"));
+                }
+                Err(e) => self.notice(Level::Warn, format!("Cannot extend: {e}")),
+            },
+            Action::EndSale {} => {
+                if self.sales.live().is_none() {
+                    self.notice(Level::Warn, "Cannot end: no flash sale is running".into());
+                } else {
+                    self.end_sale(EndReason::EndedByHand, now, out);
+                }
+            }
+            Action::PinProduct { sku } => {
+                if let Some(s) = &sku
+                    && self.catalog.product(s).is_none()
+                {
+                    self.notice(Level::Warn, format!("Cannot pin {s}: not in the catalog"));
+                    return;
+                }
+                let label = match &sku {
+                    Some(s) => format!("pin {s}"),
+                    None => "unpin".into(),
+                };
+                self.pinned = sku.clone();
+                let reference = self.next_ref();
+                self.send(Command::PinProduct { reference, sku }, label.clone(), now, out);
+                self.notice(Level::Info, format!("Asked the platform to {label}"));
+            }
+        }
+    }
+
+    fn end_sale(&mut self, reason: EndReason, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let Ok(sale) = self.sales.end(reason, now) else { return };
+        let (id, sold, quantity) = (sale.spec.id.clone(), sale.sold, sale.spec.quantity);
+        let reference = self.next_ref();
+        let command = Command::FlashSale { reference, action: SaleAction::End, sku: None, price: None, quantity: None, seconds: None };
+        self.send(command, format!("flash sale {id} end"), now, out);
+        self.notice(Level::Info, format!("Flash sale {id} ended ({}): {sold}/{quantity} sold", reason.label()));
+        if reason == EndReason::SoldOut {
+            let sku = self.sales.all().iter().find(|s| s.spec.id == id).map(|s| s.spec.sku.clone());
+            let saved = std::mem::replace(&mut self.pinned, sku);
+            self.announce("sold-out", now, out);
+            self.pinned = saved;
+        }
+    }
+
+    /// Sends the first canned reply with `tag` to everyone, if the shop has one.
+    fn announce(&mut self, tag: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        if let Some(reply) = self.replies.by_tag(tag).cloned() {
+            let text = replies::fill(&reply.text, &self.template_context(None, now));
+            self.send_chat(text, None, format!("announcement “{}”", reply.title), now, out);
+        }
+    }
+
+    /// The values for a reply template, for a message by `user` (if any).
+    pub fn template_context(&self, user: Option<String>, now: DateTime<Utc>) -> TemplateContext {
+        let product = self.current_product();
+        let live = self.sales.live().filter(|s| Some(s.spec.sku.as_str()) == product.map(|p| p.sku.as_str()));
+        let currency = &self.catalog.currency;
+        TemplateContext {
+            user,
+            product: product.map(|p| p.name.clone()),
+            price: live.map(|s| s.spec.price).or(product.map(|p| p.price)).map(|p| money::format(p, currency)),
+            stock: match live {
+                Some(s) => product.map(|p| p.available.min(s.left()).to_string()),
+                None => product.map(|p| p.available.to_string()),
+            },
+            time_left: live.map(|s| clock(s.remaining(now))),
+        }
+    }
+
+    fn send_chat(&mut self, text: String, reply_to: Option<String>, label: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let reference = self.next_ref();
+        self.send(Command::SendChat { reference, text, reply_to }, label.clone(), now, out);
+        self.notice(Level::Info, format!("Sent {label}"));
+    }
+
+    fn send(&mut self, command: Command, label: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        if let Some(r) = command.reference() {
+            self.pending.insert(r.to_owned(), Pending { label, sent_at: now });
+        }
+        self.counters.commands_sent += 1;
+        out.push(Output::Send(command));
+    }
+
+    fn next_ref(&mut self) -> String {
+        let r = format!("{}-{}", self.ref_prefix, self.next_ref);
+        self.next_ref += 1;
+        r
+    }
+}
+
+/// Whether a chat message is the shop's own (our replies, echoed by the platform).
+fn is_operator(user: &User) -> bool {
+    user.badges.iter().any(|b| matches!(b.as_str(), "operator" | "host" | "broadcaster"))
+}
+
+/// `m:ss` for a countdown.
+pub fn clock(d: chrono::Duration) -> String {
+    let secs = (d.num_milliseconds() + 999) / 1000;
+    let secs = secs.max(0);
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+#[cfg(test)]
+mod tests;

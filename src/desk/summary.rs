@@ -1,0 +1,72 @@
+//! The headless summary: one JSON object that says what a run saw and did.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Desk;
+use super::sales::SaleState;
+
+/// What `--summary json` prints at the end of a headless run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub stream: String,
+    pub events_applied: u64,
+    pub duplicates_dropped: u64,
+    pub malformed_dropped: u64,
+    pub unknown_types: u64,
+    pub gaps: u64,
+    pub missed_events: u64,
+    pub reconnects: u64,
+    pub chat_messages: u64,
+    pub viewers_peak: u64,
+    pub orders: usize,
+    pub oversold: u32,
+    pub gmv: BTreeMap<String, String>,
+    pub stock: BTreeMap<String, u32>,
+    pub sales: Vec<SaleSummary>,
+    pub commands_sent: u64,
+    pub commands_acked: u64,
+    pub commands_refused: u64,
+}
+
+/// One flash sale in the summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SaleSummary {
+    pub id: String,
+    pub state: SaleState,
+    pub sold: u32,
+    pub quantity: u32,
+}
+
+impl Summary {
+    /// The summary of a desk's current state.
+    pub fn of(desk: &Desk) -> Summary {
+        let c = &desk.counters;
+        Summary {
+            stream: desk.stream.id.clone(),
+            events_applied: c.events_applied,
+            duplicates_dropped: c.duplicates,
+            malformed_dropped: c.malformed,
+            unknown_types: c.unknown,
+            gaps: c.gaps,
+            missed_events: c.missed,
+            reconnects: c.reconnects,
+            chat_messages: desk.stats.chat_messages,
+            viewers_peak: desk.stats.viewers_peak,
+            orders: desk.catalog.order_count(),
+            oversold: desk.catalog.oversold(),
+            gmv: desk.catalog.gmv().iter().map(|(cur, v)| (cur.clone(), format!("{:.2}", v.round_dp(2)))).collect(),
+            stock: desk.catalog.products().iter().map(|p| (p.sku.clone(), p.available)).collect(),
+            sales: desk
+                .sales
+                .all()
+                .iter()
+                .map(|s| SaleSummary { id: s.spec.id.clone(), state: s.state, sold: s.sold, quantity: s.spec.quantity })
+                .collect(),
+            commands_sent: c.commands_sent,
+            commands_acked: c.commands_acked,
+            commands_refused: c.commands_refused,
+        }
+    }
+}
