@@ -1,7 +1,14 @@
 //! Keymaps: which key does what, per mode. The help popup and the status-bar hints are
 //! generated from the active keymap, so they can never disagree with it.
 
+use std::path::PathBuf;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::{ConfigError, Source};
+use super::library::Library;
 
 /// An input mode; each has its own table in a keymap file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -223,4 +230,457 @@ pub fn chord_label(chord: &KeyChord) -> String {
         _ => s.push('?'),
     }
     s
+}
+
+/// The key forms keymap files accept, as error fixes list them.
+pub const KEY_FORMS: &str = "a single character (q, G, ?, +), a named key (enter, esc, tab, \
+backspace, space, up, down, left, right, pgup, pgdn, home, end, insert, delete, f1 to f12), \
+optionally after ctrl-, alt- or shift- (ctrl-e, alt-1, shift-tab)";
+
+impl KeyChord {
+    /// Parses a key as written in keymap files, matching what [`KeyChord::from_event`] makes of
+    /// the same key press.
+    pub fn parse(text: &str) -> Result<KeyChord, String> {
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return char_chord(c, KeyModifiers::NONE);
+        }
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            if rest.chars().count() < 2 {
+                break;
+            }
+            let lower = rest.to_ascii_lowercase();
+            let (modifier, len) = if lower.starts_with("ctrl-") {
+                (KeyModifiers::CONTROL, 5)
+            } else if lower.starts_with("alt-") {
+                (KeyModifiers::ALT, 4)
+            } else if lower.starts_with("shift-") {
+                (KeyModifiers::SHIFT, 6)
+            } else {
+                break;
+            };
+            if modifiers.contains(modifier) {
+                return Err(format!("`{}` is written twice", &rest[..len]));
+            }
+            modifiers.insert(modifier);
+            rest = &rest[len..];
+        }
+        if rest.is_empty() {
+            return Err("there is no key after the modifier".into());
+        }
+        let mut chars = rest.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return char_chord(c, modifiers);
+        }
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backspace" => KeyCode::Backspace,
+            "space" => return char_chord(' ', modifiers),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "insert" | "ins" => KeyCode::Insert,
+            "delete" | "del" => KeyCode::Delete,
+            name => match name.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+                Some(n @ 1..=12) => KeyCode::F(n),
+                _ => return Err(format!("`{rest}` is not a key name")),
+            },
+        };
+        Ok(KeyChord { code, modifiers })
+    }
+}
+
+/// A character key: shift is part of the character itself, as terminals report it.
+fn char_chord(c: char, modifiers: KeyModifiers) -> Result<KeyChord, String> {
+    if c.is_control() {
+        return Err("control characters cannot be keys".into());
+    }
+    if modifiers.contains(KeyModifiers::SHIFT) && c != ' ' {
+        return Err(format!(
+            "shift- does not go with a character; write the shifted character itself, like `{}`",
+            if c.is_lowercase() { c.to_uppercase().to_string() } else { "?".into() }
+        ));
+    }
+    Ok(KeyChord { code: KeyCode::Char(c), modifiers })
+}
+
+impl std::str::FromStr for KeyChord {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<KeyChord, String> {
+        KeyChord::parse(s)
+    }
+}
+
+/// Loads a named keymap (the user's file, else the built-in one), following `inherits`.
+pub(crate) fn load_keymap(
+    lib: &Library,
+    name: &str,
+    read: &mut Vec<PathBuf>,
+) -> Result<Keymap, Vec<ConfigError>> {
+    let mut errors = Vec::new();
+    let keymap = load_inner(lib, name, &mut Vec::new(), read, &mut errors);
+    if errors.is_empty() { Ok(keymap) } else { Err(errors) }
+}
+
+fn load_inner(
+    lib: &Library,
+    name: &str,
+    chain: &mut Vec<String>,
+    read: &mut Vec<PathBuf>,
+    errors: &mut Vec<ConfigError>,
+) -> Keymap {
+    let mut keymap = Keymap { name: name.to_string(), ..Keymap::default() };
+    let src = match lib.open(name) {
+        Some(Ok(src)) => src,
+        Some(Err(e)) => {
+            errors.push(e);
+            return keymap;
+        }
+        None => return keymap,
+    };
+    read.push(src.origin.clone());
+    let doc = match src.parse() {
+        Ok(doc) => doc,
+        Err(e) => {
+            errors.push(e);
+            return keymap;
+        }
+    };
+    chain.push(name.to_string());
+    let mut tables = Vec::new();
+    for (key, value) in doc.get_ref() {
+        let key_name: &str = key.get_ref();
+        match (key_name, value.get_ref()) {
+            ("inherits", DeValue::String(parent)) => {
+                let parent: &str = parent;
+                if chain.iter().any(|c| c == parent) {
+                    let mut path = chain.clone();
+                    path.push(parent.to_string());
+                    errors.push(src.error(
+                        value.span(),
+                        format!("keymap inheritance loops: {}", path.join(" → ")),
+                        "remove `inherits` from one of these keymaps",
+                    ));
+                } else if !lib.has(parent) {
+                    errors.push(src.error(
+                        value.span(),
+                        format!("unknown keymap `{parent}` to inherit from"),
+                        lib.choices(),
+                    ));
+                } else {
+                    let base = load_inner(lib, parent, chain, read, errors);
+                    keymap.normal = base.normal;
+                    keymap.help = base.help;
+                }
+            }
+            ("inherits", _) => errors.push(src.error(
+                value.span(),
+                "`inherits` must be a keymap name in quotes",
+                "write it like inherits = \"default\"",
+            )),
+            ("normal" | "help", DeValue::Table(table)) => {
+                let mode = if key_name == "normal" { Mode::Normal } else { Mode::Help };
+                tables.push((mode, table));
+            }
+            ("normal" | "help", _) => errors.push(src.error(
+                value.span(),
+                format!("`{key_name}` must be a table of key = \"action\" lines"),
+                format!("write it as [{key_name}] followed by lines like q = \"quit\""),
+            )),
+            (other, DeValue::Table(_)) => errors.push(src.error(
+                key.span(),
+                format!("unknown mode table [{other}]"),
+                "use [normal] or [help]",
+            )),
+            (other, _) => errors.push(src.error(
+                key.span(),
+                format!("unknown field `{other}`"),
+                "a keymap has only `inherits` and the tables [normal] and [help]; \
+                 put bindings inside one of the tables",
+            )),
+        }
+    }
+    for (mode, table) in tables {
+        apply_table(&src, mode, table, &mut keymap, errors);
+    }
+    chain.pop();
+    if chain.is_empty() && errors.is_empty() {
+        require_essentials(&src, &doc, &keymap, errors);
+    }
+    keymap
+}
+
+/// Adds one mode table's bindings: a key the keymap already binds (inherited) is rebound
+/// in place, a new key is appended.
+fn apply_table(
+    src: &Source,
+    mode: Mode,
+    table: &DeTable<'_>,
+    keymap: &mut Keymap,
+    errors: &mut Vec<ConfigError>,
+) {
+    let mut seen: Vec<(KeyChord, usize)> = Vec::new();
+    for (key, value) in table {
+        let key_text: &str = key.get_ref();
+        let chord = match KeyChord::parse(key_text) {
+            Ok(chord) => chord,
+            Err(why) => {
+                errors.push(src.error(
+                    key.span(),
+                    format!("`{key_text}` is not a key: {why}"),
+                    format!("write {KEY_FORMS}"),
+                ));
+                continue;
+            }
+        };
+        let Some(action_name) = value.get_ref().as_str() else {
+            errors.push(src.error(
+                value.span(),
+                "the action must be a name in quotes",
+                "write it like q = \"quit\"",
+            ));
+            continue;
+        };
+        let Some(action) = KeyAction::from_name(action_name) else {
+            let names: Vec<&str> = KeyAction::ALL.iter().map(|a| a.name()).collect();
+            errors.push(src.error(
+                value.span(),
+                format!("unknown action `{action_name}`"),
+                format!("use one of: {}", names.join(", ")),
+            ));
+            continue;
+        };
+        if let Some((_, first)) = seen.iter().find(|(c, _)| *c == chord) {
+            errors.push(src.error(
+                key.span(),
+                format!("`{}` is bound twice in [{}]", chord_label(&chord), mode.name()),
+                format!("remove one of the two (the other is on line {})", src.line_of(*first)),
+            ));
+            continue;
+        }
+        seen.push((chord, key.span().start));
+        let list = match mode {
+            Mode::Normal => &mut keymap.normal,
+            Mode::Help => &mut keymap.help,
+        };
+        match list.iter_mut().find(|(c, _)| *c == chord) {
+            Some(slot) => slot.1 = action,
+            None => list.push((chord, action)),
+        }
+    }
+}
+
+/// A keymap must always offer a way to quit, to get help, and to close the help popup.
+fn require_essentials(
+    src: &Source,
+    doc: &Spanned<DeTable<'_>>,
+    keymap: &Keymap,
+    errors: &mut Vec<ConfigError>,
+) {
+    let needs = [
+        (Mode::Normal, KeyAction::Quit, "q"),
+        (Mode::Normal, KeyAction::Help, "\"?\""),
+        (Mode::Help, KeyAction::Close, "esc"),
+    ];
+    for (mode, action, example) in needs {
+        if keymap.bindings(mode).iter().any(|(_, a)| *a == action) {
+            continue;
+        }
+        let span = doc.get_ref().get(mode.name()).map_or(0..0, |t| t.span());
+        errors.push(src.error(
+            span,
+            format!("no key in [{}] is bound to `{}`", mode.name(), action.name()),
+            format!(
+                "add a line like {example} = \"{}\" to [{}], or start the file with inherits = \"default\"",
+                action.name(),
+                mode.name()
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::builtin;
+    use crate::config::library::Kind;
+
+    fn chord(code: KeyCode, modifiers: KeyModifiers) -> KeyChord {
+        KeyChord { code, modifiers }
+    }
+
+    fn lib_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("keymaps")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join("keymaps").join(format!("{name}.toml")), text).unwrap();
+        }
+        let lib = Library::new(dir.path(), Kind::Keymap);
+        (dir, lib)
+    }
+
+    fn load(lib: &Library, name: &str) -> Result<Keymap, Vec<ConfigError>> {
+        load_keymap(lib, name, &mut Vec::new())
+    }
+
+    #[test]
+    fn chords_parse() {
+        let none = KeyModifiers::NONE;
+        let table = [
+            ("q", chord(KeyCode::Char('q'), none)),
+            ("G", chord(KeyCode::Char('G'), none)),
+            ("?", chord(KeyCode::Char('?'), none)),
+            ("+", chord(KeyCode::Char('+'), none)),
+            ("-", chord(KeyCode::Char('-'), none)),
+            ("ctrl-e", chord(KeyCode::Char('e'), KeyModifiers::CONTROL)),
+            ("Ctrl-E", chord(KeyCode::Char('E'), KeyModifiers::CONTROL)),
+            ("ctrl--", chord(KeyCode::Char('-'), KeyModifiers::CONTROL)),
+            ("alt-1", chord(KeyCode::Char('1'), KeyModifiers::ALT)),
+            ("ctrl-alt-x", chord(KeyCode::Char('x'), KeyModifiers::CONTROL | KeyModifiers::ALT)),
+            ("shift-tab", chord(KeyCode::Tab, KeyModifiers::SHIFT)),
+            ("tab", chord(KeyCode::Tab, none)),
+            ("enter", chord(KeyCode::Enter, none)),
+            ("esc", chord(KeyCode::Esc, none)),
+            ("space", chord(KeyCode::Char(' '), none)),
+            (" ", chord(KeyCode::Char(' '), none)),
+            ("pgup", chord(KeyCode::PageUp, none)),
+            ("pgdn", chord(KeyCode::PageDown, none)),
+            ("home", chord(KeyCode::Home, none)),
+            ("delete", chord(KeyCode::Delete, none)),
+            ("f5", chord(KeyCode::F(5), none)),
+            ("F12", chord(KeyCode::F(12), none)),
+            ("shift-up", chord(KeyCode::Up, KeyModifiers::SHIFT)),
+        ];
+        for (text, want) in table {
+            assert_eq!(KeyChord::parse(text), Ok(want), "{text}");
+        }
+        for bad in ["", "ctrl-", "f0", "f13", "foo", "ctrl-ctrl-a", "shift-a", "shift-?", "\t", "hyper-a"] {
+            assert!(KeyChord::parse(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn parsed_chords_match_key_events_and_labels_round_trip() {
+        let cases = [
+            ("G", KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            ("?", KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            ("shift-tab", KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            ("shift-tab", KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE)),
+            ("ctrl-e", KeyEvent::new(KeyCode::Char('e'), KeyModifiers::CONTROL)),
+            ("f5", KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE)),
+        ];
+        for (text, ev) in cases {
+            let parsed = KeyChord::parse(text).unwrap();
+            assert_eq!(parsed, KeyChord::from_event(&ev), "{text}");
+            assert_eq!(chord_label(&parsed), text);
+        }
+    }
+
+    #[test]
+    fn both_builtin_keymaps_load_and_bind_the_essentials() {
+        let (_dir, lib) = lib_with(&[]);
+        for (name, _) in builtin::KEYMAPS {
+            let km = load(&lib, name).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(km.name, name);
+            assert_eq!(km.keys_for(Mode::Normal, KeyAction::Help), ["?"], "{name}");
+            assert_eq!(km.keys_for(Mode::Normal, KeyAction::Quit), ["q"], "{name}");
+            assert!(!km.keys_for(Mode::Help, KeyAction::Close).is_empty(), "{name}");
+            // Digits belong to the canned replies.
+            for (k, _) in km.bindings(Mode::Normal) {
+                assert!(!matches!(k.code, KeyCode::Char('0'..='9')), "{name}: {k:?}");
+            }
+            // File order is kept: the status bar shows the first bindings as hints.
+            assert_eq!(km.normal[0].1, KeyAction::Help, "{name}");
+            assert_eq!(km.normal[1].1, KeyAction::Quit, "{name}");
+        }
+        let vim = load(&lib, "vim").unwrap();
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(vim.lookup(Mode::Normal, &key('j')), Some(KeyAction::Down));
+        assert_eq!(
+            vim.lookup(Mode::Normal, &KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(KeyAction::Bottom)
+        );
+        assert_eq!(
+            vim.lookup(Mode::Normal, &KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(KeyAction::PageDown)
+        );
+    }
+
+    #[test]
+    fn inherits_rebinds_in_place_and_appends_new_keys() {
+        let (_dir, lib) = lib_with(&[(
+            "mine",
+            "inherits = \"default\"\n[normal]\nq = \"help\"\nx = \"quit\"\n[help]\nx = \"close\"\n",
+        )]);
+        let km = load(&lib, "mine").unwrap();
+        let default = load(&lib, "default").unwrap();
+        assert_eq!(km.name, "mine");
+        assert_eq!(km.normal.len(), default.normal.len() + 1);
+        assert_eq!(km.normal[1], (KeyChord::parse("q").unwrap(), KeyAction::Help));
+        assert_eq!(km.normal.last(), Some(&(KeyChord::parse("x").unwrap(), KeyAction::Quit)));
+        assert_eq!(km.help.last(), Some(&(KeyChord::parse("x").unwrap(), KeyAction::Close)));
+    }
+
+    #[test]
+    fn file_errors_are_located() {
+        let (dir, lib) = lib_with(&[(
+            "bad",
+            "inherits = \"default\"\n\
+             [normal]\n\
+             x = \"jump\"\n\
+             \"hyper-x\" = \"quit\"\n\
+             f5 = \"help\"\n\
+             F5 = \"quit\"\n\
+             y = 3\n\
+             [visual]\n\
+             v = \"quit\"\n",
+        )]);
+        let errs = load(&lib, "bad").unwrap_err();
+        let at: Vec<(usize, usize, &str)> =
+            errs.iter().map(|e| (e.line, e.col, e.message.as_str())).collect();
+        assert_eq!(
+            at,
+            [
+                (8, 2, "unknown mode table [visual]"),
+                (3, 5, "unknown action `jump`"),
+                (4, 1, "`hyper-x` is not a key: `hyper-x` is not a key name"),
+                (6, 1, "`f5` is bound twice in [normal]"),
+                (7, 5, "the action must be a name in quotes"),
+            ]
+        );
+        assert!(errs[1].fix.contains("start_sale"), "{}", errs[1].fix);
+        assert!(errs[2].fix.contains("shift-tab"), "{}", errs[2].fix);
+        assert!(errs[3].fix.contains("line 5"), "{}", errs[3].fix);
+        assert_eq!(errs[0].file, dir.path().join("keymaps/bad.toml"));
+    }
+
+    #[test]
+    fn loops_unknown_parents_and_missing_essentials_are_errors() {
+        let (_dir, lib) = lib_with(&[
+            ("a", "inherits = \"b\"\n"),
+            ("b", "inherits = \"a\"\n"),
+            ("orphan", "inherits = \"nope\"\n"),
+            ("bare", "[normal]\nx = \"help\"\n"),
+        ]);
+        let errs = load(&lib, "a").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("a → b → a"), "{}", errs[0].message);
+        let errs = load(&lib, "orphan").unwrap_err();
+        assert_eq!((errs[0].line, errs[0].col), (1, 12));
+        assert!(errs[0].fix.ends_with("default, orphan, vim"), "{}", errs[0].fix);
+        let errs = load(&lib, "bare").unwrap_err();
+        let msgs: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(msgs, ["no key in [normal] is bound to `quit`", "no key in [help] is bound to `close`"]);
+        assert_eq!((errs[0].line, errs[0].col), (1, 1));
+    }
 }

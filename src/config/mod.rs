@@ -1,4 +1,17 @@
 //! Local configuration files: where they are, how they are read, what is wrong with them.
 
+pub mod builtin;
+pub mod error;
+pub mod init;
 pub mod keymap;
+pub(crate) mod library;
+pub mod load;
 pub mod model;
+pub mod paths;
+pub mod validate;
+
+pub use error::{ConfigError, ConfigErrors};
+pub use init::init;
+pub use keymap::{KeyAction, KeyChord, Keymap, Mode};
+pub use load::{Config, EnvInfo, check, load};
+pub use paths::Paths;

@@ -61,6 +61,8 @@ pub enum LinkEvent {
     Duplicate,
     /// Events were missed: `missed` seqs were skipped.
     Gap { missed: u64 },
+    /// The platform closed the stream for good (close 4000).
+    StreamEnded,
 }
 
 /// What the desk asks the outside world to do.
@@ -256,6 +258,12 @@ impl Desk {
             }
             LinkEvent::Unknown { .. } => self.counters.unknown += 1,
             LinkEvent::Duplicate => self.counters.duplicates += 1,
+            LinkEvent::StreamEnded => {
+                if !self.ended() {
+                    self.stream_state = Some(StreamState::Ended);
+                    self.notice(Level::Info, "The stream has ended".into());
+                }
+            }
             LinkEvent::Gap { missed } => {
                 self.counters.gaps += 1;
                 self.counters.missed += missed;

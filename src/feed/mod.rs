@@ -1,1 +1,5 @@
-//! feed
+//! The feed: turns the outside world (a platform socket, a script file) into desk inputs.
+
+pub mod script;
+pub mod seq;
+pub mod ws;

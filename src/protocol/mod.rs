@@ -4,6 +4,7 @@
 //! lenient about the rest (unknown fields and types), as the protocol requires. Every
 //! string that came from the wire is sanitized before it leaves this module.
 
+mod raw;
 pub mod sanitize;
 
 use rust_decimal::Decimal;
@@ -324,10 +325,6 @@ struct Envelope<'a> {
     kind: std::borrow::Cow<'a, str>,
     #[serde(default)]
     seq: Option<u64>,
-    #[serde(default)]
-    v: Option<u32>,
-    #[serde(default, borrow)]
-    ts: Option<std::borrow::Cow<'a, str>>,
 }
 
 const KNOWN_EVENTS: &[&str] = &[
@@ -340,30 +337,36 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
     if text.len() > MAX_FRAME_BYTES {
         return Err(DecodeError::TooBig(text.len()));
     }
-    let env: Envelope = serde_json::from_str(text).map_err(|e| DecodeError::Malformed {
-        reason: e.to_string(),
-        seq: None,
-    })?;
-    let Some(seq) = env.seq else {
-        if !KNOWN_EVENTS.contains(&env.kind.as_ref()) {
-            return Err(DecodeError::Unknown { kind: env.kind.into_owned(), seq: None });
+    let raw: raw::RawFrame = match serde_json::from_str(text) {
+        Ok(raw) => raw,
+        // Tell an unknown type (whose fields may be anything) from a broken frame.
+        Err(e) => return Err(classify_failure(text, e.to_string())),
+    };
+    let Some(seq) = raw.seq else {
+        if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
+            return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: None });
         }
         return Err(DecodeError::Malformed { reason: "missing field `seq`".into(), seq: None });
     };
-    if !KNOWN_EVENTS.contains(&env.kind.as_ref()) {
-        return Err(DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, 32), seq: Some(seq) });
+    let (v, ts, kind) = (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, 40)), raw.kind.clone().into_owned());
+    match raw::into_event(raw) {
+        Ok(Some(mut event)) => {
+            event.sanitize();
+            Ok(Frame { v: v.unwrap_or(VERSION), seq, ts: ts.unwrap_or_default(), event })
+        }
+        Ok(None) => Err(DecodeError::Unknown { kind: sanitize::sanitize(&kind, 32), seq: Some(seq) }),
+        Err(reason) => Err(DecodeError::Malformed { reason, seq: Some(seq) }),
     }
-    let mut event: Event = serde_json::from_str(text).map_err(|e| DecodeError::Malformed {
-        reason: e.to_string(),
-        seq: Some(seq),
-    })?;
-    event.sanitize();
-    Ok(Frame {
-        v: env.v.unwrap_or(VERSION),
-        seq,
-        ts: env.ts.map(|t| sanitize::sanitize(&t, 40)).unwrap_or_default(),
-        event,
-    })
+}
+
+fn classify_failure(text: &str, reason: String) -> DecodeError {
+    match serde_json::from_str::<Envelope>(text) {
+        Ok(env) if !KNOWN_EVENTS.contains(&env.kind.as_ref()) => {
+            DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, 32), seq: env.seq }
+        }
+        Ok(env) => DecodeError::Malformed { reason, seq: env.seq },
+        Err(_) => DecodeError::Malformed { reason, seq: None },
+    }
 }
 
 /// Decodes a bare event (as in script files, where there is no envelope), sanitized.

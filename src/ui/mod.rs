@@ -1,3 +1,88 @@
 //! The terminal interface: panes drawn from `&Desk` plus view state.
 
+pub mod bigtext;
+pub mod layout;
+pub mod panes;
 pub mod theme;
+mod text;
+pub mod view;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::config::keymap::Keymap;
+use crate::desk::Desk;
+use layout::Counts;
+use panes::Ctx;
+use theme::Theme;
+pub use view::{Effect, Pane, ViewState};
+
+/// Draws one frame: the four panes, status bar, help popup if open, or a "terminal too
+/// small" message below 80x24.
+pub fn draw(frame: &mut Frame, desk: &Desk, view: &mut ViewState, theme: &Theme, keymap: &Keymap) {
+    let area = frame.area();
+    draw_buffer(frame.buffer_mut(), area, desk, view, theme, keymap);
+}
+
+/// [`draw`] on a bare buffer, for benches and tests that skip the terminal.
+pub fn draw_buffer(buf: &mut Buffer, area: Rect, desk: &Desk, view: &mut ViewState, theme: &Theme, keymap: &Keymap) {
+    buf.set_style(area, theme.base);
+    view.hits.reset();
+    if !layout::fits(area) {
+        too_small(buf, area, theme);
+        return;
+    }
+    let counts = Counts {
+        sales: desk.sales.all().len(),
+        products: desk.catalog.products().len(),
+        replies: desk.replies.all().len(),
+    };
+    let a = layout::split(area, counts);
+    view.hits.panes = [(Pane::Chat, a.chat), (Pane::Sale, a.sale), (Pane::Stock, a.stock), (Pane::Replies, a.replies)];
+    let ctx = Ctx { desk, theme, keymap };
+    let focus = view.focus;
+    panes::chat::draw(buf, a.chat, &ctx, view, focus == Pane::Chat);
+    panes::sale::draw(buf, a.sale, &ctx, view, focus == Pane::Sale);
+    panes::stock::draw(buf, a.stock, &ctx, view, focus == Pane::Stock);
+    panes::replies::draw(buf, a.replies, &ctx, view, focus == Pane::Replies);
+    panes::status::draw(buf, a.status, &ctx);
+    if view.help_open {
+        panes::help::draw(buf, area, &ctx, view);
+    }
+}
+
+/// The only thing drawn when the terminal is below the minimum size.
+fn too_small(buf: &mut Buffer, area: Rect, theme: &Theme) {
+    if area.is_empty() {
+        return;
+    }
+    let msg = format!(
+        "Terminal too small: need {}×{}, have {}×{}",
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT,
+        area.width,
+        area.height
+    );
+    // Wrap on spaces when even the message is wider than the terminal.
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in msg.split(' ') {
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && text::width(last) + 1 + text::width(word) > usize::from(area.width) {
+            lines.push(word.to_owned());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    let h = (lines.len() as u16).min(area.height);
+    let top = area.y + (area.height - h) / 2;
+    for (i, line) in lines.iter().take(usize::from(h)).enumerate() {
+        panes::centered_line(buf, area, top + i as u16, line, theme.warn);
+    }
+}
+
+#[cfg(test)]
+mod tests;

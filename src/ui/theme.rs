@@ -1,6 +1,13 @@
 //! Themes: the styles every pane draws with, resolved from a theme file's palette.
 
+use std::path::PathBuf;
+
 use ratatui::style::{Color, Modifier, Style};
+use toml::de::DeValue;
+
+use crate::config::EnvInfo;
+use crate::config::error::ConfigError;
+use crate::config::library::Library;
 
 /// Resolved styles, one per thing the panes show.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,5 +68,480 @@ impl Default for Theme {
             status: Style::default().fg(Color::White).bg(Color::Blue),
             demo: Style::default().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
         }
+    }
+}
+
+/// The palette slots a theme file may set, in the order the default theme lists them.
+pub const PALETTE_SLOTS: [&str; 23] = [
+    "base_fg",
+    "base_bg",
+    "dim",
+    "border",
+    "border_focus",
+    "title",
+    "accent",
+    "ok",
+    "warn",
+    "danger",
+    "selected_bg",
+    "question",
+    "operator",
+    "system",
+    "sale",
+    "sale_urgent",
+    "low_stock",
+    "sold_out_fg",
+    "sold_out_bg",
+    "status_fg",
+    "status_bg",
+    "demo_fg",
+    "demo_bg",
+];
+
+/// The colour names a theme file accepts, besides `#rrggbb`.
+pub const COLOR_NAMES: [(&str, Color); 17] = [
+    ("black", Color::Black),
+    ("red", Color::Red),
+    ("green", Color::Green),
+    ("yellow", Color::Yellow),
+    ("blue", Color::Blue),
+    ("magenta", Color::Magenta),
+    ("cyan", Color::Cyan),
+    ("gray", Color::Gray),
+    ("darkgray", Color::DarkGray),
+    ("lightred", Color::LightRed),
+    ("lightgreen", Color::LightGreen),
+    ("lightyellow", Color::LightYellow),
+    ("lightblue", Color::LightBlue),
+    ("lightmagenta", Color::LightMagenta),
+    ("lightcyan", Color::LightCyan),
+    ("white", Color::White),
+    ("reset", Color::Reset),
+];
+
+/// The accepted colour forms, as error fixes list them.
+const COLOR_FORMS: &str = "write \"#rrggbb\", \"default\", \"reset\" or one of black, red, green, \
+yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen, lightyellow, lightblue, \
+lightmagenta, lightcyan, white";
+
+/// Parses a palette colour: `Some(None)` is `default` (no colour), `None` is not a colour.
+pub fn parse_color(text: &str) -> Option<Option<Color>> {
+    let t = text.trim();
+    if let Some(hex) = t.strip_prefix('#') {
+        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let n = u32::from_str_radix(hex, 16).ok()?;
+        return Some(Some(Color::Rgb((n >> 16) as u8, (n >> 8) as u8, n as u8)));
+    }
+    let name: String = t.chars().filter(|c| !matches!(c, '-' | '_' | ' ')).collect::<String>().to_lowercase();
+    let name = name.replace("grey", "gray");
+    if name == "default" {
+        return Some(None);
+    }
+    COLOR_NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| Some(*c))
+}
+
+/// A theme's colours by slot; `None` leaves the terminal's own colour.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Palette {
+    colors: [Option<Color>; PALETTE_SLOTS.len()],
+}
+
+impl Palette {
+    /// The colour of a slot by name (`None` for `default` or an unknown slot).
+    pub fn get(&self, slot: &str) -> Option<Color> {
+        slot_index(slot).and_then(|i| self.colors[i])
+    }
+
+    /// Sets a slot by name; returns false when there is no such slot.
+    pub fn set(&mut self, slot: &str, color: Option<Color>) -> bool {
+        match slot_index(slot) {
+            Some(i) => {
+                self.colors[i] = color;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn slot_index(slot: &str) -> Option<usize> {
+    PALETTE_SLOTS.iter().position(|s| *s == slot)
+}
+
+/// The 16 ANSI colours with xterm's default values, for the nearest-colour fallback.
+const ANSI_RGB: [(Color, (u8, u8, u8)); 16] = [
+    (Color::Black, (0x00, 0x00, 0x00)),
+    (Color::Red, (0xcd, 0x00, 0x00)),
+    (Color::Green, (0x00, 0xcd, 0x00)),
+    (Color::Yellow, (0xcd, 0xcd, 0x00)),
+    (Color::Blue, (0x00, 0x00, 0xee)),
+    (Color::Magenta, (0xcd, 0x00, 0xcd)),
+    (Color::Cyan, (0x00, 0xcd, 0xcd)),
+    (Color::Gray, (0xe5, 0xe5, 0xe5)),
+    (Color::DarkGray, (0x7f, 0x7f, 0x7f)),
+    (Color::LightRed, (0xff, 0x00, 0x00)),
+    (Color::LightGreen, (0x00, 0xff, 0x00)),
+    (Color::LightYellow, (0xff, 0xff, 0x00)),
+    (Color::LightBlue, (0x5c, 0x5c, 0xff)),
+    (Color::LightMagenta, (0xff, 0x00, 0xff)),
+    (Color::LightCyan, (0x00, 0xff, 0xff)),
+    (Color::White, (0xff, 0xff, 0xff)),
+];
+
+/// The nearest of the 16 ANSI colours to an RGB colour, for terminals without truecolor.
+pub fn nearest_ansi(r: u8, g: u8, b: u8) -> Color {
+    // "Redmean" weighting: a cheap approximation of perceived distance.
+    let dist = |(r2, g2, b2): (u8, u8, u8)| {
+        let rm = (i32::from(r) + i32::from(r2)) / 2;
+        let dr = i32::from(r) - i32::from(r2);
+        let dg = i32::from(g) - i32::from(g2);
+        let db = i32::from(b) - i32::from(b2);
+        (((512 + rm) * dr * dr) >> 8) + 4 * dg * dg + (((767 - rm) * db * db) >> 8)
+    };
+    ANSI_RGB.iter().min_by_key(|(_, rgb)| dist(*rgb)).map_or(Color::Reset, |(c, _)| *c)
+}
+
+/// A style from optional colours and the slot's fixed attributes.
+fn paint(fg: Option<Color>, bg: Option<Color>, modifier: Modifier) -> Style {
+    let mut style = Style::default().add_modifier(modifier);
+    style.fg = fg;
+    style.bg = bg;
+    style
+}
+
+impl Theme {
+    /// Resolves a palette into styles, downgrading 24-bit colours when the terminal lacks
+    /// them and dropping every colour under NO_COLOR.
+    pub fn from_palette(name: &str, palette: &Palette, env: &EnvInfo) -> Theme {
+        if env.no_color {
+            return Theme::no_color();
+        }
+        let c = |slot: &str| match palette.get(slot) {
+            Some(Color::Rgb(r, g, b)) if !env.truecolor => Some(nearest_ansi(r, g, b)),
+            other => other,
+        };
+        let fg = |slot: &str, m: Modifier| paint(c(slot), None, m);
+        let none = Modifier::empty();
+        Theme {
+            name: name.to_string(),
+            base: paint(c("base_fg"), c("base_bg"), none),
+            dim: fg("dim", none),
+            border: fg("border", none),
+            border_focus: fg("border_focus", none),
+            title: fg("title", Modifier::BOLD),
+            accent: fg("accent", none),
+            ok: fg("ok", none),
+            warn: fg("warn", none),
+            danger: fg("danger", Modifier::BOLD),
+            selected: paint(None, c("selected_bg"), none),
+            question: fg("question", none),
+            operator: fg("operator", none),
+            system: fg("system", none),
+            sale: fg("sale", Modifier::BOLD),
+            sale_urgent: fg("sale_urgent", Modifier::BOLD),
+            low_stock: fg("low_stock", Modifier::BOLD),
+            sold_out: paint(c("sold_out_fg"), c("sold_out_bg"), Modifier::BOLD),
+            status: paint(c("status_fg"), c("status_bg"), none),
+            demo: paint(c("demo_fg"), c("demo_bg"), Modifier::BOLD),
+        }
+    }
+
+    /// The attribute-only theme for NO_COLOR (no-color.org): meaning carried by bold,
+    /// underline, dim and reverse video alone.
+    pub fn no_color() -> Theme {
+        let m = |m: Modifier| Style::default().add_modifier(m);
+        Theme {
+            name: "no-color".into(),
+            base: Style::default(),
+            dim: m(Modifier::DIM),
+            border: Style::default(),
+            border_focus: m(Modifier::BOLD),
+            title: m(Modifier::BOLD),
+            accent: m(Modifier::BOLD),
+            ok: Style::default(),
+            warn: m(Modifier::BOLD),
+            danger: m(Modifier::BOLD | Modifier::UNDERLINED),
+            selected: m(Modifier::REVERSED),
+            question: m(Modifier::BOLD),
+            operator: m(Modifier::ITALIC),
+            system: m(Modifier::DIM),
+            sale: m(Modifier::BOLD),
+            sale_urgent: m(Modifier::BOLD | Modifier::REVERSED),
+            low_stock: m(Modifier::UNDERLINED),
+            sold_out: m(Modifier::REVERSED | Modifier::BOLD),
+            status: m(Modifier::REVERSED),
+            demo: m(Modifier::REVERSED | Modifier::BOLD),
+        }
+    }
+}
+
+/// Loads a named theme (the user's file, else the built-in one), following `inherits`.
+pub(crate) fn load_theme(
+    lib: &Library,
+    name: &str,
+    env: &EnvInfo,
+    read: &mut Vec<PathBuf>,
+) -> Result<Theme, Vec<ConfigError>> {
+    let mut errors = Vec::new();
+    let palette = load_palette(lib, name, &mut Vec::new(), read, &mut errors);
+    if errors.is_empty() { Ok(Theme::from_palette(name, &palette, env)) } else { Err(errors) }
+}
+
+fn load_palette(
+    lib: &Library,
+    name: &str,
+    chain: &mut Vec<String>,
+    read: &mut Vec<PathBuf>,
+    errors: &mut Vec<ConfigError>,
+) -> Palette {
+    let mut palette = Palette::default();
+    let src = match lib.open(name) {
+        Some(Ok(src)) => src,
+        Some(Err(e)) => {
+            errors.push(e);
+            return palette;
+        }
+        None => return palette,
+    };
+    read.push(src.origin.clone());
+    let doc = match src.parse() {
+        Ok(doc) => doc,
+        Err(e) => {
+            errors.push(e);
+            return palette;
+        }
+    };
+    chain.push(name.to_string());
+    let mut own = None;
+    for (key, value) in doc.get_ref() {
+        let key_name: &str = key.get_ref();
+        match (key_name, value.get_ref()) {
+            ("inherits", DeValue::String(parent)) => {
+                let parent: &str = parent;
+                if chain.iter().any(|c| c == parent) {
+                    let mut path = chain.clone();
+                    path.push(parent.to_string());
+                    errors.push(src.error(
+                        value.span(),
+                        format!("theme inheritance loops: {}", path.join(" → ")),
+                        "remove `inherits` from one of these themes",
+                    ));
+                } else if !lib.has(parent) {
+                    errors.push(src.error(
+                        value.span(),
+                        format!("unknown theme `{parent}` to inherit from"),
+                        lib.choices(),
+                    ));
+                } else {
+                    palette = load_palette(lib, parent, chain, read, errors);
+                }
+            }
+            ("inherits", _) => errors.push(src.error(
+                value.span(),
+                "`inherits` must be a theme name in quotes",
+                "write it like inherits = \"default\"",
+            )),
+            ("palette", DeValue::Table(table)) => own = Some(table),
+            ("palette", _) => errors.push(src.error(
+                value.span(),
+                "`palette` must be a table of slot = \"colour\" lines",
+                "write it as [palette] followed by lines like accent = \"cyan\"",
+            )),
+            (other, _) => errors.push(src.error(
+                key.span(),
+                format!("unknown field `{other}`"),
+                "a theme has only `inherits` and the table [palette]; put colours in [palette]",
+            )),
+        }
+    }
+    for (key, value) in own.into_iter().flatten() {
+        let slot: &str = key.get_ref();
+        if slot_index(slot).is_none() {
+            errors.push(src.error(
+                key.span(),
+                format!("unknown palette slot `{slot}`"),
+                format!("use one of: {}", PALETTE_SLOTS.join(", ")),
+            ));
+            continue;
+        }
+        let color = value.get_ref().as_str().and_then(parse_color);
+        match color {
+            Some(color) => {
+                palette.set(slot, color);
+            }
+            None => {
+                let shown = match value.get_ref().as_str() {
+                    Some(s) => format!("`{s}` is not a colour"),
+                    None => "a colour must be text in quotes".to_string(),
+                };
+                errors.push(src.error(value.span(), shown, COLOR_FORMS));
+            }
+        }
+    }
+    chain.pop();
+    palette
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::builtin;
+    use crate::config::library::Kind;
+
+    const TRUECOLOR: EnvInfo = EnvInfo { no_color: false, truecolor: true };
+    const ANSI16: EnvInfo = EnvInfo { no_color: false, truecolor: false };
+
+    fn lib_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("themes")).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join("themes").join(format!("{name}.toml")), text).unwrap();
+        }
+        let lib = Library::new(dir.path(), Kind::Theme);
+        (dir, lib)
+    }
+
+    fn load(lib: &Library, name: &str, env: &EnvInfo) -> Result<Theme, Vec<ConfigError>> {
+        load_theme(lib, name, env, &mut Vec::new())
+    }
+
+    fn styles(t: &Theme) -> Vec<Style> {
+        vec![
+            t.base,
+            t.dim,
+            t.border,
+            t.border_focus,
+            t.title,
+            t.accent,
+            t.ok,
+            t.warn,
+            t.danger,
+            t.selected,
+            t.question,
+            t.operator,
+            t.system,
+            t.sale,
+            t.sale_urgent,
+            t.low_stock,
+            t.sold_out,
+            t.status,
+            t.demo,
+        ]
+    }
+
+    #[test]
+    fn colours_parse() {
+        assert_eq!(parse_color("#ff8000"), Some(Some(Color::Rgb(255, 128, 0))));
+        assert_eq!(parse_color("#FF8000"), Some(Some(Color::Rgb(255, 128, 0))));
+        assert_eq!(parse_color("lightred"), Some(Some(Color::LightRed)));
+        assert_eq!(parse_color("light-red"), Some(Some(Color::LightRed)));
+        assert_eq!(parse_color("DarkGrey"), Some(Some(Color::DarkGray)));
+        assert_eq!(parse_color("reset"), Some(Some(Color::Reset)));
+        assert_eq!(parse_color("default"), Some(None));
+        for bad in ["#ff80", "#gg0000", "purple", "", "#ff00000"] {
+            assert_eq!(parse_color(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn rgb_maps_to_the_nearest_of_16() {
+        assert!(matches!(nearest_ansi(0xff, 0, 0), Color::Red | Color::LightRed));
+        assert!(matches!(nearest_ansi(0xc0, 0x10, 0x10), Color::Red));
+        assert_eq!(nearest_ansi(0, 0, 0), Color::Black);
+        assert_eq!(nearest_ansi(0xfa, 0xfa, 0xfa), Color::White);
+        assert_eq!(nearest_ansi(0x80, 0x80, 0x80), Color::DarkGray);
+        assert!(matches!(nearest_ansi(0x00, 0x80, 0x00), Color::Green));
+        assert!(matches!(nearest_ansi(0x10, 0x30, 0xf0), Color::Blue | Color::LightBlue));
+    }
+
+    #[test]
+    fn every_builtin_theme_loads_in_both_colour_depths() {
+        let (_dir, lib) = lib_with(&[]);
+        for (name, _) in builtin::THEMES {
+            let t = load(&lib, name, &TRUECOLOR).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(t.name, name);
+            let t16 = load(&lib, name, &ANSI16).unwrap();
+            for s in styles(&t16) {
+                assert!(!matches!(s.fg, Some(Color::Rgb(..))), "{name}: {s:?}");
+                assert!(!matches!(s.bg, Some(Color::Rgb(..))), "{name}: {s:?}");
+            }
+            // The 16-colour fallback must keep the pairs that carry meaning apart.
+            assert_ne!(t16.selected.bg, t16.base.bg, "{name}");
+            assert_ne!(t16.sold_out.fg, t16.sold_out.bg, "{name}");
+            assert_ne!(t16.status.fg, t16.status.bg, "{name}");
+            assert_ne!(t16.demo.fg, t16.demo.bg, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_builtin_default_file_matches_the_default_impl() {
+        let (_dir, lib) = lib_with(&[]);
+        assert_eq!(load(&lib, "default", &TRUECOLOR).unwrap(), Theme::default());
+    }
+
+    #[test]
+    fn no_color_has_no_colours_anywhere() {
+        let env = EnvInfo { no_color: true, truecolor: true };
+        let (_dir, lib) = lib_with(&[]);
+        for (name, _) in builtin::THEMES {
+            let t = load(&lib, name, &env).unwrap();
+            for s in styles(&t) {
+                assert_eq!((s.fg, s.bg), (None, None), "{name}: {s:?}");
+            }
+            assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+            assert!(t.sold_out.add_modifier.contains(Modifier::REVERSED | Modifier::BOLD));
+            assert!(t.danger.add_modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
+            assert!(t.dim.add_modifier.contains(Modifier::DIM));
+        }
+    }
+
+    #[test]
+    fn inherits_overrides_only_what_it_lists() {
+        let (_dir, lib) = lib_with(&[("mine", "inherits = \"default\"\n[palette]\naccent = \"#ff0000\"\n")]);
+        let t = load(&lib, "mine", &TRUECOLOR).unwrap();
+        assert_eq!(t.accent.fg, Some(Color::Rgb(255, 0, 0)));
+        assert_eq!(t.status, Theme::default().status);
+        assert_eq!(t.name, "mine");
+        let t = load(&lib, "mine", &ANSI16).unwrap();
+        assert_eq!(t.accent.fg, Some(Color::LightRed));
+    }
+
+    #[test]
+    fn inheritance_loops_are_reported_where_they_close() {
+        let (dir, lib) = lib_with(&[("a", "inherits = \"b\"\n"), ("b", "# b\ninherits = \"a\"\n")]);
+        let errs = load(&lib, "a", &TRUECOLOR).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        let e = &errs[0];
+        assert_eq!(e.file, dir.path().join("themes/b.toml"));
+        assert_eq!((e.line, e.col), (2, 12));
+        assert!(e.message.contains("a → b → a"), "{}", e.message);
+    }
+
+    #[test]
+    fn file_errors_are_located() {
+        let (dir, lib) = lib_with(&[(
+            "bad",
+            "inherits = \"nope\"\n[palette]\naccent = \"purple\"\nbogus = \"red\"\nok = 3\n\
+             [extra]\n",
+        )]);
+        let errs = load(&lib, "bad", &TRUECOLOR).unwrap_err();
+        let at: Vec<(usize, usize, &str)> =
+            errs.iter().map(|e| (e.line, e.col, e.message.as_str())).collect();
+        assert_eq!(
+            at,
+            [
+                (1, 12, "unknown theme `nope` to inherit from"),
+                (6, 2, "unknown field `extra`"),
+                (3, 10, "`purple` is not a colour"),
+                (4, 1, "unknown palette slot `bogus`"),
+                (5, 6, "a colour must be text in quotes"),
+            ]
+        );
+        assert!(errs[0].fix.contains("default, high-contrast, light"), "{}", errs[0].fix);
+        assert!(errs[2].fix.contains("#rrggbb"));
+        assert!(errs[3].fix.contains("sold_out_bg"));
+        assert_eq!(errs[0].file, dir.path().join("themes/bad.toml"));
     }
 }

@@ -1,0 +1,239 @@
+//! What each subcommand does, from parsed arguments to an exit code.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use tokio::sync::mpsc;
+
+use crate::app::{self, Clock, Finish, Session, Stamped};
+use crate::cli::{Cli, Cmd, ConfigCmd, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SummaryFormat};
+use crate::config::{self, Config, EnvInfo, Paths};
+use crate::feed::script::Script;
+use crate::feed::ws::FeedOptions;
+use crate::protocol::StreamInfo;
+use crate::server::{self, ServerOptions};
+
+/// The built-in demo stream.
+pub const DEMO_SCRIPT: &str = include_str!("../demos/flash-friday.jsonl");
+
+/// Runs the subcommand the user asked for.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let paths = Paths::resolve(cli.config.as_deref())?;
+    match cli.command {
+        None => run(&paths, cli.run).await,
+        Some(Cmd::Run(args)) => run(&paths, args).await,
+        Some(Cmd::Replay(args)) => replay(&paths, args).await,
+        Some(Cmd::Serve(args)) => serve(&paths, args).await,
+        Some(Cmd::Config { action }) => config_cmd(&paths, action),
+    }
+}
+
+/// Sends logs to a file in the state dir: never to the screen.
+fn init_logging(paths: &Paths) {
+    let dir = &paths.state_dir;
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("livedesk.log")) else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LIVEDESK_LOG").unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_env_filter(filter).try_init();
+}
+
+/// Loads the configuration, or prints every problem (file:line:col) and says how to go on.
+fn load_config(paths: &Paths) -> Result<Config, ExitCode> {
+    config::load(paths, &EnvInfo::from_env()).map_err(|errors| {
+        for e in errors.errors() {
+            eprintln!("{e}");
+        }
+        eprintln!("livedesk: the configuration has errors (above); fix them, or run `livedesk config check`");
+        ExitCode::FAILURE
+    })
+}
+
+async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
+    init_logging(paths);
+    let config = match load_config(paths) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let url = if args.demo { None } else { args.url.clone().or_else(|| config.settings.feed.url.clone()) };
+    let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
+    let _server; // the in-process demo server lives as long as the run
+    let mut session = match url {
+        Some(url) => {
+            let token_env = config.settings.feed.token_env.clone();
+            let token = std::env::var(&token_env).ok().filter(|t| !t.is_empty());
+            let mut session = Session::new(&config, host_of(&url), false, Clock::wall());
+            app::spawn_socket_feed(FeedOptions { url, token, token_env, resume_after: None }, tx.clone(), &mut session);
+            session
+        }
+        None => {
+            let script = Script::parse(DEMO_SCRIPT).context("the built-in demo script")?;
+            let stream = StreamInfo {
+                id: "flash-friday".into(),
+                title: "Nail Nook: Flash Friday (demo)".into(),
+                platform: "livedesk".into(),
+                currency: config.shop.catalog.currency.clone(),
+                started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            };
+            let period = script.duration_ms() + server::LOOP_PAUSE_MS;
+            let cues = script.lines.clone();
+            let handle = server::start(ServerOptions {
+                addr: ([127, 0, 0, 1], 0).into(),
+                script,
+                speed: 1.0,
+                looped: true,
+                stream,
+                token: None,
+                log_commands: false,
+            })
+            .await
+            .context("cannot start the demo server")?;
+            let mut session = Session::new(&config, "DEMO".into(), true, Clock::wall());
+            let opts = FeedOptions { url: handle.url(), token: None, token_env: "LIVEDESK_TOKEN".into(), resume_after: None };
+            app::spawn_socket_feed(opts, tx.clone(), &mut session);
+            app::spawn_script(cues, Clock::wall(), false, true, Some(period), tx.clone());
+            _server = handle;
+            session
+        }
+    };
+    drop(tx);
+    if let Some(path) = &args.record {
+        session.record_to(path)?;
+    }
+    let code = if args.headless.headless {
+        let finish = app::run_headless(&mut session, rx, false).await;
+        finish_headless(&session, &args.headless, finish)
+    } else {
+        app::run_tui(&mut session, rx, &config).await?;
+        ExitCode::SUCCESS
+    };
+    session.finish();
+    Ok(code)
+}
+
+async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    init_logging(paths);
+    let config = match load_config(paths) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let source = args.file.file_name().map_or("replay".into(), |n| n.to_string_lossy().into_owned());
+    if args.headless.headless && args.max {
+        let mut session = Session::new(&config, source, false, Clock::wall());
+        crate::replay::run_file(&mut session, &args.file)?;
+        return Ok(finish_headless(&session, &args.headless, Finish::Normal));
+    }
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        anyhow::bail!("--speed must be a positive number, like 2 or 0.5");
+    }
+    let script = Script::load(&args.file)?;
+    let clock = Clock::scaled(args.speed);
+    let mut session = Session::new(&config, source, false, clock);
+    let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
+    app::spawn_script(script.lines, clock, args.max, false, None, tx);
+    if args.headless.headless {
+        let finish = app::run_headless(&mut session, rx, true).await;
+        Ok(finish_headless(&session, &args.headless, finish))
+    } else {
+        app::run_tui(&mut session, rx, &config).await?;
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn finish_headless(session: &Session, args: &HeadlessArgs, finish: Finish) -> ExitCode {
+    if args.summary == Some(SummaryFormat::Json) {
+        println!("{}", serde_json::to_string(&session.desk.summary()).expect("summary serializes"));
+    }
+    match finish {
+        Finish::Normal => ExitCode::SUCCESS,
+        Finish::Failed(reason) => {
+            eprintln!("livedesk: {reason}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logging(paths);
+    let script = Script::load(&args.script)?;
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        anyhow::bail!("--speed must be a positive number, like 2 or 0.5");
+    }
+    let token = match &args.token_env {
+        Some(var) => Some(std::env::var(var).ok().filter(|t| !t.is_empty()).with_context(|| {
+            format!("--token-env {var}: the variable is not set; export {var}=<token> first")
+        })?),
+        None => None,
+    };
+    let currency = config::load(paths, &EnvInfo::from_env()).map(|c| c.shop.catalog.currency).unwrap_or_else(|_| "GBP".into());
+    let id = args.script.file_stem().map_or("stream".into(), |s| s.to_string_lossy().into_owned());
+    let stream = StreamInfo {
+        title: id.clone(),
+        id,
+        platform: "livedesk".into(),
+        currency,
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    };
+    let handle = server::start(ServerOptions {
+        addr: args.addr,
+        script,
+        speed: args.speed,
+        looped: args.looped,
+        stream,
+        token,
+        log_commands: true,
+    })
+    .await
+    .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    handle.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn config_cmd(paths: &Paths, action: ConfigCmd) -> anyhow::Result<ExitCode> {
+    match action {
+        ConfigCmd::Path => {
+            println!("config: {}", paths.config_dir.display());
+            println!("state:  {}", paths.state_dir.display());
+            println!("log:    {}", paths.state_dir.join("livedesk.log").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCmd::Init => {
+            for (path, written) in config::init(paths)? {
+                let what = if written { "wrote" } else { "kept " };
+                println!("{what} {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCmd::Check => match config::check(paths, &EnvInfo::from_env()) {
+            Ok(files) => {
+                for f in &files {
+                    println!("ok    {}", f.display());
+                }
+                println!("{} file(s) checked, no problems", files.len());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(errors) => {
+                for e in errors.errors() {
+                    println!("{e}");
+                }
+                eprintln!("{} problem(s) found", errors.errors().len());
+                Ok(ExitCode::FAILURE)
+            }
+        },
+    }
+}
+
+/// What the status bar calls a feed: its host.
+fn host_of(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    rest.split('/').next().unwrap_or(rest).to_owned()
+}
+

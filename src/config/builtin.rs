@@ -1,0 +1,48 @@
+//! The default files compiled into the binary: used when the config dir lacks them, and
+//! written out by `livedesk init`.
+
+/// The demo shop's catalogue.
+pub const CATALOG: &str = include_str!("../../demos/catalog.toml");
+/// The demo shop's flash-sale plan.
+pub const SALES: &str = include_str!("../../demos/sales.toml");
+/// The demo shop's canned replies.
+pub const REPLIES: &str = include_str!("../../demos/replies.toml");
+
+/// Built-in keymaps by name; a user's file with the same name overrides one.
+pub const KEYMAPS: [(&str, &str); 2] = [
+    ("default", include_str!("../../keymaps/default.toml")),
+    ("vim", include_str!("../../keymaps/vim.toml")),
+];
+
+/// Built-in themes by name; a user's file with the same name overrides one.
+pub const THEMES: [(&str, &str); 3] = [
+    ("default", include_str!("../../themes/default.toml")),
+    ("light", include_str!("../../themes/light.toml")),
+    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+];
+
+/// `settings.toml` as `livedesk init` writes it: every setting at its default, explained.
+pub const SETTINGS: &str = r#"# livedesk settings. Every setting is shown with its default value; delete a line to go
+# back to the default. `livedesk config check` tells you what is wrong and where.
+
+# The colour theme: a file in themes/ (yours, or built in: default, light, high-contrast).
+# Set NO_COLOR=1 in the environment for a theme with no colours at all.
+theme = "default"
+
+# The keymap: a file in keymaps/ (yours, or built in: default, vim).
+keymap = "default"
+
+# The most frames drawn per second (1 to 120). Frames are drawn only when something changed.
+fps = 30
+
+# Chat messages kept in memory for scrolling back (1000 to 1000000). Older ones stay in
+# the journal and in reports.
+scrollback = 100000
+
+[feed]
+# The platform's feed: a ws:// or wss:// address. Leave it out to run the built-in demo.
+# url = "wss://live.example.com/feed"
+
+# The environment variable that holds the feed's bearer token (never put the token here).
+token_env = "LIVEDESK_TOKEN"
+"#;

@@ -1,0 +1,174 @@
+//! Named keymaps and themes: the user's files in the config dir, then the built-in ones.
+
+use std::path::{Path, PathBuf};
+
+use super::builtin;
+use super::error::{ConfigError, Source, builtin_origin};
+
+/// Which kind of named file a library holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Keymap,
+    Theme,
+}
+
+impl Kind {
+    fn dir(self) -> &'static str {
+        match self {
+            Kind::Keymap => "keymaps",
+            Kind::Theme => "themes",
+        }
+    }
+
+    fn builtins(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Kind::Keymap => &builtin::KEYMAPS,
+            Kind::Theme => &builtin::THEMES,
+        }
+    }
+
+    /// "keymap" or "theme", for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Keymap => "keymap",
+            Kind::Theme => "theme",
+        }
+    }
+}
+
+/// The named files of one kind: `<config dir>/<kind>/<name>.toml`, else built in.
+#[derive(Clone, Debug)]
+pub(crate) struct Library {
+    dir: PathBuf,
+    kind: Kind,
+}
+
+impl Library {
+    pub fn new(config_dir: &Path, kind: Kind) -> Library {
+        Library { dir: config_dir.join(kind.dir()), kind }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Every available name, sorted: the user's files and the built-ins.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.kind.builtins().iter().map(|(n, _)| n.to_string()).collect();
+        names.extend(
+            self.user_files()
+                .into_iter()
+                .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_string)),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The user's `*.toml` files of this kind, sorted.
+    pub fn user_files(&self) -> Vec<PathBuf> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().is_some_and(|e| e == "toml")
+                    && p.file_stem().and_then(|s| s.to_str()).is_some_and(valid_name)
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// Whether a name can be opened.
+    pub fn has(&self, name: &str) -> bool {
+        valid_name(name) && self.names().iter().any(|n| n == name)
+    }
+
+    /// The file for a name: the user's, else the built-in one; `None` when there is neither.
+    pub fn open(&self, name: &str) -> Option<Result<Source, ConfigError>> {
+        if !valid_name(name) {
+            return None;
+        }
+        let path = self.dir.join(format!("{name}.toml"));
+        if path.is_file() {
+            return Some(read_source(&path));
+        }
+        self.kind
+            .builtins()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, text)| Ok(Source::new(builtin_origin(&format!("{}/{n}.toml", self.kind.dir())), *text)))
+    }
+
+    /// "use one of: a, b, c", for unknown-name errors.
+    pub fn choices(&self) -> String {
+        format!("use one of: {}", self.names().join(", "))
+    }
+}
+
+/// Names are file stems: letters, digits, `-` and `_` only, so they cannot leave the dir.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Reads a file on disk as a [`Source`], turning I/O problems into a located error.
+pub(crate) fn read_source(path: &Path) -> Result<Source, ConfigError> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source::new(path, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+                Err(Source::new(path, prefix).error(
+                    at..at,
+                    "the file is not valid UTF-8 text",
+                    format!("save {} as UTF-8", file_name(path)),
+                ))
+            }
+        },
+        Err(e) => Err(Source::new(path, "").error(
+            0..0,
+            format!("cannot read the file: {e}"),
+            "check that it exists and that you may read it",
+        )),
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_files_join_and_override_the_builtins() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("themes")).unwrap();
+        std::fs::write(dir.path().join("themes/mine.toml"), "[palette]\n").unwrap();
+        std::fs::write(dir.path().join("themes/default.toml"), "# mine\n").unwrap();
+        std::fs::write(dir.path().join("themes/bad name.toml"), "").unwrap();
+        let lib = Library::new(dir.path(), Kind::Theme);
+        assert_eq!(lib.names(), ["default", "high-contrast", "light", "mine"]);
+        let src = lib.open("default").unwrap().unwrap();
+        assert_eq!(src.text, "# mine\n");
+        assert_eq!(src.origin, dir.path().join("themes/default.toml"));
+        let src = lib.open("light").unwrap().unwrap();
+        assert_eq!(src.origin, PathBuf::from("themes/light.toml (built-in)"));
+        assert!(lib.open("../settings").is_none());
+        assert!(lib.open("nope").is_none());
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, b"a = 1\nb = \"\xff\"\n").unwrap();
+        let e = read_source(&path).unwrap_err();
+        assert_eq!((e.line, e.col), (2, 6));
+    }
+}

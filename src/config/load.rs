@@ -1,0 +1,506 @@
+//! Reading the whole configuration: every file, with built-in defaults for missing ones,
+//! validated together so that every problem is reported at once.
+
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::DeTable;
+
+use super::builtin;
+use super::error::{ConfigError, ConfigErrors, Source, builtin_origin};
+use super::keymap::{Keymap, load_keymap};
+use super::library::{Kind, Library, read_source};
+use super::model::{Catalog, Replies, SalesPlan, Settings, ShopConfig};
+use super::paths::Paths;
+use super::validate::Checker;
+use crate::ui::theme::{Theme, load_theme};
+
+/// What the terminal environment allows, read once by the caller so loading is deterministic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnvInfo {
+    /// `NO_COLOR` is set and not empty (no-color.org): use the attribute-only theme.
+    pub no_color: bool,
+    /// The terminal shows 24-bit colour; otherwise `#rrggbb` becomes the nearest of 16.
+    pub truecolor: bool,
+}
+
+impl EnvInfo {
+    /// Reads `NO_COLOR` and `COLORTERM` from the process environment.
+    pub fn from_env() -> EnvInfo {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let truecolor = std::env::var("COLORTERM")
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "truecolor" | "24bit"));
+        EnvInfo { no_color, truecolor }
+    }
+}
+
+/// Everything livedesk reads from its config dir, validated and resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// `settings.toml`, or the defaults.
+    pub settings: Settings,
+    /// The catalogue, flash-sale plan and canned replies.
+    pub shop: ShopConfig,
+    /// The active keymap, inheritance resolved.
+    pub keymap: Keymap,
+    /// The active theme, resolved for this terminal (16 colours, NO_COLOR).
+    pub theme: Theme,
+    /// Where the files were read from, and where state goes.
+    pub paths: Paths,
+}
+
+/// Loads and validates the configuration; any problem in any file fails the load.
+pub fn load(paths: &Paths, env: &EnvInfo) -> Result<Config, ConfigErrors> {
+    let mut loader = Loader::new(paths);
+    let config = loader.load_all(env);
+    loader.finish(config)
+}
+
+/// Validates every file in the config dir (and the active keymap and theme, even when built
+/// in); returns the files it read.
+pub fn check(paths: &Paths, env: &EnvInfo) -> Result<Vec<PathBuf>, ConfigErrors> {
+    let mut loader = Loader::new(paths);
+    let config = loader.load_all(env);
+    let libs = [loader.keymaps.clone(), loader.themes.clone()];
+    for lib in &libs {
+        for file in lib.user_files() {
+            if loader.read.contains(&file) {
+                continue;
+            }
+            let Some(name) = file.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            let result = match lib.kind() {
+                Kind::Keymap => load_keymap(lib, name, &mut loader.read).map(drop),
+                Kind::Theme => load_theme(lib, name, env, &mut loader.read).map(drop),
+            };
+            if let Err(errs) = result {
+                loader.errors.extend(errs);
+            }
+        }
+    }
+    let read = loader.read.clone();
+    loader.finish(config).map(|_| {
+        let mut files = Vec::new();
+        for f in read {
+            if !files.contains(&f) {
+                files.push(f);
+            }
+        }
+        files
+    })
+}
+
+/// One pass over the config dir, collecting what it read and every error it found.
+struct Loader<'p> {
+    paths: &'p Paths,
+    keymaps: Library,
+    themes: Library,
+    read: Vec<PathBuf>,
+    errors: Vec<ConfigError>,
+}
+
+impl<'p> Loader<'p> {
+    fn new(paths: &'p Paths) -> Loader<'p> {
+        Loader {
+            paths,
+            keymaps: Library::new(&paths.config_dir, Kind::Keymap),
+            themes: Library::new(&paths.config_dir, Kind::Theme),
+            read: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn finish(self, config: Config) -> Result<Config, ConfigErrors> {
+        if self.errors.is_empty() {
+            return Ok(config);
+        }
+        let mut unique: Vec<ConfigError> = Vec::new();
+        for e in self.errors {
+            if !unique.contains(&e) {
+                unique.push(e);
+            }
+        }
+        Err(ConfigErrors(unique))
+    }
+
+    fn load_all(&mut self, env: &EnvInfo) -> Config {
+        let settings = self.settings();
+        let keymap_name =
+            if self.keymaps.has(&settings.keymap) { settings.keymap.as_str() } else { "default" };
+        let keymap = match load_keymap(&self.keymaps, keymap_name, &mut self.read) {
+            Ok(k) => Some(k),
+            Err(errs) => {
+                self.errors.extend(errs);
+                None
+            }
+        };
+        let theme_name = if self.themes.has(&settings.theme) { settings.theme.as_str() } else { "default" };
+        let theme = match load_theme(&self.themes, theme_name, env, &mut self.read) {
+            Ok(t) => t,
+            Err(errs) => {
+                self.errors.extend(errs);
+                Theme::default()
+            }
+        };
+        let shop = self.shop(keymap.as_ref());
+        Config { settings, shop, keymap: keymap.unwrap_or_default(), theme, paths: self.paths.clone() }
+    }
+
+    /// A file in the config dir, else its built-in default; `None` when it has neither.
+    fn source(&mut self, name: &str, default: Option<&str>) -> Option<Source> {
+        let path = self.paths.config_file(name);
+        let src = if path.exists() {
+            match read_source(&path) {
+                Ok(src) => src,
+                Err(e) => {
+                    self.read.push(path);
+                    self.errors.push(e);
+                    return None;
+                }
+            }
+        } else {
+            Source::new(builtin_origin(name), default?)
+        };
+        self.read.push(src.origin.clone());
+        Some(src)
+    }
+
+    /// Parses a file into `T`, runs `rules` on it, and records every error.
+    fn parse<T: DeserializeOwned>(
+        &mut self,
+        src: &Source,
+        pre: impl FnOnce(&mut Checker<'_, '_>),
+        rules: impl FnOnce(&T, &mut Checker<'_, '_>),
+    ) -> Option<T> {
+        let doc: Spanned<DeTable<'_>> = match src.parse() {
+            Ok(doc) => doc,
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        let mut checker = Checker { src, doc: &doc, errors: &mut self.errors };
+        pre(&mut checker);
+        match toml::from_str::<T>(&src.text) {
+            Ok(value) => {
+                rules(&value, &mut checker);
+                Some(value)
+            }
+            Err(e) => {
+                self.errors.push(src.de_error(doc.get_ref(), &e));
+                None
+            }
+        }
+    }
+
+    fn settings(&mut self) -> Settings {
+        let Some(src) = self.source("settings.toml", None) else {
+            return Settings::default();
+        };
+        let (keymaps, themes) = (self.keymaps.clone(), self.themes.clone());
+        self.parse::<Settings>(&src, |_| {}, |s, c| c.settings(s, &keymaps, &themes)).unwrap_or_default()
+    }
+
+    fn shop(&mut self, keymap: Option<&Keymap>) -> ShopConfig {
+        let own_catalog = self.paths.config_file("catalog.toml").exists();
+        let catalog = self.source("catalog.toml", Some(builtin::CATALOG)).and_then(|src| {
+            self.parse::<Catalog>(&src, |c| c.decimal_strings("product"), |v, c| c.catalog(v))
+        });
+        // The built-in sales plan sells the demo's products: it only goes with the demo catalogue.
+        let sales = if own_catalog && !self.paths.config_file("sales.toml").exists() {
+            Some(SalesPlan::default())
+        } else {
+            self.source("sales.toml", Some(builtin::SALES)).and_then(|src| {
+                self.parse::<SalesPlan>(
+                    &src,
+                    |c| c.decimal_strings("sale"),
+                    |v, c| c.sales(v, catalog.as_ref()),
+                )
+            })
+        };
+        let replies = self
+            .source("replies.toml", Some(builtin::REPLIES))
+            .and_then(|src| self.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, keymap)));
+        ShopConfig {
+            catalog: catalog.unwrap_or_else(|| Catalog { currency: "GBP".into(), products: vec![] }),
+            sales: sales.unwrap_or_default(),
+            replies: replies.unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::keymap::{KeyAction, Mode};
+
+    const ENV: EnvInfo = EnvInfo { no_color: false, truecolor: true };
+
+    const CATALOG: &str = "currency = \"GBP\"\n\
+        [[product]]\nsku = \"MUG\"\nname = \"Mug\"\nprice = \"8.99\"\nstock = 10\n\
+        [[product]]\nsku = \"CAP\"\nname = \"Cap\"\nprice = \"12.00\"\nstock = 4\n";
+
+    fn dir_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Paths) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let paths = Paths { config_dir: dir.path().to_path_buf(), state_dir: dir.path().join("state") };
+        (dir, paths)
+    }
+
+    /// Errors as `file:line:col: message`, with the file relative to the config dir.
+    fn errors(files: &[(&str, &str)]) -> Vec<String> {
+        let (dir, paths) = dir_with(files);
+        let errs = load(&paths, &ENV).expect_err("the files should not load");
+        errs.0.iter().map(|e| located(dir.path(), e)).collect()
+    }
+
+    fn located(dir: &Path, e: &ConfigError) -> String {
+        let file = e.file.strip_prefix(dir).unwrap_or(&e.file);
+        format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message)
+    }
+
+    #[test]
+    fn an_empty_config_dir_gives_the_builtin_demo_shop() {
+        let (_dir, paths) = dir_with(&[]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.settings, Settings::default());
+        assert!(!config.shop.catalog.products.is_empty());
+        assert!(!config.shop.sales.sales.is_empty());
+        assert!(!config.shop.replies.replies.is_empty());
+        assert_eq!(config.keymap.name, "default");
+        assert_eq!(config.theme, Theme::default());
+        assert_eq!(config.paths, paths);
+        let files = check(&paths, &ENV).unwrap();
+        let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+        assert_eq!(
+            names,
+            [
+                "keymaps/default.toml (built-in)",
+                "themes/default.toml (built-in)",
+                "catalog.toml (built-in)",
+                "sales.toml (built-in)",
+                "replies.toml (built-in)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_builtin_shop_fits_every_builtin_keymap() {
+        for (name, _) in builtin::KEYMAPS {
+            let settings = format!("keymap = \"{name}\"\n");
+            let (_dir, paths) = dir_with(&[("settings.toml", &settings)]);
+            let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                config.keymap.lookup(
+                    Mode::Normal,
+                    &crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('q'))
+                ),
+                Some(KeyAction::Quit)
+            );
+        }
+    }
+
+    #[test]
+    fn settings_errors_are_located() {
+        let got = errors(&[(
+            "settings.toml",
+            "theme = \"neon\"\nkeymap = \"emacs\"\nfps = 0\nscrollback = 10\n[feed]\nurl = \"http://x\"\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "settings.toml:3:7: fps must be from 1 to 120, found 0",
+                "settings.toml:4:14: scrollback must be from 1000 to 1000000 messages, found 10",
+                "settings.toml:6:7: feed url `http://x` is not a WebSocket address",
+                "settings.toml:2:10: unknown keymap `emacs`",
+                "settings.toml:1:9: unknown theme `neon`",
+            ]
+        );
+        let (_dir, paths) = dir_with(&[("settings.toml", "theme = \"neon\"\n")]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert_eq!(e.fix, "use one of: default, high-contrast, light");
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_types_are_located_and_explained() {
+        let got = errors(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
+        assert_eq!(got, ["settings.toml:2:1: unknown field `colour`"]);
+        let (_dir, paths) = dir_with(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert_eq!(e.fix, "remove it or use one of: feed, theme, keymap, fps, scrollback");
+
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\ntoken_env = \"T\"\nfps = 30\n")]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert_eq!((e.line, e.col, e.message.as_str()), (3, 1, "unknown field `fps`"));
+        assert!(
+            e.fix.ends_with("every line after [feed] belongs to [feed]: put top-level entries above it)"),
+            "{}",
+            e.fix
+        );
+
+        let got = errors(&[("settings.toml", "fps = \"fast\"\n")]);
+        assert_eq!(
+            got,
+            ["settings.toml:1:7: `fps` must be a whole number of 0 or more, found string \"fast\""]
+        );
+
+        let bad = CATALOG.replace("stock = 4", "stock = -4");
+        let got = errors(&[("catalog.toml", &bad)]);
+        assert_eq!(
+            got,
+            ["catalog.toml:11:9: `stock` must be a whole number of 0 or more, found integer `-4`"]
+        );
+
+        let bad = CATALOG.replace("stock = 4", "stock = 4\ncolor = \"red\"");
+        let got = errors(&[("catalog.toml", &bad)]);
+        assert_eq!(got, ["catalog.toml:12:1: unknown field `color`"]);
+        let (_dir, paths) = dir_with(&[("catalog.toml", &bad)]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert_eq!(e.fix, "remove it or use one of: sku, name, price, stock, low_stock");
+
+        let bad = CATALOG.replace("stock = 4\n", "");
+        let got = errors(&[("catalog.toml", &bad)]);
+        assert_eq!(got, ["catalog.toml:7:1: missing field `stock`"]);
+
+        let bad = CATALOG.replace("\"12.00\"", "\"12,00\"");
+        let got = errors(&[("catalog.toml", &bad)]);
+        assert_eq!(got, ["catalog.toml:10:9: price must be a decimal string like \"8.99\""]);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let got = errors(&[("replies.toml", "[[reply]]\nkey = \"1\"\ntitle = Hi\n")]);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("replies.toml:3:9: invalid TOML"), "{}", got[0]);
+    }
+
+    #[test]
+    fn catalog_errors_are_located() {
+        let got = errors(&[(
+            "catalog.toml",
+            "currency = \"usd\"\n\
+             [[product]]\nsku = \"A\"\nname = \"Mug\"\nprice = 8.99\nstock = 3\n\
+             [[product]]\nsku = \"A\"\nname = \" \"\nprice = \"0\"\nstock = 1\n\
+             [[product]]\nsku = \"\"\nname = \"x\"\nprice = \"-1\"\nstock = 1\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "catalog.toml:5:9: price must be a decimal string like \"8.99\"",
+                "catalog.toml:1:12: currency `usd` is not a 3-letter currency code",
+                "catalog.toml:8:7: duplicate sku `A` (first on line 3)",
+                "catalog.toml:9:8: name is empty",
+                "catalog.toml:10:9: price must be more than 0, found 0",
+                "catalog.toml:13:7: sku is empty",
+                "catalog.toml:15:9: price must be more than 0, found -1",
+            ]
+        );
+    }
+
+    #[test]
+    fn sales_errors_are_located() {
+        let got = errors(&[
+            ("catalog.toml", CATALOG),
+            (
+                "sales.toml",
+                "[[sale]]\nid = \"a\"\nsku = \"HAT\"\nprice = \"1\"\nquantity = 0\nseconds = 5\n\
+                 [[sale]]\nid = \"a\"\nsku = \"CAP\"\nprice = \"0\"\nquantity = 5\nseconds = 3601\n",
+            ),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "sales.toml:3:7: no product with sku `HAT` in the catalogue",
+                "sales.toml:5:12: sale quantity is 0",
+                "sales.toml:6:11: sale seconds must be from 10 to 3600, found 5",
+                "sales.toml:8:6: duplicate sale id `a` (first on line 2)",
+                "sales.toml:10:9: sale price must be more than 0, found 0",
+                "sales.toml:11:12: sale quantity 5 is more than the 4 `CAP` in stock",
+                "sales.toml:12:11: sale seconds must be from 10 to 3600, found 3601",
+            ]
+        );
+    }
+
+    #[test]
+    fn reply_errors_are_located() {
+        let got = errors(&[(
+            "replies.toml",
+            "[[reply]]\nkey = \"10\"\ntitle = \"a\"\ntext = \"hi\"\n\
+             [[reply]]\nkey = \"2\"\ntitle = \"b\"\ntext = \"hi\"\n\
+             [[reply]]\nkey = \"2\"\ntitle = \"c\"\ntext = \"hi\"\n\
+             [[reply]]\nkey = \"q\"\ntitle = \"\"\ntext = \" \"\n\
+             [[reply]]\nkey = \"5\"\ntitle = \"e\"\ntext = \"Hi {user}, {name} costs {price}\"\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "replies.toml:2:7: reply key `10` must be a single character",
+                "replies.toml:10:7: reply key `2` is used twice (first on line 6)",
+                "replies.toml:14:7: reply key `q` is taken: keymap `default` binds it to `quit`",
+                "replies.toml:15:9: reply title is empty",
+                "replies.toml:16:8: reply text is empty",
+                "replies.toml:20:20: unknown field `{name}` in the reply text",
+            ]
+        );
+    }
+
+    #[test]
+    fn keymap_and_theme_errors_carry_their_own_file() {
+        let got = errors(&[
+            ("settings.toml", "keymap = \"mine\"\ntheme = \"mine\"\n"),
+            ("keymaps/mine.toml", "inherits = \"default\"\n[normal]\nz = \"zoom\"\n"),
+            ("themes/mine.toml", "[palette]\naccent = \"#12345\"\n"),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "keymaps/mine.toml:3:5: unknown action `zoom`",
+                "themes/mine.toml:2:10: `#12345` is not a colour",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_own_catalog_without_sales_has_no_sales() {
+        let (_dir, paths) = dir_with(&[("catalog.toml", CATALOG)]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        assert!(config.shop.sales.sales.is_empty());
+        assert_eq!(config.shop.catalog.products.len(), 2);
+    }
+
+    #[test]
+    fn check_reads_every_file_and_reports_inactive_ones() {
+        let (dir, paths) = dir_with(&[
+            ("catalog.toml", CATALOG),
+            ("keymaps/spare.toml", "[normal]\nq = \"quit\"\n\"?\" = \"help\"\n[help]\nesc = \"shut\"\n"),
+            ("themes/spare.toml", "inherits = \"light\"\n"),
+        ]);
+        let errs = check(&paths, &ENV).unwrap_err();
+        let got: Vec<String> = errs.0.iter().map(|e| located(dir.path(), e)).collect();
+        assert_eq!(got, ["keymaps/spare.toml:5:7: unknown action `shut`"]);
+        std::fs::write(dir.path().join("keymaps/spare.toml"), "inherits = \"vim\"\n").unwrap();
+        let files = check(&paths, &ENV).unwrap();
+        for f in ["catalog.toml", "keymaps/spare.toml", "themes/spare.toml"] {
+            assert!(files.contains(&dir.path().join(f)), "{f} in {files:?}");
+        }
+        assert!(files.contains(&PathBuf::from("themes/light.toml (built-in)")));
+    }
+
+    #[test]
+    fn no_color_and_sixteen_colours_reach_the_loaded_theme() {
+        let (_dir, paths) = dir_with(&[("settings.toml", "theme = \"light\"\n")]);
+        let env = EnvInfo { no_color: true, truecolor: true };
+        assert_eq!(load(&paths, &env).unwrap().theme, Theme::no_color());
+        let env = EnvInfo { no_color: false, truecolor: false };
+        let theme = load(&paths, &env).unwrap().theme;
+        assert!(!matches!(theme.accent.fg, Some(ratatui::style::Color::Rgb(..))));
+    }
+}

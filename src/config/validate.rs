@@ -1,0 +1,281 @@
+//! The rules a well-formed file must also follow: ranges, references between files,
+//! duplicates. Each broken rule is an error at the offending value.
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use rust_decimal::Decimal;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::error::{ConfigError, Seg, Source, span_at};
+use super::keymap::{KeyChord, Keymap, Mode};
+use super::library::Library;
+use super::model::{Catalog, Replies, SalesPlan, Settings};
+
+/// The fields a reply text may use, as `{name}`.
+pub const TEMPLATE_FIELDS: [&str; 5] = ["user", "product", "price", "stock", "time_left"];
+
+/// Collects errors for one file, each located by a path into its document.
+pub(crate) struct Checker<'a, 's> {
+    pub src: &'s Source,
+    pub doc: &'a Spanned<DeTable<'s>>,
+    pub errors: &'a mut Vec<ConfigError>,
+}
+
+impl Checker<'_, '_> {
+    fn at(&mut self, path: &[Seg<'_>], message: impl Into<String>, fix: impl Into<String>) {
+        let span = span_at(self.doc, path);
+        self.errors.push(self.src.error(span, message, fix));
+    }
+
+    fn line_at(&self, path: &[Seg<'_>]) -> usize {
+        self.src.line_of(span_at(self.doc, path).start)
+    }
+
+    /// Prices must be quoted decimals: serde would accept a float, and money is never f64.
+    pub fn decimal_strings(&mut self, array: &str) {
+        let Some(items) = self.doc.get_ref().get(array).and_then(|v| v.get_ref().as_array()) else {
+            return;
+        };
+        for item in items.iter() {
+            let Some(price) = item.get_ref().as_table().and_then(|t| t.get("price")) else {
+                continue;
+            };
+            if matches!(price.get_ref(), DeValue::Float(_) | DeValue::Integer(_)) {
+                self.errors.push(self.src.error(
+                    price.span(),
+                    "price must be a decimal string like \"8.99\"",
+                    "write it in quotes",
+                ));
+            }
+        }
+    }
+
+    /// `settings.toml`: ranges, the feed address, and keymap and theme names that exist.
+    pub fn settings(&mut self, s: &Settings, keymaps: &Library, themes: &Library) {
+        if !(1..=120).contains(&s.fps) {
+            self.at(
+                &[Seg::Key("fps")],
+                format!("fps must be from 1 to 120, found {}", s.fps),
+                "30 is plenty for a terminal; write fps = 30",
+            );
+        }
+        if !(1_000..=1_000_000).contains(&s.scrollback) {
+            self.at(
+                &[Seg::Key("scrollback")],
+                format!("scrollback must be from 1000 to 1000000 messages, found {}", s.scrollback),
+                "write scrollback = 100000 (older messages stay in the journal)",
+            );
+        }
+        if let Some(url) = &s.feed.url
+            && !(url.starts_with("ws://") || url.starts_with("wss://"))
+        {
+            self.at(
+                &[Seg::Key("feed"), Seg::Key("url")],
+                format!("feed url `{url}` is not a WebSocket address"),
+                "start it with wss:// (or ws:// for a local server), or remove the line to run the demo",
+            );
+        }
+        if s.feed.token_env.trim().is_empty() {
+            self.at(
+                &[Seg::Key("feed"), Seg::Key("token_env")],
+                "token_env must name an environment variable",
+                "write token_env = \"LIVEDESK_TOKEN\"",
+            );
+        }
+        for (key, name, lib) in [("keymap", &s.keymap, keymaps), ("theme", &s.theme, themes)] {
+            if !lib.has(name) {
+                self.at(&[Seg::Key(key)], format!("unknown {} `{name}`", lib.kind().noun()), lib.choices());
+            }
+        }
+    }
+
+    /// `catalog.toml`: the currency code, unique non-empty SKUs and names, positive prices.
+    pub fn catalog(&mut self, c: &Catalog) {
+        if !(c.currency.len() == 3 && c.currency.chars().all(|ch| ch.is_ascii_uppercase())) {
+            self.at(
+                &[Seg::Key("currency")],
+                format!("currency `{}` is not a 3-letter currency code", c.currency),
+                "write its ISO 4217 code in capitals, like \"GBP\", \"EUR\" or \"USD\"",
+            );
+        }
+        for (i, p) in c.products.iter().enumerate() {
+            let at = |field| [Seg::Key("product"), Seg::Index(i), Seg::Key(field)];
+            if p.sku.trim().is_empty() {
+                self.at(&at("sku"), "sku is empty", "write the platform's SKU for this product");
+            } else if let Some(first) = c.products[..i].iter().position(|q| q.sku == p.sku) {
+                let line = self.line_at(&at_product(first, "sku"));
+                self.at(
+                    &at("sku"),
+                    format!("duplicate sku `{}` (first on line {line})", p.sku),
+                    "give each product its own sku, or merge the two entries",
+                );
+            }
+            if p.name.trim().is_empty() {
+                self.at(&at("name"), "name is empty", "write the product's name as you call it");
+            }
+            if p.price <= Decimal::ZERO {
+                self.at(
+                    &at("price"),
+                    format!("price must be more than 0, found {}", p.price),
+                    "write the product's normal price, like \"8.99\"",
+                );
+            }
+        }
+    }
+
+    /// `sales.toml`: unique ids, SKUs from the catalogue, and sane prices, quantities, times.
+    pub fn sales(&mut self, plan: &SalesPlan, catalog: Option<&Catalog>) {
+        for (i, s) in plan.sales.iter().enumerate() {
+            let at = |field| [Seg::Key("sale"), Seg::Index(i), Seg::Key(field)];
+            if s.id.trim().is_empty() || s.id.chars().any(char::is_whitespace) {
+                self.at(
+                    &at("id"),
+                    format!("sale id `{}` must be a word with no spaces", s.id),
+                    "write a short name like \"mug-flash\"",
+                );
+            } else if let Some(first) = plan.sales[..i].iter().position(|t| t.id == s.id) {
+                let line = self.line_at(&[Seg::Key("sale"), Seg::Index(first), Seg::Key("id")]);
+                self.at(
+                    &at("id"),
+                    format!("duplicate sale id `{}` (first on line {line})", s.id),
+                    "give each sale its own id",
+                );
+            }
+            let product = catalog.map(|c| c.products.iter().find(|p| p.sku == s.sku));
+            if let (Some(None), Some(c)) = (product, catalog) {
+                let skus: Vec<&str> = c.products.iter().map(|p| p.sku.as_str()).collect();
+                self.at(
+                    &at("sku"),
+                    format!("no product with sku `{}` in the catalogue", s.sku),
+                    if skus.is_empty() {
+                        "add the product to catalog.toml first".to_string()
+                    } else {
+                        format!("use a sku from catalog.toml: {}", skus.join(", "))
+                    },
+                );
+            }
+            if s.price <= Decimal::ZERO {
+                self.at(
+                    &at("price"),
+                    format!("sale price must be more than 0, found {}", s.price),
+                    "write the sale price, like \"4.99\"",
+                );
+            }
+            if s.quantity == 0 {
+                self.at(
+                    &at("quantity"),
+                    "sale quantity is 0",
+                    "write how many units go at the sale price, like quantity = 10",
+                );
+            } else if let Some(Some(p)) = product
+                && s.quantity > p.stock
+            {
+                self.at(
+                    &at("quantity"),
+                    format!("sale quantity {} is more than the {} `{}` in stock", s.quantity, p.stock, p.sku),
+                    format!("lower it to {} or less, or raise the stock in catalog.toml", p.stock),
+                );
+            }
+            if !(10..=3600).contains(&s.seconds) {
+                self.at(
+                    &at("seconds"),
+                    format!("sale seconds must be from 10 to 3600, found {}", s.seconds),
+                    "write the countdown length in seconds, like seconds = 120",
+                );
+            }
+        }
+    }
+
+    /// `replies.toml`: one free key each, non-empty text, known template fields.
+    pub fn replies(&mut self, replies: &Replies, keymap: Option<&Keymap>) {
+        for (i, r) in replies.replies.iter().enumerate() {
+            let at = |field| [Seg::Key("reply"), Seg::Index(i), Seg::Key(field)];
+            let mut chars = r.key.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
+                    if let Some(first) = replies.replies[..i].iter().position(|q| q.key == r.key) {
+                        let line = self.line_at(&[Seg::Key("reply"), Seg::Index(first), Seg::Key("key")]);
+                        self.at(
+                            &at("key"),
+                            format!("reply key `{c}` is used twice (first on line {line})"),
+                            "give each reply its own key",
+                        );
+                    } else if let Some(km) = keymap {
+                        let chord = KeyChord { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE };
+                        if let Some((_, action)) = km.bindings(Mode::Normal).iter().find(|(k, _)| *k == chord)
+                        {
+                            self.at(
+                                &at("key"),
+                                format!(
+                                    "reply key `{c}` is taken: keymap `{}` binds it to `{}`",
+                                    km.name,
+                                    action.name()
+                                ),
+                                "use another key for this reply (the digits 1-9 are free in the \
+                                 built-in keymaps), or rebind the key in your keymap",
+                            );
+                        }
+                    }
+                }
+                _ => self.at(
+                    &at("key"),
+                    format!("reply key `{}` must be a single character", r.key),
+                    "write one character, like key = \"1\"",
+                ),
+            }
+            if r.title.trim().is_empty() {
+                self.at(&at("title"), "reply title is empty", "write a few words, like \"Shipping\"");
+            }
+            if r.text.trim().is_empty() {
+                self.at(&at("text"), "reply text is empty", "write the message to send");
+            }
+            for field in template_fields(&r.text) {
+                if TEMPLATE_FIELDS.contains(&field) {
+                    continue;
+                }
+                let value = span_at(self.doc, &at("text"));
+                let needle = format!("{{{field}}}");
+                let offset = self.src.text.get(value.clone()).and_then(|raw| raw.find(&needle));
+                let span = offset.map_or(value.clone(), |o| value.start + o..value.start + o);
+                self.errors.push(self.src.error(
+                    span,
+                    format!("unknown field `{needle}` in the reply text"),
+                    "use {user}, {product}, {price}, {stock} or {time_left}",
+                ));
+            }
+        }
+    }
+}
+
+fn at_product(i: usize, field: &str) -> [Seg<'_>; 3] {
+    [Seg::Key("product"), Seg::Index(i), Seg::Key(field)]
+}
+
+/// The `{name}` fields in a reply text: a name is letters, digits and `_` between braces.
+fn template_fields(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if close > 0 && after[..close].chars().all(|c| c.is_alphanumeric() || c == '_') => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_fields_are_found() {
+        assert_eq!(template_fields("Hi {user}, {product} is {price}"), ["user", "product", "price"]);
+        assert_eq!(template_fields("{ not one } {x y} {{user}} :-{"), ["user"]);
+        assert_eq!(template_fields("{nope}{stock}"), ["nope", "stock"]);
+    }
+}

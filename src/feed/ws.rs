@@ -1,0 +1,343 @@
+//! The WebSocket feed client: connects, says hello with the resume cursor, turns frames
+//! into desk inputs, keeps the connection alive, reconnects with backoff, and delivers
+//! every operator command exactly once (re-sent with the same `ref` until acked).
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, interval, sleep, timeout};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use super::seq::{SeqTracker, Verdict};
+use crate::desk::{Input, LinkEvent};
+use crate::protocol::{Command, DecodeError, Event, MAX_FRAME_BYTES, decode_frame};
+
+/// Ping the server this often.
+pub const PING_EVERY: Duration = Duration::from_secs(15);
+/// A connection silent this long is dead.
+pub const DEAD_AFTER: Duration = Duration::from_secs(45);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where to connect and how.
+#[derive(Clone, Debug)]
+pub struct FeedOptions {
+    /// `ws://` or `wss://` address.
+    pub url: String,
+    /// Bearer token, if the platform wants one.
+    pub token: Option<String>,
+    /// The variable the token came from, to name it when the platform refuses it.
+    pub token_env: String,
+    /// Resume after this seq (from a previous run), or start from live.
+    pub resume_after: Option<u64>,
+}
+
+/// Exponential backoff from 0.5 s to 30 s with jitter, so a studio full of desks does
+/// not reconnect in lockstep.
+pub fn backoff(attempt: u32, jitter: f64) -> Duration {
+    let base = 0.5 * 2f64.powi(attempt.saturating_sub(1).min(16) as i32);
+    let capped = base.min(30.0);
+    Duration::from_secs_f64(capped * (0.5 + 0.5 * jitter.clamp(0.0, 1.0)))
+}
+
+/// Why a connection ended.
+enum Ended {
+    /// Try again after a pause.
+    Retry(String),
+    /// Do not try again.
+    Stop(String),
+    /// The desk went away.
+    Shutdown,
+}
+
+/// Runs the client until the platform says stop (bad token, stream ended) or the desk
+/// side closes its channels. Inputs go to `inputs`; commands come from `commands`.
+pub async fn run(opts: FeedOptions, inputs: mpsc::Sender<Input>, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let mut tracker = SeqTracker::new(opts.resume_after);
+    let mut outbox: VecDeque<Command> = VecDeque::new();
+    let mut attempt = 1u32;
+    loop {
+        if inputs.send(Input::Link(LinkEvent::Connecting { attempt })).await.is_err() {
+            return;
+        }
+        let mut welcomed = false;
+        let ended = session(&opts, &inputs, &mut commands, &mut tracker, &mut outbox, &mut welcomed).await;
+        if welcomed {
+            attempt = 1;
+        }
+        match ended {
+            Ended::Shutdown => return,
+            Ended::Stop(reason) => {
+                let _ = inputs.send(Input::Link(LinkEvent::Failed { reason })).await;
+                return;
+            }
+            Ended::Retry(reason) => {
+                let wait = backoff(attempt, fastrand::f64());
+                tracing::info!(%reason, ?wait, attempt, "feed disconnected");
+                let event = LinkEvent::Disconnected { reason, retry_in_ms: wait.as_millis() as u64 };
+                if inputs.send(Input::Link(event)).await.is_err() {
+                    return;
+                }
+                // Keep collecting commands while waiting, so none is lost.
+                let deadline = Instant::now() + wait;
+                loop {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(deadline) => break,
+                        cmd = commands.recv() => match cmd {
+                            Some(c) => outbox.push_back(c),
+                            None => return,
+                        },
+                    }
+                }
+                attempt += 1;
+            }
+        }
+    }
+}
+
+async fn session(
+    opts: &FeedOptions,
+    inputs: &mpsc::Sender<Input>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    tracker: &mut SeqTracker,
+    outbox: &mut VecDeque<Command>,
+    welcomed: &mut bool,
+) -> Ended {
+    let mut request = match opts.url.as_str().into_client_request() {
+        Ok(r) => r,
+        Err(e) => return Ended::Stop(format!("Bad feed url {:?}: {e}; fix feed.url in settings.toml", opts.url)),
+    };
+    if let Some(token) = &opts.token {
+        match HeaderValue::from_str(&format!("Bearer {token}")) {
+            Ok(v) => {
+                request.headers_mut().insert("Authorization", v);
+            }
+            Err(_) => return Ended::Stop(format!("The token in ${} has characters a header cannot carry", opts.token_env)),
+        }
+    }
+    let config = WebSocketConfig::default().max_message_size(Some(MAX_FRAME_BYTES)).max_frame_size(Some(MAX_FRAME_BYTES));
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    let mut ws = match timeout(CONNECT_TIMEOUT, connect).await {
+        Err(_) => return Ended::Retry("connect timed out".into()),
+        Ok(Err(WsError::Http(resp)))
+            if matches!(resp.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) =>
+        {
+            return Ended::Stop(token_refused(opts));
+        }
+        Ok(Err(e)) => return Ended::Retry(short_error(&e)),
+        Ok(Ok((ws, _))) => ws,
+    };
+    let hello = Command::Hello {
+        client: format!("livedesk/{}", env!("CARGO_PKG_VERSION")),
+        resume_after: tracker.resume_after(),
+    };
+    if let Err(e) = ws.send(Message::text(hello.to_json())).await {
+        return Ended::Retry(short_error(&e));
+    }
+    if inputs.send(Input::Link(LinkEvent::Connected)).await.is_err() {
+        return Ended::Shutdown;
+    }
+    let mut ping = interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    let mut resent = false;
+    loop {
+        tokio::select! {
+            msg = ws.next() => {
+                last_heard = Instant::now();
+                let text = match msg {
+                    None => return Ended::Retry("connection closed".into()),
+                    Some(Err(WsError::Capacity(e))) => {
+                        return Ended::Retry(format!("frame over the 256 KiB limit ({e})"));
+                    }
+                    Some(Err(e)) => return Ended::Retry(short_error(&e)),
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Close(frame))) => {
+                        let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                        return match code {
+                            1008 => Ended::Stop(token_refused(opts)),
+                            4000 => {
+                                let _ = inputs.send(Input::Link(LinkEvent::StreamEnded)).await;
+                                Ended::Stop("The stream has ended".into())
+                            }
+                            _ => Ended::Retry(format!("closed by the platform ({code}{}{reason})", if reason.is_empty() { "" } else { ": " })),
+                        };
+                    }
+                    Some(Ok(_)) => continue, // ping/pong/binary: only proof of life
+                };
+                for input in read_frame(&text, tracker, outbox, welcomed) {
+                    if inputs.send(input).await.is_err() {
+                        return Ended::Shutdown;
+                    }
+                }
+                if *welcomed && !resent {
+                    resent = true;
+                    if let Some(e) = flush(&mut ws, outbox).await {
+                        return e;
+                    }
+                }
+            }
+            cmd = commands.recv() => {
+                let Some(cmd) = cmd else {
+                    let _ = ws.close(None).await;
+                    return Ended::Shutdown;
+                };
+                outbox.push_back(cmd);
+                if resent && let Some(e) = send_last(&mut ws, outbox).await {
+                    return e;
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() >= DEAD_AFTER {
+                    return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
+                }
+                if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
+                    return Ended::Retry(short_error(&e));
+                }
+            }
+            _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => {
+                return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
+            }
+        }
+    }
+}
+
+/// Turns one text frame into desk inputs, updating the cursors and the outbox.
+fn read_frame(text: &str, tracker: &mut SeqTracker, outbox: &mut VecDeque<Command>, welcomed: &mut bool) -> Vec<Input> {
+    let mut out = Vec::with_capacity(1);
+    match decode_frame(text) {
+        Ok(frame) => match &frame.event {
+            Event::Welcome { stream, resumed } => {
+                let missed = tracker.on_welcome(&stream.id, frame.seq, *resumed);
+                *welcomed = true;
+                out.push(Input::Feed(frame));
+                if missed > 0 {
+                    out.push(Input::Link(LinkEvent::Gap { missed }));
+                }
+                // Everything not yet acked goes again, same refs, in order.
+                let again = outbox.len();
+                if again > 0 {
+                    tracing::info!(again, "re-sending unacknowledged commands");
+                }
+            }
+            Event::Ack { .. } | Event::Error { .. } => {
+                if let Event::Ack { reference, .. } = &frame.event {
+                    outbox.retain(|c| c.reference() != Some(reference.as_str()));
+                }
+                let missed = tracker.on_other(frame.seq);
+                out.push(Input::Feed(frame));
+                if missed > 0 {
+                    out.push(Input::Link(LinkEvent::Gap { missed }));
+                }
+            }
+            _ => match tracker.on_event(frame.seq) {
+                Verdict::Duplicate => out.push(Input::Link(LinkEvent::Duplicate)),
+                Verdict::New { missed } => {
+                    if missed > 0 {
+                        out.push(Input::Link(LinkEvent::Gap { missed }));
+                    }
+                    out.push(Input::Feed(frame));
+                }
+            },
+        },
+        Err(DecodeError::Unknown { kind, seq }) => {
+            if let Some(missed) = seq.map(|s| tracker.on_other(s)).filter(|m| *m > 0) {
+                out.push(Input::Link(LinkEvent::Gap { missed }));
+            }
+            out.push(Input::Link(LinkEvent::Unknown { kind }));
+        }
+        Err(DecodeError::Malformed { reason, seq }) => {
+            if let Some(missed) = seq.map(|s| tracker.on_other(s)).filter(|m| *m > 0) {
+                out.push(Input::Link(LinkEvent::Gap { missed }));
+            }
+            out.push(Input::Link(LinkEvent::Malformed { reason }));
+        }
+        Err(e @ DecodeError::TooBig(_)) => out.push(Input::Link(LinkEvent::Malformed { reason: e.to_string() })),
+    }
+    out
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Sends every unacknowledged command, in order (once per connection, after `welcome`).
+async fn flush(ws: &mut Socket, outbox: &VecDeque<Command>) -> Option<Ended> {
+    for cmd in outbox {
+        if let Err(e) = ws.send(Message::text(cmd.to_json())).await {
+            return Some(Ended::Retry(short_error(&e)));
+        }
+    }
+    None
+}
+
+async fn send_last(ws: &mut Socket, outbox: &VecDeque<Command>) -> Option<Ended> {
+    let cmd = outbox.back()?;
+    ws.send(Message::text(cmd.to_json())).await.err().map(|e| Ended::Retry(short_error(&e)))
+}
+
+fn token_refused(opts: &FeedOptions) -> String {
+    let source = match &opts.token {
+        Some(_) => format!("the token in ${}", opts.token_env),
+        None => format!("no token (set ${})", opts.token_env),
+    };
+    format!("The platform refused {source} (close 1008): set a valid token and start again")
+}
+
+fn short_error(e: &WsError) -> String {
+    match e {
+        WsError::Io(io) => io.to_string(),
+        WsError::ConnectionClosed | WsError::AlreadyClosed => "connection closed".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_thirty_seconds_with_jitter() {
+        assert_eq!(backoff(1, 1.0), Duration::from_millis(500));
+        assert_eq!(backoff(2, 1.0), Duration::from_secs(1));
+        assert_eq!(backoff(7, 1.0), Duration::from_secs(30));
+        assert_eq!(backoff(40, 1.0), Duration::from_secs(30));
+        assert_eq!(backoff(1, 0.0), Duration::from_millis(250));
+    }
+
+    #[test]
+    fn frames_become_inputs_with_dedup_and_gaps() {
+        let mut t = SeqTracker::new(None);
+        let mut outbox = VecDeque::new();
+        let mut welcomed = false;
+        let welcome = r#"{"type":"welcome","v":1,"seq":0,"ts":"t","stream":{"id":"s"},"resumed":false}"#;
+        assert_eq!(read_frame(welcome, &mut t, &mut outbox, &mut welcomed).len(), 1);
+        assert!(welcomed);
+        let viewers = |seq: u64| format!(r#"{{"type":"viewers","v":1,"seq":{seq},"ts":"t","count":5}}"#);
+        assert!(matches!(read_frame(&viewers(1), &mut t, &mut outbox, &mut welcomed)[..], [Input::Feed(_)]));
+        assert!(matches!(
+            read_frame(&viewers(1), &mut t, &mut outbox, &mut welcomed)[..],
+            [Input::Link(LinkEvent::Duplicate)]
+        ));
+        assert!(matches!(
+            read_frame("{oops", &mut t, &mut outbox, &mut welcomed)[..],
+            [Input::Link(LinkEvent::Malformed { .. })]
+        ));
+        assert!(matches!(
+            read_frame(&viewers(4), &mut t, &mut outbox, &mut welcomed)[..],
+            [Input::Link(LinkEvent::Gap { missed: 2 }), Input::Feed(_)]
+        ));
+    }
+
+    #[test]
+    fn an_ack_clears_the_command_from_the_outbox() {
+        let mut t = SeqTracker::new(None);
+        let mut welcomed = true;
+        let mut outbox = VecDeque::from([Command::PinProduct { reference: "r1".into(), sku: None }]);
+        let ack = r#"{"type":"ack","v":1,"seq":0,"ts":"t","ref":"r1","ok":true,"error":null}"#;
+        read_frame(ack, &mut t, &mut outbox, &mut welcomed);
+        assert!(outbox.is_empty());
+    }
+}

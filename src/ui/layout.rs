@@ -1,0 +1,134 @@
+//! Where each pane goes: chat on the left, the sale, stock and replies stacked on the
+//! right, the status bar across the bottom. Computed from the terminal size and the shop's
+//! list lengths only, so panes never jump when a sale starts or stops.
+
+use ratatui::layout::Rect;
+
+/// The smallest terminal the desk draws in.
+pub const MIN_WIDTH: u16 = 80;
+/// The smallest terminal the desk draws in.
+pub const MIN_HEIGHT: u16 = 24;
+/// Rows of the status bar.
+pub const STATUS_ROWS: u16 = 2;
+
+/// The rectangles of one frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub chat: Rect,
+    pub sale: Rect,
+    pub stock: Rect,
+    pub replies: Rect,
+    pub status: Rect,
+}
+
+/// How long the right column's lists are, so each pane can ask for what it needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sales: usize,
+    pub products: usize,
+    pub replies: usize,
+}
+
+/// Whether the terminal is big enough for the desk.
+pub fn fits(area: Rect) -> bool {
+    area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+}
+
+/// Rows the sale pane needs for a full countdown: borders, name, 5-row digits, bar, price,
+/// a rule and the plan.
+fn sale_want(sales: usize) -> u16 {
+    2 + 1 + 5 + 1 + 1 + 1 + clamp_u16(sales.max(1))
+}
+
+fn clamp_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// Splits the terminal into panes; callers check [`fits`] first.
+pub fn split(area: Rect, counts: Counts) -> Areas {
+    let status_rows = STATUS_ROWS.min(area.height);
+    let body_h = area.height - status_rows;
+    let status = Rect::new(area.x, area.y + body_h, area.width, status_rows);
+
+    let right_w = (area.width - area.width * 3 / 5).max(32).min(area.width);
+    let chat_w = area.width - right_w;
+    let chat = Rect::new(area.x, area.y, chat_w, body_h);
+    let x = area.x + chat_w;
+
+    let h = body_h;
+    let stock_want = 3 + clamp_u16(counts.products.max(1));
+    let replies_want = 2 + clamp_u16(counts.replies.max(1));
+    let stock_min = stock_want.min(7);
+    let replies_min = replies_want.min(6);
+    let sale_min = 7u16.min(h);
+    let sale = sale_want(counts.sales).min(h.saturating_sub(stock_min + replies_min)).max(sale_min);
+    let rest = h - sale;
+    let (stock, replies) = if stock_want + replies_want <= rest {
+        (stock_want, rest - stock_want)
+    } else {
+        let share = u32::from(rest) * u32::from(stock_want) / u32::from(stock_want + replies_want);
+        let stock = (share as u16).max(stock_min).min(rest.saturating_sub(replies_min.min(rest)));
+        (stock, rest - stock)
+    };
+
+    Areas {
+        chat,
+        sale: Rect::new(x, area.y, right_w, sale),
+        stock: Rect::new(x, area.y + sale, right_w, stock),
+        replies: Rect::new(x, area.y + sale + stock, right_w, replies),
+        status,
+    }
+}
+
+/// A rectangle of at most `w`×`h` centered in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEMO: Counts = Counts { sales: 3, products: 6, replies: 9 };
+
+    fn check_tiles(area: Rect, a: &Areas) {
+        for r in [a.chat, a.sale, a.stock, a.replies, a.status] {
+            assert_eq!(r.intersection(area), r, "{r:?} outside {area:?}");
+        }
+        let total: u32 = [a.chat, a.sale, a.stock, a.replies, a.status].iter().map(|r| r.area()).sum();
+        assert_eq!(total, area.area(), "panes must tile the screen");
+    }
+
+    #[test]
+    fn at_120x40_the_sale_pane_gets_room_for_big_digits() {
+        let area = Rect::new(0, 0, 120, 40);
+        let a = split(area, DEMO);
+        check_tiles(area, &a);
+        assert_eq!(a.chat, Rect::new(0, 0, 72, 38));
+        assert_eq!(a.sale.height, 14);
+        assert!(a.stock.height >= 9 && a.replies.height >= 11);
+        assert_eq!(a.status, Rect::new(0, 38, 120, 2));
+    }
+
+    #[test]
+    fn at_80x24_everything_still_fits() {
+        let area = Rect::new(0, 0, 80, 24);
+        let a = split(area, DEMO);
+        check_tiles(area, &a);
+        assert_eq!(a.sale.width, 32);
+        assert!(a.sale.height >= 7);
+        assert!(a.stock.height >= 6 && a.replies.height >= 6, "{a:?}");
+    }
+
+    #[test]
+    fn long_lists_and_big_screens_tile() {
+        for (w, h) in [(80, 24), (100, 30), (200, 50), (81, 25)] {
+            for counts in [DEMO, Counts::default(), Counts { sales: 40, products: 80, replies: 30 }] {
+                let area = Rect::new(0, 0, w, h);
+                check_tiles(area, &split(area, counts));
+            }
+        }
+    }
+}

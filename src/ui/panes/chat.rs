@@ -1,0 +1,297 @@
+//! The chat pane: the newest messages, word-wrapped to the pane, with the selection a reply
+//! key would answer.
+//!
+//! Only what is on screen is ever measured: the pane walks up from its bottom message
+//! until it is full, so a frame costs the same with 100 or 100,000 messages in memory.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
+
+use super::{Ctx, frame};
+use crate::config::keymap::KeyAction;
+use crate::desk::chat::{Message, MsgKind};
+use crate::ui::text;
+use crate::ui::theme::Theme;
+use crate::ui::view::ViewState;
+
+/// One run of same-styled text in a message; `glue` means no space before it.
+#[derive(Clone, Copy)]
+struct Piece<'a> {
+    text: &'a str,
+    style: Style,
+    glue: bool,
+}
+
+const EMPTY: Piece<'static> = Piece { text: "", style: Style::new(), glue: false };
+const MAX_PIECES: usize = 8;
+
+/// A message as styled pieces, without allocating: `hh:mm:ss [PH] ? name: text`.
+fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
+    let mut out = [EMPTY; MAX_PIECES];
+    let mut n = 0;
+    let mut push = |text: &'a str, style: Style, glue: bool| {
+        out[n] = Piece { text, style, glue };
+        n += 1;
+    };
+    push(time, theme.dim, false);
+    let bold = Modifier::BOLD;
+    match m.kind {
+        MsgKind::System if !m.deleted => push("•", theme.system, false),
+        MsgKind::Question if !m.deleted => push("?", theme.question.add_modifier(bold), false),
+        _ => {}
+    }
+    if let Some(region) = m.region.as_deref().filter(|r| !r.is_empty()) {
+        push("[", theme.dim, false);
+        push(region, theme.dim, true);
+        push("]", theme.dim, true);
+    }
+    if m.deleted {
+        push(&m.user_name, theme.dim.add_modifier(Modifier::CROSSED_OUT), false);
+        push("(deleted)", theme.dim.add_modifier(Modifier::CROSSED_OUT | Modifier::ITALIC), false);
+        return (out, n);
+    }
+    match m.kind {
+        MsgKind::System => {
+            push(&m.user_name, theme.system.add_modifier(bold), false);
+            push(&m.text, theme.system, false);
+        }
+        MsgKind::Question => {
+            push(&m.user_name, theme.question.add_modifier(bold), false);
+            push(":", theme.question, true);
+            push(&m.text, theme.question, false);
+        }
+        MsgKind::Operator => {
+            push(&m.user_name, theme.operator.add_modifier(bold), false);
+            push(":", theme.operator, true);
+            push(&m.text, theme.operator, false);
+        }
+        MsgKind::Chat => {
+            push(&m.user_name, theme.base.add_modifier(bold), false);
+            push(":", theme.base, true);
+            push(&m.text, theme.base, false);
+        }
+    }
+    (out, n)
+}
+
+/// Word-wraps pieces into `width` columns (continuation rows start at `indent`), calling
+/// `emit(row, col, cluster, cluster_width, style)` for every cluster; returns the rows used.
+fn wrap(pieces: &[Piece<'_>], width: u16, indent: u16, mut emit: impl FnMut(u16, u16, &str, u16, Style)) -> u16 {
+    if width == 0 {
+        return 1;
+    }
+    let indent = if indent.saturating_mul(2) >= width { 0 } else { indent };
+    let (mut row, mut col, mut at_start) = (0u16, 0u16, true);
+    for p in pieces {
+        let mut first = true;
+        for word in p.text.split(' ') {
+            let ww = text::width(word);
+            if ww == 0 {
+                continue;
+            }
+            let ww = u16::try_from(ww).unwrap_or(u16::MAX);
+            let gap = u16::from(!(at_start || (p.glue && first)));
+            first = false;
+            if col + gap + ww <= width {
+                col += gap;
+            } else if ww <= width - indent {
+                row += 1;
+                col = indent;
+            } else if col + gap < width {
+                // A word longer than a line: start it here and break it where it must.
+                col += gap;
+            } else {
+                row += 1;
+                col = indent;
+            }
+            for (c, cw) in text::clusters(word) {
+                if col + cw > width {
+                    row += 1;
+                    col = indent;
+                }
+                if col + cw <= width {
+                    emit(row, col, c, cw, p.style);
+                    col += cw;
+                }
+            }
+            at_start = false;
+        }
+    }
+    row + 1
+}
+
+fn indent_for(width: u16) -> u16 {
+    if width >= 40 { 9 } else { 2 }
+}
+
+/// Rows a message takes at this width.
+fn height(m: &Message, width: u16, theme: &Theme) -> u16 {
+    let mut tbuf = [0; 8];
+    let time = text::hms(m.at.timestamp(), &mut tbuf);
+    let (p, n) = pieces(m, time, theme);
+    wrap(&p[..n], width, indent_for(width), |_, _, _, _, _| {})
+}
+
+/// Draws the chat pane and records its rows for the mouse.
+pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
+    let (desk, theme) = (ctx.desk, ctx.theme);
+    let follow = view.chat.follow;
+    let selected = view.chat_selected(desk);
+    let extra = if follow {
+        vec![]
+    } else {
+        vec![Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD))]
+    };
+    let hints = if follow {
+        ctx.hints(&[(KeyAction::Up, "select")])
+    } else {
+        ctx.hints(&[(KeyAction::Bottom, "follow")])
+    };
+    let inner = frame(buf, area, "Chat", extra, &hints, focused, theme);
+
+    let hits = &mut view.hits;
+    hits.chat_rows.clear();
+    hits.chat_new_line = Rect::default();
+    hits.chat_bottom = None;
+    let mut rows = inner;
+    if !follow && inner.height > 1 {
+        rows.height -= 1;
+        let line = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+        hits.chat_new_line = line;
+        let n = desk.chat.next_index().saturating_sub(view.chat.new_from);
+        let key = ctx.key(KeyAction::Bottom);
+        let what = if n == 0 { "paused".to_owned() } else { format!("{n} new") };
+        let msg = match key {
+            Some(k) => format!(" ▼ {what} — {k} to follow"),
+            None => format!(" ▼ {what}"),
+        };
+        let style = theme.accent.add_modifier(Modifier::BOLD);
+        text::put_trunc(buf, line.x, line.y, line.right(), &msg, style);
+    }
+    hits.chat_rows_area = rows;
+    hits.chat_rows.resize(usize::from(rows.height), None);
+    if rows.is_empty() {
+        return;
+    }
+    let chat = &desk.chat;
+    if chat.is_empty() {
+        super::centered_line(buf, rows, rows.y + rows.height / 2, "Waiting for chat…", theme.dim);
+        return;
+    }
+
+    let (first, last) = (chat.first_index(), chat.next_index() - 1);
+    let width = rows.width;
+    let h = rows.height;
+    let msg_height = |i: u64| chat.get(i).map_or(0, |m| height(m, width, theme));
+    // Walks up from `bottom` until the pane is full: (top message, rows of it cut off).
+    let window = |bottom: u64| {
+        let (mut used, mut i) = (0u16, bottom);
+        loop {
+            used = used.saturating_add(msg_height(i));
+            if used >= h || i == first {
+                return (i, used.saturating_sub(h));
+            }
+            i -= 1;
+        }
+    };
+
+    let mut bottom = if follow { last } else { view.chat.anchor.clamp(first, last) };
+    if let Some(sel) = selected.filter(|_| !follow) {
+        bottom = bottom.max(sel);
+    }
+    let (mut top, mut skip) = window(bottom);
+    if let Some(sel) = selected.filter(|&s| !follow && (s < top || (s == top && skip > 0))) {
+        // The selection went above the pane: scroll so it is the top message.
+        let (mut used, mut j) = (0u16, sel);
+        bottom = loop {
+            let hj = msg_height(j);
+            if j > sel && used.saturating_add(hj) > h {
+                break j - 1;
+            }
+            used = used.saturating_add(hj);
+            if j == last {
+                break last;
+            }
+            j += 1;
+        };
+        (top, skip) = window(bottom);
+        if top > sel {
+            (top, skip) = (sel, 0);
+        }
+    }
+    if !follow {
+        view.chat.anchor = bottom;
+    }
+    view.chat.page = usize::try_from(bottom - top + 1).unwrap_or(usize::MAX);
+    hits.chat_bottom = Some(bottom);
+
+    let indent = indent_for(width);
+    let mut y = i32::from(rows.y) - i32::from(skip);
+    let end = i32::from(rows.bottom());
+    for i in top..=bottom {
+        let Some(m) = chat.get(i) else { continue };
+        let mut tbuf = [0; 8];
+        let time = text::hms(m.at.timestamp(), &mut tbuf);
+        let (p, n) = pieces(m, time, theme);
+        let hi = wrap(&p[..n], width, indent, |_, _, _, _, _| {});
+        for r in 0..i32::from(hi) {
+            let ry = y + r;
+            if ry >= i32::from(rows.y) && ry < end {
+                let ry = ry as u16;
+                hits.chat_rows[usize::from(ry - rows.y)] = Some(i);
+                if Some(i) == selected {
+                    super::fill_row(buf, rows, ry, theme.selected);
+                }
+            }
+        }
+        let x0 = rows.x;
+        wrap(&p[..n], width, indent, |r, col, c, cw, style| {
+            let ry = y + i32::from(r);
+            if ry >= i32::from(rows.y) && ry < end {
+                text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
+            }
+        });
+        y += i32::from(hi);
+        if y >= end {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows_of(text: &str, width: u16, indent: u16) -> Vec<String> {
+        let p = [Piece { text, style: Style::new(), glue: false }];
+        let mut rows: Vec<String> = vec![];
+        wrap(&p, width, indent, |r, col, c, _, _| {
+            let r = usize::from(r);
+            while rows.len() <= r {
+                rows.push(String::new());
+            }
+            while text::width(&rows[r]) < usize::from(col) {
+                rows[r].push(' ');
+            }
+            rows[r].push_str(c);
+        });
+        rows
+    }
+
+    #[test]
+    fn words_wrap_and_long_words_break() {
+        assert_eq!(rows_of("do you ship to Manila", 10, 2), vec!["do you", "  ship to", "  Manila"]);
+        assert_eq!(rows_of("aaaaaaaaaaaaaaa", 6, 0), vec!["aaaaaa", "aaaaaa", "aaa"]);
+    }
+
+    #[test]
+    fn wide_clusters_never_cross_the_edge() {
+        let rows = rows_of("💅💅💅漢字漢字x", 5, 0);
+        assert_eq!(rows, vec!["💅💅", "💅漢", "字漢", "字x"]);
+        for r in rows {
+            assert!(text::width(&r) <= 5);
+        }
+    }
+}

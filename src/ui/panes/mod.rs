@@ -1,0 +1,122 @@
+//! The panes, one file each, and the pieces they share: framed blocks with focus and key
+//! hints in the title, and scrolling lists that keep their selection in view.
+
+pub mod chat;
+pub mod help;
+pub mod replies;
+pub mod sale;
+pub mod status;
+pub mod stock;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+use crate::config::keymap::{KeyAction, Keymap, Mode};
+use crate::desk::Desk;
+use crate::ui::text;
+use crate::ui::theme::Theme;
+
+/// What every pane draws from.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub desk: &'a Desk,
+    pub theme: &'a Theme,
+    pub keymap: &'a Keymap,
+}
+
+impl Ctx<'_> {
+    /// The first key bound to an action in normal mode, as the keymap writes it.
+    pub fn key(&self, action: KeyAction) -> Option<String> {
+        first_key(self.keymap, Mode::Normal, action)
+    }
+
+    /// `(key, label)` hints for the actions that have a key.
+    pub fn hints(&self, actions: &[(KeyAction, &'static str)]) -> Vec<(String, &'static str)> {
+        actions.iter().filter_map(|(a, label)| self.key(*a).map(|k| (k, *label))).collect()
+    }
+}
+
+/// The first key bound to an action in a mode.
+pub fn first_key(keymap: &Keymap, mode: Mode, action: KeyAction) -> Option<String> {
+    keymap.keys_for(mode, action).into_iter().next()
+}
+
+/// Draws a pane's frame and returns the inside. The focused pane gets the focus border
+/// and a `▶` before its name; hints that do not fit the title are dropped, last first.
+pub fn frame(
+    buf: &mut Buffer,
+    area: Rect,
+    name: &str,
+    extra: Vec<Span<'static>>,
+    hints: &[(String, &str)],
+    focused: bool,
+    theme: &Theme,
+) -> Rect {
+    let room = usize::from(area.width.saturating_sub(4));
+    let mut spans = vec![Span::styled(
+        if focused { format!(" ▶ {name}") } else { format!(" {name}") },
+        if focused { theme.title.patch(theme.border_focus) } else { theme.title },
+    )];
+    let mut used = text::width(&spans[0].content) + 1;
+    let extra_w: usize = extra.iter().map(|s| text::width(&s.content)).sum::<usize>() + 2;
+    if !extra.is_empty() && used + extra_w <= room {
+        used += extra_w;
+        spans.push(Span::raw("  "));
+        spans.extend(extra);
+    }
+    for (key, label) in hints {
+        let w = text::width(key) + text::width(label) + 3;
+        if used + w > room {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(format!("  {key}"), theme.accent));
+        spans.push(Span::styled(format!(" {label}"), theme.dim));
+    }
+    spans.push(Span::raw(" "));
+    let block = Block::bordered()
+        .border_style(if focused { theme.border_focus } else { theme.border })
+        .title(Line::from(spans));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// The first row to show so that the selection stays visible, moving as little as possible.
+pub fn scroll_offset(selected: Option<usize>, offset: usize, len: usize, height: usize) -> usize {
+    if height == 0 {
+        return 0;
+    }
+    let mut off = offset.min(len.saturating_sub(height));
+    if let Some(s) = selected.filter(|&s| s < len) {
+        if s < off {
+            off = s;
+        } else if s >= off + height {
+            off = s + 1 - height;
+        }
+    }
+    off
+}
+
+/// Fills a row with a style (the selection bar).
+pub fn fill_row(buf: &mut Buffer, area: Rect, y: u16, style: Style) {
+    buf.set_style(Rect::new(area.x, y, area.width, 1), style);
+}
+
+/// Writes spans left to right on one row, cutting at `right`; returns the next x.
+pub fn put_spans(buf: &mut Buffer, mut x: u16, y: u16, right: u16, spans: &[(&str, Style)]) -> u16 {
+    for (s, style) in spans {
+        x = text::put(buf, x, y, right, s, *style);
+    }
+    x
+}
+
+/// A single row of text centered in `area` (used for empty states).
+pub fn centered_line(buf: &mut Buffer, area: Rect, y: u16, s: &str, style: Style) {
+    let w = text::width(s) as u16;
+    let x = area.x + area.width.saturating_sub(w) / 2;
+    text::put_trunc(buf, x, y, area.right(), s, style);
+}

@@ -1,0 +1,681 @@
+//! Snapshot tests of whole frames on a `TestBackend`, and behaviour tests of the view state.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+use super::*;
+use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode};
+use crate::config::model::{Catalog as CatalogFile, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan, ShopConfig};
+use crate::desk::{Action, DeskSetup, Input, LinkEvent};
+use crate::protocol::{Event, Frame, Gift, ModAction, OrderStatus, StreamInfo, User};
+
+// ---------------------------------------------------------------- fixtures
+
+fn shop() -> ShopConfig {
+    let product = |sku: &str, name: &str, price: &str, stock: u32, low_stock: u32| ProductSpec {
+        sku: sku.into(),
+        name: name.into(),
+        price: price.parse().unwrap(),
+        stock,
+        low_stock,
+    };
+    let sale = |id: &str, sku: &str, price: &str, quantity: u32, seconds: u32| SaleSpec {
+        id: id.into(),
+        sku: sku.into(),
+        price: price.parse().unwrap(),
+        quantity,
+        seconds,
+    };
+    let reply = |key: &str, title: &str, text: &str, tag: &str| ReplySpec {
+        key: key.into(),
+        title: title.into(),
+        text: text.into(),
+        tags: vec![tag.into()],
+    };
+    ShopConfig {
+        catalog: CatalogFile {
+            currency: "GBP".into(),
+            products: vec![
+                product("ALMOND-PINK", "Press-on nails, almond, blush pink", "8.99", 20, 5),
+                product("COFFIN-NUDE", "Press-on nails, coffin, milky nude", "9.99", 30, 6),
+                product("STILETTO-RED", "Press-on nails, stiletto, cherry red", "11.99", 15, 4),
+                product("OVAL-GLITTER", "Press-on nails, oval, champagne glitter", "12.99", 12, 3),
+                product("NAIL-GLUE-KIT", "Nail glue kit", "5.49", 25, 5),
+            ],
+        },
+        sales: SalesPlan {
+            sales: vec![
+                sale("almond-rush", "ALMOND-PINK", "4.99", 10, 120),
+                sale("coffin-flash", "COFFIN-NUDE", "6.99", 8, 90),
+                sale("glue-bundle", "NAIL-GLUE-KIT", "2.99", 12, 60),
+            ],
+        },
+        replies: RepliesFile {
+            replies: vec![
+                reply("1", "Shipping: UK only", "Hi @{user}! We only ship to the UK for now, sorry! 💕", "shipping"),
+                reply("2", "Price and stock", "@{user} {product} is {price} right now, {stock} left!", "price"),
+                reply("3", "Sizing", "@{user} every set has 24 nails in 12 sizes", "sizing"),
+                reply("4", "How to buy", "@{user} tap the basket at the bottom of the screen", "checkout"),
+                reply("5", "Flash sale is on", "FLASH SALE! {product} for {price}!", "sale-start"),
+                reply("6", "Sold out", "{product} is SOLD OUT! Thank you all 💖", "sold-out"),
+            ],
+        },
+    }
+}
+
+fn desk_with(scrollback: usize, demo: bool) -> Desk {
+    Desk::new(DeskSetup { shop: shop(), scrollback, ref_prefix: "t".into(), source: "ws://127.0.0.1:9000".into(), demo })
+}
+
+fn desk() -> Desk {
+    desk_with(1000, false)
+}
+
+/// The default keymap's bindings, written out so these tests do not depend on file loading.
+fn keymap() -> Keymap {
+    let parse = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, a)| (KeyChord::parse(k).unwrap(), KeyAction::from_name(a).unwrap()))
+            .collect::<Vec<_>>()
+    };
+    Keymap {
+        name: "default".into(),
+        normal: parse(&[
+            ("?", "help"),
+            ("q", "quit"),
+            ("s", "start_sale"),
+            ("+", "extend_sale"),
+            ("E", "end_sale"),
+            ("p", "pin_product"),
+            ("u", "unpin_product"),
+            ("enter", "activate"),
+            ("tab", "focus_next"),
+            ("shift-tab", "focus_prev"),
+            ("c", "focus_chat"),
+            ("f", "focus_sale"),
+            ("k", "focus_stock"),
+            ("r", "focus_replies"),
+            ("up", "up"),
+            ("down", "down"),
+            ("pgup", "page_up"),
+            ("pgdn", "page_down"),
+            ("home", "top"),
+            ("end", "bottom"),
+        ]),
+        help: parse(&[
+            ("esc", "close"),
+            ("?", "close"),
+            ("q", "close"),
+            ("up", "up"),
+            ("down", "down"),
+            ("pgup", "page_up"),
+            ("pgdn", "page_down"),
+            ("home", "top"),
+            ("end", "bottom"),
+        ]),
+    }
+}
+
+fn t(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_763_000_000 + s, 0).unwrap()
+}
+
+fn user(name: &str, region: Option<&str>) -> User {
+    User { id: format!("id-{name}"), name: name.into(), region: region.map(Into::into), badges: vec![], follower: false }
+}
+
+fn feed(desk: &mut Desk, seq: u64, event: Event, at: DateTime<Utc>) {
+    desk.apply(Input::Feed(Frame { v: 1, seq, ts: String::new(), event }), at);
+}
+
+fn say(desk: &mut Desk, seq: u64, name: &str, text: &str, at: DateTime<Utc>) {
+    let event = Event::Chat { msg_id: format!("m{seq}"), user: user(name, Some("PH")), text: text.into(), reply_to: None };
+    feed(desk, seq, event, at);
+}
+
+fn ask(desk: &mut Desk, seq: u64, name: &str, text: &str, at: DateTime<Utc>) {
+    feed(desk, seq, Event::Question { msg_id: format!("m{seq}"), user: user(name, None), text: text.into() }, at);
+}
+
+fn order(desk: &mut Desk, seq: u64, sku: &str, qty: u32, price: &str, at: DateTime<Utc>) {
+    let event = Event::Order {
+        order_id: format!("o{seq}"),
+        user: user("bea", Some("GB")),
+        sku: sku.into(),
+        qty,
+        unit_price: price.parse().unwrap(),
+        currency: "GBP".into(),
+        status: OrderStatus::Paid,
+    };
+    feed(desk, seq, event, at);
+}
+
+fn welcome(desk: &mut Desk) {
+    let stream = StreamInfo { id: "s1".into(), title: "Nails night".into(), currency: "GBP".into(), ..Default::default() };
+    feed(desk, 1, Event::Welcome { stream, resumed: false }, t(0));
+    feed(desk, 2, Event::Viewers { count: 1234 }, t(0));
+}
+
+/// A stream a few minutes in: chat of every kind, an order, a gift, a deletion.
+fn busy_desk() -> Desk {
+    let mut d = desk();
+    welcome(&mut d);
+    let lines = [
+        ("maria", "hi from Manila!! 💅💅"),
+        ("jo", "love the pink ones"),
+        ("kenji", "日本に発送できますか？ 送料はいくらですか"),
+        ("ana", "how long do they last with glue?"),
+        ("sam", "👩‍👩‍👧 family night watching this 🇵🇭🇬🇧"),
+        ("lee", "spam spam spam"),
+        ("ola", "the almond shape is so pretty, is there a size guide somewhere? I have really small nail beds and the last set I bought did not fit at all"),
+    ];
+    let mut seq = 10;
+    for (i, (name, text)) in lines.iter().enumerate() {
+        say(&mut d, seq, name, text, t(10 + i as i64 * 7));
+        seq += 1;
+    }
+    ask(&mut d, seq, "maria", "do you ship to the Philippines?", t(70));
+    seq += 1;
+    feed(
+        &mut d,
+        seq,
+        Event::Moderation { action: ModAction::Deleted, msg_id: Some("m15".into()), user_id: None, by: Some("mod".into()) },
+        t(71),
+    );
+    seq += 1;
+    order(&mut d, seq, "COFFIN-NUDE", 2, "9.99", t(75));
+    seq += 1;
+    let gift = Gift { name: "Rose".into(), value: "0.10".parse().unwrap(), currency: "GBP".into() };
+    feed(&mut d, seq, Event::Gift { user: user("jo", None), gift, repeat: 5 }, t(80));
+    seq += 1;
+    let host = User { badges: vec!["host".into()], ..user("NailsByNia", None) };
+    feed(&mut d, seq, Event::Chat { msg_id: format!("m{seq}"), user: host, text: "welcome everyone!".into(), reply_to: None }, t(85));
+    seq += 1;
+    say(&mut d, seq, "zoe", "just joined, what's the deal today?", t(90));
+    d.apply(Input::Tick, t(100));
+    d
+}
+
+fn render(desk: &Desk, view: &mut ViewState, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let (theme, keymap) = (Theme::default(), keymap());
+    terminal.draw(|f| draw(f, desk, view, &theme, &keymap)).unwrap();
+    terminal
+}
+
+fn screen(terminal: &Terminal<TestBackend>) -> String {
+    terminal.backend().to_string()
+}
+
+fn act(view: &mut ViewState, desk: &Desk, action: KeyAction) -> Effect {
+    view.on_action(action, desk)
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn start(desk: &mut Desk, id: &str, at: DateTime<Utc>) {
+    desk.apply(Input::Operator(Action::StartSale { id: id.into() }), at);
+}
+
+// ---------------------------------------------------------------- snapshots
+
+#[test]
+fn snapshot_chat_following() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    insta::assert_snapshot!("chat_following_120x40", render(&d, &mut view, 120, 40).backend());
+    insta::assert_snapshot!("chat_following_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_chat_paused_with_new_messages_and_a_selection() {
+    let mut d = busy_desk();
+    let mut view = ViewState::new();
+    render(&d, &mut view, 120, 40);
+    for _ in 0..4 {
+        act(&mut view, &d, KeyAction::Up);
+    }
+    for i in 0..5 {
+        say(&mut d, 100 + i, "newbie", &format!("hello number {i}"), t(101 + i as i64));
+    }
+    let term = render(&d, &mut view, 120, 40);
+    assert!(screen(&term).contains("▼ 5 new — end to follow"));
+    insta::assert_snapshot!("chat_paused_120x40", term.backend());
+    insta::assert_snapshot!("chat_paused_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+fn live_sale_desk(elapsed: i64) -> Desk {
+    let mut d = busy_desk();
+    start(&mut d, "almond-rush", t(100));
+    order(&mut d, 200, "ALMOND-PINK", 3, "4.99", t(100 + elapsed / 2));
+    order(&mut d, 201, "ALMOND-PINK", 4, "4.99", t(100 + elapsed / 2));
+    d.apply(Input::Tick, t(100 + elapsed));
+    d
+}
+
+#[test]
+fn snapshot_live_flash_sale_with_big_countdown() {
+    let d = live_sale_desk(15);
+    let mut view = ViewState { focus: Pane::Sale, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains("7/10 sold"), "{s}");
+    assert!(s.contains("£4.99  was £8.99  3 left"), "{s}");
+    insta::assert_snapshot!("sale_live_120x40", term.backend());
+    insta::assert_snapshot!("sale_live_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_flash_sale_in_its_last_seconds_is_urgent() {
+    let d = live_sale_desk(95);
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 120, 40);
+    insta::assert_snapshot!("sale_urgent_120x40", term.backend());
+    // The digits are drawn in the urgent style.
+    let theme = Theme::default();
+    let buf = term.backend().buffer();
+    let sale = view.hits.panes[1].1;
+    let digit = sale.positions().find(|p| buf[(p.x, p.y)].symbol() == "█").expect("big digits drawn");
+    assert_eq!(buf[(digit.x, digit.y)].fg, theme.sale_urgent.fg.unwrap());
+}
+
+#[test]
+fn snapshot_no_sale_running() {
+    let d = busy_desk();
+    let mut view = ViewState { focus: Pane::Sale, ..ViewState::new() };
+    act(&mut view, &d, KeyAction::Down);
+    let term = render(&d, &mut view, 80, 24);
+    let s = screen(&term);
+    assert!(s.contains("No flash sale running"));
+    assert!(s.contains("s start almond-rush"), "{s}");
+    insta::assert_snapshot!("sale_none_80x24", term.backend());
+}
+
+fn stock_desk() -> Desk {
+    let mut d = busy_desk();
+    order(&mut d, 300, "STILETTO-RED", 12, "11.99", t(90)); // 3 left: LOW
+    order(&mut d, 301, "OVAL-GLITTER", 12, "12.99", t(91)); // SOLD OUT
+    order(&mut d, 302, "OVAL-GLITTER", 2, "12.99", t(92)); // OVERSOLD 2
+    order(&mut d, 303, "MYSTERY-BOX", 1, "1.00", t(93)); // not in the catalog
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("COFFIN-NUDE".into()) }), t(95));
+    start(&mut d, "almond-rush", t(96));
+    d.apply(Input::Tick, t(100));
+    d
+}
+
+#[test]
+fn snapshot_stock_with_low_sold_out_and_oversold() {
+    let d = stock_desk();
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    act(&mut view, &d, KeyAction::Down);
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    for flag in ["LOW", "SOLD OUT", "OVERSOLD 2", "MYSTERY-BOX", "SALE", "*COFFIN-NUDE"] {
+        assert!(s.contains(flag), "{flag} missing:\n{s}");
+    }
+    insta::assert_snapshot!("stock_flags_120x40", term.backend());
+    insta::assert_snapshot!("stock_flags_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_replies_pane_focused_with_a_selection() {
+    let d = busy_desk();
+    let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
+    act(&mut view, &d, KeyAction::Down);
+    act(&mut view, &d, KeyAction::Down);
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains("1-6 send → @zoe"), "{s}");
+    insta::assert_snapshot!("replies_120x40", term.backend());
+}
+
+#[test]
+fn snapshot_status_bar_with_demo_badge_and_a_notice() {
+    let mut d = desk_with(1000, true);
+    welcome(&mut d);
+    say(&mut d, 10, "maria", "hello", t(1));
+    d.apply(Input::Link(LinkEvent::Gap { missed: 3 }), t(2));
+    d.lag_ms = Some(140);
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains(" DEMO "));
+    assert!(s.contains("Missed 3 event(s) from the platform"));
+    assert!(s.contains("? help  q quit  s sale"));
+    insta::assert_snapshot!("status_demo_notice_120x40", term.backend());
+    insta::assert_snapshot!("status_demo_notice_80x24", render(&d, &mut view, 80, 24).backend());
+    // Eight seconds later the notice is gone.
+    d.apply(Input::Tick, t(11));
+    assert!(!screen(&render(&d, &mut view, 120, 40)).contains("Missed 3"));
+}
+
+#[test]
+fn snapshot_status_bar_while_reconnecting() {
+    let mut d = busy_desk();
+    d.apply(Input::Link(LinkEvent::Disconnected { reason: "reset".into(), retry_in_ms: 2500 }), t(100));
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 80, 24);
+    let s = screen(&term);
+    assert!(s.contains("◌ reconnecting in 3s (attempt 1)"), "{s}");
+    let status = s.lines().skip(22).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("status_reconnecting_80x24", status);
+}
+
+#[test]
+fn snapshot_help_popup() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::Help);
+    assert_eq!(view.mode(), Mode::Help);
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    for line in ["start the selected (or next) flash sale", "Shipping: UK only", "esc, ?, q", "shift-tab"] {
+        assert!(s.contains(line), "{line} missing:\n{s}");
+    }
+    insta::assert_snapshot!("help_120x40", term.backend());
+    insta::assert_snapshot!("help_80x24", render(&d, &mut view, 80, 24).backend());
+    // Scrolling at 80x24, then closing.
+    act(&mut view, &d, KeyAction::Bottom);
+    insta::assert_snapshot!("help_80x24_scrolled", render(&d, &mut view, 80, 24).backend());
+    act(&mut view, &d, KeyAction::Close);
+    assert!(!view.help_open);
+}
+
+#[test]
+fn snapshot_terminal_too_small() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    insta::assert_snapshot!("too_small_79x24", render(&d, &mut view, 79, 24).backend());
+    insta::assert_snapshot!("too_small_30x8", render(&d, &mut view, 30, 8).backend());
+}
+
+// ---------------------------------------------------------------- behaviour
+
+fn index_of(d: &Desk, msg_id: &str) -> u64 {
+    d.chat.by_msg_id(msg_id).unwrap().index
+}
+
+#[test]
+fn following_selects_the_newest_message_that_is_not_a_system_line() {
+    let mut d = busy_desk();
+    let view = ViewState::new();
+    assert_eq!(view.selected_message(&d).unwrap().user_name, "zoe");
+    order(&mut d, 500, "COFFIN-NUDE", 1, "9.99", t(101));
+    assert_eq!(view.selected_message(&d).unwrap().user_name, "zoe");
+    let mut view = view;
+    assert_eq!(
+        view.on_unbound_key(&key('1'), &d),
+        Effect::Desk(Action::SendReply { key: "1".into(), to: Some(d.chat.messages().iter().rev().nth(1).unwrap().msg_id.clone()) })
+    );
+}
+
+#[test]
+fn selection_survives_new_messages_and_eviction() {
+    let mut d = desk_with(50, false);
+    for i in 0..30 {
+        say(&mut d, i, "u", &format!("msg {i}"), t(i as i64));
+    }
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::Up);
+    act(&mut view, &d, KeyAction::Up);
+    assert!(!view.following());
+    let picked = view.selected_message(&d).unwrap().msg_id.clone();
+    assert_eq!(picked, "m27");
+    for i in 30..70 {
+        say(&mut d, i, "u", &format!("msg {i}"), t(i as i64));
+    }
+    // 20 messages were evicted; the selection is still the same message.
+    assert_eq!(d.chat.first_index(), 20);
+    assert_eq!(view.selected_message(&d).unwrap().msg_id, picked);
+    assert_eq!(view.new_since_pause(&d), 40);
+    render(&d, &mut view, 120, 40);
+    assert_eq!(view.selected_message(&d).unwrap().msg_id, picked);
+    // Once the selected message itself falls off, the selection holds the oldest one left.
+    for i in 70..110 {
+        say(&mut d, i, "u", &format!("msg {i}"), t(i as i64));
+    }
+    assert_eq!(view.selected_message(&d).unwrap().index, d.chat.first_index());
+    render(&d, &mut view, 120, 40);
+}
+
+#[test]
+fn paused_count_and_bottom_resumes_following() {
+    let mut d = busy_desk();
+    let mut view = ViewState::new();
+    assert_eq!(view.new_since_pause(&d), 0);
+    act(&mut view, &d, KeyAction::PageUp);
+    assert!(!view.following());
+    for i in 0..7 {
+        say(&mut d, 600 + i, "x", "y", t(120));
+    }
+    assert_eq!(view.new_since_pause(&d), 7);
+    act(&mut view, &d, KeyAction::Bottom);
+    assert!(view.following());
+    assert_eq!(view.new_since_pause(&d), 0);
+    assert_eq!(view.chat_selected(&d), Some(d.chat.next_index() - 1));
+}
+
+#[test]
+fn down_past_the_newest_resumes_following() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::Up);
+    act(&mut view, &d, KeyAction::Down);
+    assert!(!view.following(), "on the newest message, still paused");
+    act(&mut view, &d, KeyAction::Down);
+    assert!(view.following());
+}
+
+#[test]
+fn a_reply_key_answers_the_selected_message() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    // Select maria's question (m17), two above the newest non-system line.
+    let target = index_of(&d, "m17");
+    while view.chat_selected(&d) != Some(target) {
+        act(&mut view, &d, KeyAction::Up);
+    }
+    assert_eq!(view.on_unbound_key(&key('3'), &d), Effect::Desk(Action::SendReply { key: "3".into(), to: Some("m17".into()) }));
+    // Not a reply key, or with ctrl: nothing.
+    assert_eq!(view.on_unbound_key(&key('x'), &d), Effect::None);
+    let ctrl = KeyEvent::new(KeyCode::Char('3'), KeyModifiers::CONTROL);
+    assert_eq!(view.on_unbound_key(&ctrl, &d), Effect::None);
+    // A system line (the order below it) has no msg_id: the reply goes to everyone.
+    act(&mut view, &d, KeyAction::Down);
+    assert_eq!(view.selected_message(&d).unwrap().kind, crate::desk::chat::MsgKind::System);
+    assert_eq!(view.on_unbound_key(&key('1'), &d), Effect::Desk(Action::SendReply { key: "1".into(), to: None }));
+    // The Replies pane's Activate sends its selected reply to the same message.
+    view.focus = Pane::Replies;
+    act(&mut view, &d, KeyAction::Down);
+    act(&mut view, &d, KeyAction::Down);
+    act(&mut view, &d, KeyAction::Up);
+    act(&mut view, &d, KeyAction::Down);
+    assert_eq!(act(&mut view, &d, KeyAction::Activate), Effect::Desk(Action::SendReply { key: "2".into(), to: None }));
+}
+
+#[test]
+fn start_sale_uses_the_selection_or_the_next_planned_sale() {
+    let mut d = desk();
+    let mut view = ViewState::new();
+    assert_eq!(act(&mut view, &d, KeyAction::StartSale), Effect::Desk(Action::StartSale { id: "almond-rush".into() }));
+    view.focus = Pane::Sale;
+    act(&mut view, &d, KeyAction::Bottom);
+    assert_eq!(act(&mut view, &d, KeyAction::StartSale), Effect::Desk(Action::StartSale { id: "glue-bundle".into() }));
+    assert_eq!(act(&mut view, &d, KeyAction::Activate), Effect::Desk(Action::StartSale { id: "glue-bundle".into() }));
+    // Once the selected sale ran, the next planned one starts.
+    start(&mut d, "glue-bundle", t(0));
+    d.apply(Input::Operator(Action::EndSale {}), t(5));
+    assert_eq!(act(&mut view, &d, KeyAction::StartSale), Effect::Desk(Action::StartSale { id: "almond-rush".into() }));
+    assert_eq!(act(&mut view, &d, KeyAction::Activate), Effect::None);
+    assert_eq!(act(&mut view, &d, KeyAction::ExtendSale), Effect::Desk(Action::ExtendSale { seconds: 30 }));
+    assert_eq!(act(&mut view, &d, KeyAction::EndSale), Effect::Desk(Action::EndSale {}));
+}
+
+#[test]
+fn pin_uses_the_stock_selection_or_the_current_product() {
+    let mut d = desk();
+    let mut view = ViewState::new();
+    assert_eq!(act(&mut view, &d, KeyAction::PinProduct), Effect::None);
+    start(&mut d, "coffin-flash", t(0));
+    assert_eq!(act(&mut view, &d, KeyAction::PinProduct), Effect::Desk(Action::PinProduct { sku: Some("COFFIN-NUDE".into()) }));
+    view.focus = Pane::Stock;
+    act(&mut view, &d, KeyAction::Down);
+    act(&mut view, &d, KeyAction::Down);
+    assert_eq!(act(&mut view, &d, KeyAction::PinProduct), Effect::Desk(Action::PinProduct { sku: Some("COFFIN-NUDE".into()) }));
+    act(&mut view, &d, KeyAction::Top);
+    assert_eq!(act(&mut view, &d, KeyAction::Activate), Effect::Desk(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }));
+    assert_eq!(act(&mut view, &d, KeyAction::UnpinProduct), Effect::Desk(Action::PinProduct { sku: None }));
+}
+
+#[test]
+fn focus_cycles_through_the_panes() {
+    let d = desk();
+    let mut view = ViewState::new();
+    let mut seen = vec![view.focus];
+    for _ in 0..4 {
+        act(&mut view, &d, KeyAction::FocusNext);
+        seen.push(view.focus);
+    }
+    assert_eq!(seen, [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies, Pane::Chat]);
+    act(&mut view, &d, KeyAction::FocusPrev);
+    assert_eq!(view.focus, Pane::Replies);
+    act(&mut view, &d, KeyAction::FocusStock);
+    assert_eq!(view.focus, Pane::Stock);
+    assert_eq!(act(&mut view, &d, KeyAction::Quit), Effect::Quit);
+}
+
+#[test]
+fn help_keys_scroll_close_and_swallow_desk_actions() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::Help);
+    render(&d, &mut view, 80, 24);
+    assert_eq!(act(&mut view, &d, KeyAction::StartSale), Effect::None);
+    assert_eq!(view.on_unbound_key(&key('1'), &d), Effect::None);
+    act(&mut view, &d, KeyAction::PageDown);
+    assert!(view.help_scroll > 0);
+    act(&mut view, &d, KeyAction::Top);
+    assert_eq!(view.help_scroll, 0);
+    assert_eq!(act(&mut view, &d, KeyAction::Quit), Effect::Quit);
+    act(&mut view, &d, KeyAction::Help);
+    assert!(!view.help_open);
+}
+
+/// Every cell of the chat pane's right border is still a border after drawing `text`.
+fn assert_chat_border_intact(term: &Terminal<TestBackend>, view: &ViewState) {
+    let buf = term.backend().buffer();
+    let chat = view.hits.panes[0].1;
+    let x = chat.right() - 1;
+    for y in chat.y + 1..chat.bottom() - 1 {
+        assert_eq!(buf[(x, y)].symbol(), "│", "row {y} of the chat border was overwritten");
+    }
+}
+
+#[test]
+fn emoji_and_cjk_wrap_without_overflowing_the_pane() {
+    let mut d = desk();
+    say(&mut d, 1, "漢字の名前", &"💅漢字🇵🇭👩‍👩‍👧".repeat(30), t(0));
+    say(&mut d, 2, "x", &"字".repeat(200), t(1));
+    say(&mut d, 3, "y", &format!("a{}", "💅".repeat(100)), t(2));
+    for (w, h) in [(80, 24), (81, 24), (120, 40), (133, 41)] {
+        let mut view = ViewState::new();
+        let term = render(&d, &mut view, w, h);
+        assert_chat_border_intact(&term, &view);
+        // No cell in the chat pane holds a cluster wider than what is left of its row.
+        let buf = term.backend().buffer();
+        let inner = view.hits.chat_rows_area;
+        for y in inner.y..inner.bottom() {
+            for x in inner.x..inner.right() {
+                let w = text::width(buf[(x, y)].symbol()) as u16;
+                assert!(x + w.max(1) <= inner.right(), "cell ({x},{y}) runs past the pane");
+            }
+        }
+    }
+}
+
+#[test]
+fn output_is_free_of_escapes_and_bidi_controls() {
+    let mut d = desk();
+    say(&mut d, 1, "evil\x1b]0;pwned\x07", "\x1b[31mred\x1b[0m \u{202e}reversed\u{202c} \u{9b}31m bell\x07", t(0));
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 120, 40);
+    for cell in term.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "control character in {:?}",
+            cell.symbol()
+        );
+    }
+    assert!(screen(&term).contains("red"));
+}
+
+#[test]
+fn the_mouse_focuses_selects_and_scrolls() {
+    let d = busy_desk();
+    let mut view = ViewState::new();
+    render(&d, &mut view, 120, 40);
+    let click = |x: u16, y: u16| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: x,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Click a reply row: focus and selection.
+    let rows = view.hits.replies_rows;
+    view.on_mouse(&click(rows.x + 3, rows.y + 2), &d);
+    assert_eq!((view.focus, view.replies.selected), (Pane::Replies, Some(2)));
+    // Click the first chat row: that message is selected and the chat pauses.
+    let chat_rows = view.hits.chat_rows_area;
+    let first = view.hits.chat_rows[0].unwrap();
+    view.on_mouse(&click(chat_rows.x + 5, chat_rows.y), &d);
+    assert_eq!(view.focus, Pane::Chat);
+    assert!(!view.following());
+    assert_eq!(view.chat_selected(&d), Some(first));
+    // The wheel over the stock pane moves its selection without taking focus.
+    let stock = view.hits.panes[2].1;
+    let wheel = MouseEvent { kind: MouseEventKind::ScrollDown, column: stock.x + 2, row: stock.y + 2, modifiers: KeyModifiers::NONE };
+    view.on_mouse(&wheel, &d);
+    assert_eq!((view.focus, view.stock.selected), (Pane::Chat, Some(0)));
+    view.on_mouse(&wheel, &d);
+    assert_eq!(view.stock.selected, Some(3));
+    // Clicking the "new" line follows again.
+    render(&d, &mut view, 120, 40);
+    let line = view.hits.chat_new_line;
+    view.on_mouse(&click(line.x + 2, line.y), &d);
+    assert!(view.following());
+}
+
+#[test]
+fn a_frame_with_100k_messages_costs_only_what_is_visible() {
+    let mut d = desk_with(100_000, false);
+    for i in 0..100_000u64 {
+        let text = format!("message {i} with a few words and an emoji 💅 to wrap around the pane");
+        say(&mut d, i, "viewer", &text, t(i as i64 / 1000));
+    }
+    let (theme, keymap) = (Theme::default(), keymap());
+    let area = Rect::new(0, 0, 200, 50);
+    let mut buf = Buffer::empty(area);
+    let mut view = ViewState::new();
+    let runs = 50;
+    let started = std::time::Instant::now();
+    for n in 0..runs {
+        if n == runs / 2 {
+            // Half the frames scrolled back into the middle of the history.
+            for _ in 0..40 {
+                view.on_action(KeyAction::PageUp, &d);
+            }
+        }
+        buf.reset();
+        draw_buffer(&mut buf, area, &d, &mut view, &theme, &keymap);
+    }
+    let per_frame = started.elapsed() / runs;
+    // The budget is 2 ms in release builds; debug builds get a wide margin.
+    let budget = if cfg!(debug_assertions) { 40 } else { 2 };
+    assert!(per_frame.as_millis() < budget, "one frame took {per_frame:?}");
+}

@@ -1,0 +1,470 @@
+//! View state: focus, selections, chat follow/pause, the help popup, and what keys and the
+//! mouse do to them. Domain changes leave as [`Effect::Desk`]; nothing here mutates the desk.
+
+use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+
+use crate::config::keymap::{KeyAction, KeyChord, Mode, chord_label};
+use crate::desk::chat::{Message, MsgKind};
+use crate::desk::sales::SaleState;
+use crate::desk::{Action, Desk};
+
+/// The four panes, in focus order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Chat,
+    Sale,
+    Stock,
+    Replies,
+}
+
+impl Pane {
+    /// Focus order for `focus_next`.
+    pub const ALL: [Pane; 4] = [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies];
+
+    /// The pane's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Chat => "Chat",
+            Pane::Sale => "Flash sale",
+            Pane::Stock => "Stock",
+            Pane::Replies => "Replies",
+        }
+    }
+
+    fn next(self) -> Pane {
+        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        Pane::ALL[(i + 1) % Pane::ALL.len()]
+    }
+
+    fn prev(self) -> Pane {
+        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        Pane::ALL[(i + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+}
+
+/// What a key or click asks the app to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    Quit,
+    /// Apply this operator action to the desk.
+    Desk(Action),
+}
+
+/// How far back the followed selection looks for a message that is not a system line.
+const FOLLOW_SEARCH: u64 = 2_000;
+/// Rows the mouse wheel moves.
+const WHEEL_STEP: usize = 3;
+
+/// Chat follow/pause state. Positions are message indexes, never rows, so they survive
+/// growth and eviction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChatView {
+    /// Showing the newest messages as they arrive.
+    pub(crate) follow: bool,
+    /// The selected message while paused.
+    pub(crate) selected: u64,
+    /// The message at the bottom of the pane while paused.
+    pub(crate) anchor: u64,
+    /// Messages from this index on arrived after the pause.
+    pub(crate) new_from: u64,
+    /// Messages visible in the last frame (a page).
+    pub(crate) page: usize,
+}
+
+/// A selectable list pane's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListView {
+    pub selected: Option<usize>,
+    /// First row shown.
+    pub(crate) offset: usize,
+}
+
+/// Where things were drawn in the last frame, for the mouse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Hits {
+    pub panes: [(Pane, Rect); 4],
+    /// The chat pane's message rows: row `i` shows message `chat_rows[i]`.
+    pub chat_rows_area: Rect,
+    pub chat_rows: Vec<Option<u64>>,
+    /// The bottom message of the last frame.
+    pub chat_bottom: Option<u64>,
+    /// The "N new" line while paused.
+    pub chat_new_line: Rect,
+    /// The item rows of the list panes.
+    pub sale_rows: Rect,
+    pub stock_rows: Rect,
+    pub replies_rows: Rect,
+    pub help: Rect,
+    pub help_page: u16,
+    pub help_max: u16,
+}
+
+/// Everything the UI remembers between frames.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewState {
+    pub focus: Pane,
+    pub help_open: bool,
+    pub chat: ChatView,
+    pub sale: ListView,
+    pub stock: ListView,
+    pub replies: ListView,
+    /// First help line shown.
+    pub help_scroll: u16,
+    pub(crate) hits: Hits,
+}
+
+impl Default for Hits {
+    fn default() -> Self {
+        Hits {
+            panes: Pane::ALL.map(|p| (p, Rect::default())),
+            chat_rows_area: Rect::default(),
+            chat_rows: Vec::new(),
+            chat_bottom: None,
+            chat_new_line: Rect::default(),
+            sale_rows: Rect::default(),
+            stock_rows: Rect::default(),
+            replies_rows: Rect::default(),
+            help: Rect::default(),
+            help_page: 0,
+            help_max: 0,
+        }
+    }
+}
+
+impl Hits {
+    /// Forgets the last frame, keeping the row map's memory.
+    pub(crate) fn reset(&mut self) {
+        let mut rows = std::mem::take(&mut self.chat_rows);
+        rows.clear();
+        *self = Hits { chat_rows: rows, ..Hits::default() };
+    }
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+enum Move {
+    Up(usize),
+    Down(usize),
+    Top,
+    Bottom,
+}
+
+impl ViewState {
+    /// A fresh view: chat focused and following.
+    pub fn new() -> Self {
+        ViewState {
+            focus: Pane::Chat,
+            help_open: false,
+            chat: ChatView { follow: true, page: 10, ..ChatView::default() },
+            sale: ListView::default(),
+            stock: ListView::default(),
+            replies: ListView::default(),
+            help_scroll: 0,
+            hits: Hits::default(),
+        }
+    }
+
+    /// The keymap table that applies now.
+    pub fn mode(&self) -> Mode {
+        if self.help_open { Mode::Help } else { Mode::Normal }
+    }
+
+    /// Whether the chat shows the newest messages as they arrive.
+    pub fn following(&self) -> bool {
+        self.chat.follow
+    }
+
+    /// Messages that arrived since the chat was paused (0 while following).
+    pub fn new_since_pause(&self, desk: &Desk) -> u64 {
+        if self.chat.follow { 0 } else { desk.chat.next_index().saturating_sub(self.chat.new_from) }
+    }
+
+    /// The selected chat message's index: while following, the newest non-system message.
+    pub fn chat_selected(&self, desk: &Desk) -> Option<u64> {
+        let chat = &desk.chat;
+        if chat.is_empty() {
+            return None;
+        }
+        let (first, last) = (chat.first_index(), chat.next_index() - 1);
+        if !self.chat.follow {
+            return Some(self.chat.selected.clamp(first, last));
+        }
+        let floor = first.max(last.saturating_sub(FOLLOW_SEARCH));
+        (floor..=last).rev().find(|&i| chat.get(i).is_some_and(|m| m.kind != MsgKind::System))
+    }
+
+    /// The selected chat message, if any.
+    pub fn selected_message<'a>(&self, desk: &'a Desk) -> Option<&'a Message> {
+        self.chat_selected(desk).and_then(|i| desk.chat.get(i))
+    }
+
+    /// The msg_id a reply goes to: the selected message's, unless it has none.
+    fn reply_target(&self, desk: &Desk) -> Option<String> {
+        self.selected_message(desk).map(|m| m.msg_id.clone()).filter(|id| !id.is_empty())
+    }
+
+    /// A key the keymap resolved. Scrolling/focus/selection change view state only;
+    /// desk-changing actions come back as Effect::Desk.
+    pub fn on_action(&mut self, action: KeyAction, desk: &Desk) -> Effect {
+        if self.help_open {
+            return self.on_help_action(action);
+        }
+        match action {
+            KeyAction::Quit => Effect::Quit,
+            KeyAction::Help => {
+                self.help_open = true;
+                self.help_scroll = 0;
+                Effect::None
+            }
+            KeyAction::Close => Effect::None,
+            KeyAction::FocusNext => self.focus_to(self.focus.next()),
+            KeyAction::FocusPrev => self.focus_to(self.focus.prev()),
+            KeyAction::FocusChat => self.focus_to(Pane::Chat),
+            KeyAction::FocusSale => self.focus_to(Pane::Sale),
+            KeyAction::FocusStock => self.focus_to(Pane::Stock),
+            KeyAction::FocusReplies => self.focus_to(Pane::Replies),
+            KeyAction::Up => self.move_in(self.focus, Move::Up(1), desk),
+            KeyAction::Down => self.move_in(self.focus, Move::Down(1), desk),
+            KeyAction::PageUp => self.move_in(self.focus, Move::Up(self.page(self.focus)), desk),
+            KeyAction::PageDown => self.move_in(self.focus, Move::Down(self.page(self.focus)), desk),
+            KeyAction::Top => self.move_in(self.focus, Move::Top, desk),
+            KeyAction::Bottom => self.move_in(self.focus, Move::Bottom, desk),
+            KeyAction::Activate => self.activate(desk),
+            KeyAction::StartSale => self.start_sale(desk),
+            KeyAction::ExtendSale => Effect::Desk(Action::ExtendSale { seconds: 30 }),
+            KeyAction::EndSale => Effect::Desk(Action::EndSale {}),
+            KeyAction::PinProduct => {
+                let selected = self.stock.selected.and_then(|i| desk.catalog.products().get(i));
+                match selected.or_else(|| desk.current_product()) {
+                    Some(p) => Effect::Desk(Action::PinProduct { sku: Some(p.sku.clone()) }),
+                    None => Effect::None,
+                }
+            }
+            KeyAction::UnpinProduct => Effect::Desk(Action::PinProduct { sku: None }),
+        }
+    }
+
+    /// A key no keymap entry took: if it is a canned reply's key (replies.toml `key`), send
+    /// that reply to the selected chat message.
+    pub fn on_unbound_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
+        if self.help_open || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+            return Effect::None;
+        }
+        let label = chord_label(&KeyChord::from_event(key));
+        match desk.replies.by_key(&label) {
+            Some(reply) => Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) }),
+            None => Effect::None,
+        }
+    }
+
+    /// Mouse: click focuses a pane (and selects a row), wheel scrolls the pane under the
+    /// pointer.
+    pub fn on_mouse(&mut self, ev: &MouseEvent, desk: &Desk) -> Effect {
+        let pos = Position::new(ev.column, ev.row);
+        if self.help_open {
+            match ev.kind {
+                MouseEventKind::ScrollUp => self.help_scroll = self.help_scroll.saturating_sub(WHEEL_STEP as u16),
+                MouseEventKind::ScrollDown => {
+                    self.help_scroll = (self.help_scroll + WHEEL_STEP as u16).min(self.hits.help_max);
+                }
+                MouseEventKind::Down(MouseButton::Left) if !self.hits.help.contains(pos) => {
+                    self.help_open = false;
+                }
+                _ => {}
+            }
+            return Effect::None;
+        }
+        let Some(pane) = self.hits.panes.iter().find(|(_, r)| r.contains(pos)).map(|(p, _)| *p) else {
+            return Effect::None;
+        };
+        match ev.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                self.click(pane, pos, desk);
+            }
+            MouseEventKind::ScrollUp => {
+                self.move_in(pane, Move::Up(WHEEL_STEP), desk);
+            }
+            MouseEventKind::ScrollDown => {
+                self.move_in(pane, Move::Down(WHEEL_STEP), desk);
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn click(&mut self, pane: Pane, pos: Position, desk: &Desk) {
+        let row = |area: Rect| area.contains(pos).then(|| usize::from(pos.y - area.y));
+        match pane {
+            Pane::Chat => {
+                if self.hits.chat_new_line.contains(pos) {
+                    self.chat.follow = true;
+                } else if let Some(i) = row(self.hits.chat_rows_area)
+                    .and_then(|r| self.hits.chat_rows.get(r).copied().flatten())
+                    .filter(|&i| desk.chat.get(i).is_some())
+                {
+                    self.pause(desk);
+                    self.chat.selected = i;
+                }
+            }
+            Pane::Sale => {
+                let (len, rows) = (desk.sales.all().len(), self.hits.sale_rows);
+                Self::click_list(&mut self.sale, row(rows), len);
+            }
+            Pane::Stock => {
+                let (len, rows) = (desk.catalog.products().len(), self.hits.stock_rows);
+                Self::click_list(&mut self.stock, row(rows), len);
+            }
+            Pane::Replies => {
+                let (len, rows) = (desk.replies.all().len(), self.hits.replies_rows);
+                Self::click_list(&mut self.replies, row(rows), len);
+            }
+        }
+    }
+
+    fn click_list(list: &mut ListView, row: Option<usize>, len: usize) {
+        if let Some(i) = row.map(|r| list.offset + r).filter(|&i| i < len) {
+            list.selected = Some(i);
+        }
+    }
+
+    fn on_help_action(&mut self, action: KeyAction) -> Effect {
+        let page = self.hits.help_page.max(1);
+        match action {
+            KeyAction::Quit => return Effect::Quit,
+            KeyAction::Close | KeyAction::Help => self.help_open = false,
+            KeyAction::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+            KeyAction::Down => self.help_scroll = self.help_scroll.saturating_add(1),
+            KeyAction::PageUp => self.help_scroll = self.help_scroll.saturating_sub(page),
+            KeyAction::PageDown => self.help_scroll = self.help_scroll.saturating_add(page),
+            KeyAction::Top => self.help_scroll = 0,
+            KeyAction::Bottom => self.help_scroll = u16::MAX,
+            _ => {}
+        }
+        if self.hits.help_page > 0 {
+            self.help_scroll = self.help_scroll.min(self.hits.help_max);
+        }
+        Effect::None
+    }
+
+    fn focus_to(&mut self, pane: Pane) -> Effect {
+        self.focus = pane;
+        Effect::None
+    }
+
+    fn page(&self, pane: Pane) -> usize {
+        let rows = |r: Rect| usize::from(r.height).max(1);
+        match pane {
+            Pane::Chat => self.chat.page.max(1),
+            Pane::Sale => rows(self.hits.sale_rows),
+            Pane::Stock => rows(self.hits.stock_rows),
+            Pane::Replies => rows(self.hits.replies_rows),
+        }
+    }
+
+    /// Stops following, keeping the current view and selection where they are.
+    fn pause(&mut self, desk: &Desk) {
+        if !self.chat.follow {
+            return;
+        }
+        let last = desk.chat.next_index().saturating_sub(1);
+        let anchor = self.hits.chat_bottom.filter(|&b| b <= last).unwrap_or(last);
+        self.chat.selected = self.chat_selected(desk).unwrap_or(anchor);
+        self.chat.anchor = anchor;
+        self.chat.new_from = anchor + 1;
+        self.chat.follow = false;
+    }
+
+    fn move_in(&mut self, pane: Pane, m: Move, desk: &Desk) -> Effect {
+        match pane {
+            Pane::Chat => self.move_chat(m, desk),
+            Pane::Sale => Self::move_list(&mut self.sale, m, desk.sales.all().len()),
+            Pane::Stock => Self::move_list(&mut self.stock, m, desk.catalog.products().len()),
+            Pane::Replies => Self::move_list(&mut self.replies, m, desk.replies.all().len()),
+        }
+        Effect::None
+    }
+
+    fn move_chat(&mut self, m: Move, desk: &Desk) {
+        if desk.chat.is_empty() {
+            return;
+        }
+        let (first, last) = (desk.chat.first_index(), desk.chat.next_index() - 1);
+        match m {
+            Move::Bottom => self.chat.follow = true,
+            Move::Top => {
+                self.pause(desk);
+                self.chat.selected = first;
+            }
+            Move::Up(n) => {
+                self.pause(desk);
+                let cur = self.chat.selected.clamp(first, last);
+                self.chat.selected = cur.saturating_sub(n as u64).max(first);
+            }
+            Move::Down(n) => {
+                if self.chat.follow {
+                    return;
+                }
+                let cur = self.chat.selected.clamp(first, last);
+                if cur == last {
+                    self.chat.follow = true;
+                } else {
+                    self.chat.selected = (cur + n as u64).min(last);
+                }
+            }
+        }
+    }
+
+    fn move_list(list: &mut ListView, m: Move, len: usize) {
+        if len == 0 {
+            list.selected = None;
+            return;
+        }
+        let last = len - 1;
+        list.selected = Some(match (m, list.selected) {
+            (Move::Top, _) | (Move::Up(_) | Move::Down(_), None) => 0,
+            (Move::Bottom, _) => last,
+            (Move::Up(n), Some(i)) => i.min(last).saturating_sub(n),
+            (Move::Down(n), Some(i)) => (i + n).min(last),
+        });
+    }
+
+    fn activate(&mut self, desk: &Desk) -> Effect {
+        match self.focus {
+            Pane::Chat => Effect::None,
+            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
+                Some(reply) => Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) }),
+                None => Effect::None,
+            },
+            Pane::Sale => match self.sale.selected.and_then(|i| desk.sales.all().get(i)) {
+                Some(sale) if sale.state == SaleState::Planned => {
+                    Effect::Desk(Action::StartSale { id: sale.spec.id.clone() })
+                }
+                _ => Effect::None,
+            },
+            Pane::Stock => match self.stock.selected.and_then(|i| desk.catalog.products().get(i)) {
+                Some(p) => Effect::Desk(Action::PinProduct { sku: Some(p.sku.clone()) }),
+                None => Effect::None,
+            },
+        }
+    }
+
+    fn start_sale(&mut self, desk: &Desk) -> Effect {
+        let selected = self.sale.selected.and_then(|i| desk.sales.all().get(i));
+        let sale = match selected {
+            Some(s) if s.state == SaleState::Planned => Some(s),
+            // Not startable: the next planned one, else the selected one so the desk says why.
+            _ => desk.sales.next_planned().or(selected),
+        };
+        match sale {
+            Some(s) => Effect::Desk(Action::StartSale { id: s.spec.id.clone() }),
+            None => Effect::None,
+        }
+    }
+}
