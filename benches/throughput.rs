@@ -24,7 +24,7 @@ fn chat_frame(seq: u64) -> String {
     serde_json::json!({
         "type": "chat", "v": 1, "seq": seq, "ts": "2026-11-20T19:00:00.000Z",
         "msg_id": format!("m{seq:07}"), "reply_to": null, "text": TEXTS[i % TEXTS.len()],
-        "user": {"id": format!("u{}", i % 5000), "name": NAMES[i % NAMES.len()], "region": "GB", "badges": [], "follower": i % 3 == 0},
+        "user": {"id": format!("u{}", i % 5000), "name": NAMES[i % NAMES.len()], "region": "GB", "badges": [], "follower": i.is_multiple_of(3)},
     })
     .to_string()
 }
@@ -44,7 +44,13 @@ fn desk() -> Desk {
         sales: SalesPlan::default(),
         replies: Replies::default(),
     };
-    Desk::new(DeskSetup { shop, scrollback: 100_000, ref_prefix: "b".into(), source: "bench".into(), demo: false })
+    Desk::new(DeskSetup {
+        shop,
+        scrollback: 100_000,
+        ref_prefix: "b".into(),
+        source: "bench".into(),
+        demo: false,
+    })
 }
 
 fn decode_and_apply(c: &mut Criterion) {

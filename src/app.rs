@@ -5,7 +5,7 @@
 //! synchronized update. Keys are applied at once and show on the next frame.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -96,8 +96,9 @@ impl Session {
     }
 
     /// Records events and operator actions to a script file.
-    pub fn record_to(&mut self, path: &PathBuf) -> anyhow::Result<()> {
-        let writer = ScriptWriter::new(path).with_context(|| format!("cannot write the recording {}", path.display()))?;
+    pub fn record_to(&mut self, path: &Path) -> anyhow::Result<()> {
+        let writer = ScriptWriter::new(path)
+            .with_context(|| format!("cannot write the recording {}", path.display()))?;
         self.recorder = Some(Recorder { writer, start: self.clock.now() });
         Ok(())
     }
@@ -223,7 +224,11 @@ pub enum Finish {
 }
 
 /// Runs with no terminal until the stream ends or the inputs stop.
-pub async fn run_headless(session: &mut Session, mut rx: mpsc::Receiver<Stamped>, until_closed: bool) -> Finish {
+pub async fn run_headless(
+    session: &mut Session,
+    mut rx: mpsc::Receiver<Stamped>,
+    until_closed: bool,
+) -> Finish {
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
@@ -249,7 +254,11 @@ pub async fn run_headless(session: &mut Session, mut rx: mpsc::Receiver<Stamped>
 }
 
 /// Runs the desk in the terminal until the operator quits.
-pub async fn run_tui(session: &mut Session, mut rx: mpsc::Receiver<Stamped>, config: &Config) -> anyhow::Result<()> {
+pub async fn run_tui(
+    session: &mut Session,
+    mut rx: mpsc::Receiver<Stamped>,
+    config: &Config,
+) -> anyhow::Result<()> {
     let mut terminal = TerminalGuard::enter()?;
     let mut view = ViewState::new();
     let mut keys = EventStream::new();

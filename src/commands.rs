@@ -34,11 +34,17 @@ fn init_logging(paths: &Paths) {
     if std::fs::create_dir_all(dir).is_err() {
         return;
     }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("livedesk.log")) else {
+    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("livedesk.log"))
+    else {
         return;
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LIVEDESK_LOG").unwrap_or_else(|_| "info".into());
-    let _ = tracing_subscriber::fmt().with_writer(std::sync::Mutex::new(file)).with_ansi(false).with_env_filter(filter).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("LIVEDESK_LOG").unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
 }
 
 /// Loads the configuration, or prints every problem (file:line:col) and says how to go on.
@@ -66,7 +72,11 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             let token_env = config.settings.feed.token_env.clone();
             let token = std::env::var(&token_env).ok().filter(|t| !t.is_empty());
             let mut session = Session::new(&config, host_of(&url), false, Clock::wall());
-            app::spawn_socket_feed(FeedOptions { url, token, token_env, resume_after: None }, tx.clone(), &mut session);
+            app::spawn_socket_feed(
+                FeedOptions { url, token, token_env, resume_after: None },
+                tx.clone(),
+                &mut session,
+            );
             session
         }
         None => {
@@ -92,7 +102,12 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             .await
             .context("cannot start the demo server")?;
             let mut session = Session::new(&config, "DEMO".into(), true, Clock::wall());
-            let opts = FeedOptions { url: handle.url(), token: None, token_env: "LIVEDESK_TOKEN".into(), resume_after: None };
+            let opts = FeedOptions {
+                url: handle.url(),
+                token: None,
+                token_env: "LIVEDESK_TOKEN".into(),
+                resume_after: None,
+            };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             app::spawn_script(cues, Clock::wall(), false, true, Some(period), tx.clone());
             _server = handle;
@@ -168,7 +183,9 @@ async fn serve(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
         })?),
         None => None,
     };
-    let currency = config::load(paths, &EnvInfo::from_env()).map(|c| c.shop.catalog.currency).unwrap_or_else(|_| "GBP".into());
+    let currency = config::load(paths, &EnvInfo::from_env())
+        .map(|c| c.shop.catalog.currency)
+        .unwrap_or_else(|_| "GBP".into());
     let id = args.script.file_stem().map_or("stream".into(), |s| s.to_string_lossy().into_owned());
     let stream = StreamInfo {
         title: id.clone(),
@@ -236,4 +253,3 @@ fn host_of(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);
     rest.split('/').next().unwrap_or(rest).to_owned()
 }
-

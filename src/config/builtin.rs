@@ -21,7 +21,7 @@ pub const THEMES: [(&str, &str); 3] = [
     ("high-contrast", include_str!("../../themes/high-contrast.toml")),
 ];
 
-/// `settings.toml` as `livedesk init` writes it: every setting at its default, explained.
+/// `settings.toml` as `livedesk config init` writes it: every setting at its default, explained.
 pub const SETTINGS: &str = r#"# livedesk settings. Every setting is shown with its default value; delete a line to go
 # back to the default. `livedesk config check` tells you what is wrong and where.
 
@@ -35,8 +35,8 @@ keymap = "default"
 # The most frames drawn per second (1 to 120). Frames are drawn only when something changed.
 fps = 30
 
-# Chat messages kept in memory for scrolling back (1000 to 1000000). Older ones stay in
-# the journal and in reports.
+# Chat messages kept in memory for scrolling back (1000 to 1000000). Older ones leave
+# the screen's history; a recording (`livedesk run --record FILE`) keeps everything.
 scrollback = 100000
 
 [feed]

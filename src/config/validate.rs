@@ -12,7 +12,7 @@ use super::library::Library;
 use super::model::{Catalog, Replies, SalesPlan, Settings};
 
 /// The fields a reply text may use, as `{name}`.
-pub const TEMPLATE_FIELDS: [&str; 5] = ["user", "product", "price", "stock", "time_left"];
+pub use crate::desk::replies::FIELDS as TEMPLATE_FIELDS;
 
 /// Collects errors for one file, each located by a path into its document.
 pub(crate) struct Checker<'a, 's> {

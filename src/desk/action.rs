@@ -54,10 +54,7 @@ mod tests {
         assert_eq!(v, serde_json::json!({"operator": "send_reply", "args": {"key": "1", "to": "m9"}}));
         assert_eq!(Action::from_script("send_reply", Some(v["args"].clone())).unwrap(), a);
         assert_eq!(Action::from_script("end_sale", None).unwrap(), Action::EndSale {});
-        assert_eq!(
-            Action::from_script("extend_sale", None).unwrap(),
-            Action::ExtendSale { seconds: 30 }
-        );
+        assert_eq!(Action::from_script("extend_sale", None).unwrap(), Action::ExtendSale { seconds: 30 });
         assert!(Action::from_script("launch_rocket", None).is_err());
     }
 }

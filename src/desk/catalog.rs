@@ -161,7 +161,8 @@ impl Catalog {
             p.sold += order.qty;
             p.oversold += order.qty - taken;
             order.taken = taken;
-            *self.gmv.entry(order.currency.clone()).or_default() += order.unit_price * Decimal::from(order.qty);
+            *self.gmv.entry(order.currency.clone()).or_default() +=
+                order.unit_price * Decimal::from(order.qty);
             OrderEffect::Placed { sku: order.sku.clone(), qty: order.qty, oversold: order.qty - taken }
         } else {
             order.taken = 0;

@@ -284,7 +284,10 @@ impl Desk {
                 let text = if resumed {
                     format!("Resumed {}", stream.title)
                 } else {
-                    format!("Connected to {}", if stream.title.is_empty() { &stream.id } else { &stream.title })
+                    format!(
+                        "Connected to {}",
+                        if stream.title.is_empty() { &stream.id } else { &stream.title }
+                    )
                 };
                 if !stream.currency.is_empty() {
                     self.stream = stream;
@@ -392,14 +395,18 @@ impl Desk {
             order.sale_id = Some(sale_id);
             sold_out_sale = sold_out;
         }
-        let amount = money::format(order.unit_price * rust_decimal::Decimal::from(order.qty), &order.currency);
+        let amount =
+            money::format(order.unit_price * rust_decimal::Decimal::from(order.qty), &order.currency);
         let (qty, sku) = (order.qty, order.sku.clone());
         let effect = self.catalog.apply_order(order);
         if let OrderEffect::Placed { oversold, .. } = effect {
             let name = self.catalog.product(&sku).map_or(sku.clone(), |p| p.name.clone());
             self.chat.push_system(user, format!("ordered {qty}× {name} ({amount})"), now);
             if oversold > 0 {
-                self.notice(Level::Error, format!("OVERSOLD: {oversold}× {sku} ordered by {} with no stock", user.name));
+                self.notice(
+                    Level::Error,
+                    format!("OVERSOLD: {oversold}× {sku} ordered by {} with no stock", user.name),
+                );
             } else if self.catalog.product(&sku).is_some_and(|p| p.sold_out()) {
                 self.notice(Level::Warn, format!("{name} is SOLD OUT"));
             }
@@ -409,12 +416,19 @@ impl Desk {
         }
     }
 
-    fn after_return(&mut self, effect: OrderEffect, order_id: &str, status: crate::protocol::OrderStatus, now: DateTime<Utc>) {
+    fn after_return(
+        &mut self,
+        effect: OrderEffect,
+        order_id: &str,
+        status: crate::protocol::OrderStatus,
+        now: DateTime<Utc>,
+    ) {
         if let OrderEffect::Returned { sku, qty, sale_id } = effect {
             if let Some(sale) = sale_id {
                 self.sales.record_return(&sale, qty);
             }
-            let verb = if status == crate::protocol::OrderStatus::Refunded { "refunded" } else { "cancelled" };
+            let verb =
+                if status == crate::protocol::OrderStatus::Refunded { "refunded" } else { "cancelled" };
             let user = self.catalog.order(order_id).map(|o| o.user_name.clone()).unwrap_or_default();
             let who = User { id: String::new(), name: user, region: None, badges: vec![], follower: false };
             self.chat.push_system(&who, format!("{verb} order {order_id}: {qty}× {sku} back in stock"), now);
@@ -455,7 +469,13 @@ impl Desk {
                         now,
                         out,
                     );
-                    self.notice(Level::Info, format!("Flash sale {} started: {} units, {} s", spec.id, spec.quantity, spec.seconds));
+                    self.notice(
+                        Level::Info,
+                        format!(
+                            "Flash sale {} started: {} units, {} s",
+                            spec.id, spec.quantity, spec.seconds
+                        ),
+                    );
                     self.announce("sale-start", now, out);
                 }
                 Err(e) => self.notice(Level::Warn, format!("Cannot start flash sale: {e}")),
@@ -497,9 +517,19 @@ impl Desk {
         let Ok(sale) = self.sales.end(reason, now) else { return };
         let (id, sold, quantity) = (sale.spec.id.clone(), sale.sold, sale.spec.quantity);
         let reference = self.next_ref();
-        let command = Command::FlashSale { reference, action: SaleAction::End, sku: None, price: None, quantity: None, seconds: None };
+        let command = Command::FlashSale {
+            reference,
+            action: SaleAction::End,
+            sku: None,
+            price: None,
+            quantity: None,
+            seconds: None,
+        };
         self.send(command, format!("flash sale {id} end"), now, out);
-        self.notice(Level::Info, format!("Flash sale {id} ended ({}): {sold}/{quantity} sold", reason.label()));
+        self.notice(
+            Level::Info,
+            format!("Flash sale {id} ended ({}): {sold}/{quantity} sold", reason.label()),
+        );
         if reason == EndReason::SoldOut {
             let sku = self.sales.all().iter().find(|s| s.spec.id == id).map(|s| s.spec.sku.clone());
             let saved = std::mem::replace(&mut self.pinned, sku);
@@ -524,7 +554,10 @@ impl Desk {
         TemplateContext {
             user,
             product: product.map(|p| p.name.clone()),
-            price: live.map(|s| s.spec.price).or(product.map(|p| p.price)).map(|p| money::format(p, currency)),
+            price: live
+                .map(|s| s.spec.price)
+                .or(product.map(|p| p.price))
+                .map(|p| money::format(p, currency)),
             stock: match live {
                 Some(s) => product.map(|p| p.available.min(s.left()).to_string()),
                 None => product.map(|p| p.available.to_string()),
@@ -533,7 +566,14 @@ impl Desk {
         }
     }
 
-    fn send_chat(&mut self, text: String, reply_to: Option<String>, label: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn send_chat(
+        &mut self,
+        text: String,
+        reply_to: Option<String>,
+        label: String,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
         let reference = self.next_ref();
         self.send(Command::SendChat { reference, text, reply_to }, label.clone(), now, out);
         self.notice(Level::Info, format!("Sent {label}"));

@@ -138,7 +138,8 @@ impl Sales {
                 SaleError::OtherLive { running: live.spec.id.clone() }
             });
         }
-        let sale = self.sales.iter_mut().find(|s| s.spec.id == id).ok_or_else(|| SaleError::Unknown(id.into()))?;
+        let sale =
+            self.sales.iter_mut().find(|s| s.spec.id == id).ok_or_else(|| SaleError::Unknown(id.into()))?;
         if sale.state == SaleState::Ended {
             return Err(SaleError::AlreadyEnded(id.into()));
         }

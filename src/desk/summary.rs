@@ -56,13 +56,23 @@ impl Summary {
             viewers_peak: desk.stats.viewers_peak,
             orders: desk.catalog.order_count(),
             oversold: desk.catalog.oversold(),
-            gmv: desk.catalog.gmv().iter().map(|(cur, v)| (cur.clone(), format!("{:.2}", v.round_dp(2)))).collect(),
+            gmv: desk
+                .catalog
+                .gmv()
+                .iter()
+                .map(|(cur, v)| (cur.clone(), format!("{:.2}", v.round_dp(2))))
+                .collect(),
             stock: desk.catalog.products().iter().map(|p| (p.sku.clone(), p.available)).collect(),
             sales: desk
                 .sales
                 .all()
                 .iter()
-                .map(|s| SaleSummary { id: s.spec.id.clone(), state: s.state, sold: s.sold, quantity: s.spec.quantity })
+                .map(|s| SaleSummary {
+                    id: s.spec.id.clone(),
+                    state: s.state,
+                    sold: s.sold,
+                    quantity: s.spec.quantity,
+                })
                 .collect(),
             commands_sent: c.commands_sent,
             commands_acked: c.commands_acked,

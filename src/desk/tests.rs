@@ -1,5 +1,7 @@
 use super::*;
-use crate::config::model::{Catalog as CatalogFile, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan};
+use crate::config::model::{
+    Catalog as CatalogFile, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan,
+};
 use crate::protocol::OrderStatus;
 
 fn shop() -> ShopConfig {
@@ -37,14 +39,25 @@ fn shop() -> ShopConfig {
                     text: "FLASH SALE {product} {price}, {stock} left, {time_left}!".into(),
                     tags: vec!["sale-start".into()],
                 },
-                ReplySpec { key: "3".into(), title: "Gone".into(), text: "{product} SOLD OUT".into(), tags: vec!["sold-out".into()] },
+                ReplySpec {
+                    key: "3".into(),
+                    title: "Gone".into(),
+                    text: "{product} SOLD OUT".into(),
+                    tags: vec!["sold-out".into()],
+                },
             ],
         },
     }
 }
 
 fn desk() -> Desk {
-    Desk::new(DeskSetup { shop: shop(), scrollback: 1000, ref_prefix: "t".into(), source: "test".into(), demo: false })
+    Desk::new(DeskSetup {
+        shop: shop(),
+        scrollback: 1000,
+        ref_prefix: "t".into(),
+        source: "test".into(),
+        demo: false,
+    })
 }
 
 fn t(s: i64) -> DateTime<Utc> {
@@ -52,7 +65,13 @@ fn t(s: i64) -> DateTime<Utc> {
 }
 
 fn user(name: &str) -> User {
-    User { id: format!("id-{name}"), name: name.into(), region: Some("PH".into()), badges: vec![], follower: false }
+    User {
+        id: format!("id-{name}"),
+        name: name.into(),
+        region: Some("PH".into()),
+        badges: vec![],
+        follower: false,
+    }
 }
 
 fn frame(seq: u64, event: Event) -> Input {
@@ -119,7 +138,12 @@ fn starting_a_sale_sends_the_command_and_the_announcement() {
     let out = d.apply(Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(0));
     assert!(matches!(
         &out[0],
-        Output::Send(Command::FlashSale { action: SaleAction::Start, quantity: Some(3), seconds: Some(120), .. })
+        Output::Send(Command::FlashSale {
+            action: SaleAction::Start,
+            quantity: Some(3),
+            seconds: Some(120),
+            ..
+        })
     ));
     assert_eq!(sent_texts(&out), vec!["FLASH SALE Almond blush £4.99, 3 left, 2:00!"]);
     assert_eq!(d.sales.live().unwrap().remaining(t(30)).num_seconds(), 90);
@@ -178,13 +202,16 @@ fn link_news_is_counted_for_the_operator() {
     d.apply(Input::Link(LinkEvent::Gap { missed: 4 }), t(0));
     d.apply(Input::Link(LinkEvent::Disconnected { reason: "reset".into(), retry_in_ms: 500 }), t(0));
     let s = d.summary();
-    assert_eq!((s.duplicates_dropped, s.malformed_dropped, s.unknown_types, s.gaps, s.missed_events), (1, 1, 1, 1, 4));
+    assert_eq!(
+        (s.duplicates_dropped, s.malformed_dropped, s.unknown_types, s.gaps, s.missed_events),
+        (1, 1, 1, 1, 4)
+    );
     assert!(matches!(d.link, Link::Reconnecting { attempt: 1, .. }));
 }
 
 #[test]
 fn the_same_inputs_give_the_same_state() {
-    let inputs = vec![
+    let inputs = [
         (chat(1, "a", "hi"), t(0)),
         (Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(1)),
         (order(2, "o1", 1, "4.99"), t(2)),
@@ -203,11 +230,25 @@ fn the_same_inputs_give_the_same_state() {
 fn moderation_deletes_and_operator_echoes_are_marked() {
     let mut d = desk();
     d.apply(chat(1, "spam", "buy followers"), t(0));
-    d.apply(frame(2, Event::Moderation { action: ModAction::Deleted, msg_id: Some("m1".into()), user_id: None, by: None }), t(1));
+    d.apply(
+        frame(
+            2,
+            Event::Moderation {
+                action: ModAction::Deleted,
+                msg_id: Some("m1".into()),
+                user_id: None,
+                by: None,
+            },
+        ),
+        t(1),
+    );
     assert!(d.chat.by_msg_id("m1").unwrap().deleted);
     let mut shop_user = user("Nail Nook");
     shop_user.badges = vec!["operator".into()];
-    d.apply(frame(3, Event::Chat { msg_id: "op-1".into(), user: shop_user, text: "hi".into(), reply_to: None }), t(2));
+    d.apply(
+        frame(3, Event::Chat { msg_id: "op-1".into(), user: shop_user, text: "hi".into(), reply_to: None }),
+        t(2),
+    );
     assert_eq!(d.chat.by_msg_id("op-1").unwrap().kind, MsgKind::Operator);
 }
 

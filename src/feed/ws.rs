@@ -50,13 +50,19 @@ enum Ended {
     Retry(String),
     /// Do not try again.
     Stop(String),
+    /// The platform ended the stream (close 4000): nothing more will come.
+    StreamOver,
     /// The desk went away.
     Shutdown,
 }
 
 /// Runs the client until the platform says stop (bad token, stream ended) or the desk
 /// side closes its channels. Inputs go to `inputs`; commands come from `commands`.
-pub async fn run(opts: FeedOptions, inputs: mpsc::Sender<Input>, mut commands: mpsc::UnboundedReceiver<Command>) {
+pub async fn run(
+    opts: FeedOptions,
+    inputs: mpsc::Sender<Input>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
     let mut tracker = SeqTracker::new(opts.resume_after);
     let mut outbox: VecDeque<Command> = VecDeque::new();
     let mut attempt = 1u32;
@@ -71,6 +77,10 @@ pub async fn run(opts: FeedOptions, inputs: mpsc::Sender<Input>, mut commands: m
         }
         match ended {
             Ended::Shutdown => return,
+            Ended::StreamOver => {
+                let _ = inputs.send(Input::Link(LinkEvent::StreamEnded)).await;
+                return;
+            }
             Ended::Stop(reason) => {
                 let _ = inputs.send(Input::Link(LinkEvent::Failed { reason })).await;
                 return;
@@ -109,17 +119,26 @@ async fn session(
 ) -> Ended {
     let mut request = match opts.url.as_str().into_client_request() {
         Ok(r) => r,
-        Err(e) => return Ended::Stop(format!("Bad feed url {:?}: {e}; fix feed.url in settings.toml", opts.url)),
+        Err(e) => {
+            return Ended::Stop(format!("Bad feed url {:?}: {e}; fix feed.url in settings.toml", opts.url));
+        }
     };
     if let Some(token) = &opts.token {
         match HeaderValue::from_str(&format!("Bearer {token}")) {
             Ok(v) => {
                 request.headers_mut().insert("Authorization", v);
             }
-            Err(_) => return Ended::Stop(format!("The token in ${} has characters a header cannot carry", opts.token_env)),
+            Err(_) => {
+                return Ended::Stop(format!(
+                    "The token in ${} has characters a header cannot carry",
+                    opts.token_env
+                ));
+            }
         }
     }
-    let config = WebSocketConfig::default().max_message_size(Some(MAX_FRAME_BYTES)).max_frame_size(Some(MAX_FRAME_BYTES));
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_FRAME_BYTES))
+        .max_frame_size(Some(MAX_FRAME_BYTES));
     let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
     let mut ws = match timeout(CONNECT_TIMEOUT, connect).await {
         Err(_) => return Ended::Retry("connect timed out".into()),
@@ -160,10 +179,7 @@ async fn session(
                         let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
                         return match code {
                             1008 => Ended::Stop(token_refused(opts)),
-                            4000 => {
-                                let _ = inputs.send(Input::Link(LinkEvent::StreamEnded)).await;
-                                Ended::Stop("The stream has ended".into())
-                            }
+                            4000 => Ended::StreamOver,
                             _ => Ended::Retry(format!("closed by the platform ({code}{}{reason})", if reason.is_empty() { "" } else { ": " })),
                         };
                     }
@@ -207,7 +223,12 @@ async fn session(
 }
 
 /// Turns one text frame into desk inputs, updating the cursors and the outbox.
-fn read_frame(text: &str, tracker: &mut SeqTracker, outbox: &mut VecDeque<Command>, welcomed: &mut bool) -> Vec<Input> {
+fn read_frame(
+    text: &str,
+    tracker: &mut SeqTracker,
+    outbox: &mut VecDeque<Command>,
+    welcomed: &mut bool,
+) -> Vec<Input> {
     let mut out = Vec::with_capacity(1);
     match decode_frame(text) {
         Ok(frame) => match &frame.event {
@@ -256,7 +277,9 @@ fn read_frame(text: &str, tracker: &mut SeqTracker, outbox: &mut VecDeque<Comman
             }
             out.push(Input::Link(LinkEvent::Malformed { reason }));
         }
-        Err(e @ DecodeError::TooBig(_)) => out.push(Input::Link(LinkEvent::Malformed { reason: e.to_string() })),
+        Err(e @ DecodeError::TooBig(_)) => {
+            out.push(Input::Link(LinkEvent::Malformed { reason: e.to_string() }))
+        }
     }
     out
 }

@@ -328,8 +328,22 @@ struct Envelope<'a> {
 }
 
 const KNOWN_EVENTS: &[&str] = &[
-    "welcome", "chat", "question", "join", "viewers", "like", "follow", "share", "gift", "order",
-    "order_update", "stock", "moderation", "stream", "ack", "error",
+    "welcome",
+    "chat",
+    "question",
+    "join",
+    "viewers",
+    "like",
+    "follow",
+    "share",
+    "gift",
+    "order",
+    "order_update",
+    "stock",
+    "moderation",
+    "stream",
+    "ack",
+    "error",
 ];
 
 /// Decodes one server → client text frame, sanitizing every string in it.
@@ -348,7 +362,8 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
         }
         return Err(DecodeError::Malformed { reason: "missing field `seq`".into(), seq: None });
     };
-    let (v, ts, kind) = (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, 40)), raw.kind.clone().into_owned());
+    let (v, ts, kind) =
+        (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, 40)), raw.kind.clone().into_owned());
     match raw::into_event(raw) {
         Ok(Some(mut event)) => {
             event.sanitize();

@@ -65,10 +65,9 @@ pub(super) fn into_event(raw: RawFrame) -> Result<Option<Event>, String> {
         v.ok_or_else(|| format!("missing field `{field}`"))
     }
     let event = match raw.kind.as_ref() {
-        "welcome" => Event::Welcome {
-            stream: need(raw.stream, "stream")?,
-            resumed: need(raw.resumed, "resumed")?,
-        },
+        "welcome" => {
+            Event::Welcome { stream: need(raw.stream, "stream")?, resumed: need(raw.resumed, "resumed")? }
+        }
         "chat" => Event::Chat {
             msg_id: need(raw.msg_id, "msg_id")?,
             user: need(raw.user, "user")?,
@@ -122,11 +121,9 @@ pub(super) fn into_event(raw: RawFrame) -> Result<Option<Event>, String> {
             }
         }
         "stream" => Event::Stream { state: need(raw.state, "state")? },
-        "ack" => Event::Ack {
-            reference: need(raw.reference, "ref")?,
-            ok: need(raw.ok, "ok")?,
-            error: raw.error,
-        },
+        "ack" => {
+            Event::Ack { reference: need(raw.reference, "ref")?, ok: need(raw.ok, "ok")?, error: raw.error }
+        }
         "error" => Event::Error { code: need(raw.code, "code")?, message: need(raw.message, "message")? },
         _ => return Ok(None),
     };

@@ -43,10 +43,7 @@ fn unknown_fields_are_ignored_and_unknown_types_reported() {
     let raw = r#"{"type":"viewers","v":1,"seq":3,"ts":"t","count":12,"future":{"x":1}}"#;
     assert_eq!(decode_frame(raw).unwrap().event, Event::Viewers { count: 12 });
     let raw = r#"{"type":"hologram","v":1,"seq":4,"ts":"t"}"#;
-    assert_eq!(
-        decode_frame(raw),
-        Err(DecodeError::Unknown { kind: "hologram".into(), seq: Some(4) })
-    );
+    assert_eq!(decode_frame(raw), Err(DecodeError::Unknown { kind: "hologram".into(), seq: Some(4) }));
 }
 
 #[test]
@@ -59,10 +56,7 @@ fn bad_frames_are_malformed_not_fatal() {
         r#"{"type":"order","v":1,"seq":3,"ts":"t","order_id":"o","user":{"id":"u","name":"n"},"sku":"A","qty":1,"unit_price":4.99,"currency":"GBP","status":"paid"}"#,
         r#"{"type":"viewers","v":1,"seq":"five","count":1}"#,
     ] {
-        assert!(
-            matches!(decode_frame(raw), Err(DecodeError::Malformed { .. })),
-            "{raw} should be malformed"
-        );
+        assert!(matches!(decode_frame(raw), Err(DecodeError::Malformed { .. })), "{raw} should be malformed");
     }
 }
 
@@ -81,8 +75,7 @@ fn frames_over_256_kib_are_refused() {
 
 #[test]
 fn long_text_is_capped() {
-    let Event::Chat { text, .. } = decode_frame(&chat_json(1, &"a".repeat(5000))).unwrap().event
-    else {
+    let Event::Chat { text, .. } = decode_frame(&chat_json(1, &"a".repeat(5000))).unwrap().event else {
         panic!()
     };
     assert_eq!(text.chars().count(), sanitize::MAX_TEXT_CHARS);

@@ -3,8 +3,8 @@
 pub mod bigtext;
 pub mod layout;
 pub mod panes;
-pub mod theme;
 mod text;
+pub mod theme;
 pub mod view;
 
 use ratatui::Frame;
@@ -26,7 +26,14 @@ pub fn draw(frame: &mut Frame, desk: &Desk, view: &mut ViewState, theme: &Theme,
 }
 
 /// [`draw`] on a bare buffer, for benches and tests that skip the terminal.
-pub fn draw_buffer(buf: &mut Buffer, area: Rect, desk: &Desk, view: &mut ViewState, theme: &Theme, keymap: &Keymap) {
+pub fn draw_buffer(
+    buf: &mut Buffer,
+    area: Rect,
+    desk: &Desk,
+    view: &mut ViewState,
+    theme: &Theme,
+    keymap: &Keymap,
+) {
     buf.set_style(area, theme.base);
     view.hits.reset();
     if !layout::fits(area) {
@@ -39,7 +46,8 @@ pub fn draw_buffer(buf: &mut Buffer, area: Rect, desk: &Desk, view: &mut ViewSta
         replies: desk.replies.all().len(),
     };
     let a = layout::split(area, counts);
-    view.hits.panes = [(Pane::Chat, a.chat), (Pane::Sale, a.sale), (Pane::Stock, a.stock), (Pane::Replies, a.replies)];
+    view.hits.panes =
+        [(Pane::Chat, a.chat), (Pane::Sale, a.sale), (Pane::Stock, a.stock), (Pane::Replies, a.replies)];
     let ctx = Ctx { desk, theme, keymap };
     let focus = view.focus;
     panes::chat::draw(buf, a.chat, &ctx, view, focus == Pane::Chat);

@@ -38,6 +38,14 @@ impl<'a> Iterator for Clusters<'a> {
     fn next(&mut self) -> Option<(&'a str, u16)> {
         loop {
             let rest = &self.s[self.pos..];
+            // Fast path: a printable ASCII byte not followed by a combining character.
+            if let [b, next @ ..] = rest.as_bytes()
+                && (0x20..0x7f).contains(b)
+                && next.first().is_none_or(|n| n.is_ascii())
+            {
+                self.pos += 1;
+                return Some((&rest[..1], 1));
+            }
             let mut chars = rest.char_indices();
             let (_, first) = chars.next()?;
             if forbidden(first) {
@@ -183,7 +191,10 @@ mod tests {
 
     #[test]
     fn controls_and_bidi_overrides_are_dropped() {
-        assert_eq!(parts("a\x1b[31mb\u{202e}c\u{7}"), vec![("a", 1), ("[", 1), ("3", 1), ("1", 1), ("m", 1), ("b", 1), ("c", 1)]);
+        assert_eq!(
+            parts("a\x1b[31mb\u{202e}c\u{7}"),
+            vec![("a", 1), ("[", 1), ("3", 1), ("1", 1), ("m", 1), ("b", 1), ("c", 1)]
+        );
         assert_eq!(parts("\u{301}x"), vec![("x", 1)]);
     }
 

@@ -46,7 +46,9 @@ impl Pane {
 /// What a key or click asks the app to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
+    /// Nothing beyond the view changed.
     None,
+    /// Leave livedesk.
     Quit,
     /// Apply this operator action to the desk.
     Desk(Action),
@@ -76,6 +78,7 @@ pub struct ChatView {
 /// A selectable list pane's state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListView {
+    /// The selected item, by position in the desk's list (plan, catalog or replies order).
     pub selected: Option<usize>,
     /// First row shown.
     pub(crate) offset: usize,
@@ -258,7 +261,9 @@ impl ViewState {
         }
         let label = chord_label(&KeyChord::from_event(key));
         match desk.replies.by_key(&label) {
-            Some(reply) => Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) }),
+            Some(reply) => {
+                Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) })
+            }
             None => Effect::None,
         }
     }
@@ -269,7 +274,9 @@ impl ViewState {
         let pos = Position::new(ev.column, ev.row);
         if self.help_open {
             match ev.kind {
-                MouseEventKind::ScrollUp => self.help_scroll = self.help_scroll.saturating_sub(WHEEL_STEP as u16),
+                MouseEventKind::ScrollUp => {
+                    self.help_scroll = self.help_scroll.saturating_sub(WHEEL_STEP as u16)
+                }
                 MouseEventKind::ScrollDown => {
                     self.help_scroll = (self.help_scroll + WHEEL_STEP as u16).min(self.hits.help_max);
                 }
@@ -439,7 +446,9 @@ impl ViewState {
         match self.focus {
             Pane::Chat => Effect::None,
             Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
-                Some(reply) => Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) }),
+                Some(reply) => {
+                    Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) })
+                }
                 None => Effect::None,
             },
             Pane::Sale => match self.sale.selected.and_then(|i| desk.sales.all().get(i)) {

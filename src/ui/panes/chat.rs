@@ -14,7 +14,7 @@ use crate::config::keymap::KeyAction;
 use crate::desk::chat::{Message, MsgKind};
 use crate::ui::text;
 use crate::ui::theme::Theme;
-use crate::ui::view::ViewState;
+use crate::ui::view::{Pane, ViewState};
 
 /// One run of same-styled text in a message; `glue` means no space before it.
 #[derive(Clone, Copy)]
@@ -78,7 +78,12 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
 
 /// Word-wraps pieces into `width` columns (continuation rows start at `indent`), calling
 /// `emit(row, col, cluster, cluster_width, style)` for every cluster; returns the rows used.
-fn wrap(pieces: &[Piece<'_>], width: u16, indent: u16, mut emit: impl FnMut(u16, u16, &str, u16, Style)) -> u16 {
+fn wrap(
+    pieces: &[Piece<'_>],
+    width: u16,
+    indent: u16,
+    mut emit: impl FnMut(u16, u16, &str, u16, Style),
+) -> u16 {
     if width == 0 {
         return 1;
     }
@@ -139,17 +144,14 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let (desk, theme) = (ctx.desk, ctx.theme);
     let follow = view.chat.follow;
     let selected = view.chat_selected(desk);
-    let extra = if follow {
-        vec![]
-    } else {
-        vec![Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD))]
-    };
+    let extra =
+        if follow { vec![] } else { vec![Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD))] };
     let hints = if follow {
         ctx.hints(&[(KeyAction::Up, "select")])
     } else {
         ctx.hints(&[(KeyAction::Bottom, "follow")])
     };
-    let inner = frame(buf, area, "Chat", extra, &hints, focused, theme);
+    let inner = frame(buf, area, Pane::Chat.title(), extra, &hints, focused, theme);
 
     let hits = &mut view.hits;
     hits.chat_rows.clear();
@@ -235,24 +237,24 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let mut tbuf = [0; 8];
         let time = text::hms(m.at.timestamp(), &mut tbuf);
         let (p, n) = pieces(m, time, theme);
-        let hi = wrap(&p[..n], width, indent, |_, _, _, _, _| {});
+        let x0 = rows.x;
+        let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
+            let ry = y + i32::from(r);
+            if ry >= i32::from(rows.y) && ry < end {
+                text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
+            }
+        });
         for r in 0..i32::from(hi) {
             let ry = y + r;
             if ry >= i32::from(rows.y) && ry < end {
                 let ry = ry as u16;
                 hits.chat_rows[usize::from(ry - rows.y)] = Some(i);
                 if Some(i) == selected {
+                    // Patches the background only, so the text keeps its colours.
                     super::fill_row(buf, rows, ry, theme.selected);
                 }
             }
         }
-        let x0 = rows.x;
-        wrap(&p[..n], width, indent, |r, col, c, cw, style| {
-            let ry = y + i32::from(r);
-            if ry >= i32::from(rows.y) && ry < end {
-                text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
-            }
-        });
         y += i32::from(hi);
         if y >= end {
             break;

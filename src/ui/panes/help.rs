@@ -13,8 +13,11 @@ use crate::ui::layout::centered;
 use crate::ui::text;
 use crate::ui::view::ViewState;
 
+/// Which actions a help section lists.
+type Filter = fn(KeyAction) -> bool;
+
 /// The help screen's sections, each a filter over [`KeyAction::ALL`] so none is left out.
-const GROUPS: [(&str, fn(KeyAction) -> bool); 3] = [
+const GROUPS: [(&str, Filter); 3] = [
     ("Flash sales and stock", |a| {
         matches!(
             a,
@@ -126,7 +129,11 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &mut ViewState)
         let more = if view.help_scroll < max { " ↓ more " } else { " ↑ more " };
         bottom.push(Span::styled(more, theme.dim));
     }
-    let name = if ctx.keymap.name.is_empty() { "Help".to_owned() } else { format!("Help · keymap {}", ctx.keymap.name) };
+    let name = if ctx.keymap.name.is_empty() {
+        "Help".to_owned()
+    } else {
+        format!("Help · keymap {}", ctx.keymap.name)
+    };
     let block = Block::bordered()
         .border_style(theme.border_focus)
         .style(theme.base)
@@ -136,7 +143,9 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &mut ViewState)
     block.render(area, buf);
 
     let right = inner.right();
-    for (n, row) in rows.iter().skip(usize::from(view.help_scroll)).take(usize::from(inner.height)).enumerate() {
+    for (n, row) in
+        rows.iter().skip(usize::from(view.help_scroll)).take(usize::from(inner.height)).enumerate()
+    {
         let y = inner.y + n as u16;
         let x = inner.x + 1;
         match row {

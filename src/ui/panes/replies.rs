@@ -10,7 +10,7 @@ use super::{Ctx, fill_row, frame, scroll_offset};
 use crate::config::keymap::KeyAction;
 use crate::config::model::ReplySpec;
 use crate::ui::text;
-use crate::ui::view::ViewState;
+use crate::ui::view::{Pane, ViewState};
 
 /// The reply keys in short: `1-9` when they run in order, else a list.
 pub fn keys_summary(replies: &[ReplySpec]) -> String {
@@ -51,7 +51,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         extra.push(Span::styled(to, theme.dim));
     }
     let hints = if focused { ctx.hints(&[(KeyAction::Activate, "send")]) } else { vec![] };
-    let inner = frame(buf, area, "Replies", extra, &hints, focused, theme);
+    let inner = frame(buf, area, Pane::Replies.title(), extra, &hints, focused, theme);
     view.hits.replies_rows = inner;
     if inner.is_empty() {
         return;
@@ -62,7 +62,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     }
     let w = usize::from(inner.width);
     let key_w = replies.iter().map(|r| text::width(&r.key)).max().unwrap_or(1);
-    let title_w = replies.iter().map(|r| text::width(&r.title)).max().unwrap_or(0).min(w.saturating_sub(key_w + 3) * 2 / 3);
+    let title_w = replies
+        .iter()
+        .map(|r| text::width(&r.title))
+        .max()
+        .unwrap_or(0)
+        .min(w.saturating_sub(key_w + 3) * 2 / 3);
     let list = &mut view.replies;
     list.offset = scroll_offset(list.selected, list.offset, replies.len(), usize::from(inner.height));
     let right = inner.right();

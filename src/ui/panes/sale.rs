@@ -13,7 +13,7 @@ use crate::desk::{Desk, clock};
 use crate::ui::bigtext::{self, Font};
 use crate::ui::text;
 use crate::ui::theme::Theme;
-use crate::ui::view::ViewState;
+use crate::ui::view::{Pane, ViewState};
 
 /// Seconds left at which the countdown turns urgent.
 pub const URGENT_SECS: i64 = 30;
@@ -27,7 +27,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     } else {
         ctx.hints(&[(KeyAction::StartSale, "start")])
     };
-    let inner = frame(buf, area, "Flash sale", vec![], &hints, focused, theme);
+    let inner = frame(buf, area, Pane::Sale.title(), vec![], &hints, focused, theme);
     view.hits.sale_rows = Rect::default();
     if inner.is_empty() {
         return;
@@ -103,7 +103,14 @@ fn draw_live(buf: &mut Buffer, inner: Rect, ctx: &Ctx<'_>, sale: &Sale, plan_min
     let mut px = text::put(buf, x, y, right, &price, theme.sale.add_modifier(Modifier::BOLD));
     if let Some(p) = product.filter(|p| p.price > sale.spec.price) {
         px = text::put(buf, px, y, right, "  was ", theme.dim);
-        px = text::put(buf, px, y, right, &money::format(p.price, currency), theme.dim.add_modifier(Modifier::CROSSED_OUT));
+        px = text::put(
+            buf,
+            px,
+            y,
+            right,
+            &money::format(p.price, currency),
+            theme.dim.add_modifier(Modifier::CROSSED_OUT),
+        );
     }
     let left = sale.left();
     px = text::put(buf, px, y, right, &format!("  {left} left"), theme.base.add_modifier(Modifier::BOLD));
@@ -126,7 +133,13 @@ fn draw_idle(buf: &mut Buffer, inner: Rect, ctx: &Ctx<'_>) -> u16 {
         Some(next) => {
             let mut nx = x;
             if let Some(key) = ctx.key(KeyAction::StartSale) {
-                nx = put_spans(buf, nx, y, right, &[(&key, theme.accent.add_modifier(Modifier::BOLD)), (" start ", theme.dim)]);
+                nx = put_spans(
+                    buf,
+                    nx,
+                    y,
+                    right,
+                    &[(&key, theme.accent.add_modifier(Modifier::BOLD)), (" start ", theme.dim)],
+                );
             } else {
                 nx = text::put(buf, nx, y, right, "next ", theme.dim);
             }
@@ -172,7 +185,8 @@ fn draw_plan(buf: &mut Buffer, area: Rect, desk: &Desk, theme: &Theme, view: &mu
     let list = &mut view.sale;
     list.offset = scroll_offset(list.selected, list.offset, sales.len(), usize::from(rows.height));
     let states: Vec<(String, bool)> = sales.iter().map(state_text).collect();
-    let id_w = sales.iter().map(|s| text::width(&s.spec.id)).max().unwrap_or(0).min(usize::from(rows.width) / 2);
+    let id_w =
+        sales.iter().map(|s| text::width(&s.spec.id)).max().unwrap_or(0).min(usize::from(rows.width) / 2);
     let state_w = states.iter().map(|(s, _)| text::width(s)).max().unwrap_or(0);
     let currency = &desk.catalog.currency;
     for (row, i) in (list.offset..sales.len()).take(usize::from(rows.height)).enumerate() {
@@ -188,7 +202,13 @@ fn draw_plan(buf: &mut Buffer, area: Rect, desk: &Desk, theme: &Theme, view: &mu
         let price = money::format(sale.spec.price, currency);
         let qty = format!("{price} ×{}", sale.spec.quantity);
         let full = format!("{qty} {}", clock(chrono::Duration::seconds(i64::from(sale.spec.seconds))));
-        let px = put_spans(buf, rows.x, y, rows.right(), &[(&id, base.add_modifier(Modifier::BOLD)), (&state, state_style)]);
+        let px = put_spans(
+            buf,
+            rows.x,
+            y,
+            rows.right(),
+            &[(&id, base.add_modifier(Modifier::BOLD)), (&state, state_style)],
+        );
         // Drop the duration, then the quantity, before cutting anything.
         let room = usize::from(rows.right().saturating_sub(px));
         let rest = [full, qty, price].into_iter().find(|s| text::width(s) <= room).unwrap_or_default();

@@ -45,13 +45,17 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     }
     let (conn, style) = match &desk.link {
         Link::Live => ("● live".to_owned(), bar.patch(theme.ok)),
-        Link::Connecting { attempt } if *attempt > 1 => (format!("◌ connecting (attempt {attempt})"), bar.patch(theme.warn)),
+        Link::Connecting { attempt } if *attempt > 1 => {
+            (format!("◌ connecting (attempt {attempt})"), bar.patch(theme.warn))
+        }
         Link::Connecting { .. } => ("◌ connecting".to_owned(), bar.patch(theme.warn)),
         Link::Reconnecting { attempt, retry_at, .. } => {
             let ms = (*retry_at - desk.now).num_milliseconds().max(0);
             (format!("◌ reconnecting in {}s (attempt {attempt})", (ms + 999) / 1000), bar.patch(theme.warn))
         }
-        Link::Failed(reason) => (format!("✖ failed: {}", text::truncate(reason, 40)), bar.patch(theme.danger)),
+        Link::Failed(reason) => {
+            (format!("✖ failed: {}", text::truncate(reason, 40)), bar.patch(theme.danger))
+        }
     };
     push(conn, style.add_modifier(Modifier::BOLD), 0);
     match desk.stream_state {
@@ -65,8 +69,13 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     }
     push(format!("viewers {}", text::compact(desk.stats.viewers)), bar, 2);
     push(format!("orders {}", desk.catalog.order_count()), bar, 3);
-    let gmv: Vec<String> = desk.catalog.gmv().iter().map(|(cur, amount)| money::format(*amount, cur)).collect();
-    let gmv = if gmv.is_empty() { money::format(rust_decimal::Decimal::ZERO, &desk.catalog.currency) } else { gmv.join(" + ") };
+    let gmv: Vec<String> =
+        desk.catalog.gmv().iter().map(|(cur, amount)| money::format(*amount, cur)).collect();
+    let gmv = if gmv.is_empty() {
+        money::format(rust_decimal::Decimal::ZERO, &desk.catalog.currency)
+    } else {
+        gmv.join(" + ")
+    };
     push(format!("GMV {gmv}"), bar.add_modifier(Modifier::BOLD), 3);
     push(format!("{}/min", desk.stats.per_minute(desk.now.timestamp())), bar, 4);
     if let Some(lag) = desk.lag_ms {
@@ -97,13 +106,22 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     let room = width.saturating_sub(text::width(&clock));
     let cost = |items: &[Item]| items.iter().map(|i| text::width(&i.text) + 2).sum::<usize>();
     while cost(&items) > room {
-        let Some(worst) = items.iter().enumerate().max_by_key(|(n, i)| (i.priority, *n)).map(|(n, _)| n) else {
+        let Some(worst) = items.iter().enumerate().max_by_key(|(n, i)| (i.priority, *n)).map(|(n, _)| n)
+        else {
             break;
         };
         if items[worst].priority == 0 {
             break;
         }
         items.remove(worst);
+    }
+    // Only must-show items left and still too wide: cut the longest of them.
+    let over = cost(&items).saturating_sub(room);
+    if over > 0
+        && let Some(longest) = items.iter_mut().max_by_key(|i| text::width(&i.text))
+    {
+        let keep = text::width(&longest.text).saturating_sub(over);
+        longest.text = text::truncate(&longest.text, keep);
     }
     let mut cx = x;
     for item in &items {
@@ -118,10 +136,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
 
     // Row 2: the latest notice while it is fresh, and key hints on the right.
     let y = area.y + 1;
-    let hints: Vec<String> = HINTS
-        .iter()
-        .filter_map(|(a, label)| ctx.key(*a).map(|k| format!("{k} {label}")))
-        .collect();
+    let hints: Vec<String> =
+        HINTS.iter().filter_map(|(a, label)| ctx.key(*a).map(|k| format!("{k} {label}"))).collect();
     let notice = desk.notices().next_back().filter(|n| (desk.now - n.at).num_seconds() < NOTICE_SECS);
     let notice_w = notice.map_or(0, |n| text::width(&n.text) + 3);
     let first_hint = hints.first().map_or(0, |h| text::width(h) + 2);

@@ -9,7 +9,7 @@ use crate::config::keymap::KeyAction;
 use crate::desk::catalog::Product;
 use crate::ui::text;
 use crate::ui::theme::Theme;
-use crate::ui::view::ViewState;
+use crate::ui::view::{Pane, ViewState};
 
 /// Marker, gaps and the two number columns.
 const FIXED: usize = 1 + 1 + 4 + 1 + 4 + 1;
@@ -43,7 +43,7 @@ fn flags(p: &Product, on_sale: bool, pinned: bool, theme: &Theme) -> Vec<(String
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let hints = ctx.hints(&[(KeyAction::PinProduct, "pin"), (KeyAction::UnpinProduct, "unpin")]);
-    let inner = frame(buf, area, "Stock", vec![], &hints, focused, theme);
+    let inner = frame(buf, area, Pane::Stock.title(), vec![], &hints, focused, theme);
     view.hits.stock_rows = Rect::default();
     if inner.height < 2 {
         return;
