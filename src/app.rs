@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::config::Config;
-use crate::desk::{Desk, DeskSetup, Input, Output};
+use crate::desk::{Desk, DeskSetup, Input, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::Command;
@@ -181,6 +181,10 @@ pub fn spawn_script(
     tokio::spawn(async move {
         let mut round = 0u64;
         let mut seq = 0u64;
+        let whole_feed = !operators_only;
+        if whole_feed && tx.send((Input::Link(LinkEvent::Connected), None)).await.is_err() {
+            return;
+        }
         loop {
             let offset = period_ms.map_or(0, |p| p * round);
             for line in &lines {
@@ -208,6 +212,10 @@ pub fn spawn_script(
                 }
             }
             if period_ms.is_none() {
+                if whole_feed {
+                    // A replay's file ending is its stream ending.
+                    let _ = tx.send((Input::Link(LinkEvent::StreamEnded), None)).await;
+                }
                 return;
             }
             round += 1;

@@ -237,7 +237,7 @@ impl Desk {
                     self.link = Link::Connecting { attempt };
                 }
             }
-            LinkEvent::Connected => {}
+            LinkEvent::Connected => self.link = Link::Live,
             LinkEvent::Disconnected { reason, retry_in_ms } => {
                 let attempt = match &self.link {
                     Link::Reconnecting { attempt, .. } => attempt + 1,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::desk::Action;
-use crate::protocol::{DecodeError, Event, decode_event};
+use crate::protocol::{DecodeError, Event, decode_event, decode_event_str};
 
 /// The event types a script may carry: the stream's own events, not the connection's.
 const SCRIPT_EVENTS: &str = "chat, question, join, viewers, like, follow, share, gift, order, \
@@ -127,6 +127,21 @@ impl Script {
 /// Parses one line that is not a comment (for reading huge files as a stream); the error
 /// says what is wrong but not where, and time order is the caller's to check.
 pub fn parse_line(text: &str) -> Result<ScriptLine, String> {
+    // Fast path for the common event line: no intermediate JSON tree. Anything it cannot
+    // take goes the slow way below, which also words the errors.
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct EventLine<'a> {
+        at_ms: u64,
+        #[serde(borrow)]
+        event: &'a serde_json::value::RawValue,
+    }
+    if let Ok(line) = serde_json::from_str::<EventLine>(text)
+        && let Ok(event) = decode_event_str(line.event.get())
+        && !event.is_connection_level()
+    {
+        return Ok(ScriptLine { at_ms: line.at_ms, item: ScriptItem::Event(event) });
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| format!("not a JSON object: {e}"))?;
     let Value::Object(mut obj) = value else {
         return Err("expected a JSON object like {\"at_ms\": 0, \"event\": {…}}".into());

@@ -384,6 +384,20 @@ fn classify_failure(text: &str, reason: String) -> DecodeError {
     }
 }
 
+/// Decodes a bare event from JSON text (script lines: no envelope needed), sanitized.
+pub fn decode_event_str(text: &str) -> Result<Event, DecodeError> {
+    let raw: raw::RawFrame = serde_json::from_str(text).map_err(|e| classify_failure(text, e.to_string()))?;
+    let kind = raw.kind.clone().into_owned();
+    match raw::into_event(raw) {
+        Ok(Some(mut event)) => {
+            event.sanitize();
+            Ok(event)
+        }
+        Ok(None) => Err(DecodeError::Unknown { kind: sanitize::sanitize(&kind, 32), seq: None }),
+        Err(reason) => Err(DecodeError::Malformed { reason, seq: None }),
+    }
+}
+
 /// Decodes a bare event (as in script files, where there is no envelope), sanitized.
 pub fn decode_event(value: serde_json::Value) -> Result<Event, DecodeError> {
     let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or_default();

@@ -64,6 +64,16 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         _ => {}
     }
     let c = &desk.counters;
+    // Commands not yet acknowledged: offline they wait and go out on reconnect; online
+    // only the slow ones are worth a word (acks normally arrive within milliseconds).
+    if desk.link != Link::Live && !desk.pending.is_empty() {
+        push(format!("{} queued", desk.pending.len()), bar.patch(theme.warn), 1);
+    } else {
+        let slow = desk.pending.values().filter(|p| (desk.now - p.sent_at).num_seconds() >= 5).count();
+        if slow > 0 {
+            push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 1);
+        }
+    }
     if c.gaps > 0 {
         push(format!("gaps {} ({} missed)", c.gaps, c.missed), bar.patch(theme.warn), 2);
     }
