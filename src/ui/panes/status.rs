@@ -71,7 +71,7 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     } else {
         let slow = desk.pending.values().filter(|p| (desk.now - p.sent_at).num_seconds() >= 5).count();
         if slow > 0 {
-            push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 1);
+            push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 4);
         }
     }
     if c.gaps > 0 {
