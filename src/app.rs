@@ -131,13 +131,19 @@ impl Session {
         }
         for output in self.desk.apply(input, now) {
             match output {
-                Output::Send(cmd) => {
-                    if let Some(tx) = &self.commands
-                        && tx.send(cmd).is_err()
-                    {
-                        tracing::warn!("feed is gone; command not sent");
+                Output::Send(cmd) => match &self.commands {
+                    Some(tx) => {
+                        if tx.send(cmd).is_err() {
+                            tracing::warn!("feed is gone; command not sent");
+                        }
                     }
-                }
+                    // A replay has no platform to answer: nothing is left waiting for an ack.
+                    None => {
+                        if let Some(r) = cmd.reference() {
+                            self.desk.pending.remove(r);
+                        }
+                    }
+                },
             }
         }
     }

@@ -78,8 +78,6 @@ pub enum SaleError {
     Unknown(String),
     #[error("sale {0:?} is already running")]
     AlreadyLive(String),
-    #[error("sale {0:?} already ran")]
-    AlreadyEnded(String),
     #[error("sale {running:?} is running: end it first")]
     OtherLive { running: String },
     #[error("no flash sale is running")]
@@ -129,7 +127,7 @@ impl Sales {
         self.sales.iter().find(|s| s.state == SaleState::Planned)
     }
 
-    /// Starts a planned sale; refuses if another is running or it already ran.
+    /// Starts a planned (or already run) sale; refuses while another one runs.
     pub fn start(&mut self, id: &str, now: DateTime<Utc>) -> Result<&Sale, SaleError> {
         if let Some(live) = self.live() {
             return Err(if live.spec.id == id {
@@ -140,9 +138,9 @@ impl Sales {
         }
         let sale =
             self.sales.iter_mut().find(|s| s.spec.id == id).ok_or_else(|| SaleError::Unknown(id.into()))?;
-        if sale.state == SaleState::Ended {
-            return Err(SaleError::AlreadyEnded(id.into()));
-        }
+        // An ended sale can run again ("do a second round!"): it starts from zero sold.
+        sale.sold = 0;
+        sale.ended = None;
         sale.state = SaleState::Live;
         sale.started_at = Some(now);
         sale.ends_at = Some(now + Duration::seconds(i64::from(sale.spec.seconds)));
@@ -217,7 +215,10 @@ mod tests {
         assert!(sales.due_to_end(t(90)));
         sales.end(EndReason::TimeUp, t(90)).unwrap();
         assert_eq!(sales.all()[0].state, SaleState::Ended);
-        assert_eq!(sales.start("a", t(91)), Err(SaleError::AlreadyEnded("a".into())));
+        // A second round starts from zero sold.
+        sales.record_order("SKU-a", 1);
+        sales.start("a", t(100)).unwrap();
+        assert_eq!((sales.live().unwrap().sold, sales.live().unwrap().ended), (0, None));
     }
 
     #[test]

@@ -91,6 +91,15 @@ pub(crate) fn width(s: &str) -> usize {
 
 /// Writes one cluster at (x, y); the cells a wide cluster covers are blanked.
 pub(crate) fn put_cluster(buf: &mut Buffer, x: u16, y: u16, cluster: &str, w: u16, style: Style) {
+    if cluster.starts_with(regional) {
+        // Terminals disagree on how wide a flag is, which would shift the pane's border:
+        // draw its two letters instead (🇵🇭 → PH), one cell each, as the width counted.
+        for (i, c) in cluster.chars().filter(|c| regional(*c)).take(usize::from(w)).enumerate() {
+            let letter = char::from(b'A' + (u32::from(c) - 0x1F1E6) as u8);
+            buf[(x + i as u16, y)].set_char(letter).set_style(style);
+        }
+        return;
+    }
     buf[(x, y)].set_symbol(cluster).set_style(style);
     for i in 1..w {
         buf[(x + i, y)].reset();
