@@ -285,12 +285,17 @@ pub async fn run_tui(
     let mut dirty = true;
     let mut feed_open = true;
     let mut shown_second = 0i64;
+    let mut first_frame_logged = false;
     loop {
         tokio::select! {
             _ = frame.tick() => {
                 if dirty {
                     terminal.draw(|f| crate::ui::draw(f, &session.desk, &mut view, &config.theme, &config.keymap))?;
                     dirty = false;
+                    if !first_frame_logged {
+                        first_frame_logged = true;
+                        tracing::info!(ms = crate::started().elapsed().as_millis() as u64, "first frame drawn");
+                    }
                 }
             }
             ev = keys.next() => {

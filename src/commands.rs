@@ -83,7 +83,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             let script = Script::parse(DEMO_SCRIPT).context("the built-in demo script")?;
             let stream = StreamInfo {
                 id: "flash-friday".into(),
-                title: "Nail Nook: Flash Friday (demo)".into(),
+                title: "Nail Nook".into(),
                 platform: "livedesk".into(),
                 currency: config.shop.catalog.currency.clone(),
                 started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

@@ -10,3 +10,10 @@ pub mod protocol;
 pub mod replay;
 pub mod server;
 pub mod ui;
+
+/// When the process started (the first call wins: `main` makes it first), for the
+/// start-to-first-frame figure in the log.
+pub fn started() -> std::time::Instant {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(std::time::Instant::now)
+}

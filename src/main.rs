@@ -7,6 +7,7 @@ use clap::Parser;
 use livedesk::cli::Cli;
 
 fn main() -> ExitCode {
+    livedesk::started();
     let cli = Cli::parse();
     // rustls needs a process-wide crypto provider before any wss:// connection.
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -42,7 +42,9 @@ pub struct Message {
 #[derive(Clone, Debug)]
 pub struct ChatLog {
     messages: VecDeque<Message>,
-    by_id: HashMap<String, u64>,
+    /// msg_id hash → index; a hash, not the string, to keep memory per message small
+    /// (lookups check the message's own id, so a collision only misses).
+    by_id: HashMap<u64, u64>,
     next_index: u64,
     cap: usize,
 }
@@ -66,7 +68,7 @@ impl ChatLog {
         let index = self.next_index;
         self.next_index += 1;
         if !msg_id.is_empty() {
-            self.by_id.insert(msg_id.clone(), index);
+            self.by_id.insert(id_hash(&msg_id), index);
         }
         self.messages.push_back(Message {
             index,
@@ -82,9 +84,9 @@ impl ChatLog {
         });
         while self.messages.len() > self.cap {
             if let Some(old) = self.messages.pop_front()
-                && self.by_id.get(&old.msg_id) == Some(&old.index)
+                && self.by_id.get(&id_hash(&old.msg_id)) == Some(&old.index)
             {
-                self.by_id.remove(&old.msg_id);
+                self.by_id.remove(&id_hash(&old.msg_id));
             }
         }
         index
@@ -97,13 +99,13 @@ impl ChatLog {
 
     /// Marks a message as removed by moderation; it stays, struck through.
     pub fn mark_deleted(&mut self, msg_id: &str) -> bool {
-        let Some(&index) = self.by_id.get(msg_id) else { return false };
+        let Some(&index) = self.by_id.get(&id_hash(msg_id)) else { return false };
         match self.get_mut(index) {
-            Some(m) => {
+            Some(m) if m.msg_id == msg_id => {
                 m.deleted = true;
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
@@ -127,7 +129,7 @@ impl ChatLog {
 
     /// The message with this msg_id, if still in memory.
     pub fn by_msg_id(&self, msg_id: &str) -> Option<&Message> {
-        self.get(*self.by_id.get(msg_id)?)
+        self.get(*self.by_id.get(&id_hash(msg_id))?).filter(|m| m.msg_id == msg_id)
     }
 
     /// Messages in memory, oldest first.
@@ -154,6 +156,11 @@ impl ChatLog {
     pub fn first_index(&self) -> u64 {
         self.messages.front().map_or(self.next_index, |m| m.index)
     }
+}
+
+fn id_hash(msg_id: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(msg_id)
 }
 
 #[cfg(test)]

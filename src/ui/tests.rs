@@ -481,18 +481,24 @@ fn index_of(d: &Desk, msg_id: &str) -> u64 {
 }
 
 #[test]
-fn following_selects_the_newest_message_that_is_not_a_system_line() {
+fn following_selects_the_newest_viewer_message() {
     let mut d = busy_desk();
     let view = ViewState::new();
     assert_eq!(view.selected_message(&d).unwrap().user_name, "zoe");
     order(&mut d, 500, "COFFIN-NUDE", 1, "9.99", t(101));
+    assert_eq!(view.selected_message(&d).unwrap().user_name, "zoe");
+    // The shop's own reply, echoed back, is not what the next reply key answers either.
+    let mut shop = user("Nail Nook", None);
+    shop.badges = vec!["operator".into()];
+    let echo = Event::Chat { msg_id: "op-1".into(), user: shop, text: "Hi @zoe!".into(), reply_to: None };
+    feed(&mut d, 501, echo, t(102));
     assert_eq!(view.selected_message(&d).unwrap().user_name, "zoe");
     let mut view = view;
     assert_eq!(
         view.on_unbound_key(&key('1'), &d),
         Effect::Desk(Action::SendReply {
             key: "1".into(),
-            to: Some(d.chat.messages().iter().rev().nth(1).unwrap().msg_id.clone())
+            to: Some(d.chat.messages().iter().rev().nth(2).unwrap().msg_id.clone())
         })
     );
 }

@@ -188,7 +188,8 @@ impl ViewState {
         if self.chat.follow { 0 } else { desk.chat.next_index().saturating_sub(self.chat.new_from) }
     }
 
-    /// The selected chat message's index: while following, the newest non-system message.
+    /// The selected chat message's index: while following, the newest viewer message (not
+    /// an order line, not the shop's own reply: those are never what a reply key answers).
     pub fn chat_selected(&self, desk: &Desk) -> Option<u64> {
         let chat = &desk.chat;
         if chat.is_empty() {
@@ -199,7 +200,9 @@ impl ViewState {
             return Some(self.chat.selected.clamp(first, last));
         }
         let floor = first.max(last.saturating_sub(FOLLOW_SEARCH));
-        (floor..=last).rev().find(|&i| chat.get(i).is_some_and(|m| m.kind != MsgKind::System))
+        (floor..=last)
+            .rev()
+            .find(|&i| chat.get(i).is_some_and(|m| matches!(m.kind, MsgKind::Chat | MsgKind::Question)))
     }
 
     /// The selected chat message, if any.
