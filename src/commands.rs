@@ -136,8 +136,10 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let source = args.file.file_name().map_or("replay".into(), |n| n.to_string_lossy().into_owned());
+    let stream_id = args.file.file_stem().map_or("replay".into(), |n| n.to_string_lossy().into_owned());
     if args.headless.headless && args.max {
         let mut session = Session::new(&config, source, false, Clock::wall());
+        session.desk.stream.id = stream_id;
         crate::replay::run_file(&mut session, &args.file)?;
         return Ok(finish_headless(&session, &args.headless, Finish::Normal));
     }
@@ -147,6 +149,7 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let script = Script::load(&args.file)?;
     let clock = Clock::scaled(args.speed);
     let mut session = Session::new(&config, source, false, clock);
+    session.desk.stream.id = stream_id;
     let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
     app::spawn_script(script.lines, clock, args.max, false, None, tx);
     if args.headless.headless {

@@ -24,7 +24,11 @@ pub fn free_port() -> u16 {
 }
 
 /// Waits for `pred` to hold, polling; panics with `what` and the last observation.
-pub fn wait_until<T: std::fmt::Debug>(what: &str, timeout: Duration, mut probe: impl FnMut() -> (bool, T)) -> T {
+pub fn wait_until<T: std::fmt::Debug>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> (bool, T),
+) -> T {
     let deadline = Instant::now() + timeout;
     loop {
         let (ok, seen) = probe();
@@ -125,7 +129,11 @@ impl Server {
 
     /// The client frames the server received, parsed.
     pub fn received(&self) -> Vec<serde_json::Value> {
-        self.lines().iter().filter_map(|l| l.strip_prefix("<- ")).filter_map(|l| serde_json::from_str(l).ok()).collect()
+        self.lines()
+            .iter()
+            .filter_map(|l| l.strip_prefix("<- "))
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
     }
 
     /// Kills the server abruptly.
@@ -163,7 +171,8 @@ impl Tmux {
         // Keep the pane after exit so the last screen and the exit status can be read.
         line.push_str("; echo \"[exited $?]\"; sleep 600");
         let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t"])
+            // -u: UTF-8 whatever the machine's locale, so box drawing and emoji show as such.
+            .args(["-u", "-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "t"])
             .args(["-x", &width.to_string(), "-y", &height.to_string()])
             .arg(line)
             .status()
@@ -174,13 +183,20 @@ impl Tmux {
 
     /// The visible screen as text.
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"]).output().unwrap();
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "t"])
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Types keys (tmux key names: `Enter`, `Up`, `C-c`, or literal text).
     pub fn send(&self, keys: &[&str]) {
-        let status = Command::new("tmux").args(["-L", &self.socket, "send-keys", "-t", "t"]).args(keys).status().unwrap();
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .unwrap();
         assert!(status.success());
     }
 
@@ -211,4 +227,65 @@ impl std::fmt::Debug for Screen {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+impl Server {
+    /// Like [`Server::start`], with extra environment variables for the server (such as the
+    /// one `--token-env` names). `port` 0 lets the server pick a free port: the address is
+    /// read back from the line it prints.
+    pub fn start_env(home: &Home, script: &Path, port: u16, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut child = home
+            .command()
+            .args(["serve", "--script"])
+            .arg(script)
+            .args(["--addr", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start livedesk serve");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let mut server = Server { child, url: String::new(), lines };
+        let lines = wait_until("the server to listen", Duration::from_secs(20), || {
+            let l = server.lines();
+            (l.iter().any(|l| l.starts_with("listening on ")), l)
+        });
+        let addr = lines.iter().find_map(|l| l.strip_prefix("listening on ")).unwrap().trim();
+        server.url = format!("{}/", addr.trim_end_matches('/'));
+        server
+    }
+}
+
+impl Tmux {
+    /// Resizes the terminal, as a user dragging the window would.
+    pub fn resize(&self, width: u16, height: u16) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", "t"])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux resize-window failed");
+    }
+
+    /// A tmux format about the pane (e.g. `#{alternate_on}`, `#{cursor_flag}`), expanded.
+    pub fn pane_format(&self, format: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "-t", "t", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// The pid of the program the pane runs (the shell line around the binary).
+    pub fn pane_pid(&self) -> u32 {
+        self.pane_format("#{pane_pid}").parse().expect("tmux reports the pane's pid")
+    }
 }
