@@ -75,10 +75,18 @@ pub enum Output {
 /// The state of the connection as the operator sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Link {
-    Connecting { attempt: u32 },
+    Connecting {
+        attempt: u32,
+    },
     Live,
-    Reconnecting { attempt: u32, retry_at: DateTime<Utc>, reason: String },
+    Reconnecting {
+        attempt: u32,
+        retry_at: DateTime<Utc>,
+        reason: String,
+    },
     Failed(String),
+    /// The platform ended the stream: nothing more comes, nothing can be sent.
+    Ended,
 }
 
 /// How loud a notice is.
@@ -243,9 +251,18 @@ impl Desk {
                     Link::Reconnecting { attempt, .. } => attempt + 1,
                     _ => 1,
                 };
-                self.counters.reconnects += 1;
+                // One outage is one reconnect, however many attempts it takes.
+                match self.link {
+                    Link::Live => {
+                        self.counters.reconnects += 1;
+                        self.notice(Level::Warn, format!("Connection lost: {reason}. Reconnecting…"));
+                    }
+                    Link::Connecting { .. } => {
+                        self.notice(Level::Warn, format!("Cannot reach the platform: {reason}. Retrying…"));
+                    }
+                    _ => {}
+                }
                 let retry_at = now + chrono::Duration::milliseconds(retry_in_ms as i64);
-                self.notice(Level::Warn, format!("Connection lost ({reason}); reconnecting"));
                 self.link = Link::Reconnecting { attempt, retry_at, reason };
             }
             LinkEvent::Failed { reason } => {
@@ -259,6 +276,7 @@ impl Desk {
             LinkEvent::Unknown { .. } => self.counters.unknown += 1,
             LinkEvent::Duplicate => self.counters.duplicates += 1,
             LinkEvent::StreamEnded => {
+                self.link = Link::Ended;
                 if !self.ended() {
                     self.stream_state = Some(StreamState::Ended);
                     self.notice(Level::Info, "The stream has ended".into());
@@ -436,6 +454,10 @@ impl Desk {
     }
 
     fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        if self.link == Link::Ended {
+            self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
+            return;
+        }
         match action {
             Action::SendReply { key, to } => {
                 let Some(reply) = self.replies.by_key(&key).cloned() else {
@@ -444,7 +466,16 @@ impl Desk {
                 };
                 let target = to.as_deref().and_then(|id| self.chat.by_msg_id(id));
                 let user = target.map(|m| m.user_name.clone());
-                let text = replies::fill(&reply.text, &self.template_context(user.clone(), now));
+                let text = match replies::fill(&reply.text, &self.template_context(user.clone(), now)) {
+                    Ok(text) => text,
+                    Err(missing) => {
+                        let fields: Vec<String> = missing.iter().map(|f| format!("{{{f}}}")).collect();
+                        let how = replies::how_to_fill(&missing);
+                        let text = format!("Not sent: “{}” needs {}; {how}", reply.title, fields.join(" "));
+                        self.notice(Level::Warn, text);
+                        return;
+                    }
+                };
                 let label = match &user {
                     Some(u) => format!("reply “{}” to @{u}", reply.title),
                     None => format!("reply “{}”", reply.title),
@@ -540,9 +571,17 @@ impl Desk {
 
     /// Sends the first canned reply with `tag` to everyone, if the shop has one.
     fn announce(&mut self, tag: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        if let Some(reply) = self.replies.by_tag(tag).cloned() {
-            let text = replies::fill(&reply.text, &self.template_context(None, now));
-            self.send_chat(text, None, format!("announcement “{}”", reply.title), now, out);
+        let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
+        match replies::fill(&reply.text, &self.template_context(None, now)) {
+            Ok(text) => self.send_chat(text, None, format!("announcement “{}”", reply.title), now, out),
+            Err(missing) => {
+                let text = format!(
+                    "Announcement “{}” not sent: nothing to fill {}",
+                    reply.title,
+                    missing.join(", ")
+                );
+                self.notice(Level::Warn, text);
+            }
         }
     }
 

@@ -15,29 +15,39 @@ pub struct TemplateContext {
 /// The template fields a reply may use.
 pub const FIELDS: [&str; 5] = ["user", "product", "price", "stock", "time_left"];
 
-/// Fills `{user}`, `{product}`, `{price}`, `{stock}` and `{time_left}`. A field with no
-/// value gets a neutral word so the message still reads well; unknown braces stay.
-pub fn fill(template: &str, ctx: &TemplateContext) -> String {
+/// Fills `{user}`, `{product}`, `{price}`, `{stock}` and `{time_left}`; unknown braces
+/// stay as written. A reply with no viewer to answer speaks to "everyone"; a field about the
+/// product or the sale with nothing to fill it is an error naming the fields, because a
+/// message like "only a few left, not long on the clock!" must never reach the audience.
+pub fn fill(template: &str, ctx: &TemplateContext) -> Result<String, Vec<&'static str>> {
     let mut out = String::with_capacity(template.len() + 32);
+    let mut missing = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
             out.push_str(&rest[open..]);
-            return out;
+            rest = "";
+            break;
         };
         let name = &after[..close];
         let value = match name {
-            "user" => Some(ctx.user.as_deref().unwrap_or("everyone")),
-            "product" => Some(ctx.product.as_deref().unwrap_or("this one")),
-            "price" => Some(ctx.price.as_deref().unwrap_or("on screen")),
-            "stock" => Some(ctx.stock.as_deref().unwrap_or("a few")),
-            "time_left" => Some(ctx.time_left.as_deref().unwrap_or("not long")),
+            "user" => Some(Some(ctx.user.as_deref().unwrap_or("everyone"))),
+            "product" => Some(ctx.product.as_deref()),
+            "price" => Some(ctx.price.as_deref()),
+            "stock" => Some(ctx.stock.as_deref()),
+            "time_left" => Some(ctx.time_left.as_deref()),
             _ => None,
         };
         match value {
-            Some(v) => out.push_str(v),
+            Some(Some(v)) => out.push_str(v),
+            Some(None) => {
+                let field = FIELDS.into_iter().find(|f| *f == name).expect("a known field");
+                if !missing.contains(&field) {
+                    missing.push(field);
+                }
+            }
             None => {
                 out.push('{');
                 out.push_str(name);
@@ -47,7 +57,16 @@ pub fn fill(template: &str, ctx: &TemplateContext) -> String {
         rest = &after[close + 1..];
     }
     out.push_str(rest);
-    out
+    if missing.is_empty() { Ok(out) } else { Err(missing) }
+}
+
+/// What the operator can do so that these fields can be filled.
+pub fn how_to_fill(missing: &[&str]) -> &'static str {
+    if missing.iter().all(|f| *f == "time_left") {
+        "start a flash sale first"
+    } else {
+        "pin a product or start a flash sale first"
+    }
 }
 
 /// The canned replies, in file order.
@@ -91,16 +110,27 @@ mod tests {
             time_left: Some("1:05".into()),
         };
         assert_eq!(
-            fill("Hi @{user}! {product} is {price}, {stock} left, {time_left} to go", &ctx),
+            fill("Hi @{user}! {product} is {price}, {stock} left, {time_left} to go", &ctx).unwrap(),
             "Hi @maria! Almond blush is £4.99, 7 left, 1:05 to go"
         );
     }
 
     #[test]
-    fn missing_values_read_naturally_and_unknown_fields_stay() {
+    fn no_viewer_means_everyone_and_unknown_fields_stay() {
         let ctx = TemplateContext::default();
-        assert_eq!(fill("Hi @{user}! {nope} {", &ctx), "Hi @everyone! {nope} {");
-        assert_eq!(fill("no fields", &ctx), "no fields");
-        assert_eq!(fill("💅 {product}💅", &ctx), "💅 this one💅");
+        assert_eq!(fill("Hi @{user}! {nope} {", &ctx).unwrap(), "Hi @everyone! {nope} {");
+        assert_eq!(fill("no fields", &ctx).unwrap(), "no fields");
+        assert_eq!(fill("💅 {user}💅", &ctx).unwrap(), "💅 everyone💅");
+    }
+
+    #[test]
+    fn product_and_sale_fields_with_nothing_to_fill_them_are_refused() {
+        let ctx = TemplateContext { user: Some("maria".into()), ..Default::default() };
+        assert_eq!(
+            fill("FLASH SALE! {product} for {price}, {stock} left, {time_left}! {product}", &ctx),
+            Err(vec!["product", "price", "stock", "time_left"])
+        );
+        assert_eq!(how_to_fill(&["time_left"]), "start a flash sale first");
+        assert_eq!(how_to_fill(&["product", "time_left"]), "pin a product or start a flash sale first");
     }
 }

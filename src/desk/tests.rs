@@ -258,3 +258,41 @@ fn countdown_clock_rounds_up() {
     assert_eq!(clock(chrono::Duration::seconds(65)), "1:05");
     assert_eq!(clock(chrono::Duration::zero()), "0:00");
 }
+
+#[test]
+fn a_reply_about_the_sale_with_no_sale_running_is_not_sent() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "is the sale on?"), t(0));
+    let out = d.apply(Input::Operator(Action::SendReply { key: "2".into(), to: Some("m1".into()) }), t(1));
+    assert!(out.is_empty());
+    let notice = &d.notices().last().unwrap().text;
+    assert!(notice.contains("Not sent") && notice.contains("{time_left}"), "{notice}");
+    assert_eq!(d.counters.commands_sent, 0);
+}
+
+#[test]
+fn one_outage_is_one_reconnect_however_many_attempts() {
+    let mut d = desk();
+    d.apply(Input::Link(LinkEvent::Connected), t(0));
+    for attempt in 1..=4 {
+        d.apply(
+            Input::Link(LinkEvent::Disconnected { reason: "refused".into(), retry_in_ms: 500 }),
+            t(attempt),
+        );
+    }
+    assert_eq!(d.counters.reconnects, 1);
+    assert!(matches!(d.link, Link::Reconnecting { attempt: 4, .. }));
+    assert_eq!(d.notices().filter(|n| n.text.contains("Connection lost")).count(), 1);
+}
+
+#[test]
+fn after_the_stream_ends_nothing_is_sent_and_the_link_says_so() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "bye"), t(0));
+    d.apply(Input::Link(LinkEvent::StreamEnded), t(1));
+    assert_eq!(d.link, Link::Ended);
+    assert!(d.ended());
+    let out = d.apply(Input::Operator(Action::SendReply { key: "1".into(), to: Some("m1".into()) }), t(2));
+    assert!(out.is_empty());
+    assert!(d.notices().last().unwrap().text.contains("stream has ended"));
+}

@@ -57,6 +57,11 @@ impl SeqTracker {
         }
     }
 
+    /// Whether a frame with this seq already arrived (applied or dropped).
+    pub fn seen(&self, seq: u64) -> bool {
+        self.seen.is_some_and(|s| seq <= s)
+    }
+
     /// On a stream event.
     pub fn on_event(&mut self, seq: u64) -> Verdict {
         if self.applied.is_some_and(|a| seq <= a) {

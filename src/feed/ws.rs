@@ -10,11 +10,13 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, interval, sleep, timeout};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::seq::{SeqTracker, Verdict};
 use crate::desk::{Input, LinkEvent};
+use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
 use crate::protocol::{Command, DecodeError, Event, MAX_FRAME_BYTES, decode_frame};
 
 /// Ping the server this often.
@@ -141,7 +143,7 @@ async fn session(
         .max_frame_size(Some(MAX_FRAME_BYTES));
     let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
     let mut ws = match timeout(CONNECT_TIMEOUT, connect).await {
-        Err(_) => return Ended::Retry("connect timed out".into()),
+        Err(_) => return Ended::Retry("the connection timed out".into()),
         Ok(Err(WsError::Http(resp)))
             if matches!(resp.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) =>
         {
@@ -169,18 +171,24 @@ async fn session(
             msg = ws.next() => {
                 last_heard = Instant::now();
                 let text = match msg {
-                    None => return Ended::Retry("connection closed".into()),
-                    Some(Err(WsError::Capacity(e))) => {
-                        return Ended::Retry(format!("frame over the 256 KiB limit ({e})"));
+                    None => return Ended::Retry("the connection was cut".into()),
+                    Some(Err(WsError::Capacity(_))) => {
+                        // The protocol's answer to an oversized frame: close with 1009.
+                        let close = CloseFrame { code: CloseCode::Size, reason: "frame over 256 KiB".into() };
+                        let _ = timeout(Duration::from_secs(2), ws.close(Some(close))).await;
+                        return Ended::Retry("the platform sent a frame over 256 KiB".into());
                     }
                     Some(Err(e)) => return Ended::Retry(short_error(&e)),
                     Some(Ok(Message::Text(t))) => t,
                     Some(Ok(Message::Close(frame))) => {
-                        let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                        let (code, reason) = frame
+                            .map(|f| (u16::from(f.code), sanitize(&f.reason, MAX_NAME_CHARS)))
+                            .unwrap_or((1005, String::new()));
                         return match code {
                             1008 => Ended::Stop(token_refused(opts)),
                             4000 => Ended::StreamOver,
-                            _ => Ended::Retry(format!("closed by the platform ({code}{}{reason})", if reason.is_empty() { "" } else { ": " })),
+                            _ if reason.is_empty() => Ended::Retry(format!("the platform closed the connection ({code})")),
+                            _ => Ended::Retry(format!("the platform closed the connection ({code}: {reason})")),
                         };
                     }
                     Some(Ok(_)) => continue, // ping/pong/binary: only proof of life
@@ -265,6 +273,12 @@ fn read_frame(
                 }
             },
         },
+        // A dropped frame replayed after a resume was counted the first time: now it is a duplicate.
+        Err(DecodeError::Unknown { seq: Some(seq), .. } | DecodeError::Malformed { seq: Some(seq), .. })
+            if tracker.seen(seq) =>
+        {
+            out.push(Input::Link(LinkEvent::Duplicate));
+        }
         Err(DecodeError::Unknown { kind, seq }) => {
             if let Some(missed) = seq.map(|s| tracker.on_other(s)).filter(|m| *m > 0) {
                 out.push(Input::Link(LinkEvent::Gap { missed }));
@@ -309,11 +323,22 @@ fn token_refused(opts: &FeedOptions) -> String {
     format!("The platform refused {source} (close 1008): set a valid token and start again")
 }
 
+/// The reason in plain words (the operator reads it in the status bar).
 fn short_error(e: &WsError) -> String {
+    use std::io::ErrorKind;
     match e {
-        WsError::Io(io) => io.to_string(),
-        WsError::ConnectionClosed | WsError::AlreadyClosed => "connection closed".into(),
-        other => other.to_string(),
+        WsError::Io(io) => match io.kind() {
+            ErrorKind::ConnectionRefused => "the platform refused the connection".into(),
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => "the connection was cut".into(),
+            ErrorKind::TimedOut => "the connection timed out".into(),
+            ErrorKind::NotFound | ErrorKind::AddrNotAvailable => {
+                "the platform's address was not found".into()
+            }
+            _ => sanitize(&io.to_string(), MAX_NAME_CHARS),
+        },
+        WsError::Protocol(_) => "the connection was cut".into(),
+        WsError::ConnectionClosed | WsError::AlreadyClosed => "the connection was cut".into(),
+        other => sanitize(&other.to_string(), MAX_NAME_CHARS),
     }
 }
 

@@ -353,8 +353,7 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
     }
     let raw: raw::RawFrame = match serde_json::from_str(text) {
         Ok(raw) => raw,
-        // Tell an unknown type (whose fields may be anything) from a broken frame.
-        Err(e) => return Err(classify_failure(text, e.to_string())),
+        Err(e) => return slow_frame(text, slow_read(text, e.to_string())?),
     };
     let Some(seq) = raw.seq else {
         if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
@@ -374,19 +373,46 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
     }
 }
 
-fn classify_failure(text: &str, reason: String) -> DecodeError {
+/// The one-pass reader failed: tell an unknown type (whose fields may be anything) from a
+/// broken frame, and give a known type a second, slower reading that only looks at its
+/// own fields (an unknown field may share a name with another type's field).
+fn slow_read(text: &str, reason: String) -> Result<(Event, Option<u64>), DecodeError> {
     match serde_json::from_str::<Envelope>(text) {
         Ok(env) if !KNOWN_EVENTS.contains(&env.kind.as_ref()) => {
-            DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, 32), seq: env.seq }
+            Err(DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, 32), seq: env.seq })
         }
-        Ok(env) => DecodeError::Malformed { reason, seq: env.seq },
-        Err(_) => DecodeError::Malformed { reason, seq: None },
+        Ok(env) => match serde_json::from_str::<Event>(text) {
+            Ok(mut event) => {
+                event.sanitize();
+                Ok((event, env.seq))
+            }
+            Err(e) => Err(DecodeError::Malformed { reason: e.to_string(), seq: env.seq }),
+        },
+        Err(_) => Err(DecodeError::Malformed { reason, seq: None }),
     }
+}
+
+/// Finishes a frame that needed the slow reading: its envelope.
+fn slow_frame(text: &str, (event, seq): (Event, Option<u64>)) -> Result<Frame, DecodeError> {
+    let Some(seq) = seq else {
+        return Err(DecodeError::Malformed { reason: "missing field `seq`".into(), seq: None });
+    };
+    #[derive(Deserialize)]
+    struct Stamp {
+        v: Option<u32>,
+        ts: Option<String>,
+    }
+    let stamp: Stamp = serde_json::from_str(text).unwrap_or(Stamp { v: None, ts: None });
+    let ts = stamp.ts.map(|t| sanitize::sanitize(&t, 40)).unwrap_or_default();
+    Ok(Frame { v: stamp.v.unwrap_or(VERSION), seq, ts, event })
 }
 
 /// Decodes a bare event from JSON text (script lines: no envelope needed), sanitized.
 pub fn decode_event_str(text: &str) -> Result<Event, DecodeError> {
-    let raw: raw::RawFrame = serde_json::from_str(text).map_err(|e| classify_failure(text, e.to_string()))?;
+    let raw: raw::RawFrame = match serde_json::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => return slow_read(text, e.to_string()).map(|(event, _)| event),
+    };
     let kind = raw.kind.clone().into_owned();
     match raw::into_event(raw) {
         Ok(Some(mut event)) => {

@@ -96,30 +96,7 @@ pub struct Server {
 impl Server {
     /// Serves `script` on `port` with extra arguments (e.g. `--speed 5`).
     pub fn start(home: &Home, script: &Path, port: u16, extra: &[&str]) -> Server {
-        let mut child = home
-            .command()
-            .args(["serve", "--script"])
-            .arg(script)
-            .args(["--addr", &format!("127.0.0.1:{port}")])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start livedesk serve");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let sink = lines.clone();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let server = Server { child, url: format!("ws://127.0.0.1:{port}/"), lines };
-        wait_until("the server to listen", Duration::from_secs(20), || {
-            let l = server.lines();
-            (l.iter().any(|l| l.starts_with("listening on")), l)
-        });
-        server
+        Server::start_env(home, script, port, extra, &[])
     }
 
     /// Every line the server printed so far.

@@ -53,6 +53,7 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
             let ms = (*retry_at - desk.now).num_milliseconds().max(0);
             (format!("◌ reconnecting in {}s (attempt {attempt})", (ms + 999) / 1000), bar.patch(theme.warn))
         }
+        Link::Ended => ("■ stream ended".to_owned(), bar.patch(theme.warn)),
         Link::Failed(reason) => {
             (format!("✖ failed: {}", text::truncate(reason, 40)), bar.patch(theme.danger))
         }
@@ -60,7 +61,9 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     push(conn, style.add_modifier(Modifier::BOLD), 0);
     match desk.stream_state {
         Some(StreamState::Paused) => push("stream paused".into(), bar.patch(theme.warn), 1),
-        Some(StreamState::Ended) => push("stream ended".into(), bar.patch(theme.warn), 1),
+        Some(StreamState::Ended) if desk.link != Link::Ended => {
+            push("stream ended".into(), bar.patch(theme.warn), 1)
+        }
         _ => {}
     }
     let c = &desk.counters;

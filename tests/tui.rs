@@ -1,0 +1,650 @@
+//! End-to-end: the real binary in a real terminal (tmux) against the real local server.
+//!
+//! Every test has its own config/state dirs, port, server and tmux socket, so they run in
+//! parallel. Nothing here asserts on timing: every wait polls the screen (or the server's
+//! log of client frames) until what it expects shows up, with a generous timeout.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Home, Screen, Server, Tmux, fixture, free_port, wait_until};
+use livedesk::config::KeyAction;
+use serde_json::Value;
+
+/// How long any one thing may take to show up.
+const WAIT: Duration = Duration::from_secs(25);
+
+// ---------------------------------------------------------------------------------------
+// Keymaps: the tests press whatever key the shipped keymap file binds, never a guess.
+
+/// A keymap file from the repository's keymaps/ dir.
+fn keymap(name: &str) -> toml::Table {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keymaps").join(format!("{name}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.parse().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The first key bound to `action` in `mode` ("normal" or "help").
+fn key_for(map: &toml::Table, mode: &str, action: &str) -> String {
+    let table = map.get(mode).and_then(toml::Value::as_table).unwrap_or_else(|| panic!("no [{mode}] table"));
+    table
+        .iter()
+        .find(|(_, v)| v.as_str() == Some(action))
+        .map(|(k, _)| k.clone())
+        .unwrap_or_else(|| panic!("no key for {action} in [{mode}]"))
+}
+
+/// A keymap key as tmux `send-keys` spells it.
+fn tmux_key(key: &str) -> String {
+    let named = [
+        ("esc", "Escape"),
+        ("enter", "Enter"),
+        ("tab", "Tab"),
+        ("shift-tab", "BTab"),
+        ("space", "Space"),
+        ("backspace", "BSpace"),
+        ("up", "Up"),
+        ("down", "Down"),
+        ("left", "Left"),
+        ("right", "Right"),
+        ("pgup", "PPage"),
+        ("pgdn", "NPage"),
+        ("home", "Home"),
+        ("end", "End"),
+        ("insert", "IC"),
+        ("delete", "DC"),
+    ];
+    if let Some((_, t)) = named.iter().find(|(k, _)| *k == key) {
+        return (*t).to_owned();
+    }
+    if let Some(rest) = key.strip_prefix("ctrl-") {
+        return format!("C-{rest}");
+    }
+    if let Some(rest) = key.strip_prefix("alt-") {
+        return format!("M-{rest}");
+    }
+    key.to_owned()
+}
+
+/// Presses the key `map` binds to `action` in `mode`.
+fn press(tmux: &Tmux, map: &toml::Table, mode: &str, action: &str) {
+    tmux.send(&[&tmux_key(&key_for(map, mode, action))]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the screen.
+
+/// The status bar's first row: the line right under the panes' bottom borders.
+fn status_line(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let last_border = lines.iter().rposition(|l| l.starts_with('└')).unwrap_or(0);
+    lines.get(last_border + 1).map_or(String::new(), |l| l.to_string())
+}
+
+/// The chat pane's messages, one string per message, wrapped rows joined with a space.
+/// Each starts with its `hh:mm:ss` time.
+fn chat_messages(screen: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in screen.lines() {
+        // A chat row is `│text│` followed by the next pane's border.
+        let Some(rest) = line.strip_prefix('│') else { continue };
+        let Some(row) = rest.split('│').next() else { continue };
+        let starts_with_time = row.len() > 9
+            && row.as_bytes()[2] == b':'
+            && row.as_bytes()[5] == b':'
+            && row.as_bytes()[8] == b' '
+            && row[..8].chars().all(|c| c.is_ascii_digit() || c == ':');
+        if starts_with_time {
+            out.push(row.trim_end().to_owned());
+        } else if row.starts_with("         ")
+            && !row.trim().is_empty()
+            && let Some(last) = out.last_mut()
+        {
+            last.push(' ');
+            last.push_str(row.trim());
+        }
+    }
+    out
+}
+
+/// Who a reply key would answer now, as the Replies pane title says (`→ @name`).
+fn reply_target(screen: &str) -> Option<String> {
+    let title = screen.lines().find(|l| l.contains("Replies "))?;
+    let after = title.split("→ @").nth(1)?;
+    Some(after.split(" ─").next().unwrap_or(after).trim().to_owned())
+}
+
+/// The key column of the help popup's entry whose description is `desc`.
+fn help_entry(screen: &str, desc: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains(&format!(" {desc} ")) || l.ends_with(desc))?;
+    let before = &line[..line.find(desc)?];
+    Some(before.rsplit('│').next().unwrap_or(before).trim().to_owned())
+}
+
+/// The large countdown font, row by row (a copy of what the Flash sale pane draws).
+const LARGE: [[&str; 5]; 10] = [
+    ["████", "█  █", "█  █", "█  █", "████"],
+    [" ██ ", "  █ ", "  █ ", "  █ ", " ███"],
+    ["████", "   █", "████", "█   ", "████"],
+    ["████", "   █", "████", "   █", "████"],
+    ["█  █", "█  █", "████", "   █", "   █"],
+    ["████", "█   ", "████", "   █", "████"],
+    ["████", "█   ", "████", "█  █", "████"],
+    ["████", "   █", "   █", "   █", "   █"],
+    ["████", "█  █", "████", "█  █", "████"],
+    ["████", "█  █", "████", "   █", "████"],
+];
+const LARGE_COLON: [&str; 5] = [" ", "█", " ", "█", " "];
+
+/// `m:ss` in the large font: five rows.
+fn big(time: &str) -> Vec<String> {
+    (0..5)
+        .map(|row| {
+            time.chars()
+                .map(|c| match c {
+                    ':' => LARGE_COLON[row],
+                    d => LARGE[d.to_digit(10).unwrap() as usize][row],
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The Flash sale pane's inside, row by row (the pane right of the chat, top to bottom).
+/// Rows are cut at the pane's borders, not by column, so wide characters in the chat
+/// (emoji) on the same screen row do not shift them.
+fn sale_pane(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(top) = lines.iter().position(|l| l.contains("┌ Flash sale")) else { return vec![] };
+    let mut out = Vec::new();
+    for line in &lines[top + 1..] {
+        let Some(row) = line.trim_end().strip_suffix('│') else { break };
+        out.push(row.rsplit('│').next().unwrap_or(row).to_owned());
+    }
+    out
+}
+
+/// The running sale's countdown in seconds, read from the big digits (None if not shown).
+fn countdown(screen: &str) -> Option<u32> {
+    let rows = sale_pane(screen);
+    let live = rows.iter().position(|r| r.contains(" LIVE ") || r.contains(" ENDING "))?;
+    let digits: Vec<Vec<char>> = rows.get(live + 1..live + 6)?.iter().map(|r| r.chars().collect()).collect();
+    (0..=600u32).find(|secs| {
+        let glyphs = big(&format!("{}:{:02}", secs / 60, secs % 60));
+        let w = glyphs[0].chars().count();
+        let width = digits[0].len();
+        (0..=width.saturating_sub(w)).any(|x| {
+            digits.iter().zip(&glyphs).all(|(row, glyph)| {
+                row.len() >= x + w
+                    && row[x..x + w].iter().copied().eq(glyph.chars())
+                    && row[..x].iter().chain(&row[x + w..]).all(|c| c.is_whitespace())
+            })
+        })
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The server's side.
+
+/// Waits until the server has received a frame matching `pred`; returns it.
+fn wait_received(server: &Server, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    wait_until(what, WAIT, || {
+        let got = server.received();
+        match got.iter().find(|v| pred(v)) {
+            Some(v) => (true, v.clone()),
+            None => (false, Value::Array(got)),
+        }
+    })
+}
+
+/// Runs the desk against `server` in a `w`×`h` terminal and waits until it is live.
+fn desk(home: &Home, server: &Server, w: u16, h: u16) -> Tmux {
+    let tmux = Tmux::start(home, &["run", "--url", &server.url], w, h);
+    tmux.wait_for("the status bar to say live", WAIT, |s| status_line(s).contains("● live"));
+    tmux
+}
+
+/// A replies.toml with a known shipping reply on key 1, otherwise like the demo's.
+const REPLIES: &str = r#"
+[[reply]]
+key = "1"
+title = "Shipping: UK only"
+text = "Hi @{user}! We only ship to the UK for now, sorry!"
+tags = ["shipping"]
+
+[[reply]]
+key = "2"
+title = "Price and stock"
+text = "@{user} {product} is {price} right now, {stock} left!"
+tags = ["price"]
+
+[[reply]]
+key = "3"
+title = "Thanks"
+text = "Thank you so much @{user}!"
+tags = ["thanks"]
+"#;
+
+/// Checks the config in `home` with `livedesk config check`, failing with its output.
+fn assert_config_ok(home: &Home) {
+    let out = home.command().args(["config", "check"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "config check failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests.
+
+#[test]
+fn chat_appears_and_the_status_bar_says_live() {
+    let home = Home::new();
+    let port = free_port();
+    let server = Server::start(&home, &fixture("e2e-stream.jsonl"), port, &[]);
+    let tmux = Tmux::start(&home, &["run", "--url", &server.url], 120, 40);
+
+    let screen = tmux.wait_for("the first comments", WAIT, |s| {
+        s.contains("comment 001 from Oliver") && s.contains("do you ship to Manila?")
+    });
+    let messages = chat_messages(&screen);
+    assert!(
+        messages.iter().any(|m| m.ends_with("Oliver: comment 001 from Oliver")),
+        "the comment is drawn as `time [region] name: text`: {messages:#?}"
+    );
+    assert!(messages.iter().any(|m| m.contains("Maria Santos") && m.ends_with("do you ship to Manila?")));
+
+    let screen = tmux.wait_for("the status bar to say live", WAIT, |s| status_line(s).contains("● live"));
+    let status = status_line(&screen);
+    assert!(status.contains(&format!("127.0.0.1:{port}")), "the feed's host is named: {status:?}");
+
+    let hello = wait_received(&server, "the client's hello", |v| v["type"] == "hello");
+    assert!(hello["client"].as_str().is_some_and(|c| c.starts_with("livedesk/")), "{hello}");
+}
+
+#[test]
+fn a_canned_reply_key_sends_the_filled_template_to_the_selected_comment() {
+    let home = Home::new();
+    home.write("replies.toml", REPLIES);
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    tmux.wait_for("the last comment", WAIT, |s| s.contains("how long does delivery take"));
+
+    // Walk the selection up to Maria's question, as an operator would.
+    let mut target = reply_target(&tmux.screen());
+    for _ in 0..10 {
+        if target.as_deref() == Some("Maria Santos") {
+            break;
+        }
+        press(&tmux, &map, "normal", "up");
+        let before = target.clone();
+        let screen = tmux.wait_for("the reply target to move", WAIT, |s| reply_target(s) != before);
+        target = reply_target(&screen);
+    }
+    assert_eq!(target.as_deref(), Some("Maria Santos"), "the Replies title names who a reply goes to");
+
+    tmux.send(&["1"]);
+    let sent = wait_received(&server, "a send_chat", |v| v["type"] == "send_chat");
+    assert_eq!(sent["text"], "Hi @Maria Santos! We only ship to the UK for now, sorry!", "{sent}");
+    assert_eq!(sent["reply_to"], "m003", "{sent}");
+    assert!(sent["ref"].as_str().is_some_and(|r| !r.is_empty()), "{sent}");
+
+    // The platform echoes the reply into the chat; jump to the newest to see it.
+    press(&tmux, &map, "normal", "bottom");
+    let screen = tmux.wait_for("the echoed reply", WAIT, |s| {
+        chat_messages(s)
+            .iter()
+            .any(|m| m.ends_with("Hi @Maria Santos! We only ship to the UK for now, sorry!"))
+    });
+    let echoes = chat_messages(&screen).into_iter().filter(|m| m.contains("We only ship to the UK")).count();
+    assert_eq!(echoes, 1, "the reply is echoed once: {:?}", Screen(screen));
+    let sends = server.received().iter().filter(|v| v["type"] == "send_chat").count();
+    assert_eq!(sends, 1, "one key press, one message");
+}
+
+#[test]
+fn a_flash_sale_starts_counts_down_and_ends() {
+    let home = Home::new();
+    home.write(
+        "sales.toml",
+        "[[sale]]\nid = \"test-flash\"\nsku = \"ALMOND-PINK\"\nprice = \"5.49\"\nquantity = 7\nseconds = 90\n",
+    );
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    tmux.wait_for("the planned sale", WAIT, |s| {
+        s.contains("No flash sale running") && s.contains("test-flash")
+    });
+
+    press(&tmux, &map, "normal", "start_sale");
+    let start =
+        wait_received(&server, "flash_sale start", |v| v["type"] == "flash_sale" && v["action"] == "start");
+    assert_eq!(start["sku"], "ALMOND-PINK", "{start}");
+    let price = start["price"].as_str().map(str::to_owned).unwrap_or_else(|| start["price"].to_string());
+    assert_eq!(price, "5.49", "{start}");
+    assert_eq!(start["quantity"], 7, "{start}");
+    assert_eq!(start["seconds"], 90, "{start}");
+
+    let screen = tmux.wait_for("the countdown", WAIT, |s| countdown(s).is_some());
+    let first = countdown(&screen).unwrap();
+    assert!((1..=90).contains(&first), "the countdown starts from the sale's 90 s: {first}");
+    let pane = sale_pane(&screen).join("\n");
+    assert!(pane.contains("test-flash"), "{pane}");
+    assert!(pane.contains("0/7 sold"), "{pane}");
+    assert!(pane.contains("7 left"), "{pane}");
+    assert!(pane.contains("£5.49") && pane.contains("£8.99"), "sale price against the normal price: {pane}");
+
+    let screen = tmux.wait_for("the countdown to move", WAIT, |s| countdown(s).is_some_and(|t| t < first));
+    let later = countdown(&screen).unwrap();
+    assert!(later < first && later > 0, "{first} then {later}");
+
+    press(&tmux, &map, "normal", "end_sale");
+    wait_received(&server, "flash_sale end", |v| v["type"] == "flash_sale" && v["action"] == "end");
+    let screen = tmux.wait_for("the sale to end", WAIT, |s| s.contains("No flash sale running"));
+    assert!(countdown(&screen).is_none());
+    assert!(sale_pane(&screen).iter().any(|r| r.contains("test-flash") && r.contains("ended")), "{screen}");
+}
+
+#[test]
+fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
+    let home = Home::new();
+    let script = fixture("tui-resume.jsonl");
+    let port = free_port();
+    let mut server = Server::start(&home, &script, port, &["--speed", "2"]);
+    let tmux = Tmux::start(&home, &["run", "--url", &server.url], 120, 50);
+    let note = |n: u32| format!("resume note {n:02}/30");
+    let visible = |s: &str| (1..=30).filter(|&n| s.contains(&note(n))).count();
+    tmux.wait_for("ten comments", WAIT, |s| visible(s) >= 10);
+
+    server.kill();
+    let screen = tmux.wait_for("the status bar to say reconnecting", WAIT, |s| {
+        status_line(s).contains("reconnecting") || status_line(s).contains("connecting (attempt")
+    });
+    let before = visible(&screen);
+    assert!(before < 30, "the server died before the end of the script");
+
+    let _server = Server::start(&home, &script, port, &["--speed", "2"]);
+    // The script's last comment, then the end of the stream: nothing more can arrive.
+    let screen = tmux.wait_for("the last comment and the end of the stream", WAIT, |s| {
+        s.contains(&note(30)) && status_line(s).contains("stream ended")
+    });
+
+    let messages = chat_messages(&screen);
+    for n in 1..=30 {
+        let text = note(n);
+        let on_screen = messages.iter().filter(|m| m.ends_with(&text)).count();
+        assert_eq!(on_screen, 1, "{text} should be on screen exactly once:\n{}", screen);
+        assert_eq!(screen.matches(&text).count(), 1, "{text} appears once on the whole screen");
+    }
+    let status = status_line(&screen);
+    let reconnects: u64 = status
+        .split("reconnects ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the status bar counts reconnects: {status:?}"));
+    assert!(reconnects >= 1, "{status}");
+    assert!(!status.contains("gaps"), "a restarted server that replays is not a gap: {status:?}");
+}
+
+#[test]
+fn the_demo_fits_80x24() {
+    let home = Home::new();
+    let tmux = Tmux::start(&home, &[], 80, 24);
+    let screen = tmux
+        .wait_for("the demo's panes", WAIT, |s| status_line(s).contains(" DEMO ") && s.contains("● live"));
+    let titles: Vec<&str> = screen.lines().filter(|l| l.contains('┌')).collect();
+    let titles = titles.join("\n");
+    for pane in ["Chat", "Flash sale", "Stock", "Replies"] {
+        assert!(titles.contains(&format!(" {pane} ")), "the {pane} pane at 80×24:\n{screen}");
+    }
+    assert!(!screen.contains("too small"), "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "nothing past the right edge:\n{screen}");
+}
+
+#[test]
+fn a_terminal_smaller_than_80x24_says_so_until_it_grows() {
+    let home = Home::new();
+    let tmux = Tmux::start(&home, &[], 70, 20);
+    let screen = tmux.wait_for("the too-small message", WAIT, |s| s.contains("Terminal too small"));
+    assert!(screen.contains("need 80×24, have 70×20"), "says what size is needed:\n{screen}");
+    assert!(!screen.contains("Flash sale"), "no half-drawn panes:\n{screen}");
+
+    tmux.resize(80, 24);
+    let screen = tmux.wait_for("the panes after growing", WAIT, |s| s.contains("Flash sale"));
+    assert!(!screen.contains("too small"), "{screen}");
+    assert!(status_line(&screen).contains(" DEMO "), "{screen}");
+}
+
+#[test]
+fn help_lists_the_active_keymap_and_closes() {
+    let home = Home::new();
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+
+    press(&tmux, &map, "normal", "help");
+    let screen = tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap default"));
+    for action in ["start_sale", "end_sale", "extend_sale", "quit"] {
+        let desc = KeyAction::from_name(action).unwrap().describe();
+        let key = key_for(&map, "normal", action);
+        assert_eq!(help_entry(&screen, desc).as_deref(), Some(key.as_str()), "{action}:\n{screen}");
+    }
+    assert_eq!(help_entry(&screen, "Shipping: UK only").as_deref(), Some("1"), "reply keys:\n{screen}");
+    assert!(screen.contains("Canned replies"), "{screen}");
+
+    press(&tmux, &map, "help", "close");
+    let screen = tmux.wait_for("the help to close", WAIT, |s| !s.contains("Help · keymap"));
+    assert!(screen.contains("Flash sale") && status_line(&screen).contains("● live"), "{screen}");
+}
+
+#[test]
+fn help_follows_the_vim_keymap() {
+    let home = Home::new();
+    home.write("settings.toml", "keymap = \"vim\"\n");
+    assert_config_ok(&home);
+    let map = keymap("vim");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+
+    press(&tmux, &map, "normal", "help");
+    let screen = tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap vim"));
+    let down = help_entry(&screen, "move down").unwrap_or_default();
+    assert!(down.split(", ").any(|k| k == "j"), "j moves down in vim: {down:?}\n{screen}");
+    let top = help_entry(&screen, "go to the oldest").unwrap_or_default();
+    assert!(top.split(", ").any(|k| k == "g"), "g goes to the top in vim: {top:?}\n{screen}");
+    let stock = help_entry(&screen, "focus Stock").unwrap_or_default();
+    assert_eq!(stock, key_for(&map, "normal", "focus_stock"), "{screen}");
+
+    press(&tmux, &map, "help", "close");
+    tmux.wait_for("the help to close", WAIT, |s| !s.contains("Help · keymap"));
+}
+
+#[test]
+fn quitting_restores_the_terminal() {
+    let home = Home::new();
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    assert_eq!(tmux.pane_format("#{alternate_on}"), "1", "the desk draws on the alternate screen");
+
+    press(&tmux, &map, "normal", "quit");
+    let screen = tmux.wait_for("the process to exit", WAIT, |s| s.contains("[exited "));
+    assert!(screen.contains("[exited 0]"), "quit exits 0:\n{screen}");
+    assert_terminal_restored(&tmux, &screen);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let home = Home::new();
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+
+    let pid = wait_until("the desk's process", WAIT, || {
+        let pid = child_named(tmux.pane_pid(), "livedesk");
+        (pid.is_some(), pid)
+    })
+    .unwrap();
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(status.success());
+    let screen = tmux.wait_for("the process to exit", WAIT, |s| s.contains("[exited "));
+    assert_terminal_restored(&tmux, &screen);
+}
+
+/// After the desk exits: main screen back, cursor shown, mouse reporting off, no panes left.
+fn assert_terminal_restored(tmux: &Tmux, screen: &str) {
+    assert_eq!(tmux.pane_format("#{alternate_on}"), "0", "left the alternate screen:\n{screen}");
+    assert_eq!(tmux.pane_format("#{cursor_flag}"), "1", "the cursor is visible again");
+    for flag in ["mouse_any_flag", "mouse_button_flag", "mouse_standard_flag", "mouse_sgr_flag"] {
+        assert_eq!(tmux.pane_format(&format!("#{{{flag}}}")), "0", "{flag} is off again");
+    }
+    assert!(!screen.contains("Flash sale") && !screen.contains('┌'), "no panes left behind:\n{screen}");
+}
+
+/// A direct child of `parent` whose command name is `name`.
+fn child_named(parent: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+        // `pid (comm) state ppid ...`: comm may hold spaces, so split after its `)`.
+        let (head, tail) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1;
+        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
+        (ppid == parent && comm == name).then_some(pid)
+    })
+}
+
+#[test]
+fn a_broken_catalog_is_reported_with_file_line_and_column() {
+    let home = Home::new();
+    let init = home.command().args(["config", "init"]).output().unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+
+    // Unquote the first price: a decimal must be a quoted string.
+    let path = home.config_dir().join("catalog.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (index, line) =
+        text.lines().enumerate().find(|(_, l)| l.starts_with("price = \"")).expect("a price line");
+    let broken_line = line.replacen('"', "", 2);
+    let column = broken_line.find(|c: char| c.is_ascii_digit()).unwrap() + 1;
+    let broken: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == index { broken_line.clone() } else { l.to_owned() })
+        .collect();
+    std::fs::write(&path, broken.join("\n") + "\n").unwrap();
+    let at = format!("catalog.toml:{}:{column}: ", index + 1);
+
+    let check = home.command().args(["config", "check"]).stdin(Stdio::null()).output().unwrap();
+    let out = String::from_utf8_lossy(&check.stdout).into_owned() + &String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "config check fails:\n{out}");
+    let problem =
+        out.lines().find(|l| l.contains(&at)).unwrap_or_else(|| panic!("points at {at}:\n{out}")).to_owned();
+    let message = &problem[problem.find(&at).unwrap() + at.len()..];
+    assert!(message.contains("; "), "says what is wrong; then how to fix it: {problem}");
+    assert!(message.contains("price"), "{problem}");
+
+    let started = Instant::now();
+    let run = home
+        .command()
+        .args(["run", "--url", &format!("ws://127.0.0.1:{}/", free_port())])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < WAIT, "run gives up at once");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "run with a broken config fails:\n{stderr}");
+    assert!(stderr.lines().any(|l| l == problem), "the same message as config check:\n{stderr}");
+    for (name, bytes) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(
+            !bytes.contains(&0x1b),
+            "no terminal escape sequences on {name}: {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    assert!(run.stdout.is_empty(), "nothing on stdout: {:?}", String::from_utf8_lossy(&run.stdout));
+}
+
+#[test]
+fn a_syntax_error_in_the_catalog_points_at_its_line() {
+    let home = Home::new();
+    let init = home.command().args(["config", "init"]).output().unwrap();
+    assert!(init.status.success());
+    let path = home.config_dir().join("catalog.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let index = text.lines().position(|l| l.starts_with("[[product]]")).unwrap() + 1;
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines.insert(index, "this line is not toml".into());
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    let check = home.command().args(["config", "check"]).stdin(Stdio::null()).output().unwrap();
+    let out = String::from_utf8_lossy(&check.stdout).into_owned() + &String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "{out}");
+    let at = format!("catalog.toml:{}:", index + 1);
+    let problem = out.lines().find(|l| l.contains(&at)).unwrap_or_else(|| panic!("points at {at}:\n{out}"));
+    assert!(problem.contains("; "), "{problem}");
+
+    let run = home.command().args(["run", "--demo"]).stdin(Stdio::null()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success(), "{stderr}");
+    assert!(stderr.lines().any(|l| l == problem), "the same message as config check:\n{stderr}");
+    assert!(!run.stderr.contains(&0x1b) && !run.stdout.contains(&0x1b), "no terminal garbage");
+}
+
+#[test]
+fn after_the_stream_ends_the_status_bar_no_longer_says_live() {
+    let home = Home::new();
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-resume.jsonl"), port, &["--speed", "4"]);
+    let tmux = desk(&home, &server, 120, 40);
+    let screen = tmux.wait_for("the end of the stream", WAIT, |s| status_line(s).contains("stream ended"));
+    // The server has closed the connection and the client will not reconnect.
+    let status = status_line(&screen);
+    assert!(!status.contains("● live"), "the connection is over, not live: {status:?}");
+}
+
+/// The screen readers above, on a capture taken from a real run.
+#[test]
+fn the_screen_readers_read_a_real_capture() {
+    let screen = "\
+┌ ▶ Chat  up select ──────────────┐┌ Flash sale  + +30s  E end ───────────────────┐
+│13:12:05 tui-quiet: FLASH SALE!  ││ LIVE  test-flash · Press-on nails, almond, b…│
+│         £5.49, only 7 left! ⚡  ││                ██    ████ ████               │
+│13:12:05 [GB] Oliver: hello from ││                 █  █ █  █ █                  │
+│         Oliver                  ││                 █    █  █ ████               │
+│13:12:06 [PH] Maria Santos: do   ││                 █  █ █  █ █  █               │
+│         you ship to Manila?     ││                ███   ████ ████               │
+│                                 ││░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░ 0/7 sold│
+│                                 │└──────────────────────────────────────────────┘
+│                                 │┌ Replies  1-9 send → @Maria Santos ───────────┐
+└─────────────────────────────────┘└──────────────────────────────────────────────┘
+ 127.0.0.1:45853   ● live  viewers 82  orders 0  GMV £0.00  6/min  lag 1ms   13:12:30
+";
+    assert_eq!(countdown(screen), Some(66));
+    assert_eq!(
+        chat_messages(screen),
+        [
+            "13:12:05 tui-quiet: FLASH SALE! £5.49, only 7 left! ⚡",
+            "13:12:05 [GB] Oliver: hello from Oliver",
+            "13:12:06 [PH] Maria Santos: do you ship to Manila?",
+        ]
+    );
+    assert_eq!(reply_target(screen).as_deref(), Some("Maria Santos"));
+    assert!(status_line(screen).contains("● live"));
+    assert_eq!(big("1:06")[0], " ██    ████ ████");
+}
