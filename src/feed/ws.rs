@@ -389,3 +389,76 @@ mod tests {
         assert!(outbox.is_empty());
     }
 }
+
+/// The client against the real local server: a command given while the platform is away
+/// waits, and goes out with its original ref once the connection is back.
+#[cfg(test)]
+mod offline_tests {
+    use super::*;
+    use crate::feed::script::Script;
+    use crate::protocol::{Frame, StreamInfo};
+    use crate::server::{ServerOptions, start};
+
+    fn options(addr: std::net::SocketAddr) -> ServerOptions {
+        let script = r#"{"at_ms": 0, "event": {"type": "viewers", "count": 3}}
+{"at_ms": 3600000, "event": {"type": "viewers", "count": 4}}"#;
+        ServerOptions {
+            addr,
+            script: Script::parse(script).unwrap(),
+            speed: 1.0,
+            looped: false,
+            stream: StreamInfo { id: "s".into(), title: "Shop".into(), ..Default::default() },
+            token: None,
+            log_commands: false,
+        }
+    }
+
+    /// Waits for an input matching `pred`, failing after a few seconds.
+    async fn expect(rx: &mut mpsc::Receiver<Input>, what: &str, pred: impl Fn(&Input) -> bool) -> Input {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match timeout(left, rx.recv()).await {
+                Ok(Some(input)) if pred(&input) => return input,
+                Ok(Some(_)) => {}
+                _ => panic!("no {what}"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_command_given_offline_is_sent_with_its_ref_after_reconnecting() {
+        let server = start(options("127.0.0.1:0".parse().unwrap())).await.unwrap();
+        let addr = server.addr;
+        let (in_tx, mut inputs) = mpsc::channel(1024);
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let opts = FeedOptions { url: server.url(), token: None, token_env: "T".into(), resume_after: None };
+        tokio::spawn(run(opts, in_tx, cmd_rx));
+        expect(
+            &mut inputs,
+            "welcome",
+            |i| matches!(i, Input::Feed(f) if matches!(f.event, Event::Welcome { .. })),
+        )
+        .await;
+
+        server.shutdown().await;
+        expect(&mut inputs, "a disconnect", |i| matches!(i, Input::Link(LinkEvent::Disconnected { .. })))
+            .await;
+        let send =
+            Command::SendChat { reference: "r-offline".into(), text: "back soon".into(), reply_to: None };
+        cmd_tx.send(send).unwrap();
+
+        let _server = start(options(addr)).await.unwrap();
+        let ack = expect(
+            &mut inputs,
+            "the ack",
+            |i| matches!(i, Input::Feed(f) if matches!(f.event, Event::Ack { .. })),
+        )
+        .await;
+        let Input::Feed(Frame { event: Event::Ack { reference, ok, .. }, .. }) = ack else { unreachable!() };
+        assert_eq!((reference.as_str(), ok), ("r-offline", true));
+        let echo = expect(&mut inputs, "the echo", |i| matches!(i, Input::Feed(f) if matches!(&f.event, Event::Chat { text, .. } if text == "back soon")))
+            .await;
+        assert!(matches!(echo, Input::Feed(_)));
+    }
+}
