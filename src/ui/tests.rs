@@ -627,6 +627,22 @@ fn start_sale_uses_the_selection_or_the_next_planned_sale() {
 }
 
 #[test]
+fn focusing_a_list_selects_its_first_row_so_enter_acts() {
+    let d = desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::FocusSale);
+    assert_eq!(
+        act(&mut view, &d, KeyAction::Activate),
+        Effect::Desk(Action::StartSale { id: "almond-rush".into() })
+    );
+    act(&mut view, &d, KeyAction::FocusStock);
+    assert!(matches!(
+        act(&mut view, &d, KeyAction::Activate),
+        Effect::Desk(Action::PinProduct { sku: Some(_) })
+    ));
+}
+
+#[test]
 fn pin_uses_the_stock_selection_or_the_current_product() {
     let mut d = desk();
     let mut view = ViewState::new();

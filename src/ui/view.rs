@@ -229,12 +229,12 @@ impl ViewState {
                 Effect::None
             }
             KeyAction::Close => Effect::None,
-            KeyAction::FocusNext => self.focus_to(self.focus.next()),
-            KeyAction::FocusPrev => self.focus_to(self.focus.prev()),
-            KeyAction::FocusChat => self.focus_to(Pane::Chat),
-            KeyAction::FocusSale => self.focus_to(Pane::Sale),
-            KeyAction::FocusStock => self.focus_to(Pane::Stock),
-            KeyAction::FocusReplies => self.focus_to(Pane::Replies),
+            KeyAction::FocusNext => self.focus_to(self.focus.next(), desk),
+            KeyAction::FocusPrev => self.focus_to(self.focus.prev(), desk),
+            KeyAction::FocusChat => self.focus_to(Pane::Chat, desk),
+            KeyAction::FocusSale => self.focus_to(Pane::Sale, desk),
+            KeyAction::FocusStock => self.focus_to(Pane::Stock, desk),
+            KeyAction::FocusReplies => self.focus_to(Pane::Replies, desk),
             KeyAction::Up => self.move_in(self.focus, Move::Up(1), desk),
             KeyAction::Down => self.move_in(self.focus, Move::Down(1), desk),
             KeyAction::PageUp => self.move_in(self.focus, Move::Up(self.page(self.focus)), desk),
@@ -363,8 +363,19 @@ impl ViewState {
         Effect::None
     }
 
-    fn focus_to(&mut self, pane: Pane) -> Effect {
+    /// Focuses a pane; a list focused for the first time selects its first row, so that
+    /// `enter` always has something to act on.
+    fn focus_to(&mut self, pane: Pane, desk: &Desk) -> Effect {
         self.focus = pane;
+        let (list, len) = match pane {
+            Pane::Chat => return Effect::None,
+            Pane::Sale => (&mut self.sale, desk.sales.all().len()),
+            Pane::Stock => (&mut self.stock, desk.catalog.products().len()),
+            Pane::Replies => (&mut self.replies, desk.replies.all().len()),
+        };
+        if list.selected.is_none() && len > 0 {
+            list.selected = Some(0);
+        }
         Effect::None
     }
 
