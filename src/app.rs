@@ -129,6 +129,12 @@ impl Session {
                 self.recorder = None;
             }
         }
+        if matches!(input, Input::Tick)
+            && let Some(rec) = &mut self.recorder
+            && let Err(e) = rec.writer.flush_if_due()
+        {
+            tracing::error!("recording flush failed: {e}");
+        }
         for output in self.desk.apply(input, now) {
             match output {
                 Output::Send(cmd) => match &self.commands {
@@ -273,6 +279,7 @@ pub async fn run_tui(
     mut rx: mpsc::Receiver<Stamped>,
     config: &Config,
 ) -> anyhow::Result<()> {
+    crate::ui::set_utc_offset(chrono::Local::now().offset().local_minus_utc());
     let mut terminal = TerminalGuard::enter()?;
     let mut view = ViewState::new();
     let mut keys = EventStream::new();
@@ -361,9 +368,10 @@ impl TerminalGuard {
             restore_terminal();
             previous(info);
         }));
-        let terminal = ratatui::try_init().context("cannot open the terminal")?;
+        let guard = TerminalGuard { terminal: ratatui::try_init().context("cannot open the terminal")? };
+        // The guard exists before anything else can fail, so a failure still restores.
         crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
-        Ok(TerminalGuard { terminal })
+        Ok(guard)
     }
 
     fn draw(&mut self, f: impl FnOnce(&mut ratatui::Frame)) -> anyhow::Result<()> {

@@ -255,12 +255,21 @@ impl ScriptWriter {
         self.last_at
     }
 
-    fn wrote(&mut self) -> io::Result<()> {
-        self.unflushed += 1;
-        if self.unflushed >= FLUSH_EVERY_LINES || self.last_flush.elapsed() >= FLUSH_EVERY {
+    /// Flushes lines waiting for over a second; the app calls it on every clock tick so a
+    /// quiet stream's last lines reach the file too.
+    pub fn flush_if_due(&mut self) -> io::Result<()> {
+        if self.unflushed > 0 && self.last_flush.elapsed() >= FLUSH_EVERY {
             self.flush()?;
         }
         Ok(())
+    }
+
+    fn wrote(&mut self) -> io::Result<()> {
+        self.unflushed += 1;
+        if self.unflushed >= FLUSH_EVERY_LINES {
+            return self.flush();
+        }
+        self.flush_if_due()
     }
 }
 

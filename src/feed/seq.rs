@@ -62,6 +62,14 @@ impl SeqTracker {
         self.seen.is_some_and(|s| seq <= s)
     }
 
+    /// On an ack or error: a platform that numbers them in the stream's sequence takes the
+    /// next seq, so that slot is not a gap; any other seq is ignored (never a gap).
+    pub fn on_connection_frame(&mut self, seq: u64) {
+        if self.seen.is_some_and(|s| seq == s + 1) {
+            self.seen = Some(seq);
+        }
+    }
+
     /// On a stream event.
     pub fn on_event(&mut self, seq: u64) -> Verdict {
         if self.applied.is_some_and(|a| seq <= a) {
@@ -73,8 +81,8 @@ impl SeqTracker {
         Verdict::New { missed }
     }
 
-    /// On a frame that was dropped (malformed, unknown) or belongs to the connection
-    /// (ack): it moves `seen` but never `applied`. Returns the events missed before it.
+    /// On a frame that was dropped (malformed, unknown): it moves `seen` but never
+    /// `applied`. Returns the events missed before it.
     pub fn on_other(&mut self, seq: u64) -> u64 {
         if self.seen.is_some_and(|s| seq <= s) {
             return 0;
@@ -158,6 +166,17 @@ mod tests {
         t.on_event(50);
         assert_eq!(t.on_welcome("b", 2, false), 0);
         assert_eq!(t.on_event(3), Verdict::New { missed: 0 });
+    }
+
+    #[test]
+    fn acks_ahead_of_the_stream_are_not_gaps() {
+        let mut t = SeqTracker::new(None);
+        t.on_welcome("s", 100, false);
+        t.on_connection_frame(105);
+        assert_eq!(t.on_event(101), Verdict::New { missed: 0 });
+        // A platform that numbers its acks in the stream: the ack's slot is no gap.
+        t.on_connection_frame(102);
+        assert_eq!(t.on_event(103), Verdict::New { missed: 0 });
     }
 
     proptest! {

@@ -1,6 +1,7 @@
 //! The WebSocket feed client: connects, says hello with the resume cursor, turns frames
-//! into desk inputs, keeps the connection alive, reconnects with backoff, and delivers
-//! every operator command exactly once (re-sent with the same `ref` until acked).
+//! into desk inputs, keeps the connection alive, reconnects with backoff, and re-sends every
+//! operator command with the same `ref` until it is acked (the platform treats a repeated
+//! `ref` as the same command, so a command takes effect once).
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -257,11 +258,9 @@ fn read_frame(
                 if let Event::Ack { reference, .. } = &frame.event {
                     outbox.retain(|c| c.reference() != Some(reference.as_str()));
                 }
-                let missed = tracker.on_other(frame.seq);
+                // Connection-level frames carry a seq but say nothing about missed events.
+                tracker.on_connection_frame(frame.seq);
                 out.push(Input::Feed(frame));
-                if missed > 0 {
-                    out.push(Input::Link(LinkEvent::Gap { missed }));
-                }
             }
             _ => match tracker.on_event(frame.seq) {
                 Verdict::Duplicate => out.push(Input::Link(LinkEvent::Duplicate)),

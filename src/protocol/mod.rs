@@ -54,6 +54,7 @@ pub struct StreamInfo {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// Where an order is: live orders (placed, paid) hold stock, the others gave it back.
 pub enum OrderStatus {
     Placed,
     Paid,
@@ -70,6 +71,7 @@ impl OrderStatus {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// What the platform's moderation did.
 pub enum ModAction {
     Deleted,
     Muted,
@@ -78,6 +80,7 @@ pub enum ModAction {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// Whether the stream is on air.
 pub enum StreamState {
     Live,
     Paused,
@@ -355,22 +358,13 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
         Ok(raw) => raw,
         Err(e) => return slow_frame(text, slow_read(text, e.to_string())?),
     };
-    let Some(seq) = raw.seq else {
-        if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
-            return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: None });
-        }
-        return Err(DecodeError::Malformed { reason: "missing field `seq`".into(), seq: None });
-    };
-    let (v, ts, kind) =
-        (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, 40)), raw.kind.clone().into_owned());
-    match raw::into_event(raw) {
-        Ok(Some(mut event)) => {
-            event.sanitize();
-            Ok(Frame { v: v.unwrap_or(VERSION), seq, ts: ts.unwrap_or_default(), event })
-        }
-        Ok(None) => Err(DecodeError::Unknown { kind: sanitize::sanitize(&kind, 32), seq: Some(seq) }),
-        Err(reason) => Err(DecodeError::Malformed { reason, seq: Some(seq) }),
+    if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
+        return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: raw.seq });
     }
+    let Some(seq) = raw.seq else { return Err(malformed("missing field `seq`", None)) };
+    let (v, ts) = (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, 40)));
+    let event = raw::into_event(raw).and_then(finish).map_err(|reason| malformed(&reason, Some(seq)))?;
+    Ok(Frame { v: v.unwrap_or(VERSION), seq, ts: ts.unwrap_or_default(), event })
 }
 
 /// The one-pass reader failed: tell an unknown type (whose fields may be anything) from a
@@ -382,21 +376,16 @@ fn slow_read(text: &str, reason: String) -> Result<(Event, Option<u64>), DecodeE
             Err(DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, 32), seq: env.seq })
         }
         Ok(env) => match serde_json::from_str::<Event>(text) {
-            Ok(mut event) => {
-                event.sanitize();
-                Ok((event, env.seq))
-            }
-            Err(e) => Err(DecodeError::Malformed { reason: e.to_string(), seq: env.seq }),
+            Ok(event) => finish(event).map(|e| (e, env.seq)).map_err(|r| malformed(&r, env.seq)),
+            Err(e) => Err(malformed(&e.to_string(), env.seq)),
         },
-        Err(_) => Err(DecodeError::Malformed { reason, seq: None }),
+        Err(_) => Err(malformed(&reason, None)),
     }
 }
 
 /// Finishes a frame that needed the slow reading: its envelope.
 fn slow_frame(text: &str, (event, seq): (Event, Option<u64>)) -> Result<Frame, DecodeError> {
-    let Some(seq) = seq else {
-        return Err(DecodeError::Malformed { reason: "missing field `seq`".into(), seq: None });
-    };
+    let Some(seq) = seq else { return Err(malformed("missing field `seq`", None)) };
     #[derive(Deserialize)]
     struct Stamp {
         v: Option<u32>,
@@ -413,15 +402,10 @@ pub fn decode_event_str(text: &str) -> Result<Event, DecodeError> {
         Ok(raw) => raw,
         Err(e) => return slow_read(text, e.to_string()).map(|(event, _)| event),
     };
-    let kind = raw.kind.clone().into_owned();
-    match raw::into_event(raw) {
-        Ok(Some(mut event)) => {
-            event.sanitize();
-            Ok(event)
-        }
-        Ok(None) => Err(DecodeError::Unknown { kind: sanitize::sanitize(&kind, 32), seq: None }),
-        Err(reason) => Err(DecodeError::Malformed { reason, seq: None }),
+    if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
+        return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: None });
     }
+    raw::into_event(raw).and_then(finish).map_err(|reason| malformed(&reason, None))
 }
 
 /// Decodes a bare event (as in script files, where there is no envelope), sanitized.
@@ -430,10 +414,60 @@ pub fn decode_event(value: serde_json::Value) -> Result<Event, DecodeError> {
     if !KNOWN_EVENTS.contains(&kind) {
         return Err(DecodeError::Unknown { kind: sanitize::sanitize(kind, 32), seq: None });
     }
-    let mut event: Event = serde_json::from_value(value)
-        .map_err(|e| DecodeError::Malformed { reason: e.to_string(), seq: None })?;
+    let event: Event = serde_json::from_value(value).map_err(|e| malformed(&e.to_string(), None))?;
+    finish(event).map_err(|reason| malformed(&reason, None))
+}
+
+/// Every decode path ends here: the rules serde cannot say, then clean strings.
+fn finish(mut event: Event) -> Result<Event, String> {
+    event.validate()?;
     event.sanitize();
     Ok(event)
+}
+
+/// A malformed-frame error; its reason may quote the frame, so it is sanitized too.
+fn malformed(reason: &str, seq: Option<u64>) -> DecodeError {
+    DecodeError::Malformed { reason: sanitize::sanitize(reason, 200), seq }
+}
+
+/// The largest quantity, price or count a frame may carry: far above any real stream, far
+/// below where sums could overflow.
+pub const MAX_QTY: u32 = 100_000;
+/// See [`MAX_QTY`]: the largest unit price or gift value.
+pub const MAX_PRICE: u32 = 10_000_000;
+/// See [`MAX_QTY`]: the largest count (likes, viewers, stock).
+pub const MAX_COUNT: u64 = 1_000_000_000;
+
+impl Event {
+    /// The protocol's rules that types alone do not enforce: quantities ≥ 1, prices ≥ 0,
+    /// moderation with a target, and sane magnitudes.
+    pub fn validate(&self) -> Result<(), String> {
+        let price_ok = |p: &Decimal| !p.is_sign_negative() && *p <= Decimal::from(MAX_PRICE);
+        match self {
+            Event::Order { qty, unit_price, .. } => {
+                if !(1..=MAX_QTY).contains(qty) {
+                    return Err(format!("`qty` must be 1 to {MAX_QTY}"));
+                }
+                if !price_ok(unit_price) {
+                    return Err(format!("`unit_price` must be 0 to {MAX_PRICE}"));
+                }
+            }
+            Event::Gift { gift, repeat, .. } if !price_ok(&gift.value) || *repeat > MAX_QTY => {
+                return Err("gift value or repeat out of range".into());
+            }
+            Event::Stock { available, .. } if u64::from(*available) > MAX_COUNT => {
+                return Err(format!("`available` must be at most {MAX_COUNT}"));
+            }
+            Event::Viewers { count } | Event::Like { count, .. } if *count > MAX_COUNT => {
+                return Err(format!("`count` must be at most {MAX_COUNT}"));
+            }
+            Event::Moderation { msg_id: None, user_id: None, .. } => {
+                return Err("moderation needs `msg_id` or `user_id`".into());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 /// What a flash-sale command asks for.

@@ -48,19 +48,12 @@ pub(super) struct RawFrame<'a> {
 
 fn code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Code {
-        S(String),
-        N(serde_json::Number),
-    }
-    Ok(Option::<Code>::deserialize(d)?.map(|c| match c {
-        Code::S(s) => s,
-        Code::N(n) => n.to_string(),
-    }))
+    struct Code(#[serde(deserialize_with = "super::string_or_number")] String);
+    Ok(Option::<Code>::deserialize(d)?.map(|c| c.0))
 }
 
-/// `Ok(None)` for a type this protocol version does not know.
-pub(super) fn into_event(raw: RawFrame) -> Result<Option<Event>, String> {
+/// Builds the event of a known type (the caller checked it), naming a missing field.
+pub(super) fn into_event(raw: RawFrame) -> Result<Event, String> {
     fn need<T>(v: Option<T>, field: &str) -> Result<T, String> {
         v.ok_or_else(|| format!("missing field `{field}`"))
     }
@@ -89,43 +82,32 @@ pub(super) fn into_event(raw: RawFrame) -> Result<Option<Event>, String> {
             gift: need(raw.gift, "gift")?,
             repeat: raw.repeat.unwrap_or(1),
         },
-        "order" => {
-            let qty = need(raw.qty, "qty")?;
-            if qty == 0 {
-                return Err("`qty` must be at least 1".into());
-            }
-            Event::Order {
-                order_id: need(raw.order_id, "order_id")?,
-                user: need(raw.user, "user")?,
-                sku: need(raw.sku, "sku")?,
-                qty,
-                unit_price: need(raw.unit_price, "unit_price")?,
-                currency: need(raw.currency, "currency")?,
-                status: need(raw.status, "status")?,
-            }
-        }
+        "order" => Event::Order {
+            order_id: need(raw.order_id, "order_id")?,
+            user: need(raw.user, "user")?,
+            sku: need(raw.sku, "sku")?,
+            qty: need(raw.qty, "qty")?,
+            unit_price: need(raw.unit_price, "unit_price")?,
+            currency: need(raw.currency, "currency")?,
+            status: need(raw.status, "status")?,
+        },
         "order_update" => Event::OrderUpdate {
             order_id: need(raw.order_id, "order_id")?,
             status: need(raw.status, "status")?,
         },
         "stock" => Event::Stock { sku: need(raw.sku, "sku")?, available: need(raw.available, "available")? },
-        "moderation" => {
-            if raw.msg_id.is_none() && raw.user_id.is_none() {
-                return Err("moderation needs `msg_id` or `user_id`".into());
-            }
-            Event::Moderation {
-                action: need(raw.action, "action")?,
-                msg_id: raw.msg_id,
-                user_id: raw.user_id,
-                by: raw.by,
-            }
-        }
+        "moderation" => Event::Moderation {
+            action: need(raw.action, "action")?,
+            msg_id: raw.msg_id,
+            user_id: raw.user_id,
+            by: raw.by,
+        },
         "stream" => Event::Stream { state: need(raw.state, "state")? },
         "ack" => {
             Event::Ack { reference: need(raw.reference, "ref")?, ok: need(raw.ok, "ok")?, error: raw.error }
         }
         "error" => Event::Error { code: need(raw.code, "code")?, message: need(raw.message, "message")? },
-        _ => return Ok(None),
+        other => return Err(format!("unknown type {other:?}")),
     };
-    Ok(Some(event))
+    Ok(event)
 }

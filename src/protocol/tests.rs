@@ -132,3 +132,32 @@ fn commands_encode_as_the_protocol_says() {
     let unpin = Command::PinProduct { reference: "a-3".into(), sku: None };
     assert_eq!(unpin.to_json(), r#"{"type":"pin_product","ref":"a-3","sku":null}"#);
 }
+
+#[test]
+fn absurd_magnitudes_are_malformed_on_every_decode_path() {
+    let order = |qty: &str, price: &str, extra: &str| {
+        format!(
+            r#"{{"type":"order","v":1,"seq":3,"ts":"t","order_id":"o","user":{{"id":"u","name":"n"}},"sku":"A","qty":{qty},"unit_price":"{price}","currency":"GBP","status":"paid"{extra}}}"#
+        )
+    };
+    for (qty, price) in
+        [("3", "79228162514264337593543950335"), ("0", "1.00"), ("1", "-5.00"), ("4000000000", "1")]
+    {
+        // The fast path, and the slow one (a foreign field of another type's name forces it).
+        for extra in ["", r#","count":"oops""#] {
+            let raw = order(qty, price, extra);
+            assert!(matches!(decode_frame(&raw), Err(DecodeError::Malformed { .. })), "{raw}");
+        }
+    }
+    let stock = r#"{"type":"stock","v":1,"seq":1,"ts":"t","sku":"A","available":4294967295}"#;
+    assert!(matches!(decode_frame(stock), Err(DecodeError::Malformed { .. })));
+    let script_event = serde_json::json!({"type":"moderation","action":"deleted"});
+    assert!(matches!(decode_event(script_event), Err(DecodeError::Malformed { .. })));
+}
+
+#[test]
+fn malformed_reasons_never_carry_escapes() {
+    let raw = r#"{"type":"stream","v":1,"seq":1,"state":"\u001b]0;pwned\u0007"}"#;
+    let Err(DecodeError::Malformed { reason, .. }) = decode_frame(raw) else { panic!("{raw}") };
+    assert!(!reason.chars().any(|c| c.is_control()), "{reason:?}");
+}

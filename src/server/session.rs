@@ -234,8 +234,8 @@ impl Session<'_> {
             Reply::Ack { reference, answer } => Event::Ack { reference, ok: answer.ok, error: answer.error },
             Reply::Error { code, message } => Event::Error { code: code.into(), message },
         };
-        // Connection-level frames carry the current head without taking a seq of their own.
-        let frame = Frame { v: VERSION, seq: self.shared.live.head(), ts: now_ts(), event };
+        // Connection-level frames carry the last seq this client was sent, taking none of their own.
+        let frame = Frame { v: VERSION, seq: self.last_sent, ts: now_ts(), event };
         self.send(Message::text(frame.to_json())).await.err()
     }
 

@@ -70,6 +70,7 @@ impl LiveStream {
     }
 
     /// The last seq emitted, 0 if none.
+    #[cfg(test)]
     pub fn head(&self) -> u64 {
         self.lock().head
     }

@@ -4,6 +4,7 @@ pub mod bigtext;
 pub mod layout;
 pub mod panes;
 mod text;
+pub use text::set_utc_offset;
 pub mod theme;
 pub mod view;
 

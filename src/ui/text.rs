@@ -166,9 +166,19 @@ pub(crate) fn compact(n: u64) -> String {
     }
 }
 
-/// `HH:MM:SS` of a unix time, written into a caller's buffer so drawing a chat line
-/// allocates nothing.
+/// The operator's UTC offset in seconds, for the clock and chat times (0 until set).
+static UTC_OFFSET: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Shows times in the operator's own time zone: the app sets this once at start (the desk
+/// itself runs on UTC, so replays and tests do not depend on where they run).
+pub fn set_utc_offset(seconds: i32) {
+    UTC_OFFSET.store(seconds, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `HH:MM:SS` of a unix time in the operator's time zone, written into a caller's buffer so
+/// drawing a chat line allocates nothing.
 pub(crate) fn hms(secs: i64, out: &mut [u8; 8]) -> &str {
+    let secs = secs + i64::from(UTC_OFFSET.load(std::sync::atomic::Ordering::Relaxed));
     let day = secs.rem_euclid(86_400);
     let (h, m, s) = (day / 3600, day / 60 % 60, day % 60);
     for (i, v) in [h, m, s].into_iter().enumerate() {
