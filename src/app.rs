@@ -70,6 +70,8 @@ pub struct Session {
     clock: Clock,
     /// Script time of the last stamped input (replays at full speed run on it).
     last_stamp: Option<DateTime<Utc>>,
+    /// Ring the terminal bell when the desk asks (on a terminal, with `bell = true`).
+    bell: bool,
 }
 
 struct Recorder {
@@ -87,7 +89,7 @@ impl Session {
             source,
             demo,
         });
-        Session { desk, commands: None, recorder: None, clock, last_stamp: None }
+        Session { desk, commands: None, recorder: None, clock, last_stamp: None, bell: false }
     }
 
     /// Sends commands to this channel (a feed client).
@@ -150,6 +152,12 @@ impl Session {
                         }
                     }
                 },
+                Output::Bell => {
+                    if self.bell {
+                        let mut out = io::stdout();
+                        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+                    }
+                }
             }
         }
     }
@@ -281,6 +289,8 @@ pub async fn run_tui(
 ) -> anyhow::Result<()> {
     crate::ui::set_utc_offset(chrono::Local::now().offset().local_minus_utc());
     let mut terminal = TerminalGuard::enter()?;
+    // Only on the terminal: a headless run's stdout carries the summary.
+    session.bell = config.settings.bell;
     let mut view = ViewState::new();
     let mut keys = EventStream::new();
     let frame_every = Duration::from_secs_f64(1.0 / f64::from(config.settings.fps.clamp(1, 120)));

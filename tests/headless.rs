@@ -1102,3 +1102,40 @@ fn a_generated_file_of_20000_chats_replays_headless() {
         &[("chat_messages", 20_000), ("events_applied", 20_000), ("malformed_dropped", 0)],
     );
 }
+
+#[test]
+fn a_flash_sale_replayed_headless_reports_its_units_revenue_and_runs() {
+    let home = Home::new();
+    let path = home.dir.path().join("sale.jsonl");
+    let start = json!({"id": "almond-rush"});
+    let lines = [
+        json!({"at_ms": 0, "operator": "start_sale", "args": start}),
+        json!({"at_ms": 1000, "event": order("o1", "ALMOND-PINK", 2, "4.99", "paid")}),
+        json!({"at_ms": 2000, "event": order("o2", "ALMOND-PINK", 1, "4.99", "placed")}),
+        json!({"at_ms": 3000, "operator": "pause_sale"}),
+        // At the normal price while paused: not the sale's.
+        json!({"at_ms": 4000, "event": order("o3", "ALMOND-PINK", 1, "8.99", "paid")}),
+        json!({"at_ms": 5000, "operator": "extend_sale", "args": {"seconds": 60}}),
+        json!({"at_ms": 6000, "operator": "resume_sale"}),
+        json!({"at_ms": 7000, "event": order_update("o2", "cancelled")}),
+        json!({"at_ms": 8000, "event": order("o4", "ALMOND-PINK", 3, "4.99", "paid")}),
+        json!({"at_ms": 9000, "operator": "end_sale"}),
+        // A second round.
+        json!({"at_ms": 10000, "operator": "start_sale", "args": start}),
+        json!({"at_ms": 11000, "event": order("o5", "ALMOND-PINK", 1, "4.49", "paid")}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+
+    let done = replay_max(&home, &path);
+
+    done.assert_success();
+    let summary = done.summary();
+    assert_eq!(
+        summary["sales"][0],
+        json!({"id": "almond-rush", "state": "live", "sold": 1, "quantity": 10, "revenue": "29.44", "runs": 2}),
+        "summary: {summary:#}"
+    );
+    assert_eq!(summary["sales"][1]["revenue"], "0.00");
+    assert_eq!(summary["sales"][1]["runs"], 0);
+}

@@ -168,10 +168,12 @@ fn sale_pane(screen: &str) -> Vec<String> {
     out
 }
 
-/// The running sale's countdown in seconds, read from the big digits (None if not shown).
+/// The running sale's countdown in seconds, read from the big digits under its badge (None
+/// if not shown).
 fn countdown(screen: &str) -> Option<u32> {
     let rows = sale_pane(screen);
-    let live = rows.iter().position(|r| r.contains(" LIVE ") || r.contains(" ENDING "))?;
+    let badges = [" LIVE ", " ENDING ", " PAUSED ", " STARTS IN ", " 30 s LEFT ", " 10 s LEFT "];
+    let live = rows.iter().position(|r| badges.iter().any(|b| r.starts_with(b)))?;
     let digits: Vec<Vec<char>> = rows.get(live + 1..live + 6)?.iter().map(|r| r.chars().collect()).collect();
     (0..=600u32).find(|secs| {
         let glyphs = big(&format!("{}:{:02}", secs / 60, secs % 60));
@@ -349,8 +351,38 @@ fn a_flash_sale_starts_counts_down_and_ends() {
     let later = countdown(&screen).unwrap();
     assert!(later < first && later > 0, "{first} then {later}");
 
+    // Pause: the platform stops selling and the clock holds.
+    let ends = |server: &Server| {
+        server.received().iter().filter(|v| v["type"] == "flash_sale" && v["action"] == "end").count()
+    };
+    press(&tmux, &map, "normal", "pause_sale");
+    let pause = wait_received(&server, "flash_sale end (pause)", |v| {
+        v["type"] == "flash_sale" && v["action"] == "end"
+    });
+    assert_eq!(pause["sku"], "ALMOND-PINK", "{pause}");
+    let screen = tmux.wait_for("the sale to show paused", WAIT, |s| s.contains(" PAUSED  test-flash"));
+    let held = countdown(&screen).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(countdown(&tmux.screen()), Some(held), "the clock holds while paused");
+
+    // Resume: the platform sells again, with what is left.
+    press(&tmux, &map, "normal", "pause_sale");
+    let starts = wait_until("flash_sale start (resume)", WAIT, || {
+        let got: Vec<Value> = server
+            .received()
+            .into_iter()
+            .filter(|v| v["type"] == "flash_sale" && v["action"] == "start")
+            .collect();
+        (got.len() == 2, Value::Array(got))
+    });
+    let resume = &starts[1];
+    assert!(resume["sku"] == "ALMOND-PINK" && resume["quantity"] == 7, "{resume}");
+    let seconds = resume["seconds"].as_u64().unwrap();
+    assert!(seconds as i64 >= i64::from(held) && seconds <= 90, "resumed with {seconds} s, held at {held}");
+    tmux.wait_for("the sale to run again", WAIT, |s| s.contains("test-flash") && !s.contains(" PAUSED "));
+
     press(&tmux, &map, "normal", "end_sale");
-    wait_received(&server, "flash_sale end", |v| v["type"] == "flash_sale" && v["action"] == "end");
+    wait_until("flash_sale end", WAIT, || (ends(&server) == 2, ()));
     let screen = tmux.wait_for("the sale to end", WAIT, |s| s.contains("No flash sale running"));
     assert!(countdown(&screen).is_none());
     assert!(sale_pane(&screen).iter().any(|r| r.contains("test-flash") && r.contains("ended")), "{screen}");

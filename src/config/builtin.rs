@@ -39,6 +39,9 @@ fps = 30
 # the screen's history; a recording (`livedesk run --record FILE`) keeps everything.
 scrollback = 100000
 
+# Ring the terminal bell when a flash sale reaches its last 30 s and its last 10 s.
+bell = false
+
 [feed]
 # The platform's feed: a ws:// or wss:// address. Leave it out to run the built-in demo.
 # url = "wss://live.example.com/feed"

@@ -210,6 +210,9 @@ fn example(field: &str) -> &'static str {
         "id" => "\"mug-flash\"",
         "quantity" => "20",
         "seconds" => "120",
+        "preheat" => "30",
+        "per_customer" => "2",
+        "starts_at" => "\"2026-11-20T19:30:00Z\"",
         "key" => "\"1\"",
         "title" => "\"Shipping\"",
         "text" => "\"Hi {user}! ...\"",
@@ -262,6 +265,12 @@ fn explain(raw: &str, key: Option<&str>) -> (String, String) {
             }
             "a boolean" => ("true or false", "write true or false without quotes".to_string()),
             "a sequence" => ("a list", "write a list in brackets, like [\"a\", \"b\"]".to_string()),
+            e if e.starts_with("a date and time") => (
+                "a date and time with its UTC offset",
+                "write an RFC 3339 time in quotes, like \"2026-11-20T19:30:00Z\" (Z is UTC) or \
+                 \"2026-11-20T20:30:00+01:00\""
+                    .to_string(),
+            ),
             e if e.starts_with("struct") || e.contains("map") => {
                 ("a table", "write it as a [table] with key = value lines".to_string())
             }

@@ -51,19 +51,21 @@ pub enum KeyAction {
     StartSale,
     ExtendSale,
     EndSale,
+    PauseSale,
     PinProduct,
     UnpinProduct,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 21] = [
+    pub const ALL: [KeyAction; 22] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
         KeyAction::StartSale,
         KeyAction::ExtendSale,
         KeyAction::EndSale,
+        KeyAction::PauseSale,
         KeyAction::PinProduct,
         KeyAction::UnpinProduct,
         KeyAction::Activate,
@@ -103,6 +105,7 @@ impl KeyAction {
             KeyAction::StartSale => "start_sale",
             KeyAction::ExtendSale => "extend_sale",
             KeyAction::EndSale => "end_sale",
+            KeyAction::PauseSale => "pause_sale",
             KeyAction::PinProduct => "pin_product",
             KeyAction::UnpinProduct => "unpin_product",
         }
@@ -128,8 +131,9 @@ impl KeyAction {
             KeyAction::Bottom => "jump to the newest (follow chat)",
             KeyAction::Activate => "use the selected item (send reply, start sale, pin product)",
             KeyAction::StartSale => "start the selected (or next) flash sale",
-            KeyAction::ExtendSale => "add 30 s to the running flash sale",
-            KeyAction::EndSale => "end the running flash sale now",
+            KeyAction::ExtendSale => "add 30 s to the selected (or running) flash sale",
+            KeyAction::EndSale => "end the selected (or running) flash sale now",
+            KeyAction::PauseSale => "pause or resume the selected (or running) flash sale",
             KeyAction::PinProduct => "pin the selected product",
             KeyAction::UnpinProduct => "unpin the product",
         }

@@ -309,6 +309,15 @@ mod tests {
     }
 
     #[test]
+    fn the_bell_is_off_unless_asked_for() {
+        assert!(!Settings::default().bell);
+        let (_dir, paths) = dir_with(&[("settings.toml", "bell = true\n")]);
+        assert!(load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).settings.bell);
+        let got = errors(&[("settings.toml", "bell = \"yes\"\n")]);
+        assert_eq!(got, ["settings.toml:1:8: `bell` must be true or false, found string \"yes\""]);
+    }
+
+    #[test]
     fn settings_errors_are_located() {
         let got = errors(&[(
             "settings.toml",
@@ -335,7 +344,7 @@ mod tests {
         assert_eq!(got, ["settings.toml:2:1: unknown field `colour`"]);
         let (_dir, paths) = dir_with(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
-        assert_eq!(e.fix, "remove it or use one of: feed, theme, keymap, fps, scrollback");
+        assert_eq!(e.fix, "remove it or use one of: feed, theme, keymap, fps, scrollback, bell");
 
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\ntoken_env = \"T\"\nfps = 30\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
@@ -427,6 +436,66 @@ mod tests {
                 "sales.toml:12:11: sale seconds must be from 10 to 3600, found 3601",
             ]
         );
+    }
+
+    #[test]
+    fn preheat_per_customer_and_start_time_errors_are_located() {
+        let sale = |id: &str, extra: &str| {
+            format!(
+                "[[sale]]\nid = \"{id}\"\nsku = \"MUG\"\nprice = \"5\"\nquantity = 4\nseconds = 60\n{extra}"
+            )
+        };
+        let plan = [
+            sale("a", "preheat = 5\nper_customer = 0\n"),
+            sale("b", "preheat = 301\nper_customer = 5\n"),
+            sale("c", "preheat = 30\nper_customer = 2\nstarts_at = \"2026-11-20T19:30:00Z\"\n"),
+            sale("d", "starts_at = 2026-11-20T20:31:00+01:00\n"),
+            sale("e", "preheat = 10\nstarts_at = \"2026-11-20T19:31:10Z\"\n"),
+        ]
+        .concat();
+        let got = errors(&[("catalog.toml", CATALOG), ("sales.toml", &plan)]);
+        assert_eq!(
+            got,
+            [
+                "sales.toml:7:11: sale preheat must be from 10 to 300 seconds, found 5",
+                "sales.toml:8:16: per_customer is 0",
+                "sales.toml:15:11: sale preheat must be from 10 to 300 seconds, found 301",
+                "sales.toml:16:16: per_customer 5 is more than the sale quantity 4",
+                // `d` starts as `c` ends: fine. `e`'s preheat starts before `d` ends.
+                "sales.toml:40:13: sale `e` is scheduled while sale `d` (line 32) is selling `MUG`",
+            ]
+        );
+        let (_dir, paths) = dir_with(&[("catalog.toml", CATALOG), ("sales.toml", &plan)]);
+        let e = load(&paths, &ENV).unwrap_err().0.pop().unwrap();
+        assert_eq!(
+            e.fix,
+            "a product is in one flash sale at a time: start it at 2026-11-20T19:32:10Z or later"
+        );
+
+        // A time the file cannot mean stops the file there, located and explained.
+        for (value, found) in [
+            ("\"tomorrow 7pm\"", "string \"tomorrow 7pm\""),
+            ("2026-11-20T19:30:00", "2026-11-20T19:30:00 (no UTC offset)"),
+        ] {
+            let plan = sale("a", &format!("starts_at = {value}\n"));
+            let (dir, paths) = dir_with(&[("catalog.toml", CATALOG), ("sales.toml", &plan)]);
+            let errs = load(&paths, &ENV).unwrap_err();
+            let e = &errs.0[0];
+            assert_eq!(
+                located(dir.path(), e),
+                format!(
+                    "sales.toml:7:13: `starts_at` must be a date and time with its UTC offset, found {found}"
+                )
+            );
+            assert!(e.fix.contains("\"2026-11-20T19:30:00Z\""), "{}", e.fix);
+        }
+        // A good plan loads, with the times in UTC.
+        let plan = sale("a", "preheat = 30\nper_customer = 2\nstarts_at = 2026-11-20T20:30:00+01:00\n");
+        let (_dir, paths) = dir_with(&[("catalog.toml", CATALOG), ("sales.toml", &plan)]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        let s = &config.shop.sales.sales[0];
+        assert_eq!((s.preheat, s.per_customer), (Some(30), Some(2)));
+        assert_eq!(s.starts_at.unwrap().to_rfc3339(), "2026-11-20T19:30:00+00:00");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Loading, defaults and error reporting (file:line:col) live in the sibling modules;
 //! these types are plain data.
 
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,8 @@ pub struct Settings {
     pub fps: u32,
     /// Chat messages kept in memory for scrolling.
     pub scrollback: usize,
+    /// Ring the terminal bell at a flash sale's last-seconds warnings.
+    pub bell: bool,
 }
 
 impl Default for Settings {
@@ -29,6 +32,7 @@ impl Default for Settings {
             keymap: "default".into(),
             fps: 30,
             scrollback: 100_000,
+            bell: false,
         }
     }
 }
@@ -89,6 +93,81 @@ pub struct SaleSpec {
     pub price: Decimal,
     pub quantity: u32,
     pub seconds: u32,
+    /// Seconds of "starts in" countdown, announced, before the sale goes live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preheat: Option<u32>,
+    /// Units one customer may buy in one run of the sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_customer: Option<u32>,
+    /// When the sale goes live by itself (its preheat starts that much earlier).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339")]
+    pub starts_at: Option<DateTime<Utc>>,
+}
+
+impl SaleSpec {
+    /// A plan entry with no preheat, no per-customer limit and no scheduled start.
+    pub fn new(id: &str, sku: &str, price: Decimal, quantity: u32, seconds: u32) -> SaleSpec {
+        SaleSpec {
+            id: id.into(),
+            sku: sku.into(),
+            price,
+            quantity,
+            seconds,
+            preheat: None,
+            per_customer: None,
+            starts_at: None,
+        }
+    }
+}
+
+/// `starts_at` as an RFC 3339 time: a quoted string or a bare TOML date-time, with its offset.
+mod rfc3339 {
+    use std::fmt;
+
+    use chrono::{DateTime, Utc};
+    use serde::de::{self, MapAccess, Visitor};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const EXPECTED: &str = "a date and time like \"2026-11-20T19:30:00Z\"";
+
+    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        d.deserialize_any(TimeVisitor).map(Some)
+    }
+
+    struct TimeVisitor;
+
+    fn parse<E: de::Error>(text: &str, unexpected: de::Unexpected<'_>) -> Result<DateTime<Utc>, E> {
+        DateTime::parse_from_rfc3339(text.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| E::invalid_value(unexpected, &EXPECTED))
+    }
+
+    impl<'de> Visitor<'de> for TimeVisitor {
+        type Value = DateTime<Utc>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(EXPECTED)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            parse(v, de::Unexpected::Str(v))
+        }
+
+        // A bare TOML date-time (`starts_at = 2026-11-20T19:30:00Z`) arrives as a map.
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let t = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+            let text = t.to_string();
+            let what = format!("{text} (no UTC offset)");
+            parse(&text, de::Unexpected::Other(&what))
+        }
+    }
 }
 
 /// `replies.toml`: canned replies, each on its own key.

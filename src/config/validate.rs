@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 use super::error::{ConfigError, Seg, Source, span_at};
 use super::keymap::{KeyChord, Keymap, Mode};
 use super::library::Library;
-use super::model::{Catalog, Replies, SalesPlan, Settings};
+use super::model::{Catalog, Replies, SaleSpec, SalesPlan, Settings};
 
 /// The fields a reply text may use, as `{name}`.
 pub use crate::desk::replies::FIELDS as TEMPLATE_FIELDS;
@@ -123,7 +123,8 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// `sales.toml`: unique ids, SKUs from the catalogue, and sane prices, quantities, times.
+    /// `sales.toml`: unique ids, SKUs from the catalogue, sane prices, quantities, times and
+    /// limits, and scheduled starts that leave each product in one sale at a time.
     pub fn sales(&mut self, plan: &SalesPlan, catalog: Option<&Catalog>) {
         for (i, s) in plan.sales.iter().enumerate() {
             let at = |field| [Seg::Key("sale"), Seg::Index(i), Seg::Key(field)];
@@ -183,6 +184,62 @@ impl Checker<'_, '_> {
                     "write the countdown length in seconds, like seconds = 120",
                 );
             }
+            if let Some(p) = s.preheat
+                && !(10..=300).contains(&p)
+            {
+                self.at(
+                    &at("preheat"),
+                    format!("sale preheat must be from 10 to 300 seconds, found {p}"),
+                    "write the \"starts in\" countdown in seconds, like preheat = 30, or remove the line",
+                );
+            }
+            match s.per_customer {
+                Some(0) => self.at(
+                    &at("per_customer"),
+                    "per_customer is 0",
+                    "write how many units one customer may buy, like per_customer = 2, or remove the \
+                     line for no limit",
+                ),
+                Some(n) if s.quantity > 0 && n > s.quantity => self.at(
+                    &at("per_customer"),
+                    format!("per_customer {n} is more than the sale quantity {}", s.quantity),
+                    format!("lower it to {} or less, or remove the line for no limit", s.quantity),
+                ),
+                _ => {}
+            }
+            self.schedule_clash(plan, i);
+        }
+    }
+
+    /// Two scheduled sales of one product must not overlap, preheat included: the second
+    /// would be refused at its start time, in the middle of the stream.
+    fn schedule_clash(&mut self, plan: &SalesPlan, i: usize) {
+        let window = |s: &SaleSpec| {
+            let start = s.starts_at?;
+            let from = start - chrono::Duration::seconds(i64::from(s.preheat.unwrap_or(0)));
+            Some((from, start + chrono::Duration::seconds(i64::from(s.seconds))))
+        };
+        let s = &plan.sales[i];
+        let Some((from, until)) = window(s) else { return };
+        let clash = plan.sales[..i].iter().enumerate().find_map(|(j, t)| {
+            let (t_from, t_until) = window(t).filter(|_| t.sku == s.sku)?;
+            (from < t_until && t_from < until).then_some((j, t_until))
+        });
+        if let Some((j, t_until)) = clash {
+            let first = &plan.sales[j];
+            let line = self.line_at(&[Seg::Key("sale"), Seg::Index(j), Seg::Key("starts_at")]);
+            let earliest = t_until + chrono::Duration::seconds(i64::from(s.preheat.unwrap_or(0)));
+            self.at(
+                &[Seg::Key("sale"), Seg::Index(i), Seg::Key("starts_at")],
+                format!(
+                    "sale `{}` is scheduled while sale `{}` (line {line}) is selling `{}`",
+                    s.id, first.id, s.sku
+                ),
+                format!(
+                    "a product is in one flash sale at a time: start it at {} or later",
+                    earliest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            );
         }
     }
 

@@ -14,15 +14,31 @@ pub enum Action {
         #[serde(default)]
         to: Option<String>,
     },
-    /// Start the planned flash sale `id`.
+    /// Start the planned flash sale `id` (its preheat first, if it has one).
     StartSale { id: String },
-    /// Add time to the running flash sale.
+    /// Add time to a live or paused flash sale (`None`: the one started last).
     ExtendSale {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
         #[serde(default = "thirty")]
         seconds: u32,
     },
-    /// End the running flash sale now.
-    EndSale {},
+    /// End a running flash sale now (`None`: the one started last).
+    EndSale {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// Stop a live flash sale's clock and its selling (`None`: the live one started last).
+    PauseSale {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    /// Sell a paused flash sale again from where it stopped (`None`: the paused one
+    /// started last).
+    ResumeSale {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
     /// Pin a product on the stream (`None` unpins).
     PinProduct {
         #[serde(default)]
@@ -53,8 +69,20 @@ mod tests {
         let v = serde_json::to_value(&a).unwrap();
         assert_eq!(v, serde_json::json!({"operator": "send_reply", "args": {"key": "1", "to": "m9"}}));
         assert_eq!(Action::from_script("send_reply", Some(v["args"].clone())).unwrap(), a);
-        assert_eq!(Action::from_script("end_sale", None).unwrap(), Action::EndSale {});
-        assert_eq!(Action::from_script("extend_sale", None).unwrap(), Action::ExtendSale { seconds: 30 });
+        assert_eq!(Action::from_script("end_sale", None).unwrap(), Action::EndSale { id: None });
+        assert_eq!(
+            Action::from_script("extend_sale", None).unwrap(),
+            Action::ExtendSale { id: None, seconds: 30 }
+        );
+        let pause = Action::PauseSale { id: Some("almond-rush".into()) };
+        let v = serde_json::to_value(&pause).unwrap();
+        assert_eq!(v, serde_json::json!({"operator": "pause_sale", "args": {"id": "almond-rush"}}));
+        assert_eq!(Action::from_script("pause_sale", Some(v["args"].clone())).unwrap(), pause);
+        assert_eq!(Action::from_script("resume_sale", None).unwrap(), Action::ResumeSale { id: None });
+        assert_eq!(
+            serde_json::to_value(Action::EndSale { id: None }).unwrap(),
+            serde_json::json!({"operator": "end_sale", "args": {}})
+        );
         assert!(Action::from_script("launch_rocket", None).is_err());
     }
 }

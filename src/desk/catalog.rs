@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
+use super::sales::RunRef;
 use crate::config::model::Catalog as CatalogFile;
 use crate::protocol::OrderStatus;
 
@@ -52,8 +53,8 @@ pub struct Order {
     pub status: OrderStatus,
     /// Units actually taken from stock (the rest was oversold).
     pub taken: u32,
-    /// The flash sale the order was placed under, if any.
-    pub sale_id: Option<String>,
+    /// The flash-sale run the order counted for, if any.
+    pub sale: Option<RunRef>,
 }
 
 /// What applying an order changed, for the desk to announce and for sales to count.
@@ -64,7 +65,7 @@ pub enum OrderEffect {
     /// A new live order took stock; `oversold` units could not be served.
     Placed { sku: String, qty: u32, oversold: u32 },
     /// A live order was cancelled or refunded and its stock returned.
-    Returned { sku: String, qty: u32, sale_id: Option<String> },
+    Returned { sku: String, qty: u32, sale: Option<RunRef> },
 }
 
 /// The catalog with its stock ledger and the orders seen this stream.
@@ -184,7 +185,7 @@ impl Catalog {
         if status.is_live() {
             return OrderEffect::None;
         }
-        let (sku, qty, taken, sale_id) = (order.sku.clone(), order.qty, order.taken, order.sale_id.clone());
+        let (sku, qty, taken, sale) = (order.sku.clone(), order.qty, order.taken, order.sale.clone());
         let amount = order.unit_price * Decimal::from(qty);
         if let Some(g) = self.gmv.get_mut(&order.currency) {
             *g -= amount;
@@ -193,7 +194,7 @@ impl Catalog {
         p.available += taken;
         p.sold -= qty;
         p.oversold -= qty - taken;
-        OrderEffect::Returned { sku, qty, sale_id }
+        OrderEffect::Returned { sku, qty, sale }
     }
 
     /// The platform's own stock figure overrides ours.
@@ -230,7 +231,7 @@ mod tests {
             currency: "GBP".into(),
             status,
             taken: 0,
-            sale_id: None,
+            sale: None,
         }
     }
 

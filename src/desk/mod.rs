@@ -26,7 +26,7 @@ use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, 
 use catalog::{Catalog, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
 use replies::{Replies, TemplateContext};
-use sales::{EndReason, Sales};
+use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use stats::Stats;
 
 /// Everything that can happen to the desk.
@@ -70,6 +70,8 @@ pub enum LinkEvent {
 pub enum Output {
     /// Send this command to the platform.
     Send(Command),
+    /// Ring the terminal bell (a flash sale's last seconds), if the operator wants it.
+    Bell,
 }
 
 /// The state of the connection as the operator sees it.
@@ -172,6 +174,11 @@ pub struct Desk {
 impl Desk {
     /// A desk for a shop, before any event.
     pub fn new(setup: DeskSetup) -> Self {
+        let catalog = Catalog::new(&setup.shop.catalog);
+        let mut sales = Sales::new(&setup.shop.sales.sales);
+        for p in catalog.products() {
+            sales.stock(&p.sku, p.available, DateTime::<Utc>::UNIX_EPOCH);
+        }
         Desk {
             source: setup.source,
             demo: setup.demo,
@@ -181,8 +188,8 @@ impl Desk {
             lag_ms: None,
             counters: Counters::default(),
             chat: ChatLog::new(setup.scrollback),
-            catalog: Catalog::new(&setup.shop.catalog),
-            sales: Sales::new(&setup.shop.sales.sales),
+            catalog,
+            sales,
             replies: Replies::new(&setup.shop.replies.replies),
             stats: Stats::default(),
             pinned: None,
@@ -204,9 +211,8 @@ impl Desk {
             Input::Operator(action) => self.apply_action(action, now, &mut out),
             Input::Tick => {}
         }
-        if self.sales.due_to_end(now) {
-            self.end_sale(EndReason::TimeUp, now, &mut out);
-        }
+        let events = self.sales.tick(now);
+        self.sale_events(events, now, &mut out);
         out
     }
 
@@ -215,7 +221,8 @@ impl Desk {
         self.notices.iter()
     }
 
-    /// The product the stream is about now: the running sale's, else the pinned one.
+    /// The product the stream is about now: the live sale's (the one started last), else
+    /// the pinned one.
     pub fn current_product(&self) -> Option<&catalog::Product> {
         let sku = self.sales.live().map(|s| s.spec.sku.as_str()).or(self.pinned.as_deref())?;
         self.catalog.product(sku)
@@ -345,7 +352,7 @@ impl Desk {
                     currency,
                     status,
                     taken: 0,
-                    sale_id: None,
+                    sale: None,
                 };
                 self.apply_order(order, &user, now, out);
             }
@@ -355,9 +362,12 @@ impl Desk {
                     return;
                 }
                 let effect = self.catalog.apply_status(&order_id, status);
-                self.after_return(effect, &order_id, status, now);
+                self.after_return(effect, &order_id, status, now, out);
             }
-            Event::Stock { sku, available } => self.catalog.set_available(&sku, available),
+            Event::Stock { sku, available } => {
+                self.catalog.set_available(&sku, available);
+                self.sync_stock(&sku, now, out);
+            }
             Event::Moderation { action, msg_id, user_id, by } => {
                 let by = by.unwrap_or_else(|| "the platform".into());
                 match (action, msg_id, user_id) {
@@ -403,15 +413,26 @@ impl Desk {
         if !is_new {
             let (id, status) = (order.order_id.clone(), order.status);
             let effect = self.catalog.apply_status(&id, status);
-            self.after_return(effect, &id, status, now);
+            self.after_return(effect, &id, status, now, out);
             return;
         }
-        let mut sold_out_sale = false;
+        let mut sale_events = Vec::new();
         if order.status.is_live()
-            && let Some((sale_id, sold_out)) = self.sales.record_order(&order.sku, order.qty)
+            && let Some(counted) =
+                self.sales.record_order(&order.sku, order.qty, order.unit_price, &user.id, now)
         {
-            order.sale_id = Some(sale_id);
-            sold_out_sale = sold_out;
+            if counted.over_limit() {
+                let limit = counted.limit.unwrap_or_default();
+                self.notice(
+                    Level::Warn,
+                    format!(
+                        "{} has {} units of flash sale {}: over its limit of {limit} per customer",
+                        user.name, counted.customer_units, counted.run.sale_id
+                    ),
+                );
+            }
+            order.sale = Some(counted.run);
+            sale_events = counted.events;
         }
         let amount =
             money::format(order.unit_price * rust_decimal::Decimal::from(order.qty), &order.currency);
@@ -429,9 +450,15 @@ impl Desk {
                 self.notice(Level::Warn, format!("{name} is SOLD OUT"));
             }
         }
-        if sold_out_sale {
-            self.end_sale(EndReason::SoldOut, now, out);
-        }
+        self.sale_events(sale_events, now, out);
+        self.sync_stock(&sku, now, out);
+    }
+
+    /// Tells the sales a product's stock after it changed: running out ends its sale.
+    fn sync_stock(&mut self, sku: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let available = self.catalog.product(sku).map_or(0, |p| p.available);
+        let events = self.sales.stock(sku, available, now);
+        self.sale_events(events, now, out);
     }
 
     fn after_return(
@@ -440,10 +467,14 @@ impl Desk {
         order_id: &str,
         status: crate::protocol::OrderStatus,
         now: DateTime<Utc>,
+        out: &mut Vec<Output>,
     ) {
-        if let OrderEffect::Returned { sku, qty, sale_id } = effect {
-            if let Some(sale) = sale_id {
-                self.sales.record_return(&sale, qty);
+        if let OrderEffect::Returned { sku, qty, sale } = effect {
+            self.sync_stock(&sku, now, out);
+            if let Some(run) = sale {
+                let price =
+                    self.catalog.order(order_id).map_or(rust_decimal::Decimal::ZERO, |o| o.unit_price);
+                self.sales.record_return(&run, qty, price * rust_decimal::Decimal::from(qty));
             }
             let verb =
                 if status == crate::protocol::OrderStatus::Refunded { "refunded" } else { "cancelled" };
@@ -483,47 +514,25 @@ impl Desk {
                 let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
                 self.send_chat(text, reply_to, label, now, out);
             }
-            Action::StartSale { id } => match self.sales.start(&id, now) {
-                Ok(sale) => {
-                    let spec = sale.spec.clone();
-                    let reference = self.next_ref();
-                    self.send(
-                        Command::FlashSale {
-                            reference,
-                            action: SaleAction::Start,
-                            sku: Some(spec.sku.clone()),
-                            price: Some(spec.price),
-                            quantity: Some(spec.quantity),
-                            seconds: Some(spec.seconds),
-                        },
-                        format!("flash sale {} start", spec.id),
-                        now,
-                        out,
-                    );
-                    self.notice(
-                        Level::Info,
-                        format!(
-                            "Flash sale {} started: {} units, {} s",
-                            spec.id, spec.quantity, spec.seconds
-                        ),
-                    );
-                    self.announce("sale-start", now, out);
-                }
-                Err(e) => self.notice(Level::Warn, format!("Cannot start flash sale: {e}")),
-            },
-            Action::ExtendSale { seconds } => match self.sales.extend(seconds) {
-                Ok(sale) => {
-                    let id = sale.spec.id.clone();
-                    self.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"));
-                }
-                Err(e) => self.notice(Level::Warn, format!("Cannot extend: {e}")),
-            },
-            Action::EndSale {} => {
-                if self.sales.live().is_none() {
-                    self.notice(Level::Warn, "Cannot end: no flash sale is running".into());
-                } else {
-                    self.end_sale(EndReason::EndedByHand, now, out);
-                }
+            Action::StartSale { id } => {
+                let result = self.sales.start(&id, now);
+                self.sale_result(result, "start", now, out);
+            }
+            Action::ExtendSale { id, seconds } => {
+                let result = self.sales.extend(id.as_deref(), seconds);
+                self.sale_result(result, "extend", now, out);
+            }
+            Action::EndSale { id } => {
+                let result = self.sales.end(id.as_deref(), EndReason::EndedByHand, now);
+                self.sale_result(result, "end", now, out);
+            }
+            Action::PauseSale { id } => {
+                let result = self.sales.pause(id.as_deref(), now);
+                self.sale_result(result, "pause", now, out);
+            }
+            Action::ResumeSale { id } => {
+                let result = self.sales.resume(id.as_deref(), now);
+                self.sale_result(result, "resume", now, out);
             }
             Action::PinProduct { sku } => {
                 if let Some(s) = &sku
@@ -544,35 +553,139 @@ impl Desk {
         }
     }
 
-    fn end_sale(&mut self, reason: EndReason, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        let Ok(sale) = self.sales.end(reason, now) else { return };
-        let (id, sold, quantity) = (sale.spec.id.clone(), sale.sold, sale.spec.quantity);
+    /// Acts on what an operator's sale action did, or says why it was refused.
+    fn sale_result(
+        &mut self,
+        result: Result<Vec<SaleEvent>, sales::SaleError>,
+        verb: &str,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
+        match result {
+            Ok(events) => self.sale_events(events, now, out),
+            Err(e) => self.notice(Level::Warn, format!("Cannot {verb} flash sale: {e}")),
+        }
+    }
+
+    /// Turns what the sales did into platform commands, announcements and notices.
+    ///
+    /// The protocol's `flash_sale` has only `start` and `end`, so a pause ends the sale on
+    /// the platform and a resume starts it again with the units and seconds left: while
+    /// paused, viewers cannot buy at the sale price, and their countdown matches the desk's
+    /// when it comes back. A pause kept on the desk alone would let the platform sell on
+    /// and end the sale on its own clock. An extend stays on the desk: the desk ends the
+    /// sale on the platform when its own clock runs out.
+    fn sale_events(&mut self, events: Vec<SaleEvent>, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        for event in events {
+            self.sale_event(event, now, out);
+        }
+    }
+
+    fn sale_event(&mut self, event: SaleEvent, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let id = match &event {
+            SaleEvent::PreheatStarted { id }
+            | SaleEvent::Started { id }
+            | SaleEvent::Warning { id, .. }
+            | SaleEvent::Paused { id }
+            | SaleEvent::Resumed { id }
+            | SaleEvent::Extended { id, .. }
+            | SaleEvent::Ended { id, .. }
+            | SaleEvent::Refused { id, .. } => id.clone(),
+        };
+        let Some(sale) = self.sales.get(&id).cloned() else { return };
+        let spec = &sale.spec;
+        match event {
+            SaleEvent::PreheatStarted { .. } => {
+                let wait = clock(sale.countdown(now));
+                self.notice(Level::Info, format!("Flash sale {id} starts in {wait}"));
+                self.announce("sale-preheat", &sale, now, out);
+            }
+            SaleEvent::Started { .. } | SaleEvent::Resumed { .. } => {
+                let resumed = matches!(event, SaleEvent::Resumed { .. });
+                let remaining = sale.remaining(now);
+                let seconds = u32::try_from((remaining.num_milliseconds() + 999) / 1000).unwrap_or(u32::MAX);
+                let reference = self.next_ref();
+                let command = Command::FlashSale {
+                    reference,
+                    action: SaleAction::Start,
+                    sku: Some(spec.sku.clone()),
+                    price: Some(spec.price),
+                    quantity: Some(sale.left()),
+                    seconds: Some(seconds),
+                };
+                let verb = if resumed { "resume" } else { "start" };
+                self.send(command, format!("flash sale {id} {verb}"), now, out);
+                let text = if resumed {
+                    format!("Flash sale {id} resumed: {} units, {} left", sale.left(), clock(remaining))
+                } else {
+                    format!("Flash sale {id} started: {} units, {} s", sale.left(), seconds)
+                };
+                self.notice(Level::Info, text);
+                self.announce("sale-start", &sale, now, out);
+            }
+            SaleEvent::Warning { secs, .. } => {
+                self.notice(Level::Warn, format!("Flash sale {id}: {secs} s left"));
+                out.push(Output::Bell);
+            }
+            SaleEvent::Paused { .. } => {
+                self.end_on_platform(&sale, "pause", now, out);
+                let left = clock(sale.remaining(now));
+                self.notice(Level::Info, format!("Flash sale {id} paused with {left} left"));
+            }
+            SaleEvent::Extended { seconds, .. } => {
+                self.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"));
+            }
+            SaleEvent::Ended { reason, was_live, .. } => {
+                if was_live {
+                    self.end_on_platform(&sale, "end", now, out);
+                }
+                let revenue = money::format(
+                    sale.run().map_or_else(Default::default, |r| r.revenue),
+                    &self.catalog.currency,
+                );
+                self.notice(
+                    Level::Info,
+                    format!(
+                        "Flash sale {id} ended ({}): {}/{} sold, {revenue}",
+                        reason.label(),
+                        sale.sold(),
+                        spec.quantity
+                    ),
+                );
+                let went_live = sale.run().is_some_and(|r| r.live_at.is_some());
+                match reason {
+                    EndReason::SoldOut => self.announce("sold-out", &sale, now, out),
+                    _ if went_live => self.announce("sale-ended", &sale, now, out),
+                    // Called off before it went live: the operator says what they want to.
+                    _ => {}
+                }
+            }
+            SaleEvent::Refused { error, .. } => {
+                self.notice(Level::Warn, format!("Scheduled flash sale {id} did not start: {error}"));
+            }
+        }
+    }
+
+    /// Tells the platform to stop selling a sale.
+    fn end_on_platform(&mut self, sale: &Sale, verb: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
         let reference = self.next_ref();
         let command = Command::FlashSale {
             reference,
             action: SaleAction::End,
-            sku: None,
+            // Several sales may run at once: the product says which one ends.
+            sku: Some(sale.spec.sku.clone()),
             price: None,
             quantity: None,
             seconds: None,
         };
-        self.send(command, format!("flash sale {id} end"), now, out);
-        self.notice(
-            Level::Info,
-            format!("Flash sale {id} ended ({}): {sold}/{quantity} sold", reason.label()),
-        );
-        if reason == EndReason::SoldOut {
-            let sku = self.sales.all().iter().find(|s| s.spec.id == id).map(|s| s.spec.sku.clone());
-            let saved = std::mem::replace(&mut self.pinned, sku);
-            self.announce("sold-out", now, out);
-            self.pinned = saved;
-        }
+        self.send(command, format!("flash sale {} {verb}", sale.spec.id), now, out);
     }
 
-    /// Sends the first canned reply with `tag` to everyone, if the shop has one.
-    fn announce(&mut self, tag: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    /// Sends the first canned reply with `tag` to everyone, filled for `sale`, if the shop
+    /// has one.
+    fn announce(&mut self, tag: &str, sale: &Sale, now: DateTime<Utc>, out: &mut Vec<Output>) {
         let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
-        match replies::fill(&reply.text, &self.template_context(None, now)) {
+        match replies::fill(&reply.text, &self.sale_context(sale, now)) {
             Ok(text) => self.send_chat(text, None, format!("announcement “{}”", reply.title), now, out),
             Err(missing) => {
                 let text = format!(
@@ -585,10 +698,32 @@ impl Desk {
         }
     }
 
+    /// The values for an announcement about `sale`: its price, units and clock while it
+    /// runs; the product's normal price and stock once it has ended.
+    fn sale_context(&self, sale: &Sale, now: DateTime<Utc>) -> TemplateContext {
+        let product = self.catalog.product(&sale.spec.sku);
+        let currency = &self.catalog.currency;
+        let available = product.map_or(sale.left(), |p| p.available);
+        let (price, stock, time_left) = match sale.state {
+            SaleState::Ended { .. } | SaleState::Planned => {
+                let price = product.filter(|p| p.known).map_or(sale.spec.price, |p| p.price);
+                (price, available, None)
+            }
+            _ => (sale.spec.price, available.min(sale.left()), Some(clock(sale.countdown(now)))),
+        };
+        TemplateContext {
+            user: None,
+            product: Some(product.map_or_else(|| sale.spec.sku.clone(), |p| p.name.clone())),
+            price: Some(money::format(price, currency)),
+            stock: Some(stock.to_string()),
+            time_left,
+        }
+    }
+
     /// The values for a reply template, for a message by `user` (if any).
     pub fn template_context(&self, user: Option<String>, now: DateTime<Utc>) -> TemplateContext {
         let product = self.current_product();
-        let live = self.sales.live().filter(|s| Some(s.spec.sku.as_str()) == product.map(|p| p.sku.as_str()));
+        let live = product.and_then(|p| self.sales.running().find(|s| s.is_live() && s.spec.sku == p.sku));
         let currency = &self.catalog.currency;
         TemplateContext {
             user,

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Desk;
-use super::sales::SaleState;
 
 /// What `--summary json` prints at the end of a headless run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -34,9 +33,15 @@ pub struct Summary {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SaleSummary {
     pub id: String,
-    pub state: SaleState,
+    /// `planned`, `preheat`, `live`, `paused` or `ended`.
+    pub state: &'static str,
+    /// Units sold in its latest run, against `quantity`.
     pub sold: u32,
     pub quantity: u32,
+    /// What every run of it took, net of returns, as a decimal string.
+    pub revenue: String,
+    /// How many times it ran.
+    pub runs: usize,
 }
 
 impl Summary {
@@ -69,9 +74,11 @@ impl Summary {
                 .iter()
                 .map(|s| SaleSummary {
                     id: s.spec.id.clone(),
-                    state: s.state,
-                    sold: s.sold,
+                    state: s.state.name(),
+                    sold: s.sold(),
                     quantity: s.spec.quantity,
+                    revenue: format!("{:.2}", s.revenue().round_dp(2)),
+                    runs: s.runs.len(),
                 })
                 .collect(),
             commands_sent: c.commands_sent,

@@ -304,7 +304,10 @@ mod tests {
 {"at_ms": 30, "event": {"type":"stream","state":"ended"}}"#;
         let script = Script::parse(text).unwrap();
         let ops: Vec<_> = script.operator_lines().collect();
-        assert_eq!(ops, vec![(10, &Action::StartSale { id: "s1".into() }), (20, &Action::EndSale {})]);
+        assert_eq!(
+            ops,
+            vec![(10, &Action::StartSale { id: "s1".into() }), (20, &Action::EndSale { id: None })]
+        );
         let times: Vec<u64> = script.events().map(|(t, _)| t).collect();
         assert_eq!(times, vec![0, 30]);
         assert_eq!(script.duration_ms(), 30);
@@ -402,7 +405,7 @@ mod tests {
         ];
         let actions = [
             Action::SendReply { key: "1".into(), to: Some("m1".into()) },
-            Action::EndSale {},
+            Action::EndSale { id: None },
             Action::PinProduct { sku: None },
         ];
         let mut w = ScriptWriter::new(&path).unwrap();

@@ -24,12 +24,8 @@ fn shop() -> ShopConfig {
         stock,
         low_stock,
     };
-    let sale = |id: &str, sku: &str, price: &str, quantity: u32, seconds: u32| SaleSpec {
-        id: id.into(),
-        sku: sku.into(),
-        price: price.parse().unwrap(),
-        quantity,
-        seconds,
+    let sale = |id: &str, sku: &str, price: &str, quantity: u32, seconds: u32| {
+        SaleSpec::new(id, sku, price.parse().unwrap(), quantity, seconds)
     };
     let reply = |key: &str, title: &str, text: &str, tag: &str| ReplySpec {
         key: key.into(),
@@ -52,7 +48,12 @@ fn shop() -> ShopConfig {
             sales: vec![
                 sale("almond-rush", "ALMOND-PINK", "4.99", 10, 120),
                 sale("coffin-flash", "COFFIN-NUDE", "6.99", 8, 90),
-                sale("glue-bundle", "NAIL-GLUE-KIT", "2.99", 12, 60),
+                SaleSpec {
+                    preheat: Some(20),
+                    per_customer: Some(2),
+                    starts_at: Some(t(20_000)),
+                    ..sale("glue-bundle", "NAIL-GLUE-KIT", "2.99", 12, 60)
+                },
             ],
         },
         replies: RepliesFile {
@@ -108,6 +109,7 @@ fn keymap() -> Keymap {
             ("s", "start_sale"),
             ("+", "extend_sale"),
             ("E", "end_sale"),
+            ("P", "pause_sale"),
             ("p", "pin_product"),
             ("u", "unpin_product"),
             ("enter", "activate"),
@@ -352,6 +354,62 @@ fn snapshot_flash_sale_in_its_last_seconds_is_urgent() {
 }
 
 #[test]
+fn snapshot_flash_sale_last_call_shows_the_10_second_warning() {
+    let d = live_sale_desk(112);
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains(" 10 s LEFT  almond-rush"), "{s}");
+    insta::assert_snapshot!("sale_last_call_120x40", term.backend());
+}
+
+#[test]
+fn snapshot_a_preheat_counts_down_to_the_start() {
+    let mut d = busy_desk();
+    start(&mut d, "glue-bundle", t(100));
+    d.apply(Input::Tick, t(105));
+    let mut view = ViewState { focus: Pane::Sale, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains(" STARTS IN  glue-bundle"), "{s}");
+    assert!(s.contains("glue-bundle  STARTS 0:15"), "{s}");
+    insta::assert_snapshot!("sale_preheat_120x40", term.backend());
+    let s = screen(&render(&d, &mut view, 80, 24));
+    assert!(s.contains(" STARTS IN  glue-bundle"), "{s}");
+}
+
+#[test]
+fn snapshot_a_paused_sale_is_plain_to_see() {
+    let mut d = live_sale_desk(15);
+    d.apply(Input::Operator(Action::PauseSale { id: None }), t(120));
+    d.apply(Input::Tick, t(180));
+    let mut view = ViewState { focus: Pane::Sale, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains(" PAUSED  almond-rush") && s.contains("P resume"), "{s}");
+    assert!(s.contains("almond-rush  PAUSED 7/10"), "{s}");
+    insta::assert_snapshot!("sale_paused_120x40", term.backend());
+    insta::assert_snapshot!("sale_paused_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_several_sales_at_once_the_most_urgent_big() {
+    let mut d = live_sale_desk(15);
+    start(&mut d, "coffin-flash", t(116));
+    start(&mut d, "glue-bundle", t(117));
+    d.apply(Input::Tick, t(125));
+    let mut view = ViewState { focus: Pane::Sale, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    // coffin-flash ends first: it is big; the others are a line each.
+    assert!(s.contains(" LIVE  coffin-flash"), "{s}");
+    assert!(s.contains("LIVE almond-rush 1:35 · 7/10"), "{s}");
+    assert!(s.contains("STARTS IN glue-bundle 0:12 · 0/12"), "{s}");
+    insta::assert_snapshot!("sale_several_120x40", term.backend());
+    insta::assert_snapshot!("sale_several_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
 fn snapshot_no_sale_running() {
     let d = busy_desk();
     let mut view = ViewState { focus: Pane::Sale, ..ViewState::new() };
@@ -454,14 +512,18 @@ fn snapshot_help_popup() {
     assert_eq!(view.mode(), Mode::Help);
     let term = render(&d, &mut view, 120, 40);
     let s = screen(&term);
-    for line in ["start the selected (or next) flash sale", "Shipping: UK only", "esc, ?, q", "shift-tab"] {
+    for line in
+        ["start the selected (or next) flash sale", "pause or resume", "Shipping: UK only", "shift-tab"]
+    {
         assert!(s.contains(line), "{line} missing:\n{s}");
     }
     insta::assert_snapshot!("help_120x40", term.backend());
     insta::assert_snapshot!("help_80x24", render(&d, &mut view, 80, 24).backend());
     // Scrolling at 80x24, then closing.
     act(&mut view, &d, KeyAction::Bottom);
-    insta::assert_snapshot!("help_80x24_scrolled", render(&d, &mut view, 80, 24).backend());
+    let term = render(&d, &mut view, 80, 24);
+    assert!(screen(&term).contains("esc, ?, q"), "{}", screen(&term));
+    insta::assert_snapshot!("help_80x24_scrolled", term.backend());
     act(&mut view, &d, KeyAction::Close);
     assert!(!view.help_open);
 }
@@ -616,14 +678,53 @@ fn start_sale_uses_the_selection_or_the_next_planned_sale() {
     );
     // Once the selected sale ran, the next planned one starts.
     start(&mut d, "glue-bundle", t(0));
-    d.apply(Input::Operator(Action::EndSale {}), t(5));
+    d.apply(Input::Operator(Action::EndSale { id: None }), t(5));
     assert_eq!(
         act(&mut view, &d, KeyAction::StartSale),
         Effect::Desk(Action::StartSale { id: "almond-rush".into() })
     );
     assert_eq!(act(&mut view, &d, KeyAction::Activate), Effect::None);
-    assert_eq!(act(&mut view, &d, KeyAction::ExtendSale), Effect::Desk(Action::ExtendSale { seconds: 30 }));
-    assert_eq!(act(&mut view, &d, KeyAction::EndSale), Effect::Desk(Action::EndSale {}));
+    assert_eq!(
+        act(&mut view, &d, KeyAction::ExtendSale),
+        Effect::Desk(Action::ExtendSale { id: None, seconds: 30 })
+    );
+    assert_eq!(act(&mut view, &d, KeyAction::EndSale), Effect::Desk(Action::EndSale { id: None }));
+}
+
+#[test]
+fn sale_keys_act_on_the_selected_running_sale_and_pause_toggles() {
+    let mut d = desk();
+    let mut view = ViewState::new();
+    assert_eq!(act(&mut view, &d, KeyAction::PauseSale), Effect::Desk(Action::PauseSale { id: None }));
+    start(&mut d, "almond-rush", t(0));
+    start(&mut d, "coffin-flash", t(1));
+    // Nothing selected: pause the live one started last.
+    assert_eq!(
+        act(&mut view, &d, KeyAction::PauseSale),
+        Effect::Desk(Action::PauseSale { id: Some("coffin-flash".into()) })
+    );
+    // The selected running sale is the one the keys act on.
+    view.focus = Pane::Sale;
+    act(&mut view, &d, KeyAction::Top);
+    let almond = Some("almond-rush".to_string());
+    assert_eq!(
+        act(&mut view, &d, KeyAction::ExtendSale),
+        Effect::Desk(Action::ExtendSale { id: almond.clone(), seconds: 30 })
+    );
+    assert_eq!(act(&mut view, &d, KeyAction::EndSale), Effect::Desk(Action::EndSale { id: almond.clone() }));
+    assert_eq!(
+        act(&mut view, &d, KeyAction::PauseSale),
+        Effect::Desk(Action::PauseSale { id: almond.clone() })
+    );
+    d.apply(Input::Operator(Action::PauseSale { id: almond.clone() }), t(2));
+    assert_eq!(act(&mut view, &d, KeyAction::PauseSale), Effect::Desk(Action::ResumeSale { id: almond }));
+    // A selected sale that is not running leaves the choice to the desk.
+    act(&mut view, &d, KeyAction::Bottom);
+    assert_eq!(act(&mut view, &d, KeyAction::EndSale), Effect::Desk(Action::EndSale { id: None }));
+    assert_eq!(
+        act(&mut view, &d, KeyAction::PauseSale),
+        Effect::Desk(Action::PauseSale { id: Some("coffin-flash".into()) })
+    );
 }
 
 #[test]

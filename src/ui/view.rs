@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 
 use crate::config::keymap::{KeyAction, KeyChord, Mode, chord_label};
 use crate::desk::chat::{Message, MsgKind};
-use crate::desk::sales::SaleState;
+use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
 
 /// The four panes, in focus order.
@@ -243,8 +243,18 @@ impl ViewState {
             KeyAction::Bottom => self.move_in(self.focus, Move::Bottom, desk),
             KeyAction::Activate => self.activate(desk),
             KeyAction::StartSale => self.start_sale(desk),
-            KeyAction::ExtendSale => Effect::Desk(Action::ExtendSale { seconds: 30 }),
-            KeyAction::EndSale => Effect::Desk(Action::EndSale {}),
+            KeyAction::ExtendSale => {
+                Effect::Desk(Action::ExtendSale { id: self.selected_running(desk), seconds: 30 })
+            }
+            KeyAction::EndSale => Effect::Desk(Action::EndSale { id: self.selected_running(desk) }),
+            KeyAction::PauseSale => match self.pause_target(desk) {
+                Some(s) if matches!(s.state, SaleState::Paused { .. }) => {
+                    Effect::Desk(Action::ResumeSale { id: Some(s.spec.id.clone()) })
+                }
+                // A sale not live yet is named, so the desk says why it cannot pause.
+                Some(s) => Effect::Desk(Action::PauseSale { id: Some(s.spec.id.clone()) }),
+                None => Effect::Desk(Action::PauseSale { id: None }),
+            },
             KeyAction::PinProduct => {
                 let selected = self.stock.selected.and_then(|i| desk.catalog.products().get(i));
                 match selected.or_else(|| desk.current_product()) {
@@ -476,6 +486,25 @@ impl ViewState {
                 None => Effect::None,
             },
         }
+    }
+
+    /// The id of the sale selected in the Flash sale pane, if it is running: sale keys act
+    /// on it; otherwise the desk picks the one started last.
+    fn selected_running(&self, desk: &Desk) -> Option<String> {
+        let selected = self.sale.selected.and_then(|i| desk.sales.all().get(i));
+        selected.filter(|s| s.is_running()).map(|s| s.spec.id.clone())
+    }
+
+    /// The sale the pause key toggles: the selected one if it is running, else the live or
+    /// paused one started last.
+    pub fn pause_target<'a>(&self, desk: &'a Desk) -> Option<&'a Sale> {
+        let selected = self.sale.selected.and_then(|i| desk.sales.all().get(i)).filter(|s| s.is_running());
+        selected.or_else(|| {
+            desk.sales
+                .running()
+                .filter(|s| matches!(s.state, SaleState::Live { .. } | SaleState::Paused { .. }))
+                .max_by_key(|s| s.started_at())
+        })
     }
 
     fn start_sale(&mut self, desk: &Desk) -> Effect {

@@ -24,6 +24,7 @@ const GROUPS: [(&str, Filter); 3] = [
             KeyAction::StartSale
                 | KeyAction::ExtendSale
                 | KeyAction::EndSale
+                | KeyAction::PauseSale
                 | KeyAction::PinProduct
                 | KeyAction::UnpinProduct
                 | KeyAction::Activate

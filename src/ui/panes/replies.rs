@@ -12,7 +12,8 @@ use crate::config::model::ReplySpec;
 use crate::ui::text;
 use crate::ui::view::{Pane, ViewState};
 
-/// The reply keys in short: `1-9` when they run in order, else a list.
+/// The reply keys in short: runs of three or more keys in a row as `1-9`, the others
+/// listed (`0-9,-`), in the order the file first uses them.
 pub fn keys_summary(replies: &[ReplySpec]) -> String {
     let keys: Vec<&str> = replies.iter().map(|r| r.key.as_str()).collect();
     let single: Option<Vec<char>> = keys
@@ -25,10 +26,36 @@ pub fn keys_summary(replies: &[ReplySpec]) -> String {
             }
         })
         .collect();
-    if let Some(chars) = single.filter(|c| c.len() >= 3)
-        && chars.windows(2).all(|w| u32::from(w[1]) == u32::from(w[0]) + 1)
-    {
-        return format!("{}-{}", chars[0], chars[chars.len() - 1]);
+    if let Some(chars) = single {
+        let mut sorted = chars.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        // Runs of consecutive characters, each with where the file first uses one of it.
+        let mut runs: Vec<(usize, char, char)> = Vec::new();
+        for c in sorted {
+            let first = chars.iter().position(|k| *k == c).unwrap_or(usize::MAX);
+            match runs.last_mut() {
+                Some((at, _, last)) if u32::from(*last) + 1 == u32::from(c) => {
+                    *last = c;
+                    *at = (*at).min(first);
+                }
+                _ => runs.push((first, c, c)),
+            }
+        }
+        runs.sort_by_key(|(at, _, _)| *at);
+        let parts: Vec<String> = runs
+            .iter()
+            .flat_map(|&(_, a, b)| {
+                if u32::from(b) >= u32::from(a) + 2 {
+                    vec![format!("{a}-{b}")]
+                } else {
+                    (a..=b).map(String::from).collect()
+                }
+            })
+            .collect();
+        if parts.len() <= 5 {
+            return parts.join(",");
+        }
     }
     let mut s = keys.iter().take(5).copied().collect::<Vec<_>>().join(",");
     if keys.len() > 5 {
@@ -103,5 +130,11 @@ mod tests {
         assert_eq!(keys_summary(&r), "1-4");
         let r: Vec<_> = ["1", "3", "a"].map(reply).into();
         assert_eq!(keys_summary(&r), "1,3,a");
+        let r: Vec<_> = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-"].map(reply).into();
+        assert_eq!(keys_summary(&r), "0-9,-");
+        let r: Vec<_> = ["b", "a", "c", "x", "y"].map(reply).into();
+        assert_eq!(keys_summary(&r), "a-c,x,y");
+        let r: Vec<_> = ["a", "c", "e", "g", "i", "k"].map(reply).into();
+        assert_eq!(keys_summary(&r), "a,c,e,g,i…");
     }
 }

@@ -50,10 +50,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     }
     let products = desk.catalog.products();
     let w = usize::from(inner.width);
-    let sale_sku = desk.sales.live().map(|s| s.spec.sku.as_str());
     let pinned = |p: &Product| desk.pinned.as_deref() == Some(p.sku.as_str());
     let all_flags: Vec<Vec<(String, Style)>> =
-        products.iter().map(|p| flags(p, sale_sku == Some(p.sku.as_str()), pinned(p), theme)).collect();
+        products.iter().map(|p| flags(p, desk.sales.on_sale(&p.sku), pinned(p), theme)).collect();
     // The SKU column shrinks only as far as the flags shown need (the first flag, at least).
     let flags_w = all_flags
         .iter()
@@ -81,7 +80,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         if list.selected == Some(i) {
             fill_row(buf, rows, y, theme.selected);
         }
-        let on_sale = sale_sku == Some(p.sku.as_str());
+        let on_sale = desk.sales.on_sale(&p.sku);
         let mark = if pinned(p) { "*" } else { " " };
         let mut cx = text::put(buf, x, y, right, mark, theme.accent.add_modifier(Modifier::BOLD));
         let sku_style = if on_sale { theme.sale } else { theme.base.add_modifier(Modifier::BOLD) };
