@@ -205,6 +205,10 @@ impl Desk {
     pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Vec<Output> {
         self.now = now;
         let mut out = Vec::new();
+        // The clock first: a sale whose time is up ends before an order at this instant
+        // can count towards it.
+        let events = self.sales.tick(now);
+        self.sale_events(events, now, &mut out);
         match input {
             Input::Feed(frame) => self.apply_frame(frame, now, &mut out),
             Input::Link(link) => self.apply_link(link, now),
@@ -485,7 +489,7 @@ impl Desk {
     }
 
     fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        if self.link == Link::Ended {
+        if self.link == Link::Ended || self.ended() {
             self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
             return;
         }

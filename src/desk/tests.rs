@@ -537,3 +537,22 @@ fn after_the_stream_ends_nothing_is_sent_and_the_link_says_so() {
     assert!(out.is_empty());
     assert!(d.notices().last().unwrap().text.contains("stream has ended"));
 }
+
+#[test]
+fn an_order_after_the_countdown_does_not_count_towards_the_sale() {
+    let mut d = desk();
+    d.apply(Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(0));
+    d.apply(order(1, "o1", 1, "4.99"), t(121));
+    let s = d.summary();
+    assert_eq!(s.sales[0].sold, 0);
+    assert_eq!(s.sales[0].state, "ended");
+}
+
+#[test]
+fn a_stream_ended_event_stops_commands_too() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "bye"), t(0));
+    d.apply(frame(2, Event::Stream { state: StreamState::Ended }), t(1));
+    let out = d.apply(Input::Operator(Action::SendReply { key: "1".into(), to: Some("m1".into()) }), t(2));
+    assert!(out.is_empty());
+}
