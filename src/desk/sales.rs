@@ -85,7 +85,7 @@ pub enum SaleError {
 }
 
 /// All planned sales, in plan order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sales {
     sales: Vec<Sale>,
 }
