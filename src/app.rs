@@ -16,10 +16,11 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::config::Config;
-use crate::desk::{Desk, DeskSetup, Input, LinkEvent, Output};
+use crate::desk::{Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
-use crate::protocol::Command;
+use crate::protocol::{Command, Event, Frame, StreamInfo};
+use crate::store::{Item, Journal, Store};
 use crate::ui::view::{Effect, ViewState};
 
 /// An input with the time it happened at, when the source knows better than the wall
@@ -62,11 +63,14 @@ impl Clock {
     }
 }
 
-/// A running session: the desk, where its commands go, and the recording.
+/// A running session: the desk, where its commands go, the recording and the journal.
 pub struct Session {
     pub desk: Desk,
     commands: Option<mpsc::UnboundedSender<Command>>,
     recorder: Option<Recorder>,
+    store: Option<Stored>,
+    /// How a fresh desk starts (a new stream on the same feed gets one).
+    setup: DeskSetup,
     clock: Clock,
     /// Script time of the last stamped input (replays at full speed run on it).
     last_stamp: Option<DateTime<Utc>>,
@@ -79,22 +83,125 @@ struct Recorder {
     start: DateTime<Utc>,
 }
 
+/// The session's place in the store.
+struct Stored {
+    journal: Journal,
+    /// The feed this desk reads (a URL, `demo`): sessions are found again by it.
+    source: String,
+    /// The stored session being written.
+    id: i64,
+    /// Its stream, once a `welcome` named it.
+    stream: Option<String>,
+    /// Whether its stream ended (the journal was told).
+    closed: bool,
+    /// Whether quitting ends the stream (the demo: its server goes with the app).
+    close_on_exit: bool,
+    /// Commands to send as soon as the feed is connected (unanswered before a restart,
+    /// or made while rebuilding).
+    resend: Vec<Command>,
+    /// Whether the operator was told the journal is failing.
+    told_failed: bool,
+}
+
+/// Where the feed picks up after a restart.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// The last seq the rebuilt desk applied.
+    pub after: Option<u64>,
+    /// The stream that seq belongs to.
+    pub stream: Option<String>,
+}
+
+/// A ref prefix no other run uses, so command refs never repeat across restarts.
+fn new_ref_prefix() -> String {
+    format!("ld{:x}", fastrand::u32(..))
+}
+
 impl Session {
     /// A session for the configured shop.
     pub fn new(config: &Config, source: String, demo: bool, clock: Clock) -> Self {
-        let desk = Desk::new(DeskSetup {
+        let setup = DeskSetup {
             shop: config.shop.clone(),
             scrollback: config.settings.scrollback,
-            ref_prefix: format!("ld{:x}", fastrand::u32(..)),
+            ref_prefix: new_ref_prefix(),
             source,
             demo,
-        });
-        Session { desk, commands: None, recorder: None, clock, last_stamp: None, bell: false }
+        };
+        Session {
+            desk: Desk::new(setup.clone()),
+            commands: None,
+            recorder: None,
+            store: None,
+            setup,
+            clock,
+            last_stamp: None,
+            bell: false,
+        }
     }
 
-    /// Sends commands to this channel (a feed client).
+    /// Sends commands to this channel (a feed client); commands left unanswered before
+    /// a restart go first.
     pub fn connect_commands(&mut self, tx: mpsc::UnboundedSender<Command>) {
+        if let Some(stored) = &mut self.store {
+            for cmd in stored.resend.drain(..) {
+                let _ = tx.send(cmd);
+            }
+        }
         self.commands = Some(tx);
+    }
+
+    /// Journals this session in the store. With `resume`, the newest unfinished session
+    /// from `source` is rebuilt first and the feed resumes where it stopped; otherwise
+    /// (or when there is none) a new session begins.
+    pub fn attach_store(
+        &mut self,
+        store: &Store,
+        journal: Journal,
+        source: &str,
+        resume: bool,
+    ) -> anyhow::Result<ResumePoint> {
+        let now = self.now();
+        let mut stored = Stored {
+            journal,
+            source: source.to_owned(),
+            id: 0,
+            stream: None,
+            closed: false,
+            close_on_exit: !resume,
+            resend: Vec::new(),
+            told_failed: false,
+        };
+        let open = if resume { store.latest_open(source)? } else { None };
+        if let Some(open) = open {
+            let mut desk = Desk::new(self.setup.clone());
+            let rebuilt = store.rebuild(open.id, &mut desk)?;
+            if !desk.ended() {
+                tracing::info!(session = open.id, inputs = rebuilt.inputs, last_seq = ?open.last_seq, "rebuilt from the journal");
+                desk.renew_refs(self.setup.ref_prefix.clone());
+                self.desk = desk;
+                stored.id = open.id;
+                stored.stream = open.stream_id.clone();
+                stored.resend = rebuilt.unanswered;
+                stored.journal.record(open.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
+                self.store = Some(stored);
+                let stream = open.stream_id.as_deref().unwrap_or("the stream");
+                let text = match open.last_seq {
+                    Some(seq) => format!(
+                        "Restored {stream} from the journal ({} inputs); resuming after event {seq}",
+                        rebuilt.inputs
+                    ),
+                    None => format!("Restored {stream} from the journal ({} inputs)", rebuilt.inputs),
+                };
+                self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Info, text }), now);
+                return Ok(ResumePoint { after: open.last_seq, stream: open.stream_id });
+            }
+            // It ended just before a crash, before the journal heard: it stays ended.
+            stored.journal.close(open.id, desk.now);
+        }
+        stored.id = stored.journal.begin(source, now)?;
+        stored.journal.record(stored.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
+        self.store = Some(stored);
+        Ok(ResumePoint::default())
     }
 
     /// Records events and operator actions to a script file.
@@ -137,7 +244,91 @@ impl Session {
         {
             tracing::error!("recording flush failed: {e}");
         }
-        for output in self.desk.apply(input, now) {
+        if let Input::Feed(Frame { event: Event::Welcome { stream, .. }, .. }) = &input {
+            self.on_welcome(stream, now);
+        }
+        self.apply_at(input, now);
+    }
+
+    /// Applies, journals and sends: every input is journaled (a tick only when it changed
+    /// something), and an operator action's command leaves only once the action is on
+    /// disk (the journal writer sends it; later commands queue behind it).
+    fn apply_at(&mut self, input: Input, now: DateTime<Utc>) {
+        let Some(stored) = &mut self.store else {
+            let outputs = self.desk.apply(input, now);
+            self.send(outputs);
+            return;
+        };
+        let before = self.desk.revision();
+        let operator = matches!(input, Input::Operator(_));
+        let orders = matches!(&input, Input::Feed(f) if matches!(f.event, Event::Order { .. } | Event::OrderUpdate { .. }));
+        let kept = (!matches!(input, Input::Tick)).then(|| input.clone());
+        let outputs = self.desk.apply(input, now);
+        let changed = self.desk.revision() != before;
+        let mut commands = Vec::with_capacity(outputs.len());
+        let mut bell = false;
+        for output in outputs {
+            match output {
+                Output::Send(cmd) => commands.push(cmd),
+                Output::Bell => bell = true,
+            }
+        }
+        let mut items = Vec::with_capacity(1 + commands.len());
+        match kept {
+            Some(input) => items.push(Item::Input(input)),
+            // A tick that changed nothing moved only the clock: not worth a row.
+            None if changed => items.push(Item::Input(Input::Tick)),
+            None => {}
+        }
+        items.extend(commands.iter().map(|cmd| Item::Output(cmd.clone())));
+        let sink = self.commands.as_ref();
+        match sink {
+            Some(sink) if operator && !commands.is_empty() => {
+                stored.journal.record_durably_then_send(stored.id, now, items, commands, sink);
+            }
+            _ => {
+                for item in items {
+                    stored.journal.record(stored.id, now, item);
+                }
+                match sink {
+                    Some(sink) if !commands.is_empty() && stored.journal.holding() => {
+                        stored.journal.send_in_turn(commands, sink);
+                    }
+                    Some(sink) => {
+                        for cmd in commands {
+                            if sink.send(cmd).is_err() {
+                                tracing::warn!("feed is gone; command not sent");
+                            }
+                        }
+                    }
+                    // Not connected yet (a restart's first inputs): they go on connecting.
+                    None => stored.resend.extend(commands),
+                }
+            }
+        }
+        if orders {
+            let count = self.desk.catalog.order_count() as u64;
+            stored.journal.figures(stored.id, count, self.desk.catalog.gmv());
+        }
+        if self.desk.ended() && !stored.closed {
+            stored.closed = true;
+            stored.journal.close(stored.id, now);
+        }
+        if stored.journal.failed() && !stored.told_failed {
+            stored.told_failed = true;
+            let text =
+                "The journal cannot be written (see the log): a restart may not restore the latest events";
+            // Not journaled (the journal is what failed).
+            self.desk.apply(Input::Link(LinkEvent::Notice { level: Level::Error, text: text.into() }), now);
+        }
+        if bell {
+            self.ring();
+        }
+    }
+
+    /// Sends the desk's commands to the feed (no store).
+    fn send(&mut self, outputs: Vec<Output>) {
+        for output in outputs {
             match output {
                 Output::Send(cmd) => match &self.commands {
                     Some(tx) => {
@@ -152,22 +343,68 @@ impl Session {
                         }
                     }
                 },
-                Output::Bell => {
-                    if self.bell {
-                        let mut out = io::stdout();
-                        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
-                    }
-                }
+                Output::Bell => self.ring(),
             }
         }
     }
 
-    /// Flushes the recording (on exit).
+    /// Rings the terminal bell, when this session may.
+    fn ring(&self) {
+        if self.bell {
+            let mut out = io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+        }
+    }
+
+    /// The first `welcome` names the stored session's stream; a welcome for another
+    /// stream ends that session and starts a new one on a fresh desk.
+    fn on_welcome(&mut self, stream: &StreamInfo, now: DateTime<Utc>) {
+        let Some(stored) = &mut self.store else { return };
+        let old = match &stored.stream {
+            Some(id) if *id == stream.id => return,
+            Some(id) => id.clone(),
+            None => {
+                stored.stream = Some(stream.id.clone());
+                stored.journal.set_stream(stored.id, stream);
+                return;
+            }
+        };
+        if !stored.closed {
+            stored.journal.close(stored.id, now);
+        }
+        let id = match stored.journal.begin(&stored.source, now) {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::error!("cannot begin a session for stream {}: {e:#}; journaling stops", stream.id);
+                self.store = None;
+                return;
+            }
+        };
+        tracing::info!(old = %old, new = %stream.id, session = id, "a new stream on the same feed");
+        self.setup.ref_prefix = new_ref_prefix();
+        self.desk = Desk::new(self.setup.clone());
+        stored.id = id;
+        stored.stream = Some(stream.id.clone());
+        stored.closed = false;
+        stored.resend.clear();
+        stored.journal.set_stream(id, stream);
+        stored.journal.record(id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
+        let text = format!("A new stream, {}: {old} is kept in the journal as ended", stream.id);
+        self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Warn, text }), now);
+    }
+
+    /// Flushes the recording and the journal (on exit).
     pub fn finish(&mut self) {
         if let Some(rec) = &mut self.recorder
             && let Err(e) = rec.writer.flush()
         {
             tracing::error!("recording flush failed: {e}");
+        }
+        if let Some(stored) = self.store.take() {
+            if stored.close_on_exit && !stored.closed {
+                stored.journal.close(stored.id, self.now());
+            }
+            stored.journal.finish();
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum Cmd {
     Replay(ReplayArgs),
     /// Serve a script as a local platform over WebSocket (demos, rehearsals, tests).
     Serve(ServeArgs),
+    /// List the stored sessions: start, length, orders and GMV of each stream.
+    Sessions(SessionsArgs),
     /// Write, check or locate the configuration files.
     Config {
         #[command(subcommand)]
@@ -46,6 +48,9 @@ pub struct RunArgs {
     /// Record the session (events and operator actions) as a script file.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
+    /// Do not journal this run in the store (and do not resume a stored session).
+    #[arg(long)]
+    pub no_store: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
 }
@@ -96,6 +101,13 @@ pub struct ServeArgs {
     /// Require this environment variable's value as the bearer token.
     #[arg(long, value_name = "VAR")]
     pub token_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// Print them as one JSON array instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,12 +6,15 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::app::{self, Clock, Finish, Session, Stamped};
-use crate::cli::{Cli, Cmd, ConfigCmd, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SummaryFormat};
+use crate::cli::{
+    Cli, Cmd, ConfigCmd, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs, SummaryFormat,
+};
 use crate::config::{self, Config, EnvInfo, Paths};
 use crate::feed::script::Script;
 use crate::feed::ws::FeedOptions;
 use crate::protocol::StreamInfo;
 use crate::server::{self, ServerOptions};
+use crate::store::{self, Journal, SourceLock, Store};
 
 /// The built-in demo stream.
 pub const DEMO_SCRIPT: &str = include_str!("../demos/flash-friday.jsonl");
@@ -24,6 +27,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Run(args)) => run(&paths, args).await,
         Some(Cmd::Replay(args)) => replay(&paths, args).await,
         Some(Cmd::Serve(args)) => serve(&paths, args).await,
+        Some(Cmd::Sessions(args)) => sessions(&paths, args),
         Some(Cmd::Config { action }) => config_cmd(&paths, action),
     }
 }
@@ -58,6 +62,23 @@ fn load_config(paths: &Paths) -> Result<Config, ExitCode> {
     })
 }
 
+/// Opens the store for a run on `source`, rebuilds its unfinished session if `resume`,
+/// and says where the feed picks up.
+fn open_store(
+    paths: &Paths,
+    session: &mut Session,
+    source: &str,
+    resume: bool,
+) -> anyhow::Result<(app::ResumePoint, Option<SourceLock>)> {
+    // Two desks on one feed would write one session's journal: the second is refused.
+    let lock = if resume { Some(SourceLock::take(&paths.state_dir, source)?) } else { None };
+    let path = store::path_in(&paths.state_dir);
+    let db = Store::open(&path)?;
+    let journal = Journal::start(&path)?;
+    let point = session.attach_store(&db, journal, source, resume)?;
+    Ok((point, lock))
+}
+
 async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     init_logging(paths);
     let config = match load_config(paths) {
@@ -67,13 +88,21 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     let url = if args.demo { None } else { args.url.clone().or_else(|| config.settings.feed.url.clone()) };
     let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
     let _server; // the in-process demo server lives as long as the run
+    let _lock; // the store's hold on this feed, as long as the run
     let mut session = match url {
         Some(url) => {
             let token_env = config.settings.feed.token_env.clone();
             let token = std::env::var(&token_env).ok().filter(|t| !t.is_empty());
             let mut session = Session::new(&config, host_of(&url), false, Clock::wall());
+            let point = if args.no_store {
+                app::ResumePoint::default()
+            } else {
+                let (point, lock) = open_store(paths, &mut session, &url, true)?;
+                _lock = lock;
+                point
+            };
             app::spawn_socket_feed(
-                FeedOptions { url, token, token_env, resume_after: None },
+                FeedOptions { url, token, token_env, resume_after: point.after, resume_stream: point.stream },
                 tx.clone(),
                 &mut session,
             );
@@ -102,11 +131,16 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             .await
             .context("cannot start the demo server")?;
             let mut session = Session::new(&config, "DEMO".into(), true, Clock::wall());
+            if !args.no_store {
+                // The demo's server starts afresh every run: a new session each time.
+                open_store(paths, &mut session, "demo", false)?;
+            }
             let opts = FeedOptions {
                 url: handle.url(),
                 token: None,
                 token_env: "LIVEDESK_TOKEN".into(),
                 resume_after: None,
+                resume_stream: None,
             };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             app::spawn_script(cues, Clock::wall(), false, true, Some(period), tx.clone());
@@ -120,12 +154,14 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let code = if args.headless.headless {
         let finish = app::run_headless(&mut session, rx, false).await;
+        session.finish();
         finish_headless(&session, &args.headless, finish)
     } else {
-        app::run_tui(&mut session, rx, &config).await?;
+        let ran = app::run_tui(&mut session, rx, &config).await;
+        session.finish();
+        ran?;
         ExitCode::SUCCESS
     };
-    session.finish();
     Ok(code)
 }
 
@@ -217,12 +253,87 @@ async fn serve(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn sessions(paths: &Paths, args: SessionsArgs) -> anyhow::Result<ExitCode> {
+    let path = store::path_in(&paths.state_dir);
+    let list = if path.exists() { Store::open(&path)?.sessions()? } else { Vec::new() };
+    if args.json {
+        println!("{}", serde_json::to_string(&list)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if list.is_empty() {
+        println!("No stored sessions in {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", sessions_table(&list));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sessions as an aligned text table, newest first.
+fn sessions_table(list: &[store::SessionInfo]) -> String {
+    let header = ["id", "stream", "source", "started", "length", "state", "orders", "GMV"];
+    let rows: Vec<[String; 8]> = list
+        .iter()
+        .map(|s| {
+            let started = chrono::DateTime::parse_from_rfc3339(&s.started_at)
+                .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|_| s.started_at.clone());
+            let secs = s.length_seconds;
+            let gmv: Vec<String> = s.gmv.iter().map(|(cur, v)| format!("{v} {cur}")).collect();
+            [
+                s.id.to_string(),
+                s.stream.clone().unwrap_or_else(|| "-".into()),
+                s.source.clone(),
+                started,
+                format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60),
+                if s.ended_at.is_some() { "ended" } else { "open" }.into(),
+                s.orders.to_string(),
+                if gmv.is_empty() { "-".into() } else { gmv.join(", ") },
+            ]
+        })
+        .collect();
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| unicode_width::UnicodeWidthStr::width(r[i].as_str()))
+            .chain([header[i].len()])
+            .max()
+    };
+    let widths: Vec<usize> = (0..header.len()).map(|i| width(i).unwrap_or(0)).collect();
+    // Numbers line up on the right.
+    let right = [true, false, false, false, true, false, true, false];
+    let line = |cells: &[String]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str()));
+            if i > 0 {
+                out.push_str("  ");
+            }
+            if right[i] {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                if i + 1 < cells.len() {
+                    out.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        out.push('\n');
+        out
+    };
+    let mut out = line(&header.map(String::from));
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out
+}
+
 fn config_cmd(paths: &Paths, action: ConfigCmd) -> anyhow::Result<ExitCode> {
     match action {
         ConfigCmd::Path => {
             println!("config: {}", paths.config_dir.display());
             println!("state:  {}", paths.state_dir.display());
             println!("log:    {}", paths.state_dir.join("livedesk.log").display());
+            println!("store:  {}", store::path_in(&paths.state_dir).display());
             Ok(ExitCode::SUCCESS)
         }
         ConfigCmd::Init => {

@@ -9,6 +9,7 @@ pub mod feed;
 pub mod protocol;
 pub mod replay;
 pub mod server;
+pub mod store;
 pub mod ui;
 
 /// When the process started (the first call wins: `main` makes it first), for the

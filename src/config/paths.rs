@@ -1,4 +1,5 @@
-//! Where livedesk keeps its files: the config dir (read) and the state dir (logs, recordings).
+//! Where livedesk keeps its files: the config dir (read) and the state dir (logs, recordings,
+//! the store).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ pub const STATE_ENV: &str = "LIVEDESK_STATE";
 pub struct Paths {
     /// Settings, shop files, `keymaps/` and `themes/`.
     pub config_dir: PathBuf,
-    /// Logs and recordings.
+    /// Logs, recordings and the store (`livedesk.db`).
     pub state_dir: PathBuf,
 }
 

@@ -69,7 +69,7 @@ pub enum OrderEffect {
 }
 
 /// The catalog with its stock ledger and the orders seen this stream.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
     pub currency: String,
     products: Vec<Product>,

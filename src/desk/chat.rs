@@ -39,7 +39,7 @@ pub struct Message {
 }
 
 /// The bounded chat log.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ChatLog {
     messages: VecDeque<Message>,
     /// msg_id hash → index; a hash, not the string, to keep memory per message small

@@ -17,6 +17,7 @@ mod summary;
 use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 pub use action::Action;
 pub use summary::Summary;
@@ -29,8 +30,9 @@ use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use stats::Stats;
 
-/// Everything that can happen to the desk.
-#[derive(Clone, Debug, PartialEq)]
+/// Everything that can happen to the desk (journaled as `kind` and `body`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
 pub enum Input {
     /// A new frame from the feed (the feed client already dropped duplicates).
     Feed(Frame),
@@ -43,7 +45,8 @@ pub enum Input {
 }
 
 /// What the feed client tells the desk about the connection.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "link", rename_all = "snake_case")]
 pub enum LinkEvent {
     /// Dialing the platform (attempt 1 is the first connection).
     Connecting { attempt: u32 },
@@ -63,10 +66,14 @@ pub enum LinkEvent {
     Gap { missed: u64 },
     /// The platform closed the stream for good (close 4000).
     StreamEnded,
+    /// Word from the app around the feed (the store restored or began a stream), as an
+    /// input so that a rebuilt desk shows it too.
+    Notice { level: Level, text: String },
 }
 
 /// What the desk asks the outside world to do.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
 pub enum Output {
     /// Send this command to the platform.
     Send(Command),
@@ -92,7 +99,8 @@ pub enum Link {
 }
 
 /// How loud a notice is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     Info,
     Warn,
@@ -146,7 +154,7 @@ pub struct Pending {
 const NOTICES_KEPT: usize = 100;
 
 /// All domain state of one stream.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Desk {
     pub source: String,
     pub demo: bool,
@@ -167,6 +175,10 @@ pub struct Desk {
     notices: VecDeque<Notice>,
     ref_prefix: String,
     next_ref: u64,
+    /// Counts changes of state other than `now`: every input but a tick, and any notice
+    /// or command (a tick that fires a rule). A rule that changes state on a tick with
+    /// neither must bump it too, or the journal drops that tick.
+    revision: u64,
     /// The time of the last input.
     pub now: DateTime<Utc>,
 }
@@ -197,6 +209,7 @@ impl Desk {
             notices: VecDeque::new(),
             ref_prefix: setup.ref_prefix,
             next_ref: 1,
+            revision: 0,
             now: DateTime::<Utc>::UNIX_EPOCH,
         }
     }
@@ -204,6 +217,9 @@ impl Desk {
     /// Applies one input at time `now` and returns the commands to send.
     pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Vec<Output> {
         self.now = now;
+        if !matches!(input, Input::Tick) {
+            self.revision += 1;
+        }
         let mut out = Vec::new();
         // The clock first: a sale whose time is up ends before an order at this instant
         // can count towards it.
@@ -218,6 +234,18 @@ impl Desk {
         let events = self.sales.tick(now);
         self.sale_events(events, now, &mut out);
         out
+    }
+
+    /// Changes so far: a tick that leaves it alone changed nothing but `now`, so the
+    /// journal need not keep it.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Gives the commands from here on refs with a new prefix, so that a restarted run
+    /// never reuses a ref that went out before a crash.
+    pub fn renew_refs(&mut self, prefix: String) {
+        self.ref_prefix = prefix;
     }
 
     /// Notices, oldest first.
@@ -243,6 +271,7 @@ impl Desk {
     }
 
     fn notice(&mut self, level: Level, text: String) {
+        self.revision += 1;
         if self.notices.len() == NOTICES_KEPT {
             self.notices.pop_front();
         }
@@ -293,6 +322,7 @@ impl Desk {
                     self.notice(Level::Info, "The stream has ended".into());
                 }
             }
+            LinkEvent::Notice { level, text } => self.notice(level, text),
             LinkEvent::Gap { missed } => {
                 self.counters.gaps += 1;
                 self.counters.missed += missed;
@@ -758,6 +788,7 @@ impl Desk {
     }
 
     fn send(&mut self, command: Command, label: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        self.revision += 1;
         if let Some(r) = command.reference() {
             self.pending.insert(r.to_owned(), Pending { label, sent_at: now });
         }

@@ -70,7 +70,7 @@ pub fn how_to_fill(missing: &[&str]) -> &'static str {
 }
 
 /// The canned replies, in file order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Replies {
     replies: Vec<ReplySpec>,
 }

@@ -345,7 +345,7 @@ impl Counted {
 }
 
 /// All planned sales, in plan order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sales {
     sales: Vec<Sale>,
     /// Units available per SKU, as the desk last said.

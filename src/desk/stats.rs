@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 
 /// Rolling counters for the status bar and the summary.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
     pub viewers: u64,
     pub viewers_peak: u64,

@@ -27,6 +27,12 @@ impl SeqTracker {
         SeqTracker { applied, seen: applied, stream: None }
     }
 
+    /// Starts after `applied` on `stream` (from the journal): a welcome for another
+    /// stream starts the cursors over instead of dropping its events as already applied.
+    pub fn resuming(stream: Option<String>, applied: Option<u64>) -> Self {
+        SeqTracker { stream, ..SeqTracker::new(applied) }
+    }
+
     /// What `hello` sends as `resume_after`.
     pub fn resume_after(&self) -> Option<u64> {
         self.applied
@@ -157,6 +163,17 @@ mod tests {
         assert_eq!(t.on_event(4), Verdict::Duplicate);
         assert_eq!(t.on_event(100), Verdict::Duplicate);
         assert_eq!(t.on_event(101), Verdict::New { missed: 0 });
+    }
+
+    #[test]
+    fn a_cursor_from_another_stream_is_dropped_on_welcome() {
+        let mut t = SeqTracker::resuming(Some("yesterday".into()), Some(50_000));
+        assert_eq!(t.on_welcome("today", 10, false), 0);
+        assert_eq!(t.on_event(11), Verdict::New { missed: 0 });
+        let mut t = SeqTracker::resuming(Some("s".into()), Some(40));
+        assert_eq!(t.on_welcome("s", 45, true), 0);
+        assert_eq!(t.on_event(40), Verdict::Duplicate);
+        assert_eq!(t.on_event(41), Verdict::New { missed: 0 });
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct FeedOptions {
     pub token_env: String,
     /// Resume after this seq (from a previous run), or start from live.
     pub resume_after: Option<u64>,
+    /// The stream `resume_after` belongs to; a welcome for another one starts over.
+    pub resume_stream: Option<String>,
 }
 
 /// Exponential backoff from 0.5 s to 30 s with jitter, so a studio full of desks does
@@ -66,7 +68,7 @@ pub async fn run(
     inputs: mpsc::Sender<Input>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
-    let mut tracker = SeqTracker::new(opts.resume_after);
+    let mut tracker = SeqTracker::resuming(opts.resume_stream.clone(), opts.resume_after);
     let mut outbox: VecDeque<Command> = VecDeque::new();
     let mut attempt = 1u32;
     loop {
@@ -431,7 +433,13 @@ mod offline_tests {
         let addr = server.addr;
         let (in_tx, mut inputs) = mpsc::channel(1024);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let opts = FeedOptions { url: server.url(), token: None, token_env: "T".into(), resume_after: None };
+        let opts = FeedOptions {
+            url: server.url(),
+            token: None,
+            token_env: "T".into(),
+            resume_after: None,
+            resume_stream: None,
+        };
         tokio::spawn(run(opts, in_tx, cmd_rx));
         expect(
             &mut inputs,

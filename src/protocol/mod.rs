@@ -294,7 +294,7 @@ impl Event {
 }
 
 /// A decoded server → client frame.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Frame {
     pub v: u32,
     pub seq: u64,

@@ -1,0 +1,95 @@
+//! The store: how fast the journal writer takes a flood, how long an operator action's
+//! command waits for its durable commit during a 10,000 events/s flood (the screen does
+//! not wait: the writer sends the command), and how fast a restart rebuilds a desk from
+//! the journal. Prints its figures (`cargo bench --bench store`).
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use livedesk::config::{self, EnvInfo, Paths};
+use livedesk::desk::{Action, Desk, DeskSetup, Input};
+use livedesk::protocol::{Command, Event, Frame, User};
+use livedesk::store::{Item, Journal, Store};
+
+const EVENTS: u64 = 200_000;
+
+fn chat(seq: u64) -> Item {
+    let user = User {
+        id: format!("u{}", seq % 5000),
+        name: "naomi_nails".into(),
+        region: Some("GB".into()),
+        badges: vec![],
+        follower: seq.is_multiple_of(3),
+    };
+    let text = "is the almond set still available? 💅".into();
+    let event = Event::Chat { msg_id: format!("m{seq:07}"), user, text, reply_to: None };
+    Item::Input(Input::Feed(Frame { v: 1, seq, ts: "2026-11-20T19:00:00.000Z".into(), event }))
+}
+
+/// Journals `EVENTS` chats, `per_ms` of them each millisecond (0: as fast as possible),
+/// with an operator action every 5,000; returns the rate and the action waits.
+fn flood(path: &std::path::Path, per_ms: u64) -> (f64, Vec<Duration>) {
+    let journal = Journal::start(path).unwrap();
+    let id = journal.begin("bench", Utc::now()).unwrap();
+    let (sink, mut sent) = tokio::sync::mpsc::unbounded_channel();
+    let start = Instant::now();
+    let mut waits = Vec::new();
+    for seq in 1..=EVENTS {
+        journal.record(id, Utc::now(), chat(seq));
+        if per_ms > 0 && seq.is_multiple_of(per_ms * 10) {
+            let due = start + Duration::from_millis(seq / per_ms);
+            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        }
+        if seq.is_multiple_of(5_000) {
+            let t = Instant::now();
+            let action = Item::Input(Input::Operator(Action::EndSale { id: None }));
+            let command = Command::PinProduct { reference: format!("r{seq}"), sku: None };
+            journal.record_durably_then_send(id, Utc::now(), vec![action], vec![command], &sink);
+            sent.blocking_recv().unwrap();
+            waits.push(t.elapsed());
+        }
+    }
+    journal.flush().unwrap();
+    let rate = EVENTS as f64 / start.elapsed().as_secs_f64();
+    journal.finish();
+    (rate, waits)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` lists benches: nothing to list here
+    }
+    let dir = tempfile::tempdir().unwrap();
+
+    let flat_out = dir.path().join("flat-out.db");
+    let (rate, _) = flood(&flat_out, 0);
+    println!("journal writer, flat out: {rate:.0} rows/s");
+
+    let paced = dir.path().join("paced.db");
+    let (_, mut waits) = flood(&paced, 10);
+    waits.sort();
+    let median = waits[waits.len() / 2];
+    let worst = waits[waits.len() - 1];
+    println!(
+        "operator command out after its durable commit, during a 10,000 events/s flood: median {median:?}, worst {worst:?}"
+    );
+    let size = std::fs::metadata(&paced).unwrap().len();
+    println!("journal size: {} bytes a chat event", size / EVENTS);
+
+    let paths = Paths { config_dir: dir.path().join("config"), state_dir: dir.path().join("state") };
+    let config = config::load(&paths, &EnvInfo::default()).unwrap();
+    let store = Store::open(&paced).unwrap();
+    let session = store.sessions().unwrap()[0].id;
+    let start = Instant::now();
+    let mut desk = Desk::new(DeskSetup {
+        shop: config.shop.clone(),
+        scrollback: config.settings.scrollback,
+        ref_prefix: "bench".into(),
+        source: "bench".into(),
+        demo: false,
+    });
+    let rebuilt = store.rebuild(session, &mut desk).unwrap();
+    let rate = rebuilt.inputs as f64 / start.elapsed().as_secs_f64();
+    println!("rebuild from the journal: {} inputs at {rate:.0} inputs/s", rebuilt.inputs);
+}

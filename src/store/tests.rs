@@ -1,0 +1,566 @@
+use super::*;
+
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use tokio::sync::mpsc;
+
+use crate::app::{self, Clock, Session};
+use crate::config::{self, Config, EnvInfo, Paths};
+use crate::desk::{DeskSetup, Level};
+use crate::protocol::{Event, Gift, ModAction, OrderStatus, StreamInfo, StreamState, User};
+
+const SOURCE: &str = "ws://platform.test/feed";
+
+fn config(dir: &Path) -> Config {
+    let paths = Paths { config_dir: dir.join("config"), state_dir: dir.join("state") };
+    config::load(&paths, &EnvInfo::default()).expect("the built-in shop loads")
+}
+
+fn t(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(1_763_000_000_000 + ms).unwrap() + chrono::Duration::nanoseconds(123_456)
+}
+
+fn user(n: u32) -> User {
+    User {
+        id: format!("u{n}"),
+        name: format!("viewer{n}"),
+        region: Some("GB".into()),
+        badges: vec![],
+        follower: n.is_multiple_of(2),
+    }
+}
+
+fn frame(seq: u64, event: Event) -> Input {
+    Input::Feed(Frame { v: 1, seq, ts: "2025-11-13T02:13:20.000Z".into(), event })
+}
+
+fn welcome(id: &str) -> Input {
+    let stream = StreamInfo {
+        id: id.into(),
+        title: format!("{id} live"),
+        currency: "GBP".into(),
+        ..Default::default()
+    };
+    frame(0, Event::Welcome { stream, resumed: false })
+}
+
+fn order(seq: u64, id: &str, sku: &str, qty: u32, status: OrderStatus) -> Input {
+    frame(
+        seq,
+        Event::Order {
+            order_id: id.into(),
+            user: user(seq as u32),
+            sku: sku.into(),
+            qty,
+            unit_price: "4.99".parse().unwrap(),
+            currency: "GBP".into(),
+            status,
+        },
+    )
+}
+
+fn chat(seq: u64) -> Input {
+    frame(
+        seq,
+        Event::Chat {
+            msg_id: format!("m{seq}"),
+            user: user(seq as u32),
+            text: format!("hello {seq}"),
+            reply_to: None,
+        },
+    )
+}
+
+/// A desk as a restart builds it before reading the journal.
+fn fresh(config: &Config) -> Desk {
+    Desk::new(DeskSetup {
+        shop: config.shop.clone(),
+        scrollback: config.settings.scrollback,
+        ref_prefix: "unused".into(),
+        source: "platform.test".into(),
+        demo: false,
+    })
+}
+
+/// A session journaling into `dir`'s store, its commands going to a channel.
+fn stored_session(
+    dir: &Path,
+    config: &Config,
+) -> (Session, mpsc::UnboundedReceiver<crate::protocol::Command>, app::ResumePoint) {
+    let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
+    let path = path_in(&dir.join("state"));
+    let store = Store::open(&path).unwrap();
+    let point = session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, true).unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    session.connect_commands(tx);
+    (session, rx, point)
+}
+
+fn open_store(dir: &Path) -> Store {
+    Store::open(&path_in(&dir.join("state"))).unwrap()
+}
+
+/// Every kind of input, with every field filled.
+fn every_input() -> Vec<Input> {
+    let u = user(7);
+    let mut inputs = vec![
+        welcome("s1"),
+        frame(
+            1,
+            Event::Chat {
+                msg_id: "m1".into(),
+                user: u.clone(),
+                text: "hi 💅 “quoted”".into(),
+                reply_to: Some("m0".into()),
+            },
+        ),
+        frame(2, Event::Question { msg_id: "m2".into(), user: u.clone(), text: "price?".into() }),
+        frame(3, Event::Join { user: u.clone() }),
+        frame(4, Event::Viewers { count: 10_000 }),
+        frame(5, Event::Like { user: None, count: 3 }),
+        frame(6, Event::Like { user: Some(u.clone()), count: 1 }),
+        frame(7, Event::Follow { user: u.clone() }),
+        frame(8, Event::Share { user: u.clone() }),
+        frame(
+            9,
+            Event::Gift {
+                user: u.clone(),
+                gift: Gift { name: "Rose".into(), value: "0.10".parse().unwrap(), currency: "GBP".into() },
+                repeat: 4,
+            },
+        ),
+        order(10, "o1", "ALMOND-PINK", 2, OrderStatus::Placed),
+        frame(11, Event::OrderUpdate { order_id: "o1".into(), status: OrderStatus::Refunded }),
+        frame(12, Event::Stock { sku: "ALMOND-PINK".into(), available: 3 }),
+        frame(
+            13,
+            Event::Moderation {
+                action: ModAction::Banned,
+                msg_id: None,
+                user_id: Some("u7".into()),
+                by: Some("mod".into()),
+            },
+        ),
+        frame(
+            14,
+            Event::Moderation {
+                action: ModAction::Deleted,
+                msg_id: Some("m1".into()),
+                user_id: None,
+                by: None,
+            },
+        ),
+        frame(15, Event::Stream { state: StreamState::Paused }),
+        frame(15, Event::Ack { reference: "r1".into(), ok: false, error: Some("no".into()) }),
+        frame(15, Event::Error { code: "42".into(), message: "slow down".into() }),
+        Input::Tick,
+    ];
+    inputs.extend(
+        [
+            LinkEvent::Connecting { attempt: 2 },
+            LinkEvent::Connected,
+            LinkEvent::Disconnected { reason: "cut".into(), retry_in_ms: 500 },
+            LinkEvent::Failed { reason: "token".into() },
+            LinkEvent::Malformed { reason: "bad json".into() },
+            LinkEvent::Unknown { kind: "poll".into() },
+            LinkEvent::Duplicate,
+            LinkEvent::Gap { missed: 3 },
+            LinkEvent::StreamEnded,
+            LinkEvent::Notice { level: Level::Warn, text: "restored".into() },
+        ]
+        .map(Input::Link),
+    );
+    inputs.extend(
+        [
+            Action::SendReply { key: "1".into(), to: Some("m1".into()) },
+            Action::StartSale { id: "almond-rush".into() },
+            Action::ExtendSale { id: None, seconds: 30 },
+            Action::EndSale { id: None },
+            Action::PinProduct { sku: None },
+        ]
+        .map(Input::Operator),
+    );
+    inputs
+}
+
+#[test]
+fn every_input_reads_back_as_it_was_written() {
+    for input in every_input() {
+        let (kind, _, body) = writer::encode(&Item::Input(input.clone())).unwrap();
+        assert_eq!(decode(kind, &body).unwrap(), Item::Input(input.clone()), "{kind}: {body}");
+        // The serde form of an input is the journal's two columns.
+        let value = serde_json::to_value(&input).unwrap();
+        assert_eq!(value["kind"], kind);
+    }
+}
+
+#[test]
+fn a_frame_in_the_journal_is_its_wire_form() {
+    let Input::Feed(frame) = chat(3) else { unreachable!() };
+    let (kind, seq, body) = writer::encode(&Item::Input(Input::Feed(frame.clone()))).unwrap();
+    assert_eq!((kind, seq), ("feed", Some(3)));
+    assert_eq!(body, frame.to_json());
+    assert_eq!(crate::protocol::decode_frame(&body).unwrap(), frame);
+    // Connection-level frames carry the head seq, not one of their own: no seq column.
+    assert_eq!(writer::encode(&Item::Input(welcome("s"))).unwrap().1, None);
+}
+
+/// The inputs of a short stream with a flash sale that sells out, one that runs out of
+/// time, a cancelled order, acks and idle ticks, each with its time.
+fn a_stream() -> Vec<(Input, i64)> {
+    let mut inputs = vec![
+        (Input::Link(LinkEvent::Connecting { attempt: 1 }), 0),
+        (Input::Link(LinkEvent::Connected), 5),
+        (welcome("s1"), 10),
+        (chat(1), 20),
+        (Input::Operator(Action::StartSale { id: "almond-rush".into() }), 30),
+        (Input::Tick, 280),
+    ];
+    for i in 0..12u64 {
+        inputs
+            .push((order(2 + i, &format!("o{i}"), "ALMOND-PINK", 1, OrderStatus::Paid), 300 + 10 * i as i64));
+        inputs.push((Input::Tick, 305 + 10 * i as i64));
+    }
+    inputs
+        .push((frame(14, Event::OrderUpdate { order_id: "o3".into(), status: OrderStatus::Cancelled }), 500));
+    inputs.push((Input::Operator(Action::StartSale { id: "glue-bundle".into() }), 600));
+    inputs.push((Input::Tick, 30_000));
+    inputs.push((Input::Tick, 60_599)); // not yet
+    inputs.push((Input::Tick, 60_600)); // the glue bundle's minute is up
+    inputs.push((Input::Tick, 60_850));
+    inputs.push((frame(15, Event::Ack { reference: "nobody".into(), ok: true, error: None }), 61_000));
+    inputs.push((chat(16), 61_100));
+    inputs
+}
+
+fn play(session: &mut Session, inputs: &[(Input, i64)]) {
+    for (input, ms) in inputs {
+        session.apply((input.clone(), Some(t(*ms))));
+    }
+}
+
+fn rows(store: &Store, sql: &str) -> Vec<(String, i64)> {
+    let mut stmt = store.conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn rebuilding_from_the_journal_gives_the_live_desk_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, _commands, point) = stored_session(dir.path(), &config);
+    assert_eq!(point, app::ResumePoint::default());
+    play(&mut session, &a_stream());
+    let live = session.desk.clone();
+    session.finish();
+    assert_eq!(live.sales.all()[0].state.name(), "ended");
+    assert_eq!(live.sales.all()[2].state.name(), "ended");
+
+    let store = open_store(dir.path());
+    let open = store.latest_open(SOURCE).unwrap().expect("the stream has not ended");
+    assert_eq!((open.stream_id.as_deref(), open.last_seq), (Some("s1"), Some(16)));
+    let (mut first, mut second) = (fresh(&config), fresh(&config));
+    let rebuilt = store.rebuild(open.id, &mut first).unwrap();
+    store.rebuild(open.id, &mut second).unwrap();
+    assert_eq!(first, second, "the same journal twice gives the same desk");
+    assert_eq!(first, live, "the journal gives the live desk");
+    assert_eq!(first.summary(), live.summary());
+    // Two ticks changed something (the glue bundle's T-30 and T-10 warnings came due at
+    // 60 599 ms, its minute ran out at 60 600 ms): only those ticks are kept.
+    let kinds = rows(&store, "SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
+    assert!(kinds.contains(&("tick".into(), 2)), "{kinds:?}");
+    assert_eq!(rebuilt.inputs as usize, a_stream().iter().filter(|(i, _)| *i != Input::Tick).count() + 2);
+}
+
+#[test]
+fn a_restart_resumes_after_the_last_seq_and_sends_unanswered_commands_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, mut commands, _) = stored_session(dir.path(), &config);
+    play(&mut session, &a_stream()[..8]);
+    // The sale's start and its announcement, sent by the journal writer once on disk.
+    let sent: Vec<_> = (0..2).map(|_| commands.blocking_recv().unwrap()).collect();
+    assert!(commands.try_recv().is_err(), "{sent:?}");
+    let refs_before: Vec<String> = sent.iter().filter_map(|c| c.reference().map(str::to_owned)).collect();
+    let live = session.desk.clone();
+    drop(session); // no finish: as good as a crash once the batch is in
+
+    let (mut again, mut commands, point) = stored_session(dir.path(), &config);
+    assert_eq!(point, app::ResumePoint { after: Some(2), stream: Some("s1".into()) });
+    let (now, then) = (again.desk.summary(), live.summary());
+    assert_eq!(
+        (now.stock, now.orders, now.gmv, now.events_applied),
+        (then.stock, then.orders, then.gmv, then.events_applied)
+    );
+    // The sale's two minutes ran out while the desk was down: it ends on the wall clock.
+    assert_eq!(live.sales.all()[0].state.name(), "live");
+    assert_eq!(again.desk.sales.all()[0].ended().map(|e| e.1), Some(crate::desk::sales::EndReason::TimeUp));
+    assert!(again.desk.notices().any(|n| n.text.starts_with("Restored s1 from the journal")));
+    // Both commands wait for an ack: they go again, with their own refs, before anything new;
+    // then the sale's end, with a ref no earlier run used.
+    let after: Vec<_> = std::iter::from_fn(|| commands.try_recv().ok()).collect();
+    let refs: Vec<String> = after.iter().filter_map(|c| c.reference().map(str::to_owned)).collect();
+    assert_eq!(refs[..2], refs_before[..], "{after:?}");
+    assert!(
+        matches!(
+            &after[2],
+            crate::protocol::Command::FlashSale { action: crate::protocol::SaleAction::End, .. }
+        ),
+        "{after:?}"
+    );
+    assert!(!refs_before.contains(&refs[2]), "{after:?}");
+    assert!(again.desk.pending.contains_key(&refs[2]));
+    again.finish();
+    let store = open_store(dir.path());
+    assert_eq!(
+        rows(&store, "SELECT kind, COUNT(*) FROM journal WHERE kind = 'run' GROUP BY kind"),
+        [("run".into(), 2)]
+    );
+    assert_eq!(rows(&store, "SELECT source, COUNT(*) FROM sessions GROUP BY source"), [(SOURCE.into(), 1)]);
+}
+
+#[test]
+fn a_stream_that_ended_is_not_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, _c, _) = stored_session(dir.path(), &config);
+    play(&mut session, &a_stream()[..5]);
+    session.apply((frame(3, Event::Stream { state: StreamState::Ended }), Some(t(700))));
+    session.finish();
+    let (again, _c, point) = stored_session(dir.path(), &config);
+    assert_eq!(point, app::ResumePoint::default());
+    assert_eq!(again.desk.counters.events_applied, 0);
+    let store = open_store(dir.path());
+    let list = store.sessions().unwrap();
+    assert_eq!(list.len(), 2);
+    assert!(list[1].ended_at.is_some() && list[0].ended_at.is_none(), "{list:#?}");
+}
+
+#[test]
+fn a_welcome_for_another_stream_closes_the_session_and_starts_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, _c, _) = stored_session(dir.path(), &config);
+    play(&mut session, &a_stream()[..8]);
+    session.apply((welcome("s2"), Some(t(1_000))));
+    session.apply((chat(1), Some(t(1_100))));
+    assert_eq!(session.desk.stream.id, "s2");
+    assert_eq!(session.desk.counters.events_applied, 1);
+    assert!(session.desk.sales.live().is_none());
+    assert!(session.desk.notices().any(|n| n.text.contains("A new stream, s2")));
+    let live = session.desk.clone();
+    session.finish();
+
+    let store = open_store(dir.path());
+    let list = store.sessions().unwrap();
+    assert_eq!(
+        list.iter().map(|s| (s.stream.as_deref(), s.ended_at.is_some())).collect::<Vec<_>>(),
+        [(Some("s2"), false), (Some("s1"), true)]
+    );
+    assert_eq!((list[1].orders, list[1].gmv.get("GBP").map(String::as_str)), (1, Some("4.99")));
+    let open = store.latest_open(SOURCE).unwrap().unwrap();
+    let mut rebuilt = fresh(&config);
+    store.rebuild(open.id, &mut rebuilt).unwrap();
+    assert_eq!(rebuilt, live);
+}
+
+#[test]
+fn the_session_row_keeps_orders_gmv_and_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, _c, _) = stored_session(dir.path(), &config);
+    play(&mut session, &a_stream());
+    let summary = session.desk.summary();
+    session.finish();
+    let info = &open_store(dir.path()).sessions().unwrap()[0];
+    assert_eq!(info.orders, summary.orders as u64);
+    assert_eq!(info.gmv, summary.gmv);
+    assert_eq!(info.last_seq, Some(16));
+    assert_eq!(info.source, SOURCE);
+    assert_eq!(info.title.as_deref(), Some("s1 live"));
+}
+
+#[test]
+fn an_operator_action_is_on_disk_when_record_durably_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let journal = Journal::start(&path).unwrap();
+    let id = journal.begin("demo", t(0)).unwrap();
+    for n in 0..2_500u64 {
+        journal.record(id, t(n as i64), Item::Input(chat(n + 1)));
+    }
+    let action = Item::Input(Input::Operator(Action::EndSale { id: None }));
+    journal.record_durably(id, t(3_000), vec![action]).unwrap();
+    // Another connection (another process, after a crash) sees all of it at once.
+    let store = Store::open(&path).unwrap();
+    let counted = rows(&store, "SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
+    assert_eq!(counted, [("feed".into(), 2_500), ("operator".into(), 1)]);
+    let last: i64 =
+        store.conn.query_row("SELECT last_seq FROM sessions WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+    assert_eq!(last, 2_500);
+    // Rows are numbered in order, with no hole.
+    let (min, max, count): (i64, i64, i64) = store
+        .conn
+        .query_row("SELECT MIN(n), MAX(n), COUNT(*) FROM journal WHERE session_id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((min, max, count), (1, 2_501, 2_501));
+    journal.finish();
+}
+
+#[test]
+fn an_operator_command_leaves_only_once_its_action_is_on_disk_and_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let journal = Journal::start(&path).unwrap();
+    let id = journal.begin("demo", t(0)).unwrap();
+    let (sink, mut sent) = mpsc::unbounded_channel();
+    let command = |r: &str| crate::protocol::Command::PinProduct { reference: r.into(), sku: None };
+    for n in 0..3_000u64 {
+        journal.record(id, t(n as i64), Item::Input(chat(n + 1)));
+    }
+    let action = Item::Input(Input::Operator(Action::PinProduct { sku: None }));
+    journal.record_durably_then_send(id, t(3_000), vec![action], vec![command("a")], &sink);
+    assert!(journal.holding());
+    // A command made after it (a feed event's) waits its turn instead of overtaking it.
+    journal.send_in_turn(vec![command("b")], &sink);
+    let first = sent.blocking_recv().unwrap();
+    let store = Store::open(&path).unwrap();
+    let on_disk = rows(&store, "SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
+    assert_eq!(on_disk, [("feed".into(), 3_000), ("operator".into(), 1)], "when {first:?} left");
+    assert_eq!(first.reference(), Some("a"));
+    assert_eq!(sent.blocking_recv().unwrap().reference(), Some("b"));
+    journal.flush().unwrap();
+    assert!(!journal.holding());
+}
+
+#[test]
+fn rows_are_committed_within_the_batch_wait_without_a_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let journal = Journal::start(&path).unwrap();
+    let id = journal.begin("demo", t(0)).unwrap();
+    journal.record(id, t(1), Item::Input(chat(1)));
+    let store = Store::open(&path).unwrap();
+    let count = || -> i64 { store.conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap() };
+    let start = std::time::Instant::now();
+    while count() == 0 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "the row never arrived");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(journal.flush().is_ok() && !journal.failed());
+}
+
+#[test]
+fn a_store_from_a_newer_livedesk_is_refused_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(err.contains("newer livedesk") && err.contains("--no-store"), "{err}");
+}
+
+#[test]
+fn a_second_desk_on_the_same_feed_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = SourceLock::take(dir.path(), SOURCE).unwrap();
+    let err = SourceLock::take(dir.path(), SOURCE).unwrap_err().to_string();
+    assert!(err.contains("already running") && err.contains("--no-store"), "{err}");
+    assert!(SourceLock::take(dir.path(), "ws://another.test/").is_ok());
+    drop(first);
+    assert!(SourceLock::take(dir.path(), SOURCE).is_ok());
+}
+
+/// One step of a random stream.
+#[derive(Clone, Debug)]
+enum Step {
+    Chat,
+    Order { sku: usize, qty: u32, paid: bool },
+    Update { back: usize, cancel: bool },
+    Stock { sku: usize, available: u32 },
+    Start(usize),
+    Extend,
+    End,
+    Ack { back: usize },
+    Tick,
+    Drop,
+}
+
+fn step() -> impl Strategy<Value = (Step, u16)> {
+    let step = prop_oneof![
+        4 => Just(Step::Chat),
+        4 => (0..3usize, 1..4u32, any::<bool>()).prop_map(|(sku, qty, paid)| Step::Order { sku, qty, paid }),
+        1 => (0..8usize, any::<bool>()).prop_map(|(back, cancel)| Step::Update { back, cancel }),
+        1 => (0..3usize, 0..5u32).prop_map(|(sku, available)| Step::Stock { sku, available }),
+        1 => (0..3usize).prop_map(Step::Start),
+        1 => Just(Step::Extend),
+        1 => Just(Step::End),
+        1 => (0..4usize).prop_map(|back| Step::Ack { back }),
+        4 => Just(Step::Tick),
+        1 => Just(Step::Drop),
+    ];
+    (step, 0..20_000u16)
+}
+
+const SKUS: [&str; 3] = ["ALMOND-PINK", "COFFIN-NUDE", "NAIL-GLUE-KIT"];
+const SALES: [&str; 3] = ["almond-rush", "coffin-flash", "glue-bundle"];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever happens, in whatever order: rebuilding from the journal gives the desk the
+    /// live run had, and a second rebuild gives it again.
+    #[test]
+    fn any_stream_rebuilds_to_the_live_desk(steps in proptest::collection::vec(step(), 1..120)) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let (mut session, mut commands, _) = stored_session(dir.path(), &config);
+        let mut at = 0i64;
+        let (mut seq, mut orders, mut refs) = (0u64, 0usize, Vec::<String>::new());
+        session.apply((welcome("s"), Some(t(0))));
+        for (step, wait) in steps {
+            at += i64::from(wait);
+            let input = match step {
+                Step::Chat => { seq += 1; chat(seq) }
+                Step::Order { sku, qty, paid } => {
+                    seq += 1;
+                    orders += 1;
+                    let status = if paid { OrderStatus::Paid } else { OrderStatus::Placed };
+                    order(seq, &format!("o{orders}"), SKUS[sku], qty, status)
+                }
+                Step::Update { back, cancel } => {
+                    seq += 1;
+                    let status = if cancel { OrderStatus::Cancelled } else { OrderStatus::Refunded };
+                    frame(seq, Event::OrderUpdate { order_id: format!("o{}", orders.saturating_sub(back)), status })
+                }
+                Step::Stock { sku, available } => { seq += 1; frame(seq, Event::Stock { sku: SKUS[sku].into(), available }) }
+                Step::Start(i) => Input::Operator(Action::StartSale { id: SALES[i].into() }),
+                Step::Extend => Input::Operator(Action::ExtendSale { id: None, seconds: 5 }),
+                Step::End => Input::Operator(Action::EndSale { id: None }),
+                Step::Ack { back } => {
+                    refs.extend(std::iter::from_fn(|| commands.try_recv().ok()).filter_map(|c| c.reference().map(str::to_owned)));
+                    let reference = refs.len().checked_sub(back + 1).map_or("none".into(), |i| refs[i].clone());
+                    frame(seq, Event::Ack { reference, ok: back % 2 == 0, error: None })
+                }
+                Step::Tick => Input::Tick,
+                Step::Drop => Input::Link(LinkEvent::Disconnected { reason: "cut".into(), retry_in_ms: 500 }),
+            };
+            session.apply((input, Some(t(at))));
+        }
+        // The live desk's clock stopped at its last input; so does the rebuilt one's, unless
+        // that input was an idle tick, which the journal rightly left out.
+        let live = session.desk.clone();
+        session.finish();
+        let store = open_store(dir.path());
+        let open = store.latest_open(SOURCE).unwrap().unwrap();
+        let (mut first, mut second) = (fresh(&config), fresh(&config));
+        store.rebuild(open.id, &mut first).unwrap();
+        store.rebuild(open.id, &mut second).unwrap();
+        prop_assert_eq!(&first, &second);
+        first.now = live.now;
+        prop_assert_eq!(&first, &live);
+    }
+}

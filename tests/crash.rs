@@ -1,0 +1,423 @@
+//! End-to-end: the desk is killed with SIGKILL in the middle of a burst of orders and
+//! started again on the same stream and state dir. It must rebuild itself from the store's
+//! journal, resume the feed after the last event it applied, and end with the figures the
+//! stream's events call for: every order applied once, none missed.
+
+mod common;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Home, Server, Tmux, fixture, wait_until};
+use serde_json::{Value, json};
+
+/// The longest any one thing may take.
+const WAIT: Duration = Duration::from_secs(30);
+
+/// The shop for these tests: the sale's product runs out during the burst, the others
+/// have stock to spare, so a doubled or missed order shows in the stock figures.
+const CATALOG: &str = r#"
+currency = "GBP"
+[[product]]
+sku = "ALMOND-PINK"
+name = "Press-on nails, almond, blush pink"
+price = "8.99"
+stock = 20
+[[product]]
+sku = "COFFIN-NUDE"
+name = "Press-on nails, coffin, milky nude"
+price = "9.99"
+stock = 300
+[[product]]
+sku = "STILETTO-RED"
+name = "Press-on nails, stiletto, cherry red"
+price = "11.99"
+stock = 200
+[[product]]
+sku = "SQUARE-FRENCH"
+name = "Press-on nails, square, French tip"
+price = "7.99"
+stock = 250
+[[product]]
+sku = "OVAL-GLITTER"
+name = "Press-on nails, oval, gold glitter"
+price = "12.99"
+stock = 150
+[[product]]
+sku = "NAIL-GLUE-KIT"
+name = "Nail glue and prep kit"
+price = "5.49"
+stock = 280
+"#;
+
+const SALES: &str = r#"
+[[sale]]
+id = "almond-rush"
+sku = "ALMOND-PINK"
+price = "4.99"
+quantity = 10
+seconds = 600
+"#;
+
+/// No reply tagged for announcements: the platform's stream holds the fixture's events only.
+const REPLIES: &str = r#"
+[[reply]]
+key = "1"
+title = "Shipping"
+text = "We ship to the UK only"
+"#;
+
+fn shop_home() -> Home {
+    let home = Home::new();
+    home.write("catalog.toml", CATALOG);
+    home.write("sales.toml", SALES);
+    home.write("replies.toml", REPLIES);
+    home
+}
+
+fn db_path(home: &Home) -> PathBuf {
+    home.dir.path().join("state/livedesk.db")
+}
+
+// ---------------------------------------------------------------------------------------
+// The truth, from the fixture
+
+/// The stream's events, in order.
+fn events() -> Vec<Value> {
+    let text = std::fs::read_to_string(fixture("crash-burst.jsonl")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["event"].clone())
+        .collect()
+}
+
+/// Price in pence from a decimal string like "12.99".
+fn pence(price: &str) -> i64 {
+    let (whole, frac) = price.split_once('.').unwrap_or((price, "0"));
+    whole.parse::<i64>().unwrap() * 100 + format!("{frac:0<2}")[..2].parse::<i64>().unwrap()
+}
+
+/// The stock ledger as the protocol describes it: a live order takes stock (never below
+/// zero: the excess is oversold) and counts towards GMV; a cancel gives back what it took.
+#[derive(Debug, Default)]
+struct Truth {
+    stock: BTreeMap<String, i64>,
+    /// order id → (sku, qty, taken, pence, live)
+    orders: HashMap<String, (String, i64, i64, i64, bool)>,
+    gmv: i64,
+    oversold: i64,
+}
+
+impl Truth {
+    fn of(events: &[Value]) -> Truth {
+        let catalog: toml::Table = CATALOG.parse().unwrap();
+        let stock = catalog["product"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["sku"].as_str().unwrap().to_owned(), p["stock"].as_integer().unwrap()))
+            .collect();
+        let mut truth = Truth { stock, ..Truth::default() };
+        for e in events {
+            let s = |k: &str| e[k].as_str().unwrap().to_owned();
+            match e["type"].as_str().unwrap() {
+                "order" => {
+                    assert!(!truth.orders.contains_key(&s("order_id")), "the fixture repeats no order id");
+                    let (qty, price) = (e["qty"].as_i64().unwrap(), pence(&s("unit_price")));
+                    let live = matches!(s("status").as_str(), "placed" | "paid");
+                    let available = truth.stock.get_mut(&s("sku")).unwrap();
+                    let taken = if live { qty.min(*available) } else { 0 };
+                    if live {
+                        *available -= taken;
+                        truth.oversold += qty - taken;
+                        truth.gmv += qty * price;
+                    }
+                    truth.orders.insert(s("order_id"), (s("sku"), qty, taken, price, live));
+                }
+                "order_update" => {
+                    let order = truth.orders.get_mut(&s("order_id")).unwrap();
+                    if order.4 && matches!(s("status").as_str(), "cancelled" | "refunded") {
+                        order.4 = false;
+                        *truth.stock.get_mut(&order.0).unwrap() += order.2;
+                        truth.oversold -= order.1 - order.2;
+                        truth.gmv -= order.1 * order.3;
+                    }
+                }
+                _ => {}
+            }
+        }
+        truth
+    }
+
+    fn gmv(&self) -> Value {
+        json!({ "GBP": format!("{}.{:02}", self.gmv / 100, self.gmv % 100) })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Running the desk and reading its journal
+
+fn run_args(server: &Server) -> Vec<String> {
+    ["run", "--url", &server.url, "--headless", "--summary", "json"].map(str::to_owned).to_vec()
+}
+
+/// Waits for a child to exit, killing it if it takes longer than [`WAIT`].
+fn finish(mut child: Child, what: &str) -> Output {
+    let deadline = Instant::now() + WAIT;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what} did not finish within {WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn summary_of(out: &Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout: {stdout}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("no summary ({e}): {stdout}"))
+}
+
+/// Runs one query on the store (the desk may be writing it: WAL lets us read alongside).
+fn query<T>(db: &Path, sql: &str, read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Vec<T> {
+    if !db.exists() {
+        return Vec::new();
+    }
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let mut stmt = match conn.prepare(sql) {
+        Ok(s) => s,
+        Err(_) => return Vec::new(), // not set up yet
+    };
+    stmt.query_map([], read).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+/// Orders journaled so far (for one SKU, or all).
+fn journaled_orders(db: &Path, sku: Option<&str>) -> i64 {
+    let like = match sku {
+        Some(sku) => format!("%\"type\":\"order\",%\"sku\":\"{sku}\"%"),
+        None => "%\"type\":\"order\",%".into(),
+    };
+    let sql = format!("SELECT COUNT(*) FROM journal WHERE kind = 'feed' AND body LIKE '{like}'");
+    query(db, &sql, |r| r.get(0)).first().copied().unwrap_or(0)
+}
+
+/// Checks the journal: one session for the stream, two runs, every event of the stream
+/// applied exactly once.
+fn assert_journal(db: &Path, events: usize) {
+    let sessions: Vec<(String, Option<String>)> =
+        query(db, "SELECT stream_id, ended_at FROM sessions", |r| Ok((r.get(0)?, r.get(1)?)));
+    assert_eq!(sessions.len(), 1, "one stream, one session: {sessions:?}");
+    assert_eq!(sessions[0].0, "crash-burst");
+    assert!(sessions[0].1.is_some(), "the stream ended: {sessions:?}");
+    let runs: Vec<i64> = query(db, "SELECT COUNT(*) FROM journal WHERE kind = 'run'", |r| r.get(0));
+    assert_eq!(runs, [2], "the run that was killed and the one that finished");
+    let doubled: Vec<(i64, i64)> = query(
+        db,
+        "SELECT seq, COUNT(*) FROM journal WHERE seq IS NOT NULL GROUP BY seq HAVING COUNT(*) > 1",
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    );
+    assert!(doubled.is_empty(), "seqs applied twice: {doubled:?}");
+    let seqs: Vec<(i64, i64, i64)> =
+        query(db, "SELECT COUNT(*), MIN(seq), MAX(seq) FROM journal WHERE seq IS NOT NULL", |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        });
+    let n = events as i64;
+    assert_eq!(seqs, [(n, 1, n)], "every event of the stream applied exactly once");
+}
+
+/// The `resume_after` of every `hello` the server received.
+fn hellos(server: &Server) -> Vec<Value> {
+    server.received().iter().filter(|v| v["type"] == "hello").map(|v| v["resume_after"].clone()).collect()
+}
+
+/// The figures the restarted desk must end with.
+fn assert_figures(summary: &Value, truth: &Truth, replayed: &Value) {
+    let stock: BTreeMap<String, i64> = serde_json::from_value(summary["stock"].clone()).unwrap();
+    assert_eq!(stock, truth.stock, "stock\nsummary: {summary:#}");
+    assert_eq!(summary["gmv"], truth.gmv(), "gmv\nsummary: {summary:#}");
+    assert_eq!(summary["orders"], truth.orders.len(), "orders\nsummary: {summary:#}");
+    assert_eq!(summary["oversold"], truth.oversold, "oversold\nsummary: {summary:#}");
+    for key in ["events_applied", "chat_messages", "viewers_peak", "gaps", "missed_events"] {
+        assert_eq!(summary[key], replayed[key], "{key}\nsummary: {summary:#}\nreplay: {replayed:#}");
+    }
+}
+
+/// The fixture replayed from the file, with no network and no store: the reference counts.
+fn replayed(home: &Home) -> Value {
+    let out = home
+        .command()
+        .args(["replay", "--headless", "--max", "--summary", "json"])
+        .arg(fixture("crash-burst.jsonl"))
+        .output()
+        .unwrap();
+    summary_of(&out)
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
+    let events = events();
+    let truth = Truth::of(&events);
+    let total_orders = truth.orders.len() as i64;
+    let home = shop_home();
+    let db = db_path(&home);
+    let server = Server::start(&home, &fixture("crash-burst.jsonl"), 0, &[]);
+
+    let first =
+        home.command().args(run_args(&server)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut first = KillOnDrop(first);
+    let seen = wait_until("the burst of orders to be under way", WAIT, || {
+        let n = journaled_orders(&db, None);
+        (n >= 60, n)
+    });
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+    let journaled = journaled_orders(&db, None);
+    assert!(
+        journaled >= seen && journaled < total_orders,
+        "killed during the burst: {journaled} of {total_orders} orders"
+    );
+
+    let second =
+        home.command().args(run_args(&server)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let summary = summary_of(&finish(second, "the restarted desk"));
+
+    assert_figures(&summary, &truth, &replayed(&home));
+    assert!(summary["sales"].as_array().unwrap().iter().all(|s| s["state"] == "planned"), "{summary:#}");
+    assert_journal(&db, events.len());
+    let hellos = hellos(&server);
+    assert_eq!(hellos.len(), 2, "{hellos:?}");
+    assert!(hellos[0].is_null(), "a first run starts from live: {hellos:?}");
+    assert!(
+        hellos[1].as_u64().is_some_and(|s| s >= seen as u64),
+        "the restart resumes after the journal: {hellos:?}"
+    );
+
+    // `livedesk sessions` reads the same figures from the store.
+    let out = home.command().args(["sessions", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list:#}");
+    assert_eq!(
+        (&list[0]["stream"], &list[0]["orders"], &list[0]["gmv"]),
+        (&json!("crash-burst"), &json!(total_orders), &truth.gmv())
+    );
+    assert!(list[0]["ended_at"].is_string(), "{list:#}");
+    let table = home.command().arg("sessions").output().unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("crash-burst")
+            && table.contains("ended")
+            && table.contains(&format!("{total_orders}")),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
+    let events = events();
+    let truth = Truth::of(&events);
+    let home = shop_home();
+    let db = db_path(&home);
+    let server = Server::start(&home, &fixture("crash-burst.jsonl"), 0, &[]);
+
+    let tmux = Tmux::start(&home, &["run", "--url", &server.url], 120, 40);
+    tmux.wait_for("the desk to be live", WAIT, |s| s.contains("● live"));
+    tmux.send(&[&start_sale_key()]);
+    let start = wait_until("the flash sale's start to reach the platform", WAIT, || {
+        let got = server.received();
+        let start = got.into_iter().find(|v| v["type"] == "flash_sale" && v["action"] == "start");
+        (start.is_some(), start)
+    })
+    .unwrap();
+    // The sale is under way: some of its units sold, not all.
+    wait_until("orders for the sale", WAIT, || {
+        let n = journaled_orders(&db, Some("ALMOND-PINK"));
+        (n >= 3, n)
+    });
+    let pid = wait_until("the desk's process", WAIT, || {
+        let pid = child_named(tmux.pane_pid(), "livedesk");
+        (pid.is_some(), pid)
+    })
+    .unwrap();
+    let status = Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+    assert!(status.success());
+    tmux.wait_for("the desk to die", WAIT, |s| s.contains("[exited "));
+    let sold = journaled_orders(&db, Some("ALMOND-PINK"));
+    assert!(sold < 10, "killed while the sale ran: {sold} of its 10 units journaled");
+
+    let second =
+        home.command().args(run_args(&server)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let summary = summary_of(&finish(second, "the restarted desk"));
+
+    assert_figures(&summary, &truth, &replayed(&home));
+    assert_eq!(summary["stock"]["ALMOND-PINK"], 0, "{summary:#}");
+    assert_eq!(
+        summary["sales"],
+        json!([{
+            "id": "almond-rush", "state": "ended", "sold": 10, "quantity": 10, "runs": 1,
+            "revenue": "49.90", // ten units at the sale's 4.99
+        }]),
+        "the sale went on counting after the restart and sold out\nsummary: {summary:#}"
+    );
+    assert_journal(&db, events.len());
+    // The start went out once (or again with the same ref: the same command to the platform).
+    let starts: Vec<Value> = server
+        .received()
+        .into_iter()
+        .filter(|v| v["type"] == "flash_sale" && v["action"] == "start")
+        .map(|v| v["ref"].clone())
+        .collect();
+    assert!(starts.iter().all(|r| *r == start["ref"]), "{starts:?}");
+    assert!(
+        server.received().iter().any(|v| v["type"] == "flash_sale" && v["action"] == "end"),
+        "the sell-out ended it"
+    );
+}
+
+/// The key the shipped default keymap binds to `start_sale`.
+fn start_sale_key() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keymaps/default.toml");
+    let map: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+    map["normal"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .find(|(_, v)| v.as_str() == Some("start_sale"))
+        .unwrap()
+        .0
+        .clone()
+}
+
+/// A direct child of `parent` whose command name is `name`.
+fn child_named(parent: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+        let (head, tail) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1;
+        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
+        (ppid == parent && comm == name).then_some(pid)
+    })
+}
+
+/// A child process that is killed if the test fails before it ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
