@@ -41,6 +41,7 @@ pub enum KeyAction {
     FocusSale,
     FocusStock,
     FocusReplies,
+    FocusClaims,
     Up,
     Down,
     PageUp,
@@ -53,11 +54,14 @@ pub enum KeyAction {
     EndSale,
     PinProduct,
     UnpinProduct,
+    AdjustStock,
+    ConfirmClaim,
+    RejectClaim,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 21] = [
+    pub const ALL: [KeyAction; 25] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -66,6 +70,9 @@ impl KeyAction {
         KeyAction::EndSale,
         KeyAction::PinProduct,
         KeyAction::UnpinProduct,
+        KeyAction::AdjustStock,
+        KeyAction::ConfirmClaim,
+        KeyAction::RejectClaim,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -73,6 +80,7 @@ impl KeyAction {
         KeyAction::FocusSale,
         KeyAction::FocusStock,
         KeyAction::FocusReplies,
+        KeyAction::FocusClaims,
         KeyAction::Up,
         KeyAction::Down,
         KeyAction::PageUp,
@@ -93,6 +101,7 @@ impl KeyAction {
             KeyAction::FocusSale => "focus_sale",
             KeyAction::FocusStock => "focus_stock",
             KeyAction::FocusReplies => "focus_replies",
+            KeyAction::FocusClaims => "focus_claims",
             KeyAction::Up => "up",
             KeyAction::Down => "down",
             KeyAction::PageUp => "page_up",
@@ -105,6 +114,9 @@ impl KeyAction {
             KeyAction::EndSale => "end_sale",
             KeyAction::PinProduct => "pin_product",
             KeyAction::UnpinProduct => "unpin_product",
+            KeyAction::AdjustStock => "adjust_stock",
+            KeyAction::ConfirmClaim => "confirm_claim",
+            KeyAction::RejectClaim => "reject_claim",
         }
     }
 
@@ -120,6 +132,7 @@ impl KeyAction {
             KeyAction::FocusSale => "focus Flash sale",
             KeyAction::FocusStock => "focus Stock",
             KeyAction::FocusReplies => "focus Replies",
+            KeyAction::FocusClaims => "focus Claims",
             KeyAction::Up => "move up / scroll back",
             KeyAction::Down => "move down",
             KeyAction::PageUp => "page up",
@@ -132,6 +145,9 @@ impl KeyAction {
             KeyAction::EndSale => "end the running flash sale now",
             KeyAction::PinProduct => "pin the selected product",
             KeyAction::UnpinProduct => "unpin the product",
+            KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",
+            KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
+            KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
         }
     }
 
