@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 use livedesk::app::{Clock, Session};
-use livedesk::config::model::{Catalog, ProductSpec, Replies, SalesPlan, ShopConfig};
+use livedesk::config::model::{Catalog, ClaimsConfig, ProductSpec, Replies, SalesPlan, ShopConfig};
 use livedesk::config::{self, EnvInfo, Paths};
 use livedesk::desk::{Desk, DeskSetup, Input};
 use livedesk::protocol::decode_frame;
@@ -44,10 +44,12 @@ fn desk() -> Desk {
                 price: "8.99".parse().unwrap(),
                 stock: 20,
                 low_stock: 5,
+                aliases: vec!["almond pink".into()],
             }],
         },
         sales: SalesPlan::default(),
         replies: Replies::default(),
+        claims: ClaimsConfig::default(),
     };
     Desk::new(DeskSetup {
         shop,

@@ -558,10 +558,7 @@ pub async fn run_tui(
                 let effect = match &ev {
                     TermEvent::Key(k) if k.kind == KeyEventKind::Release => Effect::None,
                     TermEvent::Key(k) if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) => Effect::Quit,
-                    TermEvent::Key(k) => match config.keymap.lookup(view.mode(), k) {
-                        Some(action) => view.on_action(action, &session.desk),
-                        None => view.on_unbound_key(k, &session.desk),
-                    },
+                    TermEvent::Key(k) => view.on_key(k, &config.keymap, &session.desk),
                     TermEvent::Mouse(m) => view.on_mouse(m, &session.desk),
                     _ => Effect::None,
                 };

@@ -388,6 +388,79 @@ fn a_flash_sale_starts_counts_down_and_ends() {
     assert!(sale_pane(&screen).iter().any(|r| r.contains("test-flash") && r.contains("ended")), "{screen}");
 }
 
+/// The Claims pane's rows, one string per row, read between its borders.
+fn claims_pane(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(top) = lines.iter().position(|l| l.contains("┌ Claims") || l.contains("┌ ▶ Claims"))
+    else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for line in &lines[top + 1..] {
+        let Some(rest) = line.strip_prefix('│') else { break };
+        out.push(rest.split('│').next().unwrap_or(rest).trim_end().to_owned());
+    }
+    out
+}
+
+#[test]
+fn a_claim_in_the_comments_is_held_confirmed_with_a_key_and_a_restock_serves_the_waitlist() {
+    let home = Home::new();
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-claims.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    let screen = tmux.wait_for("both claims", WAIT, |s| {
+        let rows = claims_pane(s);
+        rows.iter().any(|r| r.contains("@Maria Santos")) && rows.iter().any(|r| r.contains("@Jack"))
+    });
+    let rows = claims_pane(&screen);
+    let maria = rows.iter().find(|r| r.contains("@Maria Santos")).unwrap();
+    assert!(maria.contains("● ") && maria.contains("1× ALMOND-PINK"), "Maria holds the last unit: {rows:?}");
+    let jack = rows.iter().find(|r| r.contains("@Jack")).unwrap();
+    assert!(jack.contains("◌ #1") && jack.contains("2× ALMOND-PINK"), "Jack waits first in line: {rows:?}");
+    let waitlisted = wait_received(&server, "the waitlist reply", |v| v["type"] == "send_chat");
+    assert_eq!(waitlisted["reply_to"], "m003", "{waitlisted}");
+    assert!(waitlisted["text"].as_str().unwrap().starts_with("@Jack "), "{waitlisted}");
+
+    // One key confirms the selected claim (the first held one) and tells Maria.
+    press(&tmux, &map, "normal", "confirm_claim");
+    let confirmed =
+        wait_received(&server, "the confirmation", |v| v["type"] == "send_chat" && v["reply_to"] == "m002");
+    assert_eq!(
+        confirmed["text"],
+        "@Maria Santos you're confirmed for Press-on nails, almond, blush pink! We'll message you to pay 💖"
+    );
+    tmux.wait_for("Maria's claim confirmed", WAIT, |s| {
+        claims_pane(s).iter().any(|r| r.contains("@Maria Santos") && r.contains("confirmed"))
+    });
+
+    // Found two more on the shelf: adjust the stock, and Jack's claim is held.
+    // Focusing the Stock pane selects its first row, ALMOND-PINK.
+    press(&tmux, &map, "normal", "focus_stock");
+    press(&tmux, &map, "normal", "adjust_stock");
+    tmux.wait_for("the adjust popup", WAIT, |s| s.contains("Adjust stock · ALMOND-PINK"));
+    // Typed into the popup, `q` quits nothing and `y` confirms nothing.
+    tmux.send(&["+2"]);
+    tmux.send(&[&tmux_key("tab")]);
+    tmux.send(&["quickly found a box"]);
+    tmux.wait_for("the preview", WAIT, |s| s.contains("→ on hand 2, available 2"));
+    tmux.send(&[&tmux_key("enter")]);
+    let promoted = wait_received(&server, "the promotion reply", |v| {
+        v["type"] == "send_chat"
+            && v["reply_to"] == "m003"
+            && v["text"].as_str().is_some_and(|t| t.contains("freed up"))
+    });
+    assert!(promoted["text"].as_str().unwrap().starts_with("@Jack good news!"), "{promoted}");
+    let screen = tmux.wait_for("Jack's claim held", WAIT, |s| {
+        claims_pane(s).iter().any(|r| r.contains("@Jack") && r.contains("● ") && r.contains("2× ALMOND-PINK"))
+    });
+    assert!(!screen.contains("Adjust stock ·"), "the popup closed:\n{screen}");
+    assert!(status_line(&screen).contains("● live"), "still running:\n{screen}");
+    let sends = server.received().iter().filter(|v| v["type"] == "send_chat").count();
+    assert_eq!(sends, 3, "waitlisted, confirmed, promoted: {:?}", server.received());
+}
+
 #[test]
 fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
     let home = Home::new();
@@ -438,7 +511,7 @@ fn the_demo_fits_80x24() {
         .wait_for("the demo's panes", WAIT, |s| status_line(s).contains(" DEMO ") && s.contains("● live"));
     let titles: Vec<&str> = screen.lines().filter(|l| l.contains('┌')).collect();
     let titles = titles.join("\n");
-    for pane in ["Chat", "Flash sale", "Stock", "Replies"] {
+    for pane in ["Chat", "Flash sale", "Stock", "Replies", "Claims"] {
         assert!(titles.contains(&format!(" {pane} ")), "the {pane} pane at 80×24:\n{screen}");
     }
     assert!(!screen.contains("too small"), "{screen}");

@@ -7,6 +7,8 @@ pub const CATALOG: &str = include_str!("../../demos/catalog.toml");
 pub const SALES: &str = include_str!("../../demos/sales.toml");
 /// The demo shop's canned replies.
 pub const REPLIES: &str = include_str!("../../demos/replies.toml");
+/// How comments become claims: the words, patterns, hold time and limit.
+pub const CLAIMS: &str = include_str!("../../demos/claims.toml");
 
 /// Built-in keymaps by name; a user's file with the same name overrides one.
 pub const KEYMAPS: [(&str, &str); 2] = [

@@ -16,6 +16,7 @@ pub fn default_files() -> Vec<(PathBuf, &'static str)> {
         (PathBuf::from("catalog.toml"), builtin::CATALOG),
         (PathBuf::from("sales.toml"), builtin::SALES),
         (PathBuf::from("replies.toml"), builtin::REPLIES),
+        (PathBuf::from("claims.toml"), builtin::CLAIMS),
     ];
     for (name, text) in builtin::KEYMAPS {
         files.push((PathBuf::from("keymaps").join(format!("{name}.toml")), text));
@@ -53,7 +54,7 @@ pub fn init(paths: &Paths) -> anyhow::Result<Vec<(PathBuf, bool)>> {
 mod tests {
     use super::*;
     use crate::config::load::{EnvInfo, check, load};
-    use crate::config::model::Settings;
+    use crate::config::model::{ClaimsConfig, Settings};
 
     fn paths_in(dir: &std::path::Path) -> Paths {
         Paths { config_dir: dir.join("cfg"), state_dir: dir.join("state") }
@@ -95,5 +96,11 @@ mod tests {
     fn the_settings_template_is_the_defaults() {
         let settings: Settings = toml::from_str(builtin::SETTINGS).unwrap();
         assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
+    fn the_claims_file_is_the_defaults() {
+        let claims: ClaimsConfig = toml::from_str(builtin::CLAIMS).unwrap();
+        assert_eq!(claims, ClaimsConfig::default());
     }
 }

@@ -41,6 +41,7 @@ pub enum KeyAction {
     FocusSale,
     FocusStock,
     FocusReplies,
+    FocusClaims,
     Up,
     Down,
     PageUp,
@@ -54,11 +55,14 @@ pub enum KeyAction {
     PauseSale,
     PinProduct,
     UnpinProduct,
+    AdjustStock,
+    ConfirmClaim,
+    RejectClaim,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 22] = [
+    pub const ALL: [KeyAction; 26] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -68,6 +72,9 @@ impl KeyAction {
         KeyAction::PauseSale,
         KeyAction::PinProduct,
         KeyAction::UnpinProduct,
+        KeyAction::AdjustStock,
+        KeyAction::ConfirmClaim,
+        KeyAction::RejectClaim,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -75,6 +82,7 @@ impl KeyAction {
         KeyAction::FocusSale,
         KeyAction::FocusStock,
         KeyAction::FocusReplies,
+        KeyAction::FocusClaims,
         KeyAction::Up,
         KeyAction::Down,
         KeyAction::PageUp,
@@ -95,6 +103,7 @@ impl KeyAction {
             KeyAction::FocusSale => "focus_sale",
             KeyAction::FocusStock => "focus_stock",
             KeyAction::FocusReplies => "focus_replies",
+            KeyAction::FocusClaims => "focus_claims",
             KeyAction::Up => "up",
             KeyAction::Down => "down",
             KeyAction::PageUp => "page_up",
@@ -108,6 +117,9 @@ impl KeyAction {
             KeyAction::PauseSale => "pause_sale",
             KeyAction::PinProduct => "pin_product",
             KeyAction::UnpinProduct => "unpin_product",
+            KeyAction::AdjustStock => "adjust_stock",
+            KeyAction::ConfirmClaim => "confirm_claim",
+            KeyAction::RejectClaim => "reject_claim",
         }
     }
 
@@ -123,6 +135,7 @@ impl KeyAction {
             KeyAction::FocusSale => "focus Flash sale",
             KeyAction::FocusStock => "focus Stock",
             KeyAction::FocusReplies => "focus Replies",
+            KeyAction::FocusClaims => "focus Claims",
             KeyAction::Up => "move up / scroll back",
             KeyAction::Down => "move down",
             KeyAction::PageUp => "page up",
@@ -136,6 +149,9 @@ impl KeyAction {
             KeyAction::PauseSale => "pause or resume the selected (or running) flash sale",
             KeyAction::PinProduct => "pin the selected product",
             KeyAction::UnpinProduct => "unpin the product",
+            KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",
+            KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
+            KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
         }
     }
 

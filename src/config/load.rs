@@ -11,7 +11,7 @@ use super::builtin;
 use super::error::{ConfigError, ConfigErrors, Source, builtin_origin};
 use super::keymap::{Keymap, load_keymap};
 use super::library::{Kind, Library, read_source};
-use super::model::{Catalog, Replies, SalesPlan, Settings, ShopConfig};
+use super::model::{Catalog, ClaimsConfig, Replies, SalesPlan, Settings, ShopConfig};
 use super::paths::Paths;
 use super::validate::Checker;
 use crate::ui::theme::{Theme, load_theme};
@@ -223,10 +223,14 @@ impl<'p> Loader<'p> {
         let replies = self
             .source("replies.toml", Some(builtin::REPLIES))
             .and_then(|src| self.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, keymap)));
+        let claims = self
+            .source("claims.toml", Some(builtin::CLAIMS))
+            .and_then(|src| self.parse::<ClaimsConfig>(&src, |_| {}, |v, c| c.claims(v)));
         ShopConfig {
             catalog: catalog.unwrap_or_else(|| Catalog { currency: "GBP".into(), products: vec![] }),
             sales: sales.unwrap_or_default(),
             replies: replies.unwrap_or_default(),
+            claims: claims.unwrap_or_default(),
         }
     }
 }
@@ -288,6 +292,7 @@ mod tests {
                 "catalog.toml (built-in)",
                 "sales.toml (built-in)",
                 "replies.toml (built-in)",
+                "claims.toml (built-in)",
             ]
         );
     }
@@ -373,7 +378,7 @@ mod tests {
         assert_eq!(got, ["catalog.toml:12:1: unknown field `color`"]);
         let (_dir, paths) = dir_with(&[("catalog.toml", &bad)]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
-        assert_eq!(e.fix, "remove it or use one of: sku, name, price, stock, low_stock");
+        assert_eq!(e.fix, "remove it or use one of: sku, name, price, stock, low_stock, aliases");
 
         let bad = CATALOG.replace("stock = 4\n", "");
         let got = errors(&[("catalog.toml", &bad)]);
@@ -519,6 +524,60 @@ mod tests {
                 "replies.toml:20:20: unknown field `{name}` in the reply text",
             ]
         );
+    }
+
+    #[test]
+    fn a_reply_without_a_key_needs_a_tag_the_desk_sends_by_itself() {
+        let got = errors(&[(
+            "replies.toml",
+            "[[reply]]\ntitle = \"Yours\"\ntext = \"@{user} it's yours\"\ntags = [\"claim-confirmed\"]\n\
+             [[reply]]\ntitle = \"Lost\"\ntext = \"hi\"\ntags = [\"shipping\"]\n",
+        )]);
+        assert_eq!(
+            got,
+            ["replies.toml:5:1: reply `Lost` has no key and no tag that livedesk sends by itself"]
+        );
+    }
+
+    #[test]
+    fn alias_errors_are_located() {
+        let bad = CATALOG.replace("stock = 4\n", "stock = 4\naliases = [\"mug\", \"💅\", \"flat cap\"]\n");
+        let got = errors(&[("catalog.toml", &bad)]);
+        assert_eq!(
+            got,
+            [
+                "catalog.toml:12:12: alias `mug` also names `MUG` (line 3)",
+                "catalog.toml:12:19: alias `💅` is empty once emoji and punctuation are dropped",
+            ]
+        );
+    }
+
+    #[test]
+    fn claims_errors_are_located() {
+        let got = errors(&[(
+            "claims.toml",
+            "hold_minutes = 0\nmax_per_customer = 0\nbare = [\"mine\", \"!!\"]\nignore_trailing = [\"thank you\"]\n\
+             [[pattern]]\nregex = '^sold (?P<item>.+'\n\
+             [[pattern]]\nregex = '^sold (?P<thing>.+)$'\n\
+             [[pattern]]\nregex = '(?P<item>.+)'\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "claims.toml:1:16: hold_minutes must be from 1 to 240, found 0",
+                "claims.toml:2:20: max_per_customer is 0: nobody could claim anything",
+                "claims.toml:3:17: `!!` is empty once emoji and punctuation are dropped",
+                "claims.toml:4:20: `thank you` is more than one word",
+                "claims.toml:6:9: claim pattern does not compile: unclosed group",
+                "claims.toml:8:9: unknown group `thing` in the claim pattern",
+                "claims.toml:10:9: claim pattern matches an ordinary comment like “hello”",
+            ]
+        );
+        // A file with one setting keeps the built-in words and patterns.
+        let (_dir, paths) = dir_with(&[("claims.toml", "hold_minutes = 5\n")]);
+        let claims = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.claims;
+        assert_eq!(claims.hold_minutes, 5);
+        assert_eq!(claims.patterns, crate::config::model::ClaimsConfig::default().patterns);
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub struct ProductSpec {
     pub stock: u32,
     #[serde(default = "default_low_stock")]
     pub low_stock: u32,
+    /// Other ways viewers write the product in a claim ("almond pink"), besides its sku and name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 fn default_low_stock() -> u32 {
@@ -181,12 +184,71 @@ pub struct Replies {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplySpec {
-    pub key: String,
+    /// The key that sends it; a reply without one is only sent by its tags (claim answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     pub title: String,
     pub text: String,
     #[serde(default)]
     pub tags: Vec<String>,
 }
+
+/// `claims.toml`: how comments like "sold 2 almond pink" become claims on stock.
+///
+/// A field left out keeps its built-in default, so a file holding just `hold_minutes = 5`
+/// still understands the default claim words.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClaimsConfig {
+    /// Whether comments are read as claims at all.
+    pub enabled: bool,
+    /// How long a claim holds stock before it is released.
+    pub hold_minutes: u32,
+    /// Most units one viewer may claim of one product; none means no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_per_customer: Option<u32>,
+    /// Whole comments that claim one of the product on screen ("mine", "sold").
+    pub bare: Vec<String>,
+    /// Words dropped from the end of a comment before matching ("pls", "po").
+    pub ignore_trailing: Vec<String>,
+    /// Regular expressions over the normalized comment, tried in order.
+    #[serde(rename = "pattern")]
+    pub patterns: Vec<ClaimPattern>,
+}
+
+/// One `[[pattern]]` in `claims.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimPattern {
+    /// Named groups: `item` (the product as written; absent means the product on screen) and
+    /// `qty`, `qty2`, … (how many; the first that matched counts).
+    pub regex: String,
+}
+
+impl Default for ClaimsConfig {
+    fn default() -> Self {
+        let pattern = |regex: &str| ClaimPattern { regex: regex.to_owned() };
+        ClaimsConfig {
+            enabled: true,
+            hold_minutes: 10,
+            max_per_customer: None,
+            bare: ["sold", "mine", "me", "i'll take it", "claim"].map(String::from).to_vec(),
+            ignore_trailing: ["pls", "please", "plz", "po", "thanks", "thx", "ty"].map(String::from).to_vec(),
+            patterns: vec![
+                pattern(DEFAULT_PATTERNS[0]),
+                pattern(DEFAULT_PATTERNS[1]),
+                pattern(DEFAULT_PATTERNS[2]),
+            ],
+        }
+    }
+}
+
+/// The built-in claim patterns, the same as the built-in `claims.toml` writes them.
+pub const DEFAULT_PATTERNS: [&str; 3] = [
+    r"^(?:sold|buy|mine|claim)\s+(?:x\s*)?(?P<qty>\d+)\s*x?$",
+    r"^(?:sold|buy|mine|claim)\s+(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)(?:\s+x\s*(?P<qty2>\d+))?$",
+    r"^(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)\s+(?:sold|mine)$",
+];
 
 /// Everything the desk needs to start: the shop's files, already validated.
 #[derive(Clone, Debug, PartialEq)]
@@ -194,4 +256,5 @@ pub struct ShopConfig {
     pub catalog: Catalog,
     pub sales: SalesPlan,
     pub replies: Replies,
+    pub claims: ClaimsConfig,
 }

@@ -9,7 +9,9 @@ use toml::de::{DeTable, DeValue};
 use super::error::{ConfigError, Seg, Source, span_at};
 use super::keymap::{KeyChord, Keymap, Mode};
 use super::library::Library;
-use super::model::{Catalog, Replies, SaleSpec, SalesPlan, Settings};
+use super::model::{Catalog, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings};
+use crate::desk::claims::{compile, normalize};
+use crate::desk::replies::AUTO_TAGS;
 
 /// The fields a reply text may use, as `{name}`.
 pub use crate::desk::replies::FIELDS as TEMPLATE_FIELDS;
@@ -119,6 +121,45 @@ impl Checker<'_, '_> {
                     format!("price must be more than 0, found {}", p.price),
                     "write the product's normal price, like \"8.99\"",
                 );
+            }
+        }
+        self.aliases(c);
+    }
+
+    /// Aliases: each names one product only, and is not empty once normalized.
+    fn aliases(&mut self, c: &Catalog) {
+        let mut names: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (i, p) in c.products.iter().enumerate() {
+            for key in [&p.sku, &p.name] {
+                names.entry(normalize(key)).or_insert(i);
+            }
+        }
+        for (i, p) in c.products.iter().enumerate() {
+            for (k, alias) in p.aliases.iter().enumerate() {
+                let at = [Seg::Key("product"), Seg::Index(i), Seg::Key("aliases"), Seg::Index(k)];
+                let key = normalize(alias);
+                if key.is_empty() {
+                    self.at(
+                        &at,
+                        format!("alias `{alias}` is empty once emoji and punctuation are dropped"),
+                        "write the words viewers use for the product, like \"almond pink\"",
+                    );
+                    continue;
+                }
+                match names.get(&key) {
+                    Some(&j) if j != i => {
+                        let line = self.line_at(&at_product(j, "sku"));
+                        self.at(
+                            &at,
+                            format!("alias `{alias}` also names `{}` (line {line})", c.products[j].sku),
+                            "give each product its own aliases: a claim must name one product",
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        names.insert(key, i);
+                    }
+                }
             }
         }
     }
@@ -247,10 +288,23 @@ impl Checker<'_, '_> {
     pub fn replies(&mut self, replies: &Replies, keymap: Option<&Keymap>) {
         for (i, r) in replies.replies.iter().enumerate() {
             let at = |field| [Seg::Key("reply"), Seg::Index(i), Seg::Key(field)];
-            let mut chars = r.key.chars();
+            let Some(key) = r.key.as_deref() else {
+                if !r.tags.iter().any(|t| AUTO_TAGS.contains(&t.as_str())) {
+                    self.at(
+                        &[Seg::Key("reply"), Seg::Index(i)],
+                        format!("reply `{}` has no key and no tag that livedesk sends by itself", r.title),
+                        format!("add a key, like key = \"1\", or one of the tags {}", AUTO_TAGS.join(", ")),
+                    );
+                }
+                self.reply_text(r, i);
+                continue;
+            };
+            let mut chars = key.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) if !c.is_control() && !c.is_whitespace() => {
-                    if let Some(first) = replies.replies[..i].iter().position(|q| q.key == r.key) {
+                    if let Some(first) =
+                        replies.replies[..i].iter().position(|q| q.key.as_deref() == Some(key))
+                    {
                         let line = self.line_at(&[Seg::Key("reply"), Seg::Index(first), Seg::Key("key")]);
                         self.at(
                             &at("key"),
@@ -276,33 +330,114 @@ impl Checker<'_, '_> {
                 }
                 _ => self.at(
                     &at("key"),
-                    format!("reply key `{}` must be a single character", r.key),
+                    format!("reply key `{key}` must be a single character"),
                     "write one character, like key = \"1\"",
                 ),
             }
-            if r.title.trim().is_empty() {
-                self.at(&at("title"), "reply title is empty", "write a few words, like \"Shipping\"");
+            self.reply_text(r, i);
+        }
+    }
+
+    /// A reply's title and text: not empty, and only known template fields.
+    fn reply_text(&mut self, r: &ReplySpec, i: usize) {
+        let at = |field| [Seg::Key("reply"), Seg::Index(i), Seg::Key(field)];
+        if r.title.trim().is_empty() {
+            self.at(&at("title"), "reply title is empty", "write a few words, like \"Shipping\"");
+        }
+        if r.text.trim().is_empty() {
+            self.at(&at("text"), "reply text is empty", "write the message to send");
+        }
+        for field in template_fields(&r.text) {
+            if TEMPLATE_FIELDS.contains(&field) {
+                continue;
             }
-            if r.text.trim().is_empty() {
-                self.at(&at("text"), "reply text is empty", "write the message to send");
+            let value = span_at(self.doc, &at("text"));
+            let needle = format!("{{{field}}}");
+            let offset = self.src.text.get(value.clone()).and_then(|raw| raw.find(&needle));
+            let span = offset.map_or(value.clone(), |o| value.start + o..value.start + o);
+            self.errors.push(self.src.error(
+                span,
+                format!("unknown field `{needle}` in the reply text"),
+                "use {user}, {product}, {price}, {stock} or {time_left}",
+            ));
+        }
+    }
+
+    /// `claims.toml`: a sane hold and limit, words that survive normalizing, and patterns that
+    /// compile, use only known groups and leave ordinary comments alone.
+    pub fn claims(&mut self, c: &ClaimsConfig) {
+        if !(1..=240).contains(&c.hold_minutes) {
+            self.at(
+                &[Seg::Key("hold_minutes")],
+                format!("hold_minutes must be from 1 to 240, found {}", c.hold_minutes),
+                "write how long a claim holds stock, like hold_minutes = 10",
+            );
+        }
+        if c.max_per_customer == Some(0) {
+            self.at(
+                &[Seg::Key("max_per_customer")],
+                "max_per_customer is 0: nobody could claim anything",
+                "write the most units one viewer may claim of a product, like max_per_customer = 2, \
+                 or remove the line for no limit",
+            );
+        }
+        for (list, words) in [("bare", &c.bare), ("ignore_trailing", &c.ignore_trailing)] {
+            for (i, w) in words.iter().enumerate() {
+                let norm = normalize(w);
+                if norm.is_empty() {
+                    self.at(
+                        &[Seg::Key(list), Seg::Index(i)],
+                        format!("`{w}` is empty once emoji and punctuation are dropped"),
+                        "write words, like \"mine\"; comments are matched without emoji or punctuation",
+                    );
+                } else if list == "ignore_trailing" && norm.contains(' ') {
+                    self.at(
+                        &[Seg::Key(list), Seg::Index(i)],
+                        format!("`{w}` is more than one word"),
+                        "list single words, like \"pls\"",
+                    );
+                }
             }
-            for field in template_fields(&r.text) {
-                if TEMPLATE_FIELDS.contains(&field) {
+        }
+        for (i, p) in c.patterns.iter().enumerate() {
+            let at = [Seg::Key("pattern"), Seg::Index(i), Seg::Key("regex")];
+            let regex = match compile(&p.regex) {
+                Ok(r) => r,
+                Err(e) => {
+                    let why = e.to_string();
+                    let why =
+                        why.lines().rev().find_map(|l| l.strip_prefix("error: ")).unwrap_or(&why).to_owned();
+                    self.at(
+                        &at,
+                        format!("claim pattern does not compile: {why}"),
+                        "fix the regular expression (Rust regex syntax; write it in single quotes so \
+                         backslashes stay as they are)",
+                    );
                     continue;
                 }
-                let value = span_at(self.doc, &at("text"));
-                let needle = format!("{{{field}}}");
-                let offset = self.src.text.get(value.clone()).and_then(|raw| raw.find(&needle));
-                let span = offset.map_or(value.clone(), |o| value.start + o..value.start + o);
-                self.errors.push(self.src.error(
-                    span,
-                    format!("unknown field `{needle}` in the reply text"),
-                    "use {user}, {product}, {price}, {stock} or {time_left}",
-                ));
+            };
+            if let Some(bad) = regex.capture_names().flatten().find(|n| *n != "item" && !n.starts_with("qty"))
+            {
+                self.at(
+                    &at,
+                    format!("unknown group `{bad}` in the claim pattern"),
+                    "name groups `item` (the product as written) and `qty` (how many; more as qty2, qty3…)",
+                );
+            }
+            if let Some(plain) = PLAIN_COMMENTS.iter().find(|t| regex.is_match(t)) {
+                self.at(
+                    &at,
+                    format!("claim pattern matches an ordinary comment like “{plain}”"),
+                    "anchor it with ^ and a claim word, like '^sold\\s+(?P<item>.+)$', or every comment \
+                     would claim stock",
+                );
             }
         }
     }
 }
+
+/// Comments no claim pattern should match (after normalizing).
+const PLAIN_COMMENTS: [&str; 3] = ["hello", "do you ship to the uk", "love the colours"];
 
 fn at_product(i: usize, field: &str) -> [Seg<'_>; 3] {
     [Seg::Key("product"), Seg::Index(i), Seg::Key(field)]

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::catalog::Adjust;
+
 /// An operator action that changes the desk (view-only keys such as scrolling never
 /// become one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +46,19 @@ pub enum Action {
         #[serde(default)]
         sku: Option<String>,
     },
+    /// Change a product's count on hand by hand, saying why:
+    /// `{"sku": "MUG", "add": 3, "reason": "found a box"}` (or `remove`, `set`).
+    AdjustStock {
+        sku: String,
+        #[serde(flatten)]
+        change: Adjust,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Confirm a held claim: its units are sold to the claimer.
+    ConfirmClaim { id: u64 },
+    /// Reject a held or waiting claim: its units go to the next in line.
+    RejectClaim { id: u64 },
 }
 
 fn thirty() -> u32 {
@@ -84,5 +99,32 @@ mod tests {
             serde_json::json!({"operator": "end_sale", "args": {}})
         );
         assert!(Action::from_script("launch_rocket", None).is_err());
+    }
+
+    #[test]
+    fn stock_adjusts_and_claim_decisions_read_as_script_lines() {
+        let a =
+            Action::AdjustStock { sku: "MUG".into(), change: Adjust::Add(3), reason: "found a box".into() };
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"operator": "adjust_stock", "args": {"sku": "MUG", "add": 3, "reason": "found a box"}})
+        );
+        assert_eq!(Action::from_script("adjust_stock", Some(v["args"].clone())).unwrap(), a);
+        let set = serde_json::json!({"sku": "MUG", "set": 10});
+        assert_eq!(
+            Action::from_script("adjust_stock", Some(set)).unwrap(),
+            Action::AdjustStock { sku: "MUG".into(), change: Adjust::Set(10), reason: String::new() }
+        );
+        assert!(Action::from_script("adjust_stock", Some(serde_json::json!({"sku": "MUG"}))).is_err());
+        assert!(
+            Action::from_script("adjust_stock", Some(serde_json::json!({"sku": "MUG", "add": -1}))).is_err()
+        );
+        let c = serde_json::json!({"id": 7});
+        assert_eq!(
+            Action::from_script("confirm_claim", Some(c.clone())).unwrap(),
+            Action::ConfirmClaim { id: 7 }
+        );
+        assert_eq!(Action::from_script("reject_claim", Some(c)).unwrap(), Action::RejectClaim { id: 7 });
     }
 }

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod catalog;
 pub mod chat;
+pub mod claims;
 pub mod money;
 pub mod replies;
 pub mod sales;
@@ -24,8 +25,9 @@ pub use summary::Summary;
 
 use crate::config::model::ShopConfig;
 use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
-use catalog::{Catalog, Order, OrderEffect};
+use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
+use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed};
 use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use stats::Stats;
@@ -166,6 +168,7 @@ pub struct Desk {
     pub counters: Counters,
     pub chat: ChatLog,
     pub catalog: Catalog,
+    pub claims: Claims,
     pub sales: Sales,
     pub replies: Replies,
     pub stats: Stats,
@@ -189,7 +192,7 @@ impl Desk {
         let catalog = Catalog::new(&setup.shop.catalog);
         let mut sales = Sales::new(&setup.shop.sales.sales);
         for p in catalog.products() {
-            sales.stock(&p.sku, p.available, DateTime::<Utc>::UNIX_EPOCH);
+            sales.stock(&p.sku, p.on_hand, DateTime::<Utc>::UNIX_EPOCH);
         }
         Desk {
             source: setup.source,
@@ -201,6 +204,7 @@ impl Desk {
             counters: Counters::default(),
             chat: ChatLog::new(setup.scrollback),
             catalog,
+            claims: Claims::new(&setup.shop.claims, &setup.shop.catalog),
             sales,
             replies: Replies::new(&setup.shop.replies.replies),
             stats: Stats::default(),
@@ -233,6 +237,13 @@ impl Desk {
         }
         let events = self.sales.tick(now);
         self.sale_events(events, now, &mut out);
+        if self.claims.due(now) {
+            // Expiry moves stock with no input: the journal must keep this tick.
+            self.revision += 1;
+            let mut news = Vec::new();
+            self.claims.expire(&mut self.catalog, now, &mut news);
+            self.claim_news(news, now, &mut out);
+        }
         out
     }
 
@@ -359,12 +370,20 @@ impl Desk {
             }
             Event::Chat { msg_id, user, text, reply_to } => {
                 let kind = if is_operator(&user) { MsgKind::Operator } else { MsgKind::Chat };
+                let claim = self.claim_in(&user, &text, &msg_id);
                 self.chat.push(msg_id, &user, text, kind, reply_to, now);
                 self.stats.chat_at(now.timestamp());
+                if let Some(claim) = claim {
+                    self.read_claim(claim, &user, now, out);
+                }
             }
             Event::Question { msg_id, user, text } => {
+                let claim = self.claim_in(&user, &text, &msg_id);
                 self.chat.push(msg_id, &user, text, MsgKind::Question, None, now);
                 self.stats.chat_at(now.timestamp());
+                if let Some(claim) = claim {
+                    self.read_claim(claim, &user, now, out);
+                }
             }
             Event::Join { .. } => self.stats.joins += 1,
             Event::Viewers { count } => self.stats.set_viewers(count),
@@ -395,12 +414,12 @@ impl Desk {
                     self.notice(Level::Warn, format!("Update for unknown order {order_id} ignored"));
                     return;
                 }
-                let effect = self.catalog.apply_status(&order_id, status);
+                let effect = self.catalog.apply_status(&order_id, status, now);
                 self.after_return(effect, &order_id, status, now, out);
             }
             Event::Stock { sku, available } => {
-                self.catalog.set_available(&sku, available);
-                self.sync_stock(&sku, now, out);
+                self.catalog.set_available(&sku, available, now);
+                self.settle_stock(&sku, now, out);
             }
             Event::Moderation { action, msg_id, user_id, by } => {
                 let by = by.unwrap_or_else(|| "the platform".into());
@@ -446,7 +465,7 @@ impl Desk {
         let is_new = self.catalog.order(&order.order_id).is_none();
         if !is_new {
             let (id, status) = (order.order_id.clone(), order.status);
-            let effect = self.catalog.apply_status(&id, status);
+            let effect = self.catalog.apply_status(&id, status, now);
             self.after_return(effect, &id, status, now, out);
             return;
         }
@@ -471,27 +490,50 @@ impl Desk {
         let amount =
             money::format(order.unit_price * rust_decimal::Decimal::from(order.qty), &order.currency);
         let (qty, sku) = (order.qty, order.sku.clone());
-        let effect = self.catalog.apply_order(order);
+        let mut news = Vec::new();
+        let cover = if order.status.is_live() && !user.id.is_empty() {
+            self.claims.cover_order(&mut self.catalog, &user.id, &order, now, &mut news)
+        } else {
+            Cover::default()
+        };
+        let before = self.catalog.product(&sku).map(|p| (p.on_hand, p.available));
+        let effect = self.catalog.apply_order(order, cover, now);
+        self.claims.settle(&mut self.catalog, &sku, now, &mut news);
         if let OrderEffect::Placed { oversold, .. } = effect {
             let name = self.catalog.product(&sku).map_or(sku.clone(), |p| p.name.clone());
-            self.chat.push_system(user, format!("ordered {qty}× {name} ({amount})"), now);
+            let line = if oversold > 0 {
+                format!("ordered {qty}× {name} ({amount}): {oversold} OVERSOLD")
+            } else {
+                format!("ordered {qty}× {name} ({amount})")
+            };
+            self.chat.push_system(user, line, now);
             if oversold > 0 {
                 self.notice(
                     Level::Error,
                     format!("OVERSOLD: {oversold}× {sku} ordered by {} with no stock", user.name),
                 );
-            } else if self.catalog.product(&sku).is_some_and(|p| p.sold_out()) {
-                self.notice(Level::Warn, format!("{name} is SOLD OUT"));
+            } else if let Some(p) = self.catalog.product(&sku) {
+                // Said once, when this order ran it out.
+                let (on_hand, available) = before.unwrap_or((1, 1));
+                if p.on_hand == 0 && on_hand > 0 {
+                    self.notice(Level::Warn, format!("{name} is SOLD OUT"));
+                } else if p.sold_out() && available > 0 {
+                    let text = format!("{name}: nothing left to sell, {} held for claims", p.on_hand);
+                    self.notice(Level::Warn, text);
+                }
             }
         }
+        self.claim_news(news, now, out);
         self.sale_events(sale_events, now, out);
         self.sync_stock(&sku, now, out);
     }
 
-    /// Tells the sales a product's stock after it changed: running out ends its sale.
+    /// Tells the sales a product's stock after it changed: running out ends its sale. Units
+    /// held for claims still count as stock here: a hold is not a sale, it may expire, and an
+    /// order on the platform's checkout is served from them.
     fn sync_stock(&mut self, sku: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        let available = self.catalog.product(sku).map_or(0, |p| p.available);
-        let events = self.sales.stock(sku, available, now);
+        let on_hand = self.catalog.product(sku).map_or(0, |p| p.on_hand);
+        let events = self.sales.stock(sku, on_hand, now);
         self.sale_events(events, now, out);
     }
 
@@ -504,7 +546,6 @@ impl Desk {
         out: &mut Vec<Output>,
     ) {
         if let OrderEffect::Returned { sku, qty, sale } = effect {
-            self.sync_stock(&sku, now, out);
             if let Some(run) = sale {
                 let price =
                     self.catalog.order(order_id).map_or(rust_decimal::Decimal::ZERO, |o| o.unit_price);
@@ -515,15 +556,214 @@ impl Desk {
             let user = self.catalog.order(order_id).map(|o| o.user_name.clone()).unwrap_or_default();
             let who = User { id: String::new(), name: user, region: None, badges: vec![], follower: false };
             self.chat.push_system(&who, format!("{verb} order {order_id}: {qty}× {sku} back in stock"), now);
+            self.settle_stock(&sku, now, out);
+        }
+    }
+
+    /// After a product's stock changed: holds back in line with it, the waitlist served,
+    /// and its sale told what is left.
+    fn settle_stock(&mut self, sku: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let mut news = Vec::new();
+        self.claims.settle(&mut self.catalog, sku, now, &mut news);
+        self.claim_news(news, now, out);
+        self.sync_stock(sku, now, out);
+    }
+
+    /// A viewer's comment read as claims read it, with its msg_id; `None` for the shop's own
+    /// comments and for anything not worded like a claim.
+    fn claim_in(&mut self, user: &User, text: &str, msg_id: &str) -> Option<(Parsed, String, String)> {
+        if is_operator(user) {
+            return None;
+        }
+        match self.claims.matcher.read(text) {
+            (Parsed::NotAClaim, _) => None,
+            (parsed, norm) => Some((parsed, norm, msg_id.to_owned())),
+        }
+    }
+
+    /// A viewer's comment, read as a claim.
+    fn read_claim(
+        &mut self,
+        (parsed, text, msg_id): (Parsed, String, String),
+        user: &User,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
+        let (sku, qty, explicit) = match parsed {
+            Parsed::NotAClaim => return,
+            Parsed::Unmatched => return self.claims.count_unmatched(),
+            Parsed::Claim { sku, qty, explicit } => (sku, qty, explicit),
+        };
+        let sku = match sku {
+            Some(sku) => sku,
+            // "mine!" is for the product on screen; with none, it claims nothing.
+            None => match self.current_product().filter(|p| p.known) {
+                Some(p) => p.sku.clone(),
+                None => return self.claims.count_unmatched(),
+            },
+        };
+        let req = ClaimRequest {
+            sku,
+            qty,
+            explicit,
+            user_id: user.id.clone(),
+            user_name: user.name.clone(),
+            msg_id,
+            text,
+        };
+        let mut news = Vec::new();
+        self.claims.claim(&mut self.catalog, req, now, &mut news);
+        self.claim_news(news, now, out);
+    }
+
+    /// Tells the operator what happened to claims, and the buyers through tagged replies.
+    fn claim_news(&mut self, news: Vec<News>, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        for n in news {
+            match n {
+                News::Held { claim: c, added } => {
+                    let mins = self.claims.hold().num_minutes();
+                    let text = if added == c.qty {
+                        format!(
+                            "Claim #{}: {}× {} held for @{} ({mins} min)",
+                            c.id, c.qty, c.sku, c.user_name
+                        )
+                    } else {
+                        format!(
+                            "Claim #{}: @{} added {added}× {}, {} held ({mins} min)",
+                            c.id, c.user_name, c.sku, c.qty
+                        )
+                    };
+                    self.notice(Level::Info, text);
+                }
+                News::Waitlisted { claim: c, position } => {
+                    let text = format!(
+                        "@{} waits for {}× {}: #{position} on the waitlist",
+                        c.user_name, c.qty, c.sku
+                    );
+                    self.notice(Level::Info, text);
+                    self.reply_to_claim("claim-waitlisted", &c, now, out);
+                }
+                News::Promoted { claim: c, added } => {
+                    let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);
+                    self.notice(Level::Info, text);
+                    self.reply_to_claim("claim-promoted", &c, now, out);
+                }
+                News::Bumped { claim: c, qty } => {
+                    let text = format!(
+                        "@{}'s hold on {qty}× {} went back to the waitlist: the stock is gone",
+                        c.user_name, c.sku
+                    );
+                    self.notice(Level::Warn, text);
+                }
+                News::Expired { claim: c } => {
+                    let text =
+                        format!("Claim #{} expired: {}× {} of @{} released", c.id, c.qty, c.sku, c.user_name);
+                    self.notice(Level::Info, text);
+                }
+                News::Confirmed { claim: c } => {
+                    let by_order = match &c.state {
+                        claims::ClaimState::Confirmed { by: ConfirmedBy::Order(id), .. } => Some(id.clone()),
+                        _ => None,
+                    };
+                    match by_order {
+                        Some(order_id) => {
+                            let text = format!(
+                                "Claim #{} of @{} confirmed by order {order_id}: {}× {}",
+                                c.id, c.user_name, c.qty, c.sku
+                            );
+                            self.notice(Level::Info, text);
+                        }
+                        None => {
+                            let text = format!(
+                                "Confirmed claim #{}: {}× {} for @{}",
+                                c.id, c.qty, c.sku, c.user_name
+                            );
+                            self.notice(Level::Info, text);
+                            self.reply_to_claim("claim-confirmed", &c, now, out);
+                        }
+                    }
+                }
+                News::Rejected { claim: c } => {
+                    let text = format!("Rejected claim #{}: {}× {} of @{}", c.id, c.qty, c.sku, c.user_name);
+                    self.notice(Level::Info, text);
+                    self.reply_to_claim("claim-rejected", &c, now, out);
+                }
+                News::Limited { user_name, sku, limit, kept } => {
+                    let text = if kept == 0 {
+                        format!("@{user_name} already has {limit}× {sku}, the most one customer may claim")
+                    } else {
+                        format!("@{user_name} asked for more {sku} than the limit of {limit}: claimed {kept}")
+                    };
+                    self.notice(Level::Info, text);
+                }
+            }
+        }
+    }
+
+    /// Sends the first reply tagged `tag` to a claimer, answering their claim comment.
+    fn reply_to_claim(
+        &mut self,
+        tag: &str,
+        claim: &claims::Claim,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
+        if self.link == Link::Ended {
+            return;
+        }
+        let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
+        let product = self.catalog.product(&claim.sku);
+        let ctx = self.context_for(product, Some(claim.user_name.clone()), now);
+        match replies::fill(&reply.text, &ctx) {
+            Ok(text) => {
+                let reply_to = Some(claim.msg_id.clone()).filter(|id| !id.is_empty());
+                let label = format!("reply “{}” to @{}", reply.title, claim.user_name);
+                self.send_chat(text, reply_to, label, now, out);
+            }
+            Err(missing) => {
+                let text =
+                    format!("Reply “{}” not sent: nothing to fill {}", reply.title, missing.join(", "));
+                self.notice(Level::Warn, text);
+            }
         }
     }
 
     fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        if self.link == Link::Ended || self.ended() {
+        // Counting the shelf after the stream is still a count; anything else would be sent.
+        if (self.link == Link::Ended || self.ended()) && !matches!(action, Action::AdjustStock { .. }) {
             self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
             return;
         }
         match action {
+            Action::AdjustStock { sku, change, reason } => {
+                let Some(p) = self.catalog.product(&sku) else {
+                    self.notice(Level::Warn, format!("Cannot adjust {sku}: not in the catalog"));
+                    return;
+                };
+                let before = p.on_hand;
+                let reason = if reason.trim().is_empty() { "no reason given".to_owned() } else { reason };
+                self.catalog.adjust(&sku, change, &reason, now);
+                let after = self.catalog.product(&sku).map_or(0, |p| p.on_hand);
+                self.notice(
+                    Level::Info,
+                    format!("Stock of {sku} {}: {before} → {after} on hand ({reason})", change.label()),
+                );
+                self.settle_stock(&sku, now, out);
+            }
+            Action::ConfirmClaim { id } => {
+                let mut news = Vec::new();
+                match self.claims.confirm(&mut self.catalog, id, now, &mut news) {
+                    Ok(()) => self.claim_news(news, now, out),
+                    Err(e) => self.notice(Level::Warn, format!("Cannot confirm: {e}")),
+                }
+            }
+            Action::RejectClaim { id } => {
+                let mut news = Vec::new();
+                match self.claims.reject(&mut self.catalog, id, now, &mut news) {
+                    Ok(()) => self.claim_news(news, now, out),
+                    Err(e) => self.notice(Level::Warn, format!("Cannot reject: {e}")),
+                }
+            }
             Action::SendReply { key, to } => {
                 let Some(reply) = self.replies.by_key(&key).cloned() else {
                     self.notice(Level::Warn, format!("No canned reply on key {key}"));
@@ -756,7 +996,16 @@ impl Desk {
 
     /// The values for a reply template, for a message by `user` (if any).
     pub fn template_context(&self, user: Option<String>, now: DateTime<Utc>) -> TemplateContext {
-        let product = self.current_product();
+        self.context_for(self.current_product(), user, now)
+    }
+
+    /// The values for a reply template about `product`, for a message by `user` (if any).
+    fn context_for(
+        &self,
+        product: Option<&catalog::Product>,
+        user: Option<String>,
+        now: DateTime<Utc>,
+    ) -> TemplateContext {
         let live = product.and_then(|p| self.sales.running().find(|s| s.is_live() && s.spec.sku == p.sku));
         let currency = &self.catalog.currency;
         TemplateContext {

@@ -15,6 +15,18 @@ pub struct TemplateContext {
 /// The template fields a reply may use.
 pub const FIELDS: [&str; 5] = ["user", "product", "price", "stock", "time_left"];
 
+/// The tags that make the desk send a reply by itself: a reply with one needs no key.
+pub const AUTO_TAGS: [&str; 8] = [
+    "sale-preheat",
+    "sale-start",
+    "sold-out",
+    "sale-ended",
+    "claim-confirmed",
+    "claim-rejected",
+    "claim-waitlisted",
+    "claim-promoted",
+];
+
 /// Fills `{user}`, `{product}`, `{price}`, `{stock}` and `{time_left}`; unknown braces
 /// stay as written. A reply with no viewer to answer speaks to "everyone"; a field about the
 /// product or the sale with nothing to fill it is an error naming the fields, because a
@@ -87,7 +99,7 @@ impl Replies {
 
     /// The reply on a key.
     pub fn by_key(&self, key: &str) -> Option<&ReplySpec> {
-        self.replies.iter().find(|r| r.key == key)
+        self.replies.iter().find(|r| r.key.as_deref() == Some(key))
     }
 
     /// The first reply carrying a tag (e.g. `sale-start`, `sold-out`).

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Desk;
+use super::claims::ClaimCounts;
 
 /// What `--summary json` prints at the end of a headless run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -24,6 +25,7 @@ pub struct Summary {
     pub gmv: BTreeMap<String, String>,
     pub stock: BTreeMap<String, u32>,
     pub sales: Vec<SaleSummary>,
+    pub claims: ClaimsSummary,
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub commands_refused: u64,
@@ -42,6 +44,31 @@ pub struct SaleSummary {
     pub revenue: String,
     /// How many times it ran.
     pub runs: usize,
+}
+
+/// Claims in the summary: how many are held and waiting now, and how many ended each way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ClaimsSummary {
+    pub active: usize,
+    pub waiting: usize,
+    pub confirmed: u64,
+    pub expired: u64,
+    pub rejected: u64,
+    /// Comments worded like claims that named nothing the shop sells.
+    pub unmatched: u64,
+}
+
+impl From<ClaimCounts> for ClaimsSummary {
+    fn from(c: ClaimCounts) -> Self {
+        ClaimsSummary {
+            active: c.active,
+            waiting: c.waiting,
+            confirmed: c.confirmed,
+            expired: c.expired,
+            rejected: c.rejected,
+            unmatched: c.unmatched,
+        }
+    }
 }
 
 impl Summary {
@@ -81,6 +108,7 @@ impl Summary {
                     runs: s.runs.len(),
                 })
                 .collect(),
+            claims: desk.claims.counts().into(),
             commands_sent: c.commands_sent,
             commands_acked: c.commands_acked,
             commands_refused: c.commands_refused,

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::model::{
-    Catalog as CatalogFile, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan,
+    Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan,
 };
 use crate::protocol::OrderStatus;
 
@@ -11,9 +11,10 @@ fn shop() -> ShopConfig {
         price: price.parse().unwrap(),
         stock,
         low_stock: 5,
+        aliases: vec![],
     };
     let reply = |key: &str, title: &str, text: &str, tag: &str| ReplySpec {
-        key: key.into(),
+        key: Some(key.into()).filter(|k: &String| !k.is_empty()),
         title: title.into(),
         text: text.into(),
         tags: vec![tag.into()],
@@ -23,7 +24,10 @@ fn shop() -> ShopConfig {
         catalog: CatalogFile {
             currency: "GBP".into(),
             products: vec![
-                product("ALMOND-PINK", "Almond blush", "8.99", 20),
+                ProductSpec {
+                    aliases: vec!["almond pink".into()],
+                    ..product("ALMOND-PINK", "Almond blush", "8.99", 20)
+                },
                 product("COFFIN-NUDE", "Coffin nude", "9.99", 2),
             ],
         },
@@ -47,8 +51,13 @@ fn shop() -> ShopConfig {
                 reply("3", "Gone", "{product} SOLD OUT", "sold-out"),
                 reply("4", "Soon", "SOON {product} at {price} in {time_left}", "sale-preheat"),
                 reply("5", "Over", "{product} sale over, back to {price}", "sale-ended"),
+                reply("", "Yours", "@{user} {product} is yours, {price}", "claim-confirmed"),
+                reply("", "Sorry", "@{user} sorry, no {product} for you", "claim-rejected"),
+                reply("", "In line", "@{user} you're in line for {product}", "claim-waitlisted"),
+                reply("", "Your turn", "@{user} {product} is held for you now", "claim-promoted"),
             ],
         },
+        claims: ClaimsConfig::default(),
     }
 }
 
@@ -555,4 +564,469 @@ fn a_stream_ended_event_stops_commands_too() {
     d.apply(frame(2, Event::Stream { state: StreamState::Ended }), t(1));
     let out = d.apply(Input::Operator(Action::SendReply { key: "1".into(), to: Some("m1".into()) }), t(2));
     assert!(out.is_empty());
+}
+
+// ---------------------------------------------------------------- claims
+
+fn stock(seq: u64, available: u32) -> Input {
+    frame(seq, Event::Stock { sku: "ALMOND-PINK".into(), available })
+}
+
+fn claimer_order(seq: u64, id: &str, name: &str, qty: u32, status: OrderStatus) -> Input {
+    frame(
+        seq,
+        Event::Order {
+            order_id: id.into(),
+            user: user(name),
+            sku: "ALMOND-PINK".into(),
+            qty,
+            unit_price: "8.99".parse().unwrap(),
+            currency: "GBP".into(),
+            status,
+        },
+    )
+}
+
+fn update(seq: u64, id: &str, status: OrderStatus) -> Input {
+    frame(seq, Event::OrderUpdate { order_id: id.into(), status })
+}
+
+fn pink(d: &Desk) -> (u32, u32, u32) {
+    let p = d.catalog.product("ALMOND-PINK").unwrap();
+    (p.on_hand, p.reserved, p.available)
+}
+
+/// (user, qty, state) of every open claim, oldest first.
+fn open_claims(d: &Desk) -> Vec<(String, u32, &'static str)> {
+    d.claims.open().map(|c| (c.user_name.clone(), c.qty, c.state.label())).collect()
+}
+
+fn claim_id(d: &Desk, name: &str) -> u64 {
+    d.claims.open().find(|c| c.user_name == name).unwrap().id
+}
+
+fn sent_replies(out: &[Output]) -> Vec<(String, Option<String>)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send(Command::SendChat { text, reply_to, .. }) => Some((text.clone(), reply_to.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_claim_comment_holds_stock_for_the_viewer() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "SOLD 2 almond-pink!! 💅"), t(0));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 2, "held")]);
+    assert_eq!(pink(&d), (20, 2, 18));
+    assert_eq!(
+        last_notice(&d),
+        format!("Claim #{}: 2× ALMOND-PINK held for @maria (10 min)", claim_id(&d, "maria"))
+    );
+    // The comment itself is in the chat as usual.
+    assert_eq!(d.chat.by_msg_id("m1").unwrap().text, "SOLD 2 almond-pink!! 💅");
+    let s = d.summary();
+    assert_eq!((s.claims.active, s.claims.waiting), (1, 0));
+    assert_eq!(s.stock["ALMOND-PINK"], 18, "the summary's stock is what can still be sold");
+}
+
+#[test]
+fn a_bare_claim_is_for_the_product_on_screen_and_the_shop_never_claims() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "mine!"), t(0));
+    assert!(open_claims(&d).is_empty(), "nothing pinned, no sale: nothing to claim");
+    assert_eq!(d.summary().claims.unmatched, 1);
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }), t(1));
+    d.apply(chat(2, "maria", "mine!"), t(2));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 1, "held")]);
+    let mut shop = user("Nail Nook");
+    shop.badges = vec!["host".into()];
+    let echo =
+        Event::Chat { msg_id: "op-1".into(), user: shop, text: "sold 2 almond pink".into(), reply_to: None };
+    d.apply(frame(3, echo), t(3));
+    let q = Event::Question { msg_id: "q1".into(), user: user("jo"), text: "SOLD almond pink?".into() };
+    d.apply(frame(4, q), t(4));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 1, "held"), ("jo".to_owned(), 1, "held")]);
+    // Chatter that only looks like a claim changes nothing.
+    d.apply(chat(5, "ola", "sold out already?? 😭"), t(5));
+    d.apply(chat(6, "ola", "mine lasted 2 weeks with glue"), t(6));
+    assert_eq!(d.claims.open().count(), 2);
+    assert_eq!(d.summary().claims.unmatched, 3);
+}
+
+#[test]
+fn confirming_sells_the_held_units_and_answers_the_buyer() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "sold 2 almond pink"), t(0));
+    let id = claim_id(&d, "maria");
+    let out = d.apply(Input::Operator(Action::ConfirmClaim { id }), t(5));
+    assert_eq!(
+        sent_replies(&out),
+        [("@maria Almond blush is yours, £8.99".to_owned(), Some("m1".to_owned()))]
+    );
+    assert_eq!(pink(&d), (18, 0, 18));
+    assert!(d.claims.open().next().is_none());
+    assert_eq!(d.summary().claims.confirmed, 1);
+    let entry = d.catalog.ledger("ALMOND-PINK").next_back().unwrap();
+    assert_eq!(entry.reason, catalog::Reason::ClaimConfirmed { claim: id });
+    // Her order for the same units arrives later: nothing is taken twice.
+    d.apply(claimer_order(2, "o1", "maria", 2, OrderStatus::Paid), t(6));
+    assert_eq!(pink(&d), (18, 0, 18));
+    // Confirming again says why not.
+    assert!(d.apply(Input::Operator(Action::ConfirmClaim { id }), t(7)).is_empty());
+    assert_eq!(last_notice(&d), format!("Cannot confirm: claim #{id} is confirmed already"));
+}
+
+#[test]
+fn an_order_from_the_claimer_confirms_the_claim_without_a_second_take() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "sold 2 almond pink"), t(0));
+    let out = d.apply(claimer_order(2, "o1", "maria", 2, OrderStatus::Placed), t(10));
+    assert!(sent_replies(&out).is_empty(), "the platform tells the buyer about their own order");
+    assert_eq!(pink(&d), (18, 0, 18));
+    assert_eq!(d.catalog.order("o1").unwrap().taken, 2);
+    assert!(last_notice(&d).contains("confirmed by order o1"), "{}", last_notice(&d));
+    d.apply(update(3, "o1", OrderStatus::Cancelled), t(11));
+    assert_eq!(pink(&d), (20, 0, 20));
+}
+
+#[test]
+fn when_stock_runs_out_claims_wait_and_a_cancel_promotes_the_first_in_line() {
+    let mut d = desk();
+    d.apply(stock(1, 2), t(0));
+    d.apply(chat(2, "ann", "sold 2 almond pink"), t(1));
+    let out = d.apply(chat(3, "bea", "sold almond pink"), t(2));
+    assert_eq!(
+        sent_replies(&out),
+        [("@bea you're in line for Almond blush".to_owned(), Some("m3".to_owned()))]
+    );
+    d.apply(chat(4, "cat", "buy almond pink x2"), t(3));
+    assert_eq!(
+        open_claims(&d),
+        [("ann".to_owned(), 2, "held"), ("bea".to_owned(), 1, "waiting"), ("cat".to_owned(), 2, "waiting")]
+    );
+    // Ann buys one, cancels it: one unit frees, and bea (first in line) gets it.
+    d.apply(claimer_order(5, "o1", "ann", 1, OrderStatus::Paid), t(4));
+    assert_eq!(pink(&d), (1, 1, 0));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 2, "waiting")]);
+    let out = d.apply(update(6, "o1", OrderStatus::Cancelled), t(5));
+    assert_eq!(d.notices().rev().nth(1).unwrap().text, "Promoted @cat: 1× ALMOND-PINK from the waitlist");
+    assert_eq!(
+        sent_replies(&out),
+        [("@cat Almond blush is held for you now".to_owned(), Some("m4".to_owned()))]
+    );
+    assert_eq!(
+        open_claims(&d),
+        [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 1, "waiting"), ("cat".to_owned(), 1, "held")]
+    );
+    assert_eq!(pink(&d), (2, 2, 0));
+    let s = d.summary();
+    assert_eq!((s.claims.active, s.claims.waiting, s.claims.confirmed), (2, 1, 1));
+}
+
+#[test]
+fn holds_expire_on_the_clock_and_the_units_go_to_the_next_in_line() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(chat(2, "ann", "sold almond pink"), t(0));
+    d.apply(chat(3, "bea", "sold almond pink"), t(60));
+    d.apply(Input::Tick, t(599));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
+    let out = d.apply(Input::Tick, t(600));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")]);
+    assert_eq!(sent_replies(&out).len(), 1, "bea hears her claim is held");
+    assert!(d.notices().any(|n| n.text.contains("expired: 1× ALMOND-PINK of @ann released")));
+    let s = d.summary();
+    assert_eq!((s.claims.active, s.claims.expired), (1, 1));
+    // Bea's fresh hold runs from her promotion.
+    d.apply(Input::Tick, t(1199));
+    assert_eq!(d.claims.open().count(), 1);
+    d.apply(Input::Tick, t(1200));
+    assert_eq!(d.claims.open().count(), 0);
+    assert_eq!(pink(&d), (1, 0, 1));
+}
+
+#[test]
+fn rejecting_answers_the_viewer_and_frees_the_units() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(chat(2, "ann", "sold almond pink"), t(0));
+    d.apply(chat(3, "bea", "sold almond pink"), t(1));
+    let out = d.apply(Input::Operator(Action::RejectClaim { id: claim_id(&d, "ann") }), t(2));
+    let texts: Vec<String> = sent_replies(&out).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(texts, ["@ann sorry, no Almond blush for you", "@bea Almond blush is held for you now"]);
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")]);
+    assert_eq!(d.summary().claims.rejected, 1);
+}
+
+#[test]
+fn a_platform_count_below_the_holds_sends_the_newest_back_to_the_waitlist() {
+    let mut d = desk();
+    d.apply(chat(1, "ann", "sold almond pink"), t(0));
+    d.apply(chat(2, "bea", "sold 2 almond pink"), t(1));
+    d.apply(stock(3, 2), t(2));
+    assert_eq!(
+        open_claims(&d),
+        [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]
+    );
+    assert_eq!(pink(&d), (2, 2, 0));
+    assert_eq!(d.notices().last().unwrap().level, Level::Warn);
+    // Someone else's order takes a held unit: bea's last held unit goes back in line.
+    d.apply(claimer_order(4, "o1", "zed", 1, OrderStatus::Paid), t(3));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 2, "waiting")]);
+    assert_eq!(d.summary().oversold, 0, "units on hand, even held ones, serve an order");
+}
+
+#[test]
+fn a_manual_adjust_is_booked_with_its_reason_and_serves_the_waitlist() {
+    let mut d = desk();
+    d.apply(stock(1, 0), t(0));
+    d.apply(chat(2, "ann", "sold almond pink"), t(1));
+    let change = catalog::Adjust::Add(3);
+    d.apply(
+        Input::Operator(Action::AdjustStock {
+            sku: "ALMOND-PINK".into(),
+            change,
+            reason: "found a box".into(),
+        }),
+        t(2),
+    );
+    assert_eq!(pink(&d), (3, 1, 2));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held")]);
+    let adjust = d.catalog.ledger("ALMOND-PINK").find(|e| e.delta_on_hand == 3).unwrap();
+    assert_eq!(adjust.reason, catalog::Reason::ManualAdjust { note: "found a box".into() });
+    assert!(d.notices().any(|n| n.text == "Stock of ALMOND-PINK +3: 0 → 3 on hand (found a box)"));
+    let set = catalog::Adjust::Set(0);
+    d.apply(
+        Input::Operator(Action::AdjustStock {
+            sku: "ALMOND-PINK".into(),
+            change: set,
+            reason: String::new(),
+        }),
+        t(3),
+    );
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "waiting")]);
+    let last = d.catalog.ledger("ALMOND-PINK").rev().find(|e| e.delta_on_hand != 0).unwrap();
+    assert_eq!(last.reason, catalog::Reason::ManualAdjust { note: "no reason given".into() });
+    d.apply(
+        Input::Operator(Action::AdjustStock { sku: "NOPE".into(), change: set, reason: "x".into() }),
+        t(4),
+    );
+    assert_eq!(last_notice(&d), "Cannot adjust NOPE: not in the catalog");
+    // After the stream, the shelf can still be counted.
+    d.apply(Input::Link(LinkEvent::StreamEnded), t(5));
+    d.apply(
+        Input::Operator(Action::AdjustStock {
+            sku: "ALMOND-PINK".into(),
+            change: set,
+            reason: "count".into(),
+        }),
+        t(6),
+    );
+    assert!(last_notice(&d).starts_with("Stock of ALMOND-PINK =0"), "{}", last_notice(&d));
+}
+
+#[test]
+fn an_oversold_order_says_so_in_the_chat_line() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(claimer_order(2, "o1", "zed", 3, OrderStatus::Paid), t(1));
+    let line = d.chat.messages().iter().rev().find(|m| m.kind == MsgKind::System).unwrap();
+    assert!(line.text.ends_with("2 OVERSOLD"), "{}", line.text);
+    assert_eq!(d.catalog.order("o1").unwrap().oversold(), 2);
+}
+
+// ---------------------------------------------------------------- property tests
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const USERS: [&str; 4] = ["ann", "bea", "cat", "dee"];
+
+    /// One thing that can happen to a desk selling claims and orders.
+    #[derive(Clone, Debug)]
+    enum Step {
+        Claim { user: usize, text: &'static str },
+        Order { id: u8, user: usize, qty: u32, status: OrderStatus },
+        Update { id: u8, status: OrderStatus },
+        Sync(u32),
+        Adjust(catalog::Adjust),
+        Confirm(u64),
+        Reject(u64),
+        Pin,
+        Wait(i64),
+    }
+
+    const CLAIMS: [&str; 6] = [
+        "mine",
+        "sold almond pink",
+        "sold 2 almond pink",
+        "buy almond pink x3",
+        "SOLD!!",
+        "sold 1 almond-pink 💅",
+    ];
+
+    fn status() -> impl Strategy<Value = OrderStatus> {
+        prop_oneof![
+            Just(OrderStatus::Placed),
+            Just(OrderStatus::Paid),
+            Just(OrderStatus::Cancelled),
+            Just(OrderStatus::Refunded)
+        ]
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0..USERS.len(), proptest::sample::select(CLAIMS.to_vec())).prop_map(|(user, text)| Step::Claim { user, text }),
+            3 => (0u8..8, 0..USERS.len(), 1u32..4, status()).prop_map(|(id, user, qty, status)| Step::Order { id, user, qty, status }),
+            2 => (0u8..8, status()).prop_map(|(id, status)| Step::Update { id, status }),
+            1 => (0u32..8).prop_map(Step::Sync),
+            1 => prop_oneof![
+                (0u32..5).prop_map(catalog::Adjust::Add),
+                (0u32..5).prop_map(catalog::Adjust::Remove),
+                (0u32..8).prop_map(catalog::Adjust::Set)
+            ].prop_map(Step::Adjust),
+            1 => (1u64..12).prop_map(Step::Confirm),
+            1 => (1u64..12).prop_map(Step::Reject),
+            1 => Just(Step::Pin),
+            2 => (0i64..400).prop_map(Step::Wait),
+        ]
+    }
+
+    /// The journal of inputs a run of steps makes, with their times.
+    fn journal(steps: &[Step]) -> Vec<(Input, DateTime<Utc>)> {
+        let mut now = 0;
+        let mut out = Vec::new();
+        for (n, s) in steps.iter().enumerate() {
+            let seq = n as u64 + 10;
+            let input = match s {
+                Step::Claim { user, text } => chat(seq, USERS[*user], text),
+                Step::Order { id, user, qty, status } => {
+                    claimer_order(seq, &format!("o{id}"), USERS[*user], *qty, *status)
+                }
+                Step::Update { id, status } => update(seq, &format!("o{id}"), *status),
+                Step::Sync(n) => stock(seq, *n),
+                Step::Adjust(change) => Input::Operator(Action::AdjustStock {
+                    sku: "ALMOND-PINK".into(),
+                    change: *change,
+                    reason: "count".into(),
+                }),
+                Step::Confirm(id) => Input::Operator(Action::ConfirmClaim { id: *id }),
+                Step::Reject(id) => Input::Operator(Action::RejectClaim { id: *id }),
+                Step::Pin => Input::Operator(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }),
+                Step::Wait(secs) => {
+                    now += secs;
+                    Input::Tick
+                }
+            };
+            out.push((input, t(now)));
+        }
+        out
+    }
+
+    /// What must hold after every input.
+    fn check(d: &Desk, start: u32, restocked: i64) -> Result<(), TestCaseError> {
+        let p = d.catalog.product("ALMOND-PINK").unwrap();
+        prop_assert!(p.reserved <= p.on_hand, "held {} of {} on hand", p.reserved, p.on_hand);
+        prop_assert_eq!(p.available, p.on_hand - p.reserved);
+        // Held units are exactly the held claims'.
+        let held: u32 = d
+            .claims
+            .open()
+            .filter(|c| matches!(c.state, claims::ClaimState::Active { .. }))
+            .map(|c| c.qty)
+            .sum();
+        prop_assert_eq!(p.reserved, held);
+        // Nobody waits while something is available.
+        let waiting = d.claims.open().any(|c| c.state == claims::ClaimState::Waiting);
+        prop_assert!(!(waiting && p.available > 0), "a claim waits with {} available", p.available);
+        // On hand = start + restocks (syncs, adjusts) − net sold: the units live orders took,
+        // and the units the operator confirmed that no order has taken over.
+        let live: i64 = d.catalog.orders().filter(|o| o.status.is_live()).map(|o| i64::from(o.taken)).sum();
+        let unbilled: i64 = d.claims.unbilled().map(|(_, _, n)| i64::from(n)).sum();
+        prop_assert_eq!(i64::from(p.on_hand), i64::from(start) + restocked - live - unbilled);
+        // Every order id took stock at most once, and gave it back at most once.
+        let entries: Vec<&catalog::LedgerEntry> = d.catalog.ledger("ALMOND-PINK").collect();
+        for o in d.catalog.orders() {
+            let id = &o.order_id;
+            let takes = entries
+                .iter()
+                .filter(|e| matches!(&e.reason, catalog::Reason::Order { order_id } if order_id == id))
+                .count();
+            let backs = entries
+                .iter()
+                .filter(|e| matches!(&e.reason, catalog::Reason::Cancel { order_id } | catalog::Reason::Refund { order_id } if order_id == id))
+                .count();
+            prop_assert!(takes <= 1 && backs <= takes, "{id}: {takes} takes, {backs} returns");
+        }
+        // The ledger adds up to the counters.
+        let on_hand: i64 = i64::from(start) + entries.iter().map(|e| e.delta_on_hand).sum::<i64>();
+        prop_assert_eq!(on_hand, i64::from(p.on_hand));
+        prop_assert_eq!(entries.iter().map(|e| e.delta_reserved).sum::<i64>(), i64::from(p.reserved));
+        Ok(())
+    }
+
+    proptest! {
+        /// Any interleaving of claims, orders, cancels, refunds, expiries, restocks, syncs and
+        /// the operator's decisions keeps the stock sound.
+        #[test]
+        fn stock_stays_sound_whatever_happens(steps in proptest::collection::vec(step(), 0..80)) {
+            let mut d = desk();
+            let start = 20;
+            let mut restocked = 0i64;
+            for (input, now) in journal(&steps) {
+                let before = d.catalog.product("ALMOND-PINK").unwrap().on_hand;
+                let restock = matches!(input, Input::Operator(Action::AdjustStock { .. }))
+                    || matches!(&input, Input::Feed(f) if matches!(f.event, Event::Stock { .. }));
+                d.apply(input, now);
+                if restock {
+                    // Only the sync or adjust itself moves on hand in such an input.
+                    let after = d.catalog.product("ALMOND-PINK").unwrap().on_hand;
+                    restocked += i64::from(after) - i64::from(before);
+                }
+                check(&d, start, restocked)?;
+            }
+        }
+
+        /// The same journal applied twice, to two desks, gives the same state.
+        #[test]
+        fn the_same_journal_gives_the_same_state(steps in proptest::collection::vec(step(), 0..60)) {
+            let run = || {
+                let mut d = desk();
+                let outs: Vec<Output> = journal(&steps).into_iter().flat_map(|(i, now)| d.apply(i, now)).collect();
+                (d.catalog.clone(), d.claims.clone(), d.summary(), outs)
+            };
+            let (a, b) = (run(), run());
+            prop_assert_eq!(&a.0, &b.0);
+            prop_assert_eq!(&a.1, &b.1);
+            prop_assert_eq!(&a.2, &b.2);
+            prop_assert_eq!(&a.3, &b.3);
+        }
+
+        /// Orders sent again (a replay overlapping what was applied) change nothing: each order
+        /// id takes stock once.
+        #[test]
+        fn feed_events_sent_again_change_nothing(steps in proptest::collection::vec(step(), 0..60)) {
+            let mut d = desk();
+            let journal = journal(&steps);
+            let end = journal.last().map_or(t(0), |(_, now)| *now);
+            for (input, now) in journal.clone() {
+                d.apply(input, now);
+            }
+            let (catalog, claims) = (d.catalog.clone(), d.claims.clone());
+            for (input, _) in journal {
+                if matches!(&input, Input::Feed(f) if matches!(f.event, Event::Order { .. })) {
+                    d.apply(input, end);
+                }
+            }
+            let orders = |c: &catalog::Catalog| {
+                c.orders().map(|o| (o.order_id.clone(), (o.taken, o.status.is_live()))).collect::<BTreeMap<_, _>>()
+            };
+            prop_assert_eq!(orders(&d.catalog), orders(&catalog));
+            prop_assert_eq!(d.catalog.products(), catalog.products());
+            prop_assert_eq!(&d.claims, &claims);
+        }
+    }
 }

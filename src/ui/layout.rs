@@ -1,6 +1,7 @@
-//! Where each pane goes: chat on the left, the sale, stock and replies stacked on the
-//! right, the status bar across the bottom. Computed from the terminal size and the shop's
-//! list lengths only, so panes never jump when a sale starts or stops.
+//! Where each pane goes: chat on the left with the claims under it, the sale, stock and
+//! replies stacked on the right, the status bar across the bottom. Computed from the terminal
+//! size and the shop's settings and list lengths only, so panes never jump when a sale starts
+//! or a claim arrives.
 
 use ratatui::layout::Rect;
 
@@ -15,6 +16,8 @@ pub const STATUS_ROWS: u16 = 2;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Areas {
     pub chat: Rect,
+    /// Empty when the shop does not read claims.
+    pub claims: Rect,
     pub sale: Rect,
     pub stock: Rect,
     pub replies: Rect,
@@ -27,6 +30,8 @@ pub struct Counts {
     pub sales: usize,
     pub products: usize,
     pub replies: usize,
+    /// Whether the shop reads claims (the Claims pane is shown).
+    pub claims: bool,
 }
 
 /// Whether the terminal is big enough for the desk.
@@ -52,7 +57,10 @@ pub fn split(area: Rect, counts: Counts) -> Areas {
 
     let right_w = (area.width - area.width * 3 / 5).max(32).min(area.width);
     let chat_w = area.width - right_w;
-    let chat = Rect::new(area.x, area.y, chat_w, body_h);
+    // Claims sit under the chat they come from: a quarter of the column, 6 to 12 rows.
+    let claims_h = if counts.claims { (body_h / 4).clamp(6, 12).min(body_h / 2) } else { 0 };
+    let chat = Rect::new(area.x, area.y, chat_w, body_h - claims_h);
+    let claims = Rect::new(area.x, area.y + body_h - claims_h, chat_w, claims_h);
     let x = area.x + chat_w;
 
     let h = body_h;
@@ -73,6 +81,7 @@ pub fn split(area: Rect, counts: Counts) -> Areas {
 
     Areas {
         chat,
+        claims,
         sale: Rect::new(x, area.y, right_w, sale),
         stock: Rect::new(x, area.y + sale, right_w, stock),
         replies: Rect::new(x, area.y + sale + stock, right_w, replies),
@@ -91,13 +100,14 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 mod tests {
     use super::*;
 
-    const DEMO: Counts = Counts { sales: 3, products: 6, replies: 9 };
+    const DEMO: Counts = Counts { sales: 3, products: 6, replies: 13, claims: true };
 
     fn check_tiles(area: Rect, a: &Areas) {
-        for r in [a.chat, a.sale, a.stock, a.replies, a.status] {
+        let all = [a.chat, a.claims, a.sale, a.stock, a.replies, a.status];
+        for r in all {
             assert_eq!(r.intersection(area), r, "{r:?} outside {area:?}");
         }
-        let total: u32 = [a.chat, a.sale, a.stock, a.replies, a.status].iter().map(|r| r.area()).sum();
+        let total: u32 = all.iter().map(|r| r.area()).sum();
         assert_eq!(total, area.area(), "panes must tile the screen");
     }
 
@@ -106,7 +116,8 @@ mod tests {
         let area = Rect::new(0, 0, 120, 40);
         let a = split(area, DEMO);
         check_tiles(area, &a);
-        assert_eq!(a.chat, Rect::new(0, 0, 72, 38));
+        assert_eq!(a.chat, Rect::new(0, 0, 72, 29));
+        assert_eq!(a.claims, Rect::new(0, 29, 72, 9));
         assert_eq!(a.sale.height, 14);
         assert!(a.stock.height >= 9 && a.replies.height >= 11);
         assert_eq!(a.status, Rect::new(0, 38, 120, 2));
@@ -120,12 +131,24 @@ mod tests {
         assert_eq!(a.sale.width, 32);
         assert!(a.sale.height >= 7);
         assert!(a.stock.height >= 6 && a.replies.height >= 6, "{a:?}");
+        assert_eq!((a.chat.height, a.claims.height), (16, 6));
+    }
+
+    #[test]
+    fn without_claims_the_chat_has_the_whole_column() {
+        let area = Rect::new(0, 0, 120, 40);
+        let a = split(area, Counts { claims: false, ..DEMO });
+        check_tiles(area, &a);
+        assert_eq!(a.chat, Rect::new(0, 0, 72, 38));
+        assert!(a.claims.is_empty());
     }
 
     #[test]
     fn long_lists_and_big_screens_tile() {
         for (w, h) in [(80, 24), (100, 30), (200, 50), (81, 25)] {
-            for counts in [DEMO, Counts::default(), Counts { sales: 40, products: 80, replies: 30 }] {
+            for counts in
+                [DEMO, Counts::default(), Counts { sales: 40, products: 80, replies: 30, claims: true }]
+            {
                 let area = Rect::new(0, 0, w, h);
                 check_tiles(area, &split(area, counts));
             }

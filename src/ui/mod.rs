@@ -19,8 +19,8 @@ use panes::Ctx;
 use theme::Theme;
 pub use view::{Effect, Pane, ViewState};
 
-/// Draws one frame: the four panes, status bar, help popup if open, or a "terminal too
-/// small" message below 80x24.
+/// Draws one frame: the panes, status bar, the adjust and help popups if open, or a
+/// "terminal too small" message below 80x24.
 pub fn draw(frame: &mut Frame, desk: &Desk, view: &mut ViewState, theme: &Theme, keymap: &Keymap) {
     let area = frame.area();
     draw_buffer(frame.buffer_mut(), area, desk, view, theme, keymap);
@@ -45,17 +45,27 @@ pub fn draw_buffer(
         sales: desk.sales.all().len(),
         products: desk.catalog.products().len(),
         replies: desk.replies.all().len(),
+        claims: desk.claims.enabled(),
     };
     let a = layout::split(area, counts);
-    view.hits.panes =
-        [(Pane::Chat, a.chat), (Pane::Sale, a.sale), (Pane::Stock, a.stock), (Pane::Replies, a.replies)];
+    view.hits.panes = [
+        (Pane::Chat, a.chat),
+        (Pane::Sale, a.sale),
+        (Pane::Stock, a.stock),
+        (Pane::Replies, a.replies),
+        (Pane::Claims, a.claims),
+    ];
     let ctx = Ctx { desk, theme, keymap };
     let focus = view.focus;
     panes::chat::draw(buf, a.chat, &ctx, view, focus == Pane::Chat);
+    if !a.claims.is_empty() {
+        panes::claims::draw(buf, a.claims, &ctx, view, focus == Pane::Claims);
+    }
     panes::sale::draw(buf, a.sale, &ctx, view, focus == Pane::Sale);
     panes::stock::draw(buf, a.stock, &ctx, view, focus == Pane::Stock);
     panes::replies::draw(buf, a.replies, &ctx, view, focus == Pane::Replies);
     panes::status::draw(buf, a.status, &ctx);
+    panes::adjust::draw(buf, area, &ctx, view);
     if view.help_open {
         panes::help::draw(buf, area, &ctx, view);
     }

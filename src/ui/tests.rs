@@ -9,10 +9,12 @@ use ratatui::layout::Rect;
 use super::*;
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode};
 use crate::config::model::{
-    Catalog as CatalogFile, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan, ShopConfig,
+    Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec,
+    SalesPlan, ShopConfig,
 };
 use crate::desk::{Action, DeskSetup, Input, LinkEvent};
 use crate::protocol::{Event, Frame, Gift, ModAction, OrderStatus, StreamInfo, User};
+use crate::ui::view::AdjustField;
 
 // ---------------------------------------------------------------- fixtures
 
@@ -23,12 +25,13 @@ fn shop() -> ShopConfig {
         price: price.parse().unwrap(),
         stock,
         low_stock,
+        aliases: vec![],
     };
     let sale = |id: &str, sku: &str, price: &str, quantity: u32, seconds: u32| {
         SaleSpec::new(id, sku, price.parse().unwrap(), quantity, seconds)
     };
     let reply = |key: &str, title: &str, text: &str, tag: &str| ReplySpec {
-        key: key.into(),
+        key: Some(key.into()),
         title: title.into(),
         text: text.into(),
         tags: vec![tag.into()],
@@ -74,8 +77,17 @@ fn shop() -> ShopConfig {
                 reply("4", "How to buy", "@{user} tap the basket at the bottom of the screen", "checkout"),
                 reply("5", "Flash sale is on", "FLASH SALE! {product} for {price}!", "sale-start"),
                 reply("6", "Sold out", "{product} is SOLD OUT! Thank you all 💖", "sold-out"),
+                ReplySpec {
+                    key: None,
+                    ..reply("x", "Claim confirmed", "@{user} {product} is yours!", "claim-confirmed")
+                },
+                ReplySpec {
+                    key: None,
+                    ..reply("x", "Claim waitlisted", "@{user} you're in line", "claim-waitlisted")
+                },
             ],
         },
+        claims: ClaimsConfig::default(),
     }
 }
 
@@ -112,6 +124,9 @@ fn keymap() -> Keymap {
             ("P", "pause_sale"),
             ("p", "pin_product"),
             ("u", "unpin_product"),
+            ("a", "adjust_stock"),
+            ("y", "confirm_claim"),
+            ("n", "reject_claim"),
             ("enter", "activate"),
             ("tab", "focus_next"),
             ("shift-tab", "focus_prev"),
@@ -119,6 +134,7 @@ fn keymap() -> Keymap {
             ("f", "focus_sale"),
             ("k", "focus_stock"),
             ("r", "focus_replies"),
+            ("l", "focus_claims"),
             ("up", "up"),
             ("down", "down"),
             ("pgup", "page_up"),
@@ -512,12 +528,24 @@ fn snapshot_help_popup() {
     assert_eq!(view.mode(), Mode::Help);
     let term = render(&d, &mut view, 120, 40);
     let s = screen(&term);
-    for line in
-        ["start the selected (or next) flash sale", "pause or resume", "Shipping: UK only", "shift-tab"]
-    {
+    for line in [
+        "start the selected (or next) flash sale",
+        "pause or resume",
+        "Shipping: UK only",
+        "shift-tab",
+        "confirm the selected",
+    ] {
         assert!(s.contains(line), "{line} missing:\n{s}");
     }
+    assert!(!s.contains("Claim confirmed"), "a reply with no key is not a key:\n{s}");
     insta::assert_snapshot!("help_120x40", term.backend());
+    // The end of the help: the adjust popup's keys and the help's own.
+    act(&mut view, &d, KeyAction::Bottom);
+    let s = screen(&render(&d, &mut view, 120, 40));
+    for line in ["In the stock adjust popup", "+n -n =n", "esc, ?, q"] {
+        assert!(s.contains(line), "{line} missing:\n{s}");
+    }
+    act(&mut view, &d, KeyAction::Top);
     insta::assert_snapshot!("help_80x24", render(&d, &mut view, 80, 24).backend());
     // Scrolling at 80x24, then closing.
     act(&mut view, &d, KeyAction::Bottom);
@@ -773,16 +801,37 @@ fn focus_cycles_through_the_panes() {
     let d = desk();
     let mut view = ViewState::new();
     let mut seen = vec![view.focus];
-    for _ in 0..4 {
+    for _ in 0..5 {
         act(&mut view, &d, KeyAction::FocusNext);
         seen.push(view.focus);
     }
-    assert_eq!(seen, [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies, Pane::Chat]);
+    assert_eq!(seen, [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies, Pane::Claims, Pane::Chat]);
     act(&mut view, &d, KeyAction::FocusPrev);
-    assert_eq!(view.focus, Pane::Replies);
+    assert_eq!(view.focus, Pane::Claims);
     act(&mut view, &d, KeyAction::FocusStock);
     assert_eq!(view.focus, Pane::Stock);
+    act(&mut view, &d, KeyAction::FocusClaims);
+    assert_eq!(view.focus, Pane::Claims);
     assert_eq!(act(&mut view, &d, KeyAction::Quit), Effect::Quit);
+    // A shop that does not read claims has no Claims pane to focus.
+    let mut shop = shop();
+    shop.claims.enabled = false;
+    let d = Desk::new(DeskSetup {
+        shop,
+        scrollback: 100,
+        ref_prefix: "t".into(),
+        source: "x".into(),
+        demo: false,
+    });
+    let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
+    act(&mut view, &d, KeyAction::FocusNext);
+    assert_eq!(view.focus, Pane::Chat);
+    act(&mut view, &d, KeyAction::FocusPrev);
+    assert_eq!(view.focus, Pane::Replies);
+    act(&mut view, &d, KeyAction::FocusClaims);
+    assert_eq!(view.focus, Pane::Replies);
+    let term = render(&d, &mut view, 80, 24);
+    assert!(!screen(&term).contains("Claims"));
 }
 
 #[test]
@@ -924,4 +973,187 @@ fn a_frame_with_100k_messages_costs_only_what_is_visible() {
     // The budget is 2 ms in release builds; debug builds get a wide margin.
     let budget = if cfg!(debug_assertions) { 100 } else { 2 };
     assert!(per_frame.as_millis() < budget, "one frame took {per_frame:?}");
+}
+
+// ---------------------------------------------------------------- claims and stock adjusts
+
+fn claim_of(d: &Desk, name: &str) -> u64 {
+    d.claims.open().find(|c| c.user_name == name).unwrap_or_else(|| panic!("no open claim of {name}")).id
+}
+
+/// Ten minutes into claims: holds with time left (one nearly out), a waitlist, and claims
+/// confirmed, rejected and expired.
+fn claims_desk() -> Desk {
+    let mut d = busy_desk();
+    feed(&mut d, 400, Event::Stock { sku: "ALMOND-PINK".into(), available: 3 }, t(100));
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }), t(100));
+    say(&mut d, 401, "zoe", "sold STILETTO-RED", t(100));
+    say(&mut d, 402, "lee", "sold 1 coffin-nude", t(150));
+    say(&mut d, 403, "maria", "SOLD 2 almond-pink!!", t(200));
+    say(&mut d, 404, "Kat 🌸", "MINE!!", t(201));
+    say(&mut d, 405, "jo", "buy ALMOND-PINK x2", t(202));
+    say(&mut d, 406, "kenji", "mine 💅", t(203));
+    say(&mut d, 407, "dee", "mine", t(204));
+    say(&mut d, 408, "ana", "sold oval-glitter", t(205));
+    d.apply(Input::Operator(Action::ConfirmClaim { id: claim_of(&d, "ana") }), t(210));
+    d.apply(Input::Operator(Action::RejectClaim { id: claim_of(&d, "kenji") }), t(211));
+    d.apply(Input::Tick, t(710));
+    d
+}
+
+#[test]
+fn snapshot_claims_held_waiting_and_done() {
+    let d = claims_desk();
+    let mut view = ViewState { focus: Pane::Claims, ..ViewState::new() };
+    act(&mut view, &d, KeyAction::Down);
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    for text in [
+        "0:40",
+        "1:30",
+        "2× ALMOND-PINK",
+        "@Kat 🌸",
+        "#1",
+        "#2",
+        "@kenji  rejected",
+        "@zoe  expired",
+        "3 held · 2 waiting",
+    ] {
+        assert!(s.contains(text), "{text} missing:\n{s}");
+    }
+    // The nearly-out hold is urgent.
+    let buf = term.backend().buffer();
+    let rows = view.hits.claims_rows;
+    let urgent = (rows.y..rows.bottom())
+        .flat_map(|y| (rows.x..rows.right()).map(move |x| (x, y)))
+        .find(|&(x, y)| buf[(x, y)].symbol() == "4" && buf[(x + 1, y)].symbol() == "0")
+        .expect("0:40 drawn");
+    assert_eq!(buf[urgent].fg, Theme::default().danger.fg.unwrap());
+    insta::assert_snapshot!("claims_120x40", term.backend());
+    insta::assert_snapshot!("claims_80x24", render(&d, &mut view, 80, 24).backend());
+    // The oldest finished claim is at the bottom of the list.
+    act(&mut view, &d, KeyAction::Bottom);
+    assert!(screen(&render(&d, &mut view, 120, 40)).contains("@ana  confirmed"));
+}
+
+#[test]
+fn confirm_and_reject_act_on_the_selected_claim_and_move_down_the_list() {
+    let d = claims_desk();
+    let mut view = ViewState::new();
+    // Nothing selected: the first held claim, from any pane.
+    let lee = claim_of(&d, "lee");
+    assert_eq!(view.claim_selected(&d), Some(lee));
+    assert_eq!(act(&mut view, &d, KeyAction::ConfirmClaim), Effect::Desk(Action::ConfirmClaim { id: lee }));
+    assert_eq!(view.claim_selected(&d), Some(claim_of(&d, "maria")), "the next one is selected");
+    // Down in the Claims pane walks the rows; the selection is the claim, not the row.
+    view.focus = Pane::Claims;
+    act(&mut view, &d, KeyAction::Down);
+    assert_eq!(view.claim_selected(&d), Some(claim_of(&d, "Kat 🌸")));
+    assert_eq!(
+        act(&mut view, &d, KeyAction::RejectClaim),
+        Effect::Desk(Action::RejectClaim { id: claim_of(&d, "Kat 🌸") })
+    );
+    // Enter never confirms.
+    assert_eq!(act(&mut view, &d, KeyAction::Activate), Effect::None);
+    // A click on a row selects its claim.
+    render(&d, &mut view, 120, 40);
+    let rows = view.hits.claims_rows;
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: rows.x + 3,
+        row: rows.y + 3,
+        modifiers: KeyModifiers::NONE,
+    };
+    view.on_mouse(&click, &d);
+    assert_eq!(view.claim_selected(&d), Some(view.hits.claim_ids[3]));
+    // With no open claim, nothing to act on.
+    let empty = desk();
+    let mut view = ViewState::new();
+    assert_eq!(act(&mut view, &empty, KeyAction::ConfirmClaim), Effect::None);
+}
+
+fn typed(view: &mut ViewState, d: &Desk, keys: &[KeyEvent]) -> Vec<Effect> {
+    keys.iter().map(|k| view.on_key(k, &keymap(), d)).collect()
+}
+
+fn code(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::NONE)
+}
+
+fn text_keys(s: &str) -> Vec<KeyEvent> {
+    s.chars().map(key).collect()
+}
+
+#[test]
+fn the_adjust_popup_takes_typing_and_applies_with_a_reason() {
+    let d = stock_desk();
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    for _ in 0..3 {
+        act(&mut view, &d, KeyAction::Down);
+    }
+    assert_eq!(view.on_key(&key('a'), &keymap(), &d), Effect::None);
+    assert_eq!(view.adjust.as_ref().unwrap().sku, "STILETTO-RED");
+    // Keys that would quit, send a reply or confirm a claim are just typing here.
+    let effects = typed(&mut view, &d, &text_keys("q1y+3"));
+    assert!(effects.iter().all(|e| *e == Effect::None), "{effects:?}");
+    let form = view.adjust.as_ref().unwrap();
+    assert_eq!(form.change, "q1y+3");
+    for _ in 0..5 {
+        view.on_key(&code(KeyCode::Backspace), &keymap(), &d);
+    }
+    typed(&mut view, &d, &text_keys("+3"));
+    assert_eq!(typed(&mut view, &d, &[code(KeyCode::Enter)]), [Effect::None]);
+    assert_eq!(view.adjust.as_ref().unwrap().field, AdjustField::Reason);
+    // No reason: not applied, and the popup says why.
+    assert_eq!(typed(&mut view, &d, &[code(KeyCode::Enter)]), [Effect::None]);
+    assert!(view.adjust.as_ref().unwrap().error.as_deref().unwrap().starts_with("say why"));
+    typed(&mut view, &d, &text_keys("found a box"));
+    let term = render(&d, &mut view, 80, 24);
+    let s = screen(&term);
+    for text in [
+        "Adjust stock · STILETTO-RED",
+        "on hand 3   held 0   available 3",
+        "→ on hand 6, available 6",
+        "order o300",
+    ] {
+        assert!(s.contains(text), "{text} missing:\n{s}");
+    }
+    insta::assert_snapshot!("adjust_80x24", term.backend());
+    insta::assert_snapshot!("adjust_120x40", render(&d, &mut view, 120, 40).backend());
+    assert_eq!(
+        typed(&mut view, &d, &[code(KeyCode::Enter)]),
+        [Effect::Desk(Action::AdjustStock {
+            sku: "STILETTO-RED".into(),
+            change: crate::desk::catalog::Adjust::Add(3),
+            reason: "found a box".into()
+        })]
+    );
+    assert!(view.adjust.is_none());
+}
+
+#[test]
+fn the_adjust_popup_refuses_a_bad_change_and_esc_cancels() {
+    let d = stock_desk();
+    let mut view = ViewState::new();
+    // No stock selection: the product on screen (the running sale's).
+    view.on_key(&key('a'), &keymap(), &d);
+    assert_eq!(view.adjust.as_ref().unwrap().sku, "ALMOND-PINK");
+    typed(&mut view, &d, &text_keys("12"));
+    typed(&mut view, &d, &[code(KeyCode::Enter)]);
+    let form = view.adjust.as_ref().unwrap();
+    assert_eq!(form.field, AdjustField::Change);
+    assert!(form.error.as_deref().unwrap().contains("start with +"), "{form:?}");
+    assert!(screen(&render(&d, &mut view, 80, 24)).contains("! start with +"));
+    // Tab moves to the reason; ctrl-u clears a field; the mouse does nothing.
+    typed(&mut view, &d, &[code(KeyCode::Tab)]);
+    typed(&mut view, &d, &text_keys("oops"));
+    view.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL), &keymap(), &d);
+    assert_eq!(view.adjust.as_ref().unwrap().reason, "");
+    let wheel =
+        MouseEvent { kind: MouseEventKind::ScrollDown, column: 1, row: 1, modifiers: KeyModifiers::NONE };
+    view.on_mouse(&wheel, &d);
+    assert_eq!(typed(&mut view, &d, &[code(KeyCode::Esc)]), [Effect::None]);
+    assert!(view.adjust.is_none());
+    // Closed, keys are keys again.
+    assert_eq!(view.on_key(&key('q'), &keymap(), &d), Effect::Quit);
 }

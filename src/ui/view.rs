@@ -1,26 +1,30 @@
-//! View state: focus, selections, chat follow/pause, the help popup, and what keys and the
-//! mouse do to them. Domain changes leave as [`Effect::Desk`]; nothing here mutates the desk.
+//! View state: focus, selections, chat follow/pause, the help and stock-adjust popups, and
+//! what keys and the mouse do to them. Domain changes leave as [`Effect::Desk`]; nothing here
+//! mutates the desk.
 
-use crossterm::event::{KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use crate::config::keymap::{KeyAction, KeyChord, Mode, chord_label};
+use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
+use crate::desk::catalog::Adjust;
 use crate::desk::chat::{Message, MsgKind};
+use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
 
-/// The four panes, in focus order.
+/// The panes, in focus order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pane {
     Chat,
     Sale,
     Stock,
     Replies,
+    Claims,
 }
 
 impl Pane {
-    /// Focus order for `focus_next`.
-    pub const ALL: [Pane; 4] = [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies];
+    /// Focus order for `focus_next` (Claims only when the shop reads claims).
+    pub const ALL: [Pane; 5] = [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies, Pane::Claims];
 
     /// The pane's title.
     pub fn title(self) -> &'static str {
@@ -29,6 +33,7 @@ impl Pane {
             Pane::Sale => "Flash sale",
             Pane::Stock => "Stock",
             Pane::Replies => "Replies",
+            Pane::Claims => "Claims",
         }
     }
 
@@ -84,10 +89,65 @@ pub struct ListView {
     pub(crate) offset: usize,
 }
 
+/// The Claims pane's state. The selection is a claim id, never a row: claims move between
+/// rows as they are held, expire or are confirmed, and `y` must act on the claim the operator
+/// looked at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClaimsView {
+    pub selected: Option<u64>,
+    pub(crate) offset: usize,
+}
+
+/// Finished claims the pane lists under the open ones.
+pub const CLAIMS_DONE_SHOWN: usize = 50;
+
+/// The Claims pane's rows: held claims in arrival order, then waiting ones in arrival order,
+/// then the latest finished ones, newest first.
+pub fn claim_rows(desk: &Desk) -> Vec<&Claim> {
+    let open = desk.claims.open();
+    let mut held: Vec<&Claim> = open.filter(|c| matches!(c.state, ClaimState::Active { .. })).collect();
+    held.sort_by_key(|c| (c.seq, c.id));
+    let mut waiting: Vec<&Claim> = desk.claims.open().filter(|c| c.state == ClaimState::Waiting).collect();
+    waiting.sort_by_key(|c| (c.seq, c.id));
+    held.extend(waiting);
+    held.extend(desk.claims.done().rev().take(CLAIMS_DONE_SHOWN));
+    held
+}
+
+/// Which field of the stock-adjust popup takes typing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AdjustField {
+    #[default]
+    Change,
+    Reason,
+}
+
+/// The stock-adjust popup: the change as typed (`+3`, `-2`, `=10`) and the reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdjustForm {
+    pub sku: String,
+    pub change: String,
+    pub reason: String,
+    pub field: AdjustField,
+    /// What is wrong with the form after the last enter.
+    pub error: Option<String>,
+}
+
+impl AdjustForm {
+    /// The change, if what is typed reads as one.
+    pub fn parsed(&self) -> Result<Adjust, String> {
+        Adjust::parse(&self.change)
+    }
+}
+
+/// Longest change and reason the popup takes, in characters.
+const CHANGE_MAX: usize = 8;
+const REASON_MAX: usize = 80;
+
 /// Where things were drawn in the last frame, for the mouse.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Hits {
-    pub panes: [(Pane, Rect); 4],
+    pub panes: [(Pane, Rect); 5],
     /// The chat pane's message rows: row `i` shows message `chat_rows[i]`.
     pub chat_rows_area: Rect,
     pub chat_rows: Vec<Option<u64>>,
@@ -99,6 +159,9 @@ pub(crate) struct Hits {
     pub sale_rows: Rect,
     pub stock_rows: Rect,
     pub replies_rows: Rect,
+    pub claims_rows: Rect,
+    /// The claim each visible row of the Claims pane shows.
+    pub claim_ids: Vec<u64>,
     pub help: Rect,
     pub help_page: u16,
     pub help_max: u16,
@@ -109,10 +172,13 @@ pub(crate) struct Hits {
 pub struct ViewState {
     pub focus: Pane,
     pub help_open: bool,
+    /// The stock-adjust popup, while open: it takes every key until enter or esc.
+    pub adjust: Option<AdjustForm>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
     pub replies: ListView,
+    pub claims: ClaimsView,
     /// First help line shown.
     pub help_scroll: u16,
     pub(crate) hits: Hits,
@@ -129,6 +195,8 @@ impl Default for Hits {
             sale_rows: Rect::default(),
             stock_rows: Rect::default(),
             replies_rows: Rect::default(),
+            claims_rows: Rect::default(),
+            claim_ids: Vec::new(),
             help: Rect::default(),
             help_page: 0,
             help_max: 0,
@@ -164,10 +232,12 @@ impl ViewState {
         ViewState {
             focus: Pane::Chat,
             help_open: false,
+            adjust: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
             replies: ListView::default(),
+            claims: ClaimsView::default(),
             help_scroll: 0,
             hits: Hits::default(),
         }
@@ -215,11 +285,100 @@ impl ViewState {
         self.selected_message(desk).map(|m| m.msg_id.clone()).filter(|id| !id.is_empty())
     }
 
+    /// The claim `y` and `n` act on: the selected one while it is listed, else the first open
+    /// claim (the oldest held one).
+    pub fn claim_selected(&self, desk: &Desk) -> Option<u64> {
+        self.claim_selected_in(&claim_rows(desk))
+    }
+
+    /// [`ViewState::claim_selected`] among rows already listed.
+    pub fn claim_selected_in(&self, rows: &[&Claim]) -> Option<u64> {
+        self.claims
+            .selected
+            .filter(|id| rows.iter().any(|c| c.id == *id))
+            .or_else(|| rows.iter().find(|c| c.state.is_open()).map(|c| c.id))
+    }
+
+    /// A key press: the adjust popup takes it if open, else the keymap of the current mode,
+    /// else the canned replies.
+    pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, desk: &Desk) -> Effect {
+        if self.adjust.is_some() {
+            return self.on_adjust_key(key);
+        }
+        match keymap.lookup(self.mode(), key) {
+            Some(action) => self.on_action(action, desk),
+            None => self.on_unbound_key(key, desk),
+        }
+    }
+
+    /// Typing in the stock-adjust popup: its keys are fixed, so no keymap can trap the
+    /// operator in it.
+    fn on_adjust_key(&mut self, key: &KeyEvent) -> Effect {
+        let Some(form) = self.adjust.as_mut() else { return Effect::None };
+        let field = match form.field {
+            AdjustField::Change => &mut form.change,
+            AdjustField::Reason => &mut form.reason,
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => self.adjust = None,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                form.field = match form.field {
+                    AdjustField::Change => AdjustField::Reason,
+                    AdjustField::Reason => AdjustField::Change,
+                };
+            }
+            KeyCode::Backspace => {
+                field.pop();
+                form.error = None;
+            }
+            KeyCode::Char('u') if ctrl => {
+                field.clear();
+                form.error = None;
+            }
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                let max = if form.field == AdjustField::Change { CHANGE_MAX } else { REASON_MAX };
+                if field.chars().count() < max {
+                    field.push(c);
+                }
+                form.error = None;
+            }
+            KeyCode::Enter => {
+                let change = match form.parsed() {
+                    Ok(change) => change,
+                    Err(e) => {
+                        form.error = Some(e);
+                        form.field = AdjustField::Change;
+                        return Effect::None;
+                    }
+                };
+                if form.field == AdjustField::Change {
+                    form.field = AdjustField::Reason;
+                    form.error = None;
+                    return Effect::None;
+                }
+                let reason = form.reason.trim().to_owned();
+                if reason.is_empty() {
+                    form.error = Some("say why, in a few words: it goes in the stock history".into());
+                    return Effect::None;
+                }
+                let sku = form.sku.clone();
+                self.adjust = None;
+                return Effect::Desk(Action::AdjustStock { sku, change, reason });
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
     /// A key the keymap resolved. Scrolling/focus/selection change view state only;
     /// desk-changing actions come back as Effect::Desk.
     pub fn on_action(&mut self, action: KeyAction, desk: &Desk) -> Effect {
         if self.help_open {
             return self.on_help_action(action);
+        }
+        if self.adjust.is_some() {
+            return Effect::None;
         }
         match action {
             KeyAction::Quit => Effect::Quit,
@@ -229,12 +388,14 @@ impl ViewState {
                 Effect::None
             }
             KeyAction::Close => Effect::None,
-            KeyAction::FocusNext => self.focus_to(self.focus.next(), desk),
-            KeyAction::FocusPrev => self.focus_to(self.focus.prev(), desk),
+            KeyAction::FocusNext => self.cycle(desk, Pane::next),
+            KeyAction::FocusPrev => self.cycle(desk, Pane::prev),
             KeyAction::FocusChat => self.focus_to(Pane::Chat, desk),
             KeyAction::FocusSale => self.focus_to(Pane::Sale, desk),
             KeyAction::FocusStock => self.focus_to(Pane::Stock, desk),
             KeyAction::FocusReplies => self.focus_to(Pane::Replies, desk),
+            KeyAction::FocusClaims if desk.claims.enabled() => self.focus_to(Pane::Claims, desk),
+            KeyAction::FocusClaims => Effect::None,
             KeyAction::Up => self.move_in(self.focus, Move::Up(1), desk),
             KeyAction::Down => self.move_in(self.focus, Move::Down(1), desk),
             KeyAction::PageUp => self.move_in(self.focus, Move::Up(self.page(self.focus)), desk),
@@ -263,20 +424,55 @@ impl ViewState {
                 }
             }
             KeyAction::UnpinProduct => Effect::Desk(Action::PinProduct { sku: None }),
+            KeyAction::AdjustStock => {
+                let selected = self.stock.selected.and_then(|i| desk.catalog.products().get(i));
+                let product =
+                    selected.or_else(|| desk.current_product()).or_else(|| desk.catalog.products().first());
+                if let Some(p) = product {
+                    self.adjust = Some(AdjustForm { sku: p.sku.clone(), ..AdjustForm::default() });
+                }
+                Effect::None
+            }
+            KeyAction::ConfirmClaim => self.decide(desk, |id| Action::ConfirmClaim { id }),
+            KeyAction::RejectClaim => self.decide(desk, |id| Action::RejectClaim { id }),
         }
+    }
+
+    /// Confirms or rejects the selected claim, and moves the selection to the next open claim
+    /// so that pressing the key again works down the list.
+    fn decide(&mut self, desk: &Desk, action: impl FnOnce(u64) -> Action) -> Effect {
+        let Some(id) = self.claim_selected(desk) else { return Effect::None };
+        let rows = claim_rows(desk);
+        let at = rows.iter().position(|c| c.id == id).unwrap_or(0);
+        let next = rows[at + 1..]
+            .iter()
+            .chain(rows[..at].iter().rev())
+            .find(|c| c.state.is_open() && c.id != id)
+            .map(|c| c.id);
+        self.claims.selected = next;
+        Effect::Desk(action(id))
+    }
+
+    fn cycle(&mut self, desk: &Desk, step: fn(Pane) -> Pane) -> Effect {
+        let mut pane = step(self.focus);
+        if pane == Pane::Claims && !desk.claims.enabled() {
+            pane = step(pane);
+        }
+        self.focus_to(pane, desk)
     }
 
     /// A key no keymap entry took: if it is a canned reply's key (replies.toml `key`), send
     /// that reply to the selected chat message.
     pub fn on_unbound_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
-        if self.help_open || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
+        if self.help_open
+            || self.adjust.is_some()
+            || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        {
             return Effect::None;
         }
         let label = chord_label(&KeyChord::from_event(key));
         match desk.replies.by_key(&label) {
-            Some(reply) => {
-                Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) })
-            }
+            Some(_) => Effect::Desk(Action::SendReply { key: label, to: self.reply_target(desk) }),
             None => Effect::None,
         }
     }
@@ -285,6 +481,9 @@ impl ViewState {
     /// pointer.
     pub fn on_mouse(&mut self, ev: &MouseEvent, desk: &Desk) -> Effect {
         let pos = Position::new(ev.column, ev.row);
+        if self.adjust.is_some() {
+            return Effect::None;
+        }
         if self.help_open {
             match ev.kind {
                 MouseEventKind::ScrollUp => {
@@ -345,6 +544,11 @@ impl ViewState {
                 let (len, rows) = (desk.replies.all().len(), self.hits.replies_rows);
                 Self::click_list(&mut self.replies, row(rows), len);
             }
+            Pane::Claims => {
+                if let Some(id) = row(self.hits.claims_rows).and_then(|r| self.hits.claim_ids.get(r)) {
+                    self.claims.selected = Some(*id);
+                }
+            }
         }
     }
 
@@ -378,7 +582,8 @@ impl ViewState {
     fn focus_to(&mut self, pane: Pane, desk: &Desk) -> Effect {
         self.focus = pane;
         let (list, len) = match pane {
-            Pane::Chat => return Effect::None,
+            // Claims select by id, and `y`/`n` fall back to the oldest open claim.
+            Pane::Chat | Pane::Claims => return Effect::None,
             Pane::Sale => (&mut self.sale, desk.sales.all().len()),
             Pane::Stock => (&mut self.stock, desk.catalog.products().len()),
             Pane::Replies => (&mut self.replies, desk.replies.all().len()),
@@ -396,6 +601,7 @@ impl ViewState {
             Pane::Sale => rows(self.hits.sale_rows),
             Pane::Stock => rows(self.hits.stock_rows),
             Pane::Replies => rows(self.hits.replies_rows),
+            Pane::Claims => rows(self.hits.claims_rows),
         }
     }
 
@@ -418,6 +624,15 @@ impl ViewState {
             Pane::Sale => Self::move_list(&mut self.sale, m, desk.sales.all().len()),
             Pane::Stock => Self::move_list(&mut self.stock, m, desk.catalog.products().len()),
             Pane::Replies => Self::move_list(&mut self.replies, m, desk.replies.all().len()),
+            Pane::Claims => {
+                let rows = claim_rows(desk);
+                let mut list = ListView {
+                    selected: self.claim_selected(desk).and_then(|id| rows.iter().position(|c| c.id == id)),
+                    offset: self.claims.offset,
+                };
+                Self::move_list(&mut list, m, rows.len());
+                self.claims.selected = list.selected.and_then(|i| rows.get(i)).map(|c| c.id);
+            }
         }
         Effect::None
     }
@@ -468,11 +683,12 @@ impl ViewState {
 
     fn activate(&mut self, desk: &Desk) -> Effect {
         match self.focus {
-            Pane::Chat => Effect::None,
-            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
-                Some(reply) => {
-                    Effect::Desk(Action::SendReply { key: reply.key.clone(), to: self.reply_target(desk) })
-                }
+            // Confirming a sale is its own key (y), never a stray enter.
+            Pane::Chat | Pane::Claims => Effect::None,
+            // A reply with no key is sent by its tags only (claim answers).
+            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)?.key.clone())
+            {
+                Some(key) => Effect::Desk(Action::SendReply { key, to: self.reply_target(desk) }),
                 None => Effect::None,
             },
             Pane::Sale => match self.sale.selected.and_then(|i| desk.sales.all().get(i)) {

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::Ctx;
+use super::{Ctx, adjust};
 use crate::config::keymap::{KeyAction, Mode};
 use crate::ui::layout::centered;
 use crate::ui::text;
@@ -17,7 +17,7 @@ use crate::ui::view::ViewState;
 type Filter = fn(KeyAction) -> bool;
 
 /// The help screen's sections, each a filter over [`KeyAction::ALL`] so none is left out.
-const GROUPS: [(&str, Filter); 3] = [
+const GROUPS: [(&str, Filter); 4] = [
     ("Flash sales and stock", |a| {
         matches!(
             a,
@@ -27,9 +27,11 @@ const GROUPS: [(&str, Filter); 3] = [
                 | KeyAction::PauseSale
                 | KeyAction::PinProduct
                 | KeyAction::UnpinProduct
+                | KeyAction::AdjustStock
                 | KeyAction::Activate
         )
     }),
+    ("Claims (from any pane)", |a| matches!(a, KeyAction::ConfirmClaim | KeyAction::RejectClaim)),
     ("Moving around", |a| {
         matches!(
             a,
@@ -39,6 +41,7 @@ const GROUPS: [(&str, Filter); 3] = [
                 | KeyAction::FocusSale
                 | KeyAction::FocusStock
                 | KeyAction::FocusReplies
+                | KeyAction::FocusClaims
                 | KeyAction::Up
                 | KeyAction::Down
                 | KeyAction::PageUp
@@ -81,8 +84,11 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     for (title, filter) in GROUPS {
         section(title, bound(Mode::Normal, &filter), &mut out);
     }
-    let replies = ctx.desk.replies.all().iter().map(|r| (r.key.clone(), r.title.clone())).collect();
+    let replies =
+        ctx.desk.replies.all().iter().filter_map(|r| Some((r.key.clone()?, r.title.clone()))).collect();
     section("Canned replies (to the selected chat message)", replies, &mut out);
+    let adjust = adjust::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
+    section("In the stock adjust popup", adjust, &mut out);
     section("In this help", bound(Mode::Help, &|_| true), &mut out);
     out
 }

@@ -1,7 +1,9 @@
 //! The panes, one file each, and the pieces they share: framed blocks with focus and key
 //! hints in the title, and scrolling lists that keep their selection in view.
 
+pub mod adjust;
 pub mod chat;
+pub mod claims;
 pub mod help;
 pub mod replies;
 pub mod sale;

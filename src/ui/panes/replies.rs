@@ -12,10 +12,13 @@ use crate::config::model::ReplySpec;
 use crate::ui::text;
 use crate::ui::view::{Pane, ViewState};
 
+/// What the key column shows for a reply sent by its tags only.
+const AUTO: &str = "·";
+
 /// The reply keys in short: runs of three or more keys in a row as `1-9`, the others
 /// listed (`0-9,-`), in the order the file first uses them.
 pub fn keys_summary(replies: &[ReplySpec]) -> String {
-    let keys: Vec<&str> = replies.iter().map(|r| r.key.as_str()).collect();
+    let keys: Vec<&str> = replies.iter().filter_map(|r| r.key.as_deref()).collect();
     let single: Option<Vec<char>> = keys
         .iter()
         .map(|k| {
@@ -88,7 +91,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         return;
     }
     let w = usize::from(inner.width);
-    let key_w = replies.iter().map(|r| text::width(&r.key)).max().unwrap_or(1);
+    let key_w = replies.iter().map(|r| text::width(r.key.as_deref().unwrap_or(AUTO))).max().unwrap_or(1);
     let title_w = replies
         .iter()
         .map(|r| text::width(&r.title))
@@ -104,8 +107,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         if list.selected == Some(i) {
             fill_row(buf, inner, y, theme.selected);
         }
-        let key = format!("{:>key_w$}", r.key);
-        let mut x = text::put(buf, inner.x + 1, y, right, &key, theme.accent.add_modifier(Modifier::BOLD));
+        let (key, style) = match &r.key {
+            Some(k) => (k.as_str(), theme.accent.add_modifier(Modifier::BOLD)),
+            None => (AUTO, theme.dim),
+        };
+        let key = format!("{key:>key_w$}");
+        let mut x = text::put(buf, inner.x + 1, y, right, &key, style);
         x += 2;
         let title = text::truncate(&r.title, title_w);
         let tx = text::put(buf, x.min(right), y, right, &title, theme.base);
@@ -121,7 +128,7 @@ mod tests {
     use super::*;
 
     fn reply(key: &str) -> ReplySpec {
-        ReplySpec { key: key.into(), title: "t".into(), text: "x".into(), tags: vec![] }
+        ReplySpec { key: Some(key.into()), title: "t".into(), text: "x".into(), tags: vec![] }
     }
 
     #[test]
@@ -136,5 +143,8 @@ mod tests {
         assert_eq!(keys_summary(&r), "a-c,x,y");
         let r: Vec<_> = ["a", "c", "e", "g", "i", "k"].map(reply).into();
         assert_eq!(keys_summary(&r), "a,c,e,g,i…");
+        let mut r: Vec<_> = ["1", "2", "3"].map(reply).into();
+        r.push(ReplySpec { key: None, ..reply("x") });
+        assert_eq!(keys_summary(&r), "1-3");
     }
 }

@@ -166,7 +166,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
         let nx = text::put(buf, x, y, end, &format!(" {mark} "), style);
         text::put_trunc(buf, nx, y, end, &n.text, style);
     }
-    let used = notice_w.min(notice_room);
+    // A column between the notice and the hints, so a long notice never runs into them.
+    let used = notice_w.min(notice_room) + usize::from(notice.is_some());
     let mut shown = Vec::new();
     let mut total = 0;
     for h in &hints {

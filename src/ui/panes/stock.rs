@@ -1,8 +1,11 @@
-//! The stock pane: what is left of each product, with the warnings that stop an oversell.
+//! The stock pane: what is left of each product and what is held for claims, with the
+//! warnings that stop an oversell. Sold-out, low and oversold products are counted in the
+//! title too, so they show even when their rows are scrolled away.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
 
 use super::{Ctx, fill_row, frame, scroll_offset};
 use crate::config::keymap::KeyAction;
@@ -11,8 +14,12 @@ use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{Pane, ViewState};
 
-/// Marker, gaps and the two number columns.
+/// Marker, gaps and the left and held number columns.
 const FIXED: usize = 1 + 1 + 4 + 1 + 4 + 1;
+/// The sold column, shown when the pane is wide enough.
+const SOLD_W: usize = 5;
+/// Inside width from which the sold column shows.
+const SOLD_FROM: usize = 40;
 /// Columns kept for flags before the SKU may grow.
 const FLAGS_MIN: usize = 10;
 
@@ -20,10 +27,12 @@ const FLAGS_MIN: usize = 10;
 fn flags(p: &Product, on_sale: bool, pinned: bool, theme: &Theme) -> Vec<(String, Style)> {
     let mut out = Vec::new();
     if p.oversold > 0 {
-        out.push((format!("OVERSOLD {}", p.oversold), theme.danger));
+        out.push((format!("OVERSOLD {}", p.oversold), theme.danger.add_modifier(Modifier::BOLD)));
     }
-    if p.sold_out() {
-        out.push(("SOLD OUT".into(), theme.sold_out));
+    if p.on_hand == 0 {
+        out.push(("SOLD OUT".into(), theme.sold_out.add_modifier(Modifier::BOLD)));
+    } else if p.sold_out() {
+        out.push(("ALL HELD".into(), theme.sold_out.add_modifier(Modifier::BOLD)));
     } else if p.low() {
         out.push(("LOW".into(), theme.low_stock));
     }
@@ -42,8 +51,14 @@ fn flags(p: &Product, on_sale: bool, pinned: bool, theme: &Theme) -> Vec<(String
 /// Draws the pane and records its rows for the mouse.
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let hints = ctx.hints(&[(KeyAction::PinProduct, "pin"), (KeyAction::UnpinProduct, "unpin")]);
-    let inner = frame(buf, area, Pane::Stock.title(), vec![], &hints, focused, theme);
+    let hints = ctx.hints(&[
+        (KeyAction::PinProduct, "pin"),
+        (KeyAction::AdjustStock, "adjust"),
+        (KeyAction::UnpinProduct, "unpin"),
+    ]);
+    // What the frame leaves for the banner after the pane's name (see `frame`).
+    let room = usize::from(area.width.saturating_sub(4)).saturating_sub(Pane::Stock.title().len() + 6);
+    let inner = frame(buf, area, Pane::Stock.title(), banner(ctx, room), &hints, focused, theme);
     view.hits.stock_rows = Rect::default();
     if inner.height < 2 {
         return;
@@ -59,11 +74,16 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         .filter_map(|f| f.first().map(|(t, _)| text::width(t)))
         .max()
         .map_or(0, |w| w.max(FLAGS_MIN));
+    let sold_col = w >= SOLD_FROM;
+    let fixed = FIXED + if sold_col { SOLD_W } else { 0 };
     let sku_max = products.iter().map(|p| text::width(&p.sku)).max().unwrap_or(3).max(3);
-    let sku_w = sku_max.min(w.saturating_sub(FIXED + flags_w)).max(6);
+    let sku_w = sku_max.min(w.saturating_sub(fixed + flags_w)).max(6);
     let (x, right) = (inner.x, inner.right());
 
-    let header = format!(" {:<sku_w$} {:>4} {:>4} ", "SKU", "left", "sold");
+    let mut header = format!(" {:<sku_w$} {:>4} {:>4} ", "SKU", "left", "held");
+    if sold_col {
+        header.push_str(&format!("{:>4} ", "sold"));
+    }
     text::put(buf, x, inner.y, right, &header, theme.dim.add_modifier(Modifier::BOLD));
     let rows = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
     view.hits.stock_rows = rows;
@@ -87,15 +107,22 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let sku = format!("{:<sku_w$}", text::truncate(&p.sku, sku_w));
         cx = text::put(buf, cx, y, right, &sku, sku_style);
         let left_style = if p.sold_out() {
-            theme.sold_out
+            theme.sold_out.add_modifier(Modifier::BOLD | Modifier::REVERSED)
         } else if p.low() {
-            theme.low_stock
+            theme.low_stock.add_modifier(Modifier::BOLD)
         } else {
             theme.base
         };
         cx = text::put(buf, cx, y, right, " ", theme.base);
         cx = text::put(buf, cx, y, right, &format!("{:>4}", p.available), left_style);
-        cx = text::put(buf, cx, y, right, &format!(" {:>4} ", p.sold), theme.base);
+        let held = if p.reserved > 0 { p.reserved.to_string() } else { "·".into() };
+        let held_style = if p.reserved > 0 { theme.accent } else { theme.dim };
+        cx = text::put(buf, cx, y, right, " ", theme.base);
+        cx = text::put(buf, cx, y, right, &format!("{held:>4}"), held_style);
+        cx = text::put(buf, cx, y, right, " ", theme.base);
+        if sold_col {
+            cx = text::put(buf, cx, y, right, &format!("{:>4} ", p.sold), theme.base);
+        }
         for (n, (flag, style)) in all_flags[i].iter().enumerate() {
             if n > 0 {
                 cx = text::put(buf, cx, y, right, " ", theme.base);
@@ -103,4 +130,36 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             cx = text::put_trunc(buf, cx, y, right, flag, *style);
         }
     }
+}
+
+/// The title's count of products that need the operator, most urgent first, as many as fit
+/// in `room` columns: oversold, sold out, low.
+fn banner(ctx: &Ctx<'_>, room: usize) -> Vec<Span<'static>> {
+    let (products, theme) = (ctx.desk.catalog.products(), ctx.theme);
+    let out_n = products.iter().filter(|p| p.sold_out()).count();
+    let low_n = products.iter().filter(|p| p.low()).count();
+    let over_n = products.iter().filter(|p| p.oversold > 0).count();
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let mut push = |text: String, style: Style| {
+        let gap = usize::from(!spans.is_empty());
+        if used + gap + text::width(&text) > room {
+            return;
+        }
+        used += gap + text::width(&text);
+        if gap > 0 {
+            spans.push(Span::styled(" ", theme.base));
+        }
+        spans.push(Span::styled(text, style));
+    };
+    if over_n > 0 {
+        push(format!("{over_n} OVERSOLD"), theme.danger.add_modifier(Modifier::BOLD | Modifier::REVERSED));
+    }
+    if out_n > 0 {
+        push(format!("{out_n} OUT"), theme.sold_out.add_modifier(Modifier::BOLD | Modifier::REVERSED));
+    }
+    if low_n > 0 {
+        push(format!("{low_n} LOW"), theme.low_stock.add_modifier(Modifier::BOLD));
+    }
+    spans
 }

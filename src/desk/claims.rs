@@ -1,0 +1,1406 @@
+//! Comment-to-order claims, as live sellers on platforms without a checkout work: a viewer
+//! comments "sold 2 almond pink" (or just "mine!" while a product is on screen), and the desk
+//! holds the units for them until the operator confirms (or a matching `order` event arrives),
+//! the operator rejects, or the hold runs out.
+//!
+//! Rules:
+//! - a comment is read as a claim when, normalized (lowercase, emoji and punctuation dropped,
+//!   spaces collapsed, polite words like "pls" dropped from the end), it is one of the `bare`
+//!   words (one unit of the product on screen) or matches a pattern; the product must be one
+//!   of ours, by sku, name or alias, or the claim is ignored (and counted as unmatched);
+//! - a viewer has at most one held and one waiting claim per product. The same comment again,
+//!   or a bare "mine" while they already hold or wait (or within a hold's time of their claim
+//!   being confirmed), is a repeat and changes nothing; any other claim adds its units, within
+//!   the per-customer limit;
+//! - a claim holds what is available; what is not waits, first come first served, per product.
+//!   Nobody jumps the queue: while anyone waits, new claims wait behind them;
+//! - when stock frees (cancel, refund, expiry, rejection, restock, adjust) the first waiting
+//!   claims are held, in arrival order, as far as stock allows, each with a fresh hold;
+//! - when on hand falls below what is held (a platform count, an order that took held units,
+//!   an adjust), the newest holds go back to the waitlist, ahead of later arrivals;
+//! - an `order` from the claimer for the product confirms their claims: held units convert into
+//!   the order (no double take), and units the operator already confirmed are not taken again.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use chrono::{DateTime, Duration, Utc};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use serde::Serialize;
+
+use super::catalog::{Catalog, Cover, Order};
+use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
+
+/// Finished claims kept for the Claims pane (the counts go on for the summary).
+pub const DONE_KEPT: usize = 200;
+/// The most units one comment can claim; a bigger number is not read as a quantity.
+pub const MAX_QTY: u32 = 99;
+
+/// A comment as claims read it: lowercase letters and digits in words separated by single
+/// spaces. Apostrophes vanish ("i'll" → "ill"), `×` reads as `x`, every other mark or emoji
+/// separates words, and a letter typed three or more times counts once ("mineee" → "mine").
+pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        return normalize_ascii(text.as_bytes());
+    }
+    let mut spaced = String::with_capacity(text.len());
+    // The last letter pushed and how many times in a row: a run of three needs a second pass.
+    let mut run = (' ', 0u32);
+    let mut stretched = false;
+    let mut push = |spaced: &mut String, c: char| {
+        run = if c == run.0 { (c, run.1 + 1) } else { (c, 1) };
+        stretched |= run.1 >= 3 && c.is_alphabetic();
+        spaced.push(c);
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                push(&mut spaced, c.to_ascii_lowercase());
+                continue;
+            }
+            if matches!(c, '\'' | '`') {
+                continue;
+            }
+        } else if matches!(c, '’' | 'ʼ') {
+            continue;
+        } else if c == '×' {
+            push(&mut spaced, 'x');
+            continue;
+        } else if c.is_alphanumeric() {
+            for c in c.to_lowercase() {
+                push(&mut spaced, c);
+            }
+            continue;
+        }
+        if !spaced.is_empty() && !spaced.ends_with(' ') {
+            push(&mut spaced, ' ');
+        }
+    }
+    if spaced.ends_with(' ') {
+        spaced.pop();
+    }
+    if !stretched {
+        return spaced;
+    }
+    // A letter typed three or more times in a row counts once.
+    let chars: Vec<char> = spaced.chars().collect();
+    let mut out = String::with_capacity(spaced.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let run = chars[i..].iter().take_while(|&&d| d == c).count();
+        let keep = if run >= 3 && c.is_alphabetic() { 1 } else { run };
+        out.extend(std::iter::repeat_n(c, keep));
+        i += run;
+    }
+    out
+}
+
+/// [`normalize`] for the common case, byte by byte.
+fn normalize_ascii(text: &[u8]) -> String {
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
+    let mut stretched = false;
+    for &b in text {
+        if b.is_ascii_alphanumeric() {
+            let b = b.to_ascii_lowercase();
+            let n = out.len();
+            stretched |= n >= 2 && b.is_ascii_alphabetic() && out[n - 1] == b && out[n - 2] == b;
+            out.push(b);
+        } else if b != b'\'' && b != b'`' && out.last().is_some_and(|&l| l != b' ') {
+            out.push(b' ');
+        }
+    }
+    if out.last() == Some(&b' ') {
+        out.pop();
+    }
+    if stretched {
+        let mut kept: Vec<u8> = Vec::with_capacity(out.len());
+        let mut i = 0;
+        while i < out.len() {
+            let run = out[i..].iter().take_while(|&&d| d == out[i]).count();
+            let keep = if run >= 3 && out[i].is_ascii_alphabetic() { 1 } else { run };
+            kept.extend(std::iter::repeat_n(out[i], keep));
+            i += run;
+        }
+        out = kept;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// What a comment says, as claims read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// Claims `qty` units of `sku`, or of the product on screen when `sku` is `None`.
+    /// `explicit`: the comment named a quantity or the product (a bare "mine" did not).
+    Claim { sku: Option<String>, qty: u32, explicit: bool },
+    /// Worded like a claim, but for no product of ours (or a quantity out of range).
+    Unmatched,
+    /// Not a claim.
+    NotAClaim,
+}
+
+#[derive(Clone)]
+struct Pattern {
+    regex: Regex,
+    qty_groups: Vec<String>,
+}
+
+/// Reads comments as claims: the patterns and words of `claims.toml` against the catalog's
+/// skus, names and aliases.
+#[derive(Clone)]
+pub struct Matcher {
+    enabled: bool,
+    patterns: Vec<Pattern>,
+    /// All patterns in one pass: most comments are not claims, and this says so quickly.
+    any: RegexSet,
+    bare: Vec<String>,
+    trailing: Vec<String>,
+    /// Normalized sku, name or alias → sku; `None` when two products share it.
+    items: HashMap<String, Option<String>>,
+    /// Comments read lately, by their exact text, with what they said (the normalized text
+    /// only for claims): chat repeats itself ("SOLD!!", "mine"), and a burst of the same
+    /// words should cost one reading.
+    recent: HashMap<String, (Parsed, String)>,
+}
+
+/// Comments remembered by [`Matcher::read`] before it starts afresh.
+const RECENT_KEPT: usize = 4096;
+/// Longer comments are read every time (they rarely repeat).
+const RECENT_LEN: usize = 80;
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("enabled", &self.enabled)
+            .field("patterns", &self.any.patterns())
+            .field("bare", &self.bare)
+            .field("items", &self.items.len())
+            .finish()
+    }
+}
+
+impl PartialEq for Matcher {
+    fn eq(&self, other: &Self) -> bool {
+        self.enabled == other.enabled
+            && self.bare == other.bare
+            && self.trailing == other.trailing
+            && self.items == other.items
+            && self.any.patterns() == other.any.patterns()
+    }
+}
+
+/// Compiles one pattern as claims use it: case-insensitive, over normalized text.
+pub fn compile(regex: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(regex).case_insensitive(true).size_limit(1 << 20).build()
+}
+
+impl Matcher {
+    /// The matcher for a shop. Patterns that do not compile were reported by `config check`
+    /// and are skipped here.
+    pub fn new(config: &ClaimsConfig, catalog: &CatalogFile) -> Matcher {
+        let patterns: Vec<Pattern> = config
+            .patterns
+            .iter()
+            .filter_map(|p| match compile(&p.regex) {
+                Ok(regex) => {
+                    let qty_groups = regex
+                        .capture_names()
+                        .flatten()
+                        .filter(|n| n.starts_with("qty"))
+                        .map(String::from)
+                        .collect();
+                    Some(Pattern { regex, qty_groups })
+                }
+                Err(e) => {
+                    tracing::warn!(regex = %p.regex, error = %e, "claim pattern skipped");
+                    None
+                }
+            })
+            .collect();
+        let mut items: HashMap<String, Option<String>> = HashMap::new();
+        for p in &catalog.products {
+            let keys = [&p.sku, &p.name].into_iter().chain(&p.aliases).map(|k| normalize(k));
+            for key in keys.collect::<HashSet<_>>() {
+                if key.is_empty() {
+                    continue;
+                }
+                items
+                    .entry(key)
+                    .and_modify(|sku| {
+                        if sku.as_deref() != Some(p.sku.as_str()) {
+                            *sku = None;
+                        }
+                    })
+                    .or_insert_with(|| Some(p.sku.clone()));
+            }
+        }
+        let any = RegexSetBuilder::new(patterns.iter().map(|p| p.regex.as_str()))
+            .case_insensitive(true)
+            .size_limit(1 << 22)
+            .build()
+            .unwrap_or_else(|_| RegexSet::empty());
+        Matcher {
+            enabled: config.enabled,
+            patterns,
+            any,
+            bare: config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty()).collect(),
+            trailing: config.ignore_trailing.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).collect(),
+            items,
+            recent: HashMap::new(),
+        }
+    }
+
+    /// Whether comments are read as claims at all.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The product a viewer means by `item` (already normalized), if exactly one.
+    pub fn resolve(&self, item: &str) -> Option<&str> {
+        self.items.get(item).and_then(|s| s.as_deref())
+    }
+
+    /// [`Matcher::parse`], remembering recent comments: the same answer, read once.
+    pub fn read(&mut self, text: &str) -> (Parsed, String) {
+        if !self.enabled {
+            return (Parsed::NotAClaim, String::new());
+        }
+        if let Some((parsed, norm)) = self.recent.get(text) {
+            return (parsed.clone(), norm.clone());
+        }
+        let (parsed, norm) = self.parse(text);
+        if text.len() <= RECENT_LEN {
+            if self.recent.len() >= RECENT_KEPT {
+                self.recent.clear();
+            }
+            let kept = if parsed == Parsed::NotAClaim { String::new() } else { norm.clone() };
+            self.recent.insert(text.to_owned(), (parsed.clone(), kept));
+        }
+        (parsed, norm)
+    }
+
+    /// Reads a comment; also returns its normalized text (how repeats are recognized).
+    pub fn parse(&self, text: &str) -> (Parsed, String) {
+        if !self.enabled {
+            return (Parsed::NotAClaim, String::new());
+        }
+        let mut norm = normalize(text);
+        // Drop polite words from the end: "mine pls" is "mine".
+        while let Some((head, last)) = norm.rsplit_once(' ')
+            && self.trailing.iter().any(|w| w == last)
+        {
+            let keep = head.len();
+            norm.truncate(keep);
+        }
+        // One word said over and over is said once: "MINE MINE MINE".
+        if let Some((first, _)) = norm.split_once(' ')
+            && norm.len() % (first.len() + 1) == first.len()
+            && norm.split(' ').all(|w| w == first)
+        {
+            norm.truncate(first.len());
+        }
+        if norm.is_empty() {
+            return (Parsed::NotAClaim, norm);
+        }
+        if self.bare.contains(&norm) {
+            return (Parsed::Claim { sku: None, qty: 1, explicit: false }, norm);
+        }
+        // One quick pass over all patterns; the groups are read only for a comment that matched.
+        if !self.any.is_match(&norm) {
+            return (Parsed::NotAClaim, norm);
+        }
+        for p in &self.patterns {
+            if !p.regex.is_match(&norm) {
+                continue;
+            }
+            let Some(caps) = p.regex.captures(&norm) else { continue };
+            let qty = p.qty_groups.iter().find_map(|g| caps.name(g)).map(|m| m.as_str().parse::<u32>());
+            let (qty, has_qty) = match qty {
+                None => (1, false),
+                Some(Ok(n)) if (1..=MAX_QTY).contains(&n) => (n, true),
+                Some(_) => return (Parsed::Unmatched, norm),
+            };
+            let parsed = match caps.name("item") {
+                None => Parsed::Claim { sku: None, qty, explicit: has_qty },
+                Some(item) => match self.resolve(item.as_str().trim()) {
+                    Some(sku) => Parsed::Claim { sku: Some(sku.to_owned()), qty, explicit: true },
+                    None => Parsed::Unmatched,
+                },
+            };
+            return (parsed, norm);
+        }
+        (Parsed::NotAClaim, norm)
+    }
+}
+
+/// How a claim was confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfirmedBy {
+    /// The operator confirmed it: its units left stock then.
+    Operator,
+    /// An order from the claimer confirmed it.
+    Order(String),
+}
+
+/// Where a claim is in its life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClaimState {
+    /// Units are held until `expires_at`.
+    Active {
+        expires_at: DateTime<Utc>,
+    },
+    /// Waiting for stock, first come first served.
+    Waiting,
+    Confirmed {
+        at: DateTime<Utc>,
+        by: ConfirmedBy,
+    },
+    Rejected {
+        at: DateTime<Utc>,
+    },
+    Expired {
+        at: DateTime<Utc>,
+    },
+}
+
+impl ClaimState {
+    /// Held or waiting: the operator can still act on it.
+    pub fn is_open(&self) -> bool {
+        matches!(self, ClaimState::Active { .. } | ClaimState::Waiting)
+    }
+
+    /// A word for the operator.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ClaimState::Active { .. } => "held",
+            ClaimState::Waiting => "waiting",
+            ClaimState::Confirmed { .. } => "confirmed",
+            ClaimState::Rejected { .. } => "rejected",
+            ClaimState::Expired { .. } => "expired",
+        }
+    }
+}
+
+/// One viewer's claim on one product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub id: u64,
+    /// Arrival order (the id of the first claim these units came from): the waitlist is
+    /// served by it.
+    pub seq: u64,
+    pub sku: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// The comment that made the claim (or last added to it): replies answer it.
+    pub msg_id: String,
+    /// That comment, normalized: the same words again are a repeat.
+    pub text: String,
+    pub qty: u32,
+    pub state: ClaimState,
+    /// When the claim arrived.
+    pub at: DateTime<Utc>,
+}
+
+/// What happened to claims, for the desk to tell the operator and the buyer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum News {
+    /// Units are now held for a claim (`added` of its `qty`).
+    Held {
+        claim: Claim,
+        added: u32,
+    },
+    /// A claim joined the waitlist at `position` (1 is next).
+    Waitlisted {
+        claim: Claim,
+        position: usize,
+    },
+    /// Units of a waiting claim are now held.
+    Promoted {
+        claim: Claim,
+        added: u32,
+    },
+    /// A hold lost `qty` units back to the waitlist: the stock went below what was held.
+    Bumped {
+        claim: Claim,
+        qty: u32,
+    },
+    Expired {
+        claim: Claim,
+    },
+    Confirmed {
+        claim: Claim,
+    },
+    Rejected {
+        claim: Claim,
+    },
+    /// A viewer asked for more than the per-customer limit; `kept` units were claimed.
+    Limited {
+        user_name: String,
+        sku: String,
+        limit: u32,
+        kept: u32,
+    },
+}
+
+/// Claim counts for the summary and the pane title.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ClaimCounts {
+    pub active: usize,
+    pub waiting: usize,
+    pub confirmed: u64,
+    pub expired: u64,
+    pub rejected: u64,
+    /// Comments worded like claims that named no product of ours.
+    pub unmatched: u64,
+    /// Claims said again and ignored.
+    pub repeats: u64,
+}
+
+/// One viewer's claims on one product.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Holder {
+    active: Option<u64>,
+    waiting: Option<u64>,
+    /// Units held, waiting and confirmed: what the per-customer limit counts.
+    units: u32,
+    /// Units the operator confirmed that no order has matched yet (already off on hand).
+    unbilled: u32,
+    /// When the viewer's last claim on the product was confirmed: a bare "mine" soon after is
+    /// the same excitement, not a second purchase.
+    confirmed_at: Option<DateTime<Utc>>,
+}
+
+impl Holder {
+    fn is_empty(&self) -> bool {
+        self.active.is_none()
+            && self.waiting.is_none()
+            && self.units == 0
+            && self.unbilled == 0
+            && self.confirmed_at.is_none()
+    }
+}
+
+/// A new claim from a comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimRequest {
+    pub sku: String,
+    pub qty: u32,
+    pub explicit: bool,
+    pub user_id: String,
+    pub user_name: String,
+    pub msg_id: String,
+    pub text: String,
+}
+
+/// Why the operator's confirm or reject did nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    #[error("no claim #{0}")]
+    Unknown(u64),
+    #[error("claim #{0} is {1} already")]
+    Finished(u64, &'static str),
+    #[error("claim #{0} is waiting for stock: only a held claim can be confirmed")]
+    Waiting(u64),
+}
+
+/// Every claim of the stream: open ones, the waitlists, and the latest finished ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claims {
+    pub matcher: Matcher,
+    hold: Duration,
+    max_per_customer: Option<u32>,
+    /// Held and waiting claims by id.
+    open: BTreeMap<u64, Claim>,
+    /// Waiting claims per sku as (arrival, id): the first is next in line.
+    waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
+    /// Per sku, per user id: looked up without building a key.
+    holders: HashMap<String, HashMap<String, Holder>>,
+    done: VecDeque<Claim>,
+    next_id: u64,
+    next_expiry: Option<DateTime<Utc>>,
+    counts: ClaimCounts,
+}
+
+impl Claims {
+    /// No claims yet, for a shop's settings and catalog.
+    pub fn new(config: &ClaimsConfig, catalog: &CatalogFile) -> Claims {
+        Claims {
+            matcher: Matcher::new(config, catalog),
+            hold: Duration::minutes(i64::from(config.hold_minutes.max(1))),
+            max_per_customer: config.max_per_customer,
+            open: BTreeMap::new(),
+            waitlists: BTreeMap::new(),
+            holders: HashMap::new(),
+            done: VecDeque::new(),
+            next_id: 1,
+            next_expiry: None,
+            counts: ClaimCounts::default(),
+        }
+    }
+
+    /// Whether the shop reads claims at all (the Claims pane shows only then).
+    pub fn enabled(&self) -> bool {
+        self.matcher.enabled()
+    }
+
+    /// How long a claim holds its units.
+    pub fn hold(&self) -> Duration {
+        self.hold
+    }
+
+    /// The counts so far.
+    pub fn counts(&self) -> ClaimCounts {
+        let active = self.open.values().filter(|c| matches!(c.state, ClaimState::Active { .. })).count();
+        ClaimCounts { active, waiting: self.open.len() - active, ..self.counts }
+    }
+
+    /// Held and waiting claims, oldest first.
+    pub fn open(&self) -> impl DoubleEndedIterator<Item = &Claim> {
+        self.open.values()
+    }
+
+    /// The latest finished claims, oldest first.
+    pub fn done(&self) -> impl DoubleEndedIterator<Item = &Claim> {
+        self.done.iter()
+    }
+
+    /// A claim by id, open or among the latest finished.
+    pub fn get(&self, id: u64) -> Option<&Claim> {
+        self.open.get(&id).or_else(|| self.done.iter().rev().find(|c| c.id == id))
+    }
+
+    /// A waiting claim's place in its product's queue (1 is next).
+    pub fn position(&self, id: u64) -> Option<usize> {
+        let c = self.open.get(&id)?;
+        let queue = self.waitlists.get(&c.sku)?;
+        let key = (c.seq, c.id);
+        // A new claim joins at the back; the pane asks about the front: both are quick.
+        if queue.last() == Some(&key) {
+            return Some(queue.len());
+        }
+        queue.contains(&key).then(|| queue.range(..key).count() + 1)
+    }
+
+    /// Units the operator confirmed, per (user id, sku), that no order has matched yet: they
+    /// are off on hand already.
+    pub fn unbilled(&self) -> impl Iterator<Item = (&str, &str, u32)> {
+        self.holders.iter().flat_map(|(sku, users)| {
+            users
+                .iter()
+                .filter(|(_, h)| h.unbilled > 0)
+                .map(move |(u, h)| (u.as_str(), sku.as_str(), h.unbilled))
+        })
+    }
+
+    /// A comment counted as worded like a claim but naming nothing we sell.
+    pub fn count_unmatched(&mut self) {
+        self.counts.unmatched += 1;
+    }
+
+    /// Whether a hold has run out by `now`.
+    pub fn due(&self, now: DateTime<Utc>) -> bool {
+        self.next_expiry.is_some_and(|t| now >= t)
+    }
+
+    /// The id a new open claim made from `base` gets: `base`'s own when it is new or was just
+    /// taken out of the open set (a claim moving between held and waiting keeps its id).
+    fn id_for(&mut self, base: u64) -> u64 {
+        if base >= self.next_id {
+            self.next_id = base + 1;
+            base
+        } else if !self.open.contains_key(&base) {
+            base
+        } else {
+            let id = self.next_id;
+            self.next_id += 1;
+            id
+        }
+    }
+
+    fn holder(&mut self, user_id: &str, sku: &str) -> &mut Holder {
+        if !self.holders.contains_key(sku) {
+            self.holders.insert(sku.to_owned(), HashMap::new());
+        }
+        let users = self.holders.get_mut(sku).expect("just inserted");
+        if !users.contains_key(user_id) {
+            users.insert(user_id.to_owned(), Holder::default());
+        }
+        users.get_mut(user_id).expect("just inserted")
+    }
+
+    fn find_holder(&self, user_id: &str, sku: &str) -> Option<&Holder> {
+        self.holders.get(sku)?.get(user_id)
+    }
+
+    fn tidy_holder(&mut self, user_id: &str, sku: &str) {
+        let Some(users) = self.holders.get_mut(sku) else { return };
+        if users.get(user_id).is_some_and(Holder::is_empty) {
+            users.remove(user_id);
+            if users.is_empty() {
+                self.holders.remove(sku);
+            }
+        }
+    }
+
+    fn refresh_expiry(&mut self) {
+        self.next_expiry = self
+            .open
+            .values()
+            .filter_map(|c| match c.state {
+                ClaimState::Active { expires_at } => Some(expires_at),
+                _ => None,
+            })
+            .min();
+    }
+
+    fn finish(&mut self, mut claim: Claim, state: ClaimState) -> Claim {
+        match state {
+            ClaimState::Confirmed { .. } => self.counts.confirmed += 1,
+            ClaimState::Rejected { .. } => self.counts.rejected += 1,
+            ClaimState::Expired { .. } => self.counts.expired += 1,
+            _ => {}
+        }
+        claim.state = state;
+        if self.done.len() == DONE_KEPT {
+            self.done.pop_front();
+        }
+        self.done.push_back(claim.clone());
+        claim
+    }
+
+    /// Holds up to `want` available units on the viewer's held claim (a new one if none), with
+    /// a fresh hold; returns the claim and how many units were added, if any.
+    fn hold_units(
+        &mut self,
+        catalog: &mut Catalog,
+        base: &Claim,
+        want: u32,
+        now: DateTime<Utc>,
+    ) -> Option<(Claim, u32)> {
+        let existing = self.find_holder(&base.user_id, &base.sku).and_then(|h| h.active);
+        let id = existing.unwrap_or_else(|| {
+            if base.id >= self.next_id || !self.open.contains_key(&base.id) { base.id } else { self.next_id }
+        });
+        let held = catalog.reserve(&base.sku, want, id, now);
+        if held == 0 {
+            return None;
+        }
+        let expires_at = now + self.hold;
+        match existing.and_then(|id| self.open.get_mut(&id)) {
+            Some(c) => {
+                c.qty += held;
+                c.state = ClaimState::Active { expires_at };
+                c.seq = c.seq.min(base.seq);
+            }
+            None => {
+                let id = self.id_for(id);
+                let claim = Claim { id, qty: held, state: ClaimState::Active { expires_at }, ..base.clone() };
+                self.open.insert(id, claim);
+                self.holder(&base.user_id, &base.sku).active = Some(id);
+            }
+        }
+        self.refresh_expiry();
+        Some((self.open[&id].clone(), held))
+    }
+
+    /// Adds `qty` waiting units to the viewer's waiting claim (a new one at its place in the
+    /// queue if none); returns the claim if it is new.
+    fn wait_units(&mut self, base: &Claim, qty: u32) -> Option<Claim> {
+        let existing = self.find_holder(&base.user_id, &base.sku).and_then(|h| h.waiting);
+        let (id, new) = match existing.and_then(|id| self.open.get_mut(&id)) {
+            Some(c) => {
+                // Units bumped from an earlier hold keep their earlier place in line.
+                let queue = self.waitlists.entry(base.sku.clone()).or_default();
+                queue.remove(&(c.seq, c.id));
+                c.qty += qty;
+                c.seq = c.seq.min(base.seq);
+                queue.insert((c.seq, c.id));
+                (c.id, false)
+            }
+            None => {
+                let id = self.id_for(base.id);
+                let claim = Claim { id, qty, state: ClaimState::Waiting, ..base.clone() };
+                match self.waitlists.get_mut(&base.sku) {
+                    Some(queue) => queue.insert((claim.seq, id)),
+                    None => self.waitlists.entry(base.sku.clone()).or_default().insert((claim.seq, id)),
+                };
+                self.open.insert(id, claim);
+                self.holder(&base.user_id, &base.sku).waiting = Some(id);
+                (id, true)
+            }
+        };
+        new.then(|| self.open[&id].clone())
+    }
+
+    /// Takes a claim out of the open set and its queue.
+    fn take_open(&mut self, id: u64) -> Option<Claim> {
+        let claim = self.open.remove(&id)?;
+        let holder = self.holder(&claim.user_id, &claim.sku);
+        if holder.active == Some(id) {
+            holder.active = None;
+        }
+        if holder.waiting == Some(id) {
+            holder.waiting = None;
+        }
+        if let Some(q) = self.waitlists.get_mut(&claim.sku) {
+            q.remove(&(claim.seq, claim.id));
+            if q.is_empty() {
+                self.waitlists.remove(&claim.sku);
+            }
+        }
+        if matches!(claim.state, ClaimState::Active { .. }) {
+            self.refresh_expiry();
+        }
+        Some(claim)
+    }
+
+    /// A viewer's claim from a comment.
+    pub fn claim(
+        &mut self,
+        catalog: &mut Catalog,
+        req: ClaimRequest,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) {
+        let holder = self.find_holder(&req.user_id, &req.sku).cloned().unwrap_or_default();
+        let open: Vec<u64> = [holder.active, holder.waiting]
+            .into_iter()
+            .flatten()
+            .filter(|id| self.open.contains_key(id))
+            .collect();
+        let said_before = open.iter().any(|id| self.open[id].text == req.text);
+        let just_confirmed = holder.confirmed_at.is_some_and(|at| now < at + self.hold);
+        if (!open.is_empty() || just_confirmed) && (!req.explicit || said_before) {
+            self.counts.repeats += 1;
+            return;
+        }
+        let mut qty = req.qty;
+        if let Some(limit) = self.max_per_customer {
+            let room = limit.saturating_sub(holder.units);
+            if room < qty {
+                news.push(News::Limited {
+                    user_name: req.user_name.clone(),
+                    sku: req.sku.clone(),
+                    limit,
+                    kept: room,
+                });
+                qty = room;
+            }
+        }
+        if qty == 0 {
+            return;
+        }
+        // The viewer's open claims now answer to this comment.
+        for id in &open {
+            if let Some(c) = self.open.get_mut(id) {
+                c.text.clone_from(&req.text);
+                c.msg_id.clone_from(&req.msg_id);
+            }
+        }
+        self.holder(&req.user_id, &req.sku).units += qty;
+        let base = Claim {
+            id: self.next_id,
+            seq: self.next_id,
+            sku: req.sku,
+            user_id: req.user_id,
+            user_name: req.user_name,
+            msg_id: req.msg_id,
+            text: req.text,
+            qty,
+            state: ClaimState::Waiting,
+            at: now,
+        };
+        let nobody_waits = self.waitlists.get(&base.sku).is_none_or(BTreeSet::is_empty);
+        let mut held = 0;
+        if nobody_waits
+            && holder.waiting.is_none()
+            && let Some((claim, added)) = self.hold_units(catalog, &base, qty, now)
+        {
+            held = added;
+            news.push(News::Held { claim, added });
+        }
+        if held < qty
+            && let Some(claim) = self.wait_units(&base, qty - held)
+        {
+            let position = self.position(claim.id).unwrap_or(1);
+            news.push(News::Waitlisted { claim, position });
+        }
+    }
+
+    /// Releases every hold that has run out by `now`, then serves the waitlists.
+    pub fn expire(&mut self, catalog: &mut Catalog, now: DateTime<Utc>, news: &mut Vec<News>) {
+        let due: Vec<u64> = self
+            .open
+            .values()
+            .filter(|c| matches!(c.state, ClaimState::Active { expires_at } if expires_at <= now))
+            .map(|c| c.id)
+            .collect();
+        let mut skus = Vec::new();
+        for id in due {
+            let Some(claim) = self.take_open(id) else { continue };
+            catalog.release(&claim.sku, claim.qty, claim.id, now);
+            let holder = self.holder(&claim.user_id, &claim.sku);
+            holder.units = holder.units.saturating_sub(claim.qty);
+            self.tidy_holder(&claim.user_id, &claim.sku);
+            if !skus.contains(&claim.sku) {
+                skus.push(claim.sku.clone());
+            }
+            let claim = self.finish(claim, ClaimState::Expired { at: now });
+            news.push(News::Expired { claim });
+        }
+        for sku in skus {
+            self.settle(catalog, &sku, now, news);
+        }
+        self.refresh_expiry();
+    }
+
+    /// The operator confirms a held claim: its units are sold.
+    pub fn confirm(
+        &mut self,
+        catalog: &mut Catalog,
+        id: u64,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) -> Result<(), ClaimError> {
+        match self.open.get(&id).map(|c| &c.state) {
+            Some(ClaimState::Active { .. }) => {}
+            Some(_) => return Err(ClaimError::Waiting(id)),
+            None => return Err(self.not_open(id)),
+        }
+        let claim = self.take_open(id).expect("an open claim");
+        catalog.sell_reserved(&claim.sku, claim.qty, claim.id, now);
+        let holder = self.holder(&claim.user_id, &claim.sku);
+        holder.unbilled += claim.qty;
+        holder.confirmed_at = Some(now);
+        let claim = self.finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Operator });
+        news.push(News::Confirmed { claim });
+        Ok(())
+    }
+
+    /// The operator rejects a held or waiting claim: its units go to the next in line.
+    pub fn reject(
+        &mut self,
+        catalog: &mut Catalog,
+        id: u64,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) -> Result<(), ClaimError> {
+        let claim = self.take_open(id).ok_or_else(|| self.not_open(id))?;
+        if matches!(claim.state, ClaimState::Active { .. }) {
+            catalog.release(&claim.sku, claim.qty, claim.id, now);
+        }
+        let holder = self.holder(&claim.user_id, &claim.sku);
+        holder.units = holder.units.saturating_sub(claim.qty);
+        self.tidy_holder(&claim.user_id, &claim.sku);
+        let sku = claim.sku.clone();
+        let claim = self.finish(claim, ClaimState::Rejected { at: now });
+        news.push(News::Rejected { claim });
+        self.settle(catalog, &sku, now, news);
+        Ok(())
+    }
+
+    fn not_open(&self, id: u64) -> ClaimError {
+        match self.get(id) {
+            Some(c) => ClaimError::Finished(id, c.state.label()),
+            None => ClaimError::Unknown(id),
+        }
+    }
+
+    /// A new live order from `user_id` for `qty` of `sku` confirms their claims on it; returns
+    /// what the claims already cover, for the catalog to take the rest.
+    pub fn cover_order(
+        &mut self,
+        catalog: &mut Catalog,
+        user_id: &str,
+        order: &Order,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) -> Cover {
+        let (sku, qty, order_id) = (order.sku.as_str(), order.qty, order.order_id.as_str());
+        let Some(holder) = self.holders.get_mut(sku).and_then(|users| users.get_mut(user_id)) else {
+            return Cover::default();
+        };
+        let confirmed = qty.min(holder.unbilled);
+        holder.unbilled -= confirmed;
+        let mut rest = qty - confirmed;
+        let (active, waiting) = (holder.active, holder.waiting);
+        let mut held = 0;
+        for id in [active, waiting].into_iter().flatten() {
+            if rest == 0 {
+                break;
+            }
+            let Some(mut claim) = self.take_open(id) else { continue };
+            let used = rest.min(claim.qty);
+            rest -= used;
+            if matches!(claim.state, ClaimState::Active { .. }) {
+                held = used;
+                // The buyer ordered fewer than they held: the rest goes to the next in line.
+                catalog.release(sku, claim.qty - used, claim.id, now);
+            }
+            let holder = self.holder(user_id, sku);
+            holder.units = holder.units.saturating_sub(claim.qty - used);
+            holder.confirmed_at = Some(now);
+            claim.qty = used;
+            let claim = self
+                .finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Order(order_id.into()) });
+            news.push(News::Confirmed { claim });
+        }
+        self.tidy_holder(user_id, sku);
+        Cover { reserved: held, confirmed }
+    }
+
+    /// Brings a product's holds in line with its stock: while more is held than on hand, the
+    /// newest holds go back to the waitlist; while units are available and claims wait, the
+    /// first in line are held.
+    pub fn settle(&mut self, catalog: &mut Catalog, sku: &str, now: DateTime<Utc>, news: &mut Vec<News>) {
+        loop {
+            let Some(p) = catalog.product(sku) else { return };
+            if p.reserved <= p.on_hand {
+                break;
+            }
+            let excess = p.reserved - p.on_hand;
+            let newest = self
+                .open
+                .values()
+                .filter(|c| c.sku == sku && matches!(c.state, ClaimState::Active { .. }))
+                .max_by_key(|c| (c.seq, c.id))
+                .map(|c| c.id);
+            let Some(id) = newest else {
+                // Held units with no claim behind them cannot happen; let them go.
+                catalog.release(sku, excess, 0, now);
+                break;
+            };
+            let back = excess.min(self.open[&id].qty);
+            catalog.release(sku, back, id, now);
+            let claim = self.open.get_mut(&id).expect("an open claim");
+            claim.qty -= back;
+            let base = claim.clone();
+            if base.qty == 0 {
+                self.take_open(id);
+            }
+            self.wait_units(&base, back);
+            news.push(News::Bumped { claim: base, qty: back });
+        }
+        loop {
+            let available = catalog.product(sku).map_or(0, |p| p.available);
+            let head = self.waitlists.get(sku).and_then(|q| q.first()).map(|&(_, id)| id);
+            let (Some(id), true) = (head, available > 0) else { break };
+            let claim = self.open[&id].clone();
+            let want = claim.qty.min(available);
+            if want == claim.qty {
+                self.take_open(id);
+            } else if let Some(c) = self.open.get_mut(&id) {
+                c.qty -= want;
+            }
+            match self.hold_units(catalog, &claim, want, now) {
+                Some((claim, added)) => news.push(News::Promoted { claim, added }),
+                None => break,
+            }
+        }
+        self.refresh_expiry();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::model::{ClaimPattern, ProductSpec};
+
+    fn catalog_file() -> CatalogFile {
+        let product = |sku: &str, name: &str, stock: u32, aliases: &[&str]| ProductSpec {
+            sku: sku.into(),
+            name: name.into(),
+            price: "8.99".parse().unwrap(),
+            stock,
+            low_stock: 2,
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+        };
+        CatalogFile {
+            currency: "GBP".into(),
+            products: vec![
+                product(
+                    "ALMOND-PINK",
+                    "Press-on nails, almond, blush pink",
+                    3,
+                    &["almond pink", "pink almond"],
+                ),
+                product(
+                    "OVAL-GLITTER",
+                    "Press-on nails, oval, champagne glitter",
+                    5,
+                    &["oval glitter", "glitter"],
+                ),
+                product("NAIL-GLUE-KIT", "Nail glue kit", 5, &["glue kit"]),
+                product("MUG-2", "Mug 2", 5, &[]),
+            ],
+        }
+    }
+
+    fn matcher() -> Matcher {
+        Matcher::new(&ClaimsConfig::default(), &catalog_file())
+    }
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_763_000_000 + s, 0).unwrap()
+    }
+
+    #[test]
+    fn normalizing_ascii_and_unicode_agree() {
+        for text in
+            ["  SOLD 2x ALMOND-PINK!!!  ", "i'll TAKE it", "sooold  mine`s", "a--b  c", "x", "!!", "MINEEE 2"]
+        {
+            let mut unicode = String::from(text);
+            unicode.push('💅');
+            assert_eq!(normalize(text), normalize(&unicode), "{text:?}");
+            assert!(text.is_ascii());
+        }
+    }
+
+    #[test]
+    fn normalizing_forgives_case_punctuation_emoji_and_stretched_letters() {
+        let table = [
+            ("sold ALMOND-PINK", "sold almond pink"),
+            ("  SOLD!!!  ", "sold"),
+            ("mineee 🙋‍♀️", "mine"),
+            ("I'll take it 💅💅", "ill take it"),
+            ("i’ll TAKE it", "ill take it"),
+            ("buy almond pink ×2", "buy almond pink x2"),
+            ("sold: 2 × oval-glitter!!", "sold 2 x oval glitter"),
+            ("ship to 日本？", "ship to 日本"),
+            ("💅💅💅", ""),
+            ("glitter", "glitter"),
+            ("sooooold", "sold"),
+        ];
+        for (text, want) in table {
+            assert_eq!(normalize(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn claims_are_read_from_tricky_comments() {
+        let m = matcher();
+        let claim = |sku: Option<&str>, qty: u32, explicit: bool| Parsed::Claim {
+            sku: sku.map(String::from),
+            qty,
+            explicit,
+        };
+        let table = [
+            ("sold ALMOND-PINK", claim(Some("ALMOND-PINK"), 1, true)),
+            ("sold 2 almond-pink", claim(Some("ALMOND-PINK"), 2, true)),
+            ("buy almond pink x2", claim(Some("ALMOND-PINK"), 2, true)),
+            ("buy almond pink x 3 pls", claim(Some("ALMOND-PINK"), 3, true)),
+            ("SOLD 2x Pink Almond 💅", claim(Some("ALMOND-PINK"), 2, true)),
+            ("sold press-on nails, almond, blush pink", claim(Some("ALMOND-PINK"), 1, true)),
+            ("oval glitter SOLD!!", claim(Some("OVAL-GLITTER"), 1, true)),
+            ("2 glue kit mine", claim(Some("NAIL-GLUE-KIT"), 2, true)),
+            ("mine mug 2", claim(Some("MUG-2"), 1, true)),
+            ("claim glitter x2 po", claim(Some("OVAL-GLITTER"), 2, true)),
+            ("sold", claim(None, 1, false)),
+            ("MINE!", claim(None, 1, false)),
+            ("mine pls", claim(None, 1, false)),
+            ("MINE MINE", claim(None, 1, false)),
+            ("mineee 🙋‍♀️", claim(None, 1, false)),
+            ("SOLD 🙋", claim(None, 1, false)),
+            ("me", claim(None, 1, false)),
+            ("I'll take it!", claim(None, 1, false)),
+            ("sold 2", claim(None, 2, true)),
+            ("sold x3", claim(None, 3, true)),
+            ("mine 2x", claim(None, 2, true)),
+            // Worded like claims, but nothing we sell, or no sane quantity.
+            ("mine lasted 2 weeks with glue", Parsed::Unmatched),
+            ("sold out already?? 😭", Parsed::Unmatched),
+            ("buy the red ones", Parsed::Unmatched),
+            ("sold 0 almond pink", Parsed::Unmatched),
+            ("sold 500 almond pink", Parsed::Unmatched),
+            ("sold 1000000000000 almond pink", Parsed::Unmatched),
+            // Not claims at all.
+            ("do you ship to Manila?", Parsed::NotAClaim),
+            ("love the almond pink", Parsed::NotAClaim),
+            ("me too", Parsed::NotAClaim),
+            ("💅💅💅", Parsed::NotAClaim),
+            ("", Parsed::NotAClaim),
+            ("someone sold me on these", Parsed::NotAClaim),
+        ];
+        for (text, want) in table {
+            assert_eq!(m.parse(text).0, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_shared_by_two_products_claims_neither() {
+        let mut file = catalog_file();
+        file.products[1].aliases.push("pink almond".into());
+        let m = Matcher::new(&ClaimsConfig::default(), &file);
+        assert_eq!(m.parse("sold pink almond").0, Parsed::Unmatched);
+        assert_eq!(m.resolve("almond pink"), Some("ALMOND-PINK"));
+    }
+
+    #[test]
+    fn claims_can_be_switched_off_and_patterns_replaced() {
+        let off = ClaimsConfig { enabled: false, ..ClaimsConfig::default() };
+        assert_eq!(Matcher::new(&off, &catalog_file()).parse("sold almond pink").0, Parsed::NotAClaim);
+        let own = ClaimsConfig {
+            bare: vec!["akin".into()],
+            patterns: vec![ClaimPattern { regex: r"^kuha\s+(?P<item>.+)$".into() }],
+            ..ClaimsConfig::default()
+        };
+        let m = Matcher::new(&own, &catalog_file());
+        assert_eq!(m.parse("Akin!").0, Parsed::Claim { sku: None, qty: 1, explicit: false });
+        assert_eq!(
+            m.parse("KUHA oval glitter po").0,
+            Parsed::Claim { sku: Some("OVAL-GLITTER".into()), qty: 1, explicit: true }
+        );
+        assert_eq!(m.parse("sold almond pink").0, Parsed::NotAClaim);
+    }
+
+    // ------------------------------------------------------------ the claims book
+
+    struct Book {
+        claims: Claims,
+        catalog: Catalog,
+        news: Vec<News>,
+        msg: u64,
+    }
+
+    impl Book {
+        fn new(config: ClaimsConfig) -> Book {
+            let file = catalog_file();
+            Book { claims: Claims::new(&config, &file), catalog: Catalog::new(&file), news: vec![], msg: 0 }
+        }
+
+        fn say(&mut self, user: &str, text: &str, now: DateTime<Utc>) {
+            self.msg += 1;
+            let (parsed, norm) = self.claims.matcher.parse(text);
+            let Parsed::Claim { sku, qty, explicit } = parsed else { panic!("{text:?} is not a claim") };
+            let req = ClaimRequest {
+                sku: sku.unwrap_or_else(|| "ALMOND-PINK".into()),
+                qty,
+                explicit,
+                user_id: format!("id-{user}"),
+                user_name: user.into(),
+                msg_id: format!("m{}", self.msg),
+                text: norm,
+            };
+            self.claims.claim(&mut self.catalog, req, now, &mut self.news);
+        }
+
+        /// (user, qty, state) of every open claim, oldest first.
+        fn open(&self) -> Vec<(String, u32, &'static str)> {
+            self.claims.open().map(|c| (c.user_name.clone(), c.qty, c.state.label())).collect()
+        }
+
+        fn pink(&self) -> (u32, u32, u32) {
+            let p = self.catalog.product("ALMOND-PINK").unwrap();
+            (p.on_hand, p.reserved, p.available)
+        }
+
+        fn id_of(&self, user: &str, state: &str) -> u64 {
+            self.claims.open().find(|c| c.user_name == user && c.state.label() == state).unwrap().id
+        }
+    }
+
+    fn order(id: &str, qty: u32) -> Order {
+        Order {
+            order_id: id.into(),
+            user_name: "x".into(),
+            sku: "ALMOND-PINK".into(),
+            qty,
+            unit_price: "8.99".parse().unwrap(),
+            currency: "GBP".into(),
+            status: crate::protocol::OrderStatus::Paid,
+            taken: 0,
+            sale: None,
+        }
+    }
+
+    fn open(list: &[(&str, u32, &'static str)]) -> Vec<(String, u32, &'static str)> {
+        list.iter().map(|(u, q, s)| ((*u).to_owned(), *q, *s)).collect()
+    }
+
+    #[test]
+    fn repeats_coalesce_and_explicit_claims_add_units() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("maria", "SOLD!!", t(0));
+        b.say("maria", "mine!", t(1)); // a bare repeat
+        b.say("maria", "sold", t(2)); // the same words again
+        assert_eq!(b.open(), open(&[("maria", 1, "held")]));
+        b.say("maria", "sold 1 almond pink", t(3)); // asks for one more
+        b.say("maria", "SOLD 1 almond-pink!", t(4)); // the same comment again
+        assert_eq!(b.open(), open(&[("maria", 2, "held")]));
+        assert_eq!(b.claims.counts().repeats, 3);
+        assert_eq!(b.pink(), (3, 2, 1));
+        // The hold was refreshed by the addition.
+        let c = b.claims.open().next().unwrap();
+        assert_eq!(c.state, ClaimState::Active { expires_at: t(3) + Duration::minutes(10) });
+        assert_eq!(c.msg_id, "m4");
+    }
+
+    #[test]
+    fn the_per_customer_limit_caps_what_one_viewer_claims() {
+        let mut b = Book::new(ClaimsConfig { max_per_customer: Some(2), ..ClaimsConfig::default() });
+        b.say("jo", "sold 3 glitter", t(0));
+        assert_eq!(b.claims.open().next().unwrap().qty, 2);
+        assert!(matches!(&b.news[0], News::Limited { limit: 2, kept: 2, .. }));
+        b.say("jo", "sold 1 oval glitter", t(1));
+        assert_eq!(b.claims.open().next().unwrap().qty, 2);
+        assert!(matches!(b.news.last().unwrap(), News::Limited { kept: 0, .. }));
+        // Confirmed units still count; expired ones do not.
+        let id = b.claims.open().next().unwrap().id;
+        b.claims.confirm(&mut b.catalog, id, t(2), &mut b.news).unwrap();
+        b.say("jo", "sold 1 oval glitter", t(3));
+        assert_eq!(b.claims.open().count(), 0);
+    }
+
+    #[test]
+    fn a_bare_claim_soon_after_a_confirmation_is_a_repeat() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("ann", "mine", t(0));
+        let cover = b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 1), t(5), &mut b.news);
+        assert_eq!(cover.reserved, 1);
+        b.say("ann", "SOLD 🙋", t(6));
+        assert_eq!(b.claims.open().count(), 0, "still the same excitement");
+        b.say("ann", "sold 1 almond pink", t(7));
+        assert_eq!(b.open(), open(&[("ann", 1, "held")]), "a claim that says what it wants counts");
+        let id = b.id_of("ann", "held");
+        b.claims.confirm(&mut b.catalog, id, t(8), &mut b.news).unwrap();
+        b.say("ann", "mine", t(8 + 600));
+        assert_eq!(b.open(), open(&[("ann", 1, "held")]), "a hold's time later, it is a new claim");
+    }
+
+    #[test]
+    fn a_hold_expires_and_frees_its_units_for_the_waitlist() {
+        let mut b = Book::new(ClaimsConfig { hold_minutes: 5, ..ClaimsConfig::default() });
+        b.say("ann", "sold 3 almond pink", t(0));
+        b.say("bea", "mine", t(60));
+        assert_eq!(b.open(), open(&[("ann", 3, "held"), ("bea", 1, "waiting")]));
+        assert!(!b.claims.due(t(299)));
+        b.claims.expire(&mut b.catalog, t(299), &mut b.news);
+        assert_eq!(b.pink(), (3, 3, 0));
+        assert!(b.claims.due(t(300)));
+        b.claims.expire(&mut b.catalog, t(300), &mut b.news);
+        assert_eq!(b.open(), open(&[("bea", 1, "held")]));
+        assert_eq!(b.pink(), (3, 1, 2));
+        assert_eq!(b.claims.counts().expired, 1);
+        // Bea's hold is fresh from the promotion.
+        assert_eq!(b.claims.open().next().unwrap().state, ClaimState::Active { expires_at: t(600) });
+        let kinds: Vec<&str> = b
+            .news
+            .iter()
+            .map(|n| match n {
+                News::Held { .. } => "held",
+                News::Waitlisted { .. } => "waitlisted",
+                News::Expired { .. } => "expired",
+                News::Promoted { .. } => "promoted",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(kinds, ["held", "waitlisted", "expired", "promoted"]);
+    }
+
+    #[test]
+    fn the_waitlist_is_served_in_arrival_order_and_nobody_jumps_it() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("ann", "sold 2 almond pink", t(0));
+        b.say("bea", "sold 2 almond pink", t(1)); // 1 held, 1 waits
+        b.say("cat", "mine", t(2));
+        b.say("dee", "mine", t(3));
+        assert_eq!(
+            b.open(),
+            open(&[
+                ("ann", 2, "held"),
+                ("bea", 1, "held"),
+                ("bea", 1, "waiting"),
+                ("cat", 1, "waiting"),
+                ("dee", 1, "waiting")
+            ])
+        );
+        assert_eq!(b.claims.position(b.id_of("cat", "waiting")), Some(2));
+        // A restock of 2: bea's missing unit first, then cat.
+        b.catalog.adjust("ALMOND-PINK", crate::desk::catalog::Adjust::Add(2), "restock", t(4));
+        b.claims.settle(&mut b.catalog, "ALMOND-PINK", t(4), &mut b.news);
+        assert_eq!(
+            b.open(),
+            open(&[("ann", 2, "held"), ("bea", 2, "held"), ("cat", 1, "held"), ("dee", 1, "waiting")])
+        );
+        // Stock freed while dee waits: a newcomer does not get it first.
+        let ann = b.id_of("ann", "held");
+        b.claims.reject(&mut b.catalog, ann, t(5), &mut b.news).unwrap();
+        assert_eq!(b.open(), open(&[("bea", 2, "held"), ("cat", 1, "held"), ("dee", 1, "held")]));
+        assert_eq!(b.pink(), (5, 4, 1));
+        b.say("eve", "mine", t(6));
+        assert_eq!(b.pink(), (5, 5, 0));
+        assert_eq!(b.claims.counts().rejected, 1);
+    }
+
+    #[test]
+    fn when_stock_falls_below_the_holds_the_newest_go_back_to_the_waitlist_first_in_line() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("ann", "mine", t(0));
+        b.say("bea", "sold 2 almond pink", t(1));
+        b.say("cat", "mine", t(2)); // waits
+        b.catalog.set_available("ALMOND-PINK", 1, t(3));
+        b.claims.settle(&mut b.catalog, "ALMOND-PINK", t(3), &mut b.news);
+        assert_eq!(b.open(), open(&[("ann", 1, "held"), ("bea", 2, "waiting"), ("cat", 1, "waiting")]));
+        // Bea came before cat: she is first in line.
+        assert_eq!(b.claims.position(b.id_of("bea", "waiting")), Some(1));
+        assert!(matches!(&b.news[b.news.len() - 1], News::Bumped { qty: 2, .. }));
+        assert_eq!(b.pink(), (1, 1, 0));
+        b.catalog.set_available("ALMOND-PINK", 2, t(4));
+        b.claims.settle(&mut b.catalog, "ALMOND-PINK", t(4), &mut b.news);
+        assert_eq!(
+            b.open(),
+            open(&[("ann", 1, "held"), ("bea", 1, "waiting"), ("cat", 1, "waiting"), ("bea", 1, "held")])
+        );
+        assert_eq!(b.claims.position(b.id_of("bea", "waiting")), Some(1));
+    }
+
+    #[test]
+    fn an_order_from_the_claimer_converts_the_hold_without_a_second_take() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("ann", "sold 2 almond pink", t(0));
+        let cover = b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 1), t(1), &mut b.news);
+        assert_eq!(cover, Cover { reserved: 1, confirmed: 0 });
+        // Ann ordered one of the two she held: the other is released.
+        assert_eq!(b.pink(), (3, 1, 2));
+        assert!(matches!(
+            b.news.last().unwrap(),
+            News::Confirmed {
+                claim: Claim { qty: 1, state: ClaimState::Confirmed { by: ConfirmedBy::Order(_), .. }, .. }
+            }
+        ));
+        assert_eq!(b.claims.open().count(), 0);
+        // Someone with no claim: nothing is covered.
+        let none = b.claims.cover_order(&mut b.catalog, "id-zed", &order("o2", 1), t(2), &mut b.news);
+        assert_eq!(none, Cover::default());
+    }
+
+    #[test]
+    fn an_order_after_the_operator_confirmed_takes_nothing_more() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("ann", "sold 2 almond pink", t(0));
+        let id = b.id_of("ann", "held");
+        assert_eq!(b.claims.confirm(&mut b.catalog, id, t(1), &mut b.news), Ok(()));
+        assert_eq!(b.pink(), (1, 0, 1));
+        assert_eq!(b.claims.unbilled().collect::<Vec<_>>(), [("id-ann", "ALMOND-PINK", 2)]);
+        let cover = b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 3), t(2), &mut b.news);
+        assert_eq!(cover, Cover { reserved: 0, confirmed: 2 });
+        assert_eq!(b.claims.unbilled().count(), 0);
+        assert_eq!(
+            b.claims.confirm(&mut b.catalog, id, t(3), &mut b.news),
+            Err(ClaimError::Finished(id, "confirmed"))
+        );
+        assert_eq!(b.claims.reject(&mut b.catalog, 99, t(3), &mut b.news), Err(ClaimError::Unknown(99)));
+    }
+
+    #[test]
+    fn only_a_held_claim_can_be_confirmed_but_a_waiting_one_can_be_rejected() {
+        let mut b = Book::new(ClaimsConfig::default());
+        b.say("ann", "sold 3 almond pink", t(0));
+        b.say("bea", "mine", t(1));
+        let bea = b.id_of("bea", "waiting");
+        assert_eq!(b.claims.confirm(&mut b.catalog, bea, t(2), &mut b.news), Err(ClaimError::Waiting(bea)));
+        b.claims.reject(&mut b.catalog, bea, t(2), &mut b.news).unwrap();
+        assert_eq!(b.open(), open(&[("ann", 3, "held")]));
+        assert_eq!(b.pink(), (3, 3, 0));
+        assert_eq!(b.claims.get(bea).unwrap().state, ClaimState::Rejected { at: t(2) });
+    }
+}
