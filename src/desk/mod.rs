@@ -878,13 +878,24 @@ impl Desk {
                 let resumed = matches!(event, SaleEvent::Resumed { .. });
                 let remaining = sale.remaining(now);
                 let seconds = u32::try_from((remaining.num_milliseconds() + 999) / 1000).unwrap_or(u32::MAX);
+                // The platform must never be offered more than the shop can serve: a sale of
+                // 10 with 4 on the shelf (or 6 of them held for claims) sells 4.
+                let stock = self.catalog.product(&spec.sku).map_or(sale.left(), |p| p.available);
+                let units = sale.left().min(stock);
+                if units < sale.left() {
+                    let text = format!(
+                        "Flash sale {id} offers {units}, not {}: that is all the stock free to sell",
+                        sale.left()
+                    );
+                    self.notice(Level::Warn, text);
+                }
                 let reference = self.next_ref();
                 let command = Command::FlashSale {
                     reference,
                     action: SaleAction::Start,
                     sku: Some(spec.sku.clone()),
                     price: Some(spec.price),
-                    quantity: Some(sale.left()),
+                    quantity: Some(units),
                     seconds: Some(seconds),
                 };
                 let verb = if resumed { "resume" } else { "start" };

@@ -215,6 +215,20 @@ fn starting_a_sale_sends_the_command_and_the_announcement() {
 }
 
 #[test]
+fn a_sale_never_offers_the_platform_more_than_the_free_stock() {
+    let mut d = desk();
+    // Two on the shelf, one of them held for a claim: a sale of three offers one.
+    d.apply(frame(1, Event::Stock { sku: "ALMOND-PINK".into(), available: 2 }), t(0));
+    d.apply(chat(2, "maria", "sold almond pink"), t(1));
+    let out = d.apply(start_sale("almond-rush"), t(2));
+    assert_eq!(sale_commands(&out), [start_cmd("ALMOND-PINK", 1, 120)]);
+    assert!(
+        d.notices()
+            .any(|n| n.text == "Flash sale almond-rush offers 1, not 3: that is all the stock free to sell")
+    );
+}
+
+#[test]
 fn a_sale_ends_by_itself_when_the_clock_runs_out_and_extend_adds_time() {
     let mut d = desk();
     d.apply(Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(0));
