@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::{Home, Screen, Server, Tmux, fixture, free_port, wait_until};
 use livedesk::config::KeyAction;
+use livedesk::ui::bigtext;
 use serde_json::Value;
 
 /// How long any one thing may take to show up.
@@ -124,34 +125,9 @@ fn help_entry(screen: &str, desc: &str) -> Option<String> {
     Some(before.rsplit('│').next().unwrap_or(before).trim().to_owned())
 }
 
-/// The large countdown font, row by row (a copy of what the Flash sale pane draws).
-const LARGE: [[&str; 5]; 10] = [
-    ["████", "█  █", "█  █", "█  █", "████"],
-    [" ██ ", "  █ ", "  █ ", "  █ ", " ███"],
-    ["████", "   █", "████", "█   ", "████"],
-    ["████", "   █", "████", "   █", "████"],
-    ["█  █", "█  █", "████", "   █", "   █"],
-    ["████", "█   ", "████", "   █", "████"],
-    ["████", "█   ", "████", "█  █", "████"],
-    ["████", "   █", "   █", "   █", "   █"],
-    ["████", "█  █", "████", "█  █", "████"],
-    ["████", "█  █", "████", "   █", "████"],
-];
-const LARGE_COLON: [&str; 5] = [" ", "█", " ", "█", " "];
-
-/// `m:ss` in the large font: five rows.
+/// `m:ss` in the countdown's large font: five rows.
 fn big(time: &str) -> Vec<String> {
-    (0..5)
-        .map(|row| {
-            time.chars()
-                .map(|c| match c {
-                    ':' => LARGE_COLON[row],
-                    d => LARGE[d.to_digit(10).unwrap() as usize][row],
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
+    bigtext::lines(time, bigtext::Font::Large)
 }
 
 /// The Flash sale pane's inside, row by row (the pane right of the chat, top to bottom).
@@ -751,5 +727,4 @@ fn the_screen_readers_read_a_real_capture() {
     );
     assert_eq!(reply_target(screen).as_deref(), Some("Maria Santos"));
     assert!(status_line(screen).contains("● live"));
-    assert_eq!(big("1:06")[0], " ██    ████ ████");
 }

@@ -4,11 +4,10 @@
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, Source};
-use super::library::Library;
+use super::library::{Library, load_chain};
 
 /// An input mode; each has its own table in a keymap file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -348,66 +347,24 @@ pub(crate) fn load_keymap(
     read: &mut Vec<PathBuf>,
 ) -> Result<Keymap, Vec<ConfigError>> {
     let mut errors = Vec::new();
-    let keymap = load_inner(lib, name, &mut Vec::new(), read, &mut errors);
+    let mut keymap = load_chain(lib, name, read, &mut errors, &mut keymap_layer);
+    keymap.name = name.to_string();
     if errors.is_empty() { Ok(keymap) } else { Err(errors) }
 }
 
-fn load_inner(
-    lib: &Library,
-    name: &str,
-    chain: &mut Vec<String>,
-    read: &mut Vec<PathBuf>,
+/// One keymap file's tables, applied on top of the keymap it inherits.
+fn keymap_layer(
+    mut keymap: Keymap,
+    src: &Source,
+    doc: &DeTable<'_>,
+    top: bool,
     errors: &mut Vec<ConfigError>,
 ) -> Keymap {
-    let mut keymap = Keymap { name: name.to_string(), ..Keymap::default() };
-    let src = match lib.open(name) {
-        Some(Ok(src)) => src,
-        Some(Err(e)) => {
-            errors.push(e);
-            return keymap;
-        }
-        None => return keymap,
-    };
-    read.push(src.origin.clone());
-    let doc = match src.parse() {
-        Ok(doc) => doc,
-        Err(e) => {
-            errors.push(e);
-            return keymap;
-        }
-    };
-    chain.push(name.to_string());
     let mut tables = Vec::new();
-    for (key, value) in doc.get_ref() {
+    for (key, value) in doc {
         let key_name: &str = key.get_ref();
         match (key_name, value.get_ref()) {
-            ("inherits", DeValue::String(parent)) => {
-                let parent: &str = parent;
-                if chain.iter().any(|c| c == parent) {
-                    let mut path = chain.clone();
-                    path.push(parent.to_string());
-                    errors.push(src.error(
-                        value.span(),
-                        format!("keymap inheritance loops: {}", path.join(" → ")),
-                        "remove `inherits` from one of these keymaps",
-                    ));
-                } else if !lib.has(parent) {
-                    errors.push(src.error(
-                        value.span(),
-                        format!("unknown keymap `{parent}` to inherit from"),
-                        lib.choices(),
-                    ));
-                } else {
-                    let base = load_inner(lib, parent, chain, read, errors);
-                    keymap.normal = base.normal;
-                    keymap.help = base.help;
-                }
-            }
-            ("inherits", _) => errors.push(src.error(
-                value.span(),
-                "`inherits` must be a keymap name in quotes",
-                "write it like inherits = \"default\"",
-            )),
+            ("inherits", _) => {}
             ("normal" | "help", DeValue::Table(table)) => {
                 let mode = if key_name == "normal" { Mode::Normal } else { Mode::Help };
                 tables.push((mode, table));
@@ -431,11 +388,10 @@ fn load_inner(
         }
     }
     for (mode, table) in tables {
-        apply_table(&src, mode, table, &mut keymap, errors);
+        apply_table(src, mode, table, &mut keymap, errors);
     }
-    chain.pop();
-    if chain.is_empty() && errors.is_empty() {
-        require_essentials(&src, &doc, &keymap, errors);
+    if top && errors.is_empty() {
+        require_essentials(src, doc, &keymap, errors);
     }
     keymap
 }
@@ -501,12 +457,7 @@ fn apply_table(
 }
 
 /// A keymap must always offer a way to quit, to get help, and to close the help popup.
-fn require_essentials(
-    src: &Source,
-    doc: &Spanned<DeTable<'_>>,
-    keymap: &Keymap,
-    errors: &mut Vec<ConfigError>,
-) {
+fn require_essentials(src: &Source, doc: &DeTable<'_>, keymap: &Keymap, errors: &mut Vec<ConfigError>) {
     let needs = [
         (Mode::Normal, KeyAction::Quit, "q"),
         (Mode::Normal, KeyAction::Help, "\"?\""),
@@ -516,7 +467,7 @@ fn require_essentials(
         if keymap.bindings(mode).iter().any(|(_, a)| *a == action) {
             continue;
         }
-        let span = doc.get_ref().get(mode.name()).map_or(0..0, |t| t.span());
+        let span = doc.get(mode.name()).map_or(0..0, |t| t.span());
         errors.push(src.error(
             span,
             format!("no key in [{}] is bound to `{}`", mode.name(), action.name()),

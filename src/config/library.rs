@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use toml::de::{DeTable, DeValue};
+
 use super::builtin;
 use super::error::{ConfigError, Source, builtin_origin};
 
@@ -107,6 +109,81 @@ impl Library {
     pub fn choices(&self) -> String {
         format!("use one of: {}", self.names().join(", "))
     }
+}
+
+/// Applies one file of an `inherits` chain: see [`load_chain`].
+pub(crate) type Layer<'a, T> = dyn FnMut(T, &Source, &DeTable<'_>, bool, &mut Vec<ConfigError>) -> T + 'a;
+
+/// Loads the named file and the files it `inherits` from, parents first: `layer` gets what
+/// the parent chain produced (`T::default()` at the root), the file and its top-level table,
+/// and whether this file is the one asked for (`top`), and returns the result with this
+/// file's own keys applied. It must skip the `inherits` key, which is checked here: a loop or
+/// an unknown parent is an error naming the file, line and column.
+pub(crate) fn load_chain<T: Default>(
+    lib: &Library,
+    name: &str,
+    read: &mut Vec<PathBuf>,
+    errors: &mut Vec<ConfigError>,
+    layer: &mut Layer<'_, T>,
+) -> T {
+    load_link(lib, name, &mut Vec::new(), read, errors, layer)
+}
+
+fn load_link<T: Default>(
+    lib: &Library,
+    name: &str,
+    chain: &mut Vec<String>,
+    read: &mut Vec<PathBuf>,
+    errors: &mut Vec<ConfigError>,
+    layer: &mut Layer<'_, T>,
+) -> T {
+    let src = match lib.open(name) {
+        Some(Ok(src)) => src,
+        Some(Err(e)) => {
+            errors.push(e);
+            return T::default();
+        }
+        None => return T::default(),
+    };
+    read.push(src.origin.clone());
+    let doc = match src.parse() {
+        Ok(doc) => doc,
+        Err(e) => {
+            errors.push(e);
+            return T::default();
+        }
+    };
+    let noun = lib.kind().noun();
+    chain.push(name.to_string());
+    let mut base = T::default();
+    if let Some(value) = doc.get_ref().get("inherits") {
+        match value.get_ref() {
+            DeValue::String(parent) if chain.iter().any(|c| c == parent.as_ref()) => {
+                let mut path = chain.clone();
+                path.push(parent.to_string());
+                errors.push(src.error(
+                    value.span(),
+                    format!("{noun} inheritance loops: {}", path.join(" → ")),
+                    format!("remove `inherits` from one of these {noun}s"),
+                ));
+            }
+            DeValue::String(parent) if !lib.has(parent) => errors.push(src.error(
+                value.span(),
+                format!("unknown {noun} `{parent}` to inherit from"),
+                lib.choices(),
+            )),
+            DeValue::String(parent) => base = load_link(lib, parent, chain, read, errors, layer),
+            _ => errors.push(src.error(
+                value.span(),
+                format!("`inherits` must be a {noun} name in quotes"),
+                "write it like inherits = \"default\"",
+            )),
+        }
+    }
+    let top = chain.len() == 1;
+    let out = layer(base, &src, doc.get_ref(), top, errors);
+    chain.pop();
+    out
 }
 
 /// Names are file stems: letters, digits, `-` and `_` only, so they cannot leave the dir.

@@ -441,7 +441,8 @@ pub enum News {
     },
 }
 
-/// Claim counts for the summary and the pane title.
+/// Claim counts for the summary and the pane title: claims held and waiting now, and how
+/// many ended each way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ClaimCounts {
     pub active: usize,
@@ -451,7 +452,8 @@ pub struct ClaimCounts {
     pub rejected: u64,
     /// Comments worded like claims that named no product of ours.
     pub unmatched: u64,
-    /// Claims said again and ignored.
+    /// Claims said again and ignored (for the pane, not the summary).
+    #[serde(skip)]
     pub repeats: u64,
 }
 

@@ -25,7 +25,7 @@ pub struct Summary {
     pub gmv: BTreeMap<String, String>,
     pub stock: BTreeMap<String, u32>,
     pub sales: Vec<SaleSummary>,
-    pub claims: ClaimsSummary,
+    pub claims: ClaimCounts,
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub commands_refused: u64,
@@ -44,31 +44,6 @@ pub struct SaleSummary {
     pub revenue: String,
     /// How many times it ran.
     pub runs: usize,
-}
-
-/// Claims in the summary: how many are held and waiting now, and how many ended each way.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ClaimsSummary {
-    pub active: usize,
-    pub waiting: usize,
-    pub confirmed: u64,
-    pub expired: u64,
-    pub rejected: u64,
-    /// Comments worded like claims that named nothing the shop sells.
-    pub unmatched: u64,
-}
-
-impl From<ClaimCounts> for ClaimsSummary {
-    fn from(c: ClaimCounts) -> Self {
-        ClaimsSummary {
-            active: c.active,
-            waiting: c.waiting,
-            confirmed: c.confirmed,
-            expired: c.expired,
-            rejected: c.rejected,
-            unmatched: c.unmatched,
-        }
-    }
 }
 
 impl Summary {
@@ -108,7 +83,7 @@ impl Summary {
                     runs: s.runs.len(),
                 })
                 .collect(),
-            claims: desk.claims.counts().into(),
+            claims: desk.claims.counts(),
             commands_sent: c.commands_sent,
             commands_acked: c.commands_acked,
             commands_refused: c.commands_refused,

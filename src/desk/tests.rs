@@ -162,13 +162,18 @@ fn last_notice(d: &Desk) -> String {
     d.notices().last().map(|n| n.text.clone()).unwrap_or_default()
 }
 
-fn sent_texts(out: &[Output]) -> Vec<String> {
+/// The chat messages in `out`, with the comment each answers.
+fn sent_replies(out: &[Output]) -> Vec<(String, Option<String>)> {
     out.iter()
         .filter_map(|o| match o {
-            Output::Send(Command::SendChat { text, .. }) => Some(text.clone()),
+            Output::Send(Command::SendChat { text, reply_to, .. }) => Some((text.clone(), reply_to.clone())),
             _ => None,
         })
         .collect()
+}
+
+fn sent_texts(out: &[Output]) -> Vec<String> {
+    sent_replies(out).into_iter().map(|(text, _)| text).collect()
 }
 
 #[test]
@@ -617,15 +622,6 @@ fn open_claims(d: &Desk) -> Vec<(String, u32, &'static str)> {
 
 fn claim_id(d: &Desk, name: &str) -> u64 {
     d.claims.open().find(|c| c.user_name == name).unwrap().id
-}
-
-fn sent_replies(out: &[Output]) -> Vec<(String, Option<String>)> {
-    out.iter()
-        .filter_map(|o| match o {
-            Output::Send(Command::SendChat { text, reply_to, .. }) => Some((text.clone(), reply_to.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

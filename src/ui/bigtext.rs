@@ -70,6 +70,14 @@ pub fn width(s: &str, font: Font) -> u16 {
     u16::try_from(glyphs + gaps).unwrap_or(u16::MAX)
 }
 
+/// `s` in `font` as lines of text, exactly as [`render`] draws it (blanks as spaces): for
+/// reading a countdown back off a captured screen.
+pub fn lines(s: &str, font: Font) -> Vec<String> {
+    (0..usize::from(font.height()))
+        .map(|row| s.chars().map(|c| font.glyph(c, row)).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
 /// Draws `s` (digits and `:`) with its top-left corner at (x, y), clipped to the buffer.
 pub fn render(buf: &mut Buffer, x: u16, y: u16, s: &str, font: Font, style: Style) {
     let right = buf.area().right();
@@ -114,5 +122,12 @@ mod tests {
             " ██    ████ ████\n  █  █ █  █ █   \n  █    █  █ ████\n  █  █ █  █    █\n ███   ████ ████"
         );
         assert_eq!(draw("0:29", Font::Small), "█▀█ ▄ ▀▀█ █▀█\n█ █ ▄ █▀▀ ▀▀█\n▀▀▀   ▀▀▀ ▀▀▀");
+    }
+
+    #[test]
+    fn lines_are_what_render_draws() {
+        for (s, font) in [("1:05", Font::Large), ("0:29", Font::Small), ("12:34", Font::Large)] {
+            assert_eq!(lines(s, font).join("\n"), draw(s, font), "{s}");
+        }
     }
 }

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 
 use ratatui::style::{Color, Modifier, Style};
-use toml::de::DeValue;
+use toml::de::{DeTable, DeValue};
 
 use crate::config::EnvInfo;
-use crate::config::error::ConfigError;
-use crate::config::library::Library;
+use crate::config::error::{ConfigError, Source};
+use crate::config::library::{Library, load_chain};
 
 /// Resolved styles, one per thing the panes show.
 #[derive(Clone, Debug, PartialEq)]
@@ -285,64 +285,23 @@ pub(crate) fn load_theme(
     read: &mut Vec<PathBuf>,
 ) -> Result<Theme, Vec<ConfigError>> {
     let mut errors = Vec::new();
-    let palette = load_palette(lib, name, &mut Vec::new(), read, &mut errors);
+    let palette = load_chain(lib, name, read, &mut errors, &mut palette_layer);
     if errors.is_empty() { Ok(Theme::from_palette(name, &palette, env)) } else { Err(errors) }
 }
 
-fn load_palette(
-    lib: &Library,
-    name: &str,
-    chain: &mut Vec<String>,
-    read: &mut Vec<PathBuf>,
+/// One theme file's `[palette]`, applied on top of the palette it inherits.
+fn palette_layer(
+    mut palette: Palette,
+    src: &Source,
+    doc: &DeTable<'_>,
+    _top: bool,
     errors: &mut Vec<ConfigError>,
 ) -> Palette {
-    let mut palette = Palette::default();
-    let src = match lib.open(name) {
-        Some(Ok(src)) => src,
-        Some(Err(e)) => {
-            errors.push(e);
-            return palette;
-        }
-        None => return palette,
-    };
-    read.push(src.origin.clone());
-    let doc = match src.parse() {
-        Ok(doc) => doc,
-        Err(e) => {
-            errors.push(e);
-            return palette;
-        }
-    };
-    chain.push(name.to_string());
     let mut own = None;
-    for (key, value) in doc.get_ref() {
+    for (key, value) in doc {
         let key_name: &str = key.get_ref();
         match (key_name, value.get_ref()) {
-            ("inherits", DeValue::String(parent)) => {
-                let parent: &str = parent;
-                if chain.iter().any(|c| c == parent) {
-                    let mut path = chain.clone();
-                    path.push(parent.to_string());
-                    errors.push(src.error(
-                        value.span(),
-                        format!("theme inheritance loops: {}", path.join(" → ")),
-                        "remove `inherits` from one of these themes",
-                    ));
-                } else if !lib.has(parent) {
-                    errors.push(src.error(
-                        value.span(),
-                        format!("unknown theme `{parent}` to inherit from"),
-                        lib.choices(),
-                    ));
-                } else {
-                    palette = load_palette(lib, parent, chain, read, errors);
-                }
-            }
-            ("inherits", _) => errors.push(src.error(
-                value.span(),
-                "`inherits` must be a theme name in quotes",
-                "write it like inherits = \"default\"",
-            )),
+            ("inherits", _) => {}
             ("palette", DeValue::Table(table)) => own = Some(table),
             ("palette", _) => errors.push(src.error(
                 value.span(),
@@ -380,7 +339,6 @@ fn load_palette(
             }
         }
     }
-    chain.pop();
     palette
 }
 
