@@ -61,7 +61,8 @@ quantity = 10
 seconds = 600
 "#;
 
-/// No reply tagged for announcements: the platform's stream holds the fixture's events only.
+/// No reply tagged for announcements or claims: the platform's stream holds the fixture's
+/// events only.
 const REPLIES: &str = r#"
 [[reply]]
 key = "1"
@@ -77,6 +78,52 @@ fn shop_home() -> Home {
     home
 }
 
+/// The shop for the claims test: ALMOND-PINK is down to its last 6 units when the rush on it
+/// starts, NAIL-GLUE-KIT runs out during it, the others have stock to spare. No flash sales.
+const CLAIMS_CATALOG: &str = r#"
+currency = "GBP"
+[[product]]
+sku = "ALMOND-PINK"
+name = "Press-on nails, almond, blush pink"
+price = "8.99"
+stock = 6
+[[product]]
+sku = "COFFIN-NUDE"
+name = "Press-on nails, coffin, milky nude"
+price = "9.99"
+stock = 300
+[[product]]
+sku = "STILETTO-RED"
+name = "Press-on nails, stiletto, cherry red"
+price = "11.99"
+stock = 200
+[[product]]
+sku = "SQUARE-FRENCH"
+name = "Press-on nails, square, French tip"
+price = "7.99"
+stock = 250
+[[product]]
+sku = "OVAL-GLITTER"
+name = "Press-on nails, oval, gold glitter"
+price = "12.99"
+stock = 150
+[[product]]
+sku = "NAIL-GLUE-KIT"
+name = "Nail glue and prep kit"
+price = "5.49"
+stock = 20
+"#;
+
+/// The stream of the claims test: a rush of claims, orders and returns on ALMOND-PINK.
+const CLAIMS_FIXTURE: &str = "crash-claims.jsonl";
+
+fn claims_home() -> Home {
+    let home = Home::new();
+    home.write("catalog.toml", CLAIMS_CATALOG);
+    home.write("replies.toml", REPLIES);
+    home
+}
+
 fn db_path(home: &Home) -> PathBuf {
     home.dir.path().join("state/livedesk.db")
 }
@@ -84,13 +131,15 @@ fn db_path(home: &Home) -> PathBuf {
 // ---------------------------------------------------------------------------------------
 // The truth, from the fixture
 
+/// A fixture's event lines, in order (comments and blank lines left out).
+fn event_lines(name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
+}
+
 /// The stream's events, in order.
-fn events() -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture("crash-burst.jsonl")).unwrap();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["event"].clone())
-        .collect()
+fn events(name: &str) -> Vec<Value> {
+    event_lines(name).iter().map(|l| serde_json::from_str::<Value>(l).unwrap()["event"].clone()).collect()
 }
 
 /// Price in pence from a decimal string like "12.99".
@@ -111,8 +160,8 @@ struct Truth {
 }
 
 impl Truth {
-    fn of(events: &[Value]) -> Truth {
-        let catalog: toml::Table = CATALOG.parse().unwrap();
+    fn of(catalog: &str, events: &[Value]) -> Truth {
+        let catalog: toml::Table = catalog.parse().unwrap();
         let stock = catalog["product"]
             .as_array()
             .unwrap()
@@ -213,11 +262,11 @@ fn journaled_orders(db: &Path, sku: Option<&str>) -> i64 {
 
 /// Checks the journal: one session for the stream, two runs, every event of the stream
 /// applied exactly once.
-fn assert_journal(db: &Path, events: usize) {
+fn assert_journal(db: &Path, stream: &str, events: usize) {
     let sessions: Vec<(String, Option<String>)> =
         query(db, "SELECT stream_id, ended_at FROM sessions", |r| Ok((r.get(0)?, r.get(1)?)));
     assert_eq!(sessions.len(), 1, "one stream, one session: {sessions:?}");
-    assert_eq!(sessions[0].0, "crash-burst");
+    assert_eq!(sessions[0].0, stream);
     assert!(sessions[0].1.is_some(), "the stream ended: {sessions:?}");
     let runs: Vec<i64> = query(db, "SELECT COUNT(*) FROM journal WHERE kind = 'run'", |r| r.get(0));
     assert_eq!(runs, [2], "the run that was killed and the one that finished");
@@ -253,11 +302,16 @@ fn assert_figures(summary: &Value, truth: &Truth, replayed: &Value) {
 }
 
 /// The fixture replayed from the file, with no network and no store: the reference counts.
-fn replayed(home: &Home) -> Value {
+fn replayed(home: &Home, name: &str) -> Value {
+    replay_file(home, &fixture(name))
+}
+
+/// A script file replayed the same way: the summary of a desk that applied just its events.
+fn replay_file(home: &Home, path: &Path) -> Value {
     let out = home
         .command()
         .args(["replay", "--headless", "--max", "--summary", "json"])
-        .arg(fixture("crash-burst.jsonl"))
+        .arg(path)
         .output()
         .unwrap();
     summary_of(&out)
@@ -267,8 +321,8 @@ fn replayed(home: &Home) -> Value {
 
 #[test]
 fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
-    let events = events();
-    let truth = Truth::of(&events);
+    let events = events("crash-burst.jsonl");
+    let truth = Truth::of(CATALOG, &events);
     let total_orders = truth.orders.len() as i64;
     let home = shop_home();
     let db = db_path(&home);
@@ -293,9 +347,9 @@ fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
         home.command().args(run_args(&server)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let summary = summary_of(&finish(second, "the restarted desk"));
 
-    assert_figures(&summary, &truth, &replayed(&home));
+    assert_figures(&summary, &truth, &replayed(&home, "crash-burst.jsonl"));
     assert!(summary["sales"].as_array().unwrap().iter().all(|s| s["state"] == "planned"), "{summary:#}");
-    assert_journal(&db, events.len());
+    assert_journal(&db, "crash-burst", events.len());
     let hellos = hellos(&server);
     assert_eq!(hellos.len(), 2, "{hellos:?}");
     assert!(hellos[0].is_null(), "a first run starts from live: {hellos:?}");
@@ -326,8 +380,8 @@ fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
 
 #[test]
 fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
-    let events = events();
-    let truth = Truth::of(&events);
+    let events = events("crash-burst.jsonl");
+    let truth = Truth::of(CATALOG, &events);
     let home = shop_home();
     let db = db_path(&home);
     let server = Server::start(&home, &fixture("crash-burst.jsonl"), 0, &[]);
@@ -361,7 +415,7 @@ fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
         home.command().args(run_args(&server)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let summary = summary_of(&finish(second, "the restarted desk"));
 
-    assert_figures(&summary, &truth, &replayed(&home));
+    assert_figures(&summary, &truth, &replayed(&home, "crash-burst.jsonl"));
     assert_eq!(summary["stock"]["ALMOND-PINK"], 0, "{summary:#}");
     assert_eq!(
         summary["sales"],
@@ -371,7 +425,7 @@ fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
         }]),
         "the sale went on counting after the restart and sold out\nsummary: {summary:#}"
     );
-    assert_journal(&db, events.len());
+    assert_journal(&db, "crash-burst", events.len());
     // The start went out once (or again with the same ref: the same command to the platform).
     let starts: Vec<Value> = server
         .received()
@@ -384,6 +438,130 @@ fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
         server.received().iter().any(|v| v["type"] == "flash_sale" && v["action"] == "end"),
         "the sell-out ended it"
     );
+}
+
+#[test]
+fn sigkill_during_a_rush_of_claims_restores_the_holds_the_waitlist_and_the_stock() {
+    let lines = event_lines(CLAIMS_FIXTURE);
+    let events = events(CLAIMS_FIXTURE);
+    let truth = Truth::of(CLAIMS_CATALOG, &events);
+    let total_orders = truth.orders.len() as i64;
+    let home = claims_home();
+    let db = db_path(&home);
+
+    // The reference: the whole stream replayed with no crash. It must exercise the claims
+    // for this test to mean anything: units held, a waitlist, claims confirmed by orders,
+    // and a return that promotes the first in line.
+    let reference = replayed(&home, CLAIMS_FIXTURE);
+    let claims = &reference["claims"];
+    assert!(
+        claims["active"].as_u64() > Some(0)
+            && claims["waiting"].as_u64() > Some(0)
+            && claims["confirmed"].as_u64() > Some(0)
+            && claims["unmatched"].as_u64() > Some(0),
+        "the reference has held, waiting, confirmed and unmatched claims: {reference:#}"
+    );
+    let returns = returns_of(&events, "ALMOND-PINK");
+    let first_return = returns[0];
+    let before = replay_file(&home, &first_events(&home, &lines, first_return));
+    let after = replay_file(&home, &first_events(&home, &lines, first_return + 1));
+    assert_eq!(
+        (&before["stock"]["ALMOND-PINK"], &before["claims"]["active"]),
+        (&json!(0), &json!(0)),
+        "before the first return, nothing is left and nothing held: {before:#}"
+    );
+    assert_eq!(
+        (&after["claims"]["active"], after["claims"]["waiting"].as_u64()),
+        (&json!(1), before["claims"]["waiting"].as_u64().map(|w| w - 1)),
+        "the first return promotes the first waiting claim\nbefore: {before:#}\nafter: {after:#}"
+    );
+
+    let server = Server::start(&home, &fixture(CLAIMS_FIXTURE), 0, &[]);
+    let first =
+        home.command().args(run_args(&server)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut first = KillOnDrop(first);
+    // Killed once the holders have begun to order: the waitlist is long by then, and most
+    // of the rush, with the returns of the product, is still to come.
+    wait_until("the rush on ALMOND-PINK to be under way", WAIT, || {
+        let n = journaled_orders(&db, Some("ALMOND-PINK"));
+        (n >= 2, n)
+    });
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+    let journaled = journaled_orders(&db, None);
+    assert!(journaled < total_orders, "killed during the rush: {journaled} of {total_orders} orders");
+    let last_seq = query(&db, "SELECT MAX(seq) FROM journal", |r| r.get::<_, i64>(0))[0] as usize;
+    let at_kill = replay_file(&home, &first_events(&home, &lines, last_seq));
+    assert!(
+        at_kill["claims"]["waiting"].as_u64() > Some(0),
+        "claims were waiting when the desk was killed: {at_kill:#}"
+    );
+    assert!(
+        returns.iter().any(|&i| i >= last_seq),
+        "a return of ALMOND-PINK came after the kill (seq {last_seq}), so the restarted desk \
+         serves the waitlist it rebuilt: returns at {returns:?}"
+    );
+
+    let second =
+        home.command().args(run_args(&server)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let summary = summary_of(&finish(second, "the restarted desk"));
+
+    // The same state as the run that never crashed.
+    for key in ["stock", "claims", "oversold", "orders", "gmv", "sales", "events_applied", "chat_messages"] {
+        assert_eq!(summary[key], reference[key], "{key}\nsummary: {summary:#}\nreference: {reference:#}");
+    }
+    // The figures the stream's events call for.
+    assert_eq!(summary["orders"], total_orders, "orders\nsummary: {summary:#}");
+    assert_eq!(summary["gmv"], truth.gmv(), "gmv\nsummary: {summary:#}");
+    assert_eq!(summary["oversold"], truth.oversold, "oversold\nsummary: {summary:#}");
+    assert!(truth.oversold > 0, "the stream oversells: {truth:?}");
+    let stock: BTreeMap<String, i64> = serde_json::from_value(summary["stock"].clone()).unwrap();
+    for (sku, on_hand) in &truth.stock {
+        // Units held for claims are on hand but not available: only ALMOND-PINK has any, at
+        // least one for each held claim.
+        if sku == "ALMOND-PINK" {
+            let held = summary["claims"]["active"].as_i64().unwrap();
+            assert!(
+                stock[sku] + held <= *on_hand,
+                "{sku}: {} available, {held} claims held, {on_hand} on hand",
+                stock[sku]
+            );
+        } else {
+            assert_eq!(stock[sku], *on_hand, "{sku}\nsummary: {summary:#}");
+        }
+    }
+    assert_journal(&db, "crash-claims", events.len());
+    let hellos = hellos(&server);
+    assert_eq!(hellos, [Value::Null, json!(last_seq)], "the restart resumes after the journal");
+}
+
+/// The indexes of the events that cancel or refund a live order of `sku`.
+fn returns_of(events: &[Value], sku: &str) -> Vec<usize> {
+    let mut skus = HashMap::new();
+    let mut returns = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        match e["type"].as_str() {
+            Some("order") => {
+                skus.insert(e["order_id"].clone(), e["sku"].clone());
+            }
+            Some("order_update")
+                if skus.get(&e["order_id"]) == Some(&json!(sku))
+                    && matches!(e["status"].as_str(), Some("cancelled" | "refunded")) =>
+            {
+                returns.push(i);
+            }
+            _ => {}
+        }
+    }
+    returns
+}
+
+/// A script of the stream's first `n` events, in the home dir: replayed, it gives the state
+/// of a desk that applied just those.
+fn first_events(home: &Home, lines: &[String], n: usize) -> PathBuf {
+    let path = home.dir.path().join(format!("first-{n}.jsonl"));
+    std::fs::write(&path, lines[..n].join("\n") + "\n").unwrap();
+    path
 }
 
 /// The key the shipped default keymap binds to `start_sale`.
