@@ -251,8 +251,9 @@ impl Session {
     }
 
     /// Applies, journals and sends: every input is journaled (a tick only when it changed
-    /// something), and an operator action's command leaves only once the action is on
-    /// disk (the journal writer sends it; later commands queue behind it).
+    /// something), and a command leaves only once the input that made it is committed (the
+    /// journal writer sends it): synced to disk for an operator action, committed for the
+    /// rest. Commands keep their order.
     fn apply_at(&mut self, input: Input, now: DateTime<Utc>) {
         let Some(stored) = &mut self.store else {
             let outputs = self.desk.apply(input, now);
@@ -291,16 +292,12 @@ impl Session {
                     stored.journal.record(stored.id, now, item);
                 }
                 match sink {
-                    Some(sink) if !commands.is_empty() && stored.journal.holding() => {
-                        stored.journal.send_in_turn(commands, sink);
-                    }
-                    Some(sink) => {
-                        for cmd in commands {
-                            if sink.send(cmd).is_err() {
-                                tracing::warn!("feed is gone; command not sent");
-                            }
-                        }
-                    }
+                    // A command the desk made by itself (a claim answer, a sale's end on
+                    // the clock) leaves only once its input is committed: were it sent first
+                    // and the desk killed before the commit, the restarted desk would make
+                    // it again from the replayed input and the buyer would hear it twice.
+                    Some(sink) if !commands.is_empty() => stored.journal.send_in_turn(commands, sink),
+                    Some(_) => {}
                     // Not connected yet (a restart's first inputs): they go on connecting.
                     None => stored.resend.extend(commands),
                 }

@@ -486,6 +486,9 @@ impl Holder {
 pub struct ClaimRequest {
     pub sku: String,
     pub qty: u32,
+    /// A flash sale running on the product caps this viewer's units too: its
+    /// `per_customer` less what they already bought in it.
+    pub sale_limit: Option<u32>,
     pub explicit: bool,
     pub user_id: String,
     pub user_name: String,
@@ -776,7 +779,11 @@ impl Claims {
             return;
         }
         let mut qty = req.qty;
-        if let Some(limit) = self.max_per_customer {
+        let limit = match (self.max_per_customer, req.sale_limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(limit) = limit {
             let room = limit.saturating_sub(holder.units);
             if room < qty {
                 news.push(News::Limited {
@@ -1174,6 +1181,7 @@ mod tests {
             let (parsed, norm) = self.claims.matcher.parse(text);
             let Parsed::Claim { sku, qty, explicit } = parsed else { panic!("{text:?} is not a claim") };
             let req = ClaimRequest {
+                sale_limit: None,
                 sku: sku.unwrap_or_else(|| "ALMOND-PINK".into()),
                 qty,
                 explicit,

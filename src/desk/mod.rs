@@ -602,7 +602,13 @@ impl Desk {
                 None => return self.claims.count_unmatched(),
             },
         };
+        let sale_limit = self
+            .sales
+            .running()
+            .find(|s| s.spec.sku == sku)
+            .and_then(|s| s.spec.per_customer.map(|n| n.saturating_sub(s.customer_units(&user.id))));
         let req = ClaimRequest {
+            sale_limit,
             sku,
             qty,
             explicit,
@@ -751,9 +757,16 @@ impl Desk {
                 self.settle_stock(&sku, now, out);
             }
             Action::ConfirmClaim { id } => {
+                let sku = self.claims.get(id).map(|c| c.sku.clone());
                 let mut news = Vec::new();
                 match self.claims.confirm(&mut self.catalog, id, now, &mut news) {
-                    Ok(()) => self.claim_news(news, now, out),
+                    Ok(()) => {
+                        self.claim_news(news, now, out);
+                        // The units left the shelf: a sale on the product may have sold out.
+                        if let Some(sku) = sku {
+                            self.sync_stock(&sku, now, out);
+                        }
+                    }
                     Err(e) => self.notice(Level::Warn, format!("Cannot confirm: {e}")),
                 }
             }
@@ -876,34 +889,13 @@ impl Desk {
             }
             SaleEvent::Started { .. } | SaleEvent::Resumed { .. } => {
                 let resumed = matches!(event, SaleEvent::Resumed { .. });
-                let remaining = sale.remaining(now);
-                let seconds = u32::try_from((remaining.num_milliseconds() + 999) / 1000).unwrap_or(u32::MAX);
-                // The platform must never be offered more than the shop can serve: a sale of
-                // 10 with 4 on the shelf (or 6 of them held for claims) sells 4.
-                let stock = self.catalog.product(&spec.sku).map_or(sale.left(), |p| p.available);
-                let units = sale.left().min(stock);
-                if units < sale.left() {
-                    let text = format!(
-                        "Flash sale {id} offers {units}, not {}: that is all the stock free to sell",
-                        sale.left()
-                    );
-                    self.notice(Level::Warn, text);
-                }
-                let reference = self.next_ref();
-                let command = Command::FlashSale {
-                    reference,
-                    action: SaleAction::Start,
-                    sku: Some(spec.sku.clone()),
-                    price: Some(spec.price),
-                    quantity: Some(units),
-                    seconds: Some(seconds),
-                };
                 let verb = if resumed { "resume" } else { "start" };
-                self.send(command, format!("flash sale {id} {verb}"), now, out);
+                let Some(units) = self.start_on_platform(&sale, verb, now, out) else { return };
+                let remaining = sale.remaining(now);
                 let text = if resumed {
-                    format!("Flash sale {id} resumed: {} units, {} left", sale.left(), clock(remaining))
+                    format!("Flash sale {id} resumed: {units} units, {} left", clock(remaining))
                 } else {
-                    format!("Flash sale {id} started: {} units, {} s", sale.left(), seconds)
+                    format!("Flash sale {id} started: {units} units, {}", clock(remaining))
                 };
                 self.notice(Level::Info, text);
                 self.announce("sale-start", &sale, now, out);
@@ -918,6 +910,11 @@ impl Desk {
                 self.notice(Level::Info, format!("Flash sale {id} paused with {left} left"));
             }
             SaleEvent::Extended { seconds, .. } => {
+                // The platform counts down on its own clock: a live sale is started again
+                // with the new time (protocol v1 has no extend); a paused one gets it on resume.
+                if sale.is_live() && self.start_on_platform(&sale, "extend", now, out).is_none() {
+                    return;
+                }
                 self.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"));
             }
             SaleEvent::Ended { reason, was_live, .. } => {
@@ -949,6 +946,49 @@ impl Desk {
                 self.notice(Level::Warn, format!("Scheduled flash sale {id} did not start: {error}"));
             }
         }
+    }
+
+    /// Tells the platform to sell `sale` now: its price, the units it has left (never more
+    /// than the stock free to sell) and the seconds left on its clock. Returns the units
+    /// offered; with none free (all held for claims) nothing is sent and the sale ends sold out.
+    fn start_on_platform(
+        &mut self,
+        sale: &Sale,
+        verb: &str,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) -> Option<u32> {
+        let (id, spec) = (&sale.spec.id, &sale.spec);
+        let free = self.catalog.product(&spec.sku).map_or(sale.left(), |p| p.available);
+        let units = sale.left().min(free);
+        if units == 0 {
+            let held = self.catalog.product(&spec.sku).map_or(0, |p| p.reserved);
+            let text = format!("Flash sale {id} not sent: nothing free to sell ({held} held for claims)");
+            self.notice(Level::Error, text);
+            if let Ok(events) = self.sales.end(Some(id), EndReason::SoldOut, now) {
+                self.sale_events(events, now, out);
+            }
+            return None;
+        }
+        if units < sale.left() {
+            let text = format!(
+                "Flash sale {id} offers {units}, not {}: that is all the stock free to sell",
+                sale.left()
+            );
+            self.notice(Level::Warn, text);
+        }
+        let remaining = sale.remaining(now);
+        let seconds = u32::try_from((remaining.num_milliseconds() + 999) / 1000).unwrap_or(u32::MAX);
+        let command = Command::FlashSale {
+            reference: self.next_ref(),
+            action: SaleAction::Start,
+            sku: Some(spec.sku.clone()),
+            price: Some(spec.price),
+            quantity: Some(units),
+            seconds: Some(seconds),
+        };
+        self.send(command, format!("flash sale {id} {verb}"), now, out);
+        Some(units)
     }
 
     /// Tells the platform to stop selling a sale.

@@ -234,6 +234,66 @@ fn a_sale_never_offers_the_platform_more_than_the_free_stock() {
 }
 
 #[test]
+fn with_every_unit_held_for_claims_a_sale_is_not_offered_and_ends_sold_out() {
+    let mut d = desk();
+    d.apply(frame(1, Event::Stock { sku: "ALMOND-PINK".into(), available: 2 }), t(0));
+    d.apply(chat(2, "maria", "sold 2 almond pink"), t(1));
+    let out = d.apply(start_sale("almond-rush"), t(2));
+    let starts = sale_commands(&out).into_iter().filter(|c| c.0 == SaleAction::Start).count();
+    assert_eq!(starts, 0, "nothing free to sell: no start reaches the platform");
+    assert_eq!(d.sales.all()[0].ended().unwrap().1, EndReason::SoldOut);
+    assert!(
+        d.notices()
+            .any(|n| n.text == "Flash sale almond-rush not sent: nothing free to sell (2 held for claims)")
+    );
+}
+
+#[test]
+fn extending_a_live_sale_restarts_it_on_the_platform_with_the_new_time() {
+    let mut d = desk();
+    d.apply(start_sale("almond-rush"), t(0));
+    let out = d.apply(op(Action::ExtendSale { id: None, seconds: 30 }), t(20));
+    assert_eq!(sale_commands(&out), [start_cmd("ALMOND-PINK", 3, 130)]);
+    // While paused, the platform is not selling: the new time goes with the resume.
+    d.apply(op(Action::PauseSale { id: None }), t(30));
+    let out = d.apply(op(Action::ExtendSale { id: None, seconds: 30 }), t(40));
+    assert!(sale_commands(&out).is_empty());
+    let out = d.apply(op(Action::ResumeSale { id: None }), t(50));
+    assert_eq!(sale_commands(&out), [start_cmd("ALMOND-PINK", 3, 150)]);
+}
+
+#[test]
+fn a_running_sale_caps_claims_at_its_per_customer_limit() {
+    let mut d = desk();
+    // almond-rush lets one customer have 2; maria bought 1 in it already.
+    d.apply(start_sale("almond-rush"), t(0));
+    d.apply(order_by(1, "o1", "maria", "ALMOND-PINK", 1, "4.99"), t(1));
+    d.apply(chat(2, "maria", "sold 3 almond pink"), t(2));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 1, "held")]);
+    assert!(
+        d.notices().any(|n| n.text == "@maria asked for more ALMOND-PINK than the limit of 1: claimed 1"),
+        "{:?}",
+        d.notices().map(|n| &n.text).collect::<Vec<_>>()
+    );
+    // With no sale running, only claims.toml's limit (none here) applies.
+    d.apply(op(Action::EndSale { id: None }), t(3));
+    d.apply(chat(3, "jo", "sold 3 almond pink"), t(4));
+    assert!(open_claims(&d).contains(&("jo".to_owned(), 3, "held")));
+}
+
+#[test]
+fn confirming_the_last_units_of_a_live_sale_ends_it_sold_out() {
+    let mut d = desk();
+    d.apply(frame(1, Event::Stock { sku: "ALMOND-PINK".into(), available: 2 }), t(0));
+    d.apply(start_sale("almond-rush"), t(1));
+    d.apply(chat(2, "maria", "sold 2 almond pink"), t(2));
+    let id = d.claims.open().next().unwrap().id;
+    let out = d.apply(op(Action::ConfirmClaim { id }), t(3));
+    assert_eq!(sale_commands(&out), [end_cmd("ALMOND-PINK")]);
+    assert_eq!(d.sales.all()[0].ended().unwrap().1, EndReason::SoldOut);
+}
+
+#[test]
 fn a_sale_ends_by_itself_when_the_clock_runs_out_and_extend_adds_time() {
     let mut d = desk();
     d.apply(Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(0));
