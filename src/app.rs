@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::config::Config;
-use crate::desk::{Desk, DeskSetup, Input, Level, LinkEvent, Output};
+use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Command, Event, Frame, StreamInfo};
@@ -262,7 +262,8 @@ impl Session {
         };
         let before = self.desk.revision();
         let operator = matches!(input, Input::Operator(_));
-        let orders = matches!(&input, Input::Feed(f) if matches!(f.event, Event::Order { .. } | Event::OrderUpdate { .. }));
+        let orders = matches!(&input, Input::Feed(f) if matches!(f.event, Event::Order { .. } | Event::OrderUpdate { .. }))
+            || matches!(input, Input::Operator(Action::ConfirmClaim { .. }));
         let kept = (!matches!(input, Input::Tick)).then(|| input.clone());
         let outputs = self.desk.apply(input, now);
         let changed = self.desk.revision() != before;

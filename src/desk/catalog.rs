@@ -441,6 +441,35 @@ impl Catalog {
         let qty = qty.min(p.reserved).min(p.on_hand);
         self.book(i, p.on_hand - qty, p.reserved - qty, Reason::ClaimConfirmed { claim }, at);
     }
+
+    /// Books a claim the operator confirmed as the desk's own order (id `claim-ID`): its
+    /// units already left on hand through [`Catalog::sell_reserved`], so only the sale is
+    /// counted (orders, sold, GMV). On platforms with no checkout this is the order.
+    pub fn record_claim_sale(&mut self, order: Order) {
+        let i = self.index(&order.sku);
+        self.products[i].sold += order.qty;
+        *self.gmv.entry(order.currency.clone()).or_default() += order.unit_price * Decimal::from(order.qty);
+        self.orders.insert(order.order_id.clone(), order);
+    }
+
+    /// The platform's own order now pays for `units` of a confirmed claim's `claim-ID` order:
+    /// those units leave the desk's order (which goes once empty), so nothing counts twice.
+    pub fn bill_claim_sale(&mut self, order_id: &str, units: u32) {
+        let Some(order) = self.orders.get_mut(order_id) else { return };
+        let units = units.min(order.qty);
+        order.qty -= units;
+        order.taken = order.taken.saturating_sub(units);
+        let (sku, amount, currency) =
+            (order.sku.clone(), order.unit_price * Decimal::from(units), order.currency.clone());
+        if order.qty == 0 {
+            self.orders.remove(order_id);
+        }
+        if let Some(g) = self.gmv.get_mut(&currency) {
+            *g -= amount;
+        }
+        let i = self.index(&sku);
+        self.products[i].sold = self.products[i].sold.saturating_sub(units);
+    }
 }
 
 #[cfg(test)]

@@ -464,8 +464,9 @@ struct Holder {
     waiting: Option<u64>,
     /// Units held, waiting and confirmed: what the per-customer limit counts.
     units: u32,
-    /// Units the operator confirmed that no order has matched yet (already off on hand).
-    unbilled: u32,
+    /// Claims the operator confirmed, with their units no platform order has matched yet
+    /// (already off on hand, and on the desk's books as `claim-ID` orders), oldest first.
+    unbilled: Vec<(u64, u32)>,
     /// When the viewer's last claim on the product was confirmed: a bare "mine" soon after is
     /// the same excitement, not a second purchase.
     confirmed_at: Option<DateTime<Utc>>,
@@ -476,7 +477,7 @@ impl Holder {
         self.active.is_none()
             && self.waiting.is_none()
             && self.units == 0
-            && self.unbilled == 0
+            && self.unbilled.is_empty()
             && self.confirmed_at.is_none()
     }
 }
@@ -591,8 +592,8 @@ impl Claims {
         self.holders.iter().flat_map(|(sku, users)| {
             users
                 .iter()
-                .filter(|(_, h)| h.unbilled > 0)
-                .map(move |(u, h)| (u.as_str(), sku.as_str(), h.unbilled))
+                .filter(|(_, h)| !h.unbilled.is_empty())
+                .map(move |(u, h)| (u.as_str(), sku.as_str(), h.unbilled.iter().map(|(_, n)| n).sum()))
         })
     }
 
@@ -878,7 +879,7 @@ impl Claims {
         let claim = self.take_open(id).expect("an open claim");
         catalog.sell_reserved(&claim.sku, claim.qty, claim.id, now);
         let holder = self.holder(&claim.user_id, &claim.sku);
-        holder.unbilled += claim.qty;
+        holder.unbilled.push((claim.id, claim.qty));
         holder.confirmed_at = Some(now);
         let claim = self.finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Operator });
         news.push(News::Confirmed { claim });
@@ -915,7 +916,9 @@ impl Claims {
     }
 
     /// A new live order from `user_id` for `qty` of `sku` confirms their claims on it; returns
-    /// what the claims already cover, for the catalog to take the rest.
+    /// what the claims already cover, for the catalog to take the rest. Units of claims the
+    /// operator confirmed that this order pays for go to `billed` as (claim id, units): the
+    /// platform's order replaces the desk's `claim-ID` order for them.
     pub fn cover_order(
         &mut self,
         catalog: &mut Catalog,
@@ -923,13 +926,24 @@ impl Claims {
         order: &Order,
         now: DateTime<Utc>,
         news: &mut Vec<News>,
+        billed: &mut Vec<(u64, u32)>,
     ) -> Cover {
         let (sku, qty, order_id) = (order.sku.as_str(), order.qty, order.order_id.as_str());
         let Some(holder) = self.holders.get_mut(sku).and_then(|users| users.get_mut(user_id)) else {
             return Cover::default();
         };
-        let confirmed = qty.min(holder.unbilled);
-        holder.unbilled -= confirmed;
+        let mut confirmed = 0;
+        while confirmed < qty
+            && let Some((claim, units)) = holder.unbilled.first_mut()
+        {
+            let used = (*units).min(qty - confirmed);
+            billed.push((*claim, used));
+            confirmed += used;
+            *units -= used;
+            if *units == 0 {
+                holder.unbilled.remove(0);
+            }
+        }
         let mut rest = qty - confirmed;
         let (active, waiting) = (holder.active, holder.waiting);
         let mut held = 0;
@@ -1264,7 +1278,14 @@ mod tests {
     fn a_bare_claim_soon_after_a_confirmation_is_a_repeat() {
         let mut b = Book::new(ClaimsConfig::default());
         b.say("ann", "mine", t(0));
-        let cover = b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 1), t(5), &mut b.news);
+        let cover = b.claims.cover_order(
+            &mut b.catalog,
+            "id-ann",
+            &order("o1", 1),
+            t(5),
+            &mut b.news,
+            &mut Vec::new(),
+        );
         assert_eq!(cover.reserved, 1);
         b.say("ann", "SOLD 🙋", t(6));
         assert_eq!(b.claims.open().count(), 0, "still the same excitement");
@@ -1367,7 +1388,14 @@ mod tests {
     fn an_order_from_the_claimer_converts_the_hold_without_a_second_take() {
         let mut b = Book::new(ClaimsConfig::default());
         b.say("ann", "sold 2 almond pink", t(0));
-        let cover = b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 1), t(1), &mut b.news);
+        let cover = b.claims.cover_order(
+            &mut b.catalog,
+            "id-ann",
+            &order("o1", 1),
+            t(1),
+            &mut b.news,
+            &mut Vec::new(),
+        );
         assert_eq!(cover, Cover { reserved: 1, confirmed: 0 });
         // Ann ordered one of the two she held: the other is released.
         assert_eq!(b.pink(), (3, 1, 2));
@@ -1379,7 +1407,14 @@ mod tests {
         ));
         assert_eq!(b.claims.open().count(), 0);
         // Someone with no claim: nothing is covered.
-        let none = b.claims.cover_order(&mut b.catalog, "id-zed", &order("o2", 1), t(2), &mut b.news);
+        let none = b.claims.cover_order(
+            &mut b.catalog,
+            "id-zed",
+            &order("o2", 1),
+            t(2),
+            &mut b.news,
+            &mut Vec::new(),
+        );
         assert_eq!(none, Cover::default());
     }
 
@@ -1391,8 +1426,11 @@ mod tests {
         assert_eq!(b.claims.confirm(&mut b.catalog, id, t(1), &mut b.news), Ok(()));
         assert_eq!(b.pink(), (1, 0, 1));
         assert_eq!(b.claims.unbilled().collect::<Vec<_>>(), [("id-ann", "ALMOND-PINK", 2)]);
-        let cover = b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 3), t(2), &mut b.news);
+        let mut billed = Vec::new();
+        let cover =
+            b.claims.cover_order(&mut b.catalog, "id-ann", &order("o1", 3), t(2), &mut b.news, &mut billed);
         assert_eq!(cover, Cover { reserved: 0, confirmed: 2 });
+        assert_eq!(billed, [(id, 2)], "the order pays for the confirmed claim");
         assert_eq!(b.claims.unbilled().count(), 0);
         assert_eq!(
             b.claims.confirm(&mut b.catalog, id, t(3), &mut b.news),

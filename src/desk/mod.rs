@@ -491,11 +491,15 @@ impl Desk {
             money::format(order.unit_price * rust_decimal::Decimal::from(order.qty), &order.currency);
         let (qty, sku) = (order.qty, order.sku.clone());
         let mut news = Vec::new();
+        let mut billed = Vec::new();
         let cover = if order.status.is_live() && !user.id.is_empty() {
-            self.claims.cover_order(&mut self.catalog, &user.id, &order, now, &mut news)
+            self.claims.cover_order(&mut self.catalog, &user.id, &order, now, &mut news, &mut billed)
         } else {
             Cover::default()
         };
+        for (claim, units) in billed {
+            self.catalog.bill_claim_sale(&claim_order_id(claim), units);
+        }
         let before = self.catalog.product(&sku).map(|p| (p.on_hand, p.available));
         let effect = self.catalog.apply_order(order, cover, now);
         self.claims.settle(&mut self.catalog, &sku, now, &mut news);
@@ -558,6 +562,38 @@ impl Desk {
             self.chat.push_system(&who, format!("{verb} order {order_id}: {qty}× {sku} back in stock"), now);
             self.settle_stock(&sku, now, out);
         }
+    }
+
+    /// A claim the operator confirmed becomes the desk's order `claim-ID`, at the flash-sale
+    /// price while a sale of the product is live, else the catalogue price. A later order from
+    /// the platform for the same units replaces it (see `Catalog::bill_claim_sale`).
+    fn book_claim_sale(&mut self, id: u64, now: DateTime<Utc>) {
+        let Some(claim) = self.claims.get(id).cloned() else { return };
+        let live =
+            self.sales.running().find(|s| s.is_live() && s.spec.sku == claim.sku).map(|s| s.spec.price);
+        let Some(price) = live.or(self.catalog.product(&claim.sku).map(|p| p.price)) else { return };
+        let order = Order {
+            order_id: claim_order_id(id),
+            user_name: claim.user_name.clone(),
+            sku: claim.sku.clone(),
+            qty: claim.qty,
+            unit_price: price,
+            currency: self.catalog.currency.clone(),
+            status: crate::protocol::OrderStatus::Paid,
+            taken: claim.qty,
+            sale: None,
+        };
+        let amount = money::format(price * rust_decimal::Decimal::from(claim.qty), &self.catalog.currency);
+        let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
+        self.catalog.record_claim_sale(order);
+        let who = User {
+            id: claim.user_id.clone(),
+            name: claim.user_name,
+            region: None,
+            badges: vec![],
+            follower: false,
+        };
+        self.chat.push_system(&who, format!("bought {}× {name} ({amount}) by claim #{id}", claim.qty), now);
     }
 
     /// After a product's stock changed: holds back in line with it, the waitlist served,
@@ -762,6 +798,7 @@ impl Desk {
                 match self.claims.confirm(&mut self.catalog, id, now, &mut news) {
                     Ok(()) => {
                         self.claim_news(news, now, out);
+                        self.book_claim_sale(id, now);
                         // The units left the shelf: a sale on the product may have sold out.
                         if let Some(sku) = sku {
                             self.sync_stock(&sku, now, out);
@@ -1101,6 +1138,11 @@ impl Desk {
         self.next_ref += 1;
         r
     }
+}
+
+/// The desk's own order for a claim the operator confirmed.
+fn claim_order_id(claim: u64) -> String {
+    format!("claim-{claim}")
 }
 
 /// Whether a chat message is the shop's own (our replies, echoed by the platform).

@@ -740,9 +740,17 @@ fn confirming_sells_the_held_units_and_answers_the_buyer() {
     assert_eq!(d.summary().claims.confirmed, 1);
     let entry = d.catalog.ledger("ALMOND-PINK").next_back().unwrap();
     assert_eq!(entry.reason, catalog::Reason::ClaimConfirmed { claim: id });
-    // Her order for the same units arrives later: nothing is taken twice.
+    // The confirmed claim is an order on the desk's books (a shop with no checkout has no other).
+    let s = d.summary();
+    assert_eq!((s.orders, s.gmv["GBP"].as_str()), (1, "17.98"));
+    let line = d.chat.messages().iter().rev().find(|m| m.kind == MsgKind::System).unwrap();
+    assert_eq!(line.text, format!("bought 2× Almond blush (£17.98) by claim #{id}"));
+    // Her order for the same units arrives later: nothing is taken or counted twice.
     d.apply(claimer_order(2, "o1", "maria", 2, OrderStatus::Paid), t(6));
     assert_eq!(pink(&d), (18, 0, 18));
+    let s = d.summary();
+    assert_eq!((s.orders, s.gmv["GBP"].as_str()), (1, "17.98"), "the platform's order replaced the desk's");
+    assert!(d.catalog.order(&format!("claim-{id}")).is_none());
     // Confirming again says why not.
     assert!(d.apply(Input::Operator(Action::ConfirmClaim { id }), t(7)).is_empty());
     assert_eq!(last_notice(&d), format!("Cannot confirm: claim #{id} is confirmed already"));
@@ -1013,10 +1021,22 @@ mod props {
         let waiting = d.claims.open().any(|c| c.state == claims::ClaimState::Waiting);
         prop_assert!(!(waiting && p.available > 0), "a claim waits with {} available", p.available);
         // On hand = start + restocks (syncs, adjusts) − net sold: the units live orders took,
-        // and the units the operator confirmed that no order has taken over.
+        // the desk's `claim-ID` orders among them (claims the operator confirmed that no
+        // platform order has paid for yet).
         let live: i64 = d.catalog.orders().filter(|o| o.status.is_live()).map(|o| i64::from(o.taken)).sum();
+        prop_assert_eq!(i64::from(p.on_hand), i64::from(start) + restocked - live);
+        let claim_orders: i64 =
+            d.catalog.orders().filter(|o| o.order_id.starts_with("claim-")).map(|o| i64::from(o.qty)).sum();
         let unbilled: i64 = d.claims.unbilled().map(|(_, _, n)| i64::from(n)).sum();
-        prop_assert_eq!(i64::from(p.on_hand), i64::from(start) + restocked - live - unbilled);
+        prop_assert_eq!(claim_orders, unbilled, "each confirmed claim is on the books once");
+        // GMV is the live orders' value, claim orders included.
+        let value: rust_decimal::Decimal = d
+            .catalog
+            .orders()
+            .filter(|o| o.status.is_live())
+            .map(|o| o.unit_price * rust_decimal::Decimal::from(o.qty))
+            .sum();
+        prop_assert_eq!(d.catalog.gmv().get("GBP").copied().unwrap_or_default(), value);
         // Every order id took stock at most once, and gave it back at most once.
         let entries: Vec<&catalog::LedgerEntry> = d.catalog.ledger("ALMOND-PINK").collect();
         for o in d.catalog.orders() {
