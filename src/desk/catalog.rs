@@ -352,8 +352,8 @@ impl Catalog {
             let oversold = order.qty - order.taken;
             self.book(i, on_hand, reserved, Reason::Order { order_id: order.order_id.clone() }, at);
             let p = &mut self.products[i];
-            p.sold += order.qty;
-            p.oversold += oversold;
+            p.sold = p.sold.saturating_add(order.qty);
+            p.oversold = p.oversold.saturating_add(oversold);
             *self.gmv.entry(order.currency.clone()).or_default() +=
                 order.unit_price * Decimal::from(order.qty);
             OrderEffect::Placed { sku: order.sku.clone(), qty: order.qty, oversold }
@@ -390,8 +390,8 @@ impl Catalog {
         let p = &self.products[i];
         self.book(i, p.on_hand.saturating_add(taken), p.reserved, reason, at);
         let p = &mut self.products[i];
-        p.sold -= qty;
-        p.oversold -= qty - taken;
+        p.sold = p.sold.saturating_sub(qty);
+        p.oversold = p.oversold.saturating_sub(qty - taken);
         OrderEffect::Returned { sku, qty, sale }
     }
 
@@ -447,7 +447,7 @@ impl Catalog {
     /// counted (orders, sold, GMV). On platforms with no checkout this is the order.
     pub fn record_claim_sale(&mut self, order: Order) {
         let i = self.index(&order.sku);
-        self.products[i].sold += order.qty;
+        self.products[i].sold = self.products[i].sold.saturating_add(order.qty);
         *self.gmv.entry(order.currency.clone()).or_default() += order.unit_price * Decimal::from(order.qty);
         self.orders.insert(order.order_id.clone(), order);
     }

@@ -472,14 +472,16 @@ impl Sales {
     pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<SaleEvent> {
         let mut events = Vec::new();
         for sale in &mut self.sales {
+            // Stamped with when they were due, not when the tick came: after a restart the
+            // history says when the sale really went live and ended.
             if let SaleState::Preheat { live_at } = sale.state
                 && now >= live_at
             {
-                events.push(sale.go_live(now));
+                events.push(sale.go_live(live_at));
             }
             if let SaleState::Live { ends_at } = sale.state {
                 if now >= ends_at {
-                    events.push(sale.finish(EndReason::TimeUp, now));
+                    events.push(sale.finish(EndReason::TimeUp, ends_at));
                 } else if let Some(warning) = sale.warn(now) {
                     events.push(warning);
                 }
@@ -716,6 +718,17 @@ mod tests {
         let run = sales.get("a").unwrap().run().unwrap().clone();
         assert_eq!((run.started_at, run.live_at, run.units), (t(0), Some(t(15)), 0));
         assert_eq!(sales.tick(t(75)), vec![ended("a", EndReason::TimeUp, true)]);
+    }
+
+    #[test]
+    fn a_clock_that_ran_out_unwatched_is_stamped_when_it_was_due() {
+        // Preheat of 15 s, live for 60 s; the next tick comes long after (a desk restarted).
+        let mut sales = with(|s| s.preheat = Some(15));
+        sales.start("a", t(0)).unwrap();
+        let events = sales.tick(t(500));
+        assert_eq!(events, vec![started("a"), ended("a", EndReason::TimeUp, true)]);
+        let run = sales.get("a").unwrap().run().unwrap();
+        assert_eq!((run.live_at, run.ended), (Some(t(15)), Some((t(75), EndReason::TimeUp))));
     }
 
     #[test]
