@@ -990,6 +990,20 @@ mod tests {
         sales.record_order("SKU-b", 1, dec("4.99"), "u1", t(41)).unwrap();
         assert_eq!(sales.stock("SKU-b", 0, t(42)), vec![ended("b", EndReason::SoldOut, true)]);
         assert_eq!(sales.get("b").unwrap().sold(), 1);
+        // A paused sale whose product runs out ends sold out too; the platform was not selling
+        // it, so nothing is ended there; extend after a resume still adds time.
+        sales.stock("SKU-a", 4, t(50));
+        sales.start("a2", t(50)).unwrap();
+        sales.tick(t(80));
+        sales.pause(None, t(81)).unwrap();
+        assert_eq!(sales.stock("SKU-a", 0, t(82)), vec![ended("a2", EndReason::SoldOut, false)]);
+        sales.stock("SKU-a", 4, t(90));
+        sales.start("a", t(90)).unwrap();
+        sales.tick(t(120));
+        sales.pause(None, t(130)).unwrap();
+        sales.resume(None, t(140)).unwrap();
+        sales.extend(None, 30).unwrap();
+        assert_eq!(sales.get("a").unwrap().remaining(t(140)), Duration::seconds(80));
     }
 
     #[test]
