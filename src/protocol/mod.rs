@@ -419,6 +419,12 @@ pub fn decode_event(value: serde_json::Value) -> Result<Event, DecodeError> {
 }
 
 /// Every decode path ends here: the rules serde cannot say, then clean strings.
+/// Validates and sanitizes an event, as every decoded frame is: adapters for other
+/// platforms' feeds pass theirs through here too, so no text reaches the desk unchecked.
+pub fn checked(event: Event) -> Result<Event, String> {
+    finish(event)
+}
+
 fn finish(mut event: Event) -> Result<Event, String> {
     event.validate()?;
     event.sanitize();

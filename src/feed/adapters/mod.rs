@@ -1,0 +1,127 @@
+//! One adapter per platform feed that does not speak livedesk's own protocol: each maps its
+//! platform's frames onto the desk's [`Event`]s and the desk's [`Command`]s onto its
+//! platform's frames, so that nothing past the adapter knows the platform.
+//!
+//! The feed client ([`super::ws`]) owns the connection (connect, keepalive, reconnect with
+//! backoff); an adapter only translates, and says what its platform can do.
+
+use chrono::{DateTime, Utc};
+
+use crate::protocol::{Command, Event};
+
+/// The feed formats livedesk reads.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// livedesk's own protocol v1.
+    #[default]
+    Livedesk,
+    /// A TikTok LIVE relay forwarding TikTok-Live-Connector events as JSON.
+    Tiktok,
+    /// Twitch chat over WebSocket (IRC with tags).
+    Twitch,
+    /// Social Stream Ninja's WebSocket API.
+    Ssn,
+}
+
+impl Format {
+    /// The format a feed address most likely speaks, when none is configured.
+    pub fn guess(url: &str) -> Format {
+        let url = url.to_ascii_lowercase();
+        if url.contains("twitch.tv") {
+            Format::Twitch
+        } else if url.contains("socialstream") {
+            Format::Ssn
+        } else if url.contains(":21213") || url.contains("tiktok") || url.contains("tikfinity") {
+            Format::Tiktok
+        } else {
+            Format::Livedesk
+        }
+    }
+
+    /// Its name, as `feed.format` and `--format` write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Livedesk => "livedesk",
+            Format::Tiktok => "tiktok",
+            Format::Twitch => "twitch",
+            Format::Ssn => "ssn",
+        }
+    }
+}
+
+/// What a platform's feed lets the desk do. A command the platform cannot carry is refused
+/// on the desk with the reason, never sent and lost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Send chat messages (canned replies, announcements).
+    pub send_chat: bool,
+    /// Delete a chat message.
+    pub delete: bool,
+    /// Mute or time out a viewer.
+    pub mute: bool,
+    /// Pin a message or a product.
+    pub pin: bool,
+    /// Start and end flash sales on the platform.
+    pub flash_sale: bool,
+    /// Resume after a reconnect without losing events (a `seq` to resume from).
+    pub resume: bool,
+}
+
+/// What one received text frame said.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reading {
+    /// Desk events, in order (the feed client validates and sanitizes them).
+    pub events: Vec<Event>,
+    /// Frames to send back at once (IRC `PONG`).
+    pub replies: Vec<String>,
+    /// Events already seen (a relay replays recent comments on every connect).
+    pub duplicates: u32,
+    /// Frame or event kinds with no meaning for the desk, by name (counted as unknown).
+    pub unknown: Vec<String>,
+    /// Why the frame could not be read, if it could not.
+    pub malformed: Option<String>,
+    /// The platform asked the client to reconnect (Twitch `RECONNECT`).
+    pub reconnect: bool,
+}
+
+/// A platform feed's translator. One lives as long as the desk's connection to the feed,
+/// across reconnects, so it remembers what it has seen (for dedup) and what it sent.
+pub trait Adapter: Send {
+    /// What the platform lets the desk do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// The stream this feed is about (a channel, a room), for the desk's `welcome`.
+    fn stream_id(&self) -> String;
+
+    /// Frames to send as soon as the connection is open (log in, join a channel).
+    fn greet(&mut self) -> Vec<String>;
+
+    /// Reads one text frame that arrived at `now`.
+    fn read(&mut self, text: &str, now: DateTime<Utc>) -> Reading;
+
+    /// The frames that carry `cmd` to the platform, or why it cannot be carried.
+    fn write(&mut self, cmd: &Command) -> Result<Vec<String>, String>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_guessed_from_the_address() {
+        let table = [
+            ("wss://irc-ws.chat.twitch.tv:443", Format::Twitch),
+            ("ws://localhost:21213/", Format::Tiktok),
+            ("wss://relay.example/tiktok/shop", Format::Tiktok),
+            ("wss://io.socialstream.ninja/api", Format::Ssn),
+            ("wss://live.example/feed", Format::Livedesk),
+            ("ws://127.0.0.1:8765/", Format::Livedesk),
+        ];
+        for (url, format) in table {
+            assert_eq!(Format::guess(url), format, "{url}");
+        }
+    }
+}
