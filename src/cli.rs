@@ -42,6 +42,9 @@ pub struct RunArgs {
     /// Feed address (overrides feed.url in settings.toml).
     #[arg(long, value_name = "ws://HOST:PORT/PATH")]
     pub url: Option<String>,
+    /// What the feed speaks (overrides feed.format; guessed from the address when neither is given).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::feed::adapters::Format>,
     /// Run the built-in demo even if a feed is configured.
     #[arg(long, conflicts_with = "url")]
     pub demo: bool,

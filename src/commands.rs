@@ -10,6 +10,7 @@ use crate::cli::{
     Cli, Cmd, ConfigCmd, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs, SummaryFormat,
 };
 use crate::config::{self, Config, EnvInfo, Paths};
+use crate::feed::adapters::Format;
 use crate::feed::script::Script;
 use crate::feed::ws::FeedOptions;
 use crate::protocol::StreamInfo;
@@ -101,11 +102,19 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
                 _lock = lock;
                 point
             };
-            app::spawn_socket_feed(
-                FeedOptions { url, token, token_env, resume_after: point.after, resume_stream: point.stream },
-                tx.clone(),
-                &mut session,
-            );
+            let feed = &config.settings.feed;
+            let format = args.format.or(feed.format).unwrap_or_else(|| Format::guess(&url));
+            let opts = FeedOptions {
+                url,
+                token,
+                token_env,
+                resume_after: point.after,
+                resume_stream: point.stream,
+                format,
+                channel: feed.channel.clone(),
+                nick: feed.nick.clone(),
+            };
+            app::spawn_socket_feed(opts, tx.clone(), &mut session);
             session
         }
         None => {
@@ -141,6 +150,9 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
                 token_env: "LIVEDESK_TOKEN".into(),
                 resume_after: None,
                 resume_stream: None,
+                format: Format::Livedesk,
+                channel: None,
+                nick: None,
             };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             app::spawn_script(cues, Clock::wall(), false, true, Some(period), tx.clone());

@@ -49,5 +49,16 @@ bell = false
 # url = "wss://live.example.com/feed"
 
 # The environment variable that holds the feed's bearer token (never put the token here).
+# On Twitch it is the chat token (oauth:...), sent with `nick`; without one the desk reads
+# the channel anonymously and cannot send.
 token_env = "LIVEDESK_TOKEN"
+
+# What the feed speaks: "livedesk" (this project's protocol), "tiktok" (a TikTok LIVE relay
+# such as TikFinity on ws://localhost:21213/), "twitch" or "ssn" (Social Stream Ninja).
+# Left out, it is guessed from the address.
+# format = "twitch"
+
+# Twitch: the channel to read, and the login name that goes with the token.
+# channel = "nailnook"
+# nick = "nailnook_desk"
 "#;

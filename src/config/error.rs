@@ -278,7 +278,7 @@ fn explain(raw: &str, key: Option<&str>) -> (String, String) {
         };
         return (format!("{subject} must be {want}, found {found}"), fix);
     }
-    (format!("{subject}: {raw}"), "see the comments in the files `livedesk init` writes".into())
+    (format!("{subject}: {raw}"), "see the comments in the files `livedesk config init` writes".into())
 }
 
 fn number_example(key: Option<&str>) -> &'static str {

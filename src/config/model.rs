@@ -3,6 +3,7 @@
 //! Loading, defaults and error reporting (file:line:col) live in the sibling modules;
 //! these types are plain data.
 
+use crate::feed::adapters::Format;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -45,11 +46,23 @@ pub struct FeedSettings {
     pub url: Option<String>,
     /// Name of the environment variable that holds the bearer token.
     pub token_env: String,
+    /// What the feed speaks; guessed from `url` when not given.
+    pub format: Option<Format>,
+    /// The channel or room to read, where one address serves many (Twitch).
+    pub channel: Option<String>,
+    /// The login name that goes with the token, where the platform wants one (Twitch).
+    pub nick: Option<String>,
 }
 
 impl Default for FeedSettings {
     fn default() -> Self {
-        FeedSettings { url: None, token_env: "LIVEDESK_TOKEN".into() }
+        FeedSettings {
+            url: None,
+            token_env: "LIVEDESK_TOKEN".into(),
+            format: None,
+            channel: None,
+            nick: None,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The feed: turns the outside world (a platform socket, a script file) into desk inputs.
 
+mod adapted;
 pub mod adapters;
 pub mod script;
 pub mod seq;

@@ -15,6 +15,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use super::adapted::{Adapted, Link, adapted_session};
+use super::adapters::{self, Format};
 use super::seq::{SeqTracker, Verdict};
 use crate::desk::{Input, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
@@ -39,6 +41,12 @@ pub struct FeedOptions {
     pub resume_after: Option<u64>,
     /// The stream `resume_after` belongs to; a welcome for another one starts over.
     pub resume_stream: Option<String>,
+    /// What the feed speaks: livedesk's protocol, or a platform's through its adapter.
+    pub format: Format,
+    /// The channel or room to read, for platforms that serve many on one address (Twitch).
+    pub channel: Option<String>,
+    /// The login name to send with the token, where the platform wants one (Twitch).
+    pub nick: Option<String>,
 }
 
 /// Exponential backoff from 0.5 s to 30 s with jitter, so a studio full of desks does
@@ -50,7 +58,7 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
 }
 
 /// Why a connection ended.
-enum Ended {
+pub(super) enum Ended {
     /// Try again after a pause.
     Retry(String),
     /// Do not try again.
@@ -70,13 +78,30 @@ pub async fn run(
 ) {
     let mut tracker = SeqTracker::resuming(opts.resume_stream.clone(), opts.resume_after);
     let mut outbox: VecDeque<Command> = VecDeque::new();
+    let mut adapter = match opts.format {
+        Format::Livedesk => None,
+        format => match adapters::open(format, &opts) {
+            Ok(adapter) => Some(adapter),
+            Err(reason) => {
+                let _ = inputs.send(Input::Link(LinkEvent::Failed { reason })).await;
+                return;
+            }
+        },
+    };
+    let mut adapted = Adapted::default();
     let mut attempt = 1u32;
     loop {
         if inputs.send(Input::Link(LinkEvent::Connecting { attempt })).await.is_err() {
             return;
         }
         let mut welcomed = false;
-        let ended = session(&opts, &inputs, &mut commands, &mut tracker, &mut outbox, &mut welcomed).await;
+        let ended = match &mut adapter {
+            None => session(&opts, &inputs, &mut commands, &mut tracker, &mut outbox, &mut welcomed).await,
+            Some(adapter) => {
+                let link = Link { opts: &opts, inputs: &inputs, commands: &mut commands };
+                adapted_session(link, adapter.as_mut(), &mut adapted, &mut outbox, &mut welcomed).await
+            }
+        };
         if welcomed {
             attempt = 1;
         }
@@ -122,38 +147,9 @@ async fn session(
     outbox: &mut VecDeque<Command>,
     welcomed: &mut bool,
 ) -> Ended {
-    let mut request = match opts.url.as_str().into_client_request() {
-        Ok(r) => r,
-        Err(e) => {
-            return Ended::Stop(format!("Bad feed url {:?}: {e}; fix feed.url in settings.toml", opts.url));
-        }
-    };
-    if let Some(token) = &opts.token {
-        match HeaderValue::from_str(&format!("Bearer {token}")) {
-            Ok(v) => {
-                request.headers_mut().insert("Authorization", v);
-            }
-            Err(_) => {
-                return Ended::Stop(format!(
-                    "The token in ${} has characters a header cannot carry",
-                    opts.token_env
-                ));
-            }
-        }
-    }
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_FRAME_BYTES))
-        .max_frame_size(Some(MAX_FRAME_BYTES));
-    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
-    let mut ws = match timeout(CONNECT_TIMEOUT, connect).await {
-        Err(_) => return Ended::Retry("the connection timed out".into()),
-        Ok(Err(WsError::Http(resp)))
-            if matches!(resp.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) =>
-        {
-            return Ended::Stop(token_refused(opts));
-        }
-        Ok(Err(e)) => return Ended::Retry(short_error(&e)),
-        Ok(Ok((ws, _))) => ws,
+    let mut ws = match connect(opts).await {
+        Ok(ws) => ws,
+        Err(ended) => return ended,
     };
     let hello = Command::Hello {
         client: format!("livedesk/{}", env!("CARGO_PKG_VERSION")),
@@ -233,6 +229,45 @@ async fn session(
     }
 }
 
+/// Opens the WebSocket. The bearer token goes in the `Authorization` header for livedesk's
+/// protocol; an adapter carries it its own platform's way (Twitch: `PASS`).
+pub(super) async fn connect(opts: &FeedOptions) -> Result<Socket, Ended> {
+    let mut request = match opts.url.as_str().into_client_request() {
+        Ok(r) => r,
+        Err(e) => {
+            return Err(Ended::Stop(format!(
+                "Bad feed url {:?}: {e}; fix feed.url in settings.toml",
+                opts.url
+            )));
+        }
+    };
+    if let Some(token) = opts.token.as_ref().filter(|_| opts.format == Format::Livedesk) {
+        match HeaderValue::from_str(&format!("Bearer {token}")) {
+            Ok(v) => {
+                request.headers_mut().insert("Authorization", v);
+            }
+            Err(_) => {
+                let why = format!("The token in ${} has characters a header cannot carry", opts.token_env);
+                return Err(Ended::Stop(why));
+            }
+        }
+    }
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_FRAME_BYTES))
+        .max_frame_size(Some(MAX_FRAME_BYTES));
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    match timeout(CONNECT_TIMEOUT, connect).await {
+        Err(_) => Err(Ended::Retry("the connection timed out".into())),
+        Ok(Err(WsError::Http(resp)))
+            if matches!(resp.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) =>
+        {
+            Err(Ended::Stop(token_refused(opts)))
+        }
+        Ok(Err(e)) => Err(Ended::Retry(short_error(&e))),
+        Ok(Ok((ws, _))) => Ok(ws),
+    }
+}
+
 /// Turns one text frame into desk inputs, updating the cursors and the outbox.
 fn read_frame(
     text: &str,
@@ -299,7 +334,8 @@ fn read_frame(
     out
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(super) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Sends every unacknowledged command, in order (once per connection, after `welcome`).
 async fn flush(ws: &mut Socket, outbox: &VecDeque<Command>) -> Option<Ended> {
@@ -325,7 +361,7 @@ fn token_refused(opts: &FeedOptions) -> String {
 }
 
 /// The reason in plain words (the operator reads it in the status bar).
-fn short_error(e: &WsError) -> String {
+pub(super) fn short_error(e: &WsError) -> String {
     use std::io::ErrorKind;
     match e {
         WsError::Io(io) => match io.kind() {
@@ -439,6 +475,9 @@ mod offline_tests {
             token_env: "T".into(),
             resume_after: None,
             resume_stream: None,
+            format: Format::Livedesk,
+            channel: None,
+            nick: None,
         };
         tokio::spawn(run(opts, in_tx, cmd_rx));
         expect(

@@ -5,8 +5,11 @@
 //! The feed client ([`super::ws`]) owns the connection (connect, keepalive, reconnect with
 //! backoff); an adapter only translates, and says what its platform can do.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 
+use super::ws::FeedOptions;
 use crate::protocol::{Command, Event};
 
 /// The feed formats livedesk reads.
@@ -104,6 +107,18 @@ pub trait Adapter: Send {
 
     /// The frames that carry `cmd` to the platform, or why it cannot be carried.
     fn write(&mut self, cmd: &Command) -> Result<Vec<String>, String>;
+
+    /// How long `cmd` must wait before it may be written at `now`, under the platform's send
+    /// limit; `None` when it may go now. The feed client holds it (in order) meanwhile.
+    fn wait_before(&mut self, _cmd: &Command, _now: Instant) -> Option<Duration> {
+        None
+    }
+}
+
+/// The adapter for `format`, set up from the feed options (channel, login).
+pub fn open(format: Format, opts: &FeedOptions) -> Result<Box<dyn Adapter>, String> {
+    let _ = opts;
+    Err(format!("the {} feed format is not available in this build", format.name()))
 }
 
 #[cfg(test)]

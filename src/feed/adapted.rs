@@ -1,0 +1,209 @@
+//! A connection to a platform that does not speak livedesk's protocol, through its
+//! [`Adapter`]: the adapter translates, this drives the socket. Such platforms have no `seq`
+//! and no acks, so the client numbers the events itself, makes the `welcome`, and answers
+//! each command with an ack of its own once it is written (or refused by the adapter).
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, interval, sleep, sleep_until};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use super::adapters::Adapter;
+use super::ws::{DEAD_AFTER, Ended, FeedOptions, PING_EVERY, Socket, connect, short_error};
+use crate::desk::{Input, Level, LinkEvent};
+use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
+use crate::protocol::{Command, Event, Frame, StreamInfo, VERSION, checked};
+
+/// What an adapted feed keeps across reconnects.
+#[derive(Debug, Default)]
+pub(super) struct Adapted {
+    /// The last seq given to an event (the platform has none).
+    seq: u64,
+    /// Whether the operator was told this platform cannot resume.
+    told_no_resume: bool,
+}
+
+/// The desk's side of the connection.
+pub(super) struct Link<'a> {
+    pub opts: &'a FeedOptions,
+    pub inputs: &'a mpsc::Sender<Input>,
+    pub commands: &'a mut mpsc::UnboundedReceiver<Command>,
+}
+
+/// One connection, until it ends. Commands that could not be written wait in `outbox` for
+/// the next connection (or for the platform's send limit), in order.
+pub(super) async fn adapted_session(
+    link: Link<'_>,
+    adapter: &mut dyn Adapter,
+    state: &mut Adapted,
+    outbox: &mut VecDeque<Command>,
+    welcomed: &mut bool,
+) -> Ended {
+    let Link { opts, inputs, commands } = link;
+    let mut ws = match connect(opts).await {
+        Ok(ws) => ws,
+        Err(ended) => return ended,
+    };
+    for line in adapter.greet() {
+        if let Err(e) = ws.send(Message::text(line)).await {
+            return Ended::Retry(short_error(&e));
+        }
+    }
+    if inputs.send(Input::Link(LinkEvent::Connected)).await.is_err() {
+        return Ended::Shutdown;
+    }
+    let platform = opts.format.name();
+    let stream = StreamInfo {
+        id: adapter.stream_id(),
+        title: adapter.stream_id(),
+        platform: platform.into(),
+        currency: String::new(),
+        started_at: String::new(),
+    };
+    if !state.emit(inputs, Event::Welcome { stream, resumed: false }).await {
+        return Ended::Shutdown;
+    }
+    *welcomed = true;
+    if !adapter.capabilities().resume && !state.told_no_resume {
+        state.told_no_resume = true;
+        let text = format!("{platform}: no resume, so what is said while the link is down is not seen");
+        if inputs.send(Input::Link(LinkEvent::Notice { level: Level::Warn, text })).await.is_err() {
+            return Ended::Shutdown;
+        }
+    }
+    let mut ping = interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    loop {
+        // Commands waiting (from before this connection, or for the send limit) go first.
+        let wait = match drain(&mut ws, adapter, state, inputs, outbox).await {
+            Ok(wait) => wait,
+            Err(ended) => return ended,
+        };
+        let next_send = wait.map(|w| Instant::now() + w);
+        tokio::select! {
+            msg = ws.next() => {
+                last_heard = Instant::now();
+                let text = match msg {
+                    None => return Ended::Retry("the connection was cut".into()),
+                    Some(Err(WsError::Capacity(_))) => {
+                        return Ended::Retry("the platform sent a frame over 256 KiB".into());
+                    }
+                    Some(Err(e)) => return Ended::Retry(short_error(&e)),
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Close(frame))) => {
+                        let reason = frame.map(|f| sanitize(&f.reason, MAX_NAME_CHARS)).unwrap_or_default();
+                        return Ended::Retry(if reason.is_empty() {
+                            "the platform closed the connection".into()
+                        } else {
+                            format!("the platform closed the connection ({reason})")
+                        });
+                    }
+                    Some(Ok(_)) => continue,
+                };
+                let reading = adapter.read(&text, Utc::now());
+                for line in reading.replies {
+                    if let Err(e) = ws.send(Message::text(line)).await {
+                        return Ended::Retry(short_error(&e));
+                    }
+                }
+                let mut links: Vec<LinkEvent> = Vec::new();
+                links.extend((0..reading.duplicates).map(|_| LinkEvent::Duplicate));
+                links.extend(reading.unknown.into_iter().map(|kind| LinkEvent::Unknown { kind: sanitize(&kind, 32) }));
+                links.extend(reading.malformed.map(|reason| LinkEvent::Malformed { reason: sanitize(&reason, 200) }));
+                for link in links {
+                    if inputs.send(Input::Link(link)).await.is_err() {
+                        return Ended::Shutdown;
+                    }
+                }
+                for event in reading.events {
+                    let ok = match checked(event) {
+                        Ok(event) => state.emit(inputs, event).await,
+                        Err(reason) => inputs.send(Input::Link(LinkEvent::Malformed { reason })).await.is_ok(),
+                    };
+                    if !ok {
+                        return Ended::Shutdown;
+                    }
+                }
+                if reading.reconnect {
+                    return Ended::Retry("the platform asked to reconnect".into());
+                }
+            }
+            cmd = commands.recv() => {
+                let Some(cmd) = cmd else {
+                    let _ = ws.close(None).await;
+                    return Ended::Shutdown;
+                };
+                outbox.push_back(cmd);
+            }
+            _ = sleep_until(next_send.unwrap_or_else(|| Instant::now() + DEAD_AFTER)), if next_send.is_some() => {}
+            _ = ping.tick() => {
+                if last_heard.elapsed() >= DEAD_AFTER {
+                    return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
+                }
+                if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
+                    return Ended::Retry(short_error(&e));
+                }
+            }
+            _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => {
+                return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
+            }
+        }
+    }
+}
+
+/// Writes the waiting commands the platform takes now, each answered with an ack (or a
+/// refusal with the adapter's reason). Returns how long the next one must wait for the
+/// platform's send limit, if one waits.
+async fn drain(
+    ws: &mut Socket,
+    adapter: &mut dyn Adapter,
+    state: &mut Adapted,
+    inputs: &mpsc::Sender<Input>,
+    outbox: &mut VecDeque<Command>,
+) -> Result<Option<Duration>, Ended> {
+    while let Some(cmd) = outbox.front() {
+        if let Some(wait) = adapter.wait_before(cmd, std::time::Instant::now()) {
+            return Ok(Some(wait));
+        }
+        let cmd = outbox.pop_front().expect("a command waits");
+        let answer = match adapter.write(&cmd) {
+            Ok(lines) => {
+                for line in lines {
+                    if let Err(e) = ws.send(Message::text(line)).await {
+                        // Not written: it goes again on the next connection.
+                        outbox.push_front(cmd);
+                        return Err(Ended::Retry(short_error(&e)));
+                    }
+                }
+                Ok(())
+            }
+            Err(reason) => Err(reason),
+        };
+        if let Some(reference) = cmd.reference() {
+            let (ok, error) = match answer {
+                Ok(()) => (true, None),
+                Err(reason) => (false, Some(reason)),
+            };
+            let ack = Event::Ack { reference: reference.to_owned(), ok, error };
+            if !state.emit(inputs, ack).await {
+                return Err(Ended::Shutdown);
+            }
+        }
+    }
+    Ok(None)
+}
+
+impl Adapted {
+    /// Gives an event the next seq and the time now, and hands it to the desk.
+    async fn emit(&mut self, inputs: &mpsc::Sender<Input>, event: Event) -> bool {
+        self.seq += 1;
+        let ts = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        let frame = Frame { v: VERSION, seq: self.seq, ts, event };
+        inputs.send(Input::Feed(frame)).await.is_ok()
+    }
+}
