@@ -76,6 +76,8 @@ pub struct Session {
     last_stamp: Option<DateTime<Utc>>,
     /// Ring the terminal bell when the desk asks (on a terminal, with `bell = true`).
     bell: bool,
+    /// Whether a terminal shows this session (the clipboard goes through it).
+    terminal: bool,
 }
 
 struct Recorder {
@@ -136,6 +138,7 @@ impl Session {
             clock,
             last_stamp: None,
             bell: false,
+            terminal: false,
         }
     }
 
@@ -269,10 +272,12 @@ impl Session {
         let changed = self.desk.revision() != before;
         let mut commands = Vec::with_capacity(outputs.len());
         let mut bell = false;
+        let mut copied = None;
         for output in outputs {
             match output {
                 Output::Send(cmd) => commands.push(cmd),
                 Output::Bell => bell = true,
+                Output::Clipboard(text) => copied = Some(text),
             }
         }
         let mut items = Vec::with_capacity(1 + commands.len());
@@ -322,6 +327,9 @@ impl Session {
         if bell {
             self.ring();
         }
+        if let Some(text) = copied {
+            self.copy(&text);
+        }
     }
 
     /// Sends the desk's commands to the feed (no store).
@@ -342,7 +350,19 @@ impl Session {
                     }
                 },
                 Output::Bell => self.ring(),
+                Output::Clipboard(text) => self.copy(&text),
             }
+        }
+    }
+
+    /// Puts text on the operator's clipboard with OSC 52 (the terminal does it, so it works
+    /// over SSH too); nothing without a terminal.
+    fn copy(&self, text: &str) {
+        if self.terminal {
+            use base64::Engine;
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+            let mut out = io::stdout();
+            let _ = write!(out, "\x1b]52;c;{encoded}\x07").and_then(|()| out.flush());
         }
     }
 
@@ -526,6 +546,7 @@ pub async fn run_tui(
     let mut terminal = TerminalGuard::enter()?;
     // Only on the terminal: a headless run's stdout carries the summary.
     session.bell = config.settings.bell;
+    session.terminal = true;
     let mut view = ViewState::new();
     let mut keys = EventStream::new();
     let frame_every = Duration::from_secs_f64(1.0 / f64::from(config.settings.fps.clamp(1, 120)));

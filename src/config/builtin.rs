@@ -1,5 +1,5 @@
 //! The default files compiled into the binary: used when the config dir lacks them, and
-//! written out by `livedesk init`.
+//! written out by `livedesk config init`.
 
 /// The demo shop's catalogue.
 pub const CATALOG: &str = include_str!("../../demos/catalog.toml");

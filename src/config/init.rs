@@ -1,4 +1,4 @@
-//! `livedesk init`: writes the default files into the config dir for the user to edit.
+//! `livedesk config init`: writes the default files into the config dir for the user to edit.
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Write};

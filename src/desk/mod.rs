@@ -24,6 +24,7 @@ pub use action::Action;
 pub use summary::Summary;
 
 use crate::config::model::ShopConfig;
+pub use crate::feed::adapters::Capabilities;
 use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
 use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
@@ -71,6 +72,8 @@ pub enum LinkEvent {
     /// Word from the app around the feed (the store restored or began a stream), as an
     /// input so that a rebuilt desk shows it too.
     Notice { level: Level, text: String },
+    /// The feed is a platform's, read through its adapter, and can do only this.
+    Platform { name: String, caps: Capabilities },
 }
 
 /// What the desk asks the outside world to do.
@@ -81,6 +84,9 @@ pub enum Output {
     Send(Command),
     /// Ring the terminal bell (a flash sale's last seconds), if the operator wants it.
     Bell,
+    /// Put this text on the operator's clipboard (OSC 52, which works over SSH): a reply
+    /// for a platform the desk cannot send to, for the operator to paste there.
+    Clipboard(String),
 }
 
 /// The state of the connection as the operator sees it.
@@ -184,6 +190,8 @@ pub struct Desk {
     revision: u64,
     /// The time of the last input.
     pub now: DateTime<Utc>,
+    /// What the feed's platform can do (everything, on livedesk's protocol).
+    pub caps: Capabilities,
 }
 
 impl Desk {
@@ -215,6 +223,7 @@ impl Desk {
             next_ref: 1,
             revision: 0,
             now: DateTime::<Utc>::UNIX_EPOCH,
+            caps: Capabilities::ALL,
         }
     }
 
@@ -297,6 +306,14 @@ impl Desk {
                 }
             }
             LinkEvent::Connected => self.link = Link::Live,
+            LinkEvent::Platform { name, caps } => {
+                let changed = self.caps != caps;
+                self.caps = caps;
+                if changed && !caps.send_chat {
+                    let text = format!("{name} is read-only here: a reply key copies the reply to paste");
+                    self.notice(Level::Info, text);
+                }
+            }
             LinkEvent::Disconnected { reason, retry_in_ms } => {
                 let attempt = match &self.link {
                     Link::Reconnecting { attempt, .. } => attempt + 1,
@@ -836,7 +853,17 @@ impl Desk {
                     None => format!("reply “{}”", reply.title),
                 };
                 let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
-                self.send_chat(text, reply_to, label, now, out);
+                if self.caps.send_chat {
+                    self.send_chat(text, reply_to, label, now, out);
+                } else {
+                    // The platform cannot take it: the operator pastes it in its own chat.
+                    self.revision += 1;
+                    out.push(Output::Clipboard(text));
+                    self.notice(
+                        Level::Info,
+                        format!("Copied {label} to the clipboard: paste it in the chat"),
+                    );
+                }
             }
             Action::StartSale { id } => {
                 let result = self.sales.start(&id, now);
@@ -1119,6 +1146,10 @@ impl Desk {
         now: DateTime<Utc>,
         out: &mut Vec<Output>,
     ) {
+        if !self.caps.send_chat {
+            self.notice(Level::Info, format!("Not sent (the platform is read-only here): {label}"));
+            return;
+        }
         let reference = self.next_ref();
         self.send(Command::SendChat { reference, text, reply_to }, label.clone(), now, out);
         self.notice(Level::Info, format!("Sent {label}"));
@@ -1126,6 +1157,21 @@ impl Desk {
 
     fn send(&mut self, command: Command, label: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
         self.revision += 1;
+        let caps = self.caps;
+        let can = match &command {
+            Command::Hello { .. } => true,
+            Command::SendChat { .. } => caps.send_chat,
+            Command::DeleteChat { .. } => caps.delete,
+            Command::MuteUser { .. } => caps.mute,
+            Command::PinChat { .. } | Command::PinProduct { .. } => caps.pin,
+            Command::FlashSale { .. } => caps.flash_sale,
+        };
+        if !can {
+            // The desk still keeps its side (a sale's countdown, a pin on screen): the
+            // operator does the platform's part by hand.
+            self.notice(Level::Info, format!("Not sent ({label}): the platform cannot take it here"));
+            return;
+        }
         if let Some(r) = command.reference() {
             self.pending.insert(r.to_owned(), Pending { label, sent_at: now });
         }

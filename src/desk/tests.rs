@@ -203,6 +203,22 @@ fn an_unknown_reply_key_sends_nothing_and_says_so() {
 }
 
 #[test]
+fn on_a_read_only_platform_a_reply_key_copies_the_reply_and_nothing_is_sent() {
+    let mut d = desk();
+    let caps = Capabilities { send_chat: false, ..Capabilities::default() };
+    d.apply(Input::Link(LinkEvent::Platform { name: "tiktok".into(), caps }), t(0));
+    d.apply(chat(1, "maria", "do you ship to Manila?"), t(1));
+    let out = d.apply(op(Action::SendReply { key: "1".into(), to: Some("m1".into()) }), t(2));
+    assert_eq!(out, [Output::Clipboard("Hi @maria! We only ship to the UK for now, sorry!".into())]);
+    assert_eq!(last_notice(&d), "Copied reply “Shipping” to @maria to the clipboard: paste it in the chat");
+    assert!(d.pending.is_empty());
+    // What the desk would say by itself is not sent either, and it says so.
+    let out = d.apply(start_sale("almond-rush"), t(3));
+    assert!(sent_texts(&out).is_empty());
+    assert!(d.notices().any(|n| n.text.starts_with("Not sent (the platform is read-only here)")));
+}
+
+#[test]
 fn starting_a_sale_sends_the_command_and_the_announcement() {
     let mut d = desk();
     let out = d.apply(Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(0));

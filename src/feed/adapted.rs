@@ -68,7 +68,12 @@ pub(super) async fn adapted_session(
         return Ended::Shutdown;
     }
     *welcomed = true;
-    if !adapter.capabilities().resume && !state.told_no_resume {
+    let caps = adapter.capabilities();
+    let news = LinkEvent::Platform { name: platform.into(), caps };
+    if inputs.send(Input::Link(news)).await.is_err() {
+        return Ended::Shutdown;
+    }
+    if !caps.resume && !state.told_no_resume {
         state.told_no_resume = true;
         let text = format!("{platform}: no resume, so what is said while the link is down is not seen");
         if inputs.send(Input::Link(LinkEvent::Notice { level: Level::Warn, text })).await.is_err() {

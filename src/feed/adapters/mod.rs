@@ -57,7 +57,7 @@ impl Format {
 
 /// What a platform's feed lets the desk do. A command the platform cannot carry is refused
 /// on the desk with the reason, never sent and lost.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Capabilities {
     /// Send chat messages (canned replies, announcements).
     pub send_chat: bool,
@@ -71,6 +71,12 @@ pub struct Capabilities {
     pub flash_sale: bool,
     /// Resume after a reconnect without losing events (a `seq` to resume from).
     pub resume: bool,
+}
+
+impl Capabilities {
+    /// Everything: livedesk's own protocol.
+    pub const ALL: Capabilities =
+        Capabilities { send_chat: true, delete: true, mute: true, pin: true, flash_sale: true, resume: true };
 }
 
 /// What one received text frame said.

@@ -59,6 +59,13 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         }
     };
     push(conn, style.add_modifier(Modifier::BOLD), 0);
+    if !desk.caps.resume {
+        // This platform cannot replay what was said while the link was down.
+        push("no resume".into(), bar.patch(theme.warn), 2);
+    }
+    if !desk.caps.send_chat {
+        push("read-only".into(), bar.patch(theme.warn), 2);
+    }
     match desk.stream_state {
         Some(StreamState::Paused) => push("stream paused".into(), bar.patch(theme.warn), 1),
         Some(StreamState::Ended) if desk.link != Link::Ended => {
