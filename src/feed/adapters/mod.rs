@@ -5,9 +5,13 @@
 //! The feed client ([`super::ws`]) owns the connection (connect, keepalive, reconnect with
 //! backoff); an adapter only translates, and says what its platform can do.
 
+pub mod limit;
+pub mod twitch;
+
 use chrono::{DateTime, Utc};
 
 use crate::protocol::{Command, Event};
+use limit::SendLimit;
 
 /// The feed formats livedesk reads.
 #[derive(
@@ -85,6 +89,9 @@ pub struct Reading {
     pub malformed: Option<String>,
     /// The platform asked the client to reconnect (Twitch `RECONNECT`).
     pub reconnect: bool,
+    /// The platform refused the connection for good (a login refused, a channel that does
+    /// not exist): reconnecting cannot help, so the client stops and says this.
+    pub failed: Option<String>,
 }
 
 /// A platform feed's translator. One lives as long as the desk's connection to the feed,
@@ -104,6 +111,15 @@ pub trait Adapter: Send {
 
     /// The frames that carry `cmd` to the platform, or why it cannot be carried.
     fn write(&mut self, cmd: &Command) -> Result<Vec<String>, String>;
+
+    /// How many frames from [`Adapter::write`] the platform takes per stretch of time, if it
+    /// limits them (`None`: no known limit). It may change as the feed is read (Twitch allows
+    /// more once it says the account moderates the channel), so ask again after each read.
+    /// Frames over the limit wait in the client's queue (see [`limit::SendWindow`]); they
+    /// are never dropped.
+    fn send_limit(&self) -> Option<SendLimit> {
+        None
+    }
 }
 
 #[cfg(test)]
