@@ -13,6 +13,7 @@ use tokio::time::{Instant, interval, sleep, sleep_until};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::adapters::Adapter;
+use super::adapters::limit::SendWindow;
 use super::ws::{DEAD_AFTER, Ended, FeedOptions, PING_EVERY, Socket, connect, short_error};
 use crate::desk::{Input, Level, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
@@ -25,6 +26,10 @@ pub(super) struct Adapted {
     seq: u64,
     /// Whether the operator was told this platform cannot resume.
     told_no_resume: bool,
+    /// The platform's send limit, over every connection.
+    window: Option<SendWindow>,
+    /// Whether the operator was told that sends are waiting for the limit.
+    told_held: bool,
 }
 
 /// The desk's side of the connection.
@@ -100,6 +105,10 @@ pub(super) async fn adapted_session(
                     }
                     Some(Err(e)) => return Ended::Retry(short_error(&e)),
                     Some(Ok(Message::Text(t))) => t,
+                    // 4000 is livedesk's "stream over"; relays that wrap a platform use it too.
+                    Some(Ok(Message::Close(Some(frame)))) if u16::from(frame.code) == 4000 => {
+                        return Ended::StreamOver;
+                    }
                     Some(Ok(Message::Close(frame))) => {
                         let reason = frame.map(|f| sanitize(&f.reason, MAX_NAME_CHARS)).unwrap_or_default();
                         return Ended::Retry(if reason.is_empty() {
@@ -111,6 +120,10 @@ pub(super) async fn adapted_session(
                     Some(Ok(_)) => continue,
                 };
                 let reading = adapter.read(&text, Utc::now());
+                if let Some(failed) = reading.failed {
+                    return Ended::Stop(sanitize(&failed, 200));
+                }
+                state.track_limit(adapter);
                 for line in reading.replies {
                     if let Err(e) = ws.send(Message::text(line)).await {
                         return Ended::Retry(short_error(&e));
@@ -171,13 +184,32 @@ async fn drain(
     inputs: &mpsc::Sender<Input>,
     outbox: &mut VecDeque<Command>,
 ) -> Result<Option<Duration>, Ended> {
-    while let Some(cmd) = outbox.front() {
-        if let Some(wait) = adapter.wait_before(cmd, std::time::Instant::now()) {
+    state.track_limit(adapter);
+    while !outbox.is_empty() {
+        let now = std::time::Instant::now();
+        if let Some(wait) = state.window.as_ref().and_then(|w| w.ready_in(now)) {
+            if !state.told_held {
+                state.told_held = true;
+                let text = format!(
+                    "Send limit reached: {} message(s) wait, the next in {} s",
+                    outbox.len(),
+                    wait.as_secs().max(1)
+                );
+                if inputs.send(Input::Link(LinkEvent::Notice { level: Level::Warn, text })).await.is_err() {
+                    return Err(Ended::Shutdown);
+                }
+            }
             return Ok(Some(wait));
         }
+        state.told_held = false;
         let cmd = outbox.pop_front().expect("a command waits");
         let answer = match adapter.write(&cmd) {
             Ok(lines) => {
+                if !lines.is_empty()
+                    && let Some(window) = &mut state.window
+                {
+                    window.admit(std::time::Instant::now());
+                }
                 for line in lines {
                     if let Err(e) = ws.send(Message::text(line)).await {
                         // Not written: it goes again on the next connection.
@@ -204,6 +236,15 @@ async fn drain(
 }
 
 impl Adapted {
+    /// Follows the platform's send limit, which may change as the feed is read.
+    fn track_limit(&mut self, adapter: &dyn Adapter) {
+        match (adapter.send_limit(), &mut self.window) {
+            (Some(limit), Some(window)) => window.set_limit(limit),
+            (Some(limit), None) => self.window = Some(SendWindow::new(limit)),
+            (None, _) => self.window = None,
+        }
+    }
+
     /// Gives an event the next seq and the time now, and hands it to the desk.
     async fn emit(&mut self, inputs: &mpsc::Sender<Input>, event: Event) -> bool {
         self.seq += 1;

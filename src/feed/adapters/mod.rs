@@ -5,12 +5,14 @@
 //! The feed client ([`super::ws`]) owns the connection (connect, keepalive, reconnect with
 //! backoff); an adapter only translates, and says what its platform can do.
 
-use std::time::{Duration, Instant};
+pub mod limit;
+pub mod twitch;
 
 use chrono::{DateTime, Utc};
 
 use super::ws::FeedOptions;
 use crate::protocol::{Command, Event};
+use limit::SendLimit;
 
 /// The feed formats livedesk reads.
 #[derive(
@@ -94,6 +96,9 @@ pub struct Reading {
     pub malformed: Option<String>,
     /// The platform asked the client to reconnect (Twitch `RECONNECT`).
     pub reconnect: bool,
+    /// The platform refused the connection for good (a login refused, a channel that does
+    /// not exist): reconnecting cannot help, so the client stops and says this.
+    pub failed: Option<String>,
 }
 
 /// A platform feed's translator. One lives as long as the desk's connection to the feed,
@@ -114,17 +119,37 @@ pub trait Adapter: Send {
     /// The frames that carry `cmd` to the platform, or why it cannot be carried.
     fn write(&mut self, cmd: &Command) -> Result<Vec<String>, String>;
 
-    /// How long `cmd` must wait before it may be written at `now`, under the platform's send
-    /// limit; `None` when it may go now. The feed client holds it (in order) meanwhile.
-    fn wait_before(&mut self, _cmd: &Command, _now: Instant) -> Option<Duration> {
+    /// How many frames from [`Adapter::write`] the platform takes per stretch of time, if it
+    /// limits them (`None`: no known limit). It may change as the feed is read (Twitch allows
+    /// more once it says the account moderates the channel), so ask again after each read.
+    /// Frames over the limit wait in the client's queue (see [`limit::SendWindow`]); they
+    /// are never dropped.
+    fn send_limit(&self) -> Option<SendLimit> {
         None
     }
 }
 
 /// The adapter for `format`, set up from the feed options (channel, login).
 pub fn open(format: Format, opts: &FeedOptions) -> Result<Box<dyn Adapter>, String> {
-    let _ = opts;
-    Err(format!("the {} feed format is not available in this build", format.name()))
+    match format {
+        Format::Twitch => {
+            let Some(channel) = opts.channel.clone().filter(|c| !c.trim().is_empty()) else {
+                return Err("Twitch needs the channel to read: set feed.channel in settings.toml".into());
+            };
+            let login = match (&opts.nick, &opts.token) {
+                (Some(nick), Some(token)) => Some((nick.clone(), token.clone())),
+                (None, Some(_)) => {
+                    return Err(format!(
+                        "Twitch needs the login name that goes with ${}: set feed.nick in settings.toml",
+                        opts.token_env
+                    ));
+                }
+                _ => None,
+            };
+            Ok(Box::new(twitch::Twitch::new(channel, login)))
+        }
+        other => Err(format!("the {} feed format is not available in this build", other.name())),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,214 @@
+//! End-to-end tests of the platform adapters: the real binary, headless, against a small
+//! fake of each platform that speaks that platform's format (written here, independently of
+//! the adapters), with the headless summary compared with what the fake sent.
+
+mod common;
+
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Home, fixture};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// How one connection to the fake goes: these frames, then a cut or the stream's end.
+#[derive(Clone, Debug)]
+struct Conn {
+    /// Frames to send once the client is connected (and has said what it says first).
+    frames: Vec<String>,
+    /// Frames the client must send before the fake plays (a login, a join).
+    wait_for: usize,
+    /// Close with 4000 (the stream is over) instead of dropping the connection.
+    end: bool,
+}
+
+/// A platform fake: connection N plays `conns[N]`; it records every text frame it gets.
+struct Fake {
+    url: String,
+    received: Arc<Mutex<Vec<Vec<String>>>>,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Fake {
+    fn start(conns: Vec<Conn>) -> Fake {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+        let url = format!("ws://{}/", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let log = received.clone();
+        rt.spawn(async move {
+            let mut index = 0;
+            while let Ok((tcp, _)) = listener.accept().await {
+                let Some(conn) = conns.get(index).cloned() else { continue };
+                let slot = {
+                    let mut log = log.lock().unwrap();
+                    log.push(Vec::new());
+                    log.len() - 1
+                };
+                index += 1;
+                let log = log.clone();
+                tokio::spawn(async move {
+                    let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
+                    let mut heard = 0;
+                    while heard < conn.wait_for {
+                        match ws.next().await {
+                            Some(Ok(Message::Text(t))) => {
+                                heard += t.lines().count();
+                                log.lock().unwrap()[slot].extend(t.lines().map(str::to_owned));
+                            }
+                            Some(Ok(_)) => {}
+                            _ => return,
+                        }
+                    }
+                    for frame in conn.frames {
+                        if ws.send(Message::text(frame)).await.is_err() {
+                            return;
+                        }
+                    }
+                    // Keep reading what the client sends (answers, replies) until it goes.
+                    let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+                    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {
+                        if let Message::Text(t) = msg {
+                            log.lock().unwrap()[slot].extend(t.lines().map(str::to_owned));
+                        }
+                    }
+                    if conn.end {
+                        let close = CloseFrame { code: CloseCode::from(4000), reason: "stream over".into() };
+                        let _ = ws.close(Some(close)).await;
+                    }
+                    // Otherwise the connection is dropped: the client must reconnect.
+                });
+            }
+        });
+        Fake { url, received, _rt: rt }
+    }
+
+    /// What the client sent, per connection.
+    fn received(&self) -> Vec<Vec<String>> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// The frames of a fixture file: one per line, `#` comments and blank lines left out.
+fn frames(name: &str) -> Vec<String> {
+    std::fs::read_to_string(fixture(name))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `livedesk run --url URL --headless --summary json ARGS…`, waited for.
+fn run_headless(home: &Home, url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command: Command = home.command();
+    command.args(["run", "--url", url, "--headless", "--summary", "json"]).args(args);
+    command.envs(env.iter().copied()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > WAIT {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("livedesk did not finish\nstderr: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn summary(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {out:?}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Twitch
+
+/// The Twitch fixture's frames: blocks between blank lines, lines joined with CRLF.
+fn twitch_frames() -> Vec<String> {
+    let text = std::fs::read_to_string(fixture("twitch-irc.txt")).unwrap();
+    let mut frames = Vec::new();
+    let mut block: Vec<&str> = Vec::new();
+    for line in text.lines().chain(std::iter::once("")) {
+        if line.trim().is_empty() {
+            if !block.is_empty() {
+                frames.push(format!("{}\r\n", block.join("\r\n")));
+                block.clear();
+            }
+        } else if !line.starts_with('#') {
+            block.push(line);
+        }
+    }
+    frames
+}
+
+/// What the desk should count as chat in these frames, read the simple way: every
+/// PRIVMSG, and every USERNOTICE that carries the viewer's own words (a trailing text).
+fn twitch_chats(frames: &[String]) -> usize {
+    frames
+        .iter()
+        .flat_map(|f| f.split("\r\n"))
+        .filter(|line| {
+            let rest = if line.starts_with('@') { line.split_once(' ').map_or("", |(_, r)| r) } else { line };
+            rest.contains(" PRIVMSG #")
+                || (rest.contains(" USERNOTICE #") && rest.contains(" USERNOTICE #dallas :"))
+        })
+        .count()
+}
+
+#[test]
+fn twitch_chat_is_read_anonymously_through_a_reconnect_without_counting_anything_twice() {
+    let mut frames = twitch_frames();
+    // Twitch asks the client to reconnect: that ends the first connection.
+    let reconnect = frames.iter().position(|f| f.contains("RECONNECT")).expect("the fixture has a RECONNECT");
+    let reconnect = frames.remove(reconnect);
+    let half = frames.len() / 2;
+    let mut first = frames[..half].to_vec();
+    first.push(reconnect);
+    // The second connection replays the last two frames of the first, then plays the rest,
+    // and the stream ends.
+    let mut second = frames[half - 2..half].to_vec();
+    second.extend_from_slice(&frames[half..]);
+    let fake = Fake::start(vec![
+        Conn { frames: first, wait_for: 3, end: false },
+        Conn { frames: second.clone(), wait_for: 3, end: true },
+    ]);
+    let home = Home::new();
+    home.write("settings.toml", "[feed]\nformat = \"twitch\"\nchannel = \"Dallas\"\n");
+    let out = run_headless(&home, &fake.url, &[], &[]);
+    let s = summary(&out);
+
+    let received = fake.received();
+    assert_eq!(received.len(), 2, "one reconnect: {received:?}");
+    for conn in &received {
+        assert_eq!(conn[0], "CAP REQ :twitch.tv/tags twitch.tv/commands", "{conn:?}");
+        assert!(conn[1].starts_with("NICK justinfan"), "anonymous, read-only: {conn:?}");
+        assert_eq!(conn[2], "JOIN #dallas", "{conn:?}");
+        assert!(!conn.iter().any(|l| l.starts_with("PASS")), "no token, no PASS: {conn:?}");
+    }
+    let pings = |fs: &[String]| fs.iter().filter(|f| f.starts_with("PING")).count();
+    let pongs: usize =
+        received.iter().map(|c| c.iter().filter(|l| *l == "PONG :tmi.twitch.tv").count()).sum();
+    assert_eq!(pongs, pings(&frames[..half]) + pings(&second), "every PING answered");
+
+    assert_eq!(s["chat_messages"], twitch_chats(&frames), "{s:#}");
+    let replayed = twitch_chats(&frames[half - 2..half]) as u64;
+    assert!(replayed > 0, "the replayed frames hold chat");
+    assert_eq!(s["duplicates_dropped"].as_u64(), Some(replayed), "{s:#}");
+    assert_eq!(s["reconnects"], 1, "{s:#}");
+    assert_eq!(s["stream"], "dallas", "{s:#}");
+}
