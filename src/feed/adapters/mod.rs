@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::protocol::{Command, Event};
 
+pub mod tiktok;
+
 /// The feed formats livedesk reads.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, clap::ValueEnum,
