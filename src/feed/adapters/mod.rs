@@ -14,6 +14,8 @@ use super::ws::FeedOptions;
 use crate::protocol::{Command, Event};
 use limit::SendLimit;
 
+pub mod tiktok;
+
 /// The feed formats livedesk reads.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, clap::ValueEnum,
