@@ -444,6 +444,10 @@ impl Desk {
                     (ModAction::Deleted, Some(id), _) => {
                         self.chat.mark_deleted(&id);
                     }
+                    // A platform that deletes all of one viewer's messages (TikTok's imDelete).
+                    (ModAction::Deleted, None, Some(user)) => {
+                        self.chat.mark_user_deleted(&user);
+                    }
                     (ModAction::Banned, _, Some(user)) => {
                         self.chat.mark_user_deleted(&user);
                         self.notice(Level::Info, format!("{user} was banned by {by}"));

@@ -150,13 +150,46 @@ pub fn open(format: Format, opts: &FeedOptions) -> Result<Box<dyn Adapter>, Stri
             };
             Ok(Box::new(twitch::Twitch::new(channel, login)))
         }
+        Format::Tiktok => Ok(Box::new(tiktok::TikTok::new(stream_name(opts)))),
         other => Err(format!("the {} feed format is not available in this build", other.name())),
     }
+}
+
+/// The stream's name for a feed with no welcome of its own: `feed.channel`, else the relay's
+/// `uniqueId` query parameter (hosted relays choose the streamer that way), else its host.
+fn stream_name(opts: &FeedOptions) -> String {
+    if let Some(channel) = opts.channel.clone().filter(|c| !c.trim().is_empty()) {
+        return channel;
+    }
+    let url = opts.url.as_str();
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    if let Some(id) = query.split('&').find_map(|kv| kv.strip_prefix("uniqueId=")).filter(|v| !v.is_empty()) {
+        return id.trim_start_matches('@').to_owned();
+    }
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_without_a_welcome_is_named_by_channel_then_uniqueid_then_host() {
+        let opts = |url: &str, channel: Option<&str>| FeedOptions {
+            url: url.into(),
+            token: None,
+            token_env: "T".into(),
+            resume_after: None,
+            resume_stream: None,
+            format: Format::Tiktok,
+            channel: channel.map(str::to_owned),
+            nick: None,
+        };
+        assert_eq!(stream_name(&opts("ws://localhost:21213/", Some("nailnook"))), "nailnook");
+        assert_eq!(stream_name(&opts("wss://relay.example/ws?uniqueId=@nail.nook&key=1", None)), "nail.nook");
+        assert_eq!(stream_name(&opts("ws://localhost:21213/", None)), "localhost:21213");
+    }
 
     #[test]
     fn formats_are_guessed_from_the_address() {
