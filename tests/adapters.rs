@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Home, fixture};
+use common::{Home, Tmux, fixture};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -27,6 +27,8 @@ struct Conn {
     wait_for: usize,
     /// Close with 4000 (the stream is over) instead of dropping the connection.
     end: bool,
+    /// Keep the connection open, reading, until the client goes.
+    hold: bool,
 }
 
 /// A platform fake: connection N plays `conns[N]`; it records every text frame it gets.
@@ -73,7 +75,9 @@ impl Fake {
                         }
                     }
                     // Keep reading what the client sends (answers, replies) until it goes.
-                    let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+                    let linger =
+                        if conn.hold { Duration::from_secs(3600) } else { Duration::from_millis(500) };
+                    let deadline = tokio::time::Instant::now() + linger;
                     while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, ws.next()).await {
                         if let Message::Text(t) = msg {
                             log.lock().unwrap()[slot].extend(t.lines().map(str::to_owned));
@@ -188,8 +192,8 @@ fn twitch_chat_is_read_anonymously_through_a_reconnect_without_counting_anything
     let mut second = frames[half - 2..half].to_vec();
     second.extend_from_slice(&frames[half..]);
     let fake = Fake::start(vec![
-        Conn { frames: first, wait_for: 3, end: false },
-        Conn { frames: second.clone(), wait_for: 3, end: true },
+        Conn { frames: first, wait_for: 3, end: false, hold: false },
+        Conn { frames: second.clone(), wait_for: 3, end: true, hold: false },
     ]);
     let home = Home::new();
     home.write("settings.toml", "[feed]\nformat = \"twitch\"\nchannel = \"Dallas\"\n");
@@ -244,8 +248,8 @@ fn a_tiktok_relay_is_read_once_through_its_replay_after_a_reconnect() {
     assert!(replays > 0, "the relay replays comments after the reconnect");
 
     let fake = Fake::start(vec![
-        Conn { frames: conns[0].clone(), wait_for: 0, end: false },
-        Conn { frames: conns[1].clone(), wait_for: 0, end: true },
+        Conn { frames: conns[0].clone(), wait_for: 0, end: false, hold: false },
+        Conn { frames: conns[1].clone(), wait_for: 0, end: true, hold: false },
     ]);
     let home = Home::new();
     let out =
@@ -258,4 +262,26 @@ fn a_tiktok_relay_is_read_once_through_its_replay_after_a_reconnect() {
     assert_eq!(s["reconnects"], 1, "{s:#}");
     // A read-only relay: the desk sends it nothing.
     assert!(fake.received().iter().all(Vec::is_empty), "{:?}", fake.received());
+}
+
+#[test]
+fn on_a_read_only_relay_a_reply_key_copies_the_reply_to_the_terminal_clipboard() {
+    let conns = connections("tiktok-relay.jsonl");
+    // The relay's first part, up to its roomPin; the connection then stays open.
+    let first: Vec<String> = conns[0].iter().take_while(|f| !f.contains("\"roomPin\"")).cloned().collect();
+    let fake = Fake::start(vec![Conn { frames: first, wait_for: 0, end: false, hold: true }]);
+    let home = Home::new();
+    let url = format!("{}?uniqueId=sellerdemo", fake.url);
+    let tmux = Tmux::start(&home, &["run", "--url", &url, "--format", "tiktok", "--no-store"], 120, 40);
+    // OSC 52 from the app sets tmux's paste buffer when tmux is told to take it.
+    tmux.tmux(&["set-option", "-s", "set-clipboard", "on"]);
+    let screen = tmux.wait_for("the relay's chat", WAIT, |s| s.contains("Please keep it friendly"));
+    assert!(screen.contains("read-only") && screen.contains("no resume"), "{screen}");
+    // The newest comment is selected while the chat follows: key 1 is the shipping reply.
+    tmux.send(&["1"]);
+    let screen = tmux.wait_for("the copy to be said", WAIT, |s| s.contains("to the clipboard"));
+    assert!(screen.contains("Copied reply"), "{screen}");
+    let buffer = tmux.tmux(&["show-buffer"]);
+    assert!(buffer.starts_with("Hi @Lena K! We only ship to the UK"), "{buffer:?}");
+    assert!(fake.received().iter().all(Vec::is_empty), "nothing was sent to the relay");
 }

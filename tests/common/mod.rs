@@ -158,6 +158,12 @@ impl Tmux {
         Tmux { socket }
     }
 
+    /// Runs a tmux command on this terminal's server and returns what it printed.
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").args(["-L", &self.socket]).args(args).output().expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// The visible screen as text.
     pub fn screen(&self) -> String {
         let out = Command::new("tmux")
