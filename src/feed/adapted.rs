@@ -253,3 +253,103 @@ impl Adapted {
         inputs.send(Input::Feed(frame)).await.is_ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::adapters::limit::SendLimit;
+    use crate::feed::adapters::{Capabilities, Format, Reading};
+    use std::sync::{Arc, Mutex};
+    use tokio::net::TcpListener;
+
+    /// A platform that echoes chat lines and takes two per 200 ms.
+    struct Limited;
+
+    impl Adapter for Limited {
+        fn capabilities(&self) -> Capabilities {
+            Capabilities { send_chat: true, ..Capabilities::default() }
+        }
+        fn stream_id(&self) -> String {
+            "room".into()
+        }
+        fn greet(&mut self) -> Vec<String> {
+            vec!["hi".into()]
+        }
+        fn read(&mut self, _text: &str, _now: chrono::DateTime<Utc>) -> Reading {
+            Reading::default()
+        }
+        fn write(&mut self, cmd: &Command) -> Result<Vec<String>, String> {
+            match cmd {
+                Command::SendChat { text, .. } => Ok(vec![text.clone()]),
+                _ => Err("only chat here".into()),
+            }
+        }
+        fn send_limit(&self) -> Option<SendLimit> {
+            Some(SendLimit::new(2, Duration::from_millis(200)))
+        }
+    }
+
+    #[tokio::test]
+    async fn sends_over_the_limit_wait_in_order_and_none_is_dropped() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/", listener.local_addr().unwrap());
+        let got = Arc::new(Mutex::new(Vec::<String>::new()));
+        let log = got.clone();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            while let Some(Ok(msg)) = ws.next().await {
+                if let Message::Text(t) = msg {
+                    log.lock().unwrap().push(t.to_string());
+                }
+            }
+        });
+        let opts = FeedOptions {
+            url,
+            token: None,
+            token_env: "T".into(),
+            resume_after: None,
+            resume_stream: None,
+            format: Format::Twitch,
+            channel: None,
+            nick: None,
+        };
+        let (in_tx, mut inputs) = mpsc::channel(256);
+        let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel();
+        for i in 0..5 {
+            let cmd = Command::SendChat { reference: format!("r{i}"), text: format!("m{i}"), reply_to: None };
+            cmd_tx.send(cmd).unwrap();
+        }
+        cmd_tx.send(Command::PinProduct { reference: "pin".into(), sku: Some("A".into()) }).unwrap();
+        tokio::spawn(async move {
+            let link = Link { opts: &opts, inputs: &in_tx, commands: &mut cmd_rx };
+            let (mut state, mut outbox, mut welcomed) = (Adapted::default(), VecDeque::new(), false);
+            adapted_session(link, &mut Limited, &mut state, &mut outbox, &mut welcomed).await;
+        });
+        let mut acks = Vec::new();
+        let mut held_notice = false;
+        while acks.len() < 6 {
+            let input = tokio::time::timeout(Duration::from_secs(10), inputs.recv()).await.unwrap().unwrap();
+            match input {
+                Input::Feed(Frame { event: Event::Ack { reference, ok, error }, .. }) => {
+                    acks.push((reference, ok, error))
+                }
+                Input::Link(LinkEvent::Notice { text, .. }) if text.starts_with("Send limit reached") => {
+                    held_notice = true
+                }
+                _ => {}
+            }
+        }
+        let expected: Vec<_> = (0..5).map(|i| (format!("r{i}"), true, None)).collect();
+        assert_eq!(acks[..5], expected[..], "every chat acked, in order");
+        assert_eq!(acks[5], ("pin".into(), false, Some("only chat here".into())));
+        assert!(held_notice, "the operator is told sends wait");
+        // An ack follows the write; the server may read the last frame a moment later.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while got.lock().unwrap().len() < 6 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let got = got.lock().unwrap().clone();
+        assert_eq!(got, ["hi", "m0", "m1", "m2", "m3", "m4"], "greeted, then every chat in order");
+    }
+}
