@@ -285,3 +285,44 @@ fn on_a_read_only_relay_a_reply_key_copies_the_reply_to_the_terminal_clipboard()
     assert!(buffer.starts_with("Hi @Lena K! We only ship to the UK"), "{buffer:?}");
     assert!(fake.received().iter().all(Vec::is_empty), "nothing was sent to the relay");
 }
+
+#[test]
+fn logged_in_on_twitch_the_desk_answers_a_claim_with_a_threaded_privmsg() {
+    let chat = "@badge-info=;badges=;color=;display-name=Ann;emotes=;id=c0ffee00-0000-4000-8000-000000000001;\
+                mod=0;room-id=12345678;subscriber=0;tmi-sent-ts=1661372080000;turbo=0;user-id=55500001;\
+                user-type= :ann!ann@ann.tmi.twitch.tv PRIVMSG #dallas :sold almond pink please!\r\n";
+    let fake = Fake::start(vec![Conn { frames: vec![chat.into()], wait_for: 4, end: true, hold: false }]);
+    let home = Home::new();
+    home.write(
+        "settings.toml",
+        "[feed]\nformat = \"twitch\"\nchannel = \"dallas\"\nnick = \"NailNook_Desk\"\n",
+    );
+    // Nothing left of the product: the claim waits in line, and the desk tells the buyer.
+    home.write(
+        "catalog.toml",
+        "currency = \"GBP\"\n[[product]]\nsku = \"ALMOND-PINK\"\nname = \"Almond pink\"\nprice = \"8.99\"\nstock = 0\n",
+    );
+    home.write("sales.toml", "");
+    let out = run_headless(&home, &fake.url, &[], &[("LIVEDESK_TOKEN", "abc123")]);
+    let s = summary(&out);
+    assert_eq!(s["claims"]["waiting"], 1, "{s:#}");
+    let got = &fake.received()[0];
+    assert_eq!(
+        got[..4],
+        [
+            "CAP REQ :twitch.tv/tags twitch.tv/commands",
+            "PASS oauth:abc123",
+            "NICK nailnook_desk",
+            "JOIN #dallas"
+        ]
+    );
+    let reply =
+        got.iter().find(|l| l.contains("PRIVMSG")).unwrap_or_else(|| panic!("no reply sent: {got:?}"));
+    assert!(
+        reply.starts_with("@reply-parent-msg-id=c0ffee00-0000-4000-8000-000000000001 PRIVMSG #dallas :@Ann "),
+        "{reply}"
+    );
+    assert!(reply.contains("waitlist"), "{reply}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("abc123"), "the token never shows: {stderr}");
+}
