@@ -16,41 +16,36 @@ use serde_json::{Value, json};
 /// The longest any one thing may take.
 const WAIT: Duration = Duration::from_secs(30);
 
-/// The shop for these tests: the sale's product runs out during the burst, the others
-/// have stock to spare, so a doubled or missed order shows in the stock figures.
-const CATALOG: &str = r#"
-currency = "GBP"
-[[product]]
-sku = "ALMOND-PINK"
-name = "Press-on nails, almond, blush pink"
-price = "8.99"
-stock = 20
-[[product]]
-sku = "COFFIN-NUDE"
-name = "Press-on nails, coffin, milky nude"
-price = "9.99"
-stock = 300
-[[product]]
-sku = "STILETTO-RED"
-name = "Press-on nails, stiletto, cherry red"
-price = "11.99"
-stock = 200
-[[product]]
-sku = "SQUARE-FRENCH"
-name = "Press-on nails, square, French tip"
-price = "7.99"
-stock = 250
-[[product]]
-sku = "OVAL-GLITTER"
-name = "Press-on nails, oval, gold glitter"
-price = "12.99"
-stock = 150
-[[product]]
-sku = "NAIL-GLUE-KIT"
-name = "Nail glue and prep kit"
-price = "5.49"
-stock = 280
-"#;
+/// The shop for these tests, with this much ALMOND-PINK and NAIL-GLUE-KIT on the shelf; the
+/// others have stock to spare, so a doubled or missed order shows in the stock figures.
+fn catalog(almond: u32, glue: u32) -> String {
+    let products = [
+        ("ALMOND-PINK", "Press-on nails, almond, blush pink", "8.99", almond),
+        ("COFFIN-NUDE", "Press-on nails, coffin, milky nude", "9.99", 300),
+        ("STILETTO-RED", "Press-on nails, stiletto, cherry red", "11.99", 200),
+        ("SQUARE-FRENCH", "Press-on nails, square, French tip", "7.99", 250),
+        ("OVAL-GLITTER", "Press-on nails, oval, gold glitter", "12.99", 150),
+        ("NAIL-GLUE-KIT", "Nail glue and prep kit", "5.49", glue),
+    ];
+    let mut text = String::from("currency = \"GBP\"\n");
+    for (sku, name, price, stock) in products {
+        text += &format!(
+            "[[product]]\nsku = \"{sku}\"\nname = \"{name}\"\nprice = \"{price}\"\nstock = {stock}\n"
+        );
+    }
+    text
+}
+
+/// The burst tests' shop: the sale's product runs out during the burst.
+fn burst_catalog() -> String {
+    catalog(20, 280)
+}
+
+/// The claims test's shop: ALMOND-PINK is down to its last 6 units when the rush on it
+/// starts, NAIL-GLUE-KIT runs out during it. No flash sales.
+fn claims_catalog() -> String {
+    catalog(6, 20)
+}
 
 const SALES: &str = r#"
 [[sale]]
@@ -72,54 +67,18 @@ text = "We ship to the UK only"
 
 fn shop_home() -> Home {
     let home = Home::new();
-    home.write("catalog.toml", CATALOG);
+    home.write("catalog.toml", &burst_catalog());
     home.write("sales.toml", SALES);
     home.write("replies.toml", REPLIES);
     home
 }
-
-/// The shop for the claims test: ALMOND-PINK is down to its last 6 units when the rush on it
-/// starts, NAIL-GLUE-KIT runs out during it, the others have stock to spare. No flash sales.
-const CLAIMS_CATALOG: &str = r#"
-currency = "GBP"
-[[product]]
-sku = "ALMOND-PINK"
-name = "Press-on nails, almond, blush pink"
-price = "8.99"
-stock = 6
-[[product]]
-sku = "COFFIN-NUDE"
-name = "Press-on nails, coffin, milky nude"
-price = "9.99"
-stock = 300
-[[product]]
-sku = "STILETTO-RED"
-name = "Press-on nails, stiletto, cherry red"
-price = "11.99"
-stock = 200
-[[product]]
-sku = "SQUARE-FRENCH"
-name = "Press-on nails, square, French tip"
-price = "7.99"
-stock = 250
-[[product]]
-sku = "OVAL-GLITTER"
-name = "Press-on nails, oval, gold glitter"
-price = "12.99"
-stock = 150
-[[product]]
-sku = "NAIL-GLUE-KIT"
-name = "Nail glue and prep kit"
-price = "5.49"
-stock = 20
-"#;
 
 /// The stream of the claims test: a rush of claims, orders and returns on ALMOND-PINK.
 const CLAIMS_FIXTURE: &str = "crash-claims.jsonl";
 
 fn claims_home() -> Home {
     let home = Home::new();
-    home.write("catalog.toml", CLAIMS_CATALOG);
+    home.write("catalog.toml", &claims_catalog());
     home.write("replies.toml", REPLIES);
     home
 }
@@ -322,7 +281,7 @@ fn replay_file(home: &Home, path: &Path) -> Value {
 #[test]
 fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
     let events = events("crash-burst.jsonl");
-    let truth = Truth::of(CATALOG, &events);
+    let truth = Truth::of(&burst_catalog(), &events);
     let total_orders = truth.orders.len() as i64;
     let home = shop_home();
     let db = db_path(&home);
@@ -381,7 +340,7 @@ fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
 #[test]
 fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
     let events = events("crash-burst.jsonl");
-    let truth = Truth::of(CATALOG, &events);
+    let truth = Truth::of(&burst_catalog(), &events);
     let home = shop_home();
     let db = db_path(&home);
     let server = Server::start(&home, &fixture("crash-burst.jsonl"), 0, &[]);
@@ -444,7 +403,7 @@ fn a_flash_sale_started_before_the_crash_sells_out_after_it() {
 fn sigkill_during_a_rush_of_claims_restores_the_holds_the_waitlist_and_the_stock() {
     let lines = event_lines(CLAIMS_FIXTURE);
     let events = events(CLAIMS_FIXTURE);
-    let truth = Truth::of(CLAIMS_CATALOG, &events);
+    let truth = Truth::of(&claims_catalog(), &events);
     let total_orders = truth.orders.len() as i64;
     let home = claims_home();
     let db = db_path(&home);

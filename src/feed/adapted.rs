@@ -14,7 +14,9 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::adapters::Adapter;
 use super::adapters::limit::SendWindow;
-use super::ws::{DEAD_AFTER, Ended, FeedOptions, PING_EVERY, Socket, connect, short_error};
+use super::ws::{
+    DEAD_AFTER, Ended, FeedOptions, PING_EVERY, Socket, connect, keep_alive, short_error, silent,
+};
 use crate::desk::{Input, Level, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
 use crate::protocol::{Command, Event, Frame, StreamInfo, VERSION, checked};
@@ -160,16 +162,11 @@ pub(super) async fn adapted_session(
             }
             _ = sleep_until(next_send.unwrap_or_else(|| Instant::now() + DEAD_AFTER)), if next_send.is_some() => {}
             _ = ping.tick() => {
-                if last_heard.elapsed() >= DEAD_AFTER {
-                    return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
-                }
-                if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
-                    return Ended::Retry(short_error(&e));
+                if let Some(ended) = keep_alive(&mut ws, last_heard).await {
+                    return ended;
                 }
             }
-            _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => {
-                return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
-            }
+            _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => return silent(),
         }
     }
 }

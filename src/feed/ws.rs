@@ -215,16 +215,11 @@ async fn session(
                 }
             }
             _ = ping.tick() => {
-                if last_heard.elapsed() >= DEAD_AFTER {
-                    return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
-                }
-                if let Err(e) = ws.send(Message::Ping(Vec::new().into())).await {
-                    return Ended::Retry(short_error(&e));
+                if let Some(ended) = keep_alive(&mut ws, last_heard).await {
+                    return ended;
                 }
             }
-            _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => {
-                return Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()));
-            }
+            _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => return silent(),
         }
     }
 }
@@ -336,6 +331,19 @@ fn read_frame(
 
 pub(super) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// On each ping tick: a connection silent for [`DEAD_AFTER`] is dead; else ping it.
+pub(super) async fn keep_alive(ws: &mut Socket, last_heard: Instant) -> Option<Ended> {
+    if last_heard.elapsed() >= DEAD_AFTER {
+        return Some(silent());
+    }
+    ws.send(Message::Ping(Vec::new().into())).await.err().map(|e| Ended::Retry(short_error(&e)))
+}
+
+/// A connection that went quiet for too long.
+pub(super) fn silent() -> Ended {
+    Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()))
+}
 
 /// Sends every unacknowledged command, in order (once per connection, after `welcome`).
 async fn flush(ws: &mut Socket, outbox: &VecDeque<Command>) -> Option<Ended> {
