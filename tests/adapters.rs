@@ -326,3 +326,61 @@ fn logged_in_on_twitch_the_desk_answers_a_claim_with_a_threaded_privmsg() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("abc123"), "the token never shows: {stderr}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Social Stream Ninja
+
+#[test]
+fn social_stream_ninja_is_joined_and_read_once_through_a_reconnect() {
+    // Message shapes: Social Stream Ninja's api.md (github.com/steveseguin/social_stream),
+    // "Quick Start: Receiving Chat Messages" and "Content Object Structure"; see the fixture.
+    let conns = connections("ssn.jsonl");
+    assert_eq!(conns.len(), 2, "the fixture has one reconnect");
+    let frames: Vec<Value> = conns.iter().flatten().map(|f| serde_json::from_str(f).unwrap()).collect();
+    // What the desk should see, read from the frames the simple way: a message with no
+    // `event` and some text is chat (or a question), once per `id`; viewers are each
+    // source's latest `viewer_update` count, added up.
+    let mut ids = std::collections::HashSet::new();
+    let mut again = 0;
+    let mut latest = std::collections::HashMap::new();
+    let mut peak = 0;
+    for f in &frames {
+        let event = f["event"].as_str();
+        let chat = event.is_none() && f["chatmessage"].as_str().is_some_and(|t| !t.is_empty());
+        if chat && !ids.insert(f["id"].to_string()) {
+            again += 1;
+        }
+        if event == Some("viewer_update") {
+            latest.insert(f["type"].to_string(), f["meta"].as_u64().unwrap());
+            peak = peak.max(latest.values().sum::<u64>());
+        }
+    }
+    assert!(again > 0, "the second connection sends messages again");
+
+    let session = "demo-session-7f3k";
+    let fake = Fake::start(vec![
+        Conn { frames: conns[0].clone(), wait_for: 1, end: false, hold: false },
+        Conn { frames: conns[1].clone(), wait_for: 1, end: true, hold: false },
+    ]);
+    let home = Home::new();
+    home.write("settings.toml", &format!("[feed]\nchannel = \"{session}\"\n"));
+    let out = run_headless(&home, &fake.url, &["--format", "ssn"], &[]);
+    let s = summary(&out);
+
+    let received = fake.received();
+    assert_eq!(received.len(), 2, "one reconnect: {received:?}");
+    for conn in &received {
+        let join: Value = serde_json::from_str(&conn[0]).unwrap();
+        assert_eq!(join["join"], session, "{conn:?}");
+        assert_eq!(join["in"], 4, "chat comes on channel 4: {conn:?}");
+        assert_eq!(join["out"], 1, "commands go on channel 1: {conn:?}");
+    }
+    assert_eq!(s["chat_messages"], ids.len(), "{s:#}");
+    assert!(s["duplicates_dropped"].as_u64().unwrap() >= again, "{s:#}");
+    assert_eq!(s["viewers_peak"], peak, "{s:#}");
+    assert_eq!(s["reconnects"], 1, "{s:#}");
+    // The session id is a secret: the stream is not named by it.
+    let stream = s["stream"].as_str().unwrap();
+    assert!(stream.starts_with("ssn-") && !stream.contains(session), "{s:#}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(session), "the summary does not show the session");
+}

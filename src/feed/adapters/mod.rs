@@ -14,6 +14,7 @@ use super::ws::FeedOptions;
 use crate::protocol::{Command, Event};
 use limit::SendLimit;
 
+pub mod ssn;
 pub mod tiktok;
 
 /// The feed formats livedesk reads.
@@ -151,8 +152,32 @@ pub fn open(format: Format, opts: &FeedOptions) -> Result<Box<dyn Adapter>, Stri
             Ok(Box::new(twitch::Twitch::new(channel, login)))
         }
         Format::Tiktok => Ok(Box::new(tiktok::TikTok::new(stream_name(opts)))),
-        other => Err(format!("the {} feed format is not available in this build", other.name())),
+        Format::Ssn => match ssn_session(opts) {
+            Some(session) => Ok(Box::new(ssn::Ssn::new(session))),
+            None => Err("Social Stream Ninja needs the session to join: set feed.channel in settings.toml \
+                 to your session id (the `?session=` value of your SSN dock address)"
+                .into()),
+        },
+        Format::Livedesk => Err("livedesk's own protocol needs no adapter".into()),
     }
+}
+
+/// The Social Stream Ninja session to join: `feed.channel`, else the one the address names
+/// (`wss://io.socialstream.ninja/join/SESSION/…`, or a `session=` parameter).
+fn ssn_session(opts: &FeedOptions) -> Option<String> {
+    if let Some(channel) = opts.channel.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        return Some(channel.to_owned());
+    }
+    let url = opts.url.as_str();
+    let (address, query) = url.split_once('?').unwrap_or((url, ""));
+    let path = address.split_once("://").map_or(address, |(_, rest)| rest);
+    let mut segments = path.split('/').skip(1);
+    if segments.any(|s| s == "join")
+        && let Some(session) = segments.next().filter(|s| !s.is_empty())
+    {
+        return Some(session.to_owned());
+    }
+    query.split('&').find_map(|kv| kv.strip_prefix("session=")).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
 /// The stream's name for a feed with no welcome of its own: `feed.channel`, else the relay's
@@ -189,6 +214,37 @@ mod tests {
         assert_eq!(stream_name(&opts("ws://localhost:21213/", Some("nailnook"))), "nailnook");
         assert_eq!(stream_name(&opts("wss://relay.example/ws?uniqueId=@nail.nook&key=1", None)), "nail.nook");
         assert_eq!(stream_name(&opts("ws://localhost:21213/", None)), "localhost:21213");
+    }
+
+    #[test]
+    fn an_ssn_session_comes_from_the_channel_then_the_address() {
+        let opts = |url: &str, channel: Option<&str>| FeedOptions {
+            url: url.into(),
+            token: None,
+            token_env: "T".into(),
+            resume_after: None,
+            resume_stream: None,
+            format: Format::Ssn,
+            channel: channel.map(str::to_owned),
+            nick: None,
+        };
+        let table = [
+            (opts("wss://io.socialstream.ninja", Some(" abc123 ")), Some("abc123")),
+            (opts("wss://io.socialstream.ninja/join/xyz789/4", None), Some("xyz789")),
+            (opts("wss://io.socialstream.ninja/join/xyz789", Some("abc123")), Some("abc123")),
+            (opts("wss://io.socialstream.ninja/api?session=s1&x=2", None), Some("s1")),
+            (opts("wss://io.socialstream.ninja/join/", None), None),
+            (opts("wss://io.socialstream.ninja", Some("  ")), None),
+        ];
+        for (o, want) in &table {
+            assert_eq!(ssn_session(o).as_deref(), *want, "{}", o.url);
+        }
+        let Err(why) = open(Format::Ssn, &opts("wss://io.socialstream.ninja", None)) else { panic!() };
+        assert!(why.contains("feed.channel") && why.contains("session"), "{why}");
+        let Ok(adapter) = open(Format::Ssn, &opts("wss://io.socialstream.ninja/join/xyz789/4", None)) else {
+            panic!()
+        };
+        assert!(adapter.capabilities().send_chat);
     }
 
     #[test]
