@@ -31,11 +31,54 @@ pub struct Message {
     pub user_id: String,
     pub user_name: String,
     pub region: Option<String>,
+    /// The platform a message came from, on feeds that gather several (Social Stream Ninja).
+    pub source: Option<Source>,
     pub text: String,
     pub kind: MsgKind,
     pub reply_to: Option<String>,
     pub at: DateTime<Utc>,
     pub deleted: bool,
+}
+
+/// A platform a multi-platform feed names as a message's first badge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    YouTube,
+    Twitch,
+    TikTok,
+    Facebook,
+    Instagram,
+    Kick,
+    X,
+}
+
+impl Source {
+    /// The platform named by a badge, if the badge is one.
+    pub fn from_badge(badge: &str) -> Option<Source> {
+        Some(match badge {
+            "youtube" | "youtubeshorts" => Source::YouTube,
+            "twitch" => Source::Twitch,
+            "tiktok" => Source::TikTok,
+            "facebook" => Source::Facebook,
+            "instagram" | "instagramlive" => Source::Instagram,
+            "kick" => Source::Kick,
+            "x" | "twitter" => Source::X,
+            _ => return None,
+        })
+    }
+
+    /// Two letters for the chat line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::YouTube => "YT",
+            Source::Twitch => "TW",
+            Source::TikTok => "TT",
+            Source::Facebook => "FB",
+            Source::Instagram => "IG",
+            Source::Kick => "KI",
+            Source::X => "X",
+        }
+    }
 }
 
 /// The bounded chat log.
@@ -76,6 +119,7 @@ impl ChatLog {
             user_id: user.id.clone(),
             user_name: user.name.clone(),
             region: user.region.clone(),
+            source: user.badges.first().and_then(|b| Source::from_badge(b)),
             text,
             kind,
             reply_to,

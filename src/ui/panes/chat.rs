@@ -25,9 +25,9 @@ struct Piece<'a> {
 }
 
 const EMPTY: Piece<'static> = Piece { text: "", style: Style::new(), glue: false };
-const MAX_PIECES: usize = 8;
+const MAX_PIECES: usize = 10;
 
-/// A message as styled pieces, without allocating: `hh:mm:ss [PH] ? name: text`.
+/// A message as styled pieces, without allocating: `hh:mm:ss ? YT [PH] name: text`.
 fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
     let mut out = [EMPTY; MAX_PIECES];
     let mut n = 0;
@@ -41,6 +41,9 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
         MsgKind::System if !m.deleted => push("•", theme.system, false),
         MsgKind::Question if !m.deleted => push("?", theme.question.add_modifier(bold), false),
         _ => {}
+    }
+    if let Some(source) = m.source {
+        push(source.code(), theme.dim.add_modifier(bold), false);
     }
     if let Some(region) = m.region.as_deref().filter(|r| !r.is_empty()) {
         push("[", theme.dim, false);
@@ -280,6 +283,30 @@ mod tests {
             rows[r].push_str(c);
         });
         rows
+    }
+
+    #[test]
+    fn a_message_from_a_gathered_feed_shows_its_platform_before_the_name() {
+        use crate::desk::chat::{ChatLog, MsgKind};
+        use crate::protocol::User;
+        let mut log = ChatLog::new(10);
+        let user = |badges: &[&str]| User {
+            id: "u".into(),
+            name: "ann".into(),
+            region: Some("PH".into()),
+            badges: badges.iter().map(|b| b.to_string()).collect(),
+            follower: false,
+        };
+        let at = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+        log.push("a".into(), &user(&["youtube", "moderator"]), "hi".into(), MsgKind::Chat, None, at);
+        log.push("b".into(), &user(&["moderator"]), "hi".into(), MsgKind::Chat, None, at);
+        let theme = Theme::no_color();
+        let texts = |m| {
+            let (p, n) = pieces(m, "00:00:00", &theme);
+            p[..n].iter().map(|p| p.text).collect::<Vec<_>>().join(" ")
+        };
+        assert_eq!(texts(&log.messages()[0]), "00:00:00 YT [ PH ] ann : hi");
+        assert_eq!(texts(&log.messages()[1]), "00:00:00 [ PH ] ann : hi");
     }
 
     #[test]
