@@ -135,6 +135,10 @@ pub(super) async fn adapted_session(
                 links.extend((0..reading.duplicates).map(|_| LinkEvent::Duplicate));
                 links.extend(reading.unknown.into_iter().map(|kind| LinkEvent::Unknown { kind: sanitize(&kind, 32) }));
                 links.extend(reading.malformed.map(|reason| LinkEvent::Malformed { reason: sanitize(&reason, 200) }));
+                links.extend(reading.notices.into_iter().map(|text| LinkEvent::Notice {
+                    level: Level::Info,
+                    text: sanitize(&text, 200),
+                }));
                 for link in links {
                     if inputs.send(Input::Link(link)).await.is_err() {
                         return Ended::Shutdown;

@@ -97,6 +97,9 @@ pub struct Reading {
     pub unknown: Vec<String>,
     /// Why the frame could not be read, if it could not.
     pub malformed: Option<String>,
+    /// News for the operator that no desk event carries (a pinned comment, the product card
+    /// on screen), shown as notices.
+    pub notices: Vec<String>,
     /// The platform asked the client to reconnect (Twitch `RECONNECT`).
     pub reconnect: bool,
     /// The platform refused the connection for good (a login refused, a channel that does

@@ -22,7 +22,8 @@
 //!   field for a stream's end;
 //! - `oecLiveShopping` → stock, only when the frame names a product id and a stock count
 //!   (the message is not documented by the connector, so nothing is guessed from it);
-//! - `roomPin` and every other event name → counted as unknown, by name.
+//! - `roomPin` → a notice with the pinned comment; a product card with no stock count → a
+//!   notice naming the product on screen; every other event name → counted as unknown.
 //!
 //! Relays replay recent messages on every connect, so events are deduplicated by `msgId`
 //! (a bounded memory of the last [`DEDUP_MEMORY`] ids). There is no seq: gaps cannot be
@@ -122,6 +123,7 @@ impl Adapter for TikTok {
                 }
             }
             Ok(Outcome::StreakGoing) => {}
+            Ok(Outcome::Notice(text)) => reading.notices.push(text),
             Ok(Outcome::Unknown) => reading.unknown.push(sanitize(&name, 32)),
             Err(reason) => reading.malformed = Some(sanitize(&format!("`{name}` {reason}"), 200)),
         }
@@ -151,6 +153,8 @@ enum Outcome {
     Stream { state: StreamState, suspended: bool },
     /// A gift streak still going: it is counted once, when it ends.
     StreakGoing,
+    /// News for the operator only (no desk event carries it).
+    Notice(String),
     /// Nothing the desk has.
     Unknown,
 }
@@ -245,6 +249,10 @@ impl TikTok {
                 _ => Outcome::Unknown,
             }),
             "oecliveshopping" => Ok(Self::shopping(data)),
+            "roompin" => Ok(match first_text(data, &[&["pinnedMessage", "comment"], &["comment"]]) {
+                Some(comment) => Outcome::Notice(format!("TikTok: pinned “{comment}”")),
+                None => Outcome::Unknown,
+            }),
             _ => Ok(Outcome::Unknown),
         }
     }
@@ -338,7 +346,17 @@ impl TikTok {
                 };
             }
         }
-        Outcome::Unknown
+        // The product card on screen, as far as it can be read: the operator is told.
+        let title = first_text(data, &[&["shopData", "title"], &["product", "title"], &["title"]]);
+        let price =
+            first_text(data, &[&["shopData", "priceString"], &["product", "priceString"], &["priceString"]]);
+        match (title, price) {
+            (Some(title), Some(price)) => {
+                Outcome::Notice(format!("TikTok Shop: on screen “{title}” {price}"))
+            }
+            (Some(title), None) => Outcome::Notice(format!("TikTok Shop: on screen “{title}”")),
+            _ => Outcome::Unknown,
+        }
     }
 
     /// The message's id, and the key that tells its replays. A message without `msgId` gets
@@ -490,6 +508,13 @@ fn first_str(data: &Map<String, Value>, paths: &[&[&str]]) -> Option<String> {
 /// The first id among `paths`: a non-empty string, or an integer written as decimal.
 fn first_id(data: &Map<String, Value>, paths: &[&[&str]]) -> Option<String> {
     paths.iter().find_map(|p| id_text(lookup(data, p)?))
+}
+
+/// The first non-empty text among `paths`.
+fn first_text(data: &Map<String, Value>, paths: &[&[&str]]) -> Option<String> {
+    paths
+        .iter()
+        .find_map(|p| lookup(data, p)?.as_str().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned))
 }
 
 fn id_text(v: &Value) -> Option<String> {
@@ -925,9 +950,17 @@ mod tests {
                 },
             ),
             (
-                "roomPin",
+                "roomPin without its comment",
                 frame("roomPin", json!({"originalMsgType": "WebcastChatMessage"})),
                 unknown("roomPin"),
+            ),
+            (
+                "roomPin",
+                frame("roomPin", json!({"pinnedMessage": {"comment": "Almond pink is 25 EUR today"}})),
+                Reading {
+                    notices: vec!["TikTok: pinned “Almond pink is 25 EUR today”".into()],
+                    ..Reading::default()
+                },
             ),
             (
                 "streamEnd by the streamer",
@@ -961,6 +994,14 @@ mod tests {
                     "oecLiveShopping",
                     json!({"shopData": {"title": "Almond pink set", "priceString": "€25.00", "shopName": "Seller Demo"}}),
                 ),
+                Reading {
+                    notices: vec!["TikTok Shop: on screen “Almond pink set” €25.00".into()],
+                    ..Reading::default()
+                },
+            ),
+            (
+                "oecLiveShopping with nothing readable",
+                frame("oecLiveShopping", json!({"shopData": {"shopName": "Seller Demo"}})),
                 unknown("oecLiveShopping"),
             ),
             (
@@ -1235,6 +1276,7 @@ mod tests {
             assert_checked(&r);
             all.events.extend(r.events);
             all.unknown.extend(r.unknown);
+            all.notices.extend(r.notices);
             all.duplicates += r.duplicates;
         }
         let count = |kind: &str| all.events.iter().filter(|e| e.type_name() == kind).count();
@@ -1266,7 +1308,14 @@ mod tests {
             .collect();
         assert_eq!(viewers, vec![128, 141]);
         assert_eq!(all.duplicates, 3);
-        assert_eq!(all.unknown, vec!["roomPin", "envelope", "oecLiveShopping"]);
+        assert_eq!(all.unknown, vec!["envelope"]);
+        assert_eq!(
+            all.notices,
+            [
+                "TikTok: pinned “Welcome everyone! The almond pink set is 25 EUR today”",
+                "TikTok Shop: on screen “Almond pink set” €25.00"
+            ]
+        );
         assert_eq!(all.events.last(), Some(&Event::Stream { state: StreamState::Ended }));
         let host_said =
             all.events.iter().any(|e| matches!(e, Event::Chat { user, .. } if user.badges == ["host"]));
