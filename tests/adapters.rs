@@ -245,6 +245,40 @@ fn a_tiktok_relay_is_read_once_through_its_replay_after_a_reconnect() {
         }
     }
     let viewers = frames.iter().filter_map(|f| f["data"]["viewerCount"].as_u64()).max().unwrap();
+    // Each kind once per msgId; a gift streak (one groupId) counts its last repeatCount.
+    let distinct = |event: &str| {
+        let ids: std::collections::HashSet<&str> = frames
+            .iter()
+            .filter(|f| f["event"] == event)
+            .filter_map(|f| f["data"]["msgId"].as_str())
+            .collect();
+        ids.len() as u64
+    };
+    let likes: u64 = {
+        let mut seen = std::collections::HashMap::new();
+        for f in frames.iter().filter(|f| f["event"] == "like") {
+            seen.insert(f["data"]["msgId"].as_str().unwrap_or(""), f["data"]["likeCount"].as_u64().unwrap());
+        }
+        seen.values().sum()
+    };
+    let mut streaks = std::collections::HashMap::new();
+    for f in frames.iter().filter(|f| f["event"] == "gift") {
+        let (group, n) = (f["data"]["groupId"].as_str().unwrap(), f["data"]["repeatCount"].as_u64().unwrap());
+        let best = streaks.entry(group).or_insert(0);
+        *best = n.max(*best);
+    }
+    let gifts: u64 = streaks.values().sum();
+    let removed: Vec<&Value> = frames.iter().filter(|f| f["event"] == "imDelete").collect();
+    let gone =
+        |list: &str, id: &Value| removed.iter().any(|r| r["data"][list].as_array().unwrap().contains(id));
+    let deleted: std::collections::HashSet<&str> = frames
+        .iter()
+        .filter(|f| f["event"] == "chat")
+        .filter(|f| {
+            gone("deleteMsgIdsList", &f["data"]["msgId"]) || gone("deleteUserIdsList", &f["data"]["userId"])
+        })
+        .filter_map(|f| f["data"]["msgId"].as_str())
+        .collect();
     assert!(replays > 0, "the relay replays comments after the reconnect");
 
     let fake = Fake::start(vec![
@@ -260,6 +294,11 @@ fn a_tiktok_relay_is_read_once_through_its_replay_after_a_reconnect() {
     assert!(s["duplicates_dropped"].as_u64().unwrap() >= replays, "{s:#}");
     assert_eq!(s["viewers_peak"], viewers, "{s:#}");
     assert_eq!(s["reconnects"], 1, "{s:#}");
+    assert_eq!(
+        [&s["joins"], &s["likes"], &s["follows"], &s["shares"], &s["gifts"], &s["deleted_messages"]],
+        [distinct("member"), likes, distinct("follow"), distinct("share"), gifts, deleted.len() as u64],
+        "joins, likes, follows, shares, gift units, deleted: {s:#}"
+    );
     // A read-only relay: the desk sends it nothing.
     assert!(fake.received().iter().all(Vec::is_empty), "{:?}", fake.received());
 }

@@ -517,7 +517,10 @@ fn help_lists_the_active_keymap_and_closes() {
     let tmux = desk(&home, &server, 120, 40);
 
     press(&tmux, &map, "normal", "help");
-    let screen = tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap default"));
+    // The whole popup, top to bottom border: a capture can land while a frame is half written.
+    let screen = tmux.wait_for("the help popup", WAIT, |s| {
+        s.contains("Help · keymap default") && s.contains("esc/?/q close") && s.contains("quit livedesk")
+    });
     for action in ["start_sale", "end_sale", "extend_sale", "quit"] {
         let desc = KeyAction::from_name(action).unwrap().describe();
         let key = key_for(&map, "normal", action);
@@ -542,7 +545,9 @@ fn help_follows_the_vim_keymap() {
     let tmux = desk(&home, &server, 120, 40);
 
     press(&tmux, &map, "normal", "help");
-    let screen = tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap vim"));
+    let screen = tmux.wait_for("the help popup", WAIT, |s| {
+        s.contains("Help · keymap vim") && s.contains("esc/?/q close") && s.contains("quit livedesk")
+    });
     let down = help_entry(&screen, "move down").unwrap_or_default();
     assert!(down.split(", ").any(|k| k == "j"), "j moves down in vim: {down:?}\n{screen}");
     let top = help_entry(&screen, "go to the oldest").unwrap_or_default();
