@@ -58,6 +58,7 @@ fn shop() -> ShopConfig {
             ],
         },
         claims: ClaimsConfig::default(),
+        chat: crate::config::model::ChatConfig::default(),
     }
 }
 

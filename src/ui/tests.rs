@@ -88,6 +88,7 @@ fn shop() -> ShopConfig {
             ],
         },
         claims: ClaimsConfig::default(),
+        chat: crate::config::model::ChatConfig::default(),
     }
 }
 

@@ -12,6 +12,7 @@ use ratatui::text::Span;
 use super::{Ctx, frame};
 use crate::config::keymap::KeyAction;
 use crate::desk::chat::{Message, MsgKind};
+use crate::desk::classify::Tag;
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{Pane, ViewState};
@@ -25,9 +26,23 @@ struct Piece<'a> {
 }
 
 const EMPTY: Piece<'static> = Piece { text: "", style: Style::new(), glue: false };
-const MAX_PIECES: usize = 8;
+const MAX_PIECES: usize = 14;
 
-/// A message as styled pieces, without allocating: `hh:mm:ss [PH] ? name: text`.
+/// A tag's mark before a message, and its style.
+fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
+    let bold = Modifier::BOLD;
+    match tag {
+        Tag::Question => ("?", theme.question.add_modifier(bold)),
+        Tag::Buyer => ("$", theme.buyer),
+        Tag::Shipping => ("✈", theme.shipping),
+        Tag::Complaint => ("!", theme.complaint),
+        Tag::Mention => ("@", theme.mention),
+        Tag::Spam => ("", theme.dim),
+    }
+}
+
+/// A message as styled pieces, without allocating: `hh:mm:ss ?$ [PH] name: text`, with its
+/// tags' marks glued together; spam is dimmed and struck through.
 fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
     let mut out = [EMPTY; MAX_PIECES];
     let mut n = 0;
@@ -37,10 +52,23 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
     };
     push(time, theme.dim, false);
     let bold = Modifier::BOLD;
+    let spam = m.tags.has(Tag::Spam);
     match m.kind {
         MsgKind::System if !m.deleted => push("•", theme.system, false),
-        MsgKind::Question if !m.deleted => push("?", theme.question.add_modifier(bold), false),
+        MsgKind::Question if !m.deleted && !m.tags.has(Tag::Question) => {
+            push("?", theme.question.add_modifier(bold), false)
+        }
         _ => {}
+    }
+    if !m.deleted && !spam {
+        let mut glue = false;
+        for tag in m.tags.iter() {
+            let (text, style) = mark(tag, theme);
+            if !text.is_empty() {
+                push(text, style, glue);
+                glue = true;
+            }
+        }
     }
     if let Some(region) = m.region.as_deref().filter(|r| !r.is_empty()) {
         push("[", theme.dim, false);
@@ -50,6 +78,13 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
     if m.deleted {
         push(&m.user_name, theme.dim.add_modifier(Modifier::CROSSED_OUT), false);
         push("(deleted)", theme.dim.add_modifier(Modifier::CROSSED_OUT | Modifier::ITALIC), false);
+        return (out, n);
+    }
+    if spam {
+        let struck = theme.dim.add_modifier(Modifier::CROSSED_OUT);
+        push(&m.user_name, struck, false);
+        push(":", struck, true);
+        push(&m.text, struck, false);
         return (out, n);
     }
     match m.kind {
