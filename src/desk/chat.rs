@@ -122,7 +122,7 @@ impl ChatLog {
             tags,
             answered: false,
         });
-        for tag in tags.iter() {
+        for tag in counted(tags) {
             self.tag_counts[tag as usize] += 1;
         }
         if self.messages.back().is_some_and(Message::unanswered) {
@@ -133,7 +133,7 @@ impl ChatLog {
             if self.by_id.get(&id_hash(&old.msg_id)) == Some(&old.index) {
                 self.by_id.remove(&id_hash(&old.msg_id));
             }
-            for tag in old.tags.iter() {
+            for tag in counted(old.tags) {
                 self.tag_counts[tag as usize] -= 1;
             }
             self.unanswered.remove(&old.index);
@@ -168,7 +168,7 @@ impl ChatLog {
         self.get(*self.unanswered.first()?)
     }
 
-    /// Messages in memory with `tag`.
+    /// Messages in memory with `tag` (spam counts only as spam).
     pub fn tagged(&self, tag: Tag) -> usize {
         self.tag_counts[tag as usize]
     }
@@ -241,6 +241,13 @@ impl ChatLog {
     }
 }
 
+/// The tags a message counts under: spam only as spam, so that the views' counts match what
+/// they show.
+fn counted(tags: Tags) -> impl Iterator<Item = Tag> {
+    let spam = tags.has(Tag::Spam);
+    tags.iter().filter(move |t| !spam || *t == Tag::Spam)
+}
+
 fn id_hash(msg_id: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     BuildHasherDefault::<DefaultHasher>::default().hash_one(msg_id)
@@ -287,7 +294,8 @@ mod tests {
         log.push_tagged("s".into(), &user(), "c?".into(), MsgKind::Chat, None, at(3), q.with(Tag::Spam));
         log.push_tagged("q3".into(), &user(), "d?".into(), MsgKind::Chat, None, at(4), q);
         assert_eq!(log.unanswered_count(), 3);
-        assert_eq!(log.tagged(Tag::Question), 4);
+        assert_eq!(log.tagged(Tag::Question), 3, "spam counts only as spam");
+        assert_eq!(log.tagged(Tag::Spam), 1);
         assert_eq!(log.oldest_unanswered().unwrap().msg_id, "q1");
         assert!(log.mark_answered("q1"));
         assert!(!log.mark_answered("q1"));
@@ -297,6 +305,6 @@ mod tests {
         log.push("x".into(), &user(), "x".into(), MsgKind::Chat, None, at(5));
         log.push("y".into(), &user(), "y".into(), MsgKind::Chat, None, at(6));
         assert_eq!(log.unanswered_count(), 0, "q2 was evicted");
-        assert_eq!(log.tagged(Tag::Question), 2);
+        assert_eq!(log.tagged(Tag::Question), 1);
     }
 }

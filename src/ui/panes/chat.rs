@@ -15,7 +15,7 @@ use crate::desk::chat::{Message, MsgKind};
 use crate::desk::classify::Tag;
 use crate::ui::text;
 use crate::ui::theme::Theme;
-use crate::ui::view::{Pane, ViewState};
+use crate::ui::view::{ChatFilter, Pane, ViewState, last_shown, nearest_shown, next_shown, prev_shown};
 
 /// One run of same-styled text in a message; `glue` means no space before it.
 #[derive(Clone, Copy)]
@@ -178,9 +178,16 @@ fn height(m: &Message, width: u16, theme: &Theme) -> u16 {
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let follow = view.chat.follow;
+    let filter = view.chat_filter();
     let selected = view.chat_selected(desk);
-    let extra =
-        if follow { vec![] } else { vec![Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD))] };
+    let mut extra = vec![];
+    if filter != ChatFilter::All {
+        let label = format!("{} {}", filter.label(), filter.count(&desk.chat));
+        extra.push(Span::styled(label, theme.accent.add_modifier(Modifier::BOLD)));
+    }
+    if !follow {
+        extra.push(Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD)));
+    }
     let hints = if follow {
         ctx.hints(&[(KeyAction::Up, "select")])
     } else {
@@ -188,6 +195,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     };
     let inner = frame(buf, area, Pane::Chat.title(), extra, &hints, focused, theme);
 
+    let new_count = view.new_since_pause(desk);
     let hits = &mut view.hits;
     hits.chat_rows.clear();
     hits.chat_new_line = Rect::default();
@@ -197,9 +205,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         rows.height -= 1;
         let line = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
         hits.chat_new_line = line;
-        let n = desk.chat.next_index().saturating_sub(view.chat.new_from);
         let key = ctx.key(KeyAction::Bottom);
-        let what = if n == 0 { "paused".to_owned() } else { format!("{n} new") };
+        let what = if new_count == 0 { "paused".to_owned() } else { format!("{new_count} new") };
         let msg = match key {
             Some(k) => format!(" ▼ {what} — {k} to follow"),
             None => format!(" ▼ {what}"),
@@ -217,8 +224,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         super::centered_line(buf, rows, rows.y + rows.height / 2, "Waiting for chat…", theme.dim);
         return;
     }
+    let Some(last) = last_shown(chat, filter) else {
+        let empty = match filter {
+            ChatFilter::Unanswered => "No unanswered questions",
+            ChatFilter::Questions => "No questions yet",
+            ChatFilter::Buyers => "No buyers yet",
+            ChatFilter::Mentions => "No mentions yet",
+            ChatFilter::All => "Waiting for chat…",
+        };
+        super::centered_line(buf, rows, rows.y + rows.height / 2, empty, theme.dim);
+        return;
+    };
 
-    let (first, last) = (chat.first_index(), chat.next_index() - 1);
+    let first = chat.first_index();
+    let all = filter == ChatFilter::All;
+    let prev =
+        |i: u64| if all { i.checked_sub(1).filter(|&p| p >= first) } else { prev_shown(chat, filter, i) };
+    let next = |i: u64| if all { Some(i + 1).filter(|&n| n <= last) } else { next_shown(chat, filter, i) };
     let width = rows.width;
     let h = rows.height;
     let msg_height = |i: u64| chat.get(i).map_or(0, |m| height(m, width, theme));
@@ -227,31 +249,39 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let (mut used, mut i) = (0u16, bottom);
         loop {
             used = used.saturating_add(msg_height(i));
-            if used >= h || i == first {
+            if used >= h {
                 return (i, used.saturating_sub(h));
             }
-            i -= 1;
+            match prev(i) {
+                Some(p) => i = p,
+                None => return (i, 0),
+            }
         }
     };
 
-    let mut bottom = if follow { last } else { view.chat.anchor.clamp(first, last) };
+    let mut bottom = if follow {
+        last
+    } else {
+        let anchor = view.chat.anchor.clamp(first, last);
+        if all { anchor } else { nearest_shown(chat, filter, anchor).map_or(last, |a| a.min(last)) }
+    };
     if let Some(sel) = selected.filter(|_| !follow) {
         bottom = bottom.max(sel);
     }
     let (mut top, mut skip) = window(bottom);
     if let Some(sel) = selected.filter(|&s| !follow && (s < top || (s == top && skip > 0))) {
         // The selection went above the pane: scroll so it is the top message.
-        let (mut used, mut j) = (0u16, sel);
+        let (mut used, mut j, mut before) = (0u16, sel, sel);
         bottom = loop {
             let hj = msg_height(j);
             if j > sel && used.saturating_add(hj) > h {
-                break j - 1;
+                break before;
             }
             used = used.saturating_add(hj);
-            if j == last {
-                break last;
+            match next(j) {
+                Some(n) => (before, j) = (j, n),
+                None => break j,
             }
-            j += 1;
         };
         (top, skip) = window(bottom);
         if top > sel {
@@ -261,40 +291,49 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     if !follow {
         view.chat.anchor = bottom;
     }
-    view.chat.page = usize::try_from(bottom - top + 1).unwrap_or(usize::MAX);
+    let hits = &mut view.hits;
     hits.chat_bottom = Some(bottom);
 
     let indent = indent_for(width);
     let mut y = i32::from(rows.y) - i32::from(skip);
     let end = i32::from(rows.bottom());
-    for i in top..=bottom {
-        let Some(m) = chat.get(i) else { continue };
-        let mut tbuf = [0; 8];
-        let time = text::hms(m.at.timestamp(), &mut tbuf);
-        let (p, n) = pieces(m, time, theme);
-        let x0 = rows.x;
-        let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
-            let ry = y + i32::from(r);
-            if ry >= i32::from(rows.y) && ry < end {
-                text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
-            }
-        });
-        for r in 0..i32::from(hi) {
-            let ry = y + r;
-            if ry >= i32::from(rows.y) && ry < end {
-                let ry = ry as u16;
-                hits.chat_rows[usize::from(ry - rows.y)] = Some(i);
-                if Some(i) == selected {
-                    // Patches the background only, so the text keeps its colours.
-                    super::fill_row(buf, rows, ry, theme.selected);
+    let mut shown = 0usize;
+    let mut i = top;
+    loop {
+        if let Some(m) = chat.get(i) {
+            shown += 1;
+            let mut tbuf = [0; 8];
+            let time = text::hms(m.at.timestamp(), &mut tbuf);
+            let (p, n) = pieces(m, time, theme);
+            let x0 = rows.x;
+            let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
+                let ry = y + i32::from(r);
+                if ry >= i32::from(rows.y) && ry < end {
+                    text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
+                }
+            });
+            for r in 0..i32::from(hi) {
+                let ry = y + r;
+                if ry >= i32::from(rows.y) && ry < end {
+                    let ry = ry as u16;
+                    hits.chat_rows[usize::from(ry - rows.y)] = Some(i);
+                    if Some(i) == selected {
+                        // Patches the background only, so the text keeps its colours.
+                        super::fill_row(buf, rows, ry, theme.selected);
+                    }
                 }
             }
+            y += i32::from(hi);
         }
-        y += i32::from(hi);
-        if y >= end {
+        if y >= end || i >= bottom {
             break;
         }
+        match next(i) {
+            Some(n) if n <= bottom => i = n,
+            _ => break,
+        }
     }
+    view.chat.page = shown.max(1);
 }
 
 #[cfg(test)]
