@@ -50,6 +50,7 @@ fn desk() -> Desk {
         sales: SalesPlan::default(),
         replies: Replies::default(),
         claims: ClaimsConfig::default(),
+        chat: livedesk::config::model::ChatConfig::default(),
     };
     Desk::new(DeskSetup {
         shop,

@@ -9,6 +9,8 @@ pub const SALES: &str = include_str!("../../demos/sales.toml");
 pub const REPLIES: &str = include_str!("../../demos/replies.toml");
 /// How comments become claims: the words, patterns, hold time and limit.
 pub const CLAIMS: &str = include_str!("../../demos/claims.toml");
+/// How comments are tagged: question, buyer, shipping, complaint, spam, mention.
+pub const CHAT: &str = include_str!("../../demos/chat.toml");
 
 /// Built-in keymaps by name; a user's file with the same name overrides one.
 pub const KEYMAPS: [(&str, &str); 2] = [

@@ -17,6 +17,7 @@ pub fn default_files() -> Vec<(PathBuf, &'static str)> {
         (PathBuf::from("sales.toml"), builtin::SALES),
         (PathBuf::from("replies.toml"), builtin::REPLIES),
         (PathBuf::from("claims.toml"), builtin::CLAIMS),
+        (PathBuf::from("chat.toml"), builtin::CHAT),
     ];
     for (name, text) in builtin::KEYMAPS {
         files.push((PathBuf::from("keymaps").join(format!("{name}.toml")), text));
@@ -96,6 +97,13 @@ mod tests {
     fn the_settings_template_is_the_defaults() {
         let settings: Settings = toml::from_str(builtin::SETTINGS).unwrap();
         assert_eq!(settings, Settings::default());
+    }
+
+    #[test]
+    fn the_chat_file_is_the_defaults() {
+        let chat: crate::config::model::ChatConfig = toml::from_str(builtin::CHAT).unwrap();
+        assert_eq!(chat, crate::config::model::ChatConfig::default());
+        assert!(chat.rules.len() >= 8);
     }
 
     #[test]

@@ -57,11 +57,18 @@ pub enum KeyAction {
     AdjustStock,
     ConfirmClaim,
     RejectClaim,
+    CycleView,
+    ViewAll,
+    ViewQuestions,
+    ViewBuyers,
+    ViewUnanswered,
+    ViewMentions,
+    MarkHandled,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 26] = [
+    pub const ALL: [KeyAction; 33] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -74,6 +81,13 @@ impl KeyAction {
         KeyAction::AdjustStock,
         KeyAction::ConfirmClaim,
         KeyAction::RejectClaim,
+        KeyAction::CycleView,
+        KeyAction::ViewAll,
+        KeyAction::ViewQuestions,
+        KeyAction::ViewBuyers,
+        KeyAction::ViewUnanswered,
+        KeyAction::ViewMentions,
+        KeyAction::MarkHandled,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -119,6 +133,13 @@ impl KeyAction {
             KeyAction::AdjustStock => "adjust_stock",
             KeyAction::ConfirmClaim => "confirm_claim",
             KeyAction::RejectClaim => "reject_claim",
+            KeyAction::CycleView => "cycle_view",
+            KeyAction::ViewAll => "view_all",
+            KeyAction::ViewQuestions => "view_questions",
+            KeyAction::ViewBuyers => "view_buyers",
+            KeyAction::ViewUnanswered => "view_unanswered",
+            KeyAction::ViewMentions => "view_mentions",
+            KeyAction::MarkHandled => "mark_handled",
         }
     }
 
@@ -151,6 +172,13 @@ impl KeyAction {
             KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",
             KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
             KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
+            KeyAction::CycleView => "next chat view: All, Questions, Buyers, Unanswered…",
+            KeyAction::ViewAll => "chat view: every comment",
+            KeyAction::ViewQuestions => "chat view: questions",
+            KeyAction::ViewBuyers => "chat view: buyers (claims, prices, links)",
+            KeyAction::ViewUnanswered => "chat view: questions not yet answered",
+            KeyAction::ViewMentions => "chat view: comments naming the shop or host",
+            KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
         }
     }
 
@@ -591,14 +619,14 @@ mod tests {
     fn inherits_rebinds_in_place_and_appends_new_keys() {
         let (_dir, lib) = lib_with(&[(
             "mine",
-            "inherits = \"default\"\n[normal]\nq = \"help\"\nx = \"quit\"\n[help]\nx = \"close\"\n",
+            "inherits = \"default\"\n[normal]\nq = \"help\"\nz = \"quit\"\n[help]\nx = \"close\"\n",
         )]);
         let km = load(&lib, "mine").unwrap();
         let default = load(&lib, "default").unwrap();
         assert_eq!(km.name, "mine");
         assert_eq!(km.normal.len(), default.normal.len() + 1);
         assert_eq!(km.normal[1], (KeyChord::parse("q").unwrap(), KeyAction::Help));
-        assert_eq!(km.normal.last(), Some(&(KeyChord::parse("x").unwrap(), KeyAction::Quit)));
+        assert_eq!(km.normal.last(), Some(&(KeyChord::parse("z").unwrap(), KeyAction::Quit)));
         assert_eq!(km.help.last(), Some(&(KeyChord::parse("x").unwrap(), KeyAction::Close)));
     }
 

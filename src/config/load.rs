@@ -11,7 +11,7 @@ use super::builtin;
 use super::error::{ConfigError, ConfigErrors, Source, builtin_origin};
 use super::keymap::{Keymap, load_keymap};
 use super::library::{Kind, Library, read_source};
-use super::model::{Catalog, ClaimsConfig, Replies, SalesPlan, Settings, ShopConfig};
+use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, SalesPlan, Settings, ShopConfig};
 use super::paths::Paths;
 use super::validate::Checker;
 use crate::ui::theme::{Theme, load_theme};
@@ -226,11 +226,15 @@ impl<'p> Loader<'p> {
         let claims = self
             .source("claims.toml", Some(builtin::CLAIMS))
             .and_then(|src| self.parse::<ClaimsConfig>(&src, |_| {}, |v, c| c.claims(v)));
+        let chat = self
+            .source("chat.toml", Some(builtin::CHAT))
+            .and_then(|src| self.parse::<ChatConfig>(&src, |_| {}, |v, c| c.chat(v)));
         ShopConfig {
             catalog: catalog.unwrap_or_else(|| Catalog { currency: "GBP".into(), products: vec![] }),
             sales: sales.unwrap_or_default(),
             replies: replies.unwrap_or_default(),
             claims: claims.unwrap_or_default(),
+            chat: chat.unwrap_or_default(),
         }
     }
 }
@@ -293,6 +297,7 @@ mod tests {
                 "sales.toml (built-in)",
                 "replies.toml (built-in)",
                 "claims.toml (built-in)",
+                "chat.toml (built-in)",
             ]
         );
     }
@@ -578,6 +583,40 @@ mod tests {
         let claims = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.claims;
         assert_eq!(claims.hold_minutes, 5);
         assert_eq!(claims.patterns, crate::config::model::ClaimsConfig::default().patterns);
+    }
+
+    #[test]
+    fn chat_errors_are_located_and_say_how_to_fix_them() {
+        let files = [(
+            "chat.toml",
+            "names = [\"💅\"]\n[spam]\nflood_seconds = 0\n\
+             [[rule]]\ntag = \"buyer\"\nregex = '(how much'\n\
+             [[rule]]\ntag = \"vip\"\nkeywords = [\"hi\", \"!!\"]\n\
+             [[rule]]\ntag = \"question\"\n\
+             [[rule]]\ntag = \"question\"\nregex = 'x*'\n",
+        )];
+        let got = errors(&files);
+        assert_eq!(
+            got,
+            [
+                "chat.toml:1:10: `💅` is empty once emoji and punctuation are dropped",
+                "chat.toml:3:17: flood_seconds is 0: no flood could ever be seen",
+                "chat.toml:6:9: chat rule regex does not compile: unclosed group",
+                "chat.toml:8:7: unknown tag `vip`",
+                "chat.toml:9:19: `!!` is empty once emoji and punctuation are dropped",
+                "chat.toml:10:1: this rule has neither keywords nor a regex",
+                "chat.toml:14:9: this regex matches every comment (it matches empty text)",
+            ]
+        );
+        let (_dir, paths) = dir_with(&files);
+        let errs = load(&paths, &ENV).unwrap_err();
+        let bad = errs.0.iter().find(|e| e.message.contains("does not compile")).unwrap();
+        assert!(bad.to_string().contains("fix the regular expression"), "{bad}");
+        // A file with names only keeps the built-in rules.
+        let (_dir, paths) = dir_with(&[("chat.toml", "names = [\"glowshop\"]\n")]);
+        let chat = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.chat;
+        assert_eq!(chat.names, ["glowshop"]);
+        assert_eq!(chat.rules, crate::config::model::ChatConfig::default().rules);
     }
 
     #[test]

@@ -263,6 +263,81 @@ pub const DEFAULT_PATTERNS: [&str; 3] = [
     r"^(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)\s+(?:sold|mine)$",
 ];
 
+/// `chat.toml`: how comments are tagged (question, buyer, shipping, complaint, spam,
+/// mention), so that the few that matter stand out in a flood.
+///
+/// A field left out keeps its built-in default; `[[rule]]` tables replace the built-in
+/// rules as a whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatConfig {
+    /// The shop's names as viewers write them (a comment naming one is a mention).
+    #[serde(default = "builtin_names")]
+    pub names: Vec<String>,
+    #[serde(default)]
+    pub spam: SpamConfig,
+    #[serde(default = "builtin_rules", rename = "rule")]
+    pub rules: Vec<ChatRule>,
+}
+
+/// The built-in `chat.toml`, read once (every field given, so no default is consulted).
+fn builtin_chat() -> &'static ChatConfig {
+    static BUILTIN: std::sync::OnceLock<ChatConfig> = std::sync::OnceLock::new();
+    BUILTIN
+        .get_or_init(|| toml::from_str(crate::config::builtin::CHAT).expect("the built-in chat.toml parses"))
+}
+
+fn builtin_names() -> Vec<String> {
+    builtin_chat().names.clone()
+}
+
+fn builtin_rules() -> Vec<ChatRule> {
+    builtin_chat().rules.clone()
+}
+
+/// `[spam]` in `chat.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpamConfig {
+    /// The same text from the same viewer within this many seconds is spam.
+    pub repeat_seconds: u32,
+    /// More than this many comments from one viewer in `flood_seconds` is a flood.
+    pub flood_messages: u32,
+    pub flood_seconds: u32,
+    /// Links from viewers are spam.
+    pub links: bool,
+}
+
+impl Default for SpamConfig {
+    fn default() -> Self {
+        SpamConfig { repeat_seconds: 60, flood_messages: 5, flood_seconds: 10, links: true }
+    }
+}
+
+/// One `[[rule]]` in `chat.toml`: words or a pattern that give a comment a tag.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatRule {
+    /// `question`, `buyer`, `shipping`, `complaint`, `spam` or `mention`.
+    pub tag: String,
+    /// Whole words or phrases, matched on the normalized comment.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// A regular expression over the normalized comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// The language the rule is for (informational: every rule applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+}
+
+impl Default for ChatConfig {
+    /// The built-in `chat.toml`.
+    fn default() -> Self {
+        builtin_chat().clone()
+    }
+}
+
 /// Everything the desk needs to start: the shop's files, already validated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShopConfig {
@@ -270,4 +345,5 @@ pub struct ShopConfig {
     pub sales: SalesPlan,
     pub replies: Replies,
     pub claims: ClaimsConfig,
+    pub chat: ChatConfig,
 }

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 use super::error::{ConfigError, Seg, Source, span_at};
 use super::keymap::{KeyChord, Keymap, Mode};
 use super::library::Library;
-use super::model::{Catalog, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings};
+use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings};
 use crate::desk::claims::{compile, normalize};
 use crate::desk::replies::AUTO_TAGS;
 
@@ -431,6 +431,89 @@ impl Checker<'_, '_> {
                     "anchor it with ^ and a claim word, like '^sold\\s+(?P<item>.+)$', or every comment \
                      would claim stock",
                 );
+            }
+        }
+    }
+}
+
+impl Checker<'_, '_> {
+    /// `chat.toml`: known tags, rules that say something, words that survive normalizing,
+    /// regexes that compile, and spam limits that make sense.
+    pub fn chat(&mut self, c: &ChatConfig) {
+        use crate::desk::classify::{Tag, keywords_regex, normalize};
+        for (i, name) in c.names.iter().enumerate() {
+            if normalize(name).is_empty() {
+                self.at(
+                    &[Seg::Key("names"), Seg::Index(i)],
+                    format!("`{name}` is empty once emoji and punctuation are dropped"),
+                    "write the shop's name as viewers type it, like \"nailnook\"",
+                );
+            }
+        }
+        if c.spam.flood_messages > 0 && c.spam.flood_seconds == 0 {
+            self.at(
+                &[Seg::Key("spam"), Seg::Key("flood_seconds")],
+                "flood_seconds is 0: no flood could ever be seen",
+                "write the window in seconds, like flood_seconds = 10, or set flood_messages = 0 to turn \
+                 flood detection off",
+            );
+        }
+        for (i, rule) in c.rules.iter().enumerate() {
+            let at = |field: &'static str| [Seg::Key("rule"), Seg::Index(i), Seg::Key(field)];
+            if Tag::from_name(&rule.tag).is_none() {
+                self.at(
+                    &at("tag"),
+                    format!("unknown tag `{}`", rule.tag),
+                    "use question, buyer, shipping, complaint, spam or mention",
+                );
+            }
+            if rule.keywords.is_empty() && rule.regex.is_none() {
+                self.errors.push(self.src.error(
+                    span_at(self.doc, &[Seg::Key("rule"), Seg::Index(i)]),
+                    "this rule has neither keywords nor a regex",
+                    "add keywords = [\"how much\", \"price\"] or regex = '...', or remove the rule",
+                ));
+            }
+            for (k, word) in rule.keywords.iter().enumerate() {
+                if normalize(word).is_empty() {
+                    self.at(
+                        &[Seg::Key("rule"), Seg::Index(i), Seg::Key("keywords"), Seg::Index(k)],
+                        format!("`{word}` is empty once emoji and punctuation are dropped"),
+                        "write words, like \"how much\"; comments are matched without emoji or punctuation",
+                    );
+                }
+            }
+            if let Some(re) = keywords_regex(&rule.keywords)
+                && let Err(e) = compile(&re)
+            {
+                self.at(
+                    &at("keywords"),
+                    format!("these keywords are too many to match: {e}"),
+                    "split them into rules",
+                );
+            }
+            let Some(re) = &rule.regex else { continue };
+            match compile(re) {
+                Ok(regex) => {
+                    if regex.is_match("") {
+                        self.at(
+                            &at("regex"),
+                            "this regex matches every comment (it matches empty text)",
+                            "make it need at least one word, like '\\bhow much\\b'",
+                        );
+                    }
+                }
+                Err(e) => {
+                    let why = e.to_string();
+                    let why =
+                        why.lines().rev().find_map(|l| l.strip_prefix("error: ")).unwrap_or(&why).to_owned();
+                    self.at(
+                        &at("regex"),
+                        format!("chat rule regex does not compile: {why}"),
+                        "fix the regular expression (Rust regex syntax; write it in single quotes so \
+                         backslashes stay as they are)",
+                    );
+                }
             }
         }
     }

@@ -16,6 +16,9 @@ pub enum Action {
         #[serde(default)]
         to: Option<String>,
     },
+    /// Mark the chat message `msg_id` handled: a question so marked leaves the Unanswered
+    /// view, as if it had been answered.
+    MarkHandled { msg_id: String },
     /// Start the planned flash sale `id` (its preheat first, if it has one).
     StartSale { id: String },
     /// Add time to a live or paused flash sale (`None`: the one started last).
@@ -126,5 +129,10 @@ mod tests {
             Action::ConfirmClaim { id: 7 }
         );
         assert_eq!(Action::from_script("reject_claim", Some(c)).unwrap(), Action::RejectClaim { id: 7 });
+        let h = serde_json::json!({"msg_id": "m9"});
+        assert_eq!(
+            Action::from_script("mark_handled", Some(h)).unwrap(),
+            Action::MarkHandled { msg_id: "m9".into() }
+        );
     }
 }

@@ -3,10 +3,11 @@
 //! Messages get a monotonically increasing index so that the UI can hold on to a
 //! selection or a scroll anchor while old messages fall off the front.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
+use super::classify::{Tag, Tags};
 use crate::protocol::User;
 
 /// What kind of line a chat entry is.
@@ -38,6 +39,17 @@ pub struct Message {
     pub reply_to: Option<String>,
     pub at: DateTime<Utc>,
     pub deleted: bool,
+    /// What triage made of it (question, buyer, spam…).
+    pub tags: Tags,
+    /// Answered by a reply, or marked handled by the operator.
+    pub answered: bool,
+}
+
+impl Message {
+    /// A question still waiting for an answer: not answered, handled, deleted or spam.
+    pub fn unanswered(&self) -> bool {
+        self.tags.has(Tag::Question) && !self.tags.has(Tag::Spam) && !self.answered && !self.deleted
+    }
 }
 
 /// A platform a multi-platform feed names as a message's first badge.
@@ -90,15 +102,26 @@ pub struct ChatLog {
     by_id: HashMap<u64, u64>,
     next_index: u64,
     cap: usize,
+    /// Indexes of the unanswered questions in memory, oldest first.
+    unanswered: BTreeSet<u64>,
+    /// Messages in memory with each tag (by `Tag as usize`).
+    tag_counts: [usize; 6],
 }
 
 impl ChatLog {
     /// A log that keeps the newest `cap` messages.
     pub fn new(cap: usize) -> Self {
-        ChatLog { messages: VecDeque::new(), by_id: HashMap::new(), next_index: 0, cap: cap.max(1) }
+        ChatLog {
+            messages: VecDeque::new(),
+            by_id: HashMap::new(),
+            next_index: 0,
+            cap: cap.max(1),
+            unanswered: BTreeSet::new(),
+            tag_counts: [0; 6],
+        }
     }
 
-    /// Appends a message and returns its index.
+    /// Appends an untagged message and returns its index.
     pub fn push(
         &mut self,
         msg_id: String,
@@ -107,6 +130,21 @@ impl ChatLog {
         kind: MsgKind,
         reply_to: Option<String>,
         at: DateTime<Utc>,
+    ) -> u64 {
+        self.push_tagged(msg_id, user, text, kind, reply_to, at, Tags::NONE)
+    }
+
+    /// Appends a message with its tags and returns its index.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_tagged(
+        &mut self,
+        msg_id: String,
+        user: &User,
+        text: String,
+        kind: MsgKind,
+        reply_to: Option<String>,
+        at: DateTime<Utc>,
+        tags: Tags,
     ) -> u64 {
         let index = self.next_index;
         self.next_index += 1;
@@ -125,15 +163,58 @@ impl ChatLog {
             reply_to,
             at,
             deleted: false,
+            tags,
+            answered: false,
         });
+        for tag in counted(tags) {
+            self.tag_counts[tag as usize] += 1;
+        }
+        if self.messages.back().is_some_and(Message::unanswered) {
+            self.unanswered.insert(index);
+        }
         while self.messages.len() > self.cap {
-            if let Some(old) = self.messages.pop_front()
-                && self.by_id.get(&id_hash(&old.msg_id)) == Some(&old.index)
-            {
+            let Some(old) = self.messages.pop_front() else { break };
+            if self.by_id.get(&id_hash(&old.msg_id)) == Some(&old.index) {
                 self.by_id.remove(&id_hash(&old.msg_id));
             }
+            for tag in counted(old.tags) {
+                self.tag_counts[tag as usize] -= 1;
+            }
+            self.unanswered.remove(&old.index);
         }
         index
+    }
+
+    /// Marks a message answered (or handled); returns false if it is gone or already was.
+    pub fn mark_answered(&mut self, msg_id: &str) -> bool {
+        let Some(index) = self.by_msg_id(msg_id).map(|m| m.index) else { return false };
+        self.mark_answered_at(index)
+    }
+
+    /// [`ChatLog::mark_answered`] by index.
+    pub fn mark_answered_at(&mut self, index: u64) -> bool {
+        let Some(m) = self.get_mut(index) else { return false };
+        if m.answered {
+            return false;
+        }
+        m.answered = true;
+        self.unanswered.remove(&index);
+        true
+    }
+
+    /// Unanswered questions in memory.
+    pub fn unanswered_count(&self) -> usize {
+        self.unanswered.len()
+    }
+
+    /// The oldest unanswered question in memory.
+    pub fn oldest_unanswered(&self) -> Option<&Message> {
+        self.get(*self.unanswered.first()?)
+    }
+
+    /// Messages in memory with `tag` (spam counts only as spam).
+    pub fn tagged(&self, tag: Tag) -> usize {
+        self.tag_counts[tag as usize]
     }
 
     /// A system line (order, gift) with no msg_id of its own.
@@ -147,6 +228,7 @@ impl ChatLog {
         match self.get_mut(index) {
             Some(m) if m.msg_id == msg_id => {
                 m.deleted = true;
+                self.unanswered.remove(&index);
                 true
             }
             _ => false,
@@ -157,6 +239,7 @@ impl ChatLog {
     pub fn mark_user_deleted(&mut self, user_id: &str) {
         for m in self.messages.iter_mut().filter(|m| m.user_id == user_id) {
             m.deleted = true;
+            self.unanswered.remove(&m.index);
         }
     }
 
@@ -202,6 +285,13 @@ impl ChatLog {
     }
 }
 
+/// The tags a message counts under: spam only as spam, so that the views' counts match what
+/// they show.
+fn counted(tags: Tags) -> impl Iterator<Item = Tag> {
+    let spam = tags.has(Tag::Spam);
+    tags.iter().filter(move |t| !spam || *t == Tag::Spam)
+}
+
 fn id_hash(msg_id: &str) -> u64 {
     use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
     BuildHasherDefault::<DefaultHasher>::default().hash_one(msg_id)
@@ -236,5 +326,29 @@ mod tests {
         assert!(log.mark_deleted("m1"));
         assert!(!log.mark_deleted("nope"));
         assert!(log.by_msg_id("m1").unwrap().deleted);
+    }
+
+    #[test]
+    fn unanswered_questions_are_counted_until_answered_deleted_or_evicted() {
+        let mut log = ChatLog::new(4);
+        let q = Tags::NONE.with(Tag::Question);
+        let at = |s: i64| DateTime::<Utc>::from_timestamp(s, 0).unwrap();
+        log.push_tagged("q1".into(), &user(), "a?".into(), MsgKind::Chat, None, at(1), q);
+        log.push_tagged("q2".into(), &user(), "b?".into(), MsgKind::Chat, None, at(2), q);
+        log.push_tagged("s".into(), &user(), "c?".into(), MsgKind::Chat, None, at(3), q.with(Tag::Spam));
+        log.push_tagged("q3".into(), &user(), "d?".into(), MsgKind::Chat, None, at(4), q);
+        assert_eq!(log.unanswered_count(), 3);
+        assert_eq!(log.tagged(Tag::Question), 3, "spam counts only as spam");
+        assert_eq!(log.tagged(Tag::Spam), 1);
+        assert_eq!(log.oldest_unanswered().unwrap().msg_id, "q1");
+        assert!(log.mark_answered("q1"));
+        assert!(!log.mark_answered("q1"));
+        assert_eq!(log.oldest_unanswered().unwrap().msg_id, "q2");
+        assert!(log.mark_deleted("q3"));
+        assert_eq!(log.unanswered_count(), 1);
+        log.push("x".into(), &user(), "x".into(), MsgKind::Chat, None, at(5));
+        log.push("y".into(), &user(), "y".into(), MsgKind::Chat, None, at(6));
+        assert_eq!(log.unanswered_count(), 0, "q2 was evicted");
+        assert_eq!(log.tagged(Tag::Question), 1);
     }
 }

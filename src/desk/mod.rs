@@ -9,6 +9,7 @@ pub mod action;
 pub mod catalog;
 pub mod chat;
 pub mod claims;
+pub mod classify;
 pub mod money;
 pub mod replies;
 pub mod sales;
@@ -29,6 +30,7 @@ use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, 
 use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
 use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed};
+use classify::{Classifier, Said, Tags};
 use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use stats::Stats;
@@ -177,6 +179,8 @@ pub struct Desk {
     pub claims: Claims,
     pub sales: Sales,
     pub replies: Replies,
+    /// Tags comments (question, buyer, spam…) from `chat.toml`.
+    pub classifier: Classifier,
     pub stats: Stats,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
@@ -215,6 +219,7 @@ impl Desk {
             claims: Claims::new(&setup.shop.claims, &setup.shop.catalog),
             sales,
             replies: Replies::new(&setup.shop.replies.replies),
+            classifier: Classifier::new(&setup.shop.chat),
             stats: Stats::default(),
             pinned: None,
             pending: BTreeMap::new(),
@@ -386,9 +391,19 @@ impl Desk {
                 self.notice(Level::Info, text);
             }
             Event::Chat { msg_id, user, text, reply_to } => {
-                let kind = if is_operator(&user) { MsgKind::Operator } else { MsgKind::Chat };
                 let claim = self.claim_in(&user, &text, &msg_id);
-                self.chat.push(msg_id, &user, text, kind, reply_to, now);
+                let (kind, tags) = if is_operator(&user) {
+                    // The shop's own words are never tagged; a reply answers its question,
+                    // and the host's name is how viewers mention the stream.
+                    self.classifier.learn_name(&user.name);
+                    if let Some(to) = &reply_to {
+                        self.chat.mark_answered(to);
+                    }
+                    (MsgKind::Operator, Tags::NONE)
+                } else {
+                    (MsgKind::Chat, self.tags_of(&user, &text, false, claim.is_some(), now))
+                };
+                self.chat.push_tagged(msg_id, &user, text, kind, reply_to, now, tags);
                 self.stats.chat_at(now.timestamp());
                 if let Some(claim) = claim {
                     self.read_claim(claim, &user, now, out);
@@ -396,7 +411,8 @@ impl Desk {
             }
             Event::Question { msg_id, user, text } => {
                 let claim = self.claim_in(&user, &text, &msg_id);
-                self.chat.push(msg_id, &user, text, MsgKind::Question, None, now);
+                let tags = self.tags_of(&user, &text, true, claim.is_some(), now);
+                self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
                 self.stats.chat_at(now.timestamp());
                 if let Some(claim) = claim {
                     self.read_claim(claim, &user, now, out);
@@ -628,6 +644,15 @@ impl Desk {
 
     /// A viewer's comment read as claims read it, with its msg_id; `None` for the shop's own
     /// comments and for anything not worded like a claim.
+    /// A viewer's comment's tags.
+    fn tags_of(&mut self, user: &User, text: &str, question: bool, claim: bool, now: DateTime<Utc>) -> Tags {
+        if is_operator(user) {
+            return Tags::NONE;
+        }
+        let at_ms = now.timestamp_millis();
+        self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms })
+    }
+
     fn claim_in(&mut self, user: &User, text: &str, msg_id: &str) -> Option<(Parsed, String, String)> {
         if is_operator(user) {
             return None;
@@ -857,6 +882,10 @@ impl Desk {
                     None => format!("reply “{}”", reply.title),
                 };
                 let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
+                if let Some(id) = &reply_to {
+                    // Answered now, whether the platform takes it or the operator pastes it.
+                    self.chat.mark_answered(id);
+                }
                 if self.caps.send_chat {
                     self.send_chat(text, reply_to, label, now, out);
                 } else {
@@ -867,6 +896,19 @@ impl Desk {
                         Level::Info,
                         format!("Copied {label} to the clipboard: paste it in the chat"),
                     );
+                }
+            }
+            Action::MarkHandled { msg_id } => {
+                let Some(m) = self.chat.by_msg_id(&msg_id) else {
+                    self.notice(
+                        Level::Warn,
+                        format!("Cannot mark {msg_id} handled: it is no longer in the chat"),
+                    );
+                    return;
+                };
+                let who = m.user_name.clone();
+                if self.chat.mark_answered(&msg_id) {
+                    self.notice(Level::Info, format!("Marked @{who}'s comment handled"));
                 }
             }
             Action::StartSale { id } => {

@@ -58,6 +58,7 @@ fn shop() -> ShopConfig {
             ],
         },
         claims: ClaimsConfig::default(),
+        chat: crate::config::model::ChatConfig::default(),
     }
 }
 
@@ -1135,4 +1136,79 @@ mod props {
             prop_assert_eq!(&d.claims, &claims);
         }
     }
+}
+
+fn tags_of(d: &Desk, msg_id: &str) -> Vec<&'static str> {
+    d.chat.by_msg_id(msg_id).unwrap().tags.iter().map(crate::desk::classify::Tag::name).collect()
+}
+
+#[test]
+fn comments_are_tagged_as_they_arrive_and_the_shops_own_never_are() {
+    let mut d = desk();
+    d.apply(chat(1, "Ann", "how much for the almond?"), t(1));
+    d.apply(chat(2, "Bo", "sold 2 almond pink"), t(2));
+    d.apply(
+        frame(3, Event::Question { msg_id: "m3".into(), user: user("Cy"), text: "envío a México".into() }),
+        t(3),
+    );
+    let shop = User { badges: vec!["operator".into()], ..user("Shop") };
+    for i in 0..8u64 {
+        let text = "https://shop.example/almond how much?".to_owned();
+        let event = Event::Chat { msg_id: format!("o{i}"), user: shop.clone(), text, reply_to: None };
+        d.apply(frame(10 + i, event), t(4));
+    }
+    assert_eq!(tags_of(&d, "m1"), ["question", "buyer"]);
+    assert_eq!(tags_of(&d, "m2"), ["buyer"], "a claim is buying intent");
+    assert_eq!(tags_of(&d, "m3"), ["question", "shipping"]);
+    assert!(tags_of(&d, "o7").is_empty(), "the shop's repeated links are never spam");
+}
+
+#[test]
+fn a_question_leaves_unanswered_when_replied_to_echoed_or_marked_handled() {
+    let mut d = desk();
+    d.apply(chat(1, "Ann", "do you ship to Cebu?"), t(10));
+    d.apply(chat(2, "Bo", "how much is it?"), t(20));
+    d.apply(chat(3, "Cy", "is there a size guide?"), t(30));
+    d.apply(chat(4, "Di", "love it"), t(35));
+    assert_eq!(d.chat.unanswered_count(), 3);
+    assert_eq!(d.chat.oldest_unanswered().unwrap().msg_id, "m1");
+    assert_eq!(clock(d.now - d.chat.oldest_unanswered().unwrap().at), "0:25");
+
+    // A canned reply to it.
+    let out = d.apply(op(Action::SendReply { key: "1".into(), to: Some("m1".into()) }), t(40));
+    assert_eq!(sent_replies(&out).len(), 1);
+    assert!(d.chat.by_msg_id("m1").unwrap().answered);
+    assert_eq!(d.chat.oldest_unanswered().unwrap().msg_id, "m2");
+
+    // The operator answered in the platform's own chat: the echo carries reply_to.
+    let shop = User { badges: vec!["host".into()], ..user("Nia") };
+    let echo =
+        Event::Chat { msg_id: "e1".into(), user: shop, text: "£8.99!".into(), reply_to: Some("m2".into()) };
+    d.apply(frame(5, echo), t(50));
+    assert_eq!(d.chat.unanswered_count(), 1);
+
+    // Marked handled by hand.
+    d.apply(op(Action::MarkHandled { msg_id: "m3".into() }), t(60));
+    assert_eq!(d.chat.unanswered_count(), 0);
+    assert!(d.chat.oldest_unanswered().is_none());
+    assert!(last_notice(&d).contains("handled"), "{}", last_notice(&d));
+    d.apply(op(Action::MarkHandled { msg_id: "gone".into() }), t(61));
+    assert!(last_notice(&d).contains("no longer in the chat"));
+}
+
+#[test]
+fn marking_handled_replays_to_the_same_state() {
+    let inputs = vec![
+        (chat(1, "Ann", "price?"), t(1)),
+        (op(Action::MarkHandled { msg_id: "m1".into() }), t(2)),
+        (chat(2, "Bo", "price?"), t(3)),
+    ];
+    let (mut a, mut b) = (desk(), desk());
+    for (input, at) in &inputs {
+        a.apply(input.clone(), *at);
+        let json = serde_json::to_string(input).unwrap();
+        b.apply(serde_json::from_str(&json).unwrap(), *at);
+    }
+    assert_eq!(a, b);
+    assert_eq!(a.chat.unanswered_count(), 1);
 }

@@ -88,6 +88,7 @@ fn shop() -> ShopConfig {
             ],
         },
         claims: ClaimsConfig::default(),
+        chat: crate::config::model::ChatConfig::default(),
     }
 }
 
@@ -127,6 +128,13 @@ fn keymap() -> Keymap {
             ("a", "adjust_stock"),
             ("y", "confirm_claim"),
             ("n", "reject_claim"),
+            ("v", "cycle_view"),
+            ("A", "view_all"),
+            ("Q", "view_questions"),
+            ("B", "view_buyers"),
+            ("U", "view_unanswered"),
+            ("M", "view_mentions"),
+            ("x", "mark_handled"),
             ("enter", "activate"),
             ("tab", "focus_next"),
             ("shift-tab", "focus_prev"),
@@ -531,7 +539,8 @@ fn snapshot_help_popup() {
     for line in [
         "start the selected (or next) flash sale",
         "pause or resume",
-        "Shipping: UK only",
+        "next chat view",
+        "mark the selected comment handled",
         "shift-tab",
         "confirm the selected",
     ] {
@@ -539,6 +548,9 @@ fn snapshot_help_popup() {
     }
     assert!(!s.contains("Claim confirmed"), "a reply with no key is not a key:\n{s}");
     insta::assert_snapshot!("help_120x40", term.backend());
+    act(&mut view, &d, KeyAction::PageDown);
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("Shipping: UK only"), "the reply keys are listed:\n{s}");
     // The end of the help: the adjust popup's keys and the help's own.
     act(&mut view, &d, KeyAction::Bottom);
     let s = screen(&render(&d, &mut view, 120, 40));
@@ -1156,4 +1168,130 @@ fn the_adjust_popup_refuses_a_bad_change_and_esc_cancels() {
     assert!(view.adjust.is_none());
     // Closed, keys are keys again.
     assert_eq!(view.on_key(&key('q'), &keymap(), &d), Effect::Quit);
+}
+
+// ---------------------------------------------------------------- chat views and triage
+
+/// The busy stream, then comments of every tag: buyers, a complaint, a mention, spam.
+fn triage_desk() -> Desk {
+    let mut d = busy_desk();
+    let lines = [
+        ("bea", "how much is the almond pink?"),
+        ("cruz", "magkano po? pa-ship sa Cebu"),
+        ("dani", "¿cuánto cuesta el envío a México?"),
+        ("eve", "the checkout is not loading, still waiting"),
+        ("fay", "@nailnook you are the best"),
+        ("gus", "FREE FOLLOWERS www.spam.example"),
+        ("hal", "sold 2 almond pink"),
+        ("ivy", "so pretty"),
+        ("ivy", "so pretty"),
+    ];
+    for (i, (name, text)) in lines.iter().enumerate() {
+        say(&mut d, 200 + i as u64, name, text, t(100 + i as i64 * 5));
+    }
+    d.apply(Input::Tick, t(150));
+    d
+}
+
+#[test]
+fn snapshot_chat_in_each_view() {
+    let d = triage_desk();
+    for (key_action, name) in [
+        (KeyAction::ViewAll, "all"),
+        (KeyAction::ViewQuestions, "questions"),
+        (KeyAction::ViewBuyers, "buyers"),
+        (KeyAction::ViewUnanswered, "unanswered"),
+        (KeyAction::ViewMentions, "mentions"),
+    ] {
+        let mut view = ViewState::new();
+        act(&mut view, &d, key_action);
+        insta::assert_snapshot!(format!("chat_view_{name}_120x40"), screen(&render(&d, &mut view, 120, 40)));
+        insta::assert_snapshot!(format!("chat_view_{name}_80x24"), screen(&render(&d, &mut view, 80, 24)));
+    }
+}
+
+#[test]
+fn the_cycle_key_goes_through_every_view_and_back() {
+    let d = triage_desk();
+    let mut view = ViewState::new();
+    let mut seen = vec![view.chat_filter().label()];
+    for _ in 0..5 {
+        view.on_key(&key('v'), &keymap(), &d);
+        seen.push(view.chat_filter().label());
+    }
+    assert_eq!(seen, ["All", "Questions", "Buyers", "Unanswered", "Mentions", "All"]);
+}
+
+#[test]
+fn in_a_view_the_selection_moves_only_through_what_it_shows() {
+    let d = triage_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::ViewBuyers);
+    let shown = |view: &ViewState| view.selected_message(&d).unwrap().text.clone();
+    // Following: the newest buyer (ivy's "so pretty" and gus's spam are not buyers).
+    assert_eq!(shown(&view), "sold 2 almond pink");
+    act(&mut view, &d, KeyAction::Up);
+    assert_eq!(shown(&view), "the checkout is not loading, still waiting");
+    act(&mut view, &d, KeyAction::Up);
+    assert_eq!(shown(&view), "¿cuánto cuesta el envío a México?");
+    act(&mut view, &d, KeyAction::Top);
+    assert!(view.selected_message(&d).unwrap().tags.has(crate::desk::classify::Tag::Buyer));
+    // Switching views keeps a shown selection: the nearest one the new view shows.
+    act(&mut view, &d, KeyAction::ViewMentions);
+    assert_eq!(shown(&view), "@nailnook you are the best");
+    act(&mut view, &d, KeyAction::Down);
+    assert!(view.following(), "down past the newest mention follows again");
+}
+
+#[test]
+fn paused_in_a_view_new_counts_only_what_the_view_shows() {
+    let mut d = triage_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::ViewQuestions);
+    render(&d, &mut view, 120, 40);
+    act(&mut view, &d, KeyAction::Up);
+    assert!(!view.following());
+    say(&mut d, 300, "jo", "nice", t(160));
+    say(&mut d, 301, "jo", "can you show the red ones?", t(161));
+    say(&mut d, 302, "kim", "where do you ship from?", t(162));
+    assert_eq!(view.new_since_pause(&d), 2);
+    let text = screen(&render(&d, &mut view, 120, 40));
+    assert!(text.contains("2 new"), "{text}");
+    act(&mut view, &d, KeyAction::Bottom);
+    assert!(view.following());
+}
+
+#[test]
+fn mark_handled_acts_on_the_selection_and_the_unanswered_view_moves_on() {
+    let mut d = triage_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::ViewUnanswered);
+    let before = d.chat.unanswered_count();
+    let target = view.selected_message(&d).unwrap().msg_id.clone();
+    let effect = view.on_key(&key('x'), &keymap(), &d);
+    assert_eq!(effect, Effect::Desk(Action::MarkHandled { msg_id: target.clone() }));
+    let Effect::Desk(action) = effect else { unreachable!() };
+    d.apply(Input::Operator(action), t(170));
+    assert_eq!(d.chat.unanswered_count(), before - 1);
+    let next = view.selected_message(&d).unwrap();
+    assert_ne!(next.msg_id, target);
+    assert!(next.unanswered());
+    let bar = screen(&render(&d, &mut view, 120, 40));
+    assert!(bar.contains(&format!("? {} unanswered (oldest", before - 1)), "{bar}");
+}
+
+#[test]
+fn spam_is_struck_through_and_left_out_of_the_views() {
+    let d = triage_desk();
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 120, 40);
+    let buf = term.backend().buffer();
+    let row = (0..40).find(|&y| {
+        let line: String = (0..70).map(|x| buf[(x, y)].symbol().to_owned()).collect();
+        line.contains("FREE FOLLOWERS")
+    });
+    let y = row.expect("the spam line is on screen");
+    let x = (0..70).find(|&x| buf[(x, y)].symbol() == "F").unwrap();
+    assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::CROSSED_OUT));
+    assert_eq!(crate::ui::view::ChatFilter::Buyers.count(&d.chat), 5);
 }

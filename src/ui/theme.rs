@@ -27,6 +27,11 @@ pub struct Theme {
     /// The selected row.
     pub selected: Style,
     pub question: Style,
+    /// Chat tags: buying intent, shipping questions, complaints, mentions of the shop.
+    pub buyer: Style,
+    pub shipping: Style,
+    pub complaint: Style,
+    pub mention: Style,
     /// The shop's own messages.
     pub operator: Style,
     /// Orders, gifts and other inline events.
@@ -59,6 +64,10 @@ impl Default for Theme {
             danger: Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             selected: Style::default().bg(Color::DarkGray),
             question: Style::default().fg(Color::Yellow),
+            buyer: Style::default().fg(Color::Green).add_modifier(Modifier::BOLD),
+            shipping: Style::default().fg(Color::LightBlue),
+            complaint: Style::default().fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            mention: Style::default().fg(Color::LightCyan).add_modifier(Modifier::BOLD),
             operator: Style::default().fg(Color::Magenta),
             system: Style::default().fg(Color::Green),
             sale: Style::default().fg(Color::LightMagenta).add_modifier(Modifier::BOLD),
@@ -72,7 +81,7 @@ impl Default for Theme {
 }
 
 /// The palette slots a theme file may set, in the order the default theme lists them.
-pub const PALETTE_SLOTS: [&str; 23] = [
+pub const PALETTE_SLOTS: [&str; 27] = [
     "base_fg",
     "base_bg",
     "dim",
@@ -85,6 +94,10 @@ pub const PALETTE_SLOTS: [&str; 23] = [
     "danger",
     "selected_bg",
     "question",
+    "buyer",
+    "shipping",
+    "complaint",
+    "mention",
     "operator",
     "system",
     "sale",
@@ -237,6 +250,10 @@ impl Theme {
             danger: fg("danger", Modifier::BOLD),
             selected: paint(None, c("selected_bg"), none),
             question: fg("question", none),
+            buyer: fg("buyer", Modifier::BOLD),
+            shipping: fg("shipping", none),
+            complaint: fg("complaint", Modifier::BOLD),
+            mention: fg("mention", Modifier::BOLD),
             operator: fg("operator", none),
             system: fg("system", none),
             sale: fg("sale", Modifier::BOLD),
@@ -265,6 +282,10 @@ impl Theme {
             danger: m(Modifier::BOLD | Modifier::UNDERLINED),
             selected: m(Modifier::REVERSED),
             question: m(Modifier::BOLD),
+            buyer: m(Modifier::BOLD | Modifier::UNDERLINED),
+            shipping: m(Modifier::UNDERLINED),
+            complaint: m(Modifier::BOLD | Modifier::REVERSED),
+            mention: m(Modifier::BOLD | Modifier::ITALIC),
             operator: m(Modifier::ITALIC),
             system: m(Modifier::DIM),
             sale: m(Modifier::BOLD),
@@ -378,6 +399,10 @@ mod tests {
             t.danger,
             t.selected,
             t.question,
+            t.buyer,
+            t.shipping,
+            t.complaint,
+            t.mention,
             t.operator,
             t.system,
             t.sale,

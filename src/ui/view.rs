@@ -7,8 +7,9 @@ use ratatui::layout::{Position, Rect};
 
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
 use crate::desk::catalog::Adjust;
-use crate::desk::chat::{Message, MsgKind};
+use crate::desk::chat::{ChatLog, Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
+use crate::desk::classify::Tag;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
 
@@ -64,10 +65,98 @@ const FOLLOW_SEARCH: u64 = 2_000;
 /// Rows the mouse wheel moves.
 const WHEEL_STEP: usize = 3;
 
+/// Which comments the Chat pane shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChatFilter {
+    #[default]
+    All,
+    Questions,
+    Buyers,
+    Unanswered,
+    Mentions,
+}
+
+impl ChatFilter {
+    /// The views, in the order the cycle key goes through them.
+    pub const ALL: [ChatFilter; 5] = [
+        ChatFilter::All,
+        ChatFilter::Questions,
+        ChatFilter::Buyers,
+        ChatFilter::Unanswered,
+        ChatFilter::Mentions,
+    ];
+
+    /// The view's name, as the Chat pane's title shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChatFilter::All => "All",
+            ChatFilter::Questions => "Questions",
+            ChatFilter::Buyers => "Buyers",
+            ChatFilter::Unanswered => "Unanswered",
+            ChatFilter::Mentions => "Mentions",
+        }
+    }
+
+    /// Whether the view shows this message (spam shows only in All).
+    pub fn shows(self, m: &Message) -> bool {
+        let tagged = |t: Tag| m.tags.has(t) && !m.tags.has(Tag::Spam);
+        match self {
+            ChatFilter::All => true,
+            ChatFilter::Questions => tagged(Tag::Question),
+            ChatFilter::Buyers => tagged(Tag::Buyer),
+            ChatFilter::Unanswered => m.unanswered(),
+            ChatFilter::Mentions => tagged(Tag::Mention),
+        }
+    }
+
+    /// Messages in memory the view shows.
+    pub fn count(self, chat: &ChatLog) -> usize {
+        match self {
+            ChatFilter::All => chat.len(),
+            ChatFilter::Questions => chat.tagged(Tag::Question),
+            ChatFilter::Buyers => chat.tagged(Tag::Buyer),
+            ChatFilter::Unanswered => chat.unanswered_count(),
+            ChatFilter::Mentions => chat.tagged(Tag::Mention),
+        }
+    }
+
+    fn next(self) -> ChatFilter {
+        let i = ChatFilter::ALL.iter().position(|f| *f == self).unwrap_or(0);
+        ChatFilter::ALL[(i + 1) % ChatFilter::ALL.len()]
+    }
+}
+
+/// The shown message before `i` (newest first), if any.
+pub fn prev_shown(chat: &ChatLog, filter: ChatFilter, i: u64) -> Option<u64> {
+    let first = chat.first_index();
+    (first..i.min(chat.next_index())).rev().find(|&j| chat.get(j).is_some_and(|m| filter.shows(m)))
+}
+
+/// The shown message after `i`, if any.
+pub fn next_shown(chat: &ChatLog, filter: ChatFilter, i: u64) -> Option<u64> {
+    let start = i.saturating_add(1).max(chat.first_index());
+    (start..chat.next_index()).find(|&j| chat.get(j).is_some_and(|m| filter.shows(m)))
+}
+
+/// The newest message the view shows.
+pub fn last_shown(chat: &ChatLog, filter: ChatFilter) -> Option<u64> {
+    prev_shown(chat, filter, chat.next_index())
+}
+
+/// `i` if the view shows it, else the nearest shown message after it, else before it.
+pub fn nearest_shown(chat: &ChatLog, filter: ChatFilter, i: u64) -> Option<u64> {
+    if chat.get(i).is_some_and(|m| filter.shows(m)) {
+        return Some(i);
+    }
+    next_shown(chat, filter, i).or_else(|| prev_shown(chat, filter, i))
+}
+
 /// Chat follow/pause state. Positions are message indexes, never rows, so they survive
 /// growth and eviction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChatView {
+    /// Which comments are shown.
+    pub(crate) filter: ChatFilter,
     /// Showing the newest messages as they arrive.
     pub(crate) follow: bool,
     /// The selected message while paused.
@@ -255,7 +344,20 @@ impl ViewState {
 
     /// Messages that arrived since the chat was paused (0 while following).
     pub fn new_since_pause(&self, desk: &Desk) -> u64 {
-        if self.chat.follow { 0 } else { desk.chat.next_index().saturating_sub(self.chat.new_from) }
+        let chat = &desk.chat;
+        match self.chat.filter {
+            _ if self.chat.follow => 0,
+            ChatFilter::All => chat.next_index().saturating_sub(self.chat.new_from),
+            f => {
+                let from = self.chat.new_from.max(chat.first_index());
+                (from..chat.next_index()).filter(|&i| chat.get(i).is_some_and(|m| f.shows(m))).count() as u64
+            }
+        }
+    }
+
+    /// The chat view shown.
+    pub fn chat_filter(&self) -> ChatFilter {
+        self.chat.filter
     }
 
     /// The selected chat message's index: while following, the newest viewer message (not
@@ -266,13 +368,18 @@ impl ViewState {
             return None;
         }
         let (first, last) = (chat.first_index(), chat.next_index() - 1);
+        let filter = self.chat.filter;
         if !self.chat.follow {
-            return Some(self.chat.selected.clamp(first, last));
+            let sel = self.chat.selected.clamp(first, last);
+            return if filter == ChatFilter::All { Some(sel) } else { nearest_shown(chat, filter, sel) };
         }
-        let floor = first.max(last.saturating_sub(FOLLOW_SEARCH));
-        (floor..=last)
-            .rev()
-            .find(|&i| chat.get(i).is_some_and(|m| matches!(m.kind, MsgKind::Chat | MsgKind::Question)))
+        // A view other than All is sparse: look through all of it.
+        let floor =
+            if filter == ChatFilter::All { first.max(last.saturating_sub(FOLLOW_SEARCH)) } else { first };
+        (floor..=last).rev().find(|&i| {
+            chat.get(i)
+                .is_some_and(|m| matches!(m.kind, MsgKind::Chat | MsgKind::Question) && filter.shows(m))
+        })
     }
 
     /// The selected chat message, if any.
@@ -435,7 +542,25 @@ impl ViewState {
             }
             KeyAction::ConfirmClaim => self.decide(desk, |id| Action::ConfirmClaim { id }),
             KeyAction::RejectClaim => self.decide(desk, |id| Action::RejectClaim { id }),
+            KeyAction::CycleView => self.show_view(self.chat.filter.next()),
+            KeyAction::ViewAll => self.show_view(ChatFilter::All),
+            KeyAction::ViewQuestions => self.show_view(ChatFilter::Questions),
+            KeyAction::ViewBuyers => self.show_view(ChatFilter::Buyers),
+            KeyAction::ViewUnanswered => self.show_view(ChatFilter::Unanswered),
+            KeyAction::ViewMentions => self.show_view(ChatFilter::Mentions),
+            KeyAction::MarkHandled => match self.reply_target(desk) {
+                Some(msg_id) => Effect::Desk(Action::MarkHandled { msg_id }),
+                None => Effect::None,
+            },
         }
+    }
+
+    /// Shows a chat view and focuses the Chat pane; a pause and its selection carry over
+    /// (the selection moves to the nearest message the view shows).
+    fn show_view(&mut self, filter: ChatFilter) -> Effect {
+        self.chat.filter = filter;
+        self.focus = Pane::Chat;
+        Effect::None
     }
 
     /// Confirms or rejects the selected claim, and moves the selection to the next open claim
@@ -610,7 +735,8 @@ impl ViewState {
         if !self.chat.follow {
             return;
         }
-        let last = desk.chat.next_index().saturating_sub(1);
+        let last =
+            last_shown(&desk.chat, self.chat.filter).unwrap_or(desk.chat.next_index().saturating_sub(1));
         let anchor = self.hits.chat_bottom.filter(|&b| b <= last).unwrap_or(last);
         self.chat.selected = self.chat_selected(desk).unwrap_or(anchor);
         self.chat.anchor = anchor;
@@ -642,6 +768,10 @@ impl ViewState {
             return;
         }
         let (first, last) = (desk.chat.first_index(), desk.chat.next_index() - 1);
+        let filter = self.chat.filter;
+        if filter != ChatFilter::All {
+            return self.move_in_view(m, desk, filter);
+        }
         match m {
             Move::Bottom => self.chat.follow = true,
             Move::Top => {
@@ -663,6 +793,47 @@ impl ViewState {
                 } else {
                     self.chat.selected = (cur + n as u64).min(last);
                 }
+            }
+        }
+    }
+
+    /// Moving in a chat view other than All: only through the messages it shows.
+    fn move_in_view(&mut self, m: Move, desk: &Desk, filter: ChatFilter) {
+        let chat = &desk.chat;
+        let Some(last) = last_shown(chat, filter) else { return };
+        match m {
+            Move::Bottom => self.chat.follow = true,
+            Move::Top => {
+                self.pause(desk);
+                self.chat.selected = nearest_shown(chat, filter, chat.first_index()).unwrap_or(last);
+            }
+            Move::Up(n) => {
+                self.pause(desk);
+                let mut cur = self.chat_selected(desk).unwrap_or(last);
+                for _ in 0..n {
+                    match prev_shown(chat, filter, cur) {
+                        Some(p) => cur = p,
+                        None => break,
+                    }
+                }
+                self.chat.selected = cur;
+            }
+            Move::Down(n) => {
+                if self.chat.follow {
+                    return;
+                }
+                let mut cur = self.chat_selected(desk).unwrap_or(last);
+                if cur >= last {
+                    self.chat.follow = true;
+                    return;
+                }
+                for _ in 0..n {
+                    match next_shown(chat, filter, cur) {
+                        Some(x) => cur = x,
+                        None => break,
+                    }
+                }
+                self.chat.selected = cur;
             }
         }
     }

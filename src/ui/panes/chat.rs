@@ -12,9 +12,10 @@ use ratatui::text::Span;
 use super::{Ctx, frame};
 use crate::config::keymap::KeyAction;
 use crate::desk::chat::{Message, MsgKind};
+use crate::desk::classify::Tag;
 use crate::ui::text;
 use crate::ui::theme::Theme;
-use crate::ui::view::{Pane, ViewState};
+use crate::ui::view::{ChatFilter, Pane, ViewState, last_shown, nearest_shown, next_shown, prev_shown};
 
 /// One run of same-styled text in a message; `glue` means no space before it.
 #[derive(Clone, Copy)]
@@ -25,9 +26,23 @@ struct Piece<'a> {
 }
 
 const EMPTY: Piece<'static> = Piece { text: "", style: Style::new(), glue: false };
-const MAX_PIECES: usize = 10;
+const MAX_PIECES: usize = 14;
 
-/// A message as styled pieces, without allocating: `hh:mm:ss ? YT [PH] name: text`.
+/// A tag's mark before a message, and its style.
+fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
+    let bold = Modifier::BOLD;
+    match tag {
+        Tag::Question => ("?", theme.question.add_modifier(bold)),
+        Tag::Buyer => ("$", theme.buyer),
+        Tag::Shipping => ("✈", theme.shipping),
+        Tag::Complaint => ("!", theme.complaint),
+        Tag::Mention => ("@", theme.mention),
+        Tag::Spam => ("", theme.dim),
+    }
+}
+
+/// A message as styled pieces, without allocating: `hh:mm:ss ?$ YT [PH] name: text`, with its
+/// tags' marks glued together; spam is dimmed and struck through.
 fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
     let mut out = [EMPTY; MAX_PIECES];
     let mut n = 0;
@@ -37,10 +52,23 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
     };
     push(time, theme.dim, false);
     let bold = Modifier::BOLD;
+    let spam = m.tags.has(Tag::Spam);
     match m.kind {
         MsgKind::System if !m.deleted => push("•", theme.system, false),
-        MsgKind::Question if !m.deleted => push("?", theme.question.add_modifier(bold), false),
+        MsgKind::Question if !m.deleted && !m.tags.has(Tag::Question) => {
+            push("?", theme.question.add_modifier(bold), false)
+        }
         _ => {}
+    }
+    if !m.deleted && !spam {
+        let mut glue = false;
+        for tag in m.tags.iter() {
+            let (text, style) = mark(tag, theme);
+            if !text.is_empty() {
+                push(text, style, glue);
+                glue = true;
+            }
+        }
     }
     if let Some(source) = m.source {
         push(source.code(), theme.dim.add_modifier(bold), false);
@@ -53,6 +81,13 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
     if m.deleted {
         push(&m.user_name, theme.dim.add_modifier(Modifier::CROSSED_OUT), false);
         push("(deleted)", theme.dim.add_modifier(Modifier::CROSSED_OUT | Modifier::ITALIC), false);
+        return (out, n);
+    }
+    if spam {
+        let struck = theme.dim.add_modifier(Modifier::CROSSED_OUT);
+        push(&m.user_name, struck, false);
+        push(":", struck, true);
+        push(&m.text, struck, false);
         return (out, n);
     }
     match m.kind {
@@ -146,9 +181,16 @@ fn height(m: &Message, width: u16, theme: &Theme) -> u16 {
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let follow = view.chat.follow;
+    let filter = view.chat_filter();
     let selected = view.chat_selected(desk);
-    let extra =
-        if follow { vec![] } else { vec![Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD))] };
+    let mut extra = vec![];
+    if filter != ChatFilter::All {
+        let label = format!("{} {}", filter.label(), filter.count(&desk.chat));
+        extra.push(Span::styled(label, theme.accent.add_modifier(Modifier::BOLD)));
+    }
+    if !follow {
+        extra.push(Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD)));
+    }
     let hints = if follow {
         ctx.hints(&[(KeyAction::Up, "select")])
     } else {
@@ -156,6 +198,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     };
     let inner = frame(buf, area, Pane::Chat.title(), extra, &hints, focused, theme);
 
+    let new_count = view.new_since_pause(desk);
     let hits = &mut view.hits;
     hits.chat_rows.clear();
     hits.chat_new_line = Rect::default();
@@ -165,9 +208,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         rows.height -= 1;
         let line = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
         hits.chat_new_line = line;
-        let n = desk.chat.next_index().saturating_sub(view.chat.new_from);
         let key = ctx.key(KeyAction::Bottom);
-        let what = if n == 0 { "paused".to_owned() } else { format!("{n} new") };
+        let what = if new_count == 0 { "paused".to_owned() } else { format!("{new_count} new") };
         let msg = match key {
             Some(k) => format!(" ▼ {what} — {k} to follow"),
             None => format!(" ▼ {what}"),
@@ -185,8 +227,23 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         super::centered_line(buf, rows, rows.y + rows.height / 2, "Waiting for chat…", theme.dim);
         return;
     }
+    let Some(last) = last_shown(chat, filter) else {
+        let empty = match filter {
+            ChatFilter::Unanswered => "No unanswered questions",
+            ChatFilter::Questions => "No questions yet",
+            ChatFilter::Buyers => "No buyers yet",
+            ChatFilter::Mentions => "No mentions yet",
+            ChatFilter::All => "Waiting for chat…",
+        };
+        super::centered_line(buf, rows, rows.y + rows.height / 2, empty, theme.dim);
+        return;
+    };
 
-    let (first, last) = (chat.first_index(), chat.next_index() - 1);
+    let first = chat.first_index();
+    let all = filter == ChatFilter::All;
+    let prev =
+        |i: u64| if all { i.checked_sub(1).filter(|&p| p >= first) } else { prev_shown(chat, filter, i) };
+    let next = |i: u64| if all { Some(i + 1).filter(|&n| n <= last) } else { next_shown(chat, filter, i) };
     let width = rows.width;
     let h = rows.height;
     let msg_height = |i: u64| chat.get(i).map_or(0, |m| height(m, width, theme));
@@ -195,31 +252,39 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let (mut used, mut i) = (0u16, bottom);
         loop {
             used = used.saturating_add(msg_height(i));
-            if used >= h || i == first {
+            if used >= h {
                 return (i, used.saturating_sub(h));
             }
-            i -= 1;
+            match prev(i) {
+                Some(p) => i = p,
+                None => return (i, 0),
+            }
         }
     };
 
-    let mut bottom = if follow { last } else { view.chat.anchor.clamp(first, last) };
+    let mut bottom = if follow {
+        last
+    } else {
+        let anchor = view.chat.anchor.clamp(first, last);
+        if all { anchor } else { nearest_shown(chat, filter, anchor).map_or(last, |a| a.min(last)) }
+    };
     if let Some(sel) = selected.filter(|_| !follow) {
         bottom = bottom.max(sel);
     }
     let (mut top, mut skip) = window(bottom);
     if let Some(sel) = selected.filter(|&s| !follow && (s < top || (s == top && skip > 0))) {
         // The selection went above the pane: scroll so it is the top message.
-        let (mut used, mut j) = (0u16, sel);
+        let (mut used, mut j, mut before) = (0u16, sel, sel);
         bottom = loop {
             let hj = msg_height(j);
             if j > sel && used.saturating_add(hj) > h {
-                break j - 1;
+                break before;
             }
             used = used.saturating_add(hj);
-            if j == last {
-                break last;
+            match next(j) {
+                Some(n) => (before, j) = (j, n),
+                None => break j,
             }
-            j += 1;
         };
         (top, skip) = window(bottom);
         if top > sel {
@@ -229,40 +294,49 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     if !follow {
         view.chat.anchor = bottom;
     }
-    view.chat.page = usize::try_from(bottom - top + 1).unwrap_or(usize::MAX);
+    let hits = &mut view.hits;
     hits.chat_bottom = Some(bottom);
 
     let indent = indent_for(width);
     let mut y = i32::from(rows.y) - i32::from(skip);
     let end = i32::from(rows.bottom());
-    for i in top..=bottom {
-        let Some(m) = chat.get(i) else { continue };
-        let mut tbuf = [0; 8];
-        let time = text::hms(m.at.timestamp(), &mut tbuf);
-        let (p, n) = pieces(m, time, theme);
-        let x0 = rows.x;
-        let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
-            let ry = y + i32::from(r);
-            if ry >= i32::from(rows.y) && ry < end {
-                text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
-            }
-        });
-        for r in 0..i32::from(hi) {
-            let ry = y + r;
-            if ry >= i32::from(rows.y) && ry < end {
-                let ry = ry as u16;
-                hits.chat_rows[usize::from(ry - rows.y)] = Some(i);
-                if Some(i) == selected {
-                    // Patches the background only, so the text keeps its colours.
-                    super::fill_row(buf, rows, ry, theme.selected);
+    let mut shown = 0usize;
+    let mut i = top;
+    loop {
+        if let Some(m) = chat.get(i) {
+            shown += 1;
+            let mut tbuf = [0; 8];
+            let time = text::hms(m.at.timestamp(), &mut tbuf);
+            let (p, n) = pieces(m, time, theme);
+            let x0 = rows.x;
+            let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
+                let ry = y + i32::from(r);
+                if ry >= i32::from(rows.y) && ry < end {
+                    text::put_cluster(buf, x0 + col, ry as u16, c, cw, style);
+                }
+            });
+            for r in 0..i32::from(hi) {
+                let ry = y + r;
+                if ry >= i32::from(rows.y) && ry < end {
+                    let ry = ry as u16;
+                    hits.chat_rows[usize::from(ry - rows.y)] = Some(i);
+                    if Some(i) == selected {
+                        // Patches the background only, so the text keeps its colours.
+                        super::fill_row(buf, rows, ry, theme.selected);
+                    }
                 }
             }
+            y += i32::from(hi);
         }
-        y += i32::from(hi);
-        if y >= end {
+        if y >= end || i >= bottom {
             break;
         }
+        match next(i) {
+            Some(n) if n <= bottom => i = n,
+            _ => break,
+        }
     }
+    view.chat.page = shown.max(1);
 }
 
 #[cfg(test)]

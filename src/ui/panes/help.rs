@@ -17,7 +17,7 @@ use crate::ui::view::ViewState;
 type Filter = fn(KeyAction) -> bool;
 
 /// The help screen's sections, each a filter over [`KeyAction::ALL`] so none is left out.
-const GROUPS: [(&str, Filter); 4] = [
+const GROUPS: [(&str, Filter); 5] = [
     ("Flash sales and stock", |a| {
         matches!(
             a,
@@ -32,6 +32,18 @@ const GROUPS: [(&str, Filter); 4] = [
         )
     }),
     ("Claims (from any pane)", |a| matches!(a, KeyAction::ConfirmClaim | KeyAction::RejectClaim)),
+    ("Chat views and triage", |a| {
+        matches!(
+            a,
+            KeyAction::CycleView
+                | KeyAction::ViewAll
+                | KeyAction::ViewQuestions
+                | KeyAction::ViewBuyers
+                | KeyAction::ViewUnanswered
+                | KeyAction::ViewMentions
+                | KeyAction::MarkHandled
+        )
+    }),
     ("Moving around", |a| {
         matches!(
             a,

@@ -87,6 +87,13 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     if c.gaps > 0 {
         push(format!("gaps {} ({} missed)", c.gaps, c.missed), bar.patch(theme.warn), 2);
     }
+    if let Some(oldest) = desk.chat.oldest_unanswered() {
+        let n = desk.chat.unanswered_count();
+        let age = crate::desk::clock(desk.now - oldest.at);
+        // Waiting more than two minutes is worth a colour.
+        let style = if (desk.now - oldest.at).num_seconds() >= 120 { bar.patch(theme.warn) } else { bar };
+        push(format!("? {n} unanswered (oldest {age})"), style.add_modifier(Modifier::BOLD), 1);
+    }
     push(format!("viewers {}", text::compact(desk.stats.viewers)), bar, 2);
     push(format!("orders {}", desk.catalog.order_count()), bar, 3);
     let gmv: Vec<String> =

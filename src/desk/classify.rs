@@ -1,0 +1,466 @@
+//! Chat triage: which comments are questions, buyers, shipping questions, complaints, spam
+//! or mentions of the shop, from the rules of `chat.toml` and a viewer's recent comments.
+//!
+//! Rules are compiled once; a comment is normalized into a reused buffer and read with one
+//! regex per tag, so tagging costs no allocation for a viewer already seen.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+
+use regex::Regex;
+
+use super::claims::compile;
+use crate::config::model::{ChatConfig, SpamConfig};
+
+/// One kind of comment the operator may want to find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tag {
+    Question,
+    Buyer,
+    Shipping,
+    Complaint,
+    Spam,
+    Mention,
+}
+
+impl Tag {
+    /// Every tag, in the order the chat pane shows their marks.
+    pub const ALL: [Tag; 6] =
+        [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::Complaint, Tag::Mention, Tag::Spam];
+
+    /// The name used in `chat.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tag::Question => "question",
+            Tag::Buyer => "buyer",
+            Tag::Shipping => "shipping",
+            Tag::Complaint => "complaint",
+            Tag::Spam => "spam",
+            Tag::Mention => "mention",
+        }
+    }
+
+    /// The tag named in `chat.toml`.
+    pub fn from_name(name: &str) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// A comment's tags, as a bitset (one byte per message).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Tags(u8);
+
+impl Tags {
+    /// No tag.
+    pub const NONE: Tags = Tags(0);
+
+    /// Whether `tag` is set.
+    pub fn has(self, tag: Tag) -> bool {
+        self.0 & tag.bit() != 0
+    }
+
+    /// Sets `tag`.
+    pub fn add(&mut self, tag: Tag) {
+        self.0 |= tag.bit();
+    }
+
+    /// These tags plus `tag`.
+    pub fn with(mut self, tag: Tag) -> Tags {
+        self.add(tag);
+        self
+    }
+
+    /// Whether no tag is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The tags set, in [`Tag::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = Tag> {
+        Tag::ALL.into_iter().filter(move |t| self.has(*t))
+    }
+}
+
+/// What one viewer said lately, for repeats and floods.
+#[derive(Clone, Debug, Default)]
+struct Recent {
+    /// Hash of the last comment's normalized text, and when it was said (ms).
+    text: u64,
+    text_at: i64,
+    /// Times of the latest comments (ms), at most `flood_messages + 1`.
+    times: VecDeque<i64>,
+}
+
+/// Comments classified between two sweeps of viewers gone quiet.
+const SWEEP_EVERY: u32 = 8192;
+
+/// Tags comments: the rules of `chat.toml`, compiled, and what each viewer said lately.
+#[derive(Clone)]
+pub struct Classifier {
+    config: ChatConfig,
+    /// Per tag (by `Tag as usize`), the rules' regexes: a tag's keywords in one.
+    rules: [Vec<Regex>; 6],
+    /// The shop's names, normalized.
+    names: Vec<String>,
+    links: Regex,
+    spam: SpamConfig,
+    viewers: HashMap<String, Recent>,
+    norm: String,
+    since_sweep: u32,
+}
+
+impl std::fmt::Debug for Classifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier")
+            .field("rules", &self.config.rules.len())
+            .field("names", &self.names)
+            .field("viewers", &self.viewers.len())
+            .finish()
+    }
+}
+
+impl PartialEq for Classifier {
+    fn eq(&self, other: &Self) -> bool {
+        self.config == other.config && self.names == other.names
+    }
+}
+
+/// Lowercases `text` into `out`, keeping letters and digits (accents too), dropping
+/// apostrophes, and turning everything else (punctuation, emoji, spaces) into one space:
+/// "HOW MUCH?? 💅" reads "how much".
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut spaced = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            spaced = false;
+        } else if matches!(c, '\'' | '`' | '’' | 'ʼ') {
+            continue;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            spaced = false;
+        } else if !spaced {
+            out.push(' ');
+            spaced = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+/// `text` normalized as comments are.
+pub fn normalize(text: &str) -> String {
+    let mut out = String::new();
+    normalize_into(text, &mut out);
+    out
+}
+
+/// The regex that matches any of `keywords` as whole words of a normalized comment.
+pub fn keywords_regex(keywords: &[String]) -> Option<String> {
+    let words: Vec<String> =
+        keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(format!("(?:^| )(?:{})(?: |$)", words.join("|")))
+}
+
+/// Whether `name` (normalized) is a whole word run of `text` (normalized).
+fn has_words(text: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(name) {
+        let start = from + at;
+        let end = start + name.len();
+        let before = start == 0 || bytes[start - 1] == b' ';
+        let after = end == bytes.len() || bytes[end] == b' ';
+        if before && after {
+            return true;
+        }
+        from = start + 1;
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+/// What the classifier needs to know about a comment besides its text.
+#[derive(Clone, Copy, Debug)]
+pub struct Said<'a> {
+    pub user_id: &'a str,
+    pub text: &'a str,
+    /// The platform marked it as a question.
+    pub question: bool,
+    /// The claims matcher read it as a claim (buying intent).
+    pub claim: bool,
+    /// Milliseconds since the epoch.
+    pub at_ms: i64,
+}
+
+impl Classifier {
+    /// The classifier for a shop. Rules that do not compile were reported by
+    /// `config check` and are skipped here.
+    pub fn new(config: &ChatConfig) -> Classifier {
+        let mut rules: [Vec<Regex>; 6] = Default::default();
+        let mut keywords: [Vec<String>; 6] = Default::default();
+        for rule in &config.rules {
+            let Some(tag) = Tag::from_name(&rule.tag) else { continue };
+            keywords[tag as usize].extend(rule.keywords.iter().cloned());
+            if let Some(re) = &rule.regex {
+                match compile(re) {
+                    Ok(r) => rules[tag as usize].push(r),
+                    Err(e) => tracing::warn!(regex = %re, error = %e, "chat rule skipped"),
+                }
+            }
+        }
+        for (i, words) in keywords.iter().enumerate() {
+            if let Some(re) = keywords_regex(words).and_then(|re| compile(&re).ok()) {
+                // Keywords first: they are the cheap, common case.
+                rules[i].insert(0, re);
+            }
+        }
+        let links = Regex::new(
+            r"(?i)(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|xyz|shop|link|me|gg)/)",
+        )
+        .expect("the link pattern compiles");
+        Classifier {
+            config: config.clone(),
+            rules,
+            names: config.names.iter().map(|n| normalize(n)).filter(|n| !n.is_empty()).collect(),
+            links,
+            spam: config.spam.clone(),
+            viewers: HashMap::new(),
+            norm: String::new(),
+            since_sweep: 0,
+        }
+    }
+
+    /// Adds a name viewers call the shop or its host by (the host's own name, learned from
+    /// the host's messages).
+    pub fn learn_name(&mut self, name: &str) {
+        let n = normalize(name);
+        if !n.is_empty() && !self.names.contains(&n) && self.names.len() < 16 {
+            self.names.push(n);
+        }
+    }
+
+    /// The tags of a viewer's comment (never call it for the shop's own messages: they are
+    /// never tagged).
+    pub fn classify(&mut self, said: Said<'_>) -> Tags {
+        let mut tags = Tags::NONE;
+        normalize_into(said.text, &mut self.norm);
+        let norm = self.norm.as_str();
+        let trimmed = said.text.trim_end();
+        if said.question
+            || trimmed.ends_with('?')
+            || trimmed.ends_with('？')
+            || said.text.trim_start().starts_with('¿')
+        {
+            tags.add(Tag::Question);
+        }
+        if said.claim {
+            tags.add(Tag::Buyer);
+        }
+        if !norm.is_empty() {
+            for tag in Tag::ALL {
+                if !tags.has(tag) && self.rules[tag as usize].iter().any(|r| r.is_match(norm)) {
+                    tags.add(tag);
+                }
+            }
+            if self.names.iter().any(|n| has_words(norm, n)) {
+                tags.add(Tag::Mention);
+            }
+        }
+        if self.spam.links && self.links.is_match(said.text) {
+            tags.add(Tag::Spam);
+        }
+        if self.recent(said) {
+            tags.add(Tag::Spam);
+        }
+        tags
+    }
+
+    /// Records the comment in its viewer's recent history; true if it repeats the last one
+    /// too soon or floods.
+    fn recent(&mut self, said: Said<'_>) -> bool {
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY {
+            self.since_sweep = 0;
+            let keep = i64::from(self.spam.repeat_seconds.max(self.spam.flood_seconds)) * 1000;
+            self.viewers.retain(|_, r| {
+                r.times.back().copied().unwrap_or(r.text_at).max(r.text_at) >= said.at_ms - keep
+            });
+        }
+        if said.user_id.is_empty() {
+            return false;
+        }
+        let key = if self.norm.is_empty() { said.text.trim() } else { self.norm.as_str() };
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        let recent = match self.viewers.get_mut(said.user_id) {
+            Some(r) => r,
+            None => self.viewers.entry(said.user_id.to_owned()).or_default(),
+        };
+        let repeat_ms = i64::from(self.spam.repeat_seconds) * 1000;
+        let repeated = !recent.times.is_empty()
+            && recent.text == hash
+            && said.at_ms - recent.text_at <= repeat_ms
+            && repeat_ms > 0;
+        recent.text = hash;
+        recent.text_at = said.at_ms;
+        let n = self.spam.flood_messages as usize;
+        let mut flood = false;
+        if n > 0 {
+            recent.times.push_back(said.at_ms);
+            while recent.times.len() > n + 1 {
+                recent.times.pop_front();
+            }
+            let window = i64::from(self.spam.flood_seconds) * 1000;
+            flood = recent.times.len() > n && recent.times.front().is_some_and(|&t| said.at_ms - t <= window);
+        } else {
+            recent.times.clear();
+            recent.times.push_back(said.at_ms);
+        }
+        repeated || flood
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::sanitize::sanitize;
+
+    fn classifier() -> Classifier {
+        Classifier::new(&ChatConfig::default())
+    }
+
+    fn tags_of(c: &mut Classifier, user: &str, text: &str, at_ms: i64) -> Vec<&'static str> {
+        let said = Said { user_id: user, text, question: false, claim: false, at_ms };
+        c.classify(said).iter().map(Tag::name).collect()
+    }
+
+    #[test]
+    fn comments_get_the_tags_of_their_words_in_three_languages() {
+        let table: [(&str, &[&str]); 24] = [
+            // English
+            ("How much is the almond pink?", &["question", "buyer"]),
+            ("price pls", &["buyer"]),
+            ("link??", &["question", "buyer"]),
+            ("i want 2", &["buyer"]),
+            ("do you ship to manila", &["question", "shipping"]),
+            ("Shipping to Canada?", &["question", "shipping"]),
+            ("the checkout page is NOT LOADING", &["buyer", "complaint"]),
+            ("still waiting for my order from last week", &["buyer", "complaint"]),
+            ("this is a scam", &["complaint"]),
+            ("love these colours", &[]),
+            ("what a gorgeous set", &[]),
+            ("is this one available in red", &["question"]),
+            ("hi @NailNook!", &["mention"]),
+            ("nail nook is the best", &["mention"]),
+            ("nailnookfan here", &[]),
+            // Spanish
+            ("¿Cuánto cuesta?", &["question", "buyer"]),
+            ("precio por favor", &["buyer"]),
+            ("hacen envíos a México", &["shipping"]),
+            ("la página no carga", &["complaint"]),
+            // Tagalog
+            ("magkano po", &["buyer"]),
+            ("pa-ship po sa Cebu", &["shipping"]),
+            ("paano mag order", &["question", "buyer"]),
+            // Emoji around the words, and alone
+            ("💅💅 HOW MUCH 💅💅", &["question", "buyer"]),
+            ("😍😍😍", &[]),
+        ];
+        for (i, (text, want)) in table.iter().enumerate() {
+            let mut c = classifier();
+            assert_eq!(tags_of(&mut c, &format!("u{i}"), text, 0), *want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn escape_laden_text_is_read_once_sanitized() {
+        let mut c = classifier();
+        let text = sanitize("\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}shipping\u{202e}?", 500);
+        assert_eq!(tags_of(&mut c, "u", &text, 0), ["question", "buyer", "shipping"]);
+    }
+
+    #[test]
+    fn the_platforms_questions_and_claims_are_tagged() {
+        let mut c = classifier();
+        let said = Said { user_id: "u", text: "sold 2 almond", question: true, claim: true, at_ms: 0 };
+        assert!(c.classify(said).has(Tag::Question));
+        assert!(c.classify(Said { at_ms: 120_000, ..said }).has(Tag::Buyer));
+    }
+
+    #[test]
+    fn the_same_text_again_soon_is_spam_but_not_from_someone_else_or_later() {
+        let mut c = classifier();
+        assert_eq!(tags_of(&mut c, "ann", "FOLLOW ME", 0), Vec::<&str>::new());
+        assert_eq!(tags_of(&mut c, "bob", "follow me!!", 1_000), Vec::<&str>::new());
+        assert_eq!(tags_of(&mut c, "ann", "follow   me!", 2_000), ["spam"]);
+        assert_eq!(tags_of(&mut c, "ann", "follow me", 200_000), Vec::<&str>::new());
+        // Emoji-only comments repeat too.
+        assert!(tags_of(&mut c, "cat", "💅💅", 0).is_empty());
+        assert_eq!(tags_of(&mut c, "cat", "💅💅", 500), ["spam"]);
+    }
+
+    #[test]
+    fn a_flood_from_one_viewer_is_spam() {
+        let mut c = classifier();
+        for i in 0..5 {
+            assert!(tags_of(&mut c, "ann", &format!("word {i}"), i * 1_000).is_empty(), "{i}");
+        }
+        assert_eq!(tags_of(&mut c, "ann", "word 5", 5_000), ["spam"]);
+        // Slow enough again: not a flood.
+        assert!(tags_of(&mut c, "ann", "word 6", 30_000).is_empty());
+        // Others are not counted with her.
+        assert!(tags_of(&mut c, "bob", "hello", 5_500).is_empty());
+    }
+
+    #[test]
+    fn links_from_viewers_are_spam() {
+        let mut c = classifier();
+        assert_eq!(tags_of(&mut c, "a", "cheap followers https://spam.example", 0), ["spam"]);
+        assert_eq!(tags_of(&mut c, "b", "go to www.cheap.example now", 0), ["spam"]);
+        assert_eq!(tags_of(&mut c, "c", "bit.ly/abc", 0), ["spam"]);
+        assert!(tags_of(&mut c, "d", "see you at 8.30 then", 0).is_empty());
+    }
+
+    #[test]
+    fn keywords_match_whole_words_only() {
+        let mut c = classifier();
+        // "ship" must not match "relationship", "link" not "linked".
+        assert!(tags_of(&mut c, "a", "what a relationship", 0).is_empty());
+        assert!(tags_of(&mut c, "b", "my nails linked up", 0).is_empty());
+        assert!(has_words("a nail nook b", "nail nook"));
+        assert!(!has_words("nailnookish", "nailnook"));
+        assert!(has_words("é nailnook", "nailnook"));
+    }
+
+    #[test]
+    fn the_hosts_name_becomes_a_mention() {
+        let mut c = classifier();
+        assert!(tags_of(&mut c, "a", "@jess you look great", 0).is_empty());
+        c.learn_name("Jess");
+        assert_eq!(tags_of(&mut c, "b", "@jess you look great", 0), ["mention"]);
+    }
+
+    #[test]
+    fn quiet_viewers_are_forgotten() {
+        let mut c = classifier();
+        for i in 0..i64::from(SWEEP_EVERY - 1) {
+            tags_of(&mut c, &format!("u{i}"), "hi", i);
+        }
+        tags_of(&mut c, "late", "hi", 10_000_000);
+        assert!(c.viewers.len() <= 2, "{}", c.viewers.len());
+    }
+}
