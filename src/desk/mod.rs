@@ -777,7 +777,12 @@ impl Desk {
                     self.reply_to_claim("claim-rejected", &c, now, out);
                 }
                 News::Limited { user_name, sku, limit, kept } => {
-                    let text = if kept == 0 {
+                    let text = if kept == 0 && limit == 0 {
+                        // A flash sale's per-customer limit, used up by what they bought in it.
+                        format!(
+                            "@{user_name} has bought all one customer may of {sku} in this sale: not held"
+                        )
+                    } else if kept == 0 {
                         format!("@{user_name} already has {limit}× {sku}, the most one customer may claim")
                     } else {
                         format!("@{user_name} asked for more {sku} than the limit of {limit}: claimed {kept}")
