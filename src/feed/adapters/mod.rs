@@ -198,22 +198,59 @@ fn stream_name(opts: &FeedOptions) -> String {
     rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
 }
 
+/// Random JSON for the adapters' property tests: no frame may make an adapter panic.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// Any JSON value, nested a few levels, whose objects mostly use `keys` (the platform's
+    /// field names, so the adapter gets past its first checks) and whose strings sometimes
+    /// match one of `texts` (regexes for text the platform's fields hold).
+    pub fn json_value(keys: &'static [&'static str], texts: &'static [&'static str]) -> BoxedStrategy<Value> {
+        let mut leaves = vec![
+            Just(Value::Null).boxed(),
+            any::<bool>().prop_map(Value::Bool).boxed(),
+            any::<i64>().prop_map(|n| json!(n)).boxed(),
+            any::<u64>().prop_map(|n| json!(n)).boxed(),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)).boxed(),
+            ".{0,12}".prop_map(Value::String).boxed(),
+        ];
+        leaves.extend(texts.iter().map(|re| re.prop_map(Value::String).boxed()));
+        let leaf = proptest::strategy::Union::new(leaves);
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            let key = prop_oneof![4 => proptest::sample::select(keys).prop_map(str::to_owned), 1 => ".{0,6}"];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map(key, inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+        .boxed()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_stream_without_a_welcome_is_named_by_channel_then_uniqueid_then_host() {
-        let opts = |url: &str, channel: Option<&str>| FeedOptions {
+    /// Options for a feed at `url` in `format`, reading `channel`.
+    fn options(url: &str, format: Format, channel: Option<&str>) -> FeedOptions {
+        FeedOptions {
             url: url.into(),
             token: None,
             token_env: "T".into(),
             resume_after: None,
             resume_stream: None,
-            format: Format::Tiktok,
+            format,
             channel: channel.map(str::to_owned),
             nick: None,
-        };
+        }
+    }
+
+    #[test]
+    fn a_stream_without_a_welcome_is_named_by_channel_then_uniqueid_then_host() {
+        let opts = |url: &str, channel: Option<&str>| options(url, Format::Tiktok, channel);
         assert_eq!(stream_name(&opts("ws://localhost:21213/", Some("nailnook"))), "nailnook");
         assert_eq!(stream_name(&opts("wss://relay.example/ws?uniqueId=@nail.nook&key=1", None)), "nail.nook");
         assert_eq!(stream_name(&opts("ws://localhost:21213/", None)), "localhost:21213");
@@ -221,16 +258,7 @@ mod tests {
 
     #[test]
     fn an_ssn_session_comes_from_the_channel_then_the_address() {
-        let opts = |url: &str, channel: Option<&str>| FeedOptions {
-            url: url.into(),
-            token: None,
-            token_env: "T".into(),
-            resume_after: None,
-            resume_stream: None,
-            format: Format::Ssn,
-            channel: channel.map(str::to_owned),
-            nick: None,
-        };
+        let opts = |url: &str, channel: Option<&str>| options(url, Format::Ssn, channel);
         let table = [
             (opts("wss://io.socialstream.ninja", Some(" abc123 ")), Some("abc123")),
             (opts("wss://io.socialstream.ninja/join/xyz789/4", None), Some("xyz789")),

@@ -1200,44 +1200,31 @@ mod tests {
         assert!(texts.contains(&"Take my money & ship it!"), "{texts:?}");
     }
 
+    /// Any JSON, with SSN's keys and HTML- and money-like text where a frame has them.
     fn json_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<u64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-            ".{0,12}".prop_map(Value::String),
-            "[<>&;#a-z0-9 \"'=/]{0,24}".prop_map(Value::String),
-            "[$€£0-9.,]{0,8}( [A-Za-z]{0,4})?".prop_map(Value::String),
+        const KEYS: &[&str] = &[
+            "chatname",
+            "chatmessage",
+            "type",
+            "userid",
+            "id",
+            "hasDonation",
+            "event",
+            "meta",
+            "question",
+            "moderator",
+            "membership",
+            "textonly",
+            "timestamp",
+            "giftName",
+            "diamondCount",
+            "repeatCount",
+            "overlayNinja",
         ];
-        leaf.prop_recursive(3, 32, 6, |inner| {
-            let keys = prop_oneof![
-                Just("chatname".to_owned()),
-                Just("chatmessage".to_owned()),
-                Just("type".to_owned()),
-                Just("userid".to_owned()),
-                Just("id".to_owned()),
-                Just("hasDonation".to_owned()),
-                Just("event".to_owned()),
-                Just("meta".to_owned()),
-                Just("question".to_owned()),
-                Just("moderator".to_owned()),
-                Just("membership".to_owned()),
-                Just("textonly".to_owned()),
-                Just("timestamp".to_owned()),
-                Just("giftName".to_owned()),
-                Just("diamondCount".to_owned()),
-                Just("repeatCount".to_owned()),
-                Just("overlayNinja".to_owned()),
-                ".{0,6}",
-            ];
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                proptest::collection::btree_map(keys, inner, 0..8)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
+        super::super::fuzz::json_value(
+            KEYS,
+            &["[<>&;#a-z0-9 \"'=/]{0,24}", "[$€£0-9.,]{0,8}( [A-Za-z]{0,4})?"],
+        )
     }
 
     proptest! {

@@ -1322,48 +1322,33 @@ mod tests {
         assert!(host_said, "the streamer's own comment carries the host badge");
     }
 
+    /// Any JSON, with the connector's keys where a frame has them.
     fn json_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|n| json!(n)),
-            any::<u64>().prop_map(|n| json!(n)),
-            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-            ".{0,12}".prop_map(Value::String),
-            Just(json!(true)),
+        const KEYS: &[&str] = &[
+            "userId",
+            "uniqueId",
+            "nickname",
+            "comment",
+            "msgId",
+            "createTime",
+            "giftType",
+            "repeatEnd",
+            "repeatCount",
+            "diamondCount",
+            "likeCount",
+            "viewerCount",
+            "deleteMsgIdsList",
+            "deleteUserIdsList",
+            "action",
+            "user",
+            "common",
+            "gift",
+            "displayType",
+            "productId",
+            "stock",
+            "product",
         ];
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            let keys = prop_oneof![
-                Just("userId".to_owned()),
-                Just("uniqueId".to_owned()),
-                Just("nickname".to_owned()),
-                Just("comment".to_owned()),
-                Just("msgId".to_owned()),
-                Just("createTime".to_owned()),
-                Just("giftType".to_owned()),
-                Just("repeatEnd".to_owned()),
-                Just("repeatCount".to_owned()),
-                Just("diamondCount".to_owned()),
-                Just("likeCount".to_owned()),
-                Just("viewerCount".to_owned()),
-                Just("deleteMsgIdsList".to_owned()),
-                Just("deleteUserIdsList".to_owned()),
-                Just("action".to_owned()),
-                Just("user".to_owned()),
-                Just("common".to_owned()),
-                Just("gift".to_owned()),
-                Just("displayType".to_owned()),
-                Just("productId".to_owned()),
-                Just("stock".to_owned()),
-                Just("product".to_owned()),
-                ".{0,6}",
-            ];
-            prop_oneof![
-                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                proptest::collection::btree_map(keys, inner, 0..8)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
+        super::super::fuzz::json_value(KEYS, &[])
     }
 
     proptest! {
