@@ -51,6 +51,7 @@ fn desk() -> Desk {
         replies: Replies::default(),
         claims: ClaimsConfig::default(),
         chat: livedesk::config::model::ChatConfig::default(),
+        shipping: Default::default(),
     };
     Desk::new(DeskSetup {
         shop,
@@ -58,6 +59,7 @@ fn desk() -> Desk {
         ref_prefix: "b".into(),
         source: "bench".into(),
         demo: false,
+        reply_uses: Default::default(),
     })
 }
 

@@ -4,6 +4,7 @@
 //! screen dirty; frames are drawn on a timer (at most `fps` a second), each in a
 //! synchronized update. Keys are applied at once and show on the next frame.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -16,6 +17,9 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior, interval};
 
 use crate::config::Config;
+use crate::config::load::load_replies;
+use crate::config::watch::Watched;
+use crate::desk::replies::Replies;
 use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
@@ -128,6 +132,7 @@ impl Session {
             ref_prefix: new_ref_prefix(),
             source,
             demo,
+            reply_uses: BTreeMap::new(),
         };
         Session {
             desk: Desk::new(setup.clone()),
@@ -175,6 +180,8 @@ impl Session {
             told_failed: false,
         };
         let open = if resume { store.latest_open(source)? } else { None };
+        // Replies used in earlier streams rise in the picker; a rebuilt session counts its own.
+        self.setup.reply_uses = store.reply_uses(open.as_ref().map(|o| o.id))?;
         if let Some(open) = open {
             let mut desk = Desk::new(self.setup.clone());
             let rebuilt = store.rebuild(open.id, &mut desk)?;
@@ -201,6 +208,7 @@ impl Session {
             // It ended just before a crash, before the journal heard: it stays ended.
             stored.journal.close(open.id, desk.now);
         }
+        self.desk.replies = Replies::new(&self.setup.shop.replies.replies, self.setup.reply_uses.clone());
         stored.id = stored.journal.begin(source, now)?;
         stored.journal.record(stored.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
         self.store = Some(stored);
@@ -559,6 +567,7 @@ pub async fn run_tui(
     let mut feed_open = true;
     let mut shown_second = 0i64;
     let mut first_frame_logged = false;
+    let mut replies_file = Watched::new(config.paths.config_file("replies.toml"));
     loop {
         tokio::select! {
             _ = frame.tick() => {
@@ -609,6 +618,9 @@ pub async fn run_tui(
                 if second != shown_second {
                     shown_second = second;
                     dirty = true;
+                    if replies_file.changed() {
+                        reload_replies(session, config);
+                    }
                 }
             }
             _ = term_signal.recv() => break,
@@ -616,6 +628,34 @@ pub async fn run_tui(
     }
     drop(terminal);
     Ok(())
+}
+
+/// `replies.toml` changed on disk: the desk takes the new replies, or, when the edit is
+/// broken, keeps the ones it has and says where the mistake is.
+fn reload_replies(session: &mut Session, config: &Config) {
+    let input = match load_replies(&config.paths, &config.keymap, &config.shop.catalog) {
+        Ok(r) if r.replies == session.desk.replies.all() => return,
+        Ok(r) => Input::Replies(r.replies),
+        Err(errors) => {
+            let all = errors.errors();
+            let more = match all.len() {
+                0 | 1 => String::new(),
+                n => format!(" (and {} more: livedesk config check)", n - 1),
+            };
+            let text = match all.first() {
+                Some(e) => {
+                    let file = e
+                        .file
+                        .file_name()
+                        .map_or_else(|| e.file.display().to_string(), |f| f.to_string_lossy().into_owned());
+                    format!("{file}:{}:{}: {}; kept the replies you had{more}", e.line, e.col, e.message)
+                }
+                None => "replies.toml could not be read; kept the replies you had".to_owned(),
+            };
+            Input::Link(LinkEvent::Notice { level: Level::Error, text })
+        }
+    };
+    session.apply((input, None));
 }
 
 /// Owns the terminal while the desk runs and always gives it back: on drop, on error

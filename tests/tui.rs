@@ -741,3 +741,61 @@ fn the_screen_readers_read_a_real_capture() {
     assert_eq!(reply_target(screen).as_deref(), Some("Maria Santos"));
     assert!(status_line(screen).contains("● live"));
 }
+
+#[test]
+fn a_shipping_question_from_abroad_is_answered_with_one_key_and_replies_reload_while_live() {
+    let home = Home::new();
+    home.write("settings.toml", "[shipping]\nships_to = [\"GB\", \"IE\"]\n");
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let server = Server::start(&home, &fixture("tui-shipping.jsonl"), free_port(), &[]);
+    let tmux = desk(&home, &server, 120, 40);
+
+    // Maria's question is the newest comment: it is marked "can't ship", and the polite
+    // reply is suggested under the chat with the key that sends it.
+    let send = key_for(&map, "normal", "send_suggestion");
+    let screen = tmux.wait_for("the suggestion for Maria", WAIT, |s| {
+        s.contains(&format!("▸ {send} Shipping: where we ship · Hi @Maria Santos!"))
+    });
+    assert!(
+        chat_messages(&screen).iter().any(|m| m.contains("✗ [PH] Maria Santos: do you ship to Manila?")),
+        "{:?}",
+        Screen(screen)
+    );
+    press(&tmux, &map, "normal", "send_suggestion");
+    let sent = wait_received(&server, "the suggested reply", |v| v["type"] == "send_chat");
+    assert_eq!(
+        sent["text"], "Hi @Maria Santos! We only ship to the UK and Ireland for now, sorry! 💕",
+        "{sent}"
+    );
+    assert_eq!(sent["reply_to"], "m003", "{sent}");
+
+    // A broken edit of replies.toml keeps the replies and says where the mistake is.
+    home.write("replies.toml", "[[reply]]\nkey = \"1\"\ntitle = \"Ships\"\ntext = \"oops\n");
+    tmux.wait_for("the reload error", WAIT, |s| {
+        let n = notice_line(s);
+        n.contains("replies.toml:4:") && n.contains("invalid TOML")
+    });
+    // A good edit is taken without a restart.
+    home.write(
+        "replies.toml",
+        "[[reply]]\nid = \"cant-ship\"\nkey = \"1\"\ntitle = \"Where we ship\"\n\
+         text = \"Sorry @{user}, {ships_to} only!\"\nlang.tl = \"Sorry po @{user}, sa {ships_to} lang kami!\"\n\
+         tags = [\"cant-ship\"]\n",
+    );
+    tmux.wait_for("the reload", WAIT, |s| notice_line(s).contains("Reloaded replies.toml: 1 replies"));
+    tmux.wait_for("the suggestion for Joy", WAIT, |s| {
+        s.contains(&format!("▸ {send} Where we ship · Sorry po @Joy"))
+    });
+    press(&tmux, &map, "normal", "send_suggestion");
+    let sent =
+        wait_received(&server, "the reloaded reply", |v| v["type"] == "send_chat" && v["reply_to"] == "m004");
+    assert_eq!(sent["text"], "Sorry po @Joy, sa the UK and Ireland lang kami!", "{sent}");
+    let sends = server.received().iter().filter(|v| v["type"] == "send_chat").count();
+    assert_eq!(sends, 2, "one key press, one message, each time");
+}
+
+/// The line under the status bar, where notices show.
+fn notice_line(screen: &str) -> String {
+    screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_owned()
+}

@@ -64,11 +64,13 @@ pub enum KeyAction {
     ViewUnanswered,
     ViewMentions,
     MarkHandled,
+    SendSuggestion,
+    PickReply,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 33] = [
+    pub const ALL: [KeyAction; 35] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -88,6 +90,8 @@ impl KeyAction {
         KeyAction::ViewUnanswered,
         KeyAction::ViewMentions,
         KeyAction::MarkHandled,
+        KeyAction::SendSuggestion,
+        KeyAction::PickReply,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -140,6 +144,8 @@ impl KeyAction {
             KeyAction::ViewUnanswered => "view_unanswered",
             KeyAction::ViewMentions => "view_mentions",
             KeyAction::MarkHandled => "mark_handled",
+            KeyAction::SendSuggestion => "send_suggestion",
+            KeyAction::PickReply => "pick_reply",
         }
     }
 
@@ -179,6 +185,8 @@ impl KeyAction {
             KeyAction::ViewUnanswered => "chat view: questions not yet answered",
             KeyAction::ViewMentions => "chat view: comments naming the shop or host",
             KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
+            KeyAction::SendSuggestion => "send the suggested reply to the selected comment",
+            KeyAction::PickReply => "find a canned reply by typing (fuzzy), for the selected comment",
         }
     }
 

@@ -11,7 +11,7 @@ use super::builtin;
 use super::error::{ConfigError, ConfigErrors, Source, builtin_origin};
 use super::keymap::{Keymap, load_keymap};
 use super::library::{Kind, Library, read_source};
-use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, SalesPlan, Settings, ShopConfig};
+use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, SalesPlan, Settings, Shipping, ShopConfig};
 use super::paths::Paths;
 use super::validate::Checker;
 use crate::ui::theme::{Theme, load_theme};
@@ -55,6 +55,16 @@ pub fn load(paths: &Paths, env: &EnvInfo) -> Result<Config, ConfigErrors> {
     let mut loader = Loader::new(paths);
     let config = loader.load_all(env);
     loader.finish(config)
+}
+
+/// Reads `replies.toml` again during a stream, checked against the keymap and catalogue in
+/// use: a broken edit is an error naming the place, and the caller keeps the replies it had.
+pub fn load_replies(paths: &Paths, keymap: &Keymap, catalog: &Catalog) -> Result<Replies, ConfigErrors> {
+    let mut loader = Loader::new(paths);
+    let replies = loader.source("replies.toml", Some(builtin::REPLIES)).and_then(|src| {
+        loader.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, Some(keymap), Some(catalog)))
+    });
+    if loader.errors.is_empty() { Ok(replies.unwrap_or_default()) } else { Err(ConfigErrors(loader.errors)) }
 }
 
 /// Validates every file in the config dir (and the active keymap and theme, even when built
@@ -144,7 +154,15 @@ impl<'p> Loader<'p> {
                 Theme::default()
             }
         };
-        let shop = self.shop(keymap.as_ref());
+        let mut shop = self.shop(keymap.as_ref());
+        shop.shipping = match &settings.shipping {
+            Some(shipping) => shipping.clone(),
+            // The demo shop ships to the UK only: its replies say so.
+            None if !self.paths.config_file("catalog.toml").exists() => {
+                Shipping { ships_to: vec!["GB".into()], ..Shipping::default() }
+            }
+            None => Shipping::default(),
+        };
         Config { settings, shop, keymap: keymap.unwrap_or_default(), theme, paths: self.paths.clone() }
     }
 
@@ -220,9 +238,9 @@ impl<'p> Loader<'p> {
                 )
             })
         };
-        let replies = self
-            .source("replies.toml", Some(builtin::REPLIES))
-            .and_then(|src| self.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, keymap)));
+        let replies = self.source("replies.toml", Some(builtin::REPLIES)).and_then(|src| {
+            self.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, keymap, catalog.as_ref()))
+        });
         let claims = self
             .source("claims.toml", Some(builtin::CLAIMS))
             .and_then(|src| self.parse::<ClaimsConfig>(&src, |_| {}, |v, c| c.claims(v)));
@@ -230,6 +248,7 @@ impl<'p> Loader<'p> {
             .source("chat.toml", Some(builtin::CHAT))
             .and_then(|src| self.parse::<ChatConfig>(&src, |_| {}, |v, c| c.chat(v)));
         ShopConfig {
+            shipping: Shipping::default(),
             catalog: catalog.unwrap_or_else(|| Catalog { currency: "GBP".into(), products: vec![] }),
             sales: sales.unwrap_or_default(),
             replies: replies.unwrap_or_default(),
@@ -354,7 +373,7 @@ mod tests {
         assert_eq!(got, ["settings.toml:2:1: unknown field `colour`"]);
         let (_dir, paths) = dir_with(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
-        assert_eq!(e.fix, "remove it or use one of: feed, theme, keymap, fps, scrollback, bell");
+        assert_eq!(e.fix, "remove it or use one of: feed, theme, keymap, fps, scrollback, bell, shipping");
 
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\ntoken_env = \"T\"\nfps = 30\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
@@ -532,15 +551,90 @@ mod tests {
     }
 
     #[test]
-    fn a_reply_without_a_key_needs_a_tag_the_desk_sends_by_itself() {
+    fn replies_need_unique_ids_known_products_and_fields_in_every_language() {
+        let got = errors(&[
+            ("catalog.toml", CATALOG),
+            (
+                "replies.toml",
+                "[[reply]]\ntitle = \"Yours\"\ntext = \"@{user} it's yours\"\n\
+                 [[reply]]\ntitle = \"Yours\"\ntext = \"hi\"\nproducts = [\"MUG\", \"HAT\"]\n\
+                 [[reply]]\nid = \"x\"\ntitle = \"Ship\"\ntext = \"to {ships_to}\"\nlang.es = \"a {where}\"\n",
+            ),
+        ]);
+        assert_eq!(
+            got,
+            [
+                "replies.toml:5:9: two replies are called `Yours` (the first on line 1)",
+                "replies.toml:7:20: product `HAT` is not in catalog.toml",
+                "replies.toml:12:14: unknown field `{where}` in the reply text",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reply_without_a_key_is_reached_from_the_picker() {
+        let (_dir, paths) =
+            dir_with(&[("replies.toml", "[[reply]]\ntitle = \"Glue\"\ntext = \"safe\"\ntags = [\"x\"]\n")]);
+        assert_eq!(load(&paths, &ENV).unwrap().shop.replies.replies[0].title, "Glue");
+    }
+
+    #[test]
+    fn shipping_regions_are_checked_and_the_demo_ships_to_the_uk() {
         let got = errors(&[(
-            "replies.toml",
-            "[[reply]]\ntitle = \"Yours\"\ntext = \"@{user} it's yours\"\ntags = [\"claim-confirmed\"]\n\
-             [[reply]]\ntitle = \"Lost\"\ntext = \"hi\"\ntags = [\"shipping\"]\n",
+            "settings.toml",
+            "[shipping]\nships_to = [\"GB\", \"uk\"]\nauto_answer = true\nauto_answer_minutes = 0\n\
+             [shipping.aliases]\nbelfast = \"Northern Ireland\"\n",
         )]);
         assert_eq!(
             got,
-            ["replies.toml:5:1: reply `Lost` has no key and no tag that livedesk sends by itself"]
+            [
+                "settings.toml:2:19: `uk` is not a region code",
+                "settings.toml:6:11: `Northern Ireland` is not a region code",
+                "settings.toml:4:23: auto_answer_minutes must be at least 1",
+            ]
+        );
+        let (_dir, paths) = dir_with(&[]);
+        assert_eq!(load(&paths, &ENV).unwrap().shop.shipping.ships_to, ["GB"]);
+        // A shop of its own says where it ships, or the gate stays off.
+        let (_dir, paths) = dir_with(&[("catalog.toml", CATALOG)]);
+        assert!(load(&paths, &ENV).unwrap().shop.shipping.ships_to.is_empty());
+        let (_dir, paths) =
+            dir_with(&[("catalog.toml", CATALOG), ("settings.toml", "[shipping]\nships_to = [\"IE\"]\n")]);
+        let shipping = load(&paths, &ENV).unwrap().shop.shipping;
+        assert_eq!((shipping.ships_to, shipping.auto_answer_minutes), (vec!["IE".to_owned()], 30));
+    }
+
+    #[test]
+    fn replies_reload_from_disk_and_a_broken_edit_says_where() {
+        let (dir, paths) =
+            dir_with(&[("replies.toml", "[[reply]]\nkey = \"1\"\ntitle = \"A\"\ntext = \"a\"\n")]);
+        let config = load(&paths, &ENV).unwrap();
+        let reload = || load_replies(&paths, &config.keymap, &config.shop.catalog);
+        std::fs::write(
+            dir.path().join("replies.toml"),
+            "[[reply]]\nkey = \"1\"\ntitle = \"B\"\ntext = \"b\"\n",
+        )
+        .unwrap();
+        assert_eq!(reload().unwrap().replies[0].title, "B");
+        std::fs::write(
+            dir.path().join("replies.toml"),
+            "[[reply]]\nkey = \"q\"\ntitle = \"B\"\ntext = \"b\n",
+        )
+        .unwrap();
+        let errs = reload().unwrap_err();
+        assert_eq!(
+            located(dir.path(), &errs.0[0]),
+            "replies.toml:4:10: invalid TOML: invalid basic string, expected `\"`"
+        );
+        std::fs::write(
+            dir.path().join("replies.toml"),
+            "[[reply]]\nkey = \"q\"\ntitle = \"B\"\ntext = \"b\"\n",
+        )
+        .unwrap();
+        let errs = reload().unwrap_err();
+        assert_eq!(
+            located(dir.path(), &errs.0[0]),
+            "replies.toml:2:7: reply key `q` is taken: keymap `default` binds it to `quit`"
         );
     }
 

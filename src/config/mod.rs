@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 pub mod paths;
 pub mod validate;
+pub mod watch;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use init::init;

@@ -4,6 +4,8 @@
 //! these types are plain data.
 
 use crate::feed::adapters::Format;
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,8 @@ pub struct Settings {
     pub scrollback: usize,
     /// Ring the terminal bell at a flash sale's last-seconds warnings.
     pub bell: bool,
+    /// Where the shop ships; `None` when settings.toml does not say.
+    pub shipping: Option<Shipping>,
 }
 
 impl Default for Settings {
@@ -34,6 +38,7 @@ impl Default for Settings {
             fps: 30,
             scrollback: 100_000,
             bell: false,
+            shipping: None,
         }
     }
 }
@@ -63,6 +68,27 @@ impl Default for FeedSettings {
             channel: None,
             nick: None,
         }
+    }
+}
+
+/// `[shipping]` in `settings.toml`: where the shop ships, so that buyers it cannot serve are
+/// told politely, once, instead of being answered by hand every time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Shipping {
+    /// ISO 3166-1 alpha-2 codes of the regions the shop ships to ("GB", "IE").
+    pub ships_to: Vec<String>,
+    /// More place names viewers write, to a region code ("ncr" = "PH").
+    pub aliases: BTreeMap<String, String>,
+    /// Send the "can't ship" reply by itself.
+    pub auto_answer: bool,
+    /// Never auto-answer the same viewer twice within this many minutes.
+    pub auto_answer_minutes: u32,
+}
+
+impl Default for Shipping {
+    fn default() -> Self {
+        Shipping { ships_to: vec![], aliases: BTreeMap::new(), auto_answer: false, auto_answer_minutes: 30 }
     }
 }
 
@@ -197,13 +223,50 @@ pub struct Replies {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplySpec {
+    /// A stable name, so its usage count survives a new title or key (default: the title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The key that sends it; a reply without one is only sent by its tags (claim answers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     pub title: String,
+    /// A heading in the picker ("Shipping", "Products").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     pub text: String,
+    /// The same reply in other languages, by the `lang` of chat.toml's rules (`es = "…"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lang: BTreeMap<String, String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Words in a comment that this reply answers ("size", "talla"): they make it the suggestion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<String>,
+    /// The products it is about (skus); none means any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+}
+
+impl ReplySpec {
+    /// A reply with just a title and text.
+    pub fn new(title: &str, text: &str) -> ReplySpec {
+        ReplySpec {
+            id: None,
+            key: None,
+            title: title.into(),
+            category: None,
+            text: text.into(),
+            lang: BTreeMap::new(),
+            tags: vec![],
+            keywords: vec![],
+            products: vec![],
+        }
+    }
+
+    /// The name its uses are counted under.
+    pub fn id(&self) -> &str {
+        self.id.as_deref().unwrap_or(&self.title)
+    }
 }
 
 /// `claims.toml`: how comments like "sold 2 almond pink" become claims on stock.
@@ -278,6 +341,10 @@ pub struct ChatConfig {
     pub spam: SpamConfig,
     #[serde(default = "builtin_rules", rename = "rule")]
     pub rules: Vec<ChatRule>,
+    /// Common words of each language besides the shop's own, by the `lang` codes of
+    /// replies.toml: a comment with them gets a reply in its language.
+    #[serde(default = "builtin_languages")]
+    pub languages: BTreeMap<String, Vec<String>>,
 }
 
 /// The built-in `chat.toml`, read once (every field given, so no default is consulted).
@@ -293,6 +360,10 @@ fn builtin_names() -> Vec<String> {
 
 fn builtin_rules() -> Vec<ChatRule> {
     builtin_chat().rules.clone()
+}
+
+fn builtin_languages() -> BTreeMap<String, Vec<String>> {
+    builtin_chat().languages.clone()
 }
 
 /// `[spam]` in `chat.toml`.
@@ -342,6 +413,8 @@ impl Default for ChatConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShopConfig {
     pub catalog: Catalog,
+    /// Where the shop ships (off when empty).
+    pub shipping: Shipping,
     pub sales: SalesPlan,
     pub replies: Replies,
     pub claims: ClaimsConfig,

@@ -9,9 +9,10 @@ use toml::de::{DeTable, DeValue};
 use super::error::{ConfigError, Seg, Source, span_at};
 use super::keymap::{KeyChord, Keymap, Mode};
 use super::library::Library;
-use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings};
+use super::model::{
+    Catalog, ChatConfig, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings, Shipping,
+};
 use crate::desk::claims::{compile, normalize};
-use crate::desk::replies::AUTO_TAGS;
 
 /// The fields a reply text may use, as `{name}`.
 pub use crate::desk::replies::FIELDS as TEMPLATE_FIELDS;
@@ -88,6 +89,39 @@ impl Checker<'_, '_> {
             if !lib.has(name) {
                 self.at(&[Seg::Key(key)], format!("unknown {} `{name}`", lib.kind().noun()), lib.choices());
             }
+        }
+        if let Some(shipping) = &s.shipping {
+            self.shipping(shipping);
+        }
+    }
+
+    /// `[shipping]`: region codes as platforms send them, a time for auto-answers.
+    fn shipping(&mut self, s: &Shipping) {
+        let code = |c: &str| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_uppercase());
+        for (i, c) in s.ships_to.iter().enumerate() {
+            if !code(c) {
+                self.at(
+                    &[Seg::Key("shipping"), Seg::Key("ships_to"), Seg::Index(i)],
+                    format!("`{c}` is not a region code"),
+                    "write two capital letters, the ISO 3166 code: \"GB\", \"IE\", \"PH\"",
+                );
+            }
+        }
+        for (name, c) in &s.aliases {
+            if !code(c) {
+                self.at(
+                    &[Seg::Key("shipping"), Seg::Key("aliases"), Seg::Key(name)],
+                    format!("`{c}` is not a region code"),
+                    format!("write the place's ISO 3166 code in capitals, like \"{name}\" = \"PH\""),
+                );
+            }
+        }
+        if s.auto_answer && s.auto_answer_minutes == 0 {
+            self.at(
+                &[Seg::Key("shipping"), Seg::Key("auto_answer_minutes")],
+                "auto_answer_minutes must be at least 1",
+                "write auto_answer_minutes = 30 (a viewer is answered once in that time)",
+            );
         }
     }
 
@@ -285,17 +319,12 @@ impl Checker<'_, '_> {
     }
 
     /// `replies.toml`: one free key each, non-empty text, known template fields.
-    pub fn replies(&mut self, replies: &Replies, keymap: Option<&Keymap>) {
+    pub fn replies(&mut self, replies: &Replies, keymap: Option<&Keymap>, catalog: Option<&Catalog>) {
+        self.reply_ids(replies, catalog);
         for (i, r) in replies.replies.iter().enumerate() {
             let at = |field| [Seg::Key("reply"), Seg::Index(i), Seg::Key(field)];
+            // A reply with no key is sent from the picker, or by the desk for its tags.
             let Some(key) = r.key.as_deref() else {
-                if !r.tags.iter().any(|t| AUTO_TAGS.contains(&t.as_str())) {
-                    self.at(
-                        &[Seg::Key("reply"), Seg::Index(i)],
-                        format!("reply `{}` has no key and no tag that livedesk sends by itself", r.title),
-                        format!("add a key, like key = \"1\", or one of the tags {}", AUTO_TAGS.join(", ")),
-                    );
-                }
                 self.reply_text(r, i);
                 continue;
             };
@@ -347,19 +376,60 @@ impl Checker<'_, '_> {
         if r.text.trim().is_empty() {
             self.at(&at("text"), "reply text is empty", "write the message to send");
         }
-        for field in template_fields(&r.text) {
+        self.template(&r.text, &at("text"));
+        for (lang, text) in &r.lang {
+            let path = [Seg::Key("reply"), Seg::Index(i), Seg::Key("lang"), Seg::Key(lang)];
+            if text.trim().is_empty() {
+                self.at(
+                    &path,
+                    format!("the `{lang}` text is empty"),
+                    "write the message, or remove the line",
+                );
+            }
+            self.template(text, &path);
+        }
+    }
+
+    /// Every `{field}` of a reply's text is one livedesk fills.
+    fn template(&mut self, text: &str, path: &[Seg<'_>]) {
+        for field in template_fields(text) {
             if TEMPLATE_FIELDS.contains(&field) {
                 continue;
             }
-            let value = span_at(self.doc, &at("text"));
+            let value = span_at(self.doc, path);
             let needle = format!("{{{field}}}");
             let offset = self.src.text.get(value.clone()).and_then(|raw| raw.find(&needle));
             let span = offset.map_or(value.clone(), |o| value.start + o..value.start + o);
             self.errors.push(self.src.error(
                 span,
                 format!("unknown field `{needle}` in the reply text"),
-                "use {user}, {product}, {price}, {stock} or {time_left}",
+                "use {user}, {product}, {price}, {stock}, {time_left} or {ships_to}",
             ));
+        }
+    }
+
+    /// Reply ids are unique (use counts are kept by id) and their products are in the catalog.
+    fn reply_ids(&mut self, replies: &Replies, catalog: Option<&Catalog>) {
+        for (i, r) in replies.replies.iter().enumerate() {
+            let field = if r.id.is_some() { "id" } else { "title" };
+            if let Some(first) = replies.replies[..i].iter().position(|q| q.id() == r.id()) {
+                let line = self.line_at(&[Seg::Key("reply"), Seg::Index(first)]);
+                self.at(
+                    &[Seg::Key("reply"), Seg::Index(i), Seg::Key(field)],
+                    format!("two replies are called `{}` (the first on line {line})", r.id()),
+                    "give one of them an id of its own, like id = \"shipping-uk\"; counts of use are kept by it",
+                );
+            }
+            let Some(catalog) = catalog else { continue };
+            for (j, sku) in r.products.iter().enumerate() {
+                if !catalog.products.iter().any(|p| p.sku.eq_ignore_ascii_case(sku)) {
+                    self.at(
+                        &[Seg::Key("reply"), Seg::Index(i), Seg::Key("products"), Seg::Index(j)],
+                        format!("product `{sku}` is not in catalog.toml"),
+                        "write a sku from catalog.toml, or remove it",
+                    );
+                }
+            }
         }
     }
 

@@ -16,6 +16,13 @@ pub enum Action {
         #[serde(default)]
         to: Option<String>,
     },
+    /// Send the canned reply with id `reply` (its title when it has none), filled for the
+    /// message `to`, if any, and in that message's language when the reply has it.
+    Answer {
+        reply: String,
+        #[serde(default)]
+        to: Option<String>,
+    },
     /// Mark the chat message `msg_id` handled: a question so marked leaves the Unanswered
     /// view, as if it had been answered.
     MarkHandled { msg_id: String },

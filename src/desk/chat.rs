@@ -105,7 +105,7 @@ pub struct ChatLog {
     /// Indexes of the unanswered questions in memory, oldest first.
     unanswered: BTreeSet<u64>,
     /// Messages in memory with each tag (by `Tag as usize`).
-    tag_counts: [usize; 6],
+    tag_counts: [usize; Tag::COUNT],
 }
 
 impl ChatLog {
@@ -117,7 +117,7 @@ impl ChatLog {
             next_index: 0,
             cap: cap.max(1),
             unanswered: BTreeSet::new(),
-            tag_counts: [0; 6],
+            tag_counts: [0; Tag::COUNT],
         }
     }
 

@@ -254,6 +254,21 @@ impl Matcher {
         self.enabled
     }
 
+    /// The products a normalized comment names by sku, name or alias, in catalog-key order.
+    pub fn products_named(&self, norm: &str) -> Vec<String> {
+        let mut skus: Vec<String> = Vec::new();
+        for (key, sku) in &self.items {
+            if let Some(sku) = sku
+                && !skus.contains(sku)
+                && super::classify::has_words(norm, key)
+            {
+                skus.push(sku.clone());
+            }
+        }
+        skus.sort();
+        skus
+    }
+
     /// The product a viewer means by `item` (already normalized), if exactly one.
     pub fn resolve(&self, item: &str) -> Option<&str> {
         self.items.get(item).and_then(|s| s.as_deref())

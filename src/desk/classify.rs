@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::sync::{Arc, Mutex};
 
 use regex::Regex;
 
@@ -21,12 +22,17 @@ pub enum Tag {
     Complaint,
     Spam,
     Mention,
+    /// A buyer the shop cannot ship to (set by the shipping gate, not by rules).
+    CantShip,
 }
 
 impl Tag {
+    /// How many tags there are.
+    pub const COUNT: usize = 7;
+
     /// Every tag, in the order the chat pane shows their marks.
-    pub const ALL: [Tag; 6] =
-        [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::Complaint, Tag::Mention, Tag::Spam];
+    pub const ALL: [Tag; Tag::COUNT] =
+        [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::CantShip, Tag::Complaint, Tag::Mention, Tag::Spam];
 
     /// The name used in `chat.toml`.
     pub fn name(self) -> &'static str {
@@ -37,6 +43,7 @@ impl Tag {
             Tag::Complaint => "complaint",
             Tag::Spam => "spam",
             Tag::Mention => "mention",
+            Tag::CantShip => "cant-ship",
         }
     }
 
@@ -98,15 +105,22 @@ struct Recent {
 /// Comments classified between two sweeps of viewers gone quiet.
 const SWEEP_EVERY: u32 = 8192;
 
+/// The rules of one `chat.toml`, compiled once and shared by every desk made from it.
+struct Compiled {
+    /// Per tag (by `Tag as usize`), the rules' regexes: a tag's keywords in one.
+    rules: [Vec<Regex>; Tag::COUNT],
+    /// Per language, in file order, its rules' regexes, to tell what language a comment is in.
+    langs: Vec<(String, Vec<Regex>)>,
+    links: Regex,
+}
+
 /// Tags comments: the rules of `chat.toml`, compiled, and what each viewer said lately.
 #[derive(Clone)]
 pub struct Classifier {
     config: ChatConfig,
-    /// Per tag (by `Tag as usize`), the rules' regexes: a tag's keywords in one.
-    rules: [Vec<Regex>; 6],
+    compiled: Arc<Compiled>,
     /// The shop's names, normalized.
     names: Vec<String>,
-    links: Regex,
     spam: SpamConfig,
     viewers: HashMap<String, Recent>,
     norm: String,
@@ -172,7 +186,7 @@ pub fn keywords_regex(keywords: &[String]) -> Option<String> {
 }
 
 /// Whether `name` (normalized) is a whole word run of `text` (normalized).
-fn has_words(text: &str, name: &str) -> bool {
+pub fn has_words(text: &str, name: &str) -> bool {
     if name.is_empty() {
         return false;
     }
@@ -194,6 +208,75 @@ fn has_words(text: &str, name: &str) -> bool {
     false
 }
 
+impl Compiled {
+    /// The compiled rules of `config`: desks made from the same file share them, so a
+    /// replay, a rebuild or a test that builds many desks compiles them once.
+    fn shared(config: &ChatConfig) -> Arc<Compiled> {
+        static LAST: Mutex<Option<(ChatConfig, Arc<Compiled>)>> = Mutex::new(None);
+        let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((c, compiled)) = last.as_ref()
+            && c == config
+        {
+            return compiled.clone();
+        }
+        let compiled = Arc::new(Compiled::new(config));
+        *last = Some((config.clone(), compiled.clone()));
+        compiled
+    }
+
+    /// Rules that do not compile were reported by `config check` and are skipped here.
+    fn new(config: &ChatConfig) -> Compiled {
+        let mut rules: [Vec<Regex>; Tag::COUNT] = Default::default();
+        let mut keywords: [Vec<String>; Tag::COUNT] = Default::default();
+        let mut langs: Vec<(String, Vec<Regex>)> = Vec::new();
+        for rule in &config.rules {
+            let Some(tag) = Tag::from_name(&rule.tag) else { continue };
+            keywords[tag as usize].extend(rule.keywords.iter().cloned());
+            let mut own = Vec::new();
+            if let Some(re) = &rule.regex {
+                match compile(re) {
+                    Ok(r) => {
+                        own.push(r.clone());
+                        rules[tag as usize].push(r);
+                    }
+                    Err(e) => tracing::warn!(regex = %re, error = %e, "chat rule skipped"),
+                }
+            }
+            if let Some(lang) = rule.lang.as_deref().filter(|l| config.languages.contains_key(*l)) {
+                own.extend(keywords_regex(&rule.keywords).and_then(|re| compile(&re).ok()));
+                match langs.iter_mut().find(|(l, _)| l == lang) {
+                    Some((_, regexes)) => regexes.extend(own),
+                    None => langs.push((lang.to_owned(), own)),
+                }
+            }
+        }
+        // Each language's common words, one regex per word: a comment's score in a language
+        // is how many of its words and rules it has.
+        for (lang, words) in &config.languages {
+            let mut regexes: Vec<Regex> = words
+                .iter()
+                .filter_map(|w| keywords_regex(std::slice::from_ref(w)))
+                .filter_map(|re| compile(&re).ok())
+                .collect();
+            match langs.iter_mut().find(|(l, _)| l == lang) {
+                Some((_, own)) => own.append(&mut regexes),
+                None => langs.push((lang.clone(), regexes)),
+            }
+        }
+        for (i, words) in keywords.iter().enumerate() {
+            if let Some(re) = keywords_regex(words).and_then(|re| compile(&re).ok()) {
+                // Keywords first: they are the cheap, common case.
+                rules[i].insert(0, re);
+            }
+        }
+        let links = Regex::new(
+            r"(?i)(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|xyz|shop|link|me|gg)/)",
+        )
+        .expect("the link pattern compiles");
+        Compiled { rules, langs, links }
+    }
+}
+
 /// What the classifier needs to know about a comment besides its text.
 #[derive(Clone, Copy, Debug)]
 pub struct Said<'a> {
@@ -211,38 +294,35 @@ impl Classifier {
     /// The classifier for a shop. Rules that do not compile were reported by
     /// `config check` and are skipped here.
     pub fn new(config: &ChatConfig) -> Classifier {
-        let mut rules: [Vec<Regex>; 6] = Default::default();
-        let mut keywords: [Vec<String>; 6] = Default::default();
-        for rule in &config.rules {
-            let Some(tag) = Tag::from_name(&rule.tag) else { continue };
-            keywords[tag as usize].extend(rule.keywords.iter().cloned());
-            if let Some(re) = &rule.regex {
-                match compile(re) {
-                    Ok(r) => rules[tag as usize].push(r),
-                    Err(e) => tracing::warn!(regex = %re, error = %e, "chat rule skipped"),
-                }
-            }
-        }
-        for (i, words) in keywords.iter().enumerate() {
-            if let Some(re) = keywords_regex(words).and_then(|re| compile(&re).ok()) {
-                // Keywords first: they are the cheap, common case.
-                rules[i].insert(0, re);
-            }
-        }
-        let links = Regex::new(
-            r"(?i)(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|xyz|shop|link|me|gg)/)",
-        )
-        .expect("the link pattern compiles");
         Classifier {
             config: config.clone(),
-            rules,
+            compiled: Compiled::shared(config),
             names: config.names.iter().map(|n| normalize(n)).filter(|n| !n.is_empty()).collect(),
-            links,
             spam: config.spam.clone(),
             viewers: HashMap::new(),
             norm: String::new(),
             since_sweep: 0,
         }
+    }
+
+    /// The last comment classified, normalized.
+    pub fn normalized(&self) -> &str {
+        &self.norm
+    }
+
+    /// The language of a comment: of those `chat.toml` lists under `[languages]`, the one
+    /// whose common words and rules it has most of (ties go to the first); `None` when it
+    /// has none of them (it is taken to be in the shop's own language).
+    pub fn language(&self, text: &str) -> Option<&str> {
+        let norm = normalize(text);
+        let mut best: Option<(&str, usize)> = None;
+        for (lang, regexes) in &self.compiled.langs {
+            let hits = regexes.iter().filter(|r| r.is_match(&norm)).count();
+            if hits > 0 && best.is_none_or(|(_, n)| hits > n) {
+                best = Some((lang, hits));
+            }
+        }
+        best.map(|(lang, _)| lang)
     }
 
     /// Adds a name viewers call the shop or its host by (the host's own name, learned from
@@ -273,7 +353,7 @@ impl Classifier {
         }
         if !norm.is_empty() {
             for tag in Tag::ALL {
-                if !tags.has(tag) && self.rules[tag as usize].iter().any(|r| r.is_match(norm)) {
+                if !tags.has(tag) && self.compiled.rules[tag as usize].iter().any(|r| r.is_match(norm)) {
                     tags.add(tag);
                 }
             }
@@ -281,7 +361,7 @@ impl Classifier {
                 tags.add(Tag::Mention);
             }
         }
-        if self.spam.links && self.links.is_match(said.text) {
+        if self.spam.links && self.compiled.links.is_match(said.text) {
             tags.add(Tag::Spam);
         }
         if self.recent(said) {

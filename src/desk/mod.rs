@@ -11,8 +11,10 @@ pub mod chat;
 pub mod claims;
 pub mod classify;
 pub mod money;
+pub mod regions;
 pub mod replies;
 pub mod sales;
+pub mod shipping;
 pub mod stats;
 mod summary;
 
@@ -24,15 +26,16 @@ use serde::{Deserialize, Serialize};
 pub use action::Action;
 pub use summary::Summary;
 
-use crate::config::model::ShopConfig;
+use crate::config::model::{ReplySpec, ShopConfig};
 pub use crate::feed::adapters::Capabilities;
 use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
 use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
 use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed};
-use classify::{Classifier, Said, Tags};
-use replies::{Replies, TemplateContext};
+use classify::{Classifier, Said, Tag, Tags};
+use replies::{Asked, Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
+use shipping::ShippingGate;
 use stats::Stats;
 
 /// Everything that can happen to the desk (journaled as `kind` and `body`).
@@ -47,6 +50,8 @@ pub enum Input {
     Operator(Action),
     /// Time passed.
     Tick,
+    /// `replies.toml` changed on disk and read well: the desk answers with these from now on.
+    Replies(Vec<ReplySpec>),
 }
 
 /// What the feed client tells the desk about the connection.
@@ -152,6 +157,8 @@ pub struct DeskSetup {
     pub source: String,
     /// Whether this is the built-in demo.
     pub demo: bool,
+    /// How often each canned reply (by id) was sent in earlier streams.
+    pub reply_uses: BTreeMap<String, u64>,
 }
 
 /// A command sent and not yet answered.
@@ -181,6 +188,10 @@ pub struct Desk {
     pub replies: Replies,
     /// Tags comments (question, buyer, spam…) from `chat.toml`.
     pub classifier: Classifier,
+    /// Finds the buyers the shop cannot ship to.
+    pub shipping: ShippingGate,
+    /// "Can't ship" comments by the region asked for.
+    pub cant_ship: BTreeMap<String, u64>,
     pub stats: Stats,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
@@ -218,8 +229,10 @@ impl Desk {
             catalog,
             claims: Claims::new(&setup.shop.claims, &setup.shop.catalog),
             sales,
-            replies: Replies::new(&setup.shop.replies.replies),
+            replies: Replies::new(&setup.shop.replies.replies, setup.reply_uses),
             classifier: Classifier::new(&setup.shop.chat),
+            shipping: ShippingGate::new(&setup.shop.shipping),
+            cant_ship: BTreeMap::new(),
             stats: Stats::default(),
             pinned: None,
             pending: BTreeMap::new(),
@@ -248,6 +261,10 @@ impl Desk {
             Input::Link(link) => self.apply_link(link, now),
             Input::Operator(action) => self.apply_action(action, now, &mut out),
             Input::Tick => {}
+            Input::Replies(replies) => {
+                self.replies.reload(&replies);
+                self.notice(Level::Info, format!("Reloaded replies.toml: {} replies", replies.len()));
+            }
         }
         let events = self.sales.tick(now);
         self.sale_events(events, now, &mut out);
@@ -403,8 +420,9 @@ impl Desk {
                 } else {
                     (MsgKind::Chat, self.tags_of(&user, &text, false, claim.is_some(), now))
                 };
-                self.chat.push_tagged(msg_id, &user, text, kind, reply_to, now, tags);
+                let index = self.chat.push_tagged(msg_id, &user, text, kind, reply_to, now, tags);
                 self.stats.chat_at(now.timestamp());
+                self.gate_answer(index, now, out);
                 if let Some(claim) = claim {
                     self.read_claim(claim, &user, now, out);
                 }
@@ -412,8 +430,9 @@ impl Desk {
             Event::Question { msg_id, user, text } => {
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let tags = self.tags_of(&user, &text, true, claim.is_some(), now);
-                self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
+                let index = self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
                 self.stats.chat_at(now.timestamp());
+                self.gate_answer(index, now, out);
                 if let Some(claim) = claim {
                     self.read_claim(claim, &user, now, out);
                 }
@@ -650,7 +669,13 @@ impl Desk {
             return Tags::NONE;
         }
         let at_ms = now.timestamp_millis();
-        self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms })
+        let mut tags = self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms });
+        let norm = self.classifier.normalized();
+        if let Some(region) = self.shipping.cant_ship(norm, user.region.as_deref(), tags) {
+            tags.add(Tag::CantShip);
+            *self.cant_ship.entry(region).or_default() += 1;
+        }
+        tags
     }
 
     fn claim_in(&mut self, user: &User, text: &str, msg_id: &str) -> Option<(Parsed, String, String)> {
@@ -870,38 +895,16 @@ impl Desk {
                     self.notice(Level::Warn, format!("No canned reply on key {key}"));
                     return;
                 };
-                let target = to.as_deref().and_then(|id| self.chat.by_msg_id(id));
-                let user = target.map(|m| m.user_name.clone());
-                let text = match replies::fill(&reply.text, &self.template_context(user.clone(), now)) {
-                    Ok(text) => text,
-                    Err(missing) => {
-                        let fields: Vec<String> = missing.iter().map(|f| format!("{{{f}}}")).collect();
-                        let how = replies::how_to_fill(&missing);
-                        let text = format!("Not sent: “{}” needs {}; {how}", reply.title, fields.join(" "));
-                        self.notice(Level::Warn, text);
-                        return;
-                    }
+                self.replies.used(reply.id());
+                self.answer(&reply, to.as_deref(), now, out);
+            }
+            Action::Answer { reply, to } => {
+                let Some(reply) = self.replies.by_id(&reply).cloned() else {
+                    self.notice(Level::Warn, format!("No canned reply “{reply}” in replies.toml"));
+                    return;
                 };
-                let label = match &user {
-                    Some(u) => format!("reply “{}” to @{u}", reply.title),
-                    None => format!("reply “{}”", reply.title),
-                };
-                let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
-                if let Some(id) = &reply_to {
-                    // Answered now, whether the platform takes it or the operator pastes it.
-                    self.chat.mark_answered(id);
-                }
-                if self.caps.send_chat {
-                    self.send_chat(text, reply_to, label, now, out);
-                } else {
-                    // The platform cannot take it: the operator pastes it in its own chat.
-                    self.revision += 1;
-                    out.push(Output::Clipboard(text));
-                    self.notice(
-                        Level::Info,
-                        format!("Copied {label} to the clipboard: paste it in the chat"),
-                    );
-                }
+                self.replies.used(reply.id());
+                self.answer(&reply, to.as_deref(), now, out);
             }
             Action::MarkHandled { msg_id } => {
                 let Some(m) = self.chat.by_msg_id(&msg_id) else {
@@ -952,6 +955,101 @@ impl Desk {
                 self.send(Command::PinProduct { reference, sku }, label.clone(), now, out);
                 self.notice(Level::Info, format!("Asked the platform to {label}"));
             }
+        }
+    }
+
+    /// Sends a canned reply, filled for the message `to` (its viewer, the product it names,
+    /// its language), and counts it as used. On a read-only platform it goes to the
+    /// clipboard for the operator to paste.
+    fn answer(&mut self, reply: &ReplySpec, to: Option<&str>, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let target = to.and_then(|id| self.chat.by_msg_id(id));
+        let user = target.map(|m| m.user_name.clone());
+        let text = match self.reply_text(reply, to, now) {
+            Ok(text) => text,
+            Err(missing) => {
+                let fields: Vec<String> = missing.iter().map(|f| format!("{{{f}}}")).collect();
+                let how = replies::how_to_fill(&missing);
+                let text = format!("Not sent: “{}” needs {}; {how}", reply.title, fields.join(" "));
+                self.notice(Level::Warn, text);
+                return;
+            }
+        };
+        let label = match &user {
+            Some(u) => format!("reply “{}” to @{u}", reply.title),
+            None => format!("reply “{}”", reply.title),
+        };
+        let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
+        if let Some(id) = &reply_to {
+            // Answered now, whether the platform takes it or the operator pastes it.
+            self.chat.mark_answered(id);
+        }
+        if self.caps.send_chat {
+            self.send_chat(text, reply_to, label, now, out);
+        } else {
+            // The platform cannot take it: the operator pastes it in its own chat.
+            self.revision += 1;
+            out.push(Output::Clipboard(text));
+            self.notice(Level::Info, format!("Copied {label} to the clipboard: paste it in the chat"));
+        }
+    }
+
+    /// A canned reply filled for the message `to` (its viewer, the product it names, its
+    /// language), as it would be sent now; or the template fields nothing can fill.
+    pub fn reply_text(
+        &self,
+        reply: &ReplySpec,
+        to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String, Vec<&'static str>> {
+        let target = to.and_then(|id| self.chat.by_msg_id(id));
+        let (lang, named) = match target {
+            Some(m) => (
+                self.classifier.language(&m.text),
+                self.claims.matcher.products_named(&classify::normalize(&m.text)),
+            ),
+            None => (None, Vec::new()),
+        };
+        // The product the comment names (one the reply is about, if it says), else the one on screen.
+        let product = named
+            .iter()
+            .find(|sku| reply.products.is_empty() || reply.products.contains(sku))
+            .and_then(|sku| self.catalog.product(sku))
+            .or(self.current_product());
+        let ctx = self.context_for(product, target.map(|m| m.user_name.clone()), now);
+        replies::fill(replies::text_in(reply, lang), &ctx)
+    }
+
+    /// The reply the desk suggests for a chat message, if one fits.
+    pub fn suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
+        let m = self.chat.by_msg_id(msg_id)?;
+        if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
+            return None;
+        }
+        let norm = classify::normalize(&m.text);
+        let products = self.claims.matcher.products_named(&norm);
+        let asked = Asked {
+            norm: &norm,
+            tags: m.tags,
+            products: &products,
+            on_screen: self.current_product().map(|p| p.sku.as_str()),
+            lang: self.classifier.language(&m.text),
+        };
+        // A reply that cannot be filled now ("pin a product first") gives way to one that can.
+        let ranked = self.replies.suggestions(&asked);
+        ranked.iter().find(|r| self.reply_text(r, Some(msg_id), self.now).is_ok()).or(ranked.first()).copied()
+    }
+
+    /// A viewer the shop cannot ship to gets the polite reply by itself, when the shop
+    /// turned that on, at most once per viewer in the set time.
+    fn gate_answer(&mut self, index: u64, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        let Some(m) = self.chat.get(index) else { return };
+        if !m.tags.has(Tag::CantShip) || m.msg_id.is_empty() {
+            return;
+        }
+        let (msg_id, user_id) = (m.msg_id.clone(), m.user_id.clone());
+        let Some(reply) = self.replies.by_tag(replies::CANT_SHIP).cloned() else { return };
+        if self.shipping.may_auto_answer(&user_id, now.timestamp_millis()) {
+            self.answer(&reply, Some(&msg_id), now, out);
         }
     }
 
@@ -1157,6 +1255,7 @@ impl Desk {
             price: Some(money::format(price, currency)),
             stock: Some(stock.to_string()),
             time_left,
+            ships_to: None,
         }
     }
 
@@ -1186,6 +1285,7 @@ impl Desk {
                 None => product.map(|p| p.available.to_string()),
             },
             time_left: live.map(|s| clock(s.remaining(now))),
+            ships_to: self.shipping.enabled().then(|| self.shipping.ships_to()),
         }
     }
 
@@ -1254,5 +1354,7 @@ pub fn clock(d: chrono::Duration) -> String {
     format!("{}:{:02}", secs / 60, secs % 60)
 }
 
+#[cfg(test)]
+mod knowledge_tests;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::Desk;
 use super::claims::ClaimCounts;
+use super::classify::Tag;
 
 /// What `--summary json` prints at the end of a headless run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -34,6 +35,13 @@ pub struct Summary {
     pub stock: BTreeMap<String, u32>,
     pub sales: Vec<SaleSummary>,
     pub claims: ClaimCounts,
+    /// Comments in memory with each chat tag (question, buyer, shipping, cant-ship…): what
+    /// each chat view lists.
+    pub tagged: BTreeMap<&'static str, usize>,
+    /// Questions not yet answered or handled.
+    pub unanswered: usize,
+    /// "Can't ship" comments by the region asked for.
+    pub cant_ship: BTreeMap<String, u64>,
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub commands_refused: u64,
@@ -98,6 +106,9 @@ impl Summary {
                 })
                 .collect(),
             claims: desk.claims.counts(),
+            tagged: Tag::ALL.into_iter().map(|t| (t.name(), desk.chat.tagged(t))).collect(),
+            unanswered: desk.chat.unanswered_count(),
+            cant_ship: desk.cant_ship.clone(),
             commands_sent: c.commands_sent,
             commands_acked: c.commands_acked,
             commands_refused: c.commands_refused,

@@ -18,6 +18,7 @@ fn shop() -> ShopConfig {
         title: title.into(),
         text: text.into(),
         tags: vec![tag.into()],
+        ..ReplySpec::new(title, text)
     };
     let price = |p: &str| p.parse().unwrap();
     ShopConfig {
@@ -59,6 +60,7 @@ fn shop() -> ShopConfig {
         },
         claims: ClaimsConfig::default(),
         chat: crate::config::model::ChatConfig::default(),
+        shipping: Default::default(),
     }
 }
 
@@ -69,6 +71,7 @@ fn desk() -> Desk {
         ref_prefix: "t".into(),
         source: "test".into(),
         demo: false,
+        reply_uses: Default::default(),
     })
 }
 
@@ -481,6 +484,7 @@ fn a_scheduled_sale_starts_by_itself_once() {
         ref_prefix: "t".into(),
         source: "test".into(),
         demo: false,
+        reply_uses: Default::default(),
     });
     assert!(d.apply(Input::Tick, t(59)).is_empty());
     let out = d.apply(Input::Tick, t(60));

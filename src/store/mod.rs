@@ -19,6 +19,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::config::model::ReplySpec;
 use crate::desk::{Action, Desk, Input, LinkEvent};
 use crate::protocol::{Command, Frame};
 
@@ -201,6 +202,24 @@ impl Store {
         Ok(rebuilt)
     }
 
+    /// How often the operator sent each canned reply (by id), in every session but `except`
+    /// (the one being rebuilt counts its own as it replays).
+    pub fn reply_uses(&self, except: Option<i64>) -> anyhow::Result<BTreeMap<String, u64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT json_extract(body, '$.args.reply') AS reply, count(*) FROM journal
+             WHERE kind = 'operator' AND json_extract(body, '$.operator') = 'answer'
+               AND session_id IS NOT ?1 AND reply IS NOT NULL
+             GROUP BY reply",
+        )?;
+        let rows = stmt.query_map([except], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut uses = BTreeMap::new();
+        for row in rows {
+            let (reply, n) = row.context("cannot read the replies' use counts")?;
+            uses.insert(reply, u64::try_from(n).unwrap_or(0));
+        }
+        Ok(uses)
+    }
+
     /// Every stored session, newest first.
     pub fn sessions(&self) -> anyhow::Result<Vec<SessionInfo>> {
         let mut stmt = self.conn.prepare(
@@ -242,6 +261,7 @@ fn decode(kind: &str, body: &str) -> anyhow::Result<Item> {
         "link" => Item::Input(Input::Link(serde_json::from_str::<LinkEvent>(body)?)),
         "operator" => Item::Input(Input::Operator(serde_json::from_str::<Action>(body)?)),
         "tick" => Item::Input(Input::Tick),
+        "replies" => Item::Input(Input::Replies(serde_json::from_str::<Vec<ReplySpec>>(body)?)),
         "output" => Item::Output(serde_json::from_str::<Command>(body)?),
         "run" => {
             #[derive(serde::Deserialize)]

@@ -79,6 +79,7 @@ fn fresh(config: &Config) -> Desk {
         ref_prefix: "unused".into(),
         source: "platform.test".into(),
         demo: false,
+        reply_uses: Default::default(),
     })
 }
 
@@ -173,6 +174,7 @@ fn every_input() -> Vec<Input> {
     inputs.extend(
         [
             Action::SendReply { key: "1".into(), to: Some("m1".into()) },
+            Action::Answer { reply: "sizing".into(), to: Some("m1".into()) },
             Action::StartSale { id: "almond-rush".into() },
             Action::ExtendSale { id: None, seconds: 30 },
             Action::EndSale { id: None },
@@ -180,6 +182,10 @@ fn every_input() -> Vec<Input> {
         ]
         .map(Input::Operator),
     );
+    let mut edited = crate::config::model::ReplySpec::new("Sizing", "12 sizes, {user}");
+    edited.lang.insert("es".into(), "12 tallas".into());
+    edited.keywords = vec!["talla".into()];
+    inputs.push(Input::Replies(vec![edited]));
     inputs
 }
 
@@ -192,6 +198,37 @@ fn every_input_reads_back_as_it_was_written() {
         let value = serde_json::to_value(&input).unwrap();
         assert_eq!(value["kind"], kind);
     }
+}
+
+#[test]
+fn replies_used_in_earlier_streams_are_counted_and_a_rebuild_counts_its_own_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let answer = |reply: &str| Input::Operator(Action::Answer { reply: reply.into(), to: None });
+    let (mut first, _commands, _) = stored_session(dir.path(), &config);
+    let id = |key: &str| {
+        config.shop.replies.replies.iter().find(|r| r.key.as_deref() == Some(key)).unwrap().id().to_owned()
+    };
+    let (sizing, price) = (id("3"), id("2"));
+    play(
+        &mut first,
+        &[(welcome("s1"), 0), (answer(&sizing), 10), (answer(&sizing), 20), (answer(&price), 30)],
+    );
+    play(&mut first, &[(frame(2, Event::Stream { state: StreamState::Ended }), 40)]);
+    first.finish();
+
+    // The next stream starts with those counts, and adds its own.
+    let (mut second, _commands, _) = stored_session(dir.path(), &config);
+    assert_eq!((second.desk.replies.uses(&sizing), second.desk.replies.uses(&price)), (2, 1));
+    play(&mut second, &[(welcome("s2"), 50), (answer(&price), 60)]);
+    assert_eq!(second.desk.replies.uses(&price), 2);
+    drop(second); // a crash: the restart rebuilds this session from its journal
+
+    let (again, _commands, point) = stored_session(dir.path(), &config);
+    assert_eq!(point.stream.as_deref(), Some("s2"));
+    assert_eq!((again.desk.replies.uses(&sizing), again.desk.replies.uses(&price)), (2, 2));
+    let store = open_store(dir.path());
+    assert_eq!(store.reply_uses(None).unwrap(), BTreeMap::from([(sizing, 2), (price, 2)]));
 }
 
 #[test]

@@ -437,6 +437,7 @@ pub(super) fn encode(item: &Item) -> serde_json::Result<(&'static str, Option<u6
         Item::Input(Input::Link(link)) => ("link", None, serde_json::to_string(link)?),
         Item::Input(Input::Operator(action)) => ("operator", None, serde_json::to_string(action)?),
         Item::Input(Input::Tick) => ("tick", None, "{}".to_owned()),
+        Item::Input(Input::Replies(replies)) => ("replies", None, serde_json::to_string(replies)?),
         Item::Output(command) => ("output", None, serde_json::to_string(command)?),
         Item::Run { ref_prefix } => {
             ("run", None, serde_json::json!({ "ref_prefix": ref_prefix }).to_string())

@@ -3,6 +3,7 @@
 pub mod bigtext;
 pub mod layout;
 pub mod panes;
+pub mod picker;
 mod text;
 pub use text::set_utc_offset;
 pub mod theme;
@@ -66,6 +67,7 @@ pub fn draw_buffer(
     panes::replies::draw(buf, a.replies, &ctx, view, focus == Pane::Replies);
     panes::status::draw(buf, a.status, &ctx);
     panes::adjust::draw(buf, area, &ctx, view);
+    panes::picker::draw(buf, area, &ctx, view);
     if view.help_open {
         panes::help::draw(buf, area, &ctx, view);
     }

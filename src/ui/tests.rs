@@ -35,6 +35,7 @@ fn shop() -> ShopConfig {
         title: title.into(),
         text: text.into(),
         tags: vec![tag.into()],
+        ..ReplySpec::new(title, text)
     };
     ShopConfig {
         catalog: CatalogFile {
@@ -89,6 +90,7 @@ fn shop() -> ShopConfig {
         },
         claims: ClaimsConfig::default(),
         chat: crate::config::model::ChatConfig::default(),
+        shipping: Default::default(),
     }
 }
 
@@ -99,6 +101,7 @@ fn desk_with(scrollback: usize, demo: bool) -> Desk {
         ref_prefix: "t".into(),
         source: "ws://127.0.0.1:9000".into(),
         demo,
+        reply_uses: Default::default(),
     })
 }
 
@@ -135,6 +138,8 @@ fn keymap() -> Keymap {
             ("U", "view_unanswered"),
             ("M", "view_mentions"),
             ("x", "mark_handled"),
+            ("t", "send_suggestion"),
+            ("R", "pick_reply"),
             ("enter", "activate"),
             ("tab", "focus_next"),
             ("shift-tab", "focus_prev"),
@@ -598,8 +603,8 @@ fn following_selects_the_newest_viewer_message() {
     let mut view = view;
     assert_eq!(
         view.on_unbound_key(&key('1'), &d),
-        Effect::Desk(Action::SendReply {
-            key: "1".into(),
+        Effect::Desk(Action::Answer {
+            reply: d.replies.by_key("1").unwrap().id().into(),
             to: Some(d.chat.messages().iter().rev().nth(2).unwrap().msg_id.clone())
         })
     );
@@ -673,7 +678,7 @@ fn a_reply_key_answers_the_selected_message() {
     }
     assert_eq!(
         view.on_unbound_key(&key('3'), &d),
-        Effect::Desk(Action::SendReply { key: "3".into(), to: Some("m17".into()) })
+        Effect::Desk(Action::Answer { reply: "Sizing".into(), to: Some("m17".into()) })
     );
     // Not a reply key, or with ctrl: nothing.
     assert_eq!(view.on_unbound_key(&key('x'), &d), Effect::None);
@@ -684,7 +689,7 @@ fn a_reply_key_answers_the_selected_message() {
     assert_eq!(view.selected_message(&d).unwrap().kind, crate::desk::chat::MsgKind::System);
     assert_eq!(
         view.on_unbound_key(&key('1'), &d),
-        Effect::Desk(Action::SendReply { key: "1".into(), to: None })
+        Effect::Desk(Action::Answer { reply: "Shipping: UK only".into(), to: None })
     );
     // The Replies pane's Activate sends its selected reply to the same message.
     view.focus = Pane::Replies;
@@ -694,7 +699,7 @@ fn a_reply_key_answers_the_selected_message() {
     act(&mut view, &d, KeyAction::Down);
     assert_eq!(
         act(&mut view, &d, KeyAction::Activate),
-        Effect::Desk(Action::SendReply { key: "2".into(), to: None })
+        Effect::Desk(Action::Answer { reply: "Price and stock".into(), to: None })
     );
 }
 
@@ -834,6 +839,7 @@ fn focus_cycles_through_the_panes() {
         ref_prefix: "t".into(),
         source: "x".into(),
         demo: false,
+        reply_uses: Default::default(),
     });
     let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
     act(&mut view, &d, KeyAction::FocusNext);
@@ -1294,4 +1300,101 @@ fn spam_is_struck_through_and_left_out_of_the_views() {
     let x = (0..70).find(|&x| buf[(x, y)].symbol() == "F").unwrap();
     assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::CROSSED_OUT));
     assert_eq!(crate::ui::view::ChatFilter::Buyers.count(&d.chat), 5);
+}
+
+// ---------------------------------------------------------------- knowledge base
+
+/// A desk on the built-in demo configuration (it ships to the UK only), a few comments in.
+fn demo_knowledge_desk() -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = crate::config::Paths { config_dir: dir.path().into(), state_dir: dir.path().join("state") };
+    let config = crate::config::load(&paths, &crate::config::EnvInfo::default()).unwrap();
+    let mut d = Desk::new(DeskSetup {
+        shop: config.shop,
+        scrollback: 1000,
+        ref_prefix: "t".into(),
+        source: "ws://127.0.0.1:9000".into(),
+        demo: false,
+        reply_uses: [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into(),
+    });
+    welcome(&mut d);
+    let lines = [
+        ("jo", Some("GB"), "love the pink ones"),
+        ("ana", Some("GB"), "what size should I get? my nails are tiny"),
+        ("luz", None, "¿cuánto cuesta el french? 💅"),
+        ("maria", Some("PH"), "do you ship to Manila?"),
+    ];
+    for (i, (name, region, text)) in lines.into_iter().enumerate() {
+        let seq = 10 + i as u64;
+        let event = Event::Chat {
+            msg_id: format!("m{seq}"),
+            user: user(name, region),
+            text: text.into(),
+            reply_to: None,
+        };
+        feed(&mut d, seq, event, t(10 + i as i64 * 5));
+    }
+    d.apply(Input::Tick, t(40));
+    d
+}
+
+#[test]
+fn snapshot_a_cant_ship_question_with_its_suggested_reply() {
+    let d = demo_knowledge_desk();
+    let mut view = ViewState::new();
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("?✈✗ [PH] maria: do you ship to Manila?"), "{s}");
+    assert!(s.contains("▸ t Shipping: where we ship · Hi @maria! We only ship to the UK"), "{s}");
+    insta::assert_snapshot!("chat_cant_ship_suggestion_120x40", render(&d, &mut view, 120, 40).backend());
+    insta::assert_snapshot!("chat_cant_ship_suggestion_80x24", render(&d, &mut view, 80, 24).backend());
+    // `t` sends that reply to her comment.
+    assert_eq!(
+        act(&mut view, &d, KeyAction::SendSuggestion),
+        Effect::Desk(Action::Answer { reply: "cant-ship".into(), to: Some("m13".into()) })
+    );
+    // One up, the Spanish question: the price reply, in Spanish.
+    act(&mut view, &d, KeyAction::Up);
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("▸ t Price and stock · @luz Press-on nails, short square, classic Fre"), "{s}");
+    let sent = d.reply_text(d.replies.by_id("price").unwrap(), Some("m12"), d.now).unwrap();
+    assert_eq!(
+        sent,
+        "@luz Press-on nails, short square, classic French cuesta £7.99 ahora mismo, ¡quedan 40!"
+    );
+}
+
+#[test]
+fn snapshot_the_reply_picker() {
+    let d = demo_knowledge_desk();
+    let mut view = ViewState::new();
+    act(&mut view, &d, KeyAction::Up);
+    act(&mut view, &d, KeyAction::Up);
+    act(&mut view, &d, KeyAction::PickReply);
+    // Nothing typed: the replies used most first, for the selected comment.
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains("Reply to @ana"), "{s}");
+    let price = s.find("Price and stock").unwrap();
+    assert!(
+        price < s.find("Sizing").unwrap() && s.find("Sizing").unwrap() < s.find("Postage").unwrap(),
+        "{s}"
+    );
+    insta::assert_snapshot!("picker_120x40", term.backend());
+    for c in "sizng".chars() {
+        assert_eq!(view.on_key(&key(c), &keymap(), &d), Effect::None, "typing goes to the picker");
+    }
+    let term = render(&d, &mut view, 120, 40);
+    insta::assert_snapshot!("picker_typed_80x24", render(&d, &mut view, 80, 24).backend());
+    assert!(screen(&term).contains("▸3  Sizing"), "{}", screen(&term));
+    let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(
+        view.on_key(&enter, &keymap(), &d),
+        Effect::Desk(Action::Answer { reply: "sizing".into(), to: Some("m11".into()) })
+    );
+    assert!(view.picker.is_none());
+    // Esc closes without sending.
+    act(&mut view, &d, KeyAction::PickReply);
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(view.on_key(&esc, &keymap(), &d), Effect::None);
+    assert!(view.picker.is_none());
 }

@@ -12,6 +12,7 @@ use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::classify::Tag;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
+use crate::ui::picker::{self, Picker};
 
 /// The panes, in focus order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -263,6 +264,8 @@ pub struct ViewState {
     pub help_open: bool,
     /// The stock-adjust popup, while open: it takes every key until enter or esc.
     pub adjust: Option<AdjustForm>,
+    /// The reply picker, while open: it takes every key until enter or esc.
+    pub picker: Option<Picker>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
@@ -322,6 +325,7 @@ impl ViewState {
             focus: Pane::Chat,
             help_open: false,
             adjust: None,
+            picker: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
@@ -412,10 +416,52 @@ impl ViewState {
         if self.adjust.is_some() {
             return self.on_adjust_key(key);
         }
+        if self.picker.is_some() {
+            return self.on_picker_key(key, desk);
+        }
         match keymap.lookup(self.mode(), key) {
             Some(action) => self.on_action(action, desk),
             None => self.on_unbound_key(key, desk),
         }
+    }
+
+    /// Typing in the reply picker: letters search, arrows choose, enter sends, esc closes.
+    /// Its keys are fixed, like the adjust popup's.
+    fn on_picker_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
+        let Some(picker) = self.picker.as_mut() else { return Effect::None };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let rows = picker::ranked(&desk.replies, &picker.query).len();
+        match key.code {
+            KeyCode::Esc => self.picker = None,
+            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => picker.selected = picker.selected.saturating_sub(1),
+            KeyCode::Down => picker.selected = (picker.selected + 1).min(rows.saturating_sub(1)),
+            KeyCode::Char('n') if ctrl => picker.selected = (picker.selected + 1).min(rows.saturating_sub(1)),
+            KeyCode::Backspace => {
+                picker.query.pop();
+                picker.selected = 0;
+            }
+            KeyCode::Char('u') if ctrl => {
+                picker.query.clear();
+                picker.selected = 0;
+            }
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                picker.query.push(c);
+                picker.selected = 0;
+            }
+            KeyCode::Enter => {
+                let chosen = picker::ranked(&desk.replies, &picker.query)
+                    .get(picker.selected)
+                    .map(|r| r.id().to_owned());
+                let to = picker.to.clone();
+                if let Some(reply) = chosen {
+                    self.picker = None;
+                    return Effect::Desk(Action::Answer { reply, to });
+                }
+            }
+            _ => {}
+        }
+        Effect::None
     }
 
     /// Typing in the stock-adjust popup: its keys are fixed, so no keymap can trap the
@@ -548,6 +594,19 @@ impl ViewState {
             KeyAction::ViewBuyers => self.show_view(ChatFilter::Buyers),
             KeyAction::ViewUnanswered => self.show_view(ChatFilter::Unanswered),
             KeyAction::ViewMentions => self.show_view(ChatFilter::Mentions),
+            KeyAction::PickReply => {
+                self.picker = Some(Picker { to: self.reply_target(desk), ..Picker::default() });
+                Effect::None
+            }
+            KeyAction::SendSuggestion => {
+                let Some(to) = self.reply_target(desk) else { return Effect::None };
+                match desk.suggestion(&to) {
+                    Some(reply) => {
+                        Effect::Desk(Action::Answer { reply: reply.id().to_owned(), to: Some(to) })
+                    }
+                    None => Effect::None,
+                }
+            }
             KeyAction::MarkHandled => match self.reply_target(desk) {
                 Some(msg_id) => Effect::Desk(Action::MarkHandled { msg_id }),
                 None => Effect::None,
@@ -591,13 +650,15 @@ impl ViewState {
     pub fn on_unbound_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
         if self.help_open
             || self.adjust.is_some()
+            || self.picker.is_some()
             || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
             return Effect::None;
         }
         let label = chord_label(&KeyChord::from_event(key));
+        // Sent by id, so the journal counts its uses even if the file moves it to another key.
         match desk.replies.by_key(&label) {
-            Some(_) => Effect::Desk(Action::SendReply { key: label, to: self.reply_target(desk) }),
+            Some(r) => Effect::Desk(Action::Answer { reply: r.id().to_owned(), to: self.reply_target(desk) }),
             None => Effect::None,
         }
     }
@@ -856,10 +917,10 @@ impl ViewState {
         match self.focus {
             // Confirming a sale is its own key (y), never a stray enter.
             Pane::Chat | Pane::Claims => Effect::None,
-            // A reply with no key is sent by its tags only (claim answers).
-            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)?.key.clone())
-            {
-                Some(key) => Effect::Desk(Action::SendReply { key, to: self.reply_target(desk) }),
+            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
+                Some(r) => {
+                    Effect::Desk(Action::Answer { reply: r.id().to_owned(), to: self.reply_target(desk) })
+                }
                 None => Effect::None,
             },
             Pane::Sale => match self.sale.selected.and_then(|i| desk.sales.all().get(i)) {

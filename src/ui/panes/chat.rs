@@ -35,6 +35,7 @@ fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
         Tag::Question => ("?", theme.question.add_modifier(bold)),
         Tag::Buyer => ("$", theme.buyer),
         Tag::Shipping => ("✈", theme.shipping),
+        Tag::CantShip => ("✗", theme.complaint.add_modifier(bold)),
         Tag::Complaint => ("!", theme.complaint),
         Tag::Mention => ("@", theme.mention),
         Tag::Spam => ("", theme.dim),
@@ -177,6 +178,43 @@ fn height(m: &Message, width: u16, theme: &Theme) -> u16 {
     wrap(&p[..n], width, indent_for(width), |_, _, _, _, _| {})
 }
 
+/// The reply the desk suggests for the selected comment, on one line under the chat, with
+/// the key that sends it and the text as it would go out. False when there is none.
+fn suggestion_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, selected: Option<u64>) -> bool {
+    let (desk, theme) = (ctx.desk, ctx.theme);
+    let Some(m) = selected.and_then(|i| desk.chat.get(i)).filter(|m| !m.answered && !m.msg_id.is_empty())
+    else {
+        return false;
+    };
+    let Some(reply) = desk.suggestion(&m.msg_id) else { return false };
+    let right = line.right();
+    let mut x = line.x;
+    x = text::put(buf, x, line.y, right, " ▸ ", theme.accent);
+    if let Some(key) = ctx.key(KeyAction::SendSuggestion) {
+        x = text::put(
+            buf,
+            x,
+            line.y,
+            right,
+            &key,
+            theme.accent.add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        );
+        x = text::put(buf, x, line.y, right, " ", theme.base);
+    }
+    x = text::put(buf, x, line.y, right, &reply.title, theme.accent.add_modifier(Modifier::BOLD));
+    match desk.reply_text(reply, Some(&m.msg_id), desk.now) {
+        Ok(text) => {
+            x = text::put(buf, x, line.y, right, " · ", theme.dim);
+            text::put_trunc(buf, x, line.y, right, &text, theme.base);
+        }
+        Err(missing) => {
+            let why = format!(" · needs {{{}}}", missing.join("} {"));
+            text::put_trunc(buf, x, line.y, right, &why, theme.warn);
+        }
+    }
+    true
+}
+
 /// Draws the chat pane and records its rows for the mouse.
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
@@ -217,6 +255,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let style = theme.accent.add_modifier(Modifier::BOLD);
         text::put_trunc(buf, line.x, line.y, line.right(), &msg, style);
     }
+    if rows.height > 3
+        && suggestion_line(buf, Rect { height: 1, y: rows.bottom() - 1, ..rows }, ctx, selected)
+    {
+        rows.height -= 1;
+    }
+    let hits = &mut view.hits;
     hits.chat_rows_area = rows;
     hits.chat_rows.resize(usize::from(rows.height), None);
     if rows.is_empty() {

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::{Ctx, adjust};
+use super::{Ctx, adjust, picker};
 use crate::config::keymap::{KeyAction, Mode};
 use crate::ui::layout::centered;
 use crate::ui::text;
@@ -42,6 +42,8 @@ const GROUPS: [(&str, Filter); 5] = [
                 | KeyAction::ViewUnanswered
                 | KeyAction::ViewMentions
                 | KeyAction::MarkHandled
+                | KeyAction::SendSuggestion
+                | KeyAction::PickReply
         )
     }),
     ("Moving around", |a| {
@@ -101,6 +103,8 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     section("Canned replies (to the selected chat message)", replies, &mut out);
     let adjust = adjust::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
     section("In the stock adjust popup", adjust, &mut out);
+    let picker = picker::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
+    section("In the reply picker", picker, &mut out);
     section("In this help", bound(Mode::Help, &|_| true), &mut out);
     out
 }

@@ -5,6 +5,7 @@ pub mod adjust;
 pub mod chat;
 pub mod claims;
 pub mod help;
+pub mod picker;
 pub mod replies;
 pub mod sale;
 pub mod status;

@@ -128,7 +128,7 @@ mod tests {
     use super::*;
 
     fn reply(key: &str) -> ReplySpec {
-        ReplySpec { key: Some(key.into()), title: "t".into(), text: "x".into(), tags: vec![] }
+        ReplySpec { key: Some(key.into()), ..ReplySpec::new("t", "x") }
     }
 
     #[test]

@@ -1,0 +1,178 @@
+//! The shop's knowledge in use: the built-in `replies.toml`, `chat.toml` and catalogue, as a
+//! new user gets them, answering real comments in several languages.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::config::{EnvInfo, Paths};
+use crate::protocol::sanitize::sanitize;
+
+/// The setup of a desk on the built-in demo configuration, with `settings.toml` if given.
+fn demo_setup(settings: Option<&str>) -> DeskSetup {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(s) = settings {
+        std::fs::write(dir.path().join("settings.toml"), s).unwrap();
+    }
+    let paths = Paths { config_dir: dir.path().to_path_buf(), state_dir: dir.path().join("state") };
+    let config = crate::config::load(&paths, &EnvInfo::default()).unwrap();
+    DeskSetup {
+        shop: config.shop,
+        scrollback: 1000,
+        ref_prefix: "k".into(),
+        source: "test".into(),
+        demo: true,
+        reply_uses: BTreeMap::new(),
+    }
+}
+
+fn demo_desk(settings: Option<&str>) -> Desk {
+    Desk::new(demo_setup(settings))
+}
+
+fn t(s: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(1_763_000_000 + s, 0).unwrap()
+}
+
+fn viewer(name: &str, region: Option<&str>) -> User {
+    User {
+        id: format!("id-{name}"),
+        name: name.into(),
+        region: region.map(Into::into),
+        badges: vec![],
+        follower: false,
+    }
+}
+
+fn say(d: &mut Desk, seq: u64, who: User, text: &str) -> Vec<Output> {
+    let event =
+        Event::Chat { msg_id: format!("m{seq}"), user: who, text: sanitize(text, 500), reply_to: None };
+    d.apply(Input::Feed(Frame { v: 1, seq, ts: String::new(), event }), t(seq as i64))
+}
+
+fn sent(out: &[Output]) -> Vec<(String, Option<String>)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send(Command::SendChat { text, reply_to, .. }) => Some((text.clone(), reply_to.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_suggested_reply_fits_the_comment_in_three_languages() {
+    // (region, comment, suggested reply id, words the sent text must hold)
+    let table: [(Option<&str>, &str, Option<&str>, &str); 19] = [
+        (Some("GB"), "do you ship to Manila?", Some("cant-ship"), "We only ship to the UK"),
+        (Some("PH"), "ship to Philippines po?", Some("cant-ship"), "Sa the UK lang po"),
+        (Some("MX"), "¿hacen envíos a México? 🇲🇽", Some("cant-ship"), "solo enviamos a the UK"),
+        (Some("IE"), "do you ship to Ireland?", Some("cant-ship"), "only ship to the UK"),
+        (Some("GB"), "do you ship to Manchester?", Some("delivery-time"), "arrive in 2-3 days"),
+        (None, "how much is the almond pink?", Some("price"), "blush pink is £8.99"),
+        (Some("GB"), "how much is P&P?", Some("postage"), "£2.99 by Royal Mail"),
+        (Some("GB"), "Royal Mail or Evri? 🙏", Some("postage"), "Royal Mail tracked"),
+        (None, "¿cuánto cuesta el french? 💅", Some("price"), "classic French cuesta £7.99"),
+        (None, "magkano po yung glitter", Some("price"), "champagne glitter ay £12.99"),
+        (Some("GB"), "what size should I get?", Some("sizing"), "12 sizes"),
+        (None, "qué talla son?", Some("sizing"), "12 tallas"),
+        (None, "how long do they last?", Some("wear"), "1-2 weeks"),
+        (None, "where is the link??", Some("how-to-buy"), "tap the basket"),
+        (Some("GB"), "my order never arrived 😡", Some("order-problem"), "order number"),
+        (None, "is the glue safe for sensitive skin?", Some("glue-safe"), "patch test"),
+        (
+            None,
+            "\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}the coffin nude\u{202e}?",
+            Some("price"),
+            "milky nude is £9.99",
+        ),
+        (Some("GB"), "love these colours 😍", None, ""),
+        (Some("PH"), "💅💅💅", None, ""),
+    ];
+    for (i, (region, text, want, words)) in table.into_iter().enumerate() {
+        let mut d = demo_desk(None);
+        let seq = i as u64 + 1;
+        say(&mut d, seq, viewer("ana", region), text);
+        let msg_id = format!("m{seq}");
+        let got = d.suggestion(&msg_id).map(|r| r.id().to_owned());
+        assert_eq!(got.as_deref(), want, "{text:?}");
+        let Some(id) = got else { continue };
+        let out = d.apply(Input::Operator(Action::Answer { reply: id, to: Some(msg_id.clone()) }), t(100));
+        let sent = sent(&out);
+        assert_eq!(sent.len(), 1, "{text:?}: {:?}", d.notices().last());
+        assert!(sent[0].0.contains(words), "{text:?} → {:?}", sent[0].0);
+        assert_eq!(sent[0].1.as_deref(), Some(msg_id.as_str()));
+        assert!(d.chat.by_msg_id(&msg_id).unwrap().answered);
+    }
+}
+
+#[test]
+fn a_buyer_the_shop_cannot_serve_is_tagged_and_counted_by_region() {
+    let mut d = demo_desk(None);
+    say(&mut d, 1, viewer("maricel", Some("PH")), "how much po?");
+    say(&mut d, 2, viewer("wei", Some("SG")), "Do you ship to Singapore?");
+    say(&mut d, 3, viewer("jo", Some("GB")), "do you ship to Manila for my sister?");
+    say(&mut d, 4, viewer("amy", Some("GB")), "how much?");
+    say(&mut d, 5, viewer("kris", Some("PH")), "my nails could never");
+    let cant: Vec<bool> = d.chat.messages().iter().map(|m| m.tags.has(Tag::CantShip)).collect();
+    assert_eq!(cant, [true, true, true, false, false]);
+    assert_eq!(d.cant_ship, BTreeMap::from([("PH".into(), 2), ("SG".into(), 1)]));
+}
+
+#[test]
+fn with_auto_answer_each_viewer_is_told_once_in_the_window() {
+    let settings = "[shipping]\nships_to = [\"GB\", \"IE\"]\nauto_answer = true\nauto_answer_minutes = 10\n";
+    let mut d = demo_desk(Some(settings));
+    let out = say(&mut d, 1, viewer("maricel", Some("PH")), "do you ship to Manila?");
+    assert_eq!(
+        sent(&out),
+        [("Hi @maricel! We only ship to the UK and Ireland for now, sorry! 💕".into(), Some("m1".into()))]
+    );
+    assert!(d.chat.by_msg_id("m1").unwrap().answered);
+    // Again within ten minutes: tagged, not answered again.
+    assert!(sent(&say(&mut d, 2, viewer("maricel", Some("PH")), "pls ship to PH? how much")).is_empty());
+    assert!(d.chat.by_msg_id("m2").unwrap().tags.has(Tag::CantShip));
+    // Someone else, and later the same viewer, are answered.
+    assert_eq!(sent(&say(&mut d, 3, viewer("wei", Some("SG")), "ship to singapore?")).len(), 1);
+    assert_eq!(sent(&say(&mut d, 700, viewer("maricel", Some("PH")), "how much?")).len(), 1);
+    // Off by default.
+    let mut d = demo_desk(None);
+    assert!(sent(&say(&mut d, 1, viewer("maricel", Some("PH")), "do you ship to Manila?")).is_empty());
+}
+
+#[test]
+fn replies_used_rise_and_a_reload_keeps_their_counts() {
+    let mut d = demo_desk(None);
+    say(&mut d, 1, viewer("ana", None), "how long do they last?");
+    for _ in 0..3 {
+        d.apply(Input::Operator(Action::Answer { reply: "wear".into(), to: Some("m1".into()) }), t(5));
+    }
+    d.apply(Input::Operator(Action::SendReply { key: "3".into(), to: None }), t(6));
+    assert_eq!((d.replies.uses("wear"), d.replies.uses("sizing")), (3, 1));
+    let mut specs = d.replies.all().to_vec();
+    specs.retain(|r| r.id() != "sizing");
+    d.apply(Input::Replies(specs), t(7));
+    assert!(d.replies.by_id("sizing").is_none());
+    assert_eq!(d.replies.uses("wear"), 3);
+    assert!(d.notices().last().unwrap().text.starts_with("Reloaded replies.toml"));
+    // Earlier streams' counts come in with the setup.
+    let uses = BTreeMap::from([("sizing".to_owned(), 9)]);
+    let d = Desk::new(DeskSetup { reply_uses: uses, ..demo_setup(None) });
+    assert_eq!(d.replies.uses("sizing"), 9);
+}
+
+#[test]
+fn a_comment_in_a_language_gets_the_reply_in_it_when_there_is_one() {
+    let d = {
+        let mut d = demo_desk(None);
+        say(&mut d, 1, viewer("ana", None), "¿cuánto duran?");
+        say(&mut d, 2, viewer("bo", None), "gaano katagal po");
+        d
+    };
+    assert_eq!(d.classifier.language("¿cuánto duran?"), Some("es"));
+    assert_eq!(d.classifier.language("magkano po"), Some("tl"));
+    assert_eq!(d.classifier.language("how much is it"), None);
+    assert_eq!(d.classifier.language("😍😍"), None);
+    let wear = d.replies.by_id("wear").unwrap();
+    assert!(d.reply_text(wear, Some("m1"), t(3)).unwrap().contains("semanas"));
+    // No Tagalog text for this one: the reply's own.
+    assert!(d.reply_text(wear, Some("m2"), t(3)).unwrap().contains("weeks"));
+}

@@ -1,0 +1,128 @@
+//! Places viewers name, as ISO 3166-1 alpha-2 region codes: "Manila" and "pinas" are PH.
+//!
+//! Names are matched on comments normalized as chat triage normalizes them (lowercase,
+//! accents kept, punctuation gone), as whole words. Two-letter codes are not read as
+//! places ("ship to us" is not the United States), but for the few viewers write that way
+//! ("uk", "sg", "kl", "hk", "nz").
+
+/// A region: its code, the name the shop's replies use, and what viewers call it or its
+/// big cities (lowercase, normalized, in several languages).
+struct Region {
+    code: &'static str,
+    name: &'static str,
+    aliases: &'static [&'static str],
+}
+
+#[rustfmt::skip]
+const REGIONS: &[Region] = &[
+    Region { code: "GB", name: "the UK", aliases: &["uk", "united kingdom", "england", "scotland", "wales", "northern ireland", "britain", "great britain", "london", "manchester", "birmingham", "glasgow", "reino unido", "inglaterra"] },
+    Region { code: "IE", name: "Ireland", aliases: &["ireland", "eire", "dublin", "cork", "irlanda"] },
+    Region { code: "US", name: "the US", aliases: &["usa", "united states", "america", "the states", "estados unidos", "new york", "nyc", "los angeles", "california", "texas", "florida", "chicago", "miami", "hawaii"] },
+    Region { code: "CA", name: "Canada", aliases: &["canada", "canadá", "toronto", "vancouver", "montreal"] },
+    Region { code: "MX", name: "Mexico", aliases: &["mexico", "méxico", "cdmx", "guadalajara", "monterrey"] },
+    Region { code: "AU", name: "Australia", aliases: &["australia", "aus", "sydney", "melbourne", "brisbane"] },
+    Region { code: "NZ", name: "New Zealand", aliases: &["new zealand", "nz", "auckland", "nueva zelanda"] },
+    Region { code: "PH", name: "the Philippines", aliases: &["philippines", "the philippines", "pilipinas", "pinas", "filipinas", "manila", "metro manila", "ncr", "quezon city", "cebu", "davao", "makati", "taguig", "pasig", "luzon", "mindanao", "visayas"] },
+    Region { code: "SG", name: "Singapore", aliases: &["singapore", "sg", "singapur"] },
+    Region { code: "MY", name: "Malaysia", aliases: &["malaysia", "kuala lumpur", "kl", "penang", "johor", "selangor"] },
+    Region { code: "ID", name: "Indonesia", aliases: &["indonesia", "jakarta", "bali", "surabaya", "bandung"] },
+    Region { code: "TH", name: "Thailand", aliases: &["thailand", "bangkok", "tailandia", "phuket", "chiang mai"] },
+    Region { code: "VN", name: "Vietnam", aliases: &["vietnam", "viet nam", "hanoi", "ho chi minh", "saigon"] },
+    Region { code: "HK", name: "Hong Kong", aliases: &["hong kong", "hk"] },
+    Region { code: "TW", name: "Taiwan", aliases: &["taiwan", "taipei"] },
+    Region { code: "JP", name: "Japan", aliases: &["japan", "japón", "japon", "tokyo", "osaka"] },
+    Region { code: "KR", name: "South Korea", aliases: &["korea", "south korea", "corea", "seoul"] },
+    Region { code: "CN", name: "China", aliases: &["china", "beijing", "shanghai", "shenzhen"] },
+    Region { code: "IN", name: "India", aliases: &["india", "mumbai", "delhi", "bangalore"] },
+    Region { code: "PK", name: "Pakistan", aliases: &["pakistan", "karachi", "lahore"] },
+    Region { code: "AE", name: "the UAE", aliases: &["uae", "emirates", "united arab emirates", "dubai", "abu dhabi"] },
+    Region { code: "SA", name: "Saudi Arabia", aliases: &["saudi", "saudi arabia", "riyadh", "jeddah"] },
+    Region { code: "QA", name: "Qatar", aliases: &["qatar", "doha"] },
+    Region { code: "NG", name: "Nigeria", aliases: &["nigeria", "lagos", "abuja"] },
+    Region { code: "KE", name: "Kenya", aliases: &["kenya", "nairobi"] },
+    Region { code: "ZA", name: "South Africa", aliases: &["south africa", "sudáfrica", "johannesburg", "cape town", "durban"] },
+    Region { code: "EG", name: "Egypt", aliases: &["egypt", "cairo", "egipto"] },
+    Region { code: "FR", name: "France", aliases: &["france", "francia", "paris", "lyon", "marseille"] },
+    Region { code: "DE", name: "Germany", aliases: &["germany", "deutschland", "alemania", "berlin", "munich", "hamburg"] },
+    Region { code: "ES", name: "Spain", aliases: &["spain", "españa", "espana", "madrid", "barcelona", "valencia", "sevilla", "seville"] },
+    Region { code: "PT", name: "Portugal", aliases: &["portugal", "lisbon", "lisboa", "porto"] },
+    Region { code: "IT", name: "Italy", aliases: &["italy", "italia", "rome", "roma", "milan", "milano"] },
+    Region { code: "NL", name: "the Netherlands", aliases: &["netherlands", "the netherlands", "holland", "holanda", "amsterdam", "rotterdam"] },
+    Region { code: "BE", name: "Belgium", aliases: &["belgium", "bélgica", "brussels", "antwerp"] },
+    Region { code: "CH", name: "Switzerland", aliases: &["switzerland", "suiza", "zurich", "geneva"] },
+    Region { code: "AT", name: "Austria", aliases: &["austria", "vienna", "wien"] },
+    Region { code: "SE", name: "Sweden", aliases: &["sweden", "suecia", "stockholm"] },
+    Region { code: "NO", name: "Norway", aliases: &["norway", "noruega", "oslo"] },
+    Region { code: "DK", name: "Denmark", aliases: &["denmark", "dinamarca", "copenhagen"] },
+    Region { code: "FI", name: "Finland", aliases: &["finland", "helsinki"] },
+    Region { code: "PL", name: "Poland", aliases: &["poland", "polonia", "warsaw", "krakow"] },
+    Region { code: "GR", name: "Greece", aliases: &["greece", "grecia", "athens"] },
+    Region { code: "TR", name: "Turkey", aliases: &["turkey", "türkiye", "turkiye", "turquía", "istanbul"] },
+    Region { code: "RU", name: "Russia", aliases: &["russia", "rusia", "moscow"] },
+    Region { code: "UA", name: "Ukraine", aliases: &["ukraine", "ucrania", "kyiv", "kiev"] },
+    Region { code: "BR", name: "Brazil", aliases: &["brazil", "brasil", "são paulo", "sao paulo", "rio de janeiro"]  },
+    Region { code: "AR", name: "Argentina", aliases: &["argentina", "buenos aires"] },
+    Region { code: "CL", name: "Chile", aliases: &["chile", "santiago"] },
+    Region { code: "CO", name: "Colombia", aliases: &["colombia", "bogotá", "bogota", "medellín", "medellin"] },
+    Region { code: "PE", name: "Peru", aliases: &["peru", "perú", "lima"] },
+    Region { code: "VE", name: "Venezuela", aliases: &["venezuela", "caracas"] },
+    Region { code: "EC", name: "Ecuador", aliases: &["ecuador", "quito", "guayaquil"] },
+    Region { code: "GT", name: "Guatemala", aliases: &["guatemala"] },
+    Region { code: "DO", name: "the Dominican Republic", aliases: &["dominican republic", "república dominicana", "republica dominicana", "santo domingo"] },
+    Region { code: "PR", name: "Puerto Rico", aliases: &["puerto rico"] },
+    Region { code: "JM", name: "Jamaica", aliases: &["jamaica"] },
+];
+
+/// Whether `code` is a region this table knows.
+pub fn known(code: &str) -> bool {
+    REGIONS.iter().any(|r| r.code == code)
+}
+
+/// The name replies use for a region ("the Philippines"); the code itself if unknown.
+pub fn name(code: &str) -> &str {
+    REGIONS.iter().find(|r| r.code == code).map_or(code, |r| r.name)
+}
+
+/// The built-in names of places, with their regions (for matching).
+pub fn aliases() -> impl Iterator<Item = (&'static str, &'static str)> {
+    REGIONS.iter().flat_map(|r| r.aliases.iter().map(move |a| (*a, r.code)))
+}
+
+/// A list of regions as a sentence: "the UK", "the UK and Ireland", "the UK, Ireland and France".
+pub fn sentence(codes: &[String]) -> String {
+    let names: Vec<&str> = codes.iter().map(|c| name(c)).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::classify::normalize;
+
+    #[test]
+    fn every_alias_is_already_normalized_and_unique() {
+        let mut seen = std::collections::HashMap::new();
+        for (alias, code) in aliases() {
+            assert_eq!(normalize(alias), alias, "{alias} must be written as comments are normalized");
+            if let Some(other) = seen.insert(alias, code) {
+                panic!("{alias} is both {other} and {code}");
+            }
+        }
+        assert!(REGIONS.iter().all(|r| r.code.len() == 2 && r.code.chars().all(|c| c.is_ascii_uppercase())));
+    }
+
+    #[test]
+    fn regions_read_as_a_sentence() {
+        let codes = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(sentence(&codes(&["GB"])), "the UK");
+        assert_eq!(sentence(&codes(&["GB", "IE"])), "the UK and Ireland");
+        assert_eq!(sentence(&codes(&["GB", "IE", "FR"])), "the UK, Ireland and France");
+        assert_eq!(sentence(&codes(&["ZZ"])), "ZZ");
+        assert_eq!(name("PH"), "the Philippines");
+        assert!(known("PH") && !known("XX"));
+    }
+}

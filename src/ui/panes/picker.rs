@@ -1,0 +1,112 @@
+//! The reply picker popup: a search line, the canned replies that match (best first, the
+//! most used first when nothing is typed), and the highlighted one as it would be sent.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Widget};
+
+use super::Ctx;
+use crate::ui::layout::centered;
+use crate::ui::picker::ranked;
+use crate::ui::text;
+use crate::ui::view::ViewState;
+
+/// The popup's keys: fixed, because it takes typing. The help popup lists them too.
+pub const KEYS: [(&str, &str); 5] = [
+    ("letters", "find a reply by its title, text, category or tags"),
+    ("↑ ↓", "choose (ctrl-p, ctrl-n)"),
+    ("enter", "send it to the selected comment"),
+    ("backspace", "delete a character (ctrl-u: all)"),
+    ("esc", "close without sending"),
+];
+
+const WIDTH: u16 = 76;
+const HEIGHT: u16 = 18;
+
+/// Draws the popup over whatever is below it, if it is open.
+pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &ViewState) {
+    let Some(picker) = &view.picker else { return };
+    let (desk, theme) = (ctx.desk, ctx.theme);
+    let area = centered(
+        screen,
+        WIDTH.min(screen.width.saturating_sub(4)),
+        HEIGHT.min(screen.height.saturating_sub(2)),
+    );
+    Clear.render(area, buf);
+    let to = picker.to.as_deref().and_then(|id| desk.chat.by_msg_id(id));
+    let title = match to {
+        Some(m) => format!(" Reply to @{} ", m.user_name),
+        None => " Reply to everyone ".to_owned(),
+    };
+    let bottom = Line::from(vec![
+        Span::styled(" ↑↓", theme.accent),
+        Span::styled(" choose  ", theme.dim),
+        Span::styled("enter", theme.accent),
+        Span::styled(" send  ", theme.dim),
+        Span::styled("esc", theme.accent),
+        Span::styled(" close ", theme.dim),
+    ]);
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .style(theme.base)
+        .title(Line::from(Span::styled(title, theme.title)))
+        .title_bottom(bottom);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 4 || inner.width < 20 {
+        return;
+    }
+    let (x, right) = (inner.x + 1, inner.right().saturating_sub(1));
+    let mut y = inner.y;
+    if let Some(m) = to {
+        text::put_trunc(buf, x, y, right, &format!("“{}”", m.text), theme.dim);
+        y += 1;
+    }
+    // The search line, with a cursor.
+    let cx = text::put(buf, x, y, right, "Find: ", theme.accent.add_modifier(Modifier::BOLD));
+    let cx = text::put(buf, cx, y, right, &picker.query, theme.base);
+    if cx < right {
+        buf.set_style(Rect::new(cx, y, 1, 1), Style::default().add_modifier(Modifier::REVERSED));
+    }
+    y += 2;
+    let rows = ranked(&desk.replies, &picker.query);
+    if rows.is_empty() {
+        text::put_trunc(buf, x, y, right, "No reply matches: backspace to widen the search", theme.warn);
+        return;
+    }
+    // Two lines at the bottom show the chosen reply as it would be sent.
+    let list_end = inner.bottom().saturating_sub(3);
+    let selected = picker.selected.min(rows.len() - 1);
+    let visible = usize::from(list_end.saturating_sub(y)).max(1);
+    let skip = selected.saturating_sub(visible - 1);
+    for (i, r) in rows.iter().enumerate().skip(skip).take(visible) {
+        let style = if i == selected { theme.selected } else { theme.base };
+        buf.set_style(Rect::new(inner.x, y, inner.width, 1), style);
+        let mark = if i == selected { "▸" } else { " " };
+        let mut cx = text::put(buf, inner.x, y, right, mark, style.patch(theme.accent));
+        let key = r.key.as_deref().unwrap_or(" ");
+        cx = text::put(buf, cx.max(x), y, right, key, style.patch(theme.accent).add_modifier(Modifier::BOLD));
+        cx = text::put(buf, cx + 2, y, right, &r.title, style.add_modifier(Modifier::BOLD));
+        if let Some(cat) = &r.category {
+            cx = text::put(buf, cx + 2, y, right, cat, style.patch(theme.dim));
+        }
+        let uses = desk.replies.uses(r.id());
+        if uses > 0 {
+            let label = format!("×{uses}");
+            let lx = right.saturating_sub(text::width(&label) as u16);
+            if lx > cx + 1 {
+                text::put(buf, lx, y, right, &label, style.patch(theme.dim));
+            }
+        }
+        y += 1;
+    }
+    let chosen = rows[selected];
+    let preview = match desk.reply_text(chosen, picker.to.as_deref(), desk.now) {
+        Ok(text) => text,
+        Err(missing) => format!("needs {{{}}}: cannot be sent now", missing.join("} {")),
+    };
+    let py = inner.bottom().saturating_sub(2);
+    text::put_trunc(buf, x, py, right, &preview, theme.accent);
+}
