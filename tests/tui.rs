@@ -535,7 +535,7 @@ fn help_lists_the_active_keymap_and_closes() {
         s.contains("Canned replies") && s.contains("quit livedesk") && s.contains("esc/?/q close")
     });
     listed(&screen, &["quit"]);
-    assert_eq!(help_entry(&screen, "Shipping: UK only").as_deref(), Some("1"), "reply keys:\n{screen}");
+    assert_eq!(help_entry(&screen, "Shipping: where we ship").as_deref(), Some("1"), "reply keys:\n{screen}");
 
     press(&tmux, &map, "help", "close");
     let screen = tmux.wait_for("the help to close", WAIT, |s| !s.contains("Help · keymap"));
@@ -550,7 +550,8 @@ fn help_follows_the_vim_keymap() {
     let map = keymap("vim");
     let port = free_port();
     let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
-    let tmux = desk(&home, &server, 120, 40);
+    // Tall enough for the moving keys on the help's first page.
+    let tmux = desk(&home, &server, 120, 50);
 
     press(&tmux, &map, "normal", "help");
     let screen = tmux.wait_for("the help popup", WAIT, |s| {

@@ -6,7 +6,7 @@ use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
 use crate::config::model::ReplySpec;
-use crate::desk::replies::{AUTO_TAGS, Replies};
+use crate::desk::replies::{AUTO_TAGS, CANT_SHIP, Replies};
 
 /// The open picker.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,9 +37,11 @@ fn haystack(r: &ReplySpec) -> String {
 }
 
 /// Whether the operator sends a reply by hand: it has a key, words it answers, or a tag that
-/// is not one the desk sends by itself (claim answers need a claim; they are not listed).
+/// is not only for the desk to send by itself (claim answers need a claim: not listed).
 fn by_hand(r: &ReplySpec) -> bool {
-    r.key.is_some() || !r.keywords.is_empty() || r.tags.iter().any(|t| !AUTO_TAGS.contains(&t.as_str()))
+    r.key.is_some()
+        || !r.keywords.is_empty()
+        || r.tags.iter().any(|t| t == CANT_SHIP || !AUTO_TAGS.contains(&t.as_str()))
 }
 
 /// The replies that match `query`, best first; every reply, most used first, when it is
