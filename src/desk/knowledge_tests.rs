@@ -176,3 +176,49 @@ fn a_comment_in_a_language_gets_the_reply_in_it_when_there_is_one() {
     // No Tagalog text for this one: the reply's own.
     assert!(d.reply_text(wear, Some("m2"), t(3)).unwrap().contains("weeks"));
 }
+
+/// A labelled sample of comments in English, Spanish and Tagalog: the built-in rules (and
+/// claims) must put what a person would call a question, a buyer, a shipping question or a
+/// complaint in that view (recall), and little else (precision).
+#[test]
+fn triage_finds_what_a_person_would_tag_in_three_languages() {
+    const CORPUS: &str = include_str!("../../tests/fixtures/triage-corpus.tsv");
+    let tags = [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::Complaint];
+    // Per tag: (tagged by both, by the desk only, by the person only).
+    let mut counts = [(0usize, 0usize, 0usize); 4];
+    let mut misses = Vec::new();
+    let mut d = demo_desk(Some("[shipping]\nships_to = [\"GB\"]\n"));
+    let lines = CORPUS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    for (i, line) in lines.enumerate() {
+        let (labels, text) = line.split_once('\t').expect("labels, a tab, the comment");
+        let want: Vec<&str> = labels.split(',').filter(|l| *l != "-").collect();
+        // Each comment from its own viewer, so none is a repeat.
+        say(&mut d, i as u64 + 1, viewer(&format!("v{i}"), None), text);
+        let got = d.chat.by_msg_id(&format!("m{}", i + 1)).unwrap().tags;
+        for (k, tag) in tags.iter().enumerate() {
+            match (got.has(*tag), want.contains(&tag.name())) {
+                (true, true) => counts[k].0 += 1,
+                (true, false) => {
+                    counts[k].1 += 1;
+                    misses.push(format!("extra {}: {text}", tag.name()));
+                }
+                (false, true) => {
+                    counts[k].2 += 1;
+                    misses.push(format!("missed {}: {text}", tag.name()));
+                }
+                (false, false) => {}
+            }
+        }
+    }
+    for (k, tag) in tags.iter().enumerate() {
+        let (both, extra, missed) = counts[k];
+        let recall = both as f64 / (both + missed) as f64;
+        let precision = both as f64 / (both + extra) as f64;
+        assert!(
+            recall >= 0.9 && precision >= 0.9,
+            "{}: recall {recall:.2}, precision {precision:.2}\n{}",
+            tag.name(),
+            misses.join("\n")
+        );
+    }
+}
