@@ -959,8 +959,8 @@ impl Desk {
     }
 
     /// Sends a canned reply, filled for the message `to` (its viewer, the product it names,
-    /// its language), and counts it as used. On a read-only platform it goes to the
-    /// clipboard for the operator to paste.
+    /// its language). On a read-only platform it goes to the clipboard for the operator to
+    /// paste.
     fn answer(&mut self, reply: &ReplySpec, to: Option<&str>, now: DateTime<Utc>, out: &mut Vec<Output>) {
         let target = to.and_then(|id| self.chat.by_msg_id(id));
         let user = target.map(|m| m.user_name.clone());
