@@ -1238,12 +1238,12 @@ impl Desk {
 }
 
 /// The desk's own order for a claim the operator confirmed.
-fn claim_order_id(claim: u64) -> String {
+pub fn claim_order_id(claim: u64) -> String {
     format!("claim-{claim}")
 }
 
 /// Whether a chat message is the shop's own (our replies, echoed by the platform).
-fn is_operator(user: &User) -> bool {
+pub fn is_operator(user: &User) -> bool {
     user.badges.iter().any(|b| matches!(b.as_str(), "operator" | "host" | "broadcaster"))
 }
 
