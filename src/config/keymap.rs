@@ -64,11 +64,12 @@ pub enum KeyAction {
     ViewUnanswered,
     ViewMentions,
     MarkHandled,
+    ToggleStats,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 33] = [
+    pub const ALL: [KeyAction; 34] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -88,6 +89,7 @@ impl KeyAction {
         KeyAction::ViewUnanswered,
         KeyAction::ViewMentions,
         KeyAction::MarkHandled,
+        KeyAction::ToggleStats,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -140,6 +142,7 @@ impl KeyAction {
             KeyAction::ViewUnanswered => "view_unanswered",
             KeyAction::ViewMentions => "view_mentions",
             KeyAction::MarkHandled => "mark_handled",
+            KeyAction::ToggleStats => "toggle_stats",
         }
     }
 
@@ -179,6 +182,7 @@ impl KeyAction {
             KeyAction::ViewUnanswered => "chat view: questions not yet answered",
             KeyAction::ViewMentions => "chat view: comments naming the shop or host",
             KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
+            KeyAction::ToggleStats => "show or hide Stats: viewers, chat and orders a minute",
         }
     }
 

@@ -419,7 +419,7 @@ impl Desk {
                 }
             }
             Event::Join { .. } => self.stats.joins += 1,
-            Event::Viewers { count } => self.stats.set_viewers(count),
+            Event::Viewers { count } => self.stats.set_viewers(count, now.timestamp()),
             Event::Like { count, .. } => self.stats.likes += count,
             Event::Follow { .. } => self.stats.follows += 1,
             Event::Share { .. } => self.stats.shares += 1,
@@ -538,6 +538,9 @@ impl Desk {
             self.catalog.bill_claim_sale(&claim_order_id(claim), units);
         }
         let before = self.catalog.product(&sku).map(|p| (p.on_hand, p.available));
+        if order.status.is_live() {
+            self.stats.order_at(now.timestamp());
+        }
         let effect = self.catalog.apply_order(order, cover, now);
         self.claims.settle(&mut self.catalog, &sku, now, &mut news);
         if let OrderEffect::Placed { oversold, .. } = effect {
@@ -623,6 +626,7 @@ impl Desk {
         let amount = money::format(price * rust_decimal::Decimal::from(claim.qty), &self.catalog.currency);
         let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
         self.catalog.record_claim_sale(order);
+        self.stats.order_at(now.timestamp());
         let who = User {
             id: claim.user_id.clone(),
             name: claim.user_name,

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod help;
 pub mod replies;
 pub mod sale;
+pub mod stats;
 pub mod status;
 pub mod stock;
 
