@@ -30,6 +30,10 @@ pub enum Cmd {
     Serve(ServeArgs),
     /// List the stored sessions: start, length, orders and GMV of each stream.
     Sessions(SessionsArgs),
+    /// Write a stored stream's report: figures, charts, questions, replies, customers.
+    Report(ReportArgs),
+    /// List the customers across every stored stream: orders, spend, first and last seen.
+    Customers(CustomersArgs),
     /// Write, check or locate the configuration files.
     Config {
         #[command(subcommand)]
@@ -111,6 +115,45 @@ pub struct SessionsArgs {
     /// Print them as one JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The session to report on: its id (see `livedesk sessions`) or `latest`.
+    #[arg(default_value = "latest", value_name = "SESSION | latest")]
+    pub session: String,
+    /// What to write (several may be given, comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "md", value_name = "md|html|csv|json")]
+    pub format: Vec<ReportFormat>,
+    /// The directory to write into (default: `livedesk-report-<session>` in the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also draft canned replies for the most asked unanswered questions, into
+    /// replies.suggested.toml in the config dir (replies.toml is never touched).
+    #[arg(long)]
+    pub suggest_replies: bool,
+    /// With --suggest-replies: how often a question must be asked to get a draft.
+    #[arg(long, default_value_t = 3, value_name = "N", requires = "suggest_replies")]
+    pub min_asked: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// report.md with its charts as SVG files in charts/.
+    Md,
+    /// report.html: one self-contained file, charts inline.
+    Html,
+    /// orders.csv, comments.csv and customers.csv.
+    Csv,
+    /// report.json.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CustomersArgs {
+    /// Print CSV instead of a table.
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Subcommand)]

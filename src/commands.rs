@@ -29,6 +29,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Replay(args)) => replay(&paths, args).await,
         Some(Cmd::Serve(args)) => serve(&paths, args).await,
         Some(Cmd::Sessions(args)) => sessions(&paths, args),
+        Some(Cmd::Report(args)) => crate::report::run::report(&paths, args),
+        Some(Cmd::Customers(args)) => crate::report::run::customers(&paths, args),
         Some(Cmd::Config { action }) => config_cmd(&paths, action),
     }
 }

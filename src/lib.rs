@@ -8,6 +8,7 @@ pub mod desk;
 pub mod feed;
 pub mod protocol;
 pub mod replay;
+pub mod report;
 pub mod server;
 pub mod store;
 pub mod ui;

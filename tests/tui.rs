@@ -800,3 +800,40 @@ fn a_shipping_question_from_abroad_is_answered_with_one_key_and_replies_reload_w
 fn notice_line(screen: &str) -> String {
     screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().to_owned()
 }
+
+#[test]
+fn the_stats_pane_opens_under_the_chat_and_closes_with_the_same_key() {
+    let home = Home::new();
+    let server = Server::start(&home, &fixture("e2e-stream.jsonl"), 0, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    let map = keymap("default");
+    assert!(!tmux.screen().contains(" Stats "));
+    press(&tmux, &map, "normal", "toggle_stats");
+    let screen = tmux.wait_for("the Stats pane", WAIT, |s| s.contains(" Stats ") && s.contains("orders/min"));
+    let rows: Vec<&str> = screen.lines().collect();
+    let title = rows.iter().position(|l| l.contains(" Stats ")).unwrap();
+    let claims = rows.iter().position(|l| l.contains(" Claims ")).unwrap();
+    assert!(title < claims, "Stats sit above the claims, under the chat:\n{screen}");
+    for (i, label) in ["viewers", "chat/min", "orders/min", "flash sales"].iter().enumerate() {
+        assert!(rows[title + 1 + i].contains(label), "row {i} of Stats is {label}:\n{screen}");
+    }
+    // The help popup names the key, from the keymap (in General, at its end).
+    press(&tmux, &map, "normal", "help");
+    tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap"));
+    let mut help = tmux.screen();
+    for _ in 0..8 {
+        if help.contains("show or hide Stats") {
+            break;
+        }
+        press(&tmux, &map, "help", "page_down");
+        help = tmux.wait_for("the next help page", WAIT, |s| s != help && s.contains("Help · keymap"));
+    }
+    assert_eq!(
+        help_entry(&help, "show or hide Stats: viewers, chat and orders a minute").as_deref(),
+        Some(key_for(&map, "normal", "toggle_stats").as_str())
+    );
+    press(&tmux, &map, "help", "close");
+    tmux.wait_for("the help popup to close", WAIT, |s| !s.contains("show or hide Stats"));
+    press(&tmux, &map, "normal", "toggle_stats");
+    tmux.wait_for("the Stats pane to close", WAIT, |s| !s.contains(" Stats "));
+}

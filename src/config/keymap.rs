@@ -66,11 +66,12 @@ pub enum KeyAction {
     MarkHandled,
     SendSuggestion,
     PickReply,
+    ToggleStats,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 35] = [
+    pub const ALL: [KeyAction; 36] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -92,6 +93,7 @@ impl KeyAction {
         KeyAction::MarkHandled,
         KeyAction::SendSuggestion,
         KeyAction::PickReply,
+        KeyAction::ToggleStats,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -146,6 +148,7 @@ impl KeyAction {
             KeyAction::MarkHandled => "mark_handled",
             KeyAction::SendSuggestion => "send_suggestion",
             KeyAction::PickReply => "pick_reply",
+            KeyAction::ToggleStats => "toggle_stats",
         }
     }
 
@@ -187,6 +190,7 @@ impl KeyAction {
             KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
             KeyAction::SendSuggestion => "send the suggested reply to the selected comment",
             KeyAction::PickReply => "find a canned reply by typing (fuzzy), for the selected comment",
+            KeyAction::ToggleStats => "show or hide Stats: viewers, chat and orders a minute",
         }
     }
 

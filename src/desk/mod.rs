@@ -438,7 +438,7 @@ impl Desk {
                 }
             }
             Event::Join { .. } => self.stats.joins += 1,
-            Event::Viewers { count } => self.stats.set_viewers(count),
+            Event::Viewers { count } => self.stats.set_viewers(count, now.timestamp()),
             Event::Like { count, .. } => self.stats.likes += count,
             Event::Follow { .. } => self.stats.follows += 1,
             Event::Share { .. } => self.stats.shares += 1,
@@ -557,6 +557,9 @@ impl Desk {
             self.catalog.bill_claim_sale(&claim_order_id(claim), units);
         }
         let before = self.catalog.product(&sku).map(|p| (p.on_hand, p.available));
+        if order.status.is_live() {
+            self.stats.order_at(now.timestamp());
+        }
         let effect = self.catalog.apply_order(order, cover, now);
         self.claims.settle(&mut self.catalog, &sku, now, &mut news);
         if let OrderEffect::Placed { oversold, .. } = effect {
@@ -642,6 +645,7 @@ impl Desk {
         let amount = money::format(price * rust_decimal::Decimal::from(claim.qty), &self.catalog.currency);
         let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
         self.catalog.record_claim_sale(order);
+        self.stats.order_at(now.timestamp());
         let who = User {
             id: claim.user_id.clone(),
             name: claim.user_name,
@@ -1338,12 +1342,12 @@ impl Desk {
 }
 
 /// The desk's own order for a claim the operator confirmed.
-fn claim_order_id(claim: u64) -> String {
+pub fn claim_order_id(claim: u64) -> String {
     format!("claim-{claim}")
 }
 
 /// Whether a chat message is the shop's own (our replies, echoed by the platform).
-fn is_operator(user: &User) -> bool {
+pub fn is_operator(user: &User) -> bool {
     user.badges.iter().any(|b| matches!(b.as_str(), "operator" | "host" | "broadcaster"))
 }
 

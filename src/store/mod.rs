@@ -172,34 +172,47 @@ impl Store {
     /// Applies session `id`'s journal to `desk` (a fresh one), input by input at the
     /// recorded times, with the ref prefix each run had.
     pub fn rebuild(&self, id: i64, desk: &mut Desk) -> anyhow::Result<Rebuilt> {
+        let mut rebuilt = Rebuilt::default();
+        let mut outputs = Vec::new();
+        self.each_item(id, |at, item| {
+            match item {
+                Item::Input(input) => {
+                    desk.apply(input, at);
+                    rebuilt.inputs += 1;
+                }
+                Item::Output(command) => outputs.push(command),
+                Item::Run { ref_prefix } => desk.renew_refs(ref_prefix),
+            }
+            Ok(())
+        })?;
+        rebuilt.unanswered = outputs
+            .into_iter()
+            .filter(|c| c.reference().is_some_and(|r| desk.pending.contains_key(r)))
+            .collect();
+        Ok(rebuilt)
+    }
+
+    /// Reads session `id`'s journal in order, handing each row to `visit` with the time it
+    /// was applied: rebuilds and reports read the same rows the same way.
+    pub fn each_item(
+        &self,
+        id: i64,
+        mut visit: impl FnMut(DateTime<Utc>, Item) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
         let mut stmt =
             self.conn.prepare("SELECT n, at, kind, body FROM journal WHERE session_id = ?1 ORDER BY n")?;
         let mut rows = stmt.query([id])?;
-        let mut rebuilt = Rebuilt::default();
-        let mut outputs = Vec::new();
         while let Some(row) = rows.next()? {
             let n: i64 = row.get(0)?;
             let mut read = || -> anyhow::Result<()> {
                 let at = parse_stamp(row.get_ref(1)?.as_str()?)?;
                 let kind = row.get_ref(2)?.as_str()?;
                 let body = row.get_ref(3)?.as_str()?;
-                match decode(kind, body)? {
-                    Item::Input(input) => {
-                        desk.apply(input, at);
-                        rebuilt.inputs += 1;
-                    }
-                    Item::Output(command) => outputs.push(command),
-                    Item::Run { ref_prefix } => desk.renew_refs(ref_prefix),
-                }
-                Ok(())
+                visit(at, decode(kind, body)?)
             };
             read().with_context(|| format!("journal row {n} of session {id} in {}", self.path.display()))?;
         }
-        rebuilt.unanswered = outputs
-            .into_iter()
-            .filter(|c| c.reference().is_some_and(|r| desk.pending.contains_key(r)))
-            .collect();
-        Ok(rebuilt)
+        Ok(())
     }
 
     /// How often the operator sent each canned reply (by id), in every session but `except`

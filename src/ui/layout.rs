@@ -16,6 +16,8 @@ pub const STATUS_ROWS: u16 = 2;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Areas {
     pub chat: Rect,
+    /// The Stats pane, under the chat; empty while it is hidden.
+    pub stats: Rect,
     /// Empty when the shop does not read claims.
     pub claims: Rect,
     pub sale: Rect,
@@ -32,7 +34,12 @@ pub struct Counts {
     pub replies: usize,
     /// Whether the shop reads claims (the Claims pane is shown).
     pub claims: bool,
+    /// Whether the operator opened the Stats pane.
+    pub stats: bool,
 }
+
+/// Rows the Stats pane takes: its borders, three sparklines and the flash sales' row.
+pub const STATS_ROWS: u16 = 6;
 
 /// Whether the terminal is big enough for the desk.
 pub fn fits(area: Rect) -> bool {
@@ -59,7 +66,11 @@ pub fn split(area: Rect, counts: Counts) -> Areas {
     let chat_w = area.width - right_w;
     // Claims sit under the chat they come from: a quarter of the column, 6 to 12 rows.
     let claims_h = if counts.claims { (body_h / 4).clamp(6, 12).min(body_h / 2) } else { 0 };
-    let chat = Rect::new(area.x, area.y, chat_w, body_h - claims_h);
+    // Stats sit between the chat and the claims, leaving the chat at least as many rows.
+    let stats_h =
+        if counts.stats { STATS_ROWS.min((body_h - claims_h).saturating_sub(STATS_ROWS)) } else { 0 };
+    let chat = Rect::new(area.x, area.y, chat_w, body_h - claims_h - stats_h);
+    let stats = Rect::new(area.x, area.y + chat.height, chat_w, stats_h);
     let claims = Rect::new(area.x, area.y + body_h - claims_h, chat_w, claims_h);
     let x = area.x + chat_w;
 
@@ -81,6 +92,7 @@ pub fn split(area: Rect, counts: Counts) -> Areas {
 
     Areas {
         chat,
+        stats,
         claims,
         sale: Rect::new(x, area.y, right_w, sale),
         stock: Rect::new(x, area.y + sale, right_w, stock),
@@ -100,10 +112,10 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 mod tests {
     use super::*;
 
-    const DEMO: Counts = Counts { sales: 3, products: 6, replies: 13, claims: true };
+    const DEMO: Counts = Counts { sales: 3, products: 6, replies: 13, claims: true, stats: false };
 
     fn check_tiles(area: Rect, a: &Areas) {
-        let all = [a.chat, a.claims, a.sale, a.stock, a.replies, a.status];
+        let all = [a.chat, a.stats, a.claims, a.sale, a.stock, a.replies, a.status];
         for r in all {
             assert_eq!(r.intersection(area), r, "{r:?} outside {area:?}");
         }
@@ -144,11 +156,28 @@ mod tests {
     }
 
     #[test]
+    fn the_stats_pane_takes_its_rows_from_the_chat() {
+        for (w, h) in [(120, 40), (80, 24)] {
+            let area = Rect::new(0, 0, w, h);
+            let without = split(area, DEMO);
+            let with = split(area, Counts { stats: true, ..DEMO });
+            check_tiles(area, &with);
+            assert_eq!(with.stats.height, STATS_ROWS);
+            assert_eq!(with.chat.height, without.chat.height - STATS_ROWS);
+            assert_eq!((with.stats.y, with.claims), (with.chat.bottom(), without.claims));
+            assert!(without.stats.is_empty());
+        }
+    }
+
+    #[test]
     fn long_lists_and_big_screens_tile() {
         for (w, h) in [(80, 24), (100, 30), (200, 50), (81, 25)] {
-            for counts in
-                [DEMO, Counts::default(), Counts { sales: 40, products: 80, replies: 30, claims: true }]
-            {
+            for counts in [
+                DEMO,
+                Counts::default(),
+                Counts { stats: true, ..DEMO },
+                Counts { sales: 40, products: 80, replies: 30, claims: true, stats: true },
+            ] {
                 let area = Rect::new(0, 0, w, h);
                 check_tiles(area, &split(area, counts));
             }

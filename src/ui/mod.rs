@@ -47,6 +47,7 @@ pub fn draw_buffer(
         products: desk.catalog.products().len(),
         replies: desk.replies.all().len(),
         claims: desk.claims.enabled(),
+        stats: view.stats_open,
     };
     let a = layout::split(area, counts);
     view.hits.panes = [
@@ -59,6 +60,9 @@ pub fn draw_buffer(
     let ctx = Ctx { desk, theme, keymap };
     let focus = view.focus;
     panes::chat::draw(buf, a.chat, &ctx, view, focus == Pane::Chat);
+    if !a.stats.is_empty() {
+        panes::stats::draw(buf, a.stats, &ctx);
+    }
     if !a.claims.is_empty() {
         panes::claims::draw(buf, a.claims, &ctx, view, focus == Pane::Claims);
     }

@@ -1398,3 +1398,68 @@ fn snapshot_the_reply_picker() {
     assert_eq!(view.on_key(&esc, &keymap(), &d), Effect::None);
     assert!(view.picker.is_none());
 }
+
+// ---------------------------------------------------------------- stats
+
+/// Twelve minutes of a stream: viewers climbing, chat and orders picking up while the
+/// almond-rush sale is live (minutes 5 to 7).
+fn stats_desk() -> Desk {
+    let mut d = desk();
+    let stream = StreamInfo { id: "s1".into(), title: "Nails night".into(), ..Default::default() };
+    feed(&mut d, 1, Event::Welcome { stream, resumed: false }, t(0));
+    let mut seq = 10;
+    for minute in 0..12i64 {
+        let at = t(minute * 60);
+        seq += 1;
+        feed(&mut d, seq, Event::Viewers { count: 150 * (minute as u64 + 1) }, at);
+        for n in 0..(minute % 5 + if (5..7).contains(&minute) { 8 } else { 1 }) {
+            seq += 1;
+            say(&mut d, seq, "ann", &format!("comment {seq}"), at + chrono::Duration::seconds(n));
+        }
+        if minute == 5 {
+            start(&mut d, "almond-rush", at);
+        }
+        if (5..7).contains(&minute) {
+            for n in 0..3 {
+                seq += 1;
+                order(&mut d, seq, "ALMOND-PINK", 1, "4.99", at + chrono::Duration::seconds(20 + n));
+            }
+        }
+        d.apply(Input::Tick, at + chrono::Duration::seconds(59));
+    }
+    d
+}
+
+#[test]
+fn snapshot_stats_pane_under_the_chat() {
+    let d = stats_desk();
+    let mut view = ViewState::new();
+    assert_eq!(act(&mut view, &d, KeyAction::ToggleStats), Effect::None);
+    assert!(view.stats_open);
+    insta::assert_snapshot!("stats_120x40", render(&d, &mut view, 120, 40).backend());
+    insta::assert_snapshot!("stats_80x24", render(&d, &mut view, 80, 24).backend());
+    act(&mut view, &d, KeyAction::ToggleStats);
+    assert!(!screen(&render(&d, &mut view, 120, 40)).contains("Stats"), "S hides it again");
+}
+
+#[test]
+fn the_stats_pane_shows_the_minutes_up_to_now() {
+    let d = stats_desk();
+    let minutes = panes::stats::last_minutes(&d, d.now, 20);
+    assert_eq!(minutes.len(), 20);
+    let kept = d.stats.minutes();
+    // The last column is the minute the desk is in, even one with nothing in it yet.
+    assert_eq!(minutes.last().unwrap().minute, d.now.timestamp().div_euclid(60));
+    assert!(minutes.last().unwrap().minute >= kept.back().unwrap().minute);
+    // Before the stream's first minute there is nothing; each kept minute is as counted.
+    let first = kept.front().unwrap().minute;
+    assert!(minutes.iter().filter(|m| m.minute < first).all(|m| m.viewers == 0 && m.chat == 0));
+    let orders: u32 = minutes.iter().map(|m| m.orders).sum();
+    assert_eq!(orders, 6);
+    // Minutes after the last event carry the last viewer count with nothing else.
+    let later = panes::stats::last_minutes(&d, d.now + chrono::Duration::minutes(3), 5);
+    assert_eq!(
+        later.iter().map(|m| (m.viewers, m.chat, m.orders)).collect::<Vec<_>>()[2..],
+        [(1800, 0, 0); 3]
+    );
+}

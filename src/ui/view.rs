@@ -262,6 +262,8 @@ pub(crate) struct Hits {
 pub struct ViewState {
     pub focus: Pane,
     pub help_open: bool,
+    /// The Stats pane is shown (under the chat).
+    pub stats_open: bool,
     /// The stock-adjust popup, while open: it takes every key until enter or esc.
     pub adjust: Option<AdjustForm>,
     /// The reply picker, while open: it takes every key until enter or esc.
@@ -324,6 +326,7 @@ impl ViewState {
         ViewState {
             focus: Pane::Chat,
             help_open: false,
+            stats_open: false,
             adjust: None,
             picker: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
@@ -611,6 +614,10 @@ impl ViewState {
                 Some(msg_id) => Effect::Desk(Action::MarkHandled { msg_id }),
                 None => Effect::None,
             },
+            KeyAction::ToggleStats => {
+                self.stats_open = !self.stats_open;
+                Effect::None
+            }
         }
     }
 

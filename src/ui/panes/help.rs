@@ -64,7 +64,9 @@ const GROUPS: [(&str, Filter); 5] = [
                 | KeyAction::Bottom
         )
     }),
-    ("General", |a| matches!(a, KeyAction::Help | KeyAction::Quit | KeyAction::Close)),
+    ("General", |a| {
+        matches!(a, KeyAction::ToggleStats | KeyAction::Help | KeyAction::Quit | KeyAction::Close)
+    }),
 ];
 
 enum Row {

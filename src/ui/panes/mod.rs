@@ -8,6 +8,7 @@ pub mod help;
 pub mod picker;
 pub mod replies;
 pub mod sale;
+pub mod stats;
 pub mod status;
 pub mod stock;
 
