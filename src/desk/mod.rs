@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chat;
 pub mod claims;
 pub mod classify;
+pub mod moderation;
 pub mod money;
 pub mod replies;
 pub mod sales;
@@ -31,6 +32,7 @@ use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
 use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed};
 use classify::{Classifier, Said, Tags};
+use moderation::Moderation;
 use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use stats::Stats;
@@ -181,6 +183,8 @@ pub struct Desk {
     pub replies: Replies,
     /// Tags comments (question, buyer, spam…) from `chat.toml`.
     pub classifier: Classifier,
+    /// Blocked words, mutes and the pinned comment.
+    pub moderation: Moderation,
     pub stats: Stats,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
@@ -220,6 +224,7 @@ impl Desk {
             sales,
             replies: Replies::new(&setup.shop.replies.replies),
             classifier: Classifier::new(&setup.shop.chat),
+            moderation: Moderation::new(&setup.shop.chat),
             stats: Stats::default(),
             pinned: None,
             pending: BTreeMap::new(),
@@ -391,6 +396,9 @@ impl Desk {
                 self.notice(Level::Info, text);
             }
             Event::Chat { msg_id, user, text, reply_to } => {
+                if self.hide_blocked(&msg_id, &user, &text, now, out) {
+                    return;
+                }
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let (kind, tags) = if is_operator(&user) {
                     // The shop's own words are never tagged; a reply answers its question,
@@ -410,6 +418,9 @@ impl Desk {
                 }
             }
             Event::Question { msg_id, user, text } => {
+                if self.hide_blocked(&msg_id, &user, &text, now, out) {
+                    return;
+                }
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let tags = self.tags_of(&user, &text, true, claim.is_some(), now);
                 self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
@@ -484,6 +495,7 @@ impl Desk {
                 self.notice(Level::Info, text.into());
             }
             Event::Ack { reference, ok, error } => {
+                self.moderation_answered(&reference, ok);
                 let Some(pending) = self.pending.remove(&reference) else { return };
                 self.counters.commands_acked += 1;
                 if !ok {
@@ -916,6 +928,11 @@ impl Desk {
                     self.notice(Level::Info, format!("Marked @{who}'s comment handled"));
                 }
             }
+            Action::DeleteMessage { msg_id } => self.delete_message(msg_id, now, out),
+            Action::MuteViewer { user_id, name, seconds } => {
+                self.mute_viewer(user_id, name, seconds, now, out)
+            }
+            Action::PinMessage { msg_id } => self.pin_message(msg_id, now, out),
             Action::StartSale { id } => {
                 let result = self.sales.start(&id, now);
                 self.sale_result(result, "start", now, out);
@@ -1256,3 +1273,6 @@ pub fn clock(d: chrono::Duration) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod moderation_tests;
