@@ -63,12 +63,17 @@ pub enum KeyAction {
     ViewBuyers,
     ViewUnanswered,
     ViewMentions,
+    ViewViewer,
+    Search,
     MarkHandled,
+    DeleteMessage,
+    MuteViewer,
+    PinMessage,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 33] = [
+    pub const ALL: [KeyAction; 38] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -87,7 +92,12 @@ impl KeyAction {
         KeyAction::ViewBuyers,
         KeyAction::ViewUnanswered,
         KeyAction::ViewMentions,
+        KeyAction::ViewViewer,
+        KeyAction::Search,
         KeyAction::MarkHandled,
+        KeyAction::DeleteMessage,
+        KeyAction::MuteViewer,
+        KeyAction::PinMessage,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -139,7 +149,12 @@ impl KeyAction {
             KeyAction::ViewBuyers => "view_buyers",
             KeyAction::ViewUnanswered => "view_unanswered",
             KeyAction::ViewMentions => "view_mentions",
+            KeyAction::ViewViewer => "view_viewer",
+            KeyAction::Search => "search",
             KeyAction::MarkHandled => "mark_handled",
+            KeyAction::DeleteMessage => "delete_message",
+            KeyAction::MuteViewer => "mute_viewer",
+            KeyAction::PinMessage => "pin_message",
         }
     }
 
@@ -173,12 +188,17 @@ impl KeyAction {
             KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
             KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
             KeyAction::CycleView => "next chat view: All, Questions, Buyers, Unanswered…",
-            KeyAction::ViewAll => "chat view: every comment",
+            KeyAction::ViewAll => "chat view: every comment (leaves a search or one viewer)",
             KeyAction::ViewQuestions => "chat view: questions",
             KeyAction::ViewBuyers => "chat view: buyers (claims, prices, links)",
             KeyAction::ViewUnanswered => "chat view: questions not yet answered",
             KeyAction::ViewMentions => "chat view: comments naming the shop or host",
+            KeyAction::ViewViewer => "chat view: the selected comment's viewer only",
+            KeyAction::Search => "search the chat (words, from:, is:, re:)",
             KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
+            KeyAction::DeleteMessage => "delete the selected comment on the platform",
+            KeyAction::MuteViewer => "mute the selected comment's viewer (chat.toml mute_seconds)",
+            KeyAction::PinMessage => "pin the selected comment on the stream",
         }
     }
 

@@ -134,7 +134,13 @@ fn keymap() -> Keymap {
             ("B", "view_buyers"),
             ("U", "view_unanswered"),
             ("M", "view_mentions"),
+            ("esc", "view_all"),
+            ("w", "view_viewer"),
+            ("/", "search"),
             ("x", "mark_handled"),
+            ("D", "delete_message"),
+            ("Z", "mute_viewer"),
+            ("!", "pin_message"),
             ("enter", "activate"),
             ("tab", "focus_next"),
             ("shift-tab", "focus_prev"),
@@ -1295,3 +1301,5 @@ fn spam_is_struck_through_and_left_out_of_the_views() {
     assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::CROSSED_OUT));
     assert_eq!(crate::ui::view::ChatFilter::Buyers.count(&d.chat), 5);
 }
+
+mod chat_views;
