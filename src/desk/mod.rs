@@ -479,9 +479,7 @@ impl Desk {
                         self.chat.mark_user_deleted(&user);
                         self.notice(Level::Info, format!("{user} was banned by {by}"));
                     }
-                    (ModAction::Muted, _, Some(user)) => {
-                        self.notice(Level::Info, format!("{user} was muted by {by}"));
-                    }
+                    (ModAction::Muted, _, Some(user)) => self.muted_on_platform(&user, &by),
                     _ => {}
                 }
             }

@@ -159,6 +159,9 @@ impl Moderation {
     }
 }
 
+/// How far back the chat is read for the name of a viewer the platform names by id.
+const NAME_LOOKBACK: usize = 5_000;
+
 /// `10 min`, `45 s`, `1 h 30 min`: how long a mute lasts.
 pub fn span(seconds: u32) -> String {
     let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
@@ -279,6 +282,23 @@ impl Desk {
             }
             _ => {}
         }
+    }
+
+    /// The platform says a viewer was muted: the operator is told, by name where the chat
+    /// knows it, unless it is the mute the operator just asked for (already told).
+    pub(super) fn muted_on_platform(&mut self, user_id: &str, by: &str) {
+        if self
+            .moderation
+            .waiting
+            .values()
+            .any(|w| matches!(w, Waiting::Mute { user_id: u, .. } if u == user_id))
+            || self.moderation.muted_until(user_id, self.now).is_some()
+        {
+            return;
+        }
+        let name = self.chat.messages().iter().rev().take(NAME_LOOKBACK).find(|m| m.user_id == user_id);
+        let who = name.map_or_else(|| user_id.to_owned(), |m| format!("@{}", m.user_name));
+        self.notice(Level::Info, format!("{who} was muted by {by}"));
     }
 
     /// A viewer comment with a blocked word: counted and kept off the desk (no view shows it,

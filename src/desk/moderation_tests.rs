@@ -300,3 +300,31 @@ fn after_the_stream_ends_moderation_sends_nothing() {
     assert!(sent(&out).is_empty());
     assert_eq!(last_notice(&d), "The stream has ended: nothing was sent");
 }
+
+#[test]
+fn the_platforms_word_of_a_mute_names_the_viewer_and_is_not_said_twice() {
+    let mut d = desk();
+    d.apply(chat(1, "ann", "hi"), t(1));
+    d.apply(chat(2, "bob", "hey"), t(1));
+    d.apply(
+        op(Action::MuteViewer { user_id: "id-ann".into(), name: Some("ann".into()), seconds: None }),
+        t(2),
+    );
+    let muted = |user: &str| {
+        frame(
+            3,
+            Event::Moderation {
+                action: ModAction::Muted,
+                msg_id: None,
+                user_id: Some(user.into()),
+                by: Some("mod".into()),
+            },
+        )
+    };
+    d.apply(muted("id-ann"), t(3));
+    assert_eq!(last_notice(&d), "Muted @ann for 10 min: their comments are dimmed until then");
+    d.apply(muted("id-bob"), t(4));
+    assert_eq!(last_notice(&d), "@bob was muted by mod");
+    d.apply(muted("id-nobody"), t(5));
+    assert_eq!(last_notice(&d), "id-nobody was muted by mod");
+}

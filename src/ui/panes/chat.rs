@@ -291,7 +291,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
 
     let first = chat.first_index();
     let all = *filter == ChatFilter::All;
-    let muted = |m: &Message| desk.moderation.muted_at(&m.user_id, m.at);
+    // An order or gift line is never dimmed: the mute is about what a viewer says.
+    let muted = |m: &Message| {
+        matches!(m.kind, MsgKind::Chat | MsgKind::Question) && desk.moderation.muted_at(&m.user_id, m.at)
+    };
     let prev =
         |i: u64| if all { i.checked_sub(1).filter(|&p| p >= first) } else { prev_shown(chat, filter, i) };
     let next = |i: u64| if all { Some(i + 1).filter(|&n| n <= last) } else { next_shown(chat, filter, i) };

@@ -117,6 +117,16 @@ fn snapshot_pinned_muted_and_hidden_comments() {
     let mute = Action::MuteViewer { user_id: "id-loud".into(), name: Some("loud".into()), seconds: Some(60) };
     d.apply(Input::Operator(mute), t(13));
     say(&mut d, 12, "loud", "still here!!", t(20));
+    let event = Event::Order {
+        order_id: "o1".into(),
+        user: user("loud", None),
+        sku: "COFFIN-NUDE".into(),
+        qty: 1,
+        unit_price: "9.99".parse().unwrap(),
+        currency: "GBP".into(),
+        status: OrderStatus::Paid,
+    };
+    feed(&mut d, 16, event, t(21));
     say(&mut d, 13, "troll", "this is a SCAM", t(21));
     say(&mut d, 14, "loud", "back again", t(80));
     say(&mut d, 15, "bea", "love it", t(81));
@@ -143,6 +153,7 @@ fn snapshot_pinned_muted_and_hidden_comments() {
     let x = (rows.x..rows.right()).find(|&x| buf[(x, y)].symbol() == "s").unwrap();
     assert_eq!(buf[(x, y)].fg, theme.dim.fg.unwrap());
     assert!(shown.contains("(muted) loud: still here!!"), "{shown}");
+    assert!(shown.contains("• loud ordered 1×"), "an order is never dimmed: {shown}");
     assert!(
         shown.contains("loud: back again") && !shown.contains("(muted) loud: back again"),
         "the mute ended: {shown}"
