@@ -46,9 +46,6 @@ const GROUPS: [(&str, Filter); 6] = [
                 | KeyAction::MarkHandled
         )
     }),
-    ("Moderation (the selected comment)", |a| {
-        matches!(a, KeyAction::DeleteMessage | KeyAction::MuteViewer | KeyAction::PinMessage)
-    }),
     ("Moving around", |a| {
         matches!(
             a,
@@ -66,6 +63,9 @@ const GROUPS: [(&str, Filter); 6] = [
                 | KeyAction::Top
                 | KeyAction::Bottom
         )
+    }),
+    ("Moderation (the selected comment)", |a| {
+        matches!(a, KeyAction::DeleteMessage | KeyAction::MuteViewer | KeyAction::PinMessage)
     }),
     ("General", |a| matches!(a, KeyAction::Help | KeyAction::Quit | KeyAction::Close)),
 ];
