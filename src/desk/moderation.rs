@@ -27,6 +27,9 @@ pub struct Pinned {
     pub at: DateTime<Utc>,
 }
 
+/// A mute's `(from, until)`, in desk time.
+type Window = (DateTime<Utc>, DateTime<Utc>);
+
 /// A moderation command sent and not yet answered, with what its answer changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Waiting {
@@ -45,8 +48,8 @@ pub struct Moderation {
     /// The blocked words, as one regex over the normalized comment.
     blocked: Option<Regex>,
     mute_seconds: u32,
-    /// Mutes by viewer id: each `(from, until)` in desk time, oldest first.
-    muted: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>>,
+    /// Mutes by viewer id, oldest first.
+    muted: HashMap<String, Vec<Window>>,
     pinned: Option<Pinned>,
     waiting: HashMap<String, Waiting>,
     /// Comments hidden for a blocked word.
@@ -275,10 +278,10 @@ impl Desk {
                 self.chat.mark_deleted(&msg_id);
             }
             (Waiting::Mute { user_id, from }, false) => self.moderation.unmute(&user_id, from),
-            (Waiting::Pin { msg_id, before }, false) => {
-                if self.moderation.pinned.as_ref().is_some_and(|p| p.msg_id == msg_id) {
-                    self.moderation.pinned = before;
-                }
+            (Waiting::Pin { msg_id, before }, false)
+                if self.moderation.pinned.as_ref().is_some_and(|p| p.msg_id == msg_id) =>
+            {
+                self.moderation.pinned = before;
             }
             _ => {}
         }

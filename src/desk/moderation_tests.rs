@@ -134,8 +134,7 @@ fn a_platform_that_cannot_moderate_sends_nothing_and_says_why() {
 
 #[test]
 fn mute_sends_mute_user_for_the_shops_time_and_dims_until_it_ends_in_desk_time() {
-    let mut chat_config = ChatConfig::default();
-    chat_config.mute_seconds = 120;
+    let chat_config = ChatConfig { mute_seconds: 120, ..ChatConfig::default() };
     let mut d = desk_with(chat_config);
     d.apply(chat(1, "loud", "BUY MY STUFF"), t(1));
     let mute = Action::MuteViewer { user_id: "id-loud".into(), name: Some("loud".into()), seconds: None };
@@ -271,7 +270,7 @@ fn the_platform_deleting_the_pinned_comment_is_seen_on_the_log() {
 
 #[test]
 fn moderation_replays_to_the_same_state() {
-    let inputs = vec![
+    let inputs = [
         (chat(1, "ann", "hi"), t(1)),
         (op(Action::PinMessage { msg_id: "m1".into() }), t(2)),
         (op(Action::MuteViewer { user_id: "id-ann".into(), name: Some("ann".into()), seconds: None }), t(3)),
