@@ -9,6 +9,7 @@ use crate::desk::chat::{Message, MsgKind};
 use crate::desk::{Action, Desk};
 use crate::ui::narrow::{Narrow, Narrowing};
 use crate::ui::search::Search;
+use crate::ui::text;
 use crate::ui::view::{ChatFilter, Effect, Pane, ViewState};
 
 /// Longest query the search line takes, in characters.
@@ -87,7 +88,10 @@ impl ViewState {
                 line.text.clear();
                 line.error = None;
             }
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) && !c.is_control() => {
+            // Controls and bidi overrides never enter the query: it is drawn in the title.
+            KeyCode::Char(c)
+                if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) && !text::forbidden(c) =>
+            {
                 if line.text.chars().count() < SEARCH_MAX {
                     line.text.push(c);
                 }

@@ -19,7 +19,6 @@ pub fn pinned(buf: &mut Buffer, rows: &mut Rect, ctx: &Ctx<'_>) {
         return;
     }
     let (x, y, right) = (rows.x, rows.y, rows.right());
-    buf.set_style(Rect::new(x, y, rows.width, 1), theme.selected);
     let x = text::put(buf, x, y, right, "▲ pinned ", theme.accent.add_modifier(Modifier::BOLD));
     let x = text::put(buf, x, y, right, &pin.user_name, theme.base.add_modifier(Modifier::BOLD));
     let x = text::put(buf, x, y, right, ": ", theme.base);

@@ -224,9 +224,9 @@ fn the_search_line_types_edits_cancels_and_applies() {
     typed(&mut view, &d, &[key('/')]);
     assert_eq!(view.focus, Pane::Chat, "the line opens in the Chat pane");
     // Every key types, even those the keymap binds (q would quit, 1 would send a reply).
-    let effects = typed(&mut view, &d, &text_keys("q1Dx"));
+    let effects = typed(&mut view, &d, &text_keys("q1Dx\u{202e}\u{7}"));
     assert!(effects.iter().all(|e| *e == Effect::None));
-    assert_eq!(view.search.as_ref().unwrap().text, "q1Dx");
+    assert_eq!(view.search.as_ref().unwrap().text, "q1Dx", "no bidi override, no control");
     typed(&mut view, &d, &[code(KeyCode::Backspace), code(KeyCode::Backspace)]);
     assert_eq!(view.search.as_ref().unwrap().text, "q1");
     let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
