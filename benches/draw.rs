@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -60,6 +61,36 @@ fn draw(c: &mut Criterion) {
                 .unwrap();
         })
     });
+    // A sparse search over the whole history: each message is read once when the search is
+    // applied, then a frame reads only what is visible, paused or not.
+    let mut view = ViewState::new();
+    let mut keys: Vec<KeyEvent> = "/from:priya \"comment number 9\"".chars().map(char_key).collect();
+    keys.push(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    for k in &keys {
+        view.on_key(k, &config.keymap, &desk);
+    }
+    assert_eq!(view.chat_filter().label(), "Search");
+    c.bench_function("draw_200x50_100k_scrollback_search", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| livedesk::ui::draw(f, &desk, &mut view, &config.theme, &config.keymap))
+                .unwrap();
+        })
+    });
+    for _ in 0..100 {
+        view.on_action(livedesk::config::KeyAction::Up, &desk);
+    }
+    c.bench_function("draw_200x50_100k_scrollback_search_paused", |b| {
+        b.iter(|| {
+            terminal
+                .draw(|f| livedesk::ui::draw(f, &desk, &mut view, &config.theme, &config.keymap))
+                .unwrap();
+        })
+    });
+}
+
+fn char_key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
 }
 
 criterion_group!(benches, draw);

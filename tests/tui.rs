@@ -538,8 +538,22 @@ fn help_lists_the_active_keymap_and_closes() {
     assert_eq!(help_entry(&screen, "Shipping: where we ship").as_deref(), Some("1"), "reply keys:\n{screen}");
 
     press(&tmux, &map, "help", "close");
-    let screen = tmux.wait_for("the help to close", WAIT, |s| !s.contains("Help · keymap"));
-    assert!(screen.contains("Flash sale") && status_line(&screen).contains("● live"), "{screen}");
+    // The whole desk again (a capture can land while a frame is half written).
+    tmux.wait_for("the help to close", WAIT, |s| {
+        !s.contains("Help · keymap") && s.contains("Flash sale") && status_line(s).contains("● live")
+    });
+}
+
+/// Every page of the open help popup, from `first` down to the last ("↑ more").
+fn help_pages(tmux: &Tmux, map: &toml::Table, first: String) -> Vec<String> {
+    let mut pages = vec![first];
+    while pages.len() < 10 && !pages.last().is_some_and(|p| p.contains("↑ more")) {
+        let last = pages.last().cloned().unwrap_or_default();
+        press(tmux, map, "help", "page_down");
+        let next = tmux.wait_for("the next help page", WAIT, |s| s != last && s.contains(" close "));
+        pages.push(next);
+    }
+    pages
 }
 
 #[test]
@@ -557,12 +571,17 @@ fn help_follows_the_vim_keymap() {
     let screen = tmux.wait_for("the help popup", WAIT, |s| {
         s.contains("Help · keymap vim") && s.contains("esc/?/q close") && s.contains("move down")
     });
-    let down = help_entry(&screen, "move down").unwrap_or_default();
-    assert!(down.split(", ").any(|k| k == "j"), "j moves down in vim: {down:?}\n{screen}");
-    let top = help_entry(&screen, "go to the oldest").unwrap_or_default();
-    assert!(top.split(", ").any(|k| k == "g"), "g goes to the top in vim: {top:?}\n{screen}");
-    let stock = help_entry(&screen, "focus Stock").unwrap_or_default();
-    assert_eq!(stock, key_for(&map, "normal", "focus_stock"), "{screen}");
+    let pages = help_pages(&tmux, &map, screen);
+    let entry = |desc: &str| pages.iter().find_map(|p| help_entry(p, desc)).unwrap_or_default();
+    let down = entry("move down");
+    assert!(down.split(", ").any(|k| k == "j"), "j moves down in vim: {down:?}\n{pages:#?}");
+    let top = entry("go to the oldest");
+    assert!(top.split(", ").any(|k| k == "g"), "g goes to the top in vim: {top:?}\n{pages:#?}");
+    assert_eq!(entry("focus Stock"), key_for(&map, "normal", "focus_stock"), "{pages:#?}");
+    for action in ["search", "view_viewer", "delete_message", "mute_viewer", "pin_message"] {
+        let desc = KeyAction::from_name(action).unwrap().describe();
+        assert_eq!(entry(desc), key_for(&map, "normal", action), "{action}: {pages:#?}");
+    }
 
     press(&tmux, &map, "help", "close");
     tmux.wait_for("the help to close", WAIT, |s| !s.contains("Help · keymap"));
@@ -836,4 +855,43 @@ fn the_stats_pane_opens_under_the_chat_and_closes_with_the_same_key() {
     tmux.wait_for("the help popup to close", WAIT, |s| !s.contains("show or hide Stats"));
     press(&tmux, &map, "normal", "toggle_stats");
     tmux.wait_for("the Stats pane to close", WAIT, |s| !s.contains(" Stats "));
+}
+
+#[test]
+fn a_search_narrows_the_chat_and_the_delete_key_deletes_on_the_platform() {
+    let home = Home::new();
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    tmux.wait_for("the last comment", WAIT, |s| s.contains("how long does delivery take"));
+    assert_eq!(chat_messages(&tmux.screen()).len(), 5);
+
+    press(&tmux, &map, "normal", "search");
+    tmux.wait_for("the search line", WAIT, |s| s.lines().any(|l| l.starts_with("│/ ")));
+    tmux.tmux(&["send-keys", "-t", "t", "-l", "from:\"maria santos\""]);
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for("the search view", WAIT, |s| s.contains("Search: from:\"maria santos\" (1)"));
+    let messages = chat_messages(&screen);
+    assert_eq!(messages.len(), 1, "only Maria's comment: {messages:#?}");
+    assert!(messages[0].ends_with("Maria Santos: do you ship to Manila?"), "{messages:#?}");
+
+    // The delete key acts on the selected comment: Maria's, the only one shown.
+    press(&tmux, &map, "normal", "delete_message");
+    let sent = wait_received(&server, "a delete_chat", |v| v["type"] == "delete_chat");
+    assert_eq!(sent["msg_id"], "m003", "{sent}");
+    assert!(sent["ref"].as_str().is_some_and(|r| !r.is_empty()), "{sent}");
+    // The platform acks it (and reports the deletion): the comment is struck out as deleted.
+    let screen = tmux.wait_for("the comment shown deleted", WAIT, |s| {
+        chat_messages(s).iter().any(|m| m.ends_with("Maria Santos (deleted)"))
+    });
+    assert!(!screen.contains("do you ship to Manila?"), "{:?}", Screen(screen.clone()));
+    let deletes = server.received().iter().filter(|v| v["type"] == "delete_chat").count();
+    assert_eq!(deletes, 1, "one key press, one command");
+
+    // Esc (view_all in the desk, besides A) shows every comment again.
+    assert_eq!(tmux_key(&key_for(&map, "normal", "view_all")), "A");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("every comment again", WAIT, |s| chat_messages(s).len() == 5 && !s.contains("Search:"));
 }

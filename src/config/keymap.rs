@@ -63,15 +63,20 @@ pub enum KeyAction {
     ViewBuyers,
     ViewUnanswered,
     ViewMentions,
+    ViewViewer,
+    Search,
     MarkHandled,
     SendSuggestion,
     PickReply,
     ToggleStats,
+    DeleteMessage,
+    MuteViewer,
+    PinMessage,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 36] = [
+    pub const ALL: [KeyAction; 41] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -90,10 +95,15 @@ impl KeyAction {
         KeyAction::ViewBuyers,
         KeyAction::ViewUnanswered,
         KeyAction::ViewMentions,
+        KeyAction::ViewViewer,
+        KeyAction::Search,
         KeyAction::MarkHandled,
         KeyAction::SendSuggestion,
         KeyAction::PickReply,
         KeyAction::ToggleStats,
+        KeyAction::DeleteMessage,
+        KeyAction::MuteViewer,
+        KeyAction::PinMessage,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -145,10 +155,15 @@ impl KeyAction {
             KeyAction::ViewBuyers => "view_buyers",
             KeyAction::ViewUnanswered => "view_unanswered",
             KeyAction::ViewMentions => "view_mentions",
+            KeyAction::ViewViewer => "view_viewer",
+            KeyAction::Search => "search",
             KeyAction::MarkHandled => "mark_handled",
             KeyAction::SendSuggestion => "send_suggestion",
             KeyAction::PickReply => "pick_reply",
             KeyAction::ToggleStats => "toggle_stats",
+            KeyAction::DeleteMessage => "delete_message",
+            KeyAction::MuteViewer => "mute_viewer",
+            KeyAction::PinMessage => "pin_message",
         }
     }
 
@@ -182,15 +197,20 @@ impl KeyAction {
             KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
             KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
             KeyAction::CycleView => "next chat view: All, Questions, Buyers, Unanswered…",
-            KeyAction::ViewAll => "chat view: every comment",
+            KeyAction::ViewAll => "chat view: every comment (leaves a search or one viewer)",
             KeyAction::ViewQuestions => "chat view: questions",
             KeyAction::ViewBuyers => "chat view: buyers (claims, prices, links)",
             KeyAction::ViewUnanswered => "chat view: questions not yet answered",
             KeyAction::ViewMentions => "chat view: comments naming the shop or host",
+            KeyAction::ViewViewer => "chat view: the selected comment's viewer only",
+            KeyAction::Search => "search the chat (words, from:, is:, re:)",
             KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
             KeyAction::SendSuggestion => "send the suggested reply to the selected comment",
             KeyAction::PickReply => "find a canned reply by typing (fuzzy), for the selected comment",
             KeyAction::ToggleStats => "show or hide Stats: viewers, chat and orders a minute",
+            KeyAction::DeleteMessage => "delete the selected comment on the platform",
+            KeyAction::MuteViewer => "mute the selected comment's viewer (chat.toml mute_seconds)",
+            KeyAction::PinMessage => "pin the selected comment on the stream",
         }
     }
 

@@ -714,6 +714,32 @@ mod tests {
     }
 
     #[test]
+    fn blocked_words_and_the_mute_time_are_checked_where_they_are_written() {
+        let got = errors(&[(
+            "chat.toml",
+            "mute_seconds = 0\n[blocked]\nwords = [\"scam\", \"💩\",\n  \"SCAM!\"]\ndelete_on_platform = true\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "chat.toml:1:16: mute_seconds must be from 1 to 1209600 (14 days), found 0",
+                "chat.toml:3:18: blocked word `💩` is empty once emoji and punctuation are dropped",
+                "chat.toml:4:3: blocked word `SCAM!` is already in the list (line 3)",
+            ]
+        );
+        let got = errors(&[("chat.toml", "[blocked]\nword = [\"scam\"]\n")]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("chat.toml:2:1: "), "{got:?}");
+        let (_dir, paths) =
+            dir_with(&[("chat.toml", "[blocked]\nwords = [\"scam\"]\ndelete_on_platform = true\n")]);
+        let chat = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.chat;
+        assert_eq!(chat.blocked.words, ["scam"]);
+        assert!(chat.blocked.delete_on_platform);
+        assert_eq!(chat.mute_seconds, 600, "left out, the built-in ten minutes");
+        assert_eq!(crate::config::model::ChatConfig::default().blocked.words, Vec::<String>::new());
+    }
+
+    #[test]
     fn keymap_and_theme_errors_carry_their_own_file() {
         let got = errors(&[
             ("settings.toml", "keymap = \"mine\"\ntheme = \"mine\"\n"),

@@ -345,6 +345,29 @@ pub struct ChatConfig {
     /// replies.toml: a comment with them gets a reply in its language.
     #[serde(default = "builtin_languages")]
     pub languages: BTreeMap<String, Vec<String>>,
+    /// How long the mute key mutes a viewer, in seconds.
+    #[serde(default = "default_mute_seconds")]
+    pub mute_seconds: u32,
+    /// `[blocked]`: words whose comments are hidden (and deleted on the platform, if asked).
+    #[serde(default)]
+    pub blocked: BlockedConfig,
+}
+
+fn default_mute_seconds() -> u32 {
+    600
+}
+
+/// The longest mute `mute_seconds` may ask for: 14 days, as long as platforms allow.
+pub const MUTE_MAX: u32 = 14 * 24 * 3600;
+
+/// `[blocked]` in `chat.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlockedConfig {
+    /// Whole words or phrases, case ignored: a comment with one is hidden from every view.
+    pub words: Vec<String>,
+    /// Also send the platform `delete_chat` for such comments.
+    pub delete_on_platform: bool,
 }
 
 /// The built-in `chat.toml`, read once (every field given, so no default is consulted).

@@ -528,6 +528,7 @@ impl Checker<'_, '_> {
                  flood detection off",
             );
         }
+        self.chat_moderation(c);
         for (i, rule) in c.rules.iter().enumerate() {
             let at = |field: &'static str| [Seg::Key("rule"), Seg::Index(i), Seg::Key(field)];
             if Tag::from_name(&rule.tag).is_none() {
@@ -585,6 +586,50 @@ impl Checker<'_, '_> {
                     );
                 }
             }
+        }
+    }
+}
+
+impl Checker<'_, '_> {
+    /// `chat.toml`'s moderation settings: a mute that lasts, and blocked words that are words,
+    /// each written once.
+    fn chat_moderation(&mut self, c: &ChatConfig) {
+        use super::model::MUTE_MAX;
+        use crate::desk::classify::{keywords_regex, normalize};
+        if !(1..=MUTE_MAX).contains(&c.mute_seconds) {
+            self.at(
+                &[Seg::Key("mute_seconds")],
+                format!("mute_seconds must be from 1 to {MUTE_MAX} (14 days), found {}", c.mute_seconds),
+                "write mute_seconds = 600 for ten minutes",
+            );
+        }
+        let words = &c.blocked.words;
+        for (i, word) in words.iter().enumerate() {
+            let at = [Seg::Key("blocked"), Seg::Key("words"), Seg::Index(i)];
+            let norm = normalize(word);
+            if norm.is_empty() {
+                self.at(
+                    &at,
+                    format!("blocked word `{word}` is empty once emoji and punctuation are dropped"),
+                    "write the word as letters, like \"scam\"; comments are matched without emoji or punctuation",
+                );
+            } else if let Some(first) = words[..i].iter().position(|w| normalize(w) == norm) {
+                let line = self.line_at(&[Seg::Key("blocked"), Seg::Key("words"), Seg::Index(first)]);
+                self.at(
+                    &at,
+                    format!("blocked word `{word}` is already in the list (line {line})"),
+                    "remove one of the two (case, punctuation and emoji do not count)",
+                );
+            }
+        }
+        if let Some(re) = keywords_regex(words)
+            && let Err(e) = compile(&re)
+        {
+            self.at(
+                &[Seg::Key("blocked"), Seg::Key("words")],
+                format!("these blocked words are too many to match: {e}"),
+                "keep the list to the words that matter",
+            );
         }
     }
 }

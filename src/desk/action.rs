@@ -26,6 +26,19 @@ pub enum Action {
     /// Mark the chat message `msg_id` handled: a question so marked leaves the Unanswered
     /// view, as if it had been answered.
     MarkHandled { msg_id: String },
+    /// Ask the platform to delete the chat message `msg_id`.
+    DeleteMessage { msg_id: String },
+    /// Mute a viewer on the platform for `seconds` (`None`: `mute_seconds` from `chat.toml`);
+    /// their comments are dimmed on the desk until it ends. `name` is for the notices.
+    MuteViewer {
+        user_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seconds: Option<u32>,
+    },
+    /// Pin the chat message `msg_id` on the stream (and on top of the Chat pane).
+    PinMessage { msg_id: String },
     /// Start the planned flash sale `id` (its preheat first, if it has one).
     StartSale { id: String },
     /// Add time to a live or paused flash sale (`None`: the one started last).
@@ -141,5 +154,27 @@ mod tests {
             Action::from_script("mark_handled", Some(h)).unwrap(),
             Action::MarkHandled { msg_id: "m9".into() }
         );
+    }
+
+    #[test]
+    fn moderation_actions_have_script_names() {
+        let m = serde_json::json!({"msg_id": "m9"});
+        assert_eq!(
+            Action::from_script("delete_message", Some(m.clone())).unwrap(),
+            Action::DeleteMessage { msg_id: "m9".into() }
+        );
+        assert_eq!(
+            Action::from_script("pin_message", Some(m)).unwrap(),
+            Action::PinMessage { msg_id: "m9".into() }
+        );
+        let mute = Action::from_script("mute_viewer", Some(serde_json::json!({"user_id": "u1"}))).unwrap();
+        assert_eq!(mute, Action::MuteViewer { user_id: "u1".into(), name: None, seconds: None });
+        let full = Action::MuteViewer { user_id: "u1".into(), name: Some("Ann".into()), seconds: Some(60) };
+        let v = serde_json::to_value(&full).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"operator": "mute_viewer", "args": {"user_id": "u1", "name": "Ann", "seconds": 60}})
+        );
+        assert!(Action::from_script("mute_viewer", None).is_err(), "a mute names its viewer");
     }
 }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chat;
 pub mod claims;
 pub mod classify;
+pub mod moderation;
 pub mod money;
 pub mod regions;
 pub mod replies;
@@ -33,6 +34,7 @@ use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
 use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed};
 use classify::{Classifier, Said, Tag, Tags};
+use moderation::Moderation;
 use replies::{Asked, Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use shipping::ShippingGate;
@@ -192,6 +194,8 @@ pub struct Desk {
     pub shipping: ShippingGate,
     /// "Can't ship" comments by the region asked for.
     pub cant_ship: BTreeMap<String, u64>,
+    /// Blocked words, mutes and the pinned comment.
+    pub moderation: Moderation,
     pub stats: Stats,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
@@ -233,6 +237,7 @@ impl Desk {
             classifier: Classifier::new(&setup.shop.chat),
             shipping: ShippingGate::new(&setup.shop.shipping),
             cant_ship: BTreeMap::new(),
+            moderation: Moderation::new(&setup.shop.chat),
             stats: Stats::default(),
             pinned: None,
             pending: BTreeMap::new(),
@@ -408,6 +413,9 @@ impl Desk {
                 self.notice(Level::Info, text);
             }
             Event::Chat { msg_id, user, text, reply_to } => {
+                if self.hide_blocked(&msg_id, &user, &text, now, out) {
+                    return;
+                }
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let (kind, tags) = if is_operator(&user) {
                     // The shop's own words are never tagged; a reply answers its question,
@@ -428,6 +436,9 @@ impl Desk {
                 }
             }
             Event::Question { msg_id, user, text } => {
+                if self.hide_blocked(&msg_id, &user, &text, now, out) {
+                    return;
+                }
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let tags = self.tags_of(&user, &text, true, claim.is_some(), now);
                 let index = self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
@@ -487,9 +498,7 @@ impl Desk {
                         self.chat.mark_user_deleted(&user);
                         self.notice(Level::Info, format!("{user} was banned by {by}"));
                     }
-                    (ModAction::Muted, _, Some(user)) => {
-                        self.notice(Level::Info, format!("{user} was muted by {by}"));
-                    }
+                    (ModAction::Muted, _, Some(user)) => self.muted_on_platform(&user, &by),
                     _ => {}
                 }
             }
@@ -503,6 +512,7 @@ impl Desk {
                 self.notice(Level::Info, text.into());
             }
             Event::Ack { reference, ok, error } => {
+                self.moderation_answered(&reference, ok);
                 let Some(pending) = self.pending.remove(&reference) else { return };
                 self.counters.commands_acked += 1;
                 if !ok {
@@ -923,6 +933,11 @@ impl Desk {
                     self.notice(Level::Info, format!("Marked @{who}'s comment handled"));
                 }
             }
+            Action::DeleteMessage { msg_id } => self.delete_message(msg_id, now, out),
+            Action::MuteViewer { user_id, name, seconds } => {
+                self.mute_viewer(user_id, name, seconds, now, out)
+            }
+            Action::PinMessage { msg_id } => self.pin_message(msg_id, now, out),
             Action::StartSale { id } => {
                 let result = self.sales.start(&id, now);
                 self.sale_result(result, "start", now, out);
@@ -1362,3 +1377,6 @@ pub fn clock(d: chrono::Duration) -> String {
 mod knowledge_tests;
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod moderation_tests;

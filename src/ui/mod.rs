@@ -1,9 +1,12 @@
 //! The terminal interface: panes drawn from `&Desk` plus view state.
 
 pub mod bigtext;
+mod chat_keys;
 pub mod layout;
+pub mod narrow;
 pub mod panes;
 pub mod picker;
+pub mod search;
 mod text;
 pub use text::set_utc_offset;
 pub mod theme;

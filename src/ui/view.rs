@@ -2,6 +2,8 @@
 //! what keys and the mouse do to them. Domain changes leave as [`Effect::Desk`]; nothing here
 //! mutates the desk.
 
+use std::sync::Arc;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
@@ -12,6 +14,8 @@ use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::classify::Tag;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
+pub use crate::ui::chat_keys::SearchLine;
+use crate::ui::narrow::Narrow;
 use crate::ui::picker::{self, Picker};
 
 /// The panes, in focus order.
@@ -67,7 +71,7 @@ const FOLLOW_SEARCH: u64 = 2_000;
 const WHEEL_STEP: usize = 3;
 
 /// Which comments the Chat pane shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ChatFilter {
     #[default]
     All,
@@ -75,6 +79,8 @@ pub enum ChatFilter {
     Buyers,
     Unanswered,
     Mentions,
+    /// One viewer's messages, or a search's (see [`Narrow`]); shared, so a clone is cheap.
+    Narrow(Arc<Narrow>),
 }
 
 impl ChatFilter {
@@ -88,18 +94,19 @@ impl ChatFilter {
     ];
 
     /// The view's name, as the Chat pane's title shows it.
-    pub fn label(self) -> &'static str {
+    pub fn label(&self) -> &'static str {
         match self {
             ChatFilter::All => "All",
             ChatFilter::Questions => "Questions",
             ChatFilter::Buyers => "Buyers",
             ChatFilter::Unanswered => "Unanswered",
             ChatFilter::Mentions => "Mentions",
+            ChatFilter::Narrow(n) => n.label(),
         }
     }
 
     /// Whether the view shows this message (spam shows only in All).
-    pub fn shows(self, m: &Message) -> bool {
+    pub fn shows(&self, m: &Message) -> bool {
         let tagged = |t: Tag| m.tags.has(t) && !m.tags.has(Tag::Spam);
         match self {
             ChatFilter::All => true,
@@ -107,45 +114,68 @@ impl ChatFilter {
             ChatFilter::Buyers => tagged(Tag::Buyer),
             ChatFilter::Unanswered => m.unanswered(),
             ChatFilter::Mentions => tagged(Tag::Mention),
+            ChatFilter::Narrow(n) => n.shows(m),
         }
     }
 
     /// Messages in memory the view shows.
-    pub fn count(self, chat: &ChatLog) -> usize {
+    pub fn count(&self, chat: &ChatLog) -> usize {
         match self {
             ChatFilter::All => chat.len(),
             ChatFilter::Questions => chat.tagged(Tag::Question),
             ChatFilter::Buyers => chat.tagged(Tag::Buyer),
             ChatFilter::Unanswered => chat.unanswered_count(),
             ChatFilter::Mentions => chat.tagged(Tag::Mention),
+            ChatFilter::Narrow(n) => n.count(chat),
         }
     }
 
-    fn next(self) -> ChatFilter {
-        let i = ChatFilter::ALL.iter().position(|f| *f == self).unwrap_or(0);
-        ChatFilter::ALL[(i + 1) % ChatFilter::ALL.len()]
+    /// Messages the view shows from index `from` on.
+    pub fn count_from(&self, chat: &ChatLog, from: u64) -> usize {
+        match self {
+            ChatFilter::All => chat.next_index().saturating_sub(from.max(chat.first_index())) as usize,
+            ChatFilter::Narrow(n) => n.count_from(chat, from),
+            f => {
+                let from = from.max(chat.first_index());
+                (from..chat.next_index()).filter(|&i| chat.get(i).is_some_and(|m| f.shows(m))).count()
+            }
+        }
+    }
+
+    /// The next view of the cycle; a narrowed view goes back to All.
+    fn next(&self) -> ChatFilter {
+        match ChatFilter::ALL.iter().position(|f| f == self) {
+            Some(i) => ChatFilter::ALL[(i + 1) % ChatFilter::ALL.len()].clone(),
+            None => ChatFilter::All,
+        }
     }
 }
 
 /// The shown message before `i` (newest first), if any.
-pub fn prev_shown(chat: &ChatLog, filter: ChatFilter, i: u64) -> Option<u64> {
+pub fn prev_shown(chat: &ChatLog, filter: &ChatFilter, i: u64) -> Option<u64> {
+    if let ChatFilter::Narrow(n) = filter {
+        return n.prev(chat, i);
+    }
     let first = chat.first_index();
     (first..i.min(chat.next_index())).rev().find(|&j| chat.get(j).is_some_and(|m| filter.shows(m)))
 }
 
 /// The shown message after `i`, if any.
-pub fn next_shown(chat: &ChatLog, filter: ChatFilter, i: u64) -> Option<u64> {
+pub fn next_shown(chat: &ChatLog, filter: &ChatFilter, i: u64) -> Option<u64> {
+    if let ChatFilter::Narrow(n) = filter {
+        return n.next(chat, i);
+    }
     let start = i.saturating_add(1).max(chat.first_index());
     (start..chat.next_index()).find(|&j| chat.get(j).is_some_and(|m| filter.shows(m)))
 }
 
 /// The newest message the view shows.
-pub fn last_shown(chat: &ChatLog, filter: ChatFilter) -> Option<u64> {
+pub fn last_shown(chat: &ChatLog, filter: &ChatFilter) -> Option<u64> {
     prev_shown(chat, filter, chat.next_index())
 }
 
 /// `i` if the view shows it, else the nearest shown message after it, else before it.
-pub fn nearest_shown(chat: &ChatLog, filter: ChatFilter, i: u64) -> Option<u64> {
+pub fn nearest_shown(chat: &ChatLog, filter: &ChatFilter, i: u64) -> Option<u64> {
     if chat.get(i).is_some_and(|m| filter.shows(m)) {
         return Some(i);
     }
@@ -243,6 +273,8 @@ pub(crate) struct Hits {
     pub chat_rows: Vec<Option<u64>>,
     /// The bottom message of the last frame.
     pub chat_bottom: Option<u64>,
+    /// The chat message shown selected in the last frame: what moderation keys act on.
+    pub chat_selected: Option<u64>,
     /// The "N new" line while paused.
     pub chat_new_line: Rect,
     /// The item rows of the list panes.
@@ -268,6 +300,8 @@ pub struct ViewState {
     pub adjust: Option<AdjustForm>,
     /// The reply picker, while open: it takes every key until enter or esc.
     pub picker: Option<Picker>,
+    /// The chat search line, while open: it takes every key until enter or esc.
+    pub search: Option<SearchLine>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
@@ -285,6 +319,7 @@ impl Default for Hits {
             chat_rows_area: Rect::default(),
             chat_rows: Vec::new(),
             chat_bottom: None,
+            chat_selected: None,
             chat_new_line: Rect::default(),
             sale_rows: Rect::default(),
             stock_rows: Rect::default(),
@@ -329,6 +364,7 @@ impl ViewState {
             stats_open: false,
             adjust: None,
             picker: None,
+            search: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
@@ -352,19 +388,16 @@ impl ViewState {
     /// Messages that arrived since the chat was paused (0 while following).
     pub fn new_since_pause(&self, desk: &Desk) -> u64 {
         let chat = &desk.chat;
-        match self.chat.filter {
+        match &self.chat.filter {
             _ if self.chat.follow => 0,
             ChatFilter::All => chat.next_index().saturating_sub(self.chat.new_from),
-            f => {
-                let from = self.chat.new_from.max(chat.first_index());
-                (from..chat.next_index()).filter(|&i| chat.get(i).is_some_and(|m| f.shows(m))).count() as u64
-            }
+            f => f.count_from(chat, self.chat.new_from) as u64,
         }
     }
 
     /// The chat view shown.
-    pub fn chat_filter(&self) -> ChatFilter {
-        self.chat.filter
+    pub fn chat_filter(&self) -> &ChatFilter {
+        &self.chat.filter
     }
 
     /// The selected chat message's index: while following, the newest viewer message (not
@@ -375,18 +408,25 @@ impl ViewState {
             return None;
         }
         let (first, last) = (chat.first_index(), chat.next_index() - 1);
-        let filter = self.chat.filter;
+        let filter = &self.chat.filter;
         if !self.chat.follow {
             let sel = self.chat.selected.clamp(first, last);
-            return if filter == ChatFilter::All { Some(sel) } else { nearest_shown(chat, filter, sel) };
+            return if *filter == ChatFilter::All { Some(sel) } else { nearest_shown(chat, filter, sel) };
         }
-        // A view other than All is sparse: look through all of it.
-        let floor =
-            if filter == ChatFilter::All { first.max(last.saturating_sub(FOLLOW_SEARCH)) } else { first };
-        (floor..=last).rev().find(|&i| {
-            chat.get(i)
-                .is_some_and(|m| matches!(m.kind, MsgKind::Chat | MsgKind::Question) && filter.shows(m))
-        })
+        let viewer = |m: &Message| matches!(m.kind, MsgKind::Chat | MsgKind::Question);
+        if *filter == ChatFilter::All {
+            let floor = first.max(last.saturating_sub(FOLLOW_SEARCH));
+            return (floor..=last).rev().find(|&i| chat.get(i).is_some_and(viewer));
+        }
+        // A view other than All is sparse: look through all of it, a shown message at a time.
+        let mut at = last_shown(chat, filter);
+        while let Some(i) = at {
+            if chat.get(i).is_some_and(viewer) {
+                return Some(i);
+            }
+            at = prev_shown(chat, filter, i);
+        }
+        None
     }
 
     /// The selected chat message, if any.
@@ -421,6 +461,9 @@ impl ViewState {
         }
         if self.picker.is_some() {
             return self.on_picker_key(key, desk);
+        }
+        if self.search.is_some() {
+            return self.on_search_key(key);
         }
         match keymap.lookup(self.mode(), key) {
             Some(action) => self.on_action(action, desk),
@@ -533,7 +576,7 @@ impl ViewState {
         if self.help_open {
             return self.on_help_action(action);
         }
-        if self.adjust.is_some() {
+        if self.adjust.is_some() || self.search.is_some() {
             return Effect::None;
         }
         match action {
@@ -592,6 +635,11 @@ impl ViewState {
             KeyAction::ConfirmClaim => self.decide(desk, |id| Action::ConfirmClaim { id }),
             KeyAction::RejectClaim => self.decide(desk, |id| Action::RejectClaim { id }),
             KeyAction::CycleView => self.show_view(self.chat.filter.next()),
+            KeyAction::ViewViewer => self.view_viewer(desk),
+            KeyAction::Search => self.open_search(),
+            KeyAction::DeleteMessage => self.delete_selected(desk),
+            KeyAction::MuteViewer => self.mute_selected(desk),
+            KeyAction::PinMessage => self.pin_selected(desk),
             KeyAction::ViewAll => self.show_view(ChatFilter::All),
             KeyAction::ViewQuestions => self.show_view(ChatFilter::Questions),
             KeyAction::ViewBuyers => self.show_view(ChatFilter::Buyers),
@@ -623,7 +671,7 @@ impl ViewState {
 
     /// Shows a chat view and focuses the Chat pane; a pause and its selection carry over
     /// (the selection moves to the nearest message the view shows).
-    fn show_view(&mut self, filter: ChatFilter) -> Effect {
+    pub(crate) fn show_view(&mut self, filter: ChatFilter) -> Effect {
         self.chat.filter = filter;
         self.focus = Pane::Chat;
         Effect::None
@@ -658,6 +706,7 @@ impl ViewState {
         if self.help_open
             || self.adjust.is_some()
             || self.picker.is_some()
+            || self.search.is_some()
             || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
             return Effect::None;
@@ -674,7 +723,7 @@ impl ViewState {
     /// pointer.
     pub fn on_mouse(&mut self, ev: &MouseEvent, desk: &Desk) -> Effect {
         let pos = Position::new(ev.column, ev.row);
-        if self.adjust.is_some() {
+        if self.adjust.is_some() || self.search.is_some() {
             return Effect::None;
         }
         if self.help_open {
@@ -804,7 +853,7 @@ impl ViewState {
             return;
         }
         let last =
-            last_shown(&desk.chat, self.chat.filter).unwrap_or(desk.chat.next_index().saturating_sub(1));
+            last_shown(&desk.chat, &self.chat.filter).unwrap_or(desk.chat.next_index().saturating_sub(1));
         let anchor = self.hits.chat_bottom.filter(|&b| b <= last).unwrap_or(last);
         self.chat.selected = self.chat_selected(desk).unwrap_or(anchor);
         self.chat.anchor = anchor;
@@ -836,9 +885,9 @@ impl ViewState {
             return;
         }
         let (first, last) = (desk.chat.first_index(), desk.chat.next_index() - 1);
-        let filter = self.chat.filter;
-        if filter != ChatFilter::All {
-            return self.move_in_view(m, desk, filter);
+        if self.chat.filter != ChatFilter::All {
+            let filter = self.chat.filter.clone();
+            return self.move_in_view(m, desk, &filter);
         }
         match m {
             Move::Bottom => self.chat.follow = true,
@@ -866,7 +915,7 @@ impl ViewState {
     }
 
     /// Moving in a chat view other than All: only through the messages it shows.
-    fn move_in_view(&mut self, m: Move, desk: &Desk, filter: ChatFilter) {
+    fn move_in_view(&mut self, m: Move, desk: &Desk, filter: &ChatFilter) {
         let chat = &desk.chat;
         let Some(last) = last_shown(chat, filter) else { return };
         match m {

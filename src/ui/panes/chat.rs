@@ -9,10 +9,11 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 
-use super::{Ctx, frame};
+use super::{Ctx, chat_bars as bars, frame};
 use crate::config::keymap::KeyAction;
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::classify::Tag;
+use crate::ui::narrow::Narrowing;
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{ChatFilter, Pane, ViewState, last_shown, nearest_shown, next_shown, prev_shown};
@@ -43,8 +44,9 @@ fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
 }
 
 /// A message as styled pieces, without allocating: `hh:mm:ss ?$ YT [PH] name: text`, with its
-/// tags' marks glued together; spam is dimmed and struck through.
-fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
+/// tags' marks glued together; spam is dimmed and struck through, and a comment said while
+/// its viewer was muted is dimmed.
+fn pieces<'a>(m: &'a Message, muted: bool, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
     let mut out = [EMPTY; MAX_PIECES];
     let mut n = 0;
     let mut push = |text: &'a str, style: Style, glue: bool| {
@@ -61,7 +63,7 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
         }
         _ => {}
     }
-    if !m.deleted && !spam {
+    if !m.deleted && !spam && !muted {
         let mut glue = false;
         for tag in m.tags.iter() {
             let (text, style) = mark(tag, theme);
@@ -82,6 +84,13 @@ fn pieces<'a>(m: &'a Message, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_
     if m.deleted {
         push(&m.user_name, theme.dim.add_modifier(Modifier::CROSSED_OUT), false);
         push("(deleted)", theme.dim.add_modifier(Modifier::CROSSED_OUT | Modifier::ITALIC), false);
+        return (out, n);
+    }
+    if muted && !spam {
+        push("(muted)", theme.dim.add_modifier(Modifier::ITALIC), false);
+        push(&m.user_name, theme.dim, false);
+        push(":", theme.dim, true);
+        push(&m.text, theme.dim, false);
         return (out, n);
     }
     if spam {
@@ -171,10 +180,10 @@ fn indent_for(width: u16) -> u16 {
 }
 
 /// Rows a message takes at this width.
-fn height(m: &Message, width: u16, theme: &Theme) -> u16 {
+fn height(m: &Message, muted: bool, width: u16, theme: &Theme) -> u16 {
     let mut tbuf = [0; 8];
     let time = text::hms(m.at.timestamp(), &mut tbuf);
-    let (p, n) = pieces(m, time, theme);
+    let (p, n) = pieces(m, muted, time, theme);
     wrap(&p[..n], width, indent_for(width), |_, _, _, _, _| {})
 }
 
@@ -215,20 +224,55 @@ fn suggestion_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, selected: Option
     true
 }
 
+/// The Chat title's words after its name: the view and its count, a viewer's mute, the
+/// comments hidden for blocked words, and whether the view is paused.
+fn title_extra(area: Rect, ctx: &Ctx<'_>, filter: &ChatFilter, follow: bool) -> Vec<Span<'static>> {
+    let (desk, theme) = (ctx.desk, ctx.theme);
+    let strong = theme.accent.add_modifier(Modifier::BOLD);
+    let mut rest: Vec<Span<'static>> = vec![];
+    if let ChatFilter::Narrow(n) = filter
+        && let Narrowing::Viewer { id, .. } = &n.what
+        && let Some(until) = desk.moderation.muted_until(id, desk.now)
+    {
+        let left = crate::desk::clock(until - desk.now);
+        rest.push(Span::styled(format!("muted {left}"), theme.warn));
+    }
+    let hidden = desk.moderation.hidden();
+    if hidden > 0 {
+        rest.push(Span::styled(format!("{} hidden", text::compact(hidden)), theme.dim));
+    }
+    if !follow {
+        rest.push(Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD)));
+    }
+    let view = match filter {
+        ChatFilter::All => None,
+        ChatFilter::Narrow(n) => {
+            // What the borders, the pane's name and the other words leave (hints drop first).
+            let others: usize = rest.iter().map(|s| text::width(&s.content) + 2).sum();
+            let room = usize::from(area.width).saturating_sub(16 + others);
+            Some(n.title(&desk.chat, room))
+        }
+        f => Some(format!("{} {}", f.label(), f.count(&desk.chat))),
+    };
+    let items = view.map(|v| Span::styled(v, strong)).into_iter().chain(rest);
+    let mut out = Vec::new();
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(Span::raw("  "));
+        }
+        out.push(item);
+    }
+    out
+}
+
 /// Draws the chat pane and records its rows for the mouse.
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let follow = view.chat.follow;
-    let filter = view.chat_filter();
+    let filter = view.chat_filter().clone();
+    let filter = &filter;
     let selected = view.chat_selected(desk);
-    let mut extra = vec![];
-    if filter != ChatFilter::All {
-        let label = format!("{} {}", filter.label(), filter.count(&desk.chat));
-        extra.push(Span::styled(label, theme.accent.add_modifier(Modifier::BOLD)));
-    }
-    if !follow {
-        extra.push(Span::styled("paused", theme.warn.add_modifier(Modifier::BOLD)));
-    }
+    let extra = title_extra(area, ctx, filter, follow);
     let hints = if follow {
         ctx.hints(&[(KeyAction::Up, "select")])
     } else {
@@ -237,14 +281,16 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let inner = frame(buf, area, Pane::Chat.title(), extra, &hints, focused, theme);
 
     let new_count = view.new_since_pause(desk);
+    let mut rows = inner;
+    bars::pinned(buf, &mut rows, ctx);
+    bars::search_line(buf, &mut rows, ctx, view.search.as_ref());
     let hits = &mut view.hits;
     hits.chat_rows.clear();
     hits.chat_new_line = Rect::default();
     hits.chat_bottom = None;
-    let mut rows = inner;
-    if !follow && inner.height > 1 {
+    if !follow && rows.height > 1 {
         rows.height -= 1;
-        let line = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+        let line = Rect::new(rows.x, rows.bottom(), rows.width, 1);
         hits.chat_new_line = line;
         let key = ctx.key(KeyAction::Bottom);
         let what = if new_count == 0 { "paused".to_owned() } else { format!("{new_count} new") };
@@ -278,19 +324,27 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             ChatFilter::Buyers => "No buyers yet",
             ChatFilter::Mentions => "No mentions yet",
             ChatFilter::All => "Waiting for chat…",
+            ChatFilter::Narrow(n) => match n.what {
+                Narrowing::Viewer { .. } => "Nothing from this viewer in memory",
+                Narrowing::Search(_) => "Nothing matches the search",
+            },
         };
         super::centered_line(buf, rows, rows.y + rows.height / 2, empty, theme.dim);
         return;
     };
 
     let first = chat.first_index();
-    let all = filter == ChatFilter::All;
+    let all = *filter == ChatFilter::All;
+    // An order or gift line is never dimmed: the mute is about what a viewer says.
+    let muted = |m: &Message| {
+        matches!(m.kind, MsgKind::Chat | MsgKind::Question) && desk.moderation.muted_at(&m.user_id, m.at)
+    };
     let prev =
         |i: u64| if all { i.checked_sub(1).filter(|&p| p >= first) } else { prev_shown(chat, filter, i) };
     let next = |i: u64| if all { Some(i + 1).filter(|&n| n <= last) } else { next_shown(chat, filter, i) };
     let width = rows.width;
     let h = rows.height;
-    let msg_height = |i: u64| chat.get(i).map_or(0, |m| height(m, width, theme));
+    let msg_height = |i: u64| chat.get(i).map_or(0, |m| height(m, muted(m), width, theme));
     // Walks up from `bottom` until the pane is full: (top message, rows of it cut off).
     let window = |bottom: u64| {
         let (mut used, mut i) = (0u16, bottom);
@@ -351,7 +405,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             shown += 1;
             let mut tbuf = [0; 8];
             let time = text::hms(m.at.timestamp(), &mut tbuf);
-            let (p, n) = pieces(m, time, theme);
+            let (p, n) = pieces(m, muted(m), time, theme);
             let x0 = rows.x;
             let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
                 let ry = y + i32::from(r);
@@ -367,6 +421,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
                     if Some(i) == selected {
                         // Patches the background only, so the text keeps its colours.
                         super::fill_row(buf, rows, ry, theme.selected);
+                        hits.chat_selected = Some(i);
                     }
                 }
             }
@@ -420,7 +475,7 @@ mod tests {
         log.push("b".into(), &user(&["moderator"]), "hi".into(), MsgKind::Chat, None, at);
         let theme = Theme::no_color();
         let texts = |m| {
-            let (p, n) = pieces(m, "00:00:00", &theme);
+            let (p, n) = pieces(m, false, "00:00:00", &theme);
             p[..n].iter().map(|p| p.text).collect::<Vec<_>>().join(" ")
         };
         assert_eq!(texts(&log.messages()[0]), "00:00:00 YT [ PH ] ann : hi");

@@ -10,14 +10,14 @@ use ratatui::widgets::{Block, Clear, Widget};
 use super::{Ctx, adjust, picker};
 use crate::config::keymap::{KeyAction, Mode};
 use crate::ui::layout::centered;
-use crate::ui::text;
 use crate::ui::view::ViewState;
+use crate::ui::{chat_keys, text};
 
 /// Which actions a help section lists.
 type Filter = fn(KeyAction) -> bool;
 
 /// The help screen's sections, each a filter over [`KeyAction::ALL`] so none is left out.
-const GROUPS: [(&str, Filter); 5] = [
+const GROUPS: [(&str, Filter); 6] = [
     ("Flash sales and stock", |a| {
         matches!(
             a,
@@ -41,6 +41,8 @@ const GROUPS: [(&str, Filter); 5] = [
                 | KeyAction::ViewBuyers
                 | KeyAction::ViewUnanswered
                 | KeyAction::ViewMentions
+                | KeyAction::ViewViewer
+                | KeyAction::Search
                 | KeyAction::MarkHandled
                 | KeyAction::SendSuggestion
                 | KeyAction::PickReply
@@ -63,6 +65,9 @@ const GROUPS: [(&str, Filter); 5] = [
                 | KeyAction::Top
                 | KeyAction::Bottom
         )
+    }),
+    ("Moderation (the selected comment)", |a| {
+        matches!(a, KeyAction::DeleteMessage | KeyAction::MuteViewer | KeyAction::PinMessage)
     }),
     ("General", |a| {
         matches!(a, KeyAction::ToggleStats | KeyAction::Help | KeyAction::Quit | KeyAction::Close)
@@ -103,10 +108,12 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     let replies =
         ctx.desk.replies.all().iter().filter_map(|r| Some((r.key.clone()?, r.title.clone()))).collect();
     section("Canned replies (to the selected chat message)", replies, &mut out);
-    let adjust = adjust::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
-    section("In the stock adjust popup", adjust, &mut out);
-    let picker = picker::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
-    section("In the reply picker", picker, &mut out);
+    let fixed =
+        |keys: &[(&str, &str)]| keys.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
+    section("In the search line", fixed(&chat_keys::KEYS), &mut out);
+    section("Search terms (all must match)", fixed(&chat_keys::TERMS), &mut out);
+    section("In the stock adjust popup", fixed(&adjust::KEYS), &mut out);
+    section("In the reply picker", fixed(&picker::KEYS), &mut out);
     section("In this help", bound(Mode::Help, &|_| true), &mut out);
     out
 }

@@ -3,6 +3,7 @@
 
 pub mod adjust;
 pub mod chat;
+pub mod chat_bars;
 pub mod claims;
 pub mod help;
 pub mod picker;
