@@ -61,7 +61,7 @@ fn sent(out: &[Output]) -> Vec<(String, Option<String>)> {
 #[test]
 fn the_suggested_reply_fits_the_comment_in_three_languages() {
     // (region, comment, suggested reply id, words the sent text must hold)
-    let table: [(Option<&str>, &str, Option<&str>, &str); 19] = [
+    let table: [(Option<&str>, &str, Option<&str>, &str); 21] = [
         (Some("GB"), "do you ship to Manila?", Some("cant-ship"), "We only ship to the UK"),
         (Some("PH"), "ship to Philippines po?", Some("cant-ship"), "Sa the UK lang po"),
         (Some("MX"), "¿hacen envíos a México? 🇲🇽", Some("cant-ship"), "solo enviamos a the UK"),
@@ -78,6 +78,13 @@ fn the_suggested_reply_fits_the_comment_in_three_languages() {
         (None, "where is the link??", Some("how-to-buy"), "tap the basket"),
         (Some("GB"), "my order never arrived 😡", Some("order-problem"), "order number"),
         (None, "is the glue safe for sensitive skin?", Some("glue-safe"), "patch test"),
+        (
+            Some("GB"),
+            "what's in the glue kit?",
+            Some("glue-kit"),
+            "24 sticky tabs, a file and a cuticle stick, all for £5.49",
+        ),
+        (None, "¿qué trae el kit de pegamento?", Some("glue-kit"), "todo por £5.49"),
         (
             None,
             "\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}the coffin nude\u{202e}?",
