@@ -20,6 +20,7 @@ fn draw(c: &mut Criterion) {
         ref_prefix: "b".into(),
         source: "bench".into(),
         demo: true,
+        history: Default::default(),
     });
     let now: DateTime<Utc> = DateTime::from_timestamp(1_763_000_000, 0).unwrap();
     for seq in 1..=100_000u64 {

@@ -88,6 +88,7 @@ fn main() {
         ref_prefix: "bench".into(),
         source: "bench".into(),
         demo: false,
+        history: Default::default(),
     });
     let rebuilt = store.rebuild(session, &mut desk).unwrap();
     let rate = rebuilt.inputs as f64 / start.elapsed().as_secs_f64();

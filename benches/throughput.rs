@@ -58,6 +58,7 @@ fn desk() -> Desk {
         ref_prefix: "b".into(),
         source: "bench".into(),
         demo: false,
+        history: Default::default(),
     })
 }
 

@@ -15,8 +15,10 @@ pub mod replies;
 pub mod sales;
 pub mod stats;
 mod summary;
+pub mod viewers;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,7 @@ use classify::{Classifier, Said, Tags};
 use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use stats::Stats;
+use viewers::{History, Viewers};
 
 /// Everything that can happen to the desk (journaled as `kind` and `body`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,6 +155,8 @@ pub struct DeskSetup {
     pub source: String,
     /// Whether this is the built-in demo.
     pub demo: bool,
+    /// What earlier streams on this feed knew of its viewers (from the store).
+    pub history: Arc<History>,
 }
 
 /// A command sent and not yet answered.
@@ -182,6 +187,8 @@ pub struct Desk {
     /// Tags comments (question, buyer, spam…) from `chat.toml`.
     pub classifier: Classifier,
     pub stats: Stats,
+    /// Each viewer's part in the stream, their history and the operator's notes.
+    pub viewers: Viewers,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
     pub pending: BTreeMap<String, Pending>,
@@ -221,6 +228,7 @@ impl Desk {
             replies: Replies::new(&setup.shop.replies.replies),
             classifier: Classifier::new(&setup.shop.chat),
             stats: Stats::default(),
+            viewers: Viewers::new(setup.history),
             pinned: None,
             pending: BTreeMap::new(),
             notices: VecDeque::new(),
@@ -401,6 +409,7 @@ impl Desk {
                     }
                     (MsgKind::Operator, Tags::NONE)
                 } else {
+                    self.viewers.said(&user, now);
                     (MsgKind::Chat, self.tags_of(&user, &text, false, claim.is_some(), now))
                 };
                 self.chat.push_tagged(msg_id, &user, text, kind, reply_to, now, tags);
@@ -412,6 +421,9 @@ impl Desk {
             Event::Question { msg_id, user, text } => {
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let tags = self.tags_of(&user, &text, true, claim.is_some(), now);
+                if !is_operator(&user) {
+                    self.viewers.said(&user, now);
+                }
                 self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
                 self.stats.chat_at(now.timestamp());
                 if let Some(claim) = claim {
@@ -425,6 +437,9 @@ impl Desk {
             Event::Share { .. } => self.stats.shares += 1,
             Event::Gift { user, gift, repeat } => {
                 self.stats.gifts += u64::from(repeat);
+                if !is_operator(&user) {
+                    self.viewers.saw(&user, now);
+                }
                 let text = format!("sent {repeat}× {}", gift.name);
                 self.chat.push_system(&user, text, now);
             }
@@ -506,6 +521,7 @@ impl Desk {
             self.after_return(effect, &id, status, now, out);
             return;
         }
+        self.viewers.ordered(user, &order.order_id, now);
         let mut sale_events = Vec::new();
         if order.status.is_live()
             && let Some(counted) =
@@ -623,6 +639,7 @@ impl Desk {
         let amount = money::format(price * rust_decimal::Decimal::from(claim.qty), &self.catalog.currency);
         let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
         self.catalog.record_claim_sale(order);
+        self.viewers.bought_by_claim(&claim.user_id, &claim_order_id(id));
         let who = User {
             id: claim.user_id.clone(),
             name: claim.user_name,
@@ -709,6 +726,7 @@ impl Desk {
         for n in news {
             match n {
                 News::Held { claim: c, added } => {
+                    self.viewers.claimed(&c.user_id, c.id);
                     let mins = self.claims.hold().num_minutes();
                     let text = if added == c.qty {
                         format!(
@@ -724,6 +742,7 @@ impl Desk {
                     self.notice(Level::Info, text);
                 }
                 News::Waitlisted { claim: c, position } => {
+                    self.viewers.claimed(&c.user_id, c.id);
                     let text = format!(
                         "@{} waits for {}× {}: #{position} on the waitlist",
                         c.user_name, c.qty, c.sku
@@ -822,12 +841,26 @@ impl Desk {
     }
 
     fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        // Counting the shelf after the stream is still a count; anything else would be sent.
-        if (self.link == Link::Ended || self.ended()) && !matches!(action, Action::AdjustStock { .. }) {
+        // Counting the shelf or noting a viewer after the stream is still the desk's own
+        // business; anything else would be sent.
+        if (self.link == Link::Ended || self.ended())
+            && !matches!(action, Action::AdjustStock { .. } | Action::NoteViewer { .. })
+        {
             self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
             return;
         }
         match action {
+            Action::NoteViewer { user_id, note, tags } => {
+                let note = viewers::Note::new(&note, &tags, now);
+                let who = viewers::name_for(&self.viewers, &user_id);
+                let text = if note.is_empty() {
+                    format!("Cleared the note on @{who}")
+                } else {
+                    format!("Noted @{who}: {}", viewers::summary(&note))
+                };
+                self.viewers.set_note(&user_id, note);
+                self.notice(Level::Info, text);
+            }
             Action::AdjustStock { sku, change, reason } => {
                 let Some(p) = self.catalog.product(&sku) else {
                     self.notice(Level::Warn, format!("Cannot adjust {sku}: not in the catalog"));

@@ -69,6 +69,7 @@ fn desk() -> Desk {
         ref_prefix: "t".into(),
         source: "test".into(),
         demo: false,
+        history: Default::default(),
     })
 }
 
@@ -481,6 +482,7 @@ fn a_scheduled_sale_starts_by_itself_once() {
         ref_prefix: "t".into(),
         source: "test".into(),
         demo: false,
+        history: Default::default(),
     });
     assert!(d.apply(Input::Tick, t(59)).is_empty());
     let out = d.apply(Input::Tick, t(60));

@@ -73,12 +73,18 @@ fn chat(seq: u64) -> Input {
 
 /// A desk as a restart builds it before reading the journal.
 fn fresh(config: &Config) -> Desk {
+    fresh_knowing(config, Default::default())
+}
+
+/// [`fresh`], with what earlier streams knew of the viewers.
+fn fresh_knowing(config: &Config, history: crate::desk::viewers::History) -> Desk {
     Desk::new(DeskSetup {
         shop: config.shop.clone(),
         scrollback: config.settings.scrollback,
         ref_prefix: "unused".into(),
         source: "platform.test".into(),
         demo: false,
+        history: std::sync::Arc::new(history),
     })
 }
 
@@ -359,7 +365,10 @@ fn a_welcome_for_another_stream_closes_the_session_and_starts_afresh() {
     );
     assert_eq!((list[1].orders, list[1].gmv.get("GBP").map(String::as_str)), (1, Some("4.99")));
     let open = store.latest_open(SOURCE).unwrap().unwrap();
-    let mut rebuilt = fresh(&config);
+    // A restart knows s1's viewers from the store, as the live desk knew them from s1 itself.
+    let history = store.viewer_history(SOURCE, Some(open.id)).unwrap();
+    assert_eq!(history.get("u2").map(|p| p.bought.orders), Some(1));
+    let mut rebuilt = fresh_knowing(&config, history);
     store.rebuild(open.id, &mut rebuilt).unwrap();
     assert_eq!(rebuilt, live);
 }

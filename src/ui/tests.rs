@@ -99,6 +99,7 @@ fn desk_with(scrollback: usize, demo: bool) -> Desk {
         ref_prefix: "t".into(),
         source: "ws://127.0.0.1:9000".into(),
         demo,
+        history: Default::default(),
     })
 }
 
@@ -834,6 +835,7 @@ fn focus_cycles_through_the_panes() {
         ref_prefix: "t".into(),
         source: "x".into(),
         demo: false,
+        history: Default::default(),
     });
     let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
     act(&mut view, &d, KeyAction::FocusNext);
