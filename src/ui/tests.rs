@@ -1297,3 +1297,5 @@ fn spam_is_struck_through_and_left_out_of_the_views() {
     assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::CROSSED_OUT));
     assert_eq!(crate::ui::view::ChatFilter::Buyers.count(&d.chat), 5);
 }
+
+mod viewers;

@@ -12,6 +12,7 @@ use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::classify::Tag;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
+use crate::ui::panes::card::{CardKey, CardView};
 
 /// The panes, in focus order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -263,6 +264,8 @@ pub struct ViewState {
     pub help_open: bool,
     /// The stock-adjust popup, while open: it takes every key until enter or esc.
     pub adjust: Option<AdjustForm>,
+    /// A viewer's card, while open: it takes every key until esc.
+    pub card: Option<CardView>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
@@ -322,6 +325,7 @@ impl ViewState {
             focus: Pane::Chat,
             help_open: false,
             adjust: None,
+            card: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
@@ -411,6 +415,16 @@ impl ViewState {
     pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, desk: &Desk) -> Effect {
         if self.adjust.is_some() {
             return self.on_adjust_key(key);
+        }
+        if let Some(card) = &mut self.card {
+            return match card.on_key(key, desk) {
+                CardKey::Stay => Effect::None,
+                CardKey::Close => {
+                    self.card = None;
+                    Effect::None
+                }
+                CardKey::Save(action) => Effect::Desk(action),
+            };
         }
         match keymap.lookup(self.mode(), key) {
             Some(action) => self.on_action(action, desk),
@@ -591,6 +605,7 @@ impl ViewState {
     pub fn on_unbound_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
         if self.help_open
             || self.adjust.is_some()
+            || self.card.is_some()
             || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
             return Effect::None;
@@ -606,7 +621,7 @@ impl ViewState {
     /// pointer.
     pub fn on_mouse(&mut self, ev: &MouseEvent, desk: &Desk) -> Effect {
         let pos = Position::new(ev.column, ev.row);
-        if self.adjust.is_some() {
+        if self.adjust.is_some() || self.card.is_some() {
             return Effect::None;
         }
         if self.help_open {
@@ -854,8 +869,19 @@ impl ViewState {
 
     fn activate(&mut self, desk: &Desk) -> Effect {
         match self.focus {
-            // Confirming a sale is its own key (y), never a stray enter.
-            Pane::Chat | Pane::Claims => Effect::None,
+            // The card of whoever wrote the selected comment or made the selected claim;
+            // confirming a claim is its own key (y), never a stray enter.
+            Pane::Chat => {
+                let user = self.selected_message(desk).map(|m| m.user_id.clone());
+                self.card = user.and_then(|u| CardView::open(desk, &u));
+                Effect::None
+            }
+            Pane::Claims => {
+                let user =
+                    self.claim_selected(desk).and_then(|id| desk.claims.get(id)).map(|c| c.user_id.clone());
+                self.card = user.and_then(|u| CardView::open(desk, &u));
+                Effect::None
+            }
             // A reply with no key is sent by its tags only (claim answers).
             Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)?.key.clone())
             {

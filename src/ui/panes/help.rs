@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::{Ctx, adjust};
+use super::{Ctx, adjust, card};
 use crate::config::keymap::{KeyAction, Mode};
 use crate::ui::layout::centered;
 use crate::ui::text;
@@ -101,6 +101,8 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     section("Canned replies (to the selected chat message)", replies, &mut out);
     let adjust = adjust::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
     section("In the stock adjust popup", adjust, &mut out);
+    let card = card::KEYS.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
+    section("In a viewer card (enter on a comment or a claim)", card, &mut out);
     section("In this help", bound(Mode::Help, &|_| true), &mut out);
     out
 }
