@@ -281,14 +281,15 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: Option<&CardVie
     if let Some(r) = card.region.as_deref().filter(|r| !r.is_empty()) {
         about.push(r.to_owned());
     }
-    let platform = if desk.stream.platform.is_empty() { None } else { Some(desk.stream.platform.as_str()) };
-    let via = match (card.source, platform) {
-        (Some(s), Some(p)) => format!("{} via {p}", s.code()),
-        (Some(s), None) => s.code().to_owned(),
-        (None, Some(p)) => format!("on {p}"),
-        (None, None) => format!("on {}", desk.source),
+    // Where they watch: a gathered feed's platform, then the feed's own and its address.
+    let feed = match desk.stream.platform.as_str() {
+        "" => desk.source.clone(),
+        p => format!("{p} at {}", desk.source),
     };
-    about.push(via);
+    about.push(match card.source {
+        Some(s) => format!("{} via {feed}", s.code()),
+        None => feed,
+    });
     text::put_trunc(buf, x, y, right, &about.join(" · "), theme.dim);
     y += 2;
 
@@ -306,7 +307,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: Option<&CardVie
             let n = card.streams_before;
             format!("{} ({n} earlier stream{})", when(at, desk.now), if n == 1 { "" } else { "s" })
         }
-        Some(at) => format!("{} (new today)", when(at, desk.now)),
+        Some(at) => format!("{} (their first stream)", when(at, desk.now)),
         None => "-".into(),
     };
     line(&mut y, "first seen", first, theme.base);

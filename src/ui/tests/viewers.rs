@@ -193,7 +193,7 @@ fn the_shop_itself_has_no_card_and_a_new_viewer_has_one() {
     act(&mut view, &d, KeyAction::Activate);
     assert_eq!(view.card.as_ref().map(|c| c.user_id.clone()), Some(who.clone()));
     let s = screen(&render(&d, &mut view, 80, 24));
-    assert!(s.contains("none (n to write one)") && s.contains("(new today)"), "{s}");
+    assert!(s.contains("none (n to write one)") && s.contains("(their first stream)"), "{s}");
     // A note written from the card for someone never noted before.
     view.on_key(&key('n'), &keymap(), &d);
     typed(&mut view, &d, "nice");
