@@ -349,6 +349,22 @@ mod tests {
     }
 
     #[test]
+    fn a_send_limit_is_read_and_a_bad_one_is_located_with_its_fix() {
+        use crate::feed::adapters::limit::SendLimit;
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"20/30s\"\n")]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        let limit = SendLimit::new(20, std::time::Duration::from_secs(30));
+        assert_eq!(config.settings.feed.send_limit(), Some(limit));
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"off\"\n")]);
+        assert_eq!(load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).settings.feed.send_limit(), None);
+        let got = errors(&[("settings.toml", "fps = 30\n[feed]\nsend_limit = \"20 per 30s\"\n")]);
+        assert_eq!(got, ["settings.toml:3:14: send_limit `20 per 30s` is not a send limit like \"20/30s\""]);
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"0/30s\"\n")]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert!(e.fix.contains("send_limit = \"20/30s\""), "{}", e.fix);
+    }
+
+    #[test]
     fn unknown_fields_and_wrong_types_are_located_and_explained() {
         let got = errors(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
         assert_eq!(got, ["settings.toml:2:1: unknown field `colour`"]);

@@ -11,6 +11,7 @@ pub mod chat;
 pub mod claims;
 pub mod classify;
 pub mod money;
+pub mod outbound;
 pub mod replies;
 pub mod sales;
 pub mod stats;
@@ -79,6 +80,9 @@ pub enum LinkEvent {
     Notice { level: Level, text: String },
     /// The feed is a platform's, read through its adapter, and can do only this.
     Platform { name: String, caps: Capabilities },
+    /// Chat sends the send limit holds back, by ref, oldest first, and how long until the
+    /// next may go (none held: the queue is empty).
+    SendQueue { held: Vec<String>, next_in_ms: u64 },
 }
 
 /// What the desk asks the outside world to do.
@@ -192,6 +196,8 @@ pub struct Desk {
     /// The product pinned on the stream.
     pub pinned: Option<String>,
     pub pending: BTreeMap<String, Pending>,
+    /// Chat sends waiting for the platform's send limit.
+    pub send_queue: outbound::SendQueue,
     notices: VecDeque<Notice>,
     ref_prefix: String,
     next_ref: u64,
@@ -231,6 +237,7 @@ impl Desk {
             viewers: Viewers::new(setup.history),
             pinned: None,
             pending: BTreeMap::new(),
+            send_queue: outbound::SendQueue::default(),
             notices: VecDeque::new(),
             ref_prefix: setup.ref_prefix,
             next_ref: 1,
@@ -312,7 +319,18 @@ impl Desk {
     }
 
     fn apply_link(&mut self, link: LinkEvent, now: DateTime<Utc>) {
+        if matches!(
+            link,
+            LinkEvent::Connecting { .. }
+                | LinkEvent::Disconnected { .. }
+                | LinkEvent::Failed { .. }
+                | LinkEvent::StreamEnded
+        ) {
+            // The feed client's queue went with the connection.
+            self.send_queue.clear();
+        }
         match link {
+            LinkEvent::SendQueue { held, next_in_ms } => self.send_queue.set(held, next_in_ms, now),
             LinkEvent::Connecting { attempt } => {
                 if !matches!(self.link, Link::Reconnecting { .. }) || attempt == 1 {
                     self.link = Link::Connecting { attempt };
@@ -499,6 +517,7 @@ impl Desk {
                 self.notice(Level::Info, text.into());
             }
             Event::Ack { reference, ok, error } => {
+                self.send_queue.release(&reference);
                 let Some(pending) = self.pending.remove(&reference) else { return };
                 self.counters.commands_acked += 1;
                 if !ok {

@@ -1298,4 +1298,5 @@ fn spam_is_struck_through_and_left_out_of_the_views() {
     assert_eq!(crate::ui::view::ChatFilter::Buyers.count(&d.chat), 5);
 }
 
+mod outbound;
 mod viewers;
