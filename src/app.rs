@@ -209,10 +209,10 @@ impl Session {
             }
             // It ended just before a crash, before the journal heard: it stays ended, and it
             // is one of the earlier streams now.
-            stored.journal.close(open.id, desk.now);
             for v in desk.viewers.since(0) {
                 stored.journal.viewer(open.id, ViewerRow::of(&desk, v));
             }
+            stored.journal.close(open.id, desk.now);
             self.setup.history = Arc::new(self.setup.history.with_stream(&desk.viewers, &desk.catalog));
             self.desk = Desk::new(self.setup.clone());
         }

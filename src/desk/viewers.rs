@@ -127,10 +127,22 @@ impl History {
     /// Adds one earlier stream's record of a viewer. Streams are added oldest first, so the
     /// name is the latest one.
     pub fn add_stream(&mut self, user_id: &str, name: &str, first_seen: DateTime<Utc>, bought: &Tally) {
+        self.add_streams(user_id, name, first_seen, 1, bought);
+    }
+
+    /// Adds `streams` earlier streams' record of a viewer at once (the store's totals).
+    pub fn add_streams(
+        &mut self,
+        user_id: &str,
+        name: &str,
+        first_seen: DateTime<Utc>,
+        streams: u32,
+        bought: &Tally,
+    ) {
         let past = self.viewers.entry(user_id.to_owned()).or_default();
         past.name = name.to_owned();
         past.first_seen = Some(past.first_seen.map_or(first_seen, |t| t.min(first_seen)));
-        past.streams += 1;
+        past.streams += streams;
         past.bought.add(bought);
     }
 

@@ -375,6 +375,8 @@ impl Writer {
                             "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
                             params![session, stamp(*at)],
                         )?;
+                        // Its viewers join the feed's totals that the next stream starts from.
+                        viewers::fold(&tx, *session)?;
                     }
                     Msg::Viewer { session, row } => viewers::write_row(&tx, *session, row)?,
                     Msg::Flush(_) | Msg::Send(..) => {}

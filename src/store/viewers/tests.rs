@@ -246,3 +246,83 @@ fn a_store_journaled_before_the_viewer_tables_is_filled_from_its_journal_once() 
     let again = Store::open(&path).unwrap();
     assert_eq!(again.viewer_history(SOURCE, None).unwrap().get("u1").unwrap().bought.orders, 7);
 }
+
+#[test]
+fn a_refund_after_the_stream_ended_reaches_the_totals_the_next_stream_starts_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let mut first = session(dir.path(), &config);
+    play(
+        &mut first,
+        vec![
+            (welcome("s1"), 0),
+            (order(1, "o1", "u1", 1, OrderStatus::Paid), 10),
+            (order(2, "o2", "u1", 2, OrderStatus::Paid), 20),
+            (ended(3), 30),
+            // The platform refunds one of them after the stream: the totals follow.
+            (update(4, "o2", OrderStatus::Refunded), 40),
+        ],
+    );
+    first.finish();
+    let store = Store::open(&path_in(&dir.path().join("state"))).unwrap();
+    let folded: i64 = store.conn.query_row("SELECT COUNT(*) FROM viewer_folded", [], |r| r.get(0)).unwrap();
+    assert_eq!(folded, 1, "the ended session is in the totals");
+    let u1 = store.viewer_history(SOURCE, None).unwrap().get("u1").cloned().unwrap();
+    assert_eq!((u1.streams, u1.bought), (1, Tally { orders: 1, spend: gbp("4.99") }));
+    let second = session(dir.path(), &config);
+    assert_eq!(second.desk.viewers.history().get("u1").unwrap().bought.orders, 1);
+}
+
+#[test]
+fn ended_sessions_are_summed_per_viewer_and_open_ones_read_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let journal = Journal::start(&path).unwrap();
+    let row = |user: &str, name: &str, s: i64, orders: u64, amount: &str| super::ViewerRow {
+        user_id: user.into(),
+        name: name.into(),
+        first_seen: t(s),
+        bought: Tally { orders, spend: if orders == 0 { Default::default() } else { gbp(amount) } },
+    };
+    // Three streams: the first two ended, the third still open (quit, not ended).
+    let mut expected = crate::desk::viewers::History::default();
+    let mut ids = Vec::new();
+    for (n, rows) in [
+        vec![row("u1", "ann", 100, 1, "4.99"), row("u2", "bo", 50, 0, "0")],
+        vec![row("u1", "Ann B", 9_000, 2, "10.00"), row("u3", "cy", 9_100, 1, "1.50")],
+        vec![row("u1", "Ann C", 20_000, 1, "1.01")],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = journal.begin(SOURCE, t(n as i64 * 10_000)).unwrap();
+        ids.push(id);
+        for r in rows {
+            expected.add_stream(&r.user_id, &r.name, r.first_seen, &r.bought);
+            journal.viewer(id, r);
+        }
+        if n < 2 {
+            journal.close(id, t(n as i64 * 10_000 + 5_000));
+        }
+    }
+    // Another feed's streams are its own.
+    let other = journal.begin("ws://another.test/", t(0)).unwrap();
+    journal.viewer(other, row("u1", "someone else", 1, 5, "50.00"));
+    journal.close(other, t(2));
+    journal.flush().unwrap();
+    journal.finish();
+
+    let store = Store::open(&path).unwrap();
+    let totals: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM viewer_totals WHERE feed = ?1", [SOURCE], |r| r.get(0))
+        .unwrap();
+    assert_eq!(totals, 3, "one row per viewer for the two ended streams");
+    assert_eq!(store.viewer_history(SOURCE, None).unwrap(), expected);
+    let ann = store.viewer_history(SOURCE, None).unwrap().get("u1").cloned().unwrap();
+    assert_eq!((ann.name.as_str(), ann.streams, ann.first_seen), ("Ann C", 3, Some(t(100))));
+    assert_eq!(ann.bought, Tally { orders: 4, spend: gbp("16.00") });
+    // Rebuilding the open stream: it brings its own, the history has the two that ended.
+    let without = store.viewer_history(SOURCE, Some(ids[2])).unwrap().get("u1").cloned().unwrap();
+    assert_eq!((without.name.as_str(), without.streams, without.bought.orders), ("Ann B", 2, 3));
+}
