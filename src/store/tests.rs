@@ -173,6 +173,7 @@ fn every_input() -> Vec<Input> {
             LinkEvent::Gap { missed: 3 },
             LinkEvent::StreamEnded,
             LinkEvent::Notice { level: Level::Warn, text: "restored".into() },
+            LinkEvent::SendQueue { held: vec!["r2".into(), "r3".into()], next_in_ms: 12_000 },
         ]
         .map(Input::Link),
     );
@@ -183,6 +184,11 @@ fn every_input() -> Vec<Input> {
             Action::ExtendSale { id: None, seconds: 30 },
             Action::EndSale { id: None },
             Action::PinProduct { sku: None },
+            Action::NoteViewer {
+                user_id: "u7".into(),
+                note: "sizes run small".into(),
+                tags: vec!["VIP".into()],
+            },
         ]
         .map(Input::Operator),
     );
