@@ -869,6 +869,9 @@ impl Desk {
             return;
         }
         match action {
+            Action::NoteViewer { user_id, .. } if user_id.is_empty() => {
+                self.notice(Level::Warn, "Cannot note a viewer with no id".into());
+            }
             Action::NoteViewer { user_id, note, tags } => {
                 let note = viewers::Note::new(&note, &tags, now);
                 let who = viewers::name_for(&self.viewers, &user_id);

@@ -437,7 +437,9 @@ impl Rows<'_, '_> {
         let (kind, seq, body) = encode(&entry.item)?;
         let sql_seq = seq.map(sql_int).transpose()?;
         self.insert.execute(params![entry.session, *n, stamp(entry.at), kind, sql_seq, body])?;
-        if let Item::Input(Input::Operator(Action::NoteViewer { user_id, note, tags })) = &entry.item {
+        if let Item::Input(Input::Operator(Action::NoteViewer { user_id, note, tags })) = &entry.item
+            && !user_id.is_empty()
+        {
             // The feed's note table follows the journal in the same transaction.
             viewers::write_note(self.tx, entry.session, user_id, &Note::new(note, tags, entry.at))?;
         }

@@ -226,6 +226,8 @@ fn notes_are_actions_that_win_over_the_history_and_can_be_cleared() {
     assert_eq!(d.viewers.note("u1"), None, "a cleared note hides the old one too");
     assert!(!d.viewers.vip("u1"));
     assert_eq!(d.notices().next_back().unwrap().text, "Cleared the note on @ann");
+    note(&mut d, "", "who?", &[], 30);
+    assert_eq!(d.notices().next_back().unwrap().text, "Cannot note a viewer with no id");
 }
 
 #[test]
