@@ -22,6 +22,7 @@ fn draw(c: &mut Criterion) {
         source: "bench".into(),
         demo: true,
         reply_uses: Default::default(),
+        history: Default::default(),
     });
     let now: DateTime<Utc> = DateTime::from_timestamp(1_763_000_000, 0).unwrap();
     for seq in 1..=100_000u64 {

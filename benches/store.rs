@@ -1,16 +1,18 @@
 //! The store: how fast the journal writer takes a flood, how long an operator action's
 //! command waits for its durable commit during a 10,000 events/s flood (the screen does
 //! not wait: the writer sends the command), and how fast a restart rebuilds a desk from
-//! the journal. Prints its figures (`cargo bench --bench store`).
+//! the journal, and how long a desk takes at start to read what earlier streams knew of their
+//! viewers. Prints its figures (`cargo bench --bench store`).
 
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
 use livedesk::config::{self, EnvInfo, Paths};
+use livedesk::desk::viewers::Tally;
 use livedesk::desk::{Action, Desk, DeskSetup, Input};
 use livedesk::protocol::{Command, Event, Frame, User};
-use livedesk::store::{Item, Journal, Store};
+use livedesk::store::{Item, Journal, Store, ViewerRow};
 
 const EVENTS: u64 = 200_000;
 
@@ -89,8 +91,46 @@ fn main() {
         source: "bench".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     });
     let rebuilt = store.rebuild(session, &mut desk).unwrap();
     let rate = rebuilt.inputs as f64 / start.elapsed().as_secs_f64();
     println!("rebuild from the journal: {} inputs at {rate:.0} inputs/s", rebuilt.inputs);
+
+    // A year of streams on one feed: 100 ended sessions of 5,000 viewers each (regulars
+    // among 20,000), one in ten of them buying.
+    let viewers_db = dir.path().join("viewers.db");
+    let journal = Journal::start(&viewers_db).unwrap();
+    let t0 = Utc::now();
+    let written = Instant::now();
+    for s in 0..100i64 {
+        let id = journal.begin("wss://live.example/feed", t0).unwrap();
+        for v in 0..5_000u64 {
+            let user = (v * 7 + s as u64 * 131) % 20_000;
+            let bought = if v.is_multiple_of(10) {
+                Tally { orders: 1, spend: [("GBP".to_owned(), "8.99".parse().unwrap())].into() }
+            } else {
+                Tally::default()
+            };
+            let at = t0 + chrono::Duration::seconds(s * 604_800 + v as i64);
+            journal.viewer(
+                id,
+                ViewerRow {
+                    user_id: format!("u{user}"),
+                    name: format!("viewer {user}"),
+                    first_seen: at,
+                    bought,
+                },
+            );
+        }
+        // Each stream ended: its viewers were folded into the feed's totals.
+        journal.close(id, t0);
+    }
+    journal.flush().unwrap();
+    journal.finish();
+    println!("viewer rows: 500,000 written, and folded as each stream ended, in {:?}", written.elapsed());
+    let store = Store::open(&viewers_db).unwrap();
+    let start = Instant::now();
+    let history = store.viewer_history("wss://live.example/feed", None).unwrap();
+    println!("viewer history at start: {} viewers of 100 streams in {:?}", history.len(), start.elapsed());
 }

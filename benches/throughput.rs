@@ -60,6 +60,7 @@ fn desk() -> Desk {
         source: "bench".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     })
 }
 

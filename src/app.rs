@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -19,12 +20,11 @@ use tokio::time::{Instant, MissedTickBehavior, interval};
 use crate::config::Config;
 use crate::config::load::load_replies;
 use crate::config::watch::Watched;
-use crate::desk::replies::Replies;
 use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Command, Event, Frame, StreamInfo};
-use crate::store::{Item, Journal, Store};
+use crate::store::{Item, Journal, Store, ViewerRow};
 use crate::ui::view::{Effect, ViewState};
 
 /// An input with the time it happened at, when the source knows better than the wall
@@ -133,6 +133,7 @@ impl Session {
             source,
             demo,
             reply_uses: BTreeMap::new(),
+            history: Default::default(),
         };
         Session {
             desk: Desk::new(setup.clone()),
@@ -182,6 +183,9 @@ impl Session {
         let open = if resume { store.latest_open(source)? } else { None };
         // Replies used in earlier streams rise in the picker; a rebuilt session counts its own.
         self.setup.reply_uses = store.reply_uses(open.as_ref().map(|o| o.id))?;
+        // What earlier streams knew of the viewers; a session being rebuilt brings its own.
+        self.setup.history = Arc::new(store.viewer_history(source, open.as_ref().map(|o| o.id))?);
+        self.desk = Desk::new(self.setup.clone());
         if let Some(open) = open {
             let mut desk = Desk::new(self.setup.clone());
             let rebuilt = store.rebuild(open.id, &mut desk)?;
@@ -193,6 +197,10 @@ impl Session {
                 stored.stream = open.stream_id.clone();
                 stored.resend = rebuilt.unanswered;
                 stored.journal.record(open.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
+                // Rows a crash kept from the disk are written again from the rebuilt desk.
+                for v in self.desk.viewers.since(0) {
+                    stored.journal.viewer(open.id, ViewerRow::of(&self.desk, v));
+                }
                 self.store = Some(stored);
                 let stream = open.stream_id.as_deref().unwrap_or("the stream");
                 let text = match open.last_seq {
@@ -205,10 +213,15 @@ impl Session {
                 self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Info, text }), now);
                 return Ok(ResumePoint { after: open.last_seq, stream: open.stream_id });
             }
-            // It ended just before a crash, before the journal heard: it stays ended.
+            // It ended just before a crash, before the journal heard: it stays ended, and it
+            // is one of the earlier streams now.
+            for v in desk.viewers.since(0) {
+                stored.journal.viewer(open.id, ViewerRow::of(&desk, v));
+            }
             stored.journal.close(open.id, desk.now);
+            self.setup.history = Arc::new(self.setup.history.with_stream(&desk.viewers, &desk.catalog));
+            self.desk = Desk::new(self.setup.clone());
         }
-        self.desk.replies = Replies::new(&self.setup.shop.replies.replies, self.setup.reply_uses.clone());
         stored.id = stored.journal.begin(source, now)?;
         stored.journal.record(stored.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
         self.store = Some(stored);
@@ -276,6 +289,8 @@ impl Session {
         let orders = matches!(&input, Input::Feed(f) if matches!(f.event, Event::Order { .. } | Event::OrderUpdate { .. }))
             || matches!(input, Input::Operator(Action::ConfirmClaim { .. }));
         let kept = (!matches!(input, Input::Tick)).then(|| input.clone());
+        let seen = self.desk.viewers.len();
+        let buyer = if orders { self.desk.buyer_of(&input) } else { None };
         let outputs = self.desk.apply(input, now);
         let changed = self.desk.revision() != before;
         let mut commands = Vec::with_capacity(outputs.len());
@@ -320,6 +335,14 @@ impl Session {
         if orders {
             let count = self.desk.catalog.order_count() as u64;
             stored.journal.figures(stored.id, count, self.desk.catalog.gmv());
+        }
+        // Viewers first seen now, and a buyer whose orders changed: kept for later streams.
+        let viewers = &self.desk.viewers;
+        let buyer = buyer
+            .and_then(|id| viewers.get(&id))
+            .filter(|v| viewers.since(seen).iter().all(|n| n.id != v.id));
+        for v in viewers.since(seen).iter().chain(buyer) {
+            stored.journal.viewer(stored.id, ViewerRow::of(&self.desk, v));
         }
         if self.desk.ended() && !stored.closed {
             stored.closed = true;
@@ -408,6 +431,8 @@ impl Session {
         };
         tracing::info!(old = %old, new = %stream.id, session = id, "a new stream on the same feed");
         self.setup.ref_prefix = new_ref_prefix();
+        // The stream that ended is an earlier one now: the new one knows its viewers.
+        self.setup.history = Arc::new(self.setup.history.with_stream(&self.desk.viewers, &self.desk.catalog));
         self.desk = Desk::new(self.setup.clone());
         stored.id = id;
         stored.stream = Some(stream.id.clone());

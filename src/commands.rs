@@ -115,6 +115,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
                 format,
                 channel: feed.channel.clone(),
                 nick: feed.nick.clone(),
+                send_limit: feed.send_limit(),
             };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             session
@@ -155,6 +156,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
                 format: Format::Livedesk,
                 channel: None,
                 nick: None,
+                send_limit: config.settings.feed.send_limit(),
             };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             app::spawn_script(cues, Clock::wall(), false, true, Some(period), tx.clone());

@@ -895,3 +895,79 @@ fn a_search_narrows_the_chat_and_the_delete_key_deletes_on_the_platform() {
     tmux.send(&["Escape"]);
     tmux.wait_for("every comment again", WAIT, |s| chat_messages(s).len() == 5 && !s.contains("Search:"));
 }
+
+/// The viewer card's line that starts with `label` (`lifetime`, `tags`, `note`…), if shown.
+fn card_line(screen: &str, label: &str) -> Option<String> {
+    screen
+        .lines()
+        .filter_map(|l| l.split('│').find(|cell| cell.trim_start().starts_with(label)))
+        .map(|cell| cell.trim().to_owned())
+        .next()
+}
+
+#[test]
+fn a_note_written_on_a_viewer_card_and_their_orders_come_back_in_the_next_stream() {
+    let home = Home::new();
+    let map = keymap("default");
+    let port = free_port();
+
+    // Stream one: open Ayesha's card from her comment, write a note, tag her VIP, quit.
+    let mut first = Server::start(&home, &fixture("cards-one.jsonl"), port, &[]);
+    let tmux = desk(&home, &first, 120, 40);
+    tmux.wait_for("Ayesha's thanks", WAIT, |s| s.contains("Ayesha: thank you, ordered!"));
+    press(&tmux, &map, "normal", "activate");
+    let card = tmux.wait_for("Ayesha's card", WAIT, |s| s.contains("Viewer · Ayesha"));
+    assert!(card_line(&card, "lifetime").is_some_and(|l| l.contains("1 order · £8.99")), "{card}");
+    assert!(!card.contains("returning customer"), "a first stream has no returning customers:\n{card}");
+    tmux.send(&["n"]);
+    tmux.send(&["sizes run small"]);
+    tmux.send(&["Enter"]);
+    tmux.send(&["v"]);
+    let card = tmux.wait_for("the note and the VIP tag on the card", WAIT, |s| {
+        card_line(s, "tags").is_some_and(|l| l.contains("VIP")) && s.contains("sizes run small")
+    });
+    assert!(card.contains("★ VIP"), "{card}");
+    tmux.send(&["Escape"]);
+    let screen = tmux.wait_for("the card to close", WAIT, |s| !s.contains("Viewer · Ayesha"));
+    let ayesha: Vec<String> = chat_messages(&screen).into_iter().filter(|m| m.contains("Ayesha:")).collect();
+    assert!(ayesha.iter().all(|m| m.contains("[GB] ★ Ayesha:")), "VIP, not yet returning: {ayesha:#?}");
+    press(&tmux, &map, "normal", "quit");
+    tmux.wait_for("the desk to quit", WAIT, |s| s.contains("[exited 0]"));
+    first.kill();
+
+    // Stream two, on the same feed: Ayesha is a returning customer, and the note came along.
+    let second = Server::start(&home, &fixture("cards-two.jsonl"), port, &[]);
+    let check = |tmux: &Tmux, when: &str| {
+        let screen =
+            tmux.wait_for(&format!("Ayesha back, {when}"), WAIT, |s| s.contains("Ayesha: back again!"));
+        let messages = chat_messages(&screen);
+        assert!(
+            messages.iter().any(|m| m.ends_with("[GB] ↻★ Ayesha: back again!")),
+            "{when}: returning and VIP: {messages:#?}"
+        );
+        assert!(messages.iter().any(|m| m.ends_with("[GB] Zed: first time here")), "{when}: {messages:#?}");
+        press(tmux, &map, "normal", "activate");
+        let card = tmux.wait_for(&format!("Ayesha's card, {when}"), WAIT, |s| s.contains("Viewer · Ayesha"));
+        assert!(card.contains("↻ returning customer"), "{when}:\n{card}");
+        assert!(card_line(&card, "note").is_some_and(|l| l.contains("sizes run small")), "{when}:\n{card}");
+        assert!(card_line(&card, "tags").is_some_and(|l| l.contains("VIP")), "{when}:\n{card}");
+        assert!(
+            card_line(&card, "first seen").is_some_and(|l| l.contains("(1 earlier stream)")),
+            "{when}:\n{card}"
+        );
+        // Stream one's order and this one's, each once.
+        let lifetime = card_line(&card, "lifetime").unwrap_or_default();
+        assert!(lifetime.contains("2 orders · £18.98"), "{when}: {lifetime:?}\n{card}");
+        tmux.send(&["Escape"]);
+        tmux.wait_for("the card to close", WAIT, |s| !s.contains("Viewer · Ayesha"));
+        press(tmux, &map, "normal", "quit");
+        tmux.wait_for("the desk to quit", WAIT, |s| s.contains("[exited 0]"));
+    };
+    // Started on stream one's open session: the new stream's welcome starts a new one.
+    let tmux = desk(&home, &second, 120, 40);
+    check(&tmux, "as the new stream began");
+    drop(tmux);
+    // Started again on stream two: rebuilt from its journal, with stream one from the store.
+    let tmux = desk(&home, &second, 120, 40);
+    check(&tmux, "after a restart");
+}

@@ -63,4 +63,10 @@ token_env = "LIVEDESK_TOKEN"
 # Twitch: the channel to read, and the login name that goes with the token.
 # channel = "nailnook"
 # nick = "nailnook_desk"
+
+# The most chat messages livedesk sends in a window: "20/30s" is 20 in any 30 seconds, "100/1m"
+# 100 in any minute. Replies over it wait in a queue (the status bar shows it) and go out in
+# order, never dropped. Off by default on livedesk's protocol; set it to your platform's
+# limit. Twitch has its own (20 per 30 s, 100 as a moderator), kept on top of this one.
+# send_limit = "20/30s"
 "#;

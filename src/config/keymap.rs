@@ -186,7 +186,7 @@ impl KeyAction {
             KeyAction::PageDown => "page down",
             KeyAction::Top => "go to the oldest",
             KeyAction::Bottom => "jump to the newest (follow chat)",
-            KeyAction::Activate => "use the selected item (send reply, start sale, pin product)",
+            KeyAction::Activate => "use the selected item (reply, sale, pin, a viewer's card)",
             KeyAction::StartSale => "start the selected (or next) flash sale",
             KeyAction::ExtendSale => "add 30 s to the selected (or running) flash sale",
             KeyAction::EndSale => "end the selected (or running) flash sale now",

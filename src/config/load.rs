@@ -61,9 +61,10 @@ pub fn load(paths: &Paths, env: &EnvInfo) -> Result<Config, ConfigErrors> {
 /// use: a broken edit is an error naming the place, and the caller keeps the replies it had.
 pub fn load_replies(paths: &Paths, keymap: &Keymap, catalog: &Catalog) -> Result<Replies, ConfigErrors> {
     let mut loader = Loader::new(paths);
-    let replies = loader.source("replies.toml", Some(builtin::REPLIES)).and_then(|src| {
-        loader.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, Some(keymap), Some(catalog)))
-    });
+    let products = paths.config_file("replies.toml").exists().then_some(catalog);
+    let replies = loader
+        .source("replies.toml", Some(builtin::REPLIES))
+        .and_then(|src| loader.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, Some(keymap), products)));
     if loader.errors.is_empty() { Ok(replies.unwrap_or_default()) } else { Err(ConfigErrors(loader.errors)) }
 }
 
@@ -238,9 +239,13 @@ impl<'p> Loader<'p> {
                 )
             })
         };
-        let replies = self.source("replies.toml", Some(builtin::REPLIES)).and_then(|src| {
-            self.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, keymap, catalog.as_ref()))
-        });
+        // The built-in replies go with the demo catalogue: their products are checked only
+        // against it (a reply about a product the shop lacks is simply never suggested).
+        let own_replies = self.paths.config_file("replies.toml").exists();
+        let products = catalog.as_ref().filter(|_| own_replies || !own_catalog);
+        let replies = self
+            .source("replies.toml", Some(builtin::REPLIES))
+            .and_then(|src| self.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, keymap, products)));
         let claims = self
             .source("claims.toml", Some(builtin::CLAIMS))
             .and_then(|src| self.parse::<ClaimsConfig>(&src, |_| {}, |v, c| c.claims(v)));
@@ -365,6 +370,22 @@ mod tests {
         let (_dir, paths) = dir_with(&[("settings.toml", "theme = \"neon\"\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
         assert_eq!(e.fix, "use one of: default, high-contrast, light");
+    }
+
+    #[test]
+    fn a_send_limit_is_read_and_a_bad_one_is_located_with_its_fix() {
+        use crate::feed::adapters::limit::SendLimit;
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"20/30s\"\n")]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        let limit = SendLimit::new(20, std::time::Duration::from_secs(30));
+        assert_eq!(config.settings.feed.send_limit(), Some(limit));
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"off\"\n")]);
+        assert_eq!(load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).settings.feed.send_limit(), None);
+        let got = errors(&[("settings.toml", "fps = 30\n[feed]\nsend_limit = \"20 per 30s\"\n")]);
+        assert_eq!(got, ["settings.toml:3:14: send_limit `20 per 30s` is not a send limit like \"20/30s\""]);
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"0/30s\"\n")]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert!(e.fix.contains("send_limit = \"20/30s\""), "{}", e.fix);
     }
 
     #[test]

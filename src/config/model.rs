@@ -57,6 +57,18 @@ pub struct FeedSettings {
     pub channel: Option<String>,
     /// The login name that goes with the token, where the platform wants one (Twitch).
     pub nick: Option<String>,
+    /// Most chat messages livedesk sends in a window, like `"20/30s"`; `"off"` or none for no
+    /// limit of its own (an adapter still keeps to its platform's).
+    pub send_limit: Option<String>,
+}
+
+impl FeedSettings {
+    /// The send limit set, if any (the checks have made sure it reads).
+    pub fn send_limit(&self) -> Option<crate::feed::adapters::limit::SendLimit> {
+        self.send_limit
+            .as_deref()
+            .and_then(|s| crate::feed::adapters::limit::SendLimit::parse(s).ok().flatten())
+    }
 }
 
 impl Default for FeedSettings {
@@ -67,6 +79,7 @@ impl Default for FeedSettings {
             format: None,
             channel: None,
             nick: None,
+            send_limit: None,
         }
     }
 }

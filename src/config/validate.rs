@@ -85,6 +85,15 @@ impl Checker<'_, '_> {
                 "write token_env = \"LIVEDESK_TOKEN\"",
             );
         }
+        if let Some(limit) = &s.feed.send_limit
+            && let Err(e) = crate::feed::adapters::limit::SendLimit::parse(limit)
+        {
+            self.at(
+                &[Seg::Key("feed"), Seg::Key("send_limit")],
+                format!("send_limit {e}"),
+                "write messages per window, like send_limit = \"20/30s\" or \"100/1m\", or \"off\"",
+            );
+        }
         for (key, name, lib) in [("keymap", &s.keymap, keymaps), ("theme", &s.theme, themes)] {
             if !lib.has(name) {
                 self.at(&[Seg::Key(key)], format!("unknown {} `{name}`", lib.kind().noun()), lib.choices());

@@ -82,6 +82,15 @@ pub enum Action {
     ConfirmClaim { id: u64 },
     /// Reject a held or waiting claim: its units go to the next in line.
     RejectClaim { id: u64 },
+    /// Write the operator's note and tags on a viewer, kept across streams (empty ones
+    /// clear them): `{"user_id": "u7", "note": "sizes run small", "tags": ["VIP"]}`.
+    NoteViewer {
+        user_id: String,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        tags: Vec<String>,
+    },
 }
 
 fn thirty() -> u32 {
@@ -176,5 +185,26 @@ mod tests {
             serde_json::json!({"operator": "mute_viewer", "args": {"user_id": "u1", "name": "Ann", "seconds": 60}})
         );
         assert!(Action::from_script("mute_viewer", None).is_err(), "a mute names its viewer");
+    }
+
+    #[test]
+    fn a_viewer_note_reads_as_a_script_line() {
+        let a = Action::NoteViewer {
+            user_id: "u7".into(),
+            note: "sizes run small".into(),
+            tags: vec!["VIP".into()],
+        };
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"operator": "note_viewer", "args": {"user_id": "u7", "note": "sizes run small", "tags": ["VIP"]}})
+        );
+        assert_eq!(Action::from_script("note_viewer", Some(v["args"].clone())).unwrap(), a);
+        let bare = serde_json::json!({"user_id": "u7"});
+        assert_eq!(
+            Action::from_script("note_viewer", Some(bare)).unwrap(),
+            Action::NoteViewer { user_id: "u7".into(), note: String::new(), tags: vec![] }
+        );
+        assert!(Action::from_script("note_viewer", None).is_err(), "a note needs its viewer");
     }
 }

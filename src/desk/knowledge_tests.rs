@@ -22,6 +22,7 @@ fn demo_setup(settings: Option<&str>) -> DeskSetup {
         source: "test".into(),
         demo: true,
         reply_uses: BTreeMap::new(),
+        history: Default::default(),
     }
 }
 

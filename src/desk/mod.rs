@@ -12,14 +12,17 @@ pub mod claims;
 pub mod classify;
 pub mod moderation;
 pub mod money;
+pub mod outbound;
 pub mod regions;
 pub mod replies;
 pub mod sales;
 pub mod shipping;
 pub mod stats;
 mod summary;
+pub mod viewers;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -39,6 +42,7 @@ use replies::{Asked, Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use shipping::ShippingGate;
 use stats::Stats;
+use viewers::{History, Viewers};
 
 /// Everything that can happen to the desk (journaled as `kind` and `body`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -83,6 +87,9 @@ pub enum LinkEvent {
     Notice { level: Level, text: String },
     /// The feed is a platform's, read through its adapter, and can do only this.
     Platform { name: String, caps: Capabilities },
+    /// Chat sends the send limit holds back, by ref, oldest first, and how long until the
+    /// next may go (none held: the queue is empty).
+    SendQueue { held: Vec<String>, next_in_ms: u64 },
 }
 
 /// What the desk asks the outside world to do.
@@ -161,6 +168,8 @@ pub struct DeskSetup {
     pub demo: bool,
     /// How often each canned reply (by id) was sent in earlier streams.
     pub reply_uses: BTreeMap<String, u64>,
+    /// What earlier streams on this feed knew of its viewers (from the store).
+    pub history: Arc<History>,
 }
 
 /// A command sent and not yet answered.
@@ -197,9 +206,13 @@ pub struct Desk {
     /// Blocked words, mutes and the pinned comment.
     pub moderation: Moderation,
     pub stats: Stats,
+    /// Each viewer's part in the stream, their history and the operator's notes.
+    pub viewers: Viewers,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
     pub pending: BTreeMap<String, Pending>,
+    /// Chat sends waiting for the platform's send limit.
+    pub send_queue: outbound::SendQueue,
     notices: VecDeque<Notice>,
     ref_prefix: String,
     next_ref: u64,
@@ -239,8 +252,10 @@ impl Desk {
             cant_ship: BTreeMap::new(),
             moderation: Moderation::new(&setup.shop.chat),
             stats: Stats::default(),
+            viewers: Viewers::new(setup.history),
             pinned: None,
             pending: BTreeMap::new(),
+            send_queue: outbound::SendQueue::default(),
             notices: VecDeque::new(),
             ref_prefix: setup.ref_prefix,
             next_ref: 1,
@@ -326,7 +341,18 @@ impl Desk {
     }
 
     fn apply_link(&mut self, link: LinkEvent, now: DateTime<Utc>) {
+        if matches!(
+            link,
+            LinkEvent::Connecting { .. }
+                | LinkEvent::Disconnected { .. }
+                | LinkEvent::Failed { .. }
+                | LinkEvent::StreamEnded
+        ) {
+            // The feed client's queue went with the connection.
+            self.send_queue.clear();
+        }
         match link {
+            LinkEvent::SendQueue { held, next_in_ms } => self.send_queue.set(held, next_in_ms, now),
             LinkEvent::Connecting { attempt } => {
                 if !matches!(self.link, Link::Reconnecting { .. }) || attempt == 1 {
                     self.link = Link::Connecting { attempt };
@@ -426,6 +452,7 @@ impl Desk {
                     }
                     (MsgKind::Operator, Tags::NONE)
                 } else {
+                    self.viewers.said(&user, now);
                     (MsgKind::Chat, self.tags_of(&user, &text, false, claim.is_some(), now))
                 };
                 let index = self.chat.push_tagged(msg_id, &user, text, kind, reply_to, now, tags);
@@ -441,6 +468,9 @@ impl Desk {
                 }
                 let claim = self.claim_in(&user, &text, &msg_id);
                 let tags = self.tags_of(&user, &text, true, claim.is_some(), now);
+                if !is_operator(&user) {
+                    self.viewers.said(&user, now);
+                }
                 let index = self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
                 self.stats.chat_at(now.timestamp());
                 self.gate_answer(index, now, out);
@@ -455,6 +485,9 @@ impl Desk {
             Event::Share { .. } => self.stats.shares += 1,
             Event::Gift { user, gift, repeat } => {
                 self.stats.gifts += u64::from(repeat);
+                if !is_operator(&user) {
+                    self.viewers.saw(&user, now);
+                }
                 let text = format!("sent {repeat}× {}", gift.name);
                 self.chat.push_system(&user, text, now);
             }
@@ -513,6 +546,7 @@ impl Desk {
             }
             Event::Ack { reference, ok, error } => {
                 self.moderation_answered(&reference, ok);
+                self.send_queue.release(&reference);
                 let Some(pending) = self.pending.remove(&reference) else { return };
                 self.counters.commands_acked += 1;
                 if !ok {
@@ -535,6 +569,7 @@ impl Desk {
             self.after_return(effect, &id, status, now, out);
             return;
         }
+        self.viewers.ordered(user, &order.order_id, now);
         let mut sale_events = Vec::new();
         if order.status.is_live()
             && let Some(counted) =
@@ -656,6 +691,7 @@ impl Desk {
         let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
         self.catalog.record_claim_sale(order);
         self.stats.order_at(now.timestamp());
+        self.viewers.bought_by_claim(&claim.user_id, &claim_order_id(id));
         let who = User {
             id: claim.user_id.clone(),
             name: claim.user_name,
@@ -748,6 +784,7 @@ impl Desk {
         for n in news {
             match n {
                 News::Held { claim: c, added } => {
+                    self.viewers.claimed(&c.user_id, c.id);
                     let mins = self.claims.hold().num_minutes();
                     let text = if added == c.qty {
                         format!(
@@ -763,6 +800,7 @@ impl Desk {
                     self.notice(Level::Info, text);
                 }
                 News::Waitlisted { claim: c, position } => {
+                    self.viewers.claimed(&c.user_id, c.id);
                     let text = format!(
                         "@{} waits for {}× {}: #{position} on the waitlist",
                         c.user_name, c.qty, c.sku
@@ -861,12 +899,29 @@ impl Desk {
     }
 
     fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        // Counting the shelf after the stream is still a count; anything else would be sent.
-        if (self.link == Link::Ended || self.ended()) && !matches!(action, Action::AdjustStock { .. }) {
+        // Counting the shelf or noting a viewer after the stream is still the desk's own
+        // business; anything else would be sent.
+        if (self.link == Link::Ended || self.ended())
+            && !matches!(action, Action::AdjustStock { .. } | Action::NoteViewer { .. })
+        {
             self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
             return;
         }
         match action {
+            Action::NoteViewer { user_id, .. } if user_id.is_empty() => {
+                self.notice(Level::Warn, "Cannot note a viewer with no id".into());
+            }
+            Action::NoteViewer { user_id, note, tags } => {
+                let note = viewers::Note::new(&note, &tags, now);
+                let who = viewers::name_for(&self.viewers, &user_id);
+                let text = if note.is_empty() {
+                    format!("Cleared the note on @{who}")
+                } else {
+                    format!("Noted @{who}: {}", viewers::summary(&note))
+                };
+                self.viewers.set_note(&user_id, note);
+                self.notice(Level::Info, text);
+            }
             Action::AdjustStock { sku, change, reason } => {
                 let Some(p) = self.catalog.product(&sku) else {
                     self.notice(Level::Warn, format!("Cannot adjust {sku}: not in the catalog"));

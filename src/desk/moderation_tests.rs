@@ -25,6 +25,7 @@ fn desk_with(chat: ChatConfig) -> Desk {
         source: "test".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     })
 }
 
@@ -185,6 +186,7 @@ fn pin_sends_pin_chat_and_keeps_the_comment_after_the_log_lets_it_go() {
         source: "test".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     });
     d.apply(chat(1, "ann", "use code NAILS10 at checkout"), t(1));
     let out = d.apply(op(Action::PinMessage { msg_id: "m1".into() }), t(2));

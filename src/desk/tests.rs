@@ -72,6 +72,7 @@ fn desk() -> Desk {
         source: "test".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     })
 }
 
@@ -485,6 +486,7 @@ fn a_scheduled_sale_starts_by_itself_once() {
         source: "test".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     });
     assert!(d.apply(Input::Tick, t(59)).is_empty());
     let out = d.apply(Input::Tick, t(60));

@@ -13,7 +13,8 @@ use tokio::time::{Instant, interval, sleep, sleep_until};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::adapters::Adapter;
-use super::adapters::limit::SendWindow;
+use super::adapters::limit::SendLimit;
+use super::outbound::Pacer;
 use super::ws::{
     DEAD_AFTER, Ended, FeedOptions, PING_EVERY, Socket, connect, keep_alive, short_error, silent,
 };
@@ -28,10 +29,8 @@ pub(super) struct Adapted {
     seq: u64,
     /// Whether the operator was told this platform cannot resume.
     told_no_resume: bool,
-    /// The platform's send limit, over every connection.
-    window: Option<SendWindow>,
-    /// Whether the operator was told that sends are waiting for the limit.
-    told_held: bool,
+    /// The platform's send limit and the one set, over every connection.
+    pacer: Pacer,
 }
 
 /// The desk's side of the connection.
@@ -51,6 +50,7 @@ pub(super) async fn adapted_session(
     welcomed: &mut bool,
 ) -> Ended {
     let Link { opts, inputs, commands } = link;
+    state.pacer.reconnected();
     let mut ws = match connect(opts).await {
         Ok(ws) => ws,
         Err(ended) => return ended,
@@ -125,7 +125,7 @@ pub(super) async fn adapted_session(
                 if let Some(failed) = reading.failed {
                     return Ended::Stop(sanitize(&failed, 200));
                 }
-                state.track_limit(adapter);
+                state.pacer.track_platform(adapter.send_limit());
                 for line in reading.replies {
                     if let Err(e) = ws.send(Message::text(line)).await {
                         return Ended::Retry(short_error(&e));
@@ -185,31 +185,23 @@ async fn drain(
     inputs: &mpsc::Sender<Input>,
     outbox: &mut VecDeque<Command>,
 ) -> Result<Option<Duration>, Ended> {
-    state.track_limit(adapter);
+    state.pacer.track_platform(adapter.send_limit());
     while !outbox.is_empty() {
         let now = std::time::Instant::now();
-        if let Some(wait) = state.window.as_ref().and_then(|w| w.ready_in(now)) {
-            if !state.told_held {
-                state.told_held = true;
-                let text = format!(
-                    "Send limit reached: {} message(s) wait, the next in {} s",
-                    outbox.len(),
-                    wait.as_secs().max(1)
-                );
-                if inputs.send(Input::Link(LinkEvent::Notice { level: Level::Warn, text })).await.is_err() {
+        if let Some(wait) = state.pacer.ready_in(now) {
+            // Everything waits behind the limit here, in order: the desk sees the queue.
+            for news in state.pacer.report(outbox.iter(), Some(wait)) {
+                if inputs.send(Input::Link(news)).await.is_err() {
                     return Err(Ended::Shutdown);
                 }
             }
             return Ok(Some(wait));
         }
-        state.told_held = false;
         let cmd = outbox.pop_front().expect("a command waits");
         let answer = match adapter.write(&cmd) {
             Ok(lines) => {
-                if !lines.is_empty()
-                    && let Some(window) = &mut state.window
-                {
-                    window.admit(std::time::Instant::now());
+                if !lines.is_empty() {
+                    state.pacer.sent(std::time::Instant::now());
                 }
                 for line in lines {
                     if let Err(e) = ws.send(Message::text(line)).await {
@@ -233,17 +225,19 @@ async fn drain(
             }
         }
     }
+    for news in state.pacer.report(std::iter::empty(), None) {
+        if inputs.send(Input::Link(news)).await.is_err() {
+            return Err(Ended::Shutdown);
+        }
+    }
     Ok(None)
 }
 
 impl Adapted {
-    /// Follows the platform's send limit, which may change as the feed is read.
-    fn track_limit(&mut self, adapter: &dyn Adapter) {
-        match (adapter.send_limit(), &mut self.window) {
-            (Some(limit), Some(window)) => window.set_limit(limit),
-            (Some(limit), None) => self.window = Some(SendWindow::new(limit)),
-            (None, _) => self.window = None,
-        }
+    /// Nothing read yet, with the send limit set in `settings.toml` (if any) on top of the
+    /// platform's own.
+    pub(super) fn new(send_limit: Option<SendLimit>) -> Adapted {
+        Adapted { pacer: Pacer::new(send_limit), ..Adapted::default() }
     }
 
     /// Gives an event the next seq and the time now, and hands it to the desk.
@@ -314,6 +308,7 @@ mod tests {
             format: Format::Twitch,
             channel: None,
             nick: None,
+            send_limit: None,
         };
         let (in_tx, mut inputs) = mpsc::channel(256);
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel();
@@ -329,6 +324,7 @@ mod tests {
         });
         let mut acks = Vec::new();
         let mut held_notice = false;
+        let mut queues = Vec::new();
         while acks.len() < 6 {
             let input = tokio::time::timeout(Duration::from_secs(10), inputs.recv()).await.unwrap().unwrap();
             match input {
@@ -338,6 +334,7 @@ mod tests {
                 Input::Link(LinkEvent::Notice { text, .. }) if text.starts_with("Send limit reached") => {
                     held_notice = true
                 }
+                Input::Link(LinkEvent::SendQueue { held, .. }) => queues.push(held),
                 _ => {}
             }
         }
@@ -345,6 +342,17 @@ mod tests {
         assert_eq!(acks[..5], expected[..], "every chat acked, in order");
         assert_eq!(acks[5], ("pin".into(), false, Some("only chat here".into())));
         assert!(held_notice, "the operator is told sends wait");
+        // The queue the status bar shows: what waits behind the limit, down to nothing.
+        while queues.last().is_none_or(|q: &Vec<String>| !q.is_empty()) {
+            let input = tokio::time::timeout(Duration::from_secs(10), inputs.recv()).await.unwrap().unwrap();
+            if let Input::Link(LinkEvent::SendQueue { held, .. }) = input {
+                queues.push(held);
+            }
+        }
+        assert!(
+            queues.iter().any(|q| q.first().is_some_and(|r| r.starts_with('r'))),
+            "chat waited: {queues:?}"
+        );
         // An ack follows the write; the server may read the last frame a moment later.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while got.lock().unwrap().len() < 6 && tokio::time::Instant::now() < deadline {

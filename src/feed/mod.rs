@@ -2,6 +2,7 @@
 
 mod adapted;
 pub mod adapters;
+mod outbound;
 pub mod script;
 pub mod seq;
 pub mod ws;

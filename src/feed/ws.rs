@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
-use tokio::time::{Instant, interval, sleep, timeout};
+use tokio::time::{Instant, interval, sleep, sleep_until, timeout};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -16,7 +16,9 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::adapted::{Adapted, Link, adapted_session};
+use super::adapters::limit::SendLimit;
 use super::adapters::{self, Format};
+use super::outbound::Pacer;
 use super::seq::{SeqTracker, Verdict};
 use crate::desk::{Input, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
@@ -47,6 +49,8 @@ pub struct FeedOptions {
     pub channel: Option<String>,
     /// The login name to send with the token, where the platform wants one (Twitch).
     pub nick: Option<String>,
+    /// Most chat messages to send in a window (`settings.toml`); more wait, in order.
+    pub send_limit: Option<SendLimit>,
 }
 
 /// Exponential backoff from 0.5 s to 30 s with jitter, so a studio full of desks does
@@ -88,7 +92,9 @@ pub async fn run(
             }
         },
     };
-    let mut adapted = Adapted::default();
+    let mut adapted = Adapted::new(opts.send_limit);
+    // The send limit counts across reconnects: a new connection is no fresh allowance.
+    let mut pacer = Pacer::new(opts.send_limit);
     let mut attempt = 1u32;
     loop {
         if inputs.send(Input::Link(LinkEvent::Connecting { attempt })).await.is_err() {
@@ -96,7 +102,10 @@ pub async fn run(
         }
         let mut welcomed = false;
         let ended = match &mut adapter {
-            None => session(&opts, &inputs, &mut commands, &mut tracker, &mut outbox, &mut welcomed).await,
+            None => {
+                let queues = Queues { outbox: &mut outbox, pacer: &mut pacer };
+                session(&opts, &inputs, &mut commands, &mut tracker, queues, &mut welcomed).await
+            }
             Some(adapter) => {
                 let link = Link { opts: &opts, inputs: &inputs, commands: &mut commands };
                 adapted_session(link, adapter.as_mut(), &mut adapted, &mut outbox, &mut welcomed).await
@@ -139,14 +148,25 @@ pub async fn run(
     }
 }
 
+/// What waits to go out, across connections: every command not yet acknowledged, and the
+/// send limit's count of what went.
+struct Queues<'a> {
+    outbox: &'a mut VecDeque<Command>,
+    pacer: &'a mut Pacer,
+}
+
 async fn session(
     opts: &FeedOptions,
     inputs: &mpsc::Sender<Input>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     tracker: &mut SeqTracker,
-    outbox: &mut VecDeque<Command>,
+    queues: Queues<'_>,
     welcomed: &mut bool,
 ) -> Ended {
+    let Queues { outbox, pacer } = queues;
+    pacer.reconnected();
+    // Chat the send limit holds back on this connection, oldest first (each also in `outbox`).
+    let mut held: VecDeque<Command> = VecDeque::new();
     let mut ws = match connect(opts).await {
         Ok(ws) => ws,
         Err(ended) => return ended,
@@ -166,6 +186,10 @@ async fn session(
     let mut last_heard = Instant::now();
     let mut resent = false;
     loop {
+        let next_send = match held.is_empty() {
+            true => None,
+            false => Some(Instant::now() + pacer.ready_in(std::time::Instant::now()).unwrap_or_default()),
+        };
         tokio::select! {
             msg = ws.next() => {
                 last_heard = Instant::now();
@@ -197,10 +221,15 @@ async fn session(
                         return Ended::Shutdown;
                     }
                 }
+                // An ack for a held command (sent before a reconnect): it need not go again.
+                held.retain(|c| outbox.iter().any(|o| o.reference() == c.reference()));
                 if *welcomed && !resent {
                     resent = true;
-                    if let Some(e) = flush(&mut ws, outbox).await {
-                        return e;
+                    // Everything not yet acked goes again, same refs, in order.
+                    for cmd in outbox.iter() {
+                        if let Some(e) = offer(&mut ws, cmd, pacer, &mut held).await {
+                            return e;
+                        }
                     }
                 }
             }
@@ -210,8 +239,21 @@ async fn session(
                     return Ended::Shutdown;
                 };
                 outbox.push_back(cmd);
-                if resent && let Some(e) = send_last(&mut ws, outbox).await {
+                if resent && let Some(e) = offer(&mut ws, outbox.back().expect("just pushed"), pacer, &mut held).await {
                     return e;
+                }
+            }
+            _ = sleep_until(next_send.unwrap_or_else(|| Instant::now() + DEAD_AFTER)), if next_send.is_some() => {
+                while let Some(cmd) = held.front() {
+                    let now = std::time::Instant::now();
+                    if pacer.ready_in(now).is_some() {
+                        break;
+                    }
+                    pacer.sent(now);
+                    if let Err(e) = ws.send(Message::text(cmd.to_json())).await {
+                        return Ended::Retry(short_error(&e));
+                    }
+                    held.pop_front();
                 }
             }
             _ = ping.tick() => {
@@ -221,7 +263,32 @@ async fn session(
             }
             _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => return silent(),
         }
+        let wait = pacer.ready_in(std::time::Instant::now());
+        for news in pacer.report(held.iter(), wait) {
+            if inputs.send(Input::Link(news)).await.is_err() {
+                return Ended::Shutdown;
+            }
+        }
     }
+}
+
+/// Sends a command now, or, for chat over the send limit (or behind chat already held),
+/// holds it to go in its turn. Other commands never wait behind chat.
+async fn offer(
+    ws: &mut Socket,
+    cmd: &Command,
+    pacer: &mut Pacer,
+    held: &mut VecDeque<Command>,
+) -> Option<Ended> {
+    if matches!(cmd, Command::SendChat { .. }) {
+        let now = std::time::Instant::now();
+        if !held.is_empty() || pacer.ready_in(now).is_some() {
+            held.push_back(cmd.clone());
+            return None;
+        }
+        pacer.sent(now);
+    }
+    ws.send(Message::text(cmd.to_json())).await.err().map(|e| Ended::Retry(short_error(&e)))
 }
 
 /// Opens the WebSocket. The bearer token goes in the `Authorization` header for livedesk's
@@ -343,21 +410,6 @@ pub(super) async fn keep_alive(ws: &mut Socket, last_heard: Instant) -> Option<E
 /// A connection that went quiet for too long.
 pub(super) fn silent() -> Ended {
     Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()))
-}
-
-/// Sends every unacknowledged command, in order (once per connection, after `welcome`).
-async fn flush(ws: &mut Socket, outbox: &VecDeque<Command>) -> Option<Ended> {
-    for cmd in outbox {
-        if let Err(e) = ws.send(Message::text(cmd.to_json())).await {
-            return Some(Ended::Retry(short_error(&e)));
-        }
-    }
-    None
-}
-
-async fn send_last(ws: &mut Socket, outbox: &VecDeque<Command>) -> Option<Ended> {
-    let cmd = outbox.back()?;
-    ws.send(Message::text(cmd.to_json())).await.err().map(|e| Ended::Retry(short_error(&e)))
 }
 
 fn token_refused(opts: &FeedOptions) -> String {
@@ -486,6 +538,7 @@ mod offline_tests {
             format: Format::Livedesk,
             channel: None,
             nick: None,
+            send_limit: None,
         };
         tokio::spawn(run(opts, in_tx, cmd_rx));
         expect(
@@ -514,5 +567,100 @@ mod offline_tests {
         let echo = expect(&mut inputs, "the echo", |i| matches!(i, Input::Feed(f) if matches!(&f.event, Event::Chat { text, .. } if text == "back soon")))
             .await;
         assert!(matches!(echo, Input::Feed(_)));
+    }
+}
+
+/// The client's send limit against a real socket: chat over the limit waits in order, none
+/// is dropped, other commands do not wait behind it, and the desk hears of the queue.
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tokio::net::TcpListener;
+
+    /// A platform speaking livedesk's protocol that welcomes, acks every command and keeps
+    /// what it received, in order.
+    async fn platform() -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/", listener.local_addr().unwrap());
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let log = got.clone();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            while let Some(Ok(Message::Text(text))) = ws.next().await {
+                let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let answer = if frame["type"] == "hello" {
+                    serde_json::json!({"type": "welcome", "v": 1, "seq": 0, "ts": "t", "stream": {"id": "s"}, "resumed": false})
+                } else {
+                    serde_json::json!({"type": "ack", "v": 1, "seq": 0, "ts": "t", "ref": frame["ref"], "ok": true})
+                };
+                log.lock().unwrap().push(frame);
+                if ws.send(Message::text(answer.to_string())).await.is_err() {
+                    break;
+                }
+            }
+        });
+        (url, got)
+    }
+
+    #[tokio::test]
+    async fn chat_over_the_limit_waits_in_order_and_none_is_dropped() {
+        let (url, got) = platform().await;
+        let opts = FeedOptions {
+            url,
+            token: None,
+            token_env: "T".into(),
+            resume_after: None,
+            resume_stream: None,
+            format: Format::Livedesk,
+            channel: None,
+            nick: None,
+            send_limit: Some(SendLimit::new(2, Duration::from_millis(1_500))),
+        };
+        let (in_tx, mut inputs) = mpsc::channel(1024);
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        for i in 0..5 {
+            let cmd = Command::SendChat { reference: format!("r{i}"), text: format!("m{i}"), reply_to: None };
+            cmd_tx.send(cmd).unwrap();
+        }
+        cmd_tx.send(Command::PinProduct { reference: "pin".into(), sku: Some("A".into()) }).unwrap();
+        tokio::spawn(run(opts, in_tx, cmd_rx));
+
+        let (mut acks, mut queues, mut told) = (Vec::new(), Vec::new(), false);
+        while acks.len() < 6 {
+            let input =
+                timeout(Duration::from_secs(20), inputs.recv()).await.expect("the client goes on").unwrap();
+            match input {
+                Input::Feed(crate::protocol::Frame { event: Event::Ack { reference, .. }, .. }) => {
+                    acks.push(reference)
+                }
+                Input::Link(LinkEvent::SendQueue { held, .. }) => queues.push(held),
+                Input::Link(LinkEvent::Notice { text, .. }) if text.starts_with("Send limit reached") => {
+                    told = true
+                }
+                _ => {}
+            }
+        }
+        // The queue drains to empty once the last chat has gone.
+        while queues.last().is_none_or(|q| !q.is_empty()) {
+            let input = timeout(Duration::from_secs(20), inputs.recv()).await.expect("the queue empties");
+            if let Input::Link(LinkEvent::SendQueue { held, .. }) = input.expect("the client goes on") {
+                queues.push(held);
+            }
+        }
+        let sent: Vec<String> =
+            got.lock().unwrap().iter().filter_map(|f| f["ref"].as_str().map(str::to_owned)).collect();
+        let chats: Vec<&String> = sent.iter().filter(|r| r.starts_with('r')).collect();
+        assert_eq!(chats, ["r0", "r1", "r2", "r3", "r4"], "every chat once, in order: {sent:?}");
+        let at = |r: &str| sent.iter().position(|s| s == r).unwrap();
+        assert!(at("pin") < at("r2"), "the pin does not wait behind held chat: {sent:?}");
+        assert!(told, "the operator is told sends wait");
+        let most = queues.iter().map(Vec::len).max().unwrap_or(0);
+        assert_eq!(most, 3, "r2, r3 and r4 were held: {queues:?}");
+        assert!(queues.iter().any(|q| q == &["r2", "r3", "r4"]), "{queues:?}");
+        assert!(queues.last().unwrap().is_empty());
+        acks.sort();
+        assert_eq!(acks, ["pin", "r0", "r1", "r2", "r3", "r4"]);
     }
 }

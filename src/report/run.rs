@@ -36,6 +36,7 @@ fn setup(config: &Config, source: &str) -> DeskSetup {
         source: source.to_owned(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     }
 }
 

@@ -374,6 +374,7 @@ fn customers_across_streams_add_up_each_stream() {
         source: "t".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     };
     let list = customers::across(&store, &setup).unwrap();
     let ann = list.iter().find(|c| c.user_id == "u1").unwrap();

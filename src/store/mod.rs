@@ -7,6 +7,7 @@
 //! written in batches by a [`Journal`] thread; rebuilding is applying the journaled
 //! inputs again, at their recorded times, to a fresh desk.
 
+mod viewers;
 mod writer;
 
 use std::collections::BTreeMap;
@@ -20,9 +21,11 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::config::model::ReplySpec;
+use crate::desk::viewers::History;
 use crate::desk::{Action, Desk, Input, LinkEvent};
 use crate::protocol::{Command, Frame};
 
+pub use viewers::ViewerRow;
 pub use writer::{CommandSink, Item, Journal};
 
 /// The database's file name in the state dir.
@@ -65,7 +68,8 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let conn = Connection::open(path).with_context(|| format!("cannot open the store {}", path.display()))?;
+    let mut conn =
+        Connection::open(path).with_context(|| format!("cannot open the store {}", path.display()))?;
     let setup = || -> rusqlite::Result<i64> {
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -82,6 +86,7 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
     conn.execute_batch(SCHEMA)
         .and_then(|()| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
         .with_context(|| format!("cannot set up the store {}", path.display()))?;
+    viewers::set_up(&mut conn).with_context(|| format!("cannot set up the store {}", path.display()))?;
     Ok(conn)
 }
 
@@ -231,6 +236,13 @@ impl Store {
             uses.insert(reply, u64::try_from(n).unwrap_or(0));
         }
         Ok(uses)
+    }
+
+    /// What the earlier sessions of `source` knew of its viewers (never session `except`,
+    /// the one being rebuilt, whose journal brings its own), and the notes kept for them.
+    pub fn viewer_history(&self, source: &str, except: Option<i64>) -> anyhow::Result<History> {
+        viewers::history(&self.conn, source, except)
+            .with_context(|| format!("cannot read the viewers in {}", self.path.display()))
     }
 
     /// Every stored session, newest first.

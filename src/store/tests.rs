@@ -73,6 +73,11 @@ fn chat(seq: u64) -> Input {
 
 /// A desk as a restart builds it before reading the journal.
 fn fresh(config: &Config) -> Desk {
+    fresh_knowing(config, Default::default())
+}
+
+/// [`fresh`], with what earlier streams knew of the viewers.
+fn fresh_knowing(config: &Config, history: crate::desk::viewers::History) -> Desk {
     Desk::new(DeskSetup {
         shop: config.shop.clone(),
         scrollback: config.settings.scrollback,
@@ -80,6 +85,7 @@ fn fresh(config: &Config) -> Desk {
         source: "platform.test".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: std::sync::Arc::new(history),
     })
 }
 
@@ -168,6 +174,7 @@ fn every_input() -> Vec<Input> {
             LinkEvent::Gap { missed: 3 },
             LinkEvent::StreamEnded,
             LinkEvent::Notice { level: Level::Warn, text: "restored".into() },
+            LinkEvent::SendQueue { held: vec!["r2".into(), "r3".into()], next_in_ms: 12_000 },
         ]
         .map(Input::Link),
     );
@@ -179,6 +186,11 @@ fn every_input() -> Vec<Input> {
             Action::ExtendSale { id: None, seconds: 30 },
             Action::EndSale { id: None },
             Action::PinProduct { sku: None },
+            Action::NoteViewer {
+                user_id: "u7".into(),
+                note: "sizes run small".into(),
+                tags: vec!["VIP".into()],
+            },
         ]
         .map(Input::Operator),
     );
@@ -396,7 +408,10 @@ fn a_welcome_for_another_stream_closes_the_session_and_starts_afresh() {
     );
     assert_eq!((list[1].orders, list[1].gmv.get("GBP").map(String::as_str)), (1, Some("4.99")));
     let open = store.latest_open(SOURCE).unwrap().unwrap();
-    let mut rebuilt = fresh(&config);
+    // A restart knows s1's viewers from the store, as the live desk knew them from s1 itself.
+    let history = store.viewer_history(SOURCE, Some(open.id)).unwrap();
+    assert_eq!(history.get("u2").map(|p| p.bought.orders), Some(1));
+    let mut rebuilt = fresh_knowing(&config, history);
     store.rebuild(open.id, &mut rebuilt).unwrap();
     assert_eq!(rebuilt, live);
 }

@@ -17,8 +17,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{CachedStatement, Connection, Transaction, params};
 use rust_decimal::Decimal;
 
+use super::viewers::{self, ViewerRow};
 use super::{connect, stamp};
-use crate::desk::Input;
+use crate::desk::viewers::Note;
+use crate::desk::{Action, Input};
 use crate::protocol::{Command, StreamInfo};
 
 /// Where commands go once their rows are committed.
@@ -78,6 +80,11 @@ enum Msg {
         session: i64,
         at: DateTime<Utc>,
     },
+    /// A viewer's record of a session, as the desk has it now.
+    Viewer {
+        session: i64,
+        row: ViewerRow,
+    },
     /// Replies once everything sent before it is committed.
     Flush(Reply<()>),
 }
@@ -93,7 +100,10 @@ impl Msg {
 
     /// Whether someone (or a command) waits on this message: the batch ends here.
     fn waited_on(&self) -> bool {
-        !matches!(self, Msg::Entry(_) | Msg::Stream { .. } | Msg::Figures { .. } | Msg::Close { .. })
+        !matches!(
+            self,
+            Msg::Entry(_) | Msg::Stream { .. } | Msg::Figures { .. } | Msg::Close { .. } | Msg::Viewer { .. }
+        )
     }
 }
 
@@ -200,6 +210,12 @@ impl Journal {
     /// The session's orders and GMV now, for `livedesk sessions`.
     pub fn figures(&self, session: i64, orders: u64, gmv: &BTreeMap<String, Decimal>) {
         self.send(Msg::Figures { session, orders, gmv: gmv.clone() });
+    }
+
+    /// Keeps a viewer's record of a session (first sight, orders and spend) for the streams
+    /// to come.
+    pub fn viewer(&self, session: i64, row: ViewerRow) {
+        self.send(Msg::Viewer { session, row });
     }
 
     /// Marks a session's stream as ended: a restart starts a new one.
@@ -359,7 +375,10 @@ impl Writer {
                             "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
                             params![session, stamp(*at)],
                         )?;
+                        // Its viewers join the feed's totals that the next stream starts from.
+                        viewers::fold(&tx, *session)?;
                     }
+                    Msg::Viewer { session, row } => viewers::write_row(&tx, *session, row)?,
                     Msg::Flush(_) | Msg::Send(..) => {}
                 }
             }
@@ -418,6 +437,12 @@ impl Rows<'_, '_> {
         let (kind, seq, body) = encode(&entry.item)?;
         let sql_seq = seq.map(sql_int).transpose()?;
         self.insert.execute(params![entry.session, *n, stamp(entry.at), kind, sql_seq, body])?;
+        if let Item::Input(Input::Operator(Action::NoteViewer { user_id, note, tags })) = &entry.item
+            && !user_id.is_empty()
+        {
+            // The feed's note table follows the journal in the same transaction.
+            viewers::write_note(self.tx, entry.session, user_id, &Note::new(note, tags, entry.at))?;
+        }
         let t = self.touched.entry(entry.session).or_default();
         t.last_at = Some(entry.at);
         if seq.is_some() {

@@ -23,7 +23,7 @@ use panes::Ctx;
 use theme::Theme;
 pub use view::{Effect, Pane, ViewState};
 
-/// Draws one frame: the panes, status bar, the adjust and help popups if open, or a
+/// Draws one frame: the panes, status bar, the adjust, viewer card and help popups if open, or a
 /// "terminal too small" message below 80x24.
 pub fn draw(frame: &mut Frame, desk: &Desk, view: &mut ViewState, theme: &Theme, keymap: &Keymap) {
     let area = frame.area();
@@ -75,6 +75,7 @@ pub fn draw_buffer(
     panes::status::draw(buf, a.status, &ctx);
     panes::adjust::draw(buf, area, &ctx, view);
     panes::picker::draw(buf, area, &ctx, view);
+    panes::card::draw(buf, area, &ctx, view.card.as_ref());
     if view.help_open {
         panes::help::draw(buf, area, &ctx, view);
     }

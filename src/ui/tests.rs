@@ -102,6 +102,7 @@ fn desk_with(scrollback: usize, demo: bool) -> Desk {
         source: "ws://127.0.0.1:9000".into(),
         demo,
         reply_uses: Default::default(),
+        history: Default::default(),
     })
 }
 
@@ -846,6 +847,7 @@ fn focus_cycles_through_the_panes() {
         source: "x".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     });
     let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
     act(&mut view, &d, KeyAction::FocusNext);
@@ -1321,6 +1323,7 @@ fn demo_knowledge_desk() -> Desk {
         source: "ws://127.0.0.1:9000".into(),
         demo: false,
         reply_uses: [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into(),
+        history: Default::default(),
     });
     welcome(&mut d);
     let lines = [
@@ -1470,3 +1473,5 @@ fn the_stats_pane_shows_the_minutes_up_to_now() {
 }
 
 mod chat_views;
+mod outbound;
+mod viewers;

@@ -175,6 +175,11 @@ pub fn set_utc_offset(seconds: i32) {
     UTC_OFFSET.store(seconds, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The operator's UTC offset in seconds.
+pub(crate) fn utc_offset() -> i32 {
+    UTC_OFFSET.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// `HH:MM:SS` of a unix time in the operator's time zone, written into a caller's buffer so
 /// drawing a chat line allocates nothing.
 pub(crate) fn hms(secs: i64, out: &mut [u8; 8]) -> &str {

@@ -16,6 +16,7 @@ use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
 pub use crate::ui::chat_keys::SearchLine;
 use crate::ui::narrow::Narrow;
+use crate::ui::panes::card::{CardKey, CardView};
 use crate::ui::picker::{self, Picker};
 
 /// The panes, in focus order.
@@ -302,6 +303,8 @@ pub struct ViewState {
     pub picker: Option<Picker>,
     /// The chat search line, while open: it takes every key until enter or esc.
     pub search: Option<SearchLine>,
+    /// A viewer's card, while open: it takes every key until esc.
+    pub card: Option<CardView>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
@@ -365,6 +368,7 @@ impl ViewState {
             adjust: None,
             picker: None,
             search: None,
+            card: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
@@ -464,6 +468,16 @@ impl ViewState {
         }
         if self.search.is_some() {
             return self.on_search_key(key);
+        }
+        if let Some(card) = &mut self.card {
+            return match card.on_key(key, desk) {
+                CardKey::Stay => Effect::None,
+                CardKey::Close => {
+                    self.card = None;
+                    Effect::None
+                }
+                CardKey::Save(action) => Effect::Desk(action),
+            };
         }
         match keymap.lookup(self.mode(), key) {
             Some(action) => self.on_action(action, desk),
@@ -707,6 +721,7 @@ impl ViewState {
             || self.adjust.is_some()
             || self.picker.is_some()
             || self.search.is_some()
+            || self.card.is_some()
             || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
         {
             return Effect::None;
@@ -723,7 +738,7 @@ impl ViewState {
     /// pointer.
     pub fn on_mouse(&mut self, ev: &MouseEvent, desk: &Desk) -> Effect {
         let pos = Position::new(ev.column, ev.row);
-        if self.adjust.is_some() || self.search.is_some() {
+        if self.adjust.is_some() || self.search.is_some() || self.card.is_some() {
             return Effect::None;
         }
         if self.help_open {
@@ -971,8 +986,19 @@ impl ViewState {
 
     fn activate(&mut self, desk: &Desk) -> Effect {
         match self.focus {
-            // Confirming a sale is its own key (y), never a stray enter.
-            Pane::Chat | Pane::Claims => Effect::None,
+            // The card of whoever wrote the selected comment or made the selected claim;
+            // confirming a claim is its own key (y), never a stray enter.
+            Pane::Chat => {
+                let user = self.selected_message(desk).map(|m| m.user_id.clone());
+                self.card = user.and_then(|u| CardView::open(desk, &u));
+                Effect::None
+            }
+            Pane::Claims => {
+                let user =
+                    self.claim_selected(desk).and_then(|id| desk.claims.get(id)).map(|c| c.user_id.clone());
+                self.card = user.and_then(|u| CardView::open(desk, &u));
+                Effect::None
+            }
             Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
                 Some(r) => {
                     Effect::Desk(Action::Answer { reply: r.id().to_owned(), to: self.reply_target(desk) })

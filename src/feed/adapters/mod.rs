@@ -245,6 +245,7 @@ mod tests {
             format,
             channel: channel.map(str::to_owned),
             nick: None,
+            send_limit: None,
         }
     }
 

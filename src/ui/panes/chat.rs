@@ -9,8 +9,9 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 
-use super::{Ctx, chat_bars as bars, frame};
+use super::{Ctx, card, chat_bars as bars, frame};
 use crate::config::keymap::KeyAction;
+use crate::desk::Desk;
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::classify::Tag;
 use crate::ui::narrow::Narrowing;
@@ -27,7 +28,24 @@ struct Piece<'a> {
 }
 
 const EMPTY: Piece<'static> = Piece { text: "", style: Style::new(), glue: false };
-const MAX_PIECES: usize = 14;
+const MAX_PIECES: usize = 16;
+
+/// What the desk knows of a message's viewer that the chat line shows: a returning
+/// customer (ordered in an earlier stream), a VIP (the operator's tag).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Marks {
+    returning: bool,
+    vip: bool,
+}
+
+impl Marks {
+    fn of(m: &Message, desk: &Desk) -> Marks {
+        if m.user_id.is_empty() || m.kind == MsgKind::Operator {
+            return Marks::default();
+        }
+        Marks { returning: desk.viewers.returning(&m.user_id), vip: desk.viewers.vip(&m.user_id) }
+    }
+}
 
 /// A tag's mark before a message, and its style.
 fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
@@ -43,10 +61,16 @@ fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
     }
 }
 
-/// A message as styled pieces, without allocating: `hh:mm:ss ?$ YT [PH] name: text`, with its
-/// tags' marks glued together; spam is dimmed and struck through, and a comment said while
-/// its viewer was muted is dimmed.
-fn pieces<'a>(m: &'a Message, muted: bool, time: &'a str, theme: &Theme) -> ([Piece<'a>; MAX_PIECES], usize) {
+/// A message as styled pieces, without allocating: `hh:mm:ss ?$ YT [PH] ↻★ name: text`, with
+/// its tags' marks glued together and the viewer's marks before the name; spam is dimmed and
+/// struck through, and a comment said while its viewer was muted is dimmed.
+fn pieces<'a>(
+    m: &'a Message,
+    muted: bool,
+    time: &'a str,
+    marks: Marks,
+    theme: &Theme,
+) -> ([Piece<'a>; MAX_PIECES], usize) {
     let mut out = [EMPTY; MAX_PIECES];
     let mut n = 0;
     let mut push = |text: &'a str, style: Style, glue: bool| {
@@ -80,6 +104,16 @@ fn pieces<'a>(m: &'a Message, muted: bool, time: &'a str, theme: &Theme) -> ([Pi
         push("[", theme.dim, false);
         push(region, theme.dim, true);
         push("]", theme.dim, true);
+    }
+    if !m.deleted && !spam && (marks.returning || marks.vip) {
+        let mut glue = false;
+        if marks.returning {
+            push(card::RETURNING, theme.buyer.add_modifier(bold), false);
+            glue = true;
+        }
+        if marks.vip {
+            push(card::VIP_MARK, theme.accent.add_modifier(bold), glue);
+        }
     }
     if m.deleted {
         push(&m.user_name, theme.dim.add_modifier(Modifier::CROSSED_OUT), false);
@@ -180,10 +214,10 @@ fn indent_for(width: u16) -> u16 {
 }
 
 /// Rows a message takes at this width.
-fn height(m: &Message, muted: bool, width: u16, theme: &Theme) -> u16 {
+fn height(m: &Message, muted: bool, marks: Marks, width: u16, theme: &Theme) -> u16 {
     let mut tbuf = [0; 8];
     let time = text::hms(m.at.timestamp(), &mut tbuf);
-    let (p, n) = pieces(m, muted, time, theme);
+    let (p, n) = pieces(m, muted, time, marks, theme);
     wrap(&p[..n], width, indent_for(width), |_, _, _, _, _| {})
 }
 
@@ -344,7 +378,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let next = |i: u64| if all { Some(i + 1).filter(|&n| n <= last) } else { next_shown(chat, filter, i) };
     let width = rows.width;
     let h = rows.height;
-    let msg_height = |i: u64| chat.get(i).map_or(0, |m| height(m, muted(m), width, theme));
+    let msg_height =
+        |i: u64| chat.get(i).map_or(0, |m| height(m, muted(m), Marks::of(m, desk), width, theme));
     // Walks up from `bottom` until the pane is full: (top message, rows of it cut off).
     let window = |bottom: u64| {
         let (mut used, mut i) = (0u16, bottom);
@@ -405,7 +440,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             shown += 1;
             let mut tbuf = [0; 8];
             let time = text::hms(m.at.timestamp(), &mut tbuf);
-            let (p, n) = pieces(m, muted(m), time, theme);
+            let (p, n) = pieces(m, muted(m), time, Marks::of(m, desk), theme);
             let x0 = rows.x;
             let hi = wrap(&p[..n], width, indent, |r, col, c, cw, style| {
                 let ry = y + i32::from(r);
@@ -475,11 +510,15 @@ mod tests {
         log.push("b".into(), &user(&["moderator"]), "hi".into(), MsgKind::Chat, None, at);
         let theme = Theme::no_color();
         let texts = |m| {
-            let (p, n) = pieces(m, false, "00:00:00", &theme);
+            let (p, n) = pieces(m, false, "00:00:00", Marks::default(), &theme);
             p[..n].iter().map(|p| p.text).collect::<Vec<_>>().join(" ")
         };
         assert_eq!(texts(&log.messages()[0]), "00:00:00 YT [ PH ] ann : hi");
         assert_eq!(texts(&log.messages()[1]), "00:00:00 [ PH ] ann : hi");
+        let both = Marks { returning: true, vip: true };
+        let (p, n) = pieces(&log.messages()[1], false, "00:00:00", both, &theme);
+        let shown: Vec<(&str, bool)> = p[..n].iter().map(|p| (p.text, p.glue)).collect();
+        assert_eq!(shown[4..7], [("↻", false), ("★", true), ("ann", false)], "marks glued, before the name");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::{Ctx, adjust, picker};
+use super::{Ctx, adjust, card, picker};
 use crate::config::keymap::{KeyAction, Mode};
 use crate::ui::layout::centered;
 use crate::ui::view::ViewState;
@@ -114,6 +114,7 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     section("Search terms (all must match)", fixed(&chat_keys::TERMS), &mut out);
     section("In the stock adjust popup", fixed(&adjust::KEYS), &mut out);
     section("In the reply picker", fixed(&picker::KEYS), &mut out);
+    section("In a viewer card (enter on a comment or a claim)", fixed(&card::KEYS), &mut out);
     section("In this help", bound(Mode::Help, &|_| true), &mut out);
     out
 }

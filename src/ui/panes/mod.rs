@@ -2,6 +2,7 @@
 //! hints in the title, and scrolling lists that keep their selection in view.
 
 pub mod adjust;
+pub mod card;
 pub mod chat;
 pub mod chat_bars;
 pub mod claims;

@@ -79,7 +79,17 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     if desk.link != Link::Live && !desk.pending.is_empty() {
         push(format!("{} queued", desk.pending.len()), bar.patch(theme.warn), 1);
     } else {
-        let slow = desk.pending.values().filter(|p| (desk.now - p.sent_at).num_seconds() >= 5).count();
+        // Chat held back by the send limit waits visibly, apart from what went and is slow.
+        if let Some(next) = desk.send_queue.next_in(desk.now) {
+            let secs = (next.num_milliseconds() + 999) / 1000;
+            let text = format!("⏳ {} queued · next {secs}s", desk.send_queue.len());
+            push(text, bar.patch(theme.warn).add_modifier(Modifier::BOLD), 1);
+        }
+        let slow = desk
+            .pending
+            .iter()
+            .filter(|(r, p)| (desk.now - p.sent_at).num_seconds() >= 5 && !desk.send_queue.holds(r))
+            .count();
         if slow > 0 {
             push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 4);
         }

@@ -110,6 +110,7 @@ fn snapshot_pinned_muted_and_hidden_comments() {
         source: "ws://127.0.0.1:9000".into(),
         demo: false,
         reply_uses: Default::default(),
+        history: Default::default(),
     });
     welcome(&mut d);
     say(&mut d, 10, "ann", "use code NAILS10 at checkout", t(10));
