@@ -24,7 +24,23 @@ pub fn build(
     let stock_at_start: HashMap<String, u32> =
         setup.shop.catalog.products.iter().map(|p| (p.sku.clone(), p.stock)).collect();
     let c = collect::collect(store, info.id, setup)?;
-    Ok(Figures::new(&c).report(info, &stock_at_start, earlier))
+    let notes = store.viewer_notes(Some(&info.source))?;
+    let mut report = Figures::new(&c).report(info, &stock_at_start, earlier);
+    for row in report.customers.top.iter_mut().chain(report.customers.all.iter_mut()) {
+        if let Some((note, tags)) = notes.get(&row.user_id) {
+            row.notes = note_line(note, tags);
+        }
+    }
+    Ok(report)
+}
+
+/// A viewer's tags and note as one cell: "VIP · sizes run small".
+pub fn note_line(note: &str, tags: &[String]) -> String {
+    let mut parts: Vec<&str> = tags.iter().map(String::as_str).collect();
+    if !note.is_empty() {
+        parts.push(note);
+    }
+    parts.join(" · ")
 }
 
 /// Everyone who bought (an order live at its stream's end) in a stored session older than

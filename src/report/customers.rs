@@ -32,8 +32,7 @@ pub struct Customer {
     /// First and last time seen in any stream (a comment, a join, an order…).
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
-    /// The team's notes and tags on this viewer: none are kept yet, so always empty (the
-    /// place to fill them once the store keeps them).
+    /// The operator's note and tags on this viewer (from their card).
     pub notes: String,
     pub tags: Vec<String>,
 }
@@ -81,12 +80,17 @@ pub fn across(store: &Store, setup: &DeskSetup) -> anyhow::Result<Vec<Customer>>
             }
         }
     }
+    let notes = store.viewer_notes(None)?;
     let mut list: Vec<Customer> = customers
         .into_values()
         .map(|mut c| {
             if let Some(&(first, last)) = seen.get(&c.user_id) {
                 c.first_seen = first;
                 c.last_seen = last;
+            }
+            if let Some((note, tags)) = notes.get(&c.user_id) {
+                c.notes = note.clone();
+                c.tags = tags.clone();
             }
             for v in c.spend.values_mut() {
                 *v = money(*v);
@@ -123,7 +127,7 @@ pub fn table(list: &[Customer]) -> String {
                 spend_text(c),
                 day(c.first_seen),
                 day(c.last_seen),
-                c.notes.clone(),
+                super::build::note_line(&c.notes, &c.tags),
             ]
         })
         .collect();

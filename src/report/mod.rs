@@ -248,7 +248,7 @@ pub struct CustomerRow {
     /// Bought in an earlier stored stream too.
     pub returning: bool,
     pub comments: usize,
-    /// The team's notes on this viewer (none are kept yet: always empty).
+    /// The operator's tags and note on this viewer, from their card ("VIP · sizes run small").
     pub notes: String,
 }
 

@@ -289,7 +289,8 @@ fn questions_replies_and_customers_match_the_fixture() {
     let ann = r.customers.all.iter().find(|c| c.user_id == "u1").unwrap();
     assert!(ann.returning);
     assert_eq!((ann.orders, ann.spend, ann.comments), (2, dec("19.97"), 2));
-    assert!(r.customers.all.iter().filter(|c| c.user_id != "u1").all(|c| !c.returning));
+    assert_eq!(ann.notes, "VIP · sizes run small", "the operator's card, from the store");
+    assert!(r.customers.all.iter().filter(|c| c.user_id != "u1").all(|c| !c.returning && c.notes.is_empty()));
 }
 
 #[test]
@@ -385,7 +386,8 @@ fn customers_across_streams_add_up_each_stream() {
     assert_eq!(ann.last_seen, at(START) + chrono::Duration::seconds(610));
     assert_eq!(list.len(), expected().buyers.len());
     assert_eq!(list[0].user_id, "u9");
-    assert!(list.iter().all(|c| c.notes.is_empty()));
+    assert_eq!((ann.notes.as_str(), ann.tags.as_slice()), ("sizes run small", ["VIP".to_owned()].as_slice()));
+    assert!(list.iter().filter(|c| c.user_id != "u1").all(|c| c.notes.is_empty() && c.tags.is_empty()));
     let mut buf = Vec::new();
     customers::csv(&list, &mut buf).unwrap();
     let mut reader = csv::Reader::from_reader(buf.as_slice());

@@ -10,7 +10,7 @@
 mod viewers;
 mod writer;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -243,6 +243,21 @@ impl Store {
     pub fn viewer_history(&self, source: &str, except: Option<i64>) -> anyhow::Result<History> {
         viewers::history(&self.conn, source, except)
             .with_context(|| format!("cannot read the viewers in {}", self.path.display()))
+    }
+
+    /// The operator's notes and tags on viewers, by user id (the newest, where two feeds know
+    /// the same id); only those of `feed` when given. For reports and the customer list.
+    pub fn viewer_notes(&self, feed: Option<&str>) -> anyhow::Result<HashMap<String, (String, Vec<String>)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT user_id, note, tags FROM viewer_notes WHERE ?1 IS NULL OR feed = ?1 ORDER BY at",
+        )?;
+        let mut rows = stmt.query([feed])?;
+        let mut notes = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let tags: Vec<String> = serde_json::from_str(r.get_ref(2)?.as_str()?).unwrap_or_default();
+            notes.insert(r.get::<_, String>(0)?, (r.get::<_, String>(1)?, tags));
+        }
+        Ok(notes)
     }
 
     /// Every stored session, newest first.
