@@ -287,7 +287,7 @@ fn sessions(paths: &Paths, args: SessionsArgs) -> anyhow::Result<ExitCode> {
 /// The sessions as an aligned text table, newest first.
 fn sessions_table(list: &[store::SessionInfo]) -> String {
     let header = ["id", "stream", "source", "started", "length", "state", "orders", "GMV"];
-    let rows: Vec<[String; 8]> = list
+    let rows: Vec<Vec<String>> = list
         .iter()
         .map(|s| {
             let started = chrono::DateTime::parse_from_rfc3339(&s.started_at)
@@ -295,7 +295,7 @@ fn sessions_table(list: &[store::SessionInfo]) -> String {
                 .unwrap_or_else(|_| s.started_at.clone());
             let secs = s.length_seconds;
             let gmv: Vec<String> = s.gmv.iter().map(|(cur, v)| format!("{v} {cur}")).collect();
-            [
+            vec![
                 s.id.to_string(),
                 s.stream.clone().unwrap_or_else(|| "-".into()),
                 s.source.clone(),
@@ -307,40 +307,9 @@ fn sessions_table(list: &[store::SessionInfo]) -> String {
             ]
         })
         .collect();
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| unicode_width::UnicodeWidthStr::width(r[i].as_str()))
-            .chain([header[i].len()])
-            .max()
-    };
-    let widths: Vec<usize> = (0..header.len()).map(|i| width(i).unwrap_or(0)).collect();
     // Numbers line up on the right.
     let right = [true, false, false, false, true, false, true, false];
-    let line = |cells: &[String]| {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str()));
-            if i > 0 {
-                out.push_str("  ");
-            }
-            if right[i] {
-                out.push_str(&" ".repeat(pad));
-                out.push_str(cell);
-            } else {
-                out.push_str(cell);
-                if i + 1 < cells.len() {
-                    out.push_str(&" ".repeat(pad));
-                }
-            }
-        }
-        out.push('\n');
-        out
-    };
-    let mut out = line(&header.map(String::from));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
-    out
+    crate::table::aligned(&header, &right, &rows)
 }
 
 fn config_cmd(paths: &Paths, action: ConfigCmd) -> anyhow::Result<ExitCode> {

@@ -11,6 +11,7 @@ pub mod replay;
 pub mod report;
 pub mod server;
 pub mod store;
+pub mod table;
 pub mod ui;
 
 /// When the process started (the first call wins: `main` makes it first), for the

@@ -131,38 +131,7 @@ pub fn table(list: &[Customer]) -> String {
             ]
         })
         .collect();
-    let width = |i: usize| {
-        rows.iter()
-            .map(|r| unicode_width::UnicodeWidthStr::width(r[i].as_str()))
-            .chain([head[i].len()])
-            .max()
-            .unwrap_or(0)
-    };
-    let widths: Vec<usize> = (0..head.len()).map(width).collect();
-    let line = |cells: &[String]| {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let pad = widths[i].saturating_sub(unicode_width::UnicodeWidthStr::width(cell.as_str()));
-            if i > 0 {
-                out.push_str("  ");
-            }
-            if right[i] {
-                out.push_str(&" ".repeat(pad));
-                out.push_str(cell);
-            } else {
-                out.push_str(cell);
-                out.push_str(&" ".repeat(pad));
-            }
-        }
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-        out
-    };
-    let mut out = line(&head.map(String::from));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
-    out
+    crate::table::aligned(&head, &right, &rows)
 }
 
 /// The list as CSV, one spend column per currency.
