@@ -114,9 +114,16 @@ const SWEEP_EVERY: u32 = 8192;
 struct Compiled {
     /// Per tag (by `Tag as usize`), the rules' regexes: a tag's keywords in one.
     rules: [Vec<Regex>; Tag::COUNT],
-    /// Per language, in file order, its rules' regexes, to tell what language a comment is in.
-    langs: Vec<(String, Vec<Regex>)>,
+    /// The languages of `[languages]`, to tell what language a comment is in.
+    langs: Vec<Lang>,
     links: Regex,
+}
+
+/// A language's common words and rule keywords (normalized) and its rules' regexes.
+struct Lang {
+    code: String,
+    words: Vec<String>,
+    regexes: Vec<Regex>,
 }
 
 /// Tags comments: the rules of `chat.toml`, compiled, and what each viewer said lately.
@@ -233,40 +240,30 @@ impl Compiled {
     fn new(config: &ChatConfig) -> Compiled {
         let mut rules: [Vec<Regex>; Tag::COUNT] = Default::default();
         let mut keywords: [Vec<String>; Tag::COUNT] = Default::default();
-        let mut langs: Vec<(String, Vec<Regex>)> = Vec::new();
+        let mut langs: Vec<Lang> = config
+            .languages
+            .iter()
+            .map(|(code, words)| Lang {
+                code: code.clone(),
+                words: words.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).collect(),
+                regexes: Vec::new(),
+            })
+            .collect();
         for rule in &config.rules {
             let Some(tag) = Tag::from_name(&rule.tag) else { continue };
             keywords[tag as usize].extend(rule.keywords.iter().cloned());
-            let mut own = Vec::new();
-            if let Some(re) = &rule.regex {
-                match compile(re) {
-                    Ok(r) => {
-                        own.push(r.clone());
-                        rules[tag as usize].push(r);
-                    }
-                    Err(e) => tracing::warn!(regex = %re, error = %e, "chat rule skipped"),
+            let regex = rule.regex.as_deref().and_then(|re| match compile(re) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::warn!(regex = %re, error = %e, "chat rule skipped");
+                    None
                 }
+            });
+            if let Some(lang) = langs.iter_mut().find(|l| rule.lang.as_deref() == Some(l.code.as_str())) {
+                lang.words.extend(rule.keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()));
+                lang.regexes.extend(regex.clone());
             }
-            if let Some(lang) = rule.lang.as_deref().filter(|l| config.languages.contains_key(*l)) {
-                own.extend(keywords_regex(&rule.keywords).and_then(|re| compile(&re).ok()));
-                match langs.iter_mut().find(|(l, _)| l == lang) {
-                    Some((_, regexes)) => regexes.extend(own),
-                    None => langs.push((lang.to_owned(), own)),
-                }
-            }
-        }
-        // Each language's common words, one regex per word: a comment's score in a language
-        // is how many of its words and rules it has.
-        for (lang, words) in &config.languages {
-            let mut regexes: Vec<Regex> = words
-                .iter()
-                .filter_map(|w| keywords_regex(std::slice::from_ref(w)))
-                .filter_map(|re| compile(&re).ok())
-                .collect();
-            match langs.iter_mut().find(|(l, _)| l == lang) {
-                Some((_, own)) => own.append(&mut regexes),
-                None => langs.push((lang.clone(), regexes)),
-            }
+            rules[tag as usize].extend(regex);
         }
         for (i, words) in keywords.iter().enumerate() {
             if let Some(re) = keywords_regex(words).and_then(|re| compile(&re).ok()) {
@@ -316,15 +313,16 @@ impl Classifier {
     }
 
     /// The language of a comment: of those `chat.toml` lists under `[languages]`, the one
-    /// whose common words and rules it has most of (ties go to the first); `None` when it
+    /// whose common words and rules it has most of (ties go to the first code); `None` when it
     /// has none of them (it is taken to be in the shop's own language).
     pub fn language(&self, text: &str) -> Option<&str> {
         let norm = normalize(text);
         let mut best: Option<(&str, usize)> = None;
-        for (lang, regexes) in &self.compiled.langs {
-            let hits = regexes.iter().filter(|r| r.is_match(&norm)).count();
+        for lang in &self.compiled.langs {
+            let hits = lang.words.iter().filter(|w| has_words(&norm, w)).count()
+                + lang.regexes.iter().filter(|r| r.is_match(&norm)).count();
             if hits > 0 && best.is_none_or(|(_, n)| hits > n) {
-                best = Some((lang, hits));
+                best = Some((&lang.code, hits));
             }
         }
         best.map(|(lang, _)| lang)

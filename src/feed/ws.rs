@@ -523,14 +523,10 @@ mod offline_tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_command_given_offline_is_sent_with_its_ref_after_reconnecting() {
-        let server = start(options("127.0.0.1:0".parse().unwrap())).await.unwrap();
-        let addr = server.addr;
-        let (in_tx, mut inputs) = mpsc::channel(1024);
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let opts = FeedOptions {
-            url: server.url(),
+    /// Options for livedesk's own protocol at `url`, with no token, resume or limit.
+    pub(super) fn feed_options(url: String) -> FeedOptions {
+        FeedOptions {
+            url,
             token: None,
             token_env: "T".into(),
             resume_after: None,
@@ -539,7 +535,16 @@ mod offline_tests {
             channel: None,
             nick: None,
             send_limit: None,
-        };
+        }
+    }
+
+    #[tokio::test]
+    async fn a_command_given_offline_is_sent_with_its_ref_after_reconnecting() {
+        let server = start(options("127.0.0.1:0".parse().unwrap())).await.unwrap();
+        let addr = server.addr;
+        let (in_tx, mut inputs) = mpsc::channel(1024);
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let opts = feed_options(server.url());
         tokio::spawn(run(opts, in_tx, cmd_rx));
         expect(
             &mut inputs,
@@ -608,15 +613,8 @@ mod limit_tests {
     async fn chat_over_the_limit_waits_in_order_and_none_is_dropped() {
         let (url, got) = platform().await;
         let opts = FeedOptions {
-            url,
-            token: None,
-            token_env: "T".into(),
-            resume_after: None,
-            resume_stream: None,
-            format: Format::Livedesk,
-            channel: None,
-            nick: None,
             send_limit: Some(SendLimit::new(2, Duration::from_millis(1_500))),
+            ..super::offline_tests::feed_options(url)
         };
         let (in_tx, mut inputs) = mpsc::channel(1024);
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();

@@ -5,11 +5,8 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Widget};
 
 use super::Ctx;
-use crate::ui::layout::centered;
 use crate::ui::text;
 use crate::ui::view::{AdjustField, AdjustForm, ViewState};
 
@@ -77,27 +74,9 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &ViewState) {
     let Some(form) = &view.adjust else { return };
     let theme = ctx.theme;
     let product = ctx.desk.catalog.product(&form.sku);
-    let area = centered(
-        screen,
-        WIDTH.min(screen.width.saturating_sub(4)),
-        HEIGHT.min(screen.height.saturating_sub(2)),
-    );
-    Clear.render(area, buf);
-    let bottom = Line::from(vec![
-        Span::styled(" enter", theme.accent),
-        Span::styled(" apply  ", theme.dim),
-        Span::styled("tab", theme.accent),
-        Span::styled(" reason  ", theme.dim),
-        Span::styled("esc", theme.accent),
-        Span::styled(" cancel ", theme.dim),
-    ]);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .style(theme.base)
-        .title(Line::from(Span::styled(format!(" Adjust stock · {} ", form.sku), theme.title)))
-        .title_bottom(bottom);
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let keys = [("enter", "apply"), ("tab", "reason"), ("esc", "cancel")];
+    let title = format!(" Adjust stock · {} ", form.sku);
+    let inner = super::popup(buf, screen, (WIDTH, HEIGHT), title, &keys, theme);
     if inner.height < 5 {
         return;
     }

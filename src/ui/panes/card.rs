@@ -6,13 +6,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Widget};
 
 use super::Ctx;
 use crate::desk::viewers::{NOTE_MAX, Note, Tally, VIP};
 use crate::desk::{Action, Desk, money};
-use crate::ui::layout::centered;
 use crate::ui::text;
 
 /// The card's keys: fixed, because its fields take typing. The help popup lists them too.
@@ -216,44 +213,12 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: Option<&CardVie
     let Some(cv) = view else { return };
     let (desk, theme) = (ctx.desk, ctx.theme);
     let Some(card) = desk.viewer_card(&cv.user_id) else { return };
-    let area = centered(
-        screen,
-        WIDTH.min(screen.width.saturating_sub(4)),
-        HEIGHT.min(screen.height.saturating_sub(2)),
-    );
-    Clear.render(area, buf);
-    let key = |k: &'static str| Span::styled(k, theme.accent);
-    let label = |l: &'static str| Span::styled(l, theme.dim);
-    let bottom = match cv.editing {
-        Some(_) => Line::from(vec![
-            key(" enter"),
-            label(" save  "),
-            key("tab"),
-            label(" note/tags  "),
-            key("esc"),
-            label(" cancel "),
-        ]),
-        None => Line::from(vec![
-            key(" n"),
-            label(" note  "),
-            key("t"),
-            label(" tags  "),
-            key("v"),
-            label(" VIP  "),
-            key("esc"),
-            label(" close "),
-        ]),
+    let keys: &[(&str, &str)] = match cv.editing {
+        Some(_) => &[("enter", "save"), ("tab", "note/tags"), ("esc", "cancel")],
+        None => &[("n", "note"), ("t", "tags"), ("v", "VIP"), ("esc", "close")],
     };
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .style(theme.base)
-        .title(Line::from(Span::styled(
-            format!(" Viewer · {} ", text::truncate(&card.name, 40)),
-            theme.title,
-        )))
-        .title_bottom(bottom);
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let title = format!(" Viewer · {} ", text::truncate(&card.name, 40));
+    let inner = super::popup(buf, screen, (WIDTH, HEIGHT), title, keys, theme);
     if inner.height < 3 {
         return;
     }

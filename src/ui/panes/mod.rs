@@ -18,12 +18,45 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::{Block, Clear, Widget};
 
 use crate::config::keymap::{KeyAction, Keymap, Mode};
 use crate::desk::Desk;
 use crate::ui::text;
 use crate::ui::theme::Theme;
+
+/// Opens a popup over `screen`: a box of at most `w`×`h`, centred and cleared, with its
+/// title and its keys (`(key, what it does)`) along the bottom border. Returns the inside.
+pub fn popup(
+    buf: &mut Buffer,
+    screen: Rect,
+    (w, h): (u16, u16),
+    title: String,
+    keys: &[(&str, &str)],
+    theme: &Theme,
+) -> Rect {
+    let area = crate::ui::layout::centered(
+        screen,
+        w.min(screen.width.saturating_sub(4)),
+        h.min(screen.height.saturating_sub(2)),
+    );
+    Clear.render(area, buf);
+    let mut hints = Vec::with_capacity(keys.len() * 2);
+    for (i, (key, what)) in keys.iter().enumerate() {
+        let lead = if i == 0 { " " } else { "" };
+        let gap = if i + 1 == keys.len() { " " } else { "  " };
+        hints.push(Span::styled(format!("{lead}{key}"), theme.accent));
+        hints.push(Span::styled(format!(" {what}{gap}"), theme.dim));
+    }
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .style(theme.base)
+        .title(Line::from(Span::styled(title, theme.title)))
+        .title_bottom(Line::from(hints));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
 
 /// What every pane draws from.
 #[derive(Clone, Copy)]

@@ -4,11 +4,8 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Widget};
 
 use super::Ctx;
-use crate::ui::layout::centered;
 use crate::ui::picker::ranked;
 use crate::ui::text;
 use crate::ui::view::ViewState;
@@ -29,32 +26,13 @@ const HEIGHT: u16 = 18;
 pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &ViewState) {
     let Some(picker) = &view.picker else { return };
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let area = centered(
-        screen,
-        WIDTH.min(screen.width.saturating_sub(4)),
-        HEIGHT.min(screen.height.saturating_sub(2)),
-    );
-    Clear.render(area, buf);
     let to = picker.to.as_deref().and_then(|id| desk.chat.by_msg_id(id));
     let title = match to {
         Some(m) => format!(" Reply to @{} ", m.user_name),
         None => " Reply to everyone ".to_owned(),
     };
-    let bottom = Line::from(vec![
-        Span::styled(" ↑↓", theme.accent),
-        Span::styled(" choose  ", theme.dim),
-        Span::styled("enter", theme.accent),
-        Span::styled(" send  ", theme.dim),
-        Span::styled("esc", theme.accent),
-        Span::styled(" close ", theme.dim),
-    ]);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .style(theme.base)
-        .title(Line::from(Span::styled(title, theme.title)))
-        .title_bottom(bottom);
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let keys = [("↑↓", "choose"), ("enter", "send"), ("esc", "close")];
+    let inner = super::popup(buf, screen, (WIDTH, HEIGHT), title, &keys, theme);
     if inner.height < 4 || inner.width < 20 {
         return;
     }
