@@ -2,6 +2,8 @@
 //! real terminal (tmux) to read the screen from.
 #![allow(dead_code)]
 
+pub mod fake;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

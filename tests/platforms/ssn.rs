@@ -1,0 +1,1 @@
+//! The ssn corpus, played through the real binary.

@@ -1,0 +1,1 @@
+//! The tiktok corpus, played through the real binary.

@@ -1,0 +1,1 @@
+//! The twitch corpus, played through the real binary.
