@@ -1,6 +1,7 @@
 //! Reading the whole configuration: every file, with built-in defaults for missing ones,
 //! validated together so that every problem is reported at once.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
@@ -127,12 +128,8 @@ impl<'p> Loader<'p> {
         if self.errors.is_empty() {
             return Ok(config);
         }
-        let mut unique: Vec<ConfigError> = Vec::new();
-        for e in self.errors {
-            if !unique.contains(&e) {
-                unique.push(e);
-            }
-        }
+        let mut seen = HashSet::new();
+        let unique = self.errors.into_iter().filter(|e| seen.insert(e.clone())).collect();
         Err(ConfigErrors(unique))
     }
 
