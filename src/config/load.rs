@@ -590,6 +590,19 @@ mod tests {
     }
 
     #[test]
+    fn a_large_replies_file_is_checked_whole_and_its_duplicates_located() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "[[reply]]\nid = \"r{i}\"\ntitle = \"Reply {i}\"\ntext = \"Hi {{user}}\"\n"
+            ));
+        }
+        text.push_str("[[reply]]\nid = \"r7\"\ntitle = \"Again\"\ntext = \"hi\"\n");
+        let got = errors(&[("replies.toml", &text)]);
+        assert_eq!(got, ["replies.toml:80002:6: two replies are called `r7` (the first on line 29)"]);
+    }
+
+    #[test]
     fn a_reply_without_a_key_is_reached_from_the_picker() {
         let (_dir, paths) =
             dir_with(&[("replies.toml", "[[reply]]\ntitle = \"Glue\"\ntext = \"safe\"\ntags = [\"x\"]\n")]);

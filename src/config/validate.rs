@@ -697,6 +697,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn earlier_twins_point_at_the_first_of_each_key() {
+        assert_eq!(
+            earlier_twins(["a", "b", "a", "c", "b", "a"]),
+            [None, None, Some(0), None, Some(1), Some(0)]
+        );
+        assert_eq!(earlier_twins([None, Some('1'), None, Some('1')]), [None, None, Some(0), Some(1)]);
+    }
+
+    #[test]
     fn template_fields_are_found() {
         assert_eq!(template_fields("Hi {user}, {product} is {price}"), ["user", "product", "price"]);
         assert_eq!(template_fields("{ not one } {x y} {{user}} :-{"), ["user"]);

@@ -40,7 +40,15 @@ pub fn sanitize(input: &str, max_chars: usize) -> String {
     // Keep one char more than the cap so a cut can be told from an exact fit.
     while kept <= max_chars {
         let Some(c) = chars.next() else { break };
-        let c = match c {
+        if (' '..='~').contains(&c) {
+            // Printable ASCII, most of any comment: nothing to decide.
+            out.push(c);
+            kept += 1;
+            marks = 0;
+            continue;
+        }
+        // Each kept character, and whether it rides on the one before (a mark, a tag).
+        let (c, rides) = match c {
             '\u{1b}' => {
                 skip_escape(&mut chars);
                 continue;
@@ -54,7 +62,7 @@ pub fn sanitize(input: &str, max_chars: usize) -> String {
                 continue;
             }
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' if kept == 0 || out.ends_with(' ') => continue,
-            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => ' ',
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => (' ', false),
             c if is_dropped(c) => continue,
             ZWJ if !(out.ends_with(in_emoji) && chars.peek().is_some_and(|&n| is_pictographic(n))) => {
                 continue;
@@ -64,23 +72,25 @@ pub fn sanitize(input: &str, max_chars: usize) -> String {
                     continue;
                 }
                 flag_tags -= 1;
-                c
+                (c, true)
             }
+            BLACK_FLAG => {
+                flag_tags = flag_tag_count(chars.clone());
+                (BLACK_FLAG, false)
+            }
+            // Emoji, none of them zero-width: no need to look their width up.
+            c @ '\u{1f000}'..='\u{1faff}' => (c, false),
             c if c >= '\u{300}' && c.width() == Some(0) => {
-                // A combining mark (or variation selector): a few ride on a character.
+                // A combining mark (or a joiner, a variation selector): a few ride on a character.
                 if kept == 0 || marks == MAX_MARKS {
                     continue;
                 }
                 marks += 1;
-                c
+                (c, true)
             }
-            BLACK_FLAG => {
-                flag_tags = flag_tag_count(chars.clone());
-                BLACK_FLAG
-            }
-            c => c,
+            c => (c, false),
         };
-        if !is_tag(c) && c.width() != Some(0) {
+        if !rides {
             marks = 0;
         }
         out.push(c);
