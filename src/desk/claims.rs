@@ -997,8 +997,12 @@ impl Claims {
         }
         // The platform's order now carries the limit's units the desk's order had.
         for &(claim, used) in &billed[billed_from..] {
-            if let Some(a) = self.allowances.get_mut(&claim_order_id(claim)) {
+            let id = claim_order_id(claim);
+            if let Some(a) = self.allowances.get_mut(&id) {
                 a.units = a.units.saturating_sub(used);
+                if a.units == 0 {
+                    self.allowances.remove(&id);
+                }
             }
         }
         let mut counted = confirmed;

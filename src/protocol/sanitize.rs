@@ -25,8 +25,8 @@ const ZWJ: char = '\u{200d}';
 const BLACK_FLAG: char = '\u{1f3f4}';
 const CANCEL_TAG: char = '\u{e007f}';
 
-/// Returns `input` without escape sequences, control or bidi characters, capped to
-/// `max_chars` characters (an ellipsis marks a cut). Newlines, tabs and line or paragraph
+/// Returns `input` without escape sequences, control, bidi or invisible characters, capped
+/// to `max_chars` characters (an ellipsis marks a cut). Newlines, tabs and line or paragraph
 /// separators become spaces.
 pub fn sanitize(input: &str, max_chars: usize) -> String {
     if is_plain(input, max_chars) {
