@@ -480,6 +480,49 @@ fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
 }
 
 #[test]
+fn hostile_names_and_comments_reach_the_terminal_as_plain_visible_text() {
+    let home = Home::new();
+    let server = Server::start(&home, &fixture("tui-hostile.jsonl"), free_port(), &[]);
+    let tmux = Tmux::start(&home, &["run", "--url", &server.url], 120, 40);
+    // Every byte the desk writes to its terminal, as the terminal got it.
+    let raw = home.dir.path().join("terminal.raw");
+    let pipe = format!("cat >> '{}'", raw.display());
+    tmux.tmux(&["pipe-pane", "-o", "-t", "t", &pipe]);
+
+    let screen = tmux.wait_for("the hostile comments", WAIT, |s| s.contains("Manila") && s.contains("ruby"));
+    let messages = chat_messages(&screen);
+    assert!(messages.iter().any(|m| m.contains("maria: hello there")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains("do you ship to Manila?")), "{messages:#?}");
+    let bytes = wait_until("the comments in the raw output", WAIT, || {
+        let bytes = std::fs::read(&raw).unwrap_or_default();
+        (String::from_utf8_lossy(&bytes).contains("Manila"), String::from_utf8_lossy(&bytes).into_owned())
+    });
+    for (c, what) in [
+        ('\u{fff9}', "an interlinear annotation"),
+        ('\u{fffa}', "an interlinear annotation"),
+        ('\u{fffb}', "an interlinear annotation"),
+        ('\u{200b}', "a zero-width space"),
+        ('\u{2060}', "a word joiner"),
+        ('\u{2028}', "a line separator"),
+        ('\u{2029}', "a paragraph separator"),
+        ('\u{e0041}', "a stray tag"),
+        ('\u{e0042}', "a stray tag"),
+    ] {
+        assert!(!bytes.contains(c), "{what} ({c:?}) reached the terminal");
+    }
+    for payload in ["pwned", "cHduZWQ=", "\u{1b}]52", "\u{1b}[2J"] {
+        assert!(!bytes.contains(payload), "{payload:?} reached the terminal");
+    }
+    assert!(!bytes.contains("end\u{200d}"), "a joiner outside emoji reached the terminal");
+    assert!(bytes.contains("👩\u{200d}👩\u{200d}👧"), "the family emoji is drawn whole");
+    let mut marks = 0;
+    for c in bytes.chars() {
+        marks = if ('\u{300}'..='\u{36f}').contains(&c) { marks + 1 } else { 0 };
+        assert!(marks <= 4, "more than 4 combining marks on one character reached the terminal");
+    }
+}
+
+#[test]
 fn the_demo_fits_80x24() {
     let home = Home::new();
     let tmux = Tmux::start(&home, &[], 80, 24);

@@ -1,5 +1,6 @@
 //! Configuration errors: every one names the file, line and column, and says how to fix it.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 /// One problem in one configuration file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConfigError {
     /// The file's path, or a name like `catalog.toml (built-in)` for embedded defaults.
     pub file: PathBuf,
@@ -60,11 +61,14 @@ impl std::error::Error for ConfigErrors {}
 pub(crate) struct Source {
     pub origin: PathBuf,
     pub text: String,
+    /// Where each line starts, built on the first error: a file with thousands of errors
+    /// is located in one pass, not one rescan of the text per error.
+    line_starts: OnceCell<Vec<usize>>,
 }
 
 impl Source {
     pub fn new(origin: impl Into<PathBuf>, text: impl Into<String>) -> Source {
-        Source { origin: origin.into(), text: text.into() }
+        Source { origin: origin.into(), text: text.into(), line_starts: OnceCell::new() }
     }
 
     /// An error at a byte span of this file.
@@ -74,13 +78,24 @@ impl Source {
         message: impl Into<String>,
         fix: impl Into<String>,
     ) -> ConfigError {
-        let (line, col) = line_col(&self.text, span.start);
+        let (line, col) = self.line_col(span.start);
         ConfigError { file: self.origin.clone(), line, col, message: message.into(), fix: fix.into() }
     }
 
     /// The 1-based line of a byte offset, for messages like "also on line 3".
     pub fn line_of(&self, offset: usize) -> usize {
-        line_col(&self.text, offset).0
+        self.line_col(offset).0
+    }
+
+    /// The 1-based line and character column of a byte offset.
+    fn line_col(&self, offset: usize) -> (usize, usize) {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+        });
+        let offset = floor_char_boundary(&self.text, offset);
+        let line = starts.partition_point(|&start| start <= offset);
+        let col = self.text[starts[line - 1]..offset].chars().count() + 1;
+        (line, col)
     }
 
     /// Parses the TOML document, keeping the spans of every key and value.
@@ -126,17 +141,13 @@ impl Source {
     }
 }
 
-/// The 1-based line and character column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// The nearest char boundary at or before `offset`, within the text.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
+    offset
 }
 
 /// A display name for an embedded default file.
@@ -294,12 +305,13 @@ mod tests {
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
-        let text = "a = 1\nbé = \"x\"\n";
-        assert_eq!(line_col(text, 0), (1, 1));
-        assert_eq!(line_col(text, 4), (1, 5));
-        let off = text.find("\"x\"").unwrap();
-        assert_eq!(line_col(text, off), (2, 6));
-        assert_eq!(line_col(text, 10_000), (3, 1));
+        let src = Source::new("x.toml", "a = 1\nbé = \"x\"\n");
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(4), (1, 5));
+        let off = src.text.find("\"x\"").unwrap();
+        assert_eq!(src.line_col(off), (2, 6));
+        assert_eq!(src.line_col(off + 1), (2, 7));
+        assert_eq!(src.line_col(10_000), (3, 1));
     }
 
     #[test]

@@ -193,8 +193,16 @@ fn valid_name(name: &str) -> bool {
 
 /// Reads a file on disk as a [`Source`], turning I/O problems into a located error.
 pub(crate) fn read_source(path: &Path) -> Result<Source, ConfigError> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    match read_capped(path) {
+        Ok(Err(too_big)) => Err(Source::new(path, "").error(
+            0..0,
+            format!("is {} MB", too_big.div_ceil(1 << 20)),
+            format!(
+                "the most is {} MB: split it, or remove what the stream does not need",
+                MAX_FILE_BYTES >> 20
+            ),
+        )),
+        Ok(Ok(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => Ok(Source::new(path, text)),
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
@@ -212,6 +220,24 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, ConfigError> {
             "check that it exists and that you may read it",
         )),
     }
+}
+
+/// The largest configuration file read: a replies file of this size already holds tens of
+/// thousands of replies, and a larger one would be a mistake that stalls the start.
+pub(crate) const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// The file's bytes, or its size in bytes when that is over [`MAX_FILE_BYTES`]. Reads at
+/// most one byte past the cap, so a huge file (or one still growing) is never read whole.
+fn read_capped(path: &Path) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Ok(Err(size));
+    }
+    Ok(Ok(bytes))
 }
 
 fn file_name(path: &Path) -> String {
@@ -238,6 +264,22 @@ mod tests {
         assert_eq!(src.origin, PathBuf::from("themes/light.toml (built-in)"));
         assert!(lib.open("../settings").is_none());
         assert!(lib.open("nope").is_none());
+    }
+
+    #[test]
+    fn a_file_over_the_cap_is_refused_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("replies.toml");
+        let line = "# a comment line of the kind a generated file repeats\n";
+        std::fs::write(&path, line.repeat((50 << 20) / line.len())).unwrap();
+        let e = read_source(&path).unwrap_err();
+        assert_eq!((e.line, e.col, e.message.as_str()), (1, 1, "is 50 MB"));
+        assert!(
+            e.to_string()
+                .ends_with("is 50 MB; the most is 8 MB: split it, or remove what the stream does not need")
+        );
+        std::fs::write(&path, line.repeat((MAX_FILE_BYTES as usize) / line.len())).unwrap();
+        assert!(read_source(&path).is_ok());
     }
 
     #[test]

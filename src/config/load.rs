@@ -1,6 +1,7 @@
 //! Reading the whole configuration: every file, with built-in defaults for missing ones,
 //! validated together so that every problem is reported at once.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
@@ -127,12 +128,8 @@ impl<'p> Loader<'p> {
         if self.errors.is_empty() {
             return Ok(config);
         }
-        let mut unique: Vec<ConfigError> = Vec::new();
-        for e in self.errors {
-            if !unique.contains(&e) {
-                unique.push(e);
-            }
-        }
+        let mut seen = HashSet::new();
+        let unique = self.errors.into_iter().filter(|e| seen.insert(e.clone())).collect();
         Err(ConfigErrors(unique))
     }
 
@@ -590,6 +587,19 @@ mod tests {
                 "replies.toml:12:14: unknown field `{where}` in the reply text",
             ]
         );
+    }
+
+    #[test]
+    fn a_large_replies_file_is_checked_whole_and_its_duplicates_located() {
+        let mut text = String::new();
+        for i in 0..20_000 {
+            text.push_str(&format!(
+                "[[reply]]\nid = \"r{i}\"\ntitle = \"Reply {i}\"\ntext = \"Hi {{user}}\"\n"
+            ));
+        }
+        text.push_str("[[reply]]\nid = \"r7\"\ntitle = \"Again\"\ntext = \"hi\"\n");
+        let got = errors(&[("replies.toml", &text)]);
+        assert_eq!(got, ["replies.toml:80002:6: two replies are called `r7` (the first on line 29)"]);
     }
 
     #[test]

@@ -34,6 +34,11 @@ use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 pub const DONE_KEPT: usize = 200;
 /// The most units one comment can claim; a bigger number is not read as a quantity.
 pub const MAX_QTY: u32 = 99;
+/// How long a buyer is not told the same news about their claim twice. During a flash sale
+/// stock swings by the second (orders, cancels, platform counts), and a claim can go from
+/// held to waiting and back several times a minute; five minutes spans a typical sale, and
+/// news after a calm that long is worth hearing again. The operator sees every change.
+pub const BUYER_NEWS_QUIET: Duration = Duration::minutes(5);
 
 /// A comment as claims read it: lowercase letters and digits in words separated by single
 /// spaces. Apostrophes vanish ("i'll" → "ill"), `×` reads as `x`, every other mark or emoji
@@ -456,6 +461,20 @@ pub enum News {
     },
 }
 
+/// The desk's own order for a claim the operator confirmed.
+pub fn claim_order_id(claim: u64) -> String {
+    format!("claim-{claim}")
+}
+
+/// Which way a buyer's claim moved: what they are told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// Units are now held for them.
+    Held,
+    /// They now wait for stock.
+    Waiting,
+}
+
 /// Claim counts for the summary and the pane title: claims held and waiting now, and how
 /// many ended each way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -485,6 +504,8 @@ struct Holder {
     /// When the viewer's last claim on the product was confirmed: a bare "mine" soon after is
     /// the same excitement, not a second purchase.
     confirmed_at: Option<DateTime<Utc>>,
+    /// When the buyer was last told their claim is held, and that it waits.
+    told: [Option<DateTime<Utc>>; 2],
 }
 
 impl Holder {
@@ -495,6 +516,15 @@ impl Holder {
             && self.unbilled.is_empty()
             && self.confirmed_at.is_none()
     }
+}
+
+/// The units of one order that count against a viewer's per-customer limit: a cancel or
+/// refund of the order gives them back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Allowance {
+    user_id: String,
+    sku: String,
+    units: u32,
 }
 
 /// A new claim from a comment.
@@ -536,6 +566,9 @@ pub struct Claims {
     /// Per sku, per user id: looked up without building a key.
     holders: HashMap<String, HashMap<String, Holder>>,
     done: VecDeque<Claim>,
+    /// Per order id (a `claim-ID` order, or a platform order that confirmed claims): the units
+    /// it took from its buyer's limit.
+    allowances: HashMap<String, Allowance>,
     next_id: u64,
     next_expiry: Option<DateTime<Utc>>,
     counts: ClaimCounts,
@@ -552,6 +585,7 @@ impl Claims {
             waitlists: BTreeMap::new(),
             holders: HashMap::new(),
             done: VecDeque::new(),
+            allowances: HashMap::new(),
             next_id: 1,
             next_expiry: None,
             counts: ClaimCounts::default(),
@@ -896,6 +930,7 @@ impl Claims {
         let holder = self.holder(&claim.user_id, &claim.sku);
         holder.unbilled.push((claim.id, claim.qty));
         holder.confirmed_at = Some(now);
+        self.count_against(&claim_order_id(claim.id), &claim.user_id, &claim.sku, claim.qty);
         let claim = self.finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Operator });
         news.push(News::Confirmed { claim });
         Ok(())
@@ -948,6 +983,7 @@ impl Claims {
             return Cover::default();
         };
         let mut confirmed = 0;
+        let billed_from = billed.len();
         while confirmed < qty
             && let Some((claim, units)) = holder.unbilled.first_mut()
         {
@@ -959,6 +995,17 @@ impl Claims {
                 holder.unbilled.remove(0);
             }
         }
+        // The platform's order now carries the limit's units the desk's order had.
+        for &(claim, used) in &billed[billed_from..] {
+            let id = claim_order_id(claim);
+            if let Some(a) = self.allowances.get_mut(&id) {
+                a.units = a.units.saturating_sub(used);
+                if a.units == 0 {
+                    self.allowances.remove(&id);
+                }
+            }
+        }
+        let mut counted = confirmed;
         let mut rest = qty - confirmed;
         let (active, waiting) = (holder.active, holder.waiting);
         let mut held = 0;
@@ -977,13 +1024,51 @@ impl Claims {
             let holder = self.holder(user_id, sku);
             holder.units = holder.units.saturating_sub(claim.qty - used);
             holder.confirmed_at = Some(now);
+            counted += used;
             claim.qty = used;
             let claim = self
                 .finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Order(order_id.into()) });
             news.push(News::Confirmed { claim });
         }
+        self.count_against(order_id, user_id, sku, counted);
         self.tidy_holder(user_id, sku);
         Cover { reserved: held, confirmed }
+    }
+
+    /// Records that `units` of an order count against its buyer's limit on a product.
+    fn count_against(&mut self, order_id: &str, user_id: &str, sku: &str, units: u32) {
+        if units == 0 {
+            return;
+        }
+        let a = self.allowances.entry(order_id.to_owned()).or_insert_with(|| Allowance {
+            user_id: user_id.to_owned(),
+            sku: sku.to_owned(),
+            units: 0,
+        });
+        a.units += units;
+    }
+
+    /// A cancelled or refunded order gives its buyer back the part of their per-customer
+    /// limit it used (the catalog gives back the units).
+    pub fn order_returned(&mut self, order_id: &str) {
+        let Some(a) = self.allowances.remove(order_id) else { return };
+        let holder = self.holder(&a.user_id, &a.sku);
+        holder.units = holder.units.saturating_sub(a.units);
+        self.tidy_holder(&a.user_id, &a.sku);
+    }
+
+    /// Whether to tell the buyer their claim moved `way` now: each way at most once per
+    /// [`BUYER_NEWS_QUIET`], however often the stock swings it; a telling is recorded.
+    pub fn tell_buyer(&mut self, claim: &Claim, way: Way, now: DateTime<Utc>) -> bool {
+        let Some(holder) = self.holders.get_mut(&claim.sku).and_then(|u| u.get_mut(&claim.user_id)) else {
+            return true;
+        };
+        let told = &mut holder.told[way as usize];
+        if told.is_some_and(|at| now < at + BUYER_NEWS_QUIET) {
+            return false;
+        }
+        *told = Some(now);
+        true
     }
 
     /// Brings a product's holds in line with its stock: while more is held than on hand, the

@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use action::Action;
+pub use claims::claim_order_id;
 pub use summary::Summary;
 
 use crate::config::model::{ReplySpec, ShopConfig};
@@ -35,7 +36,7 @@ pub use crate::feed::adapters::Capabilities;
 use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
 use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
-use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed};
+use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed, Way};
 use classify::{Classifier, Said, Tag, Tags};
 use moderation::Moderation;
 use replies::{Asked, Replies, TemplateContext};
@@ -654,6 +655,7 @@ impl Desk {
         out: &mut Vec<Output>,
     ) {
         if let OrderEffect::Returned { sku, qty, sale } = effect {
+            self.claims.order_returned(order_id);
             if let Some(run) = sale {
                 let price =
                     self.catalog.order(order_id).map_or(rust_decimal::Decimal::ZERO, |o| o.unit_price);
@@ -806,12 +808,12 @@ impl Desk {
                         c.user_name, c.qty, c.sku
                     );
                     self.notice(Level::Info, text);
-                    self.reply_to_claim("claim-waitlisted", &c, now, out);
+                    self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now, out);
                 }
                 News::Promoted { claim: c, added } => {
                     let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);
                     self.notice(Level::Info, text);
-                    self.reply_to_claim("claim-promoted", &c, now, out);
+                    self.tell_buyer(Way::Held, "claim-promoted", &c, now, out);
                 }
                 News::Bumped { claim: c, qty } => {
                     let text = format!(
@@ -819,6 +821,10 @@ impl Desk {
                         c.user_name, c.sku
                     );
                     self.notice(Level::Warn, text);
+                    if c.qty == 0 {
+                        // Nothing is held for them any more: they wait again.
+                        self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now, out);
+                    }
                 }
                 News::Expired { claim: c } => {
                     let text =
@@ -867,6 +873,21 @@ impl Desk {
                     self.notice(Level::Info, text);
                 }
             }
+        }
+    }
+
+    /// Tells a claimer their claim moved `way` with the reply tagged `tag`, unless they heard
+    /// that lately (see [`claims::BUYER_NEWS_QUIET`]).
+    fn tell_buyer(
+        &mut self,
+        way: Way,
+        tag: &str,
+        claim: &claims::Claim,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
+        if self.claims.tell_buyer(claim, way, now) {
+            self.reply_to_claim(tag, claim, now, out);
         }
     }
 
@@ -1409,11 +1430,6 @@ impl Desk {
         self.next_ref += 1;
         r
     }
-}
-
-/// The desk's own order for a claim the operator confirmed.
-pub fn claim_order_id(claim: u64) -> String {
-    format!("claim-{claim}")
 }
 
 /// Whether a chat message is the shop's own (our replies, echoed by the platform).

@@ -64,8 +64,8 @@ fn shop() -> ShopConfig {
     }
 }
 
-fn desk() -> Desk {
-    Desk::new(DeskSetup {
+fn setup() -> DeskSetup {
+    DeskSetup {
         shop: shop(),
         scrollback: 1000,
         ref_prefix: "t".into(),
@@ -73,7 +73,11 @@ fn desk() -> Desk {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
-    })
+    }
+}
+
+fn desk() -> Desk {
+    Desk::new(setup())
 }
 
 fn t(s: i64) -> DateTime<Utc> {
@@ -938,6 +942,91 @@ fn an_oversold_order_says_so_in_the_chat_line() {
     assert_eq!(d.catalog.order("o1").unwrap().oversold(), 2);
 }
 
+/// The replies sent to `name` in `out` (their texts start with `@name`).
+fn replies_to(out: &[Output], name: &str) -> Vec<String> {
+    sent_texts(out).into_iter().filter(|t| t.starts_with(&format!("@{name} "))).collect()
+}
+
+#[test]
+fn a_buyer_hears_each_way_their_claim_moves_once_however_the_stock_swings() {
+    let mut d = desk();
+    let mut out = d.apply(stock(1, 1), t(0));
+    out.extend(d.apply(chat(2, "ann", "sold almond pink"), t(0)));
+    out.extend(d.apply(chat(3, "bea", "sold almond pink"), t(1)));
+    // The platform's count swings between none and one: ann's claim goes back and forth.
+    for (i, n) in [0, 1, 0, 1, 0, 1].into_iter().enumerate() {
+        out.extend(d.apply(stock(4 + i as u64, n), t(10 + i as i64 * 20)));
+    }
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
+    assert_eq!(
+        replies_to(&out, "ann"),
+        ["@ann you're in line for Almond blush", "@ann Almond blush is held for you now"]
+    );
+    assert_eq!(replies_to(&out, "bea"), ["@bea you're in line for Almond blush"]);
+    // The operator sees every move.
+    let promoted =
+        d.notices().filter(|n| n.text == "Promoted @ann: 1× ALMOND-PINK from the waitlist").count();
+    let bumped =
+        d.notices().filter(|n| n.text.starts_with("@ann's hold on 1× ALMOND-PINK went back")).count();
+    assert_eq!((promoted, bumped), (3, 3));
+    // After a quiet spell as long as the window, the news is worth telling again.
+    let later = 10 + 2 * 20 + claims::BUYER_NEWS_QUIET.num_seconds();
+    let mut out = d.apply(stock(20, 0), t(later));
+    out.extend(d.apply(stock(21, 1), t(later + 1)));
+    assert_eq!(
+        replies_to(&out, "ann"),
+        ["@ann you're in line for Almond blush", "@ann Almond blush is held for you now"]
+    );
+}
+
+fn desk_with_limit(limit: u32) -> Desk {
+    let mut shop = shop();
+    shop.claims.max_per_customer = Some(limit);
+    Desk::new(DeskSetup { shop, ..setup() })
+}
+
+#[test]
+fn cancelling_a_confirmed_claims_order_gives_back_the_customers_allowance() {
+    let mut d = desk_with_limit(2);
+    d.apply(chat(1, "ann", "sold 2 almond pink"), t(0));
+    let id = claim_id(&d, "ann");
+    d.apply(op(Action::ConfirmClaim { id }), t(1));
+    d.apply(chat(2, "ann", "sold 1 almond pink"), t(2));
+    assert!(open_claims(&d).is_empty(), "the limit of 2 is used up");
+    d.apply(update(3, &claim_order_id(id), OrderStatus::Cancelled), t(3));
+    assert_eq!(pink(&d), (20, 0, 20), "the units come back");
+    d.apply(chat(4, "ann", "sold 2 almond pink"), t(4));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 2, "held")], "and so does the allowance");
+}
+
+#[test]
+fn refunding_a_platform_order_that_confirmed_claims_gives_back_the_allowance() {
+    // The platform's order paid for a claim the operator had confirmed (it replaced `claim-ID`).
+    let mut d = desk_with_limit(2);
+    d.apply(chat(1, "ann", "sold 2 almond pink"), t(0));
+    d.apply(op(Action::ConfirmClaim { id: claim_id(&d, "ann") }), t(1));
+    d.apply(claimer_order(2, "o1", "ann", 2, OrderStatus::Paid), t(2));
+    d.apply(update(3, "o1", OrderStatus::Refunded), t(3));
+    d.apply(chat(4, "ann", "sold 2 almond pink"), t(4));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 2, "held")]);
+    // The platform's order confirmed a held claim itself.
+    let mut d = desk_with_limit(2);
+    d.apply(chat(1, "bea", "sold 2 almond pink"), t(0));
+    d.apply(claimer_order(2, "o2", "bea", 2, OrderStatus::Paid), t(1));
+    d.apply(chat(3, "bea", "sold 1 almond pink"), t(2));
+    assert!(open_claims(&d).is_empty(), "the limit of 2 is used up");
+    d.apply(update(4, "o2", OrderStatus::Cancelled), t(3));
+    d.apply(chat(5, "bea", "sold 2 almond pink"), t(4));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 2, "held")]);
+    // An order with no claim behind it gives back no allowance it never took.
+    let mut d = desk_with_limit(2);
+    d.apply(claimer_order(1, "o3", "cat", 1, OrderStatus::Paid), t(0));
+    d.apply(chat(2, "cat", "sold 2 almond pink"), t(1));
+    d.apply(update(3, "o3", OrderStatus::Cancelled), t(2));
+    d.apply(chat(4, "cat", "sold 1 almond pink"), t(3));
+    assert_eq!(open_claims(&d), [("cat".to_owned(), 2, "held")], "still capped at 2");
+}
+
 // ---------------------------------------------------------------- property tests
 
 mod props {
@@ -1100,6 +1189,47 @@ mod props {
                     restocked += i64::from(after) - i64::from(before);
                 }
                 check(&d, start, restocked)?;
+            }
+        }
+
+        /// However the stock swings, no buyer is told twice within the window that their claim
+        /// is held, or that it waits.
+        #[test]
+        fn no_buyer_hears_the_same_claim_news_twice_within_the_window(
+            swings in proptest::collection::vec((0u32..4, 0i64..90), 1..60),
+        ) {
+            let mut d = desk();
+            let mut said: Vec<(i64, String)> = Vec::new();
+            let mut now = 0;
+            let mut seq = 1;
+            let mut apply = |d: &mut Desk, input, now, seq: &mut u64| {
+                *seq += 1;
+                let out = d.apply(input, t(now));
+                said.extend(sent_texts(&out).into_iter().map(|text| (now, text)));
+            };
+            apply(&mut d, stock(seq, 1), now, &mut seq);
+            for name in USERS {
+                let input = chat(seq, name, "sold almond pink");
+                apply(&mut d, input, now, &mut seq);
+            }
+            for (available, wait) in swings {
+                now += wait;
+                apply(&mut d, stock(seq, available), now, &mut seq);
+            }
+            for name in USERS {
+                for news in ["is held for you now", "you're in line for"] {
+                    let times: Vec<i64> = said
+                        .iter()
+                        .filter(|(_, text)| text.starts_with(&format!("@{name} ")) && text.contains(news))
+                        .map(|(at, _)| *at)
+                        .collect();
+                    for pair in times.windows(2) {
+                        prop_assert!(
+                            pair[1] - pair[0] >= claims::BUYER_NEWS_QUIET.num_seconds(),
+                            "{name} heard “{news}” at {} and {}", pair[0], pair[1]
+                        );
+                    }
+                }
             }
         }
 

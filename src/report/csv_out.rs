@@ -6,12 +6,19 @@ use std::io::Write;
 use super::Report;
 use super::collect::Answer;
 use super::text::clock;
+use crate::protocol::sanitize::is_dropped;
 use crate::store::stamp;
 
 /// A cell a spreadsheet will show as text: one starting with `=`, `+`, `-`, `@` (or a tab or
 /// carriage return, which some read past) would be run as a formula, so it gets a leading `'`.
 /// Viewer names and comments are untrusted: "=HYPERLINK(…)" must stay words.
 pub fn guard(cell: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| is_dropped(c) && c != '\n';
+    if cell.chars().any(hidden) {
+        // Controls and invisible characters (from a journal written before they were dropped).
+        let visible: String = cell.chars().filter(|&c| !hidden(c)).collect();
+        return guard(&visible).into_owned().into();
+    }
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
         _ => cell.into(),
@@ -182,5 +189,12 @@ mod tests {
             r.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
         assert_eq!(rows[0], ["'=HYPERLINK(\"http://x\",\"y\")", "'+1, \"quoted\"\nline", "'@sum"]);
         assert_eq!(rows[1], ["'-2", "plain", "emoji 💅"]);
+    }
+
+    #[test]
+    fn invisible_and_control_characters_never_reach_a_cell() {
+        assert_eq!(guard("ma\u{fff9}ria\u{200b}\u{1b}"), "maria");
+        assert_eq!(guard("\u{200b}=cmd()"), "'=cmd()", "a hidden formula is still a formula");
+        assert_eq!(guard("two\nlines"), "two\nlines");
     }
 }

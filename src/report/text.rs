@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use crate::desk::money;
+use crate::protocol::sanitize::is_dropped;
 
 /// Seconds as `m:ss`, or `h:mm:ss` from an hour on.
 pub fn clock(secs: i64) -> String {
@@ -31,7 +32,8 @@ pub fn percent(p: f64) -> String {
 }
 
 /// Text safe inside a Markdown table cell: no line breaks, no pipes, and nothing a renderer
-/// would read as markup or raw HTML (viewer names and comments are untrusted).
+/// would read as markup or raw HTML, and nothing invisible (viewer names and comments are
+/// untrusted).
 pub fn md_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -44,13 +46,14 @@ pub fn md_cell(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
+            c if is_dropped(c) => {}
             c => out.push(c),
         }
     }
     out
 }
 
-/// Text safe in HTML content and attribute values.
+/// Text safe in HTML content and attribute values, with nothing invisible in it.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -60,6 +63,7 @@ pub fn html(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if is_dropped(c) && c != '\n' => {}
             c => out.push(c),
         }
     }
@@ -87,5 +91,7 @@ mod tests {
             html("<script>\"x\" & 'y'</script>"),
             "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
         );
+        assert_eq!(md_cell("m\u{fff9}ar\u{200b}ia\u{2028}"), "maria");
+        assert_eq!(html("a\u{202e}b\u{fffa}\nc"), "ab\nc");
     }
 }

@@ -5,12 +5,14 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::protocol::sanitize;
+
 const ZWJ: char = '\u{200D}';
 
-/// Whether a character must never reach the terminal: controls and bidi overrides.
+/// Whether a character must never reach the terminal: controls, bidi controls, and the
+/// invisible characters a terminal measures differently (see the sanitizer).
 pub(crate) fn forbidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    sanitize::is_dropped(c)
 }
 
 fn regional(c: char) -> bool {

@@ -217,3 +217,43 @@ fn the_help_popup_lists_the_card_keys() {
     assert!(all.contains("In a viewer card"), "{all}");
     assert!(all.contains("tag or untag them VIP"), "{all}");
 }
+
+#[test]
+fn invisible_characters_leave_no_trace_in_the_card_or_the_help_popup() {
+    // The card and the help popup over the chat, for a viewer whose name and comment are
+    // as decoded from the feed (sanitized): their screens must be cell for cell the same as
+    // those of a viewer who wrote only the visible characters.
+    let screens = |name: &str, text: &str| {
+        let mut d = desk();
+        welcome(&mut d);
+        let user = User { name: name.into(), ..user("maria", Some("PH")) };
+        let mut event = Event::Chat { msg_id: "m10".into(), user, text: text.into(), reply_to: None };
+        event.sanitize();
+        feed(&mut d, 10, event, t(10));
+        d.apply(Input::Tick, t(20));
+        let mut view = ViewState::new();
+        render(&d, &mut view, 80, 24);
+        view.card = CardView::open(&d, "id-maria");
+        let card = render(&d, &mut view, 80, 24).backend().buffer().clone();
+        view.card = None;
+        act(&mut view, &d, KeyAction::Help);
+        let help = render(&d, &mut view, 80, 24).backend().buffer().clone();
+        (card, help)
+    };
+    let plain = screens(
+        "maria 👩\u{200d}👩\u{200d}👧",
+        "love it 💅 so pretty 🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}",
+    );
+    let hostile = screens(
+        "m\u{fff9}ar\u{fffa}ia\u{fffb}\u{200b} 👩\u{200d}👩\u{200d}👧\u{200d}",
+        "love\u{2028}\u{2028}it\u{200d} 💅\u{e0041} so\u{2060} pretty\u{feff} 🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}\u{2029}",
+    );
+    assert_eq!(hostile.0, plain.0, "the card");
+    assert_eq!(hostile.1, plain.1, "the help popup");
+    // And the raw characters drawn straight (not through the sanitizer) leave no cell either.
+    let mut d = desk();
+    welcome(&mut d);
+    say(&mut d, 10, "zoe", "a\u{fff9}b\u{fffa}c\u{fffb}d\u{2028}e", t(10));
+    let term = render(&d, &mut ViewState::new(), 80, 24);
+    assert!(screen(&term).contains("abcde"), "{}", screen(&term));
+}
