@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::Home;
-use crate::common::fake::{Conn, Fake, run_headless, summary};
+use crate::common::fake::{Conn, Fake, WAIT, run_headless, summary};
+use crate::common::{Home, Tmux};
 
 /// How many recent comments TikTok replays on every connect.
 const REPLAYED: usize = 6;
@@ -251,4 +251,29 @@ fn every_corpus_file_holds_every_kind() {
         let counts = [t.chat_messages, t.joins, t.likes, t.follows, t.shares, t.gifts, t.viewers_peak];
         assert!(counts.iter().all(|n| *n > 0), "{name}: {t:?}");
     }
+}
+
+/// A new user on a relay in the current connector's shape sees the chat, as sent.
+#[test]
+fn a_relay_in_the_current_connectors_shape_shows_its_chat() {
+    let conns = corpus("connector-2.4.jsonl");
+    let fake = Fake::start(vec![Conn { frames: conns[0].clone(), wait_for: 0, end: false, hold: true }]);
+    let home = Home::new();
+    let url = format!("{}?uniqueId=sellerdemo", fake.url);
+    let tmux = Tmux::start(&home, &["run", "--url", &url, "--format", "tiktok", "--no-store"], 120, 40);
+    let screen = tmux.wait_for("the relay's chat", WAIT, |s| s.contains("viewers 141"));
+    for shown in [
+        "Maria Santos 🌸: Hi! Do you ship to Portugal?",
+        "Maria Santos 🌸: can I pay with PayPal?",
+        "Maria Santos 🌸: Is the pink set available in size M?",
+        "FREE MONEY (deleted)",
+        "Jack: [emote]",
+        "Jack sent 5× Rose",
+        "Jack sent 1× Treasure chest",
+        "Tom R sent 1× Sub",
+        "read-only",
+    ] {
+        assert!(screen.contains(shown), "{shown:?} on screen:\n{screen}");
+    }
+    assert!(!screen.contains("\u{1b}") && !screen.contains("followers at"), "the spam is gone:\n{screen}");
 }
