@@ -9,10 +9,10 @@
 //!   TikTokLive-Server, the hosted relay of TikTokLive (Python); see [`server`].
 //!
 //! The data is read in every shape those clients give it:
-//! - connector 1.x (and its 2.x `legacy` entry): flattened by its `webcastDataConverter`, the
-//!   user's `userId`, `uniqueId`, `nickname`, `followRole` and the message's `msgId` and
-//!   `createTime` next to the event's own fields (`comment`, `likeCount`, `viewerCount`,
-//!   `questionText`, `giftType`, `deleteMsgIdsList`);
+//! - connector 1.x: flattened by its `webcastDataConverter`, the user's `userId`, `uniqueId`,
+//!   `nickname`, `followRole` and the message's `msgId` and `createTime` next to the event's
+//!   own fields (`comment`, `likeCount`, `viewerCount`, `questionText`, `giftType`,
+//!   `deleteMsgIdsList`); the `legacy` entry of 2.x flattens its v2 or v3 message the same way;
 //! - connector 2.0-2.3, the decoded `tiktok-live-proto/v2` message: `user: {userId,
 //!   uniqueId}`, `common: {msgId, displayText: {displayType}}`, `giftDetails`, the question
 //!   at `details.questionText`;

@@ -612,6 +612,56 @@ fn the_v2_messages_of_connector_2_0_to_2_3_map_onto_the_desk() {
     ]);
 }
 
+/// Connector 2.4's `legacy` entry flattens the v3 message as 1.x did (the viewer's `userId`,
+/// `uniqueId`; `common` and its `displayText` merged in), keeping the v3 names of the rest.
+#[test]
+fn the_legacy_entry_of_connector_2_4_maps_onto_the_desk() {
+    let flat3 = |extra: Value| {
+        let mut data = flat("ann", json!({"msgId": "71", "createTime": "1700000001000"}));
+        if let (Some(data), Value::Object(extra)) = (data.as_object_mut(), extra) {
+            data.extend(extra);
+        }
+        data
+    };
+    assert_table(vec![
+        (
+            "chat",
+            frame("chat", flat3(json!({"content": "hi"}))),
+            events(vec![chat("71", viewer("ann"), "hi")]),
+        ),
+        (
+            "share, told by the merged display key",
+            frame(
+                "social",
+                flat3(json!({"msgId": "72", "key": "pm_mt_guidance_share", "defaultPattern": ""})),
+            ),
+            events(vec![Event::Share { user: viewer("ann") }]),
+        ),
+        (
+            "likes",
+            frame("like", flat3(json!({"msgId": "73", "count": 4, "total": "90"}))),
+            events(vec![Event::Like { user: Some(viewer("ann")), count: 4 }]),
+        ),
+        (
+            "a question, its viewer left unflattened under `data`",
+            frame(
+                "questionNew",
+                json!({"msgId": "74", "data": {"content": "size M?", "user": v3_user("ann")}}),
+            ),
+            events(vec![Event::Question {
+                msg_id: "74".into(),
+                user: viewer("ann"),
+                text: "size M?".into(),
+            }]),
+        ),
+        (
+            "viewers",
+            frame("roomUser", json!({"msgId": "75", "total": "141", "topViewers": []})),
+            events(vec![Event::Viewers { count: 141 }]),
+        ),
+    ]);
+}
+
 #[test]
 fn the_tiktoklive_server_relay_maps_onto_the_desk() {
     let event = |name: &str, data: Value| {
@@ -1021,6 +1071,18 @@ fn json_value() -> impl Strategy<Value = Value> {
         "productId",
         "stock",
         "product",
+        "content",
+        "count",
+        "total",
+        "idStr",
+        "displayId",
+        "deleteMsgIds",
+        "envelopeInfo",
+        "emoteList",
+        "details",
+        "data",
+        "type",
+        "key",
     ];
     super::super::fuzz::json_value(KEYS, &[])
 }
