@@ -355,7 +355,7 @@ impl TikTok {
     }
 
     /// `envelope`: a treasure chest, worth its coins (1.x `coins`; later `envelopeInfo`).
-    fn treasure_chest(&mut self, data: &Map<String, Value>) -> Result<Outcome, String> {
+    fn treasure_chest(&self, data: &Map<String, Value>) -> Result<Outcome, String> {
         // Later shapes name only the sender, in `envelopeInfo`.
         let info = data.get("envelopeInfo").and_then(Value::as_object);
         let user = self.user(data).or_else(|| {
