@@ -389,6 +389,22 @@ mod tests {
     }
 
     #[test]
+    fn a_ca_file_is_read_from_the_config_dir_and_a_bad_one_is_located() {
+        let key = rcgen::generate_simple_self_signed(vec!["relay.local".into()]).unwrap();
+        let pem = key.cert.pem();
+        let settings = "[feed]\nurl = \"wss://relay.local/\"\nca_file = \"relay.pem\"\n";
+        let (dir, paths) = dir_with(&[("settings.toml", settings), ("relay.pem", &pem)]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.settings.feed.ca_path(&paths.config_dir), Some(dir.path().join("relay.pem")));
+        let got = errors(&[("settings.toml", settings), ("relay.pem", "not a certificate")]);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("settings.toml:3:11: ca_file: "), "{got:?}");
+        assert!(got[0].ends_with("relay.pem holds no certificate (no BEGIN CERTIFICATE block)"), "{got:?}");
+        let got = errors(&[("settings.toml", settings)]);
+        assert!(got[0].contains("ca_file: cannot read "), "{got:?}");
+    }
+
+    #[test]
     fn unknown_fields_and_wrong_types_are_located_and_explained() {
         let got = errors(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
         assert_eq!(got, ["settings.toml:2:1: unknown field `colour`"]);

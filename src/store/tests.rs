@@ -41,7 +41,7 @@ fn welcome(id: &str) -> Input {
         currency: "GBP".into(),
         ..Default::default()
     };
-    frame(0, Event::Welcome { stream, resumed: false })
+    frame(0, Event::Welcome { stream, resumed: false, epoch: None })
 }
 
 fn order(seq: u64, id: &str, sku: &str, qty: u32, status: OrderStatus) -> Input {
