@@ -425,17 +425,15 @@ impl Desk {
         }
     }
 
-    /// Whether the desk already holds this event by its own id: a chat or question whose
-    /// msg_id is in the chat log, an order booked with this status. A platform that restarted
-    /// its numbering may send again what the desk has, and only the ids can tell; as a rule
-    /// of the desk it holds after a crash rebuild too, since the journal rebuilds the log.
+    /// Whether the desk already holds this comment: a chat or question whose msg_id is in
+    /// the chat log. A platform that restarted its numbering may send again what the desk
+    /// has, and only the ids can tell; as a rule of the desk it holds after a crash rebuild
+    /// too, since the journal rebuilds the log. (An order is booked once by its order_id
+    /// already: a second one only updates its status.)
     fn already_has(&self, event: &Event) -> bool {
         match event {
             Event::Chat { msg_id, .. } | Event::Question { msg_id, .. } => {
                 !msg_id.is_empty() && self.chat.by_msg_id(msg_id).is_some()
-            }
-            Event::Order { order_id, status, .. } => {
-                self.catalog.order(order_id).is_some_and(|o| o.status == *status)
             }
             _ => false,
         }

@@ -2,9 +2,10 @@
 //!
 //! Two cursors: `applied` is the last seq handed to the desk (what `resume_after` asks
 //! for), `seen` the highest seq accounted for (applied, the welcome's head, or a frame the
-//! desk does not apply that took the next slot). Only decoded frames move them: a frame
-//! that failed to decode says nothing trustworthy about its seq. Arithmetic on seqs
-//! saturates, so a wild seq (`u64::MAX`) can neither wrap nor panic.
+//! desk does not apply that took the next slot). Only stream events and welcomes move them
+//! by their seq: any other frame, above all one that failed to decode, is trusted with no
+//! more than the next slot, so a frame in sequence is no gap and a wild seq changes
+//! nothing. Arithmetic on seqs saturates, so `u64::MAX` can neither wrap nor panic.
 
 /// What to do with a frame that carries a seq.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,9 +85,9 @@ impl SeqTracker {
         Welcomed { missed, renumbered: false }
     }
 
-    /// On a decoded frame the desk does not take as a stream event (an ack, an error, a
-    /// type it does not know): a platform that numbers them in the stream's sequence gives
-    /// them the next seq, so that slot is no gap; any other seq moves nothing.
+    /// On a frame the desk does not take as a stream event (an ack, an error, a type it
+    /// does not know, one that failed to decode): if it carries the next seq, that slot is
+    /// no gap; any other seq moves nothing, and the resume cursor never moves.
     pub fn on_other(&mut self, seq: u64) {
         if self.seen.and_then(|s| s.checked_add(1)) == Some(seq) {
             self.seen = Some(seq);

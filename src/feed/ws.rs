@@ -434,15 +434,20 @@ fn read_frame(
                 }
             },
         },
-        // A type this client does not know, in a sound envelope: ignored and counted.
+        // Ignored and counted; its seq is trusted with the next slot at most, so one bad
+        // frame in sequence is no gap and a wild seq moves nothing.
         Err(DecodeError::Unknown { kind, seq }) => {
             if let Some(seq) = seq {
                 tracker.on_other(seq);
             }
             out.push(Input::Link(LinkEvent::Unknown { kind }));
         }
-        // A frame that failed to decode tells nothing about seq: it moves no cursor.
-        Err(DecodeError::Malformed { reason, .. }) => out.push(Input::Link(LinkEvent::Malformed { reason })),
+        Err(DecodeError::Malformed { reason, seq }) => {
+            if let Some(seq) = seq {
+                tracker.on_other(seq);
+            }
+            out.push(Input::Link(LinkEvent::Malformed { reason }));
+        }
         Err(e @ DecodeError::TooBig(_)) => {
             out.push(Input::Link(LinkEvent::Malformed { reason: e.to_string() }))
         }
@@ -625,11 +630,25 @@ mod tests {
         assert!(r.outbox.is_empty());
     }
 
+    #[test]
+    fn a_bad_frame_in_sequence_is_no_gap() {
+        let mut r = Reader::new();
+        r.read(&welcome(0, false, None));
+        r.read(&viewers(1));
+        r.read(r#"{"type":"chat","v":1,"seq":2,"ts":"t","text":"no msg_id"}"#);
+        r.read(r#"{"type":"hologram","v":1,"seq":3,"ts":"t"}"#);
+        assert!(matches!(r.read(&viewers(4))[..], [Input::Feed(_)]));
+        assert_eq!(r.tracker.resume_after(), Some(4));
+    }
+
     proptest::proptest! {
-        /// A frame that fails to decode leaves the cursors as they were, whatever seq it
-        /// carries, and is counted as malformed.
+        /// A frame that fails to decode never moves the resume cursor, and moves nothing at
+        /// all unless it carries exactly the next seq; it is counted as malformed.
         #[test]
-        fn an_undecodable_frame_moves_no_cursor(seq in proptest::prelude::any::<u64>(), kind in 0usize..4) {
+        fn an_undecodable_frame_moves_no_cursor(
+            seq in proptest::prop_oneof![proptest::prelude::any::<u64>(), proptest::prelude::Just(9u64)],
+            kind in 0usize..4,
+        ) {
             let broken = [
                 format!(r#"{{"type":"chat","v":1,"seq":{seq},"ts":"t"}}"#),
                 format!(r#"{{"type":"order","v":1,"seq":{seq},"ts":"t","order_id":"o"}}"#),
@@ -642,7 +661,10 @@ mod tests {
             let before = r.tracker.clone();
             let got = r.read(&broken[kind]);
             proptest::prop_assert!(matches!(got[..], [Input::Link(LinkEvent::Malformed { .. })]), "{got:?}");
-            proptest::prop_assert_eq!(&r.tracker, &before);
+            proptest::prop_assert_eq!(r.tracker.resume_after(), Some(8));
+            if seq != 9 {
+                proptest::prop_assert_eq!(&r.tracker, &before);
+            }
         }
     }
 }
