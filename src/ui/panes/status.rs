@@ -99,11 +99,12 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
             push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 4);
         }
     }
+    // For a minute; the first to go when narrow, as the notice row said it too.
     if desk.renumbered_at.is_some_and(|at| (desk.now - at).num_seconds() < RENUMBERED_SECS) {
         push(
             "platform restarted its numbering".into(),
             bar.patch(theme.warn).add_modifier(Modifier::BOLD),
-            1,
+            6,
         );
     }
     if c.gaps > 0 {
