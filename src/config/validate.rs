@@ -95,7 +95,7 @@ impl Checker<'_, '_> {
             );
         }
         if let Some(path) = s.feed.ca_path(self.src.origin.parent().unwrap_or(std::path::Path::new("")))
-            && let Err(e) = crate::feed::tls::read_roots(&path)
+            && let Err(e) = super::load::read_roots(&path)
         {
             self.at(
                 &[Seg::Key("feed"), Seg::Key("ca_file")],

@@ -6,26 +6,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use rustls::{CertificateError, ClientConfig, RootCertStore};
 use tokio_tungstenite::tungstenite::Error as WsError;
 
+use crate::config::load::read_roots;
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
-
-/// The certificates in a PEM file, to trust as roots; an error says what is wrong with it.
-pub fn read_roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let certs = CertificateDer::pem_file_iter(path)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| match e {
-            rustls::pki_types::pem::Error::Io(io) => format!("cannot read {}: {io}", path.display()),
-            other => format!("{} is not a PEM certificate file ({other:?})", path.display()),
-        })?;
-    if certs.is_empty() {
-        return Err(format!("{} holds no certificate (no BEGIN CERTIFICATE block)", path.display()));
-    }
-    Ok(certs)
-}
 
 /// The client's TLS setup: the public web roots, and those in `ca_file` on top.
 pub(super) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
