@@ -116,6 +116,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
                 channel: feed.channel.clone(),
                 nick: feed.nick.clone(),
                 send_limit: feed.send_limit(),
+                ca_file: feed.ca_path(&paths.config_dir),
             };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             session
@@ -157,6 +158,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
                 channel: None,
                 nick: None,
                 send_limit: config.settings.feed.send_limit(),
+                ca_file: None,
             };
             app::spawn_socket_feed(opts, tx.clone(), &mut session);
             app::spawn_script(cues, Clock::wall(), false, true, Some(period), tx.clone());

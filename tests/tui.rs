@@ -449,8 +449,8 @@ fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
     tmux.wait_for("ten comments", WAIT, |s| visible(s) >= 10);
 
     server.kill();
-    let screen = tmux.wait_for("the status bar to say reconnecting", WAIT, |s| {
-        status_line(s).contains("reconnecting") || status_line(s).contains("connecting (attempt")
+    let screen = tmux.wait_for("the status bar to say it retries", WAIT, |s| {
+        status_line(s).contains(", retrying ") || status_line(s).contains("connecting (attempt")
     });
     let before = visible(&screen);
     assert!(before < 30, "the server died before the end of the script");

@@ -2,8 +2,10 @@
 //! validated together so that every problem is reported at once.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::DeTable;
@@ -102,6 +104,21 @@ pub fn check(paths: &Paths, env: &EnvInfo) -> Result<Vec<PathBuf>, ConfigErrors>
         }
         files
     })
+}
+
+/// The certificates in a PEM file (`feed.ca_file`), to trust as roots for a `wss://` relay;
+/// an error says what is wrong with the file.
+pub fn read_roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| match e {
+            rustls::pki_types::pem::Error::Io(io) => format!("cannot read {}: {io}", path.display()),
+            other => format!("{} is not a PEM certificate file ({other:?})", path.display()),
+        })?;
+    if certs.is_empty() {
+        return Err(format!("{} holds no certificate (no BEGIN CERTIFICATE block)", path.display()));
+    }
+    Ok(certs)
 }
 
 /// One pass over the config dir, collecting what it read and every error it found.
@@ -383,6 +400,22 @@ mod tests {
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"0/30s\"\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
         assert!(e.fix.contains("send_limit = \"20/30s\""), "{}", e.fix);
+    }
+
+    #[test]
+    fn a_ca_file_is_read_from_the_config_dir_and_a_bad_one_is_located() {
+        let key = rcgen::generate_simple_self_signed(vec!["relay.local".into()]).unwrap();
+        let pem = key.cert.pem();
+        let settings = "[feed]\nurl = \"wss://relay.local/\"\nca_file = \"relay.pem\"\n";
+        let (dir, paths) = dir_with(&[("settings.toml", settings), ("relay.pem", &pem)]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.settings.feed.ca_path(&paths.config_dir), Some(dir.path().join("relay.pem")));
+        let got = errors(&[("settings.toml", settings), ("relay.pem", "not a certificate")]);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].starts_with("settings.toml:3:11: ca_file: "), "{got:?}");
+        assert!(got[0].ends_with("relay.pem holds no certificate (no BEGIN CERTIFICATE block)"), "{got:?}");
+        let got = errors(&[("settings.toml", settings)]);
+        assert!(got[0].contains("ca_file: cannot read "), "{got:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use crate::feed::adapters::Format;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -60,9 +61,17 @@ pub struct FeedSettings {
     /// Most chat messages livedesk sends in a window, like `"20/30s"`; `"off"` or none for no
     /// limit of its own (an adapter still keeps to its platform's).
     pub send_limit: Option<String>,
+    /// A PEM file of certificates to trust on top of the public roots, for a studio's own
+    /// `wss://` relay; relative to the config dir.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl FeedSettings {
+    /// Where `ca_file` is, relative paths read from `config_dir`.
+    pub fn ca_path(&self, config_dir: &Path) -> Option<PathBuf> {
+        self.ca_file.as_ref().map(|f| config_dir.join(f))
+    }
+
     /// The send limit set, if any (the checks have made sure it reads).
     pub fn send_limit(&self) -> Option<crate::feed::adapters::limit::SendLimit> {
         self.send_limit
@@ -80,6 +89,7 @@ impl Default for FeedSettings {
             channel: None,
             nick: None,
             send_limit: None,
+            ca_file: None,
         }
     }
 }

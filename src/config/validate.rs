@@ -98,6 +98,16 @@ impl Checker<'_, '_> {
                 "write messages per window, like send_limit = \"20/30s\" or \"100/1m\", or \"off\"",
             );
         }
+        if let Some(path) = s.feed.ca_path(self.src.origin.parent().unwrap_or(std::path::Path::new("")))
+            && let Err(e) = super::load::read_roots(&path)
+        {
+            self.at(
+                &[Seg::Key("feed"), Seg::Key("ca_file")],
+                format!("ca_file: {e}"),
+                "point it at the relay's CA certificate in PEM (-----BEGIN CERTIFICATE-----), \
+                 a path relative to the config dir",
+            );
+        }
         for (key, name, lib) in [("keymap", &s.keymap, keymaps), ("theme", &s.theme, themes)] {
             if !lib.has(name) {
                 self.at(&[Seg::Key(key)], format!("unknown {} `{name}`", lib.kind().noun()), lib.choices());

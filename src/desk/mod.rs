@@ -67,7 +67,7 @@ pub enum Input {
 pub enum LinkEvent {
     /// Dialing the platform (attempt 1 is the first connection).
     Connecting { attempt: u32 },
-    /// The socket is up and `hello` was sent.
+    /// The connection is live: the platform said `welcome` (an adapter: the socket is up).
     Connected,
     /// The connection dropped; the client will retry in `retry_in_ms`.
     Disconnected { reason: String, retry_in_ms: u64 },
@@ -81,6 +81,9 @@ pub enum LinkEvent {
     Duplicate,
     /// Events were missed: `missed` seqs were skipped.
     Gap { missed: u64 },
+    /// The platform restarted its numbering (a new epoch, or its head behind the cursor):
+    /// its events are applied from now on, and repeats are told by their own ids.
+    Renumbered,
     /// The platform closed the stream for good (close 4000).
     StreamEnded,
     /// Word from the app around the feed (the store restored or began a stream), as an
@@ -192,6 +195,8 @@ pub struct Desk {
     pub link: Link,
     /// Platform time to desk time, for the last frame that carried a time.
     pub lag_ms: Option<i64>,
+    /// When the platform last restarted its numbering, for the status bar to say so.
+    pub renumbered_at: Option<DateTime<Utc>>,
     pub counters: Counters,
     pub chat: ChatLog,
     pub catalog: Catalog,
@@ -242,6 +247,7 @@ impl Desk {
             stream_state: None,
             link: Link::Connecting { attempt: 1 },
             lag_ms: None,
+            renumbered_at: None,
             counters: Counters::default(),
             chat: ChatLog::new(setup.scrollback),
             catalog,
@@ -410,6 +416,27 @@ impl Desk {
                 self.counters.missed += missed;
                 self.notice(Level::Warn, format!("Missed {missed} event(s) from the platform"));
             }
+            LinkEvent::Renumbered => {
+                self.renumbered_at = Some(now);
+                let text = "The platform restarted its numbering: its new events are shown, \
+                            repeats of what the desk has are dropped, and events it sent while \
+                            the link was down may be missing";
+                self.notice(Level::Warn, text.into());
+            }
+        }
+    }
+
+    /// Whether the desk already holds this comment: a chat or question whose msg_id is in
+    /// the chat log. A platform that restarted its numbering may send again what the desk
+    /// has, and only the ids can tell; as a rule of the desk it holds after a crash rebuild
+    /// too, since the journal rebuilds the log. (An order is booked once by its order_id
+    /// already: a second one only updates its status.)
+    fn already_has(&self, event: &Event) -> bool {
+        match event {
+            Event::Chat { msg_id, .. } | Event::Question { msg_id, .. } => {
+                !msg_id.is_empty() && self.chat.by_msg_id(msg_id).is_some()
+            }
+            _ => false,
         }
     }
 
@@ -417,11 +444,15 @@ impl Desk {
         if let Ok(ts) = DateTime::parse_from_rfc3339(&frame.ts) {
             self.lag_ms = Some((now - ts.with_timezone(&Utc)).num_milliseconds());
         }
+        if self.already_has(&frame.event) {
+            self.counters.duplicates += 1;
+            return;
+        }
         if !frame.event.is_connection_level() {
             self.counters.events_applied += 1;
         }
         match frame.event {
-            Event::Welcome { stream, resumed } => {
+            Event::Welcome { stream, resumed, .. } => {
                 let text = if resumed {
                     format!("Resumed {}", stream.title)
                 } else {

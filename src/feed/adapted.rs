@@ -16,7 +16,7 @@ use super::adapters::Adapter;
 use super::adapters::limit::SendLimit;
 use super::outbound::Pacer;
 use super::ws::{
-    DEAD_AFTER, Ended, FeedOptions, PING_EVERY, Socket, connect, keep_alive, short_error, silent,
+    DEAD_AFTER, Ended, FeedOptions, Health, PING_EVERY, Socket, connect, keep_alive, short_error, silent,
 };
 use crate::desk::{Input, Level, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
@@ -47,7 +47,7 @@ pub(super) async fn adapted_session(
     adapter: &mut dyn Adapter,
     state: &mut Adapted,
     outbox: &mut VecDeque<Command>,
-    welcomed: &mut bool,
+    health: &mut Health,
 ) -> Ended {
     let Link { opts, inputs, commands } = link;
     state.pacer.reconnected();
@@ -71,10 +71,11 @@ pub(super) async fn adapted_session(
         currency: String::new(),
         started_at: String::new(),
     };
-    if !state.emit(inputs, Event::Welcome { stream, resumed: false }).await {
+    if !state.emit(inputs, Event::Welcome { stream, resumed: false, epoch: None }).await {
         return Ended::Shutdown;
     }
-    *welcomed = true;
+    // The welcome is the adapter's own: only events or time up make this connection healthy.
+    health.up();
     let caps = adapter.capabilities();
     let news = LinkEvent::Platform { name: platform.into(), caps };
     if inputs.send(Input::Link(news)).await.is_err() {
@@ -146,7 +147,12 @@ pub(super) async fn adapted_session(
                 }
                 for event in reading.events {
                     let ok = match checked(event) {
-                        Ok(event) => state.emit(inputs, event).await,
+                        Ok(event) => {
+                            if !event.is_connection_level() {
+                                health.event();
+                            }
+                            state.emit(inputs, event).await
+                        }
                         Err(reason) => inputs.send(Input::Link(LinkEvent::Malformed { reason })).await.is_ok(),
                     };
                     if !ok {
@@ -309,6 +315,7 @@ mod tests {
             channel: None,
             nick: None,
             send_limit: None,
+            ca_file: None,
         };
         let (in_tx, mut inputs) = mpsc::channel(256);
         let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel();
@@ -319,8 +326,9 @@ mod tests {
         cmd_tx.send(Command::PinProduct { reference: "pin".into(), sku: Some("A".into()) }).unwrap();
         tokio::spawn(async move {
             let link = Link { opts: &opts, inputs: &in_tx, commands: &mut cmd_rx };
-            let (mut state, mut outbox, mut welcomed) = (Adapted::default(), VecDeque::new(), false);
-            adapted_session(link, &mut Limited, &mut state, &mut outbox, &mut welcomed).await;
+            let (mut state, mut outbox, mut health) =
+                (Adapted::default(), VecDeque::new(), Health::default());
+            adapted_session(link, &mut Limited, &mut state, &mut outbox, &mut health).await;
         });
         let mut acks = Vec::new();
         let mut held_notice = false;

@@ -5,4 +5,5 @@ pub mod adapters;
 mod outbound;
 pub mod script;
 pub mod seq;
+pub mod tls;
 pub mod ws;

@@ -4,6 +4,7 @@
 //! `ref` as the same command, so a command takes effect once).
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -14,12 +15,14 @@ use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 
 use super::adapted::{Adapted, Link, adapted_session};
 use super::adapters::limit::SendLimit;
 use super::adapters::{self, Format};
 use super::outbound::Pacer;
-use super::seq::{SeqTracker, Verdict};
+use super::seq::{SeqTracker, Verdict, Welcomed};
+use super::tls;
 use crate::desk::{Input, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
 use crate::protocol::{Command, DecodeError, Event, MAX_FRAME_BYTES, decode_frame};
@@ -29,6 +32,10 @@ pub const PING_EVERY: Duration = Duration::from_secs(15);
 /// A connection silent this long is dead.
 pub const DEAD_AFTER: Duration = Duration::from_secs(45);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The platform must say `welcome` this soon after `hello` (protocol, handshake 4).
+pub const WELCOME_WITHIN: Duration = Duration::from_secs(10);
+/// A connection up this long has earned a fresh backoff, even with no event on it.
+pub const HEALTHY_AFTER: Duration = Duration::from_secs(30);
 
 /// Where to connect and how.
 #[derive(Clone, Debug)]
@@ -51,6 +58,8 @@ pub struct FeedOptions {
     pub nick: Option<String>,
     /// Most chat messages to send in a window (`settings.toml`); more wait, in order.
     pub send_limit: Option<SendLimit>,
+    /// More roots to trust for a `wss://` relay (`feed.ca_file`): a studio's own relay.
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Exponential backoff from 0.5 s to 30 s with jitter, so a studio full of desks does
@@ -59,6 +68,37 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
     let base = 0.5 * 2f64.powi(attempt.saturating_sub(1).min(16) as i32);
     let capped = base.min(30.0);
     Duration::from_secs_f64(capped * (0.5 + 0.5 * jitter.clamp(0.0, 1.0)))
+}
+
+/// How far one connection got, so that only a healthy one resets the backoff: a platform
+/// that welcomes and then drops every connection must still see the waits grow.
+#[derive(Debug, Default)]
+pub(super) struct Health {
+    up_since: Option<Instant>,
+    flowing: bool,
+}
+
+impl Health {
+    /// The handshake is done: the welcome came (or, for an adapter, the socket is up).
+    pub(super) fn up(&mut self) {
+        self.up_since.get_or_insert_with(Instant::now);
+    }
+
+    /// Whether the handshake is done.
+    pub(super) fn is_up(&self) -> bool {
+        self.up_since.is_some()
+    }
+
+    /// A new stream event arrived: the platform is really serving.
+    pub(super) fn event(&mut self) {
+        self.flowing = true;
+    }
+
+    /// Whether the connection earned a fresh backoff by `now`: events flowed, or it
+    /// stayed up a while.
+    pub(super) fn healthy(&self, now: Instant) -> bool {
+        self.flowing || self.up_since.is_some_and(|t| now.duration_since(t) >= HEALTHY_AFTER)
+    }
 }
 
 /// Why a connection ended.
@@ -100,18 +140,18 @@ pub async fn run(
         if inputs.send(Input::Link(LinkEvent::Connecting { attempt })).await.is_err() {
             return;
         }
-        let mut welcomed = false;
+        let mut health = Health::default();
         let ended = match &mut adapter {
             None => {
                 let queues = Queues { outbox: &mut outbox, pacer: &mut pacer };
-                session(&opts, &inputs, &mut commands, &mut tracker, queues, &mut welcomed).await
+                session(&opts, &inputs, &mut commands, &mut tracker, queues, &mut health).await
             }
             Some(adapter) => {
                 let link = Link { opts: &opts, inputs: &inputs, commands: &mut commands };
-                adapted_session(link, adapter.as_mut(), &mut adapted, &mut outbox, &mut welcomed).await
+                adapted_session(link, adapter.as_mut(), &mut adapted, &mut outbox, &mut health).await
             }
         };
-        if welcomed {
+        if health.healthy(Instant::now()) {
             attempt = 1;
         }
         match ended {
@@ -161,7 +201,7 @@ async fn session(
     commands: &mut mpsc::UnboundedReceiver<Command>,
     tracker: &mut SeqTracker,
     queues: Queues<'_>,
-    welcomed: &mut bool,
+    health: &mut Health,
 ) -> Ended {
     let Queues { outbox, pacer } = queues;
     pacer.reconnected();
@@ -178,9 +218,7 @@ async fn session(
     if let Err(e) = ws.send(Message::text(hello.to_json())).await {
         return Ended::Retry(short_error(&e));
     }
-    if inputs.send(Input::Link(LinkEvent::Connected)).await.is_err() {
-        return Ended::Shutdown;
-    }
+    let welcome_by = Instant::now() + WELCOME_WITHIN;
     let mut ping = interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = Instant::now();
@@ -216,14 +254,14 @@ async fn session(
                     }
                     Some(Ok(_)) => continue, // ping/pong/binary: only proof of life
                 };
-                for input in read_frame(&text, tracker, outbox, welcomed) {
+                for input in read_frame(&text, tracker, outbox, health) {
                     if inputs.send(input).await.is_err() {
                         return Ended::Shutdown;
                     }
                 }
                 // An ack for a held command (sent before a reconnect): it need not go again.
                 held.retain(|c| outbox.iter().any(|o| o.reference() == c.reference()));
-                if *welcomed && !resent {
+                if health.is_up() && !resent {
                     resent = true;
                     // Everything not yet acked goes again, same refs, in order.
                     for cmd in outbox.iter() {
@@ -260,6 +298,12 @@ async fn session(
                 if let Some(ended) = keep_alive(&mut ws, last_heard).await {
                     return ended;
                 }
+            }
+            _ = sleep_until(welcome_by), if !health.is_up() => {
+                let why = format!("no welcome in {} s", WELCOME_WITHIN.as_secs());
+                let close = CloseFrame { code: CloseCode::Protocol, reason: why.clone().into() };
+                let _ = timeout(Duration::from_secs(2), ws.close(Some(close))).await;
+                return Ended::Retry(why);
             }
             _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => return silent(),
         }
@@ -317,7 +361,14 @@ pub(super) async fn connect(opts: &FeedOptions) -> Result<Socket, Ended> {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_FRAME_BYTES))
         .max_frame_size(Some(MAX_FRAME_BYTES));
-    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
+    let connector = match request.uri().scheme_str() {
+        Some("wss") => match tls::client_config(opts.ca_file.as_deref()) {
+            Ok(tls) => Some(Connector::Rustls(tls)),
+            Err(e) => return Err(Ended::Stop(format!("feed.ca_file: {e}; fix it in settings.toml"))),
+        },
+        _ => None,
+    };
+    let connect = connect_async_tls_with_config(request, Some(config), true, connector);
     match timeout(CONNECT_TIMEOUT, connect).await {
         Err(_) => Err(Ended::Retry("the connection timed out".into())),
         Ok(Err(WsError::Http(resp)))
@@ -325,25 +376,36 @@ pub(super) async fn connect(opts: &FeedOptions) -> Result<Socket, Ended> {
         {
             Err(Ended::Stop(token_refused(opts)))
         }
-        Ok(Err(e)) => Err(Ended::Retry(short_error(&e))),
+        Ok(Err(e)) => match tls::certificate_refused(&opts.url, &e) {
+            Some(line) => Err(Ended::Stop(line)),
+            None => Err(Ended::Retry(short_error(&e))),
+        },
         Ok(Ok((ws, _))) => Ok(ws),
     }
 }
 
-/// Turns one text frame into desk inputs, updating the cursors and the outbox.
+/// Turns one text frame into desk inputs, updating the cursors, the outbox and how far
+/// the connection got. The first welcome of a connection makes it live.
 fn read_frame(
     text: &str,
     tracker: &mut SeqTracker,
     outbox: &mut VecDeque<Command>,
-    welcomed: &mut bool,
+    health: &mut Health,
 ) -> Vec<Input> {
     let mut out = Vec::with_capacity(1);
     match decode_frame(text) {
         Ok(frame) => match &frame.event {
-            Event::Welcome { stream, resumed } => {
-                let missed = tracker.on_welcome(&stream.id, frame.seq, *resumed);
-                *welcomed = true;
+            Event::Welcome { stream, resumed, epoch } => {
+                let Welcomed { missed, renumbered } =
+                    tracker.on_welcome(&stream.id, frame.seq, *resumed, epoch.as_deref());
+                if !health.is_up() {
+                    health.up();
+                    out.push(Input::Link(LinkEvent::Connected));
+                }
                 out.push(Input::Feed(frame));
+                if renumbered {
+                    out.push(Input::Link(LinkEvent::Renumbered));
+                }
                 if missed > 0 {
                     out.push(Input::Link(LinkEvent::Gap { missed }));
                 }
@@ -358,12 +420,13 @@ fn read_frame(
                     outbox.retain(|c| c.reference() != Some(reference.as_str()));
                 }
                 // Connection-level frames carry a seq but say nothing about missed events.
-                tracker.on_connection_frame(frame.seq);
+                tracker.on_other(frame.seq);
                 out.push(Input::Feed(frame));
             }
             _ => match tracker.on_event(frame.seq) {
                 Verdict::Duplicate => out.push(Input::Link(LinkEvent::Duplicate)),
                 Verdict::New { missed } => {
+                    health.event();
                     if missed > 0 {
                         out.push(Input::Link(LinkEvent::Gap { missed }));
                     }
@@ -371,21 +434,17 @@ fn read_frame(
                 }
             },
         },
-        // A dropped frame replayed after a resume was counted the first time: now it is a duplicate.
-        Err(DecodeError::Unknown { seq: Some(seq), .. } | DecodeError::Malformed { seq: Some(seq), .. })
-            if tracker.seen(seq) =>
-        {
-            out.push(Input::Link(LinkEvent::Duplicate));
-        }
+        // Ignored and counted; its seq is trusted with the next slot at most, so one bad
+        // frame in sequence is no gap and a wild seq moves nothing.
         Err(DecodeError::Unknown { kind, seq }) => {
-            if let Some(missed) = seq.map(|s| tracker.on_other(s)).filter(|m| *m > 0) {
-                out.push(Input::Link(LinkEvent::Gap { missed }));
+            if let Some(seq) = seq {
+                tracker.on_other(seq);
             }
             out.push(Input::Link(LinkEvent::Unknown { kind }));
         }
         Err(DecodeError::Malformed { reason, seq }) => {
-            if let Some(missed) = seq.map(|s| tracker.on_other(s)).filter(|m| *m > 0) {
-                out.push(Input::Link(LinkEvent::Gap { missed }));
+            if let Some(seq) = seq {
+                tracker.on_other(seq);
             }
             out.push(Input::Link(LinkEvent::Malformed { reason }));
         }
@@ -452,38 +511,161 @@ mod tests {
         assert_eq!(backoff(1, 0.0), Duration::from_millis(250));
     }
 
+    fn welcome(seq: u64, resumed: bool, epoch: Option<&str>) -> String {
+        let epoch = epoch.map_or(String::new(), |e| format!(r#","epoch":"{e}""#));
+        format!(
+            r#"{{"type":"welcome","v":1,"seq":{seq},"ts":"t","stream":{{"id":"s"}},"resumed":{resumed}{epoch}}}"#
+        )
+    }
+
+    fn viewers(seq: u64) -> String {
+        format!(r#"{{"type":"viewers","v":1,"seq":{seq},"ts":"t","count":5}}"#)
+    }
+
+    /// Reads frames one after another on one connection.
+    struct Reader {
+        tracker: SeqTracker,
+        outbox: VecDeque<Command>,
+        health: Health,
+    }
+
+    impl Reader {
+        fn new() -> Reader {
+            Reader { tracker: SeqTracker::new(None), outbox: VecDeque::new(), health: Health::default() }
+        }
+
+        fn read(&mut self, text: &str) -> Vec<Input> {
+            read_frame(text, &mut self.tracker, &mut self.outbox, &mut self.health)
+        }
+    }
+
     #[test]
     fn frames_become_inputs_with_dedup_and_gaps() {
-        let mut t = SeqTracker::new(None);
-        let mut outbox = VecDeque::new();
-        let mut welcomed = false;
-        let welcome = r#"{"type":"welcome","v":1,"seq":0,"ts":"t","stream":{"id":"s"},"resumed":false}"#;
-        assert_eq!(read_frame(welcome, &mut t, &mut outbox, &mut welcomed).len(), 1);
-        assert!(welcomed);
-        let viewers = |seq: u64| format!(r#"{{"type":"viewers","v":1,"seq":{seq},"ts":"t","count":5}}"#);
-        assert!(matches!(read_frame(&viewers(1), &mut t, &mut outbox, &mut welcomed)[..], [Input::Feed(_)]));
+        let mut r = Reader::new();
         assert!(matches!(
-            read_frame(&viewers(1), &mut t, &mut outbox, &mut welcomed)[..],
-            [Input::Link(LinkEvent::Duplicate)]
+            r.read(&welcome(0, false, None))[..],
+            [Input::Link(LinkEvent::Connected), Input::Feed(_)]
         ));
+        assert!(r.health.is_up());
+        assert!(matches!(r.read(&viewers(1))[..], [Input::Feed(_)]));
+        assert!(matches!(r.read(&viewers(1))[..], [Input::Link(LinkEvent::Duplicate)]));
+        assert!(matches!(r.read("{oops")[..], [Input::Link(LinkEvent::Malformed { .. })]));
         assert!(matches!(
-            read_frame("{oops", &mut t, &mut outbox, &mut welcomed)[..],
-            [Input::Link(LinkEvent::Malformed { .. })]
-        ));
-        assert!(matches!(
-            read_frame(&viewers(4), &mut t, &mut outbox, &mut welcomed)[..],
+            r.read(&viewers(4))[..],
             [Input::Link(LinkEvent::Gap { missed: 2 }), Input::Feed(_)]
+        ));
+        // A second welcome on the same connection does not make it live twice.
+        assert!(matches!(r.read(&welcome(4, true, None))[..], [Input::Feed(_)]));
+    }
+
+    #[test]
+    fn malformed_frames_with_wild_seqs_move_nothing_and_unknown_types_count_as_unknown() {
+        let mut r = Reader::new();
+        r.read(&welcome(0, false, None));
+        r.read(&viewers(1));
+        for wild in [999_999, u64::MAX] {
+            let broken = format!(r#"{{"type":"chat","v":1,"seq":{wild},"ts":"t"}}"#);
+            assert!(matches!(r.read(&broken)[..], [Input::Link(LinkEvent::Malformed { .. })]));
+        }
+        for seq in [1, 2, u64::MAX] {
+            let unknown = format!(r#"{{"type":"hologram","v":1,"seq":{seq},"ts":"t"}}"#);
+            assert!(
+                matches!(&r.read(&unknown)[..], [Input::Link(LinkEvent::Unknown { kind })] if kind == "hologram")
+            );
+        }
+        // The unknown type took slot 2; 3 and 4 were really missed.
+        assert!(matches!(
+            r.read(&viewers(5))[..],
+            [Input::Link(LinkEvent::Gap { missed: 2 }), Input::Feed(_)]
+        ));
+        assert_eq!(r.tracker.resume_after(), Some(5));
+        // A failed resume after it tells the real gap.
+        assert!(matches!(
+            r.read(&welcome(9, false, None))[..],
+            [Input::Feed(_), Input::Link(LinkEvent::Gap { missed: 4 })]
         ));
     }
 
     #[test]
+    fn a_restarted_numbering_is_told_and_its_events_applied() {
+        for (first, again) in [
+            (welcome(0, false, Some("a")), welcome(2, false, Some("b"))),
+            (welcome(0, false, None), welcome(2, false, None)),
+        ] {
+            let mut r = Reader::new();
+            r.read(&first);
+            for seq in 1..=40 {
+                r.read(&viewers(seq));
+            }
+            let mut r = Reader { health: Health::default(), ..r };
+            assert!(matches!(
+                r.read(&again)[..],
+                [Input::Link(LinkEvent::Connected), Input::Feed(_), Input::Link(LinkEvent::Renumbered)]
+            ));
+            assert!(matches!(r.read(&viewers(3))[..], [Input::Feed(_)]), "{again}");
+        }
+    }
+
+    #[test]
+    fn only_events_or_thirty_seconds_up_make_a_connection_healthy() {
+        let now = Instant::now();
+        let mut health = Health::default();
+        assert!(!health.healthy(now));
+        health.up();
+        assert!(!health.healthy(now + Duration::from_secs(29)));
+        assert!(health.healthy(now + HEALTHY_AFTER + Duration::from_secs(1)));
+        let mut r = Reader::new();
+        r.read(&welcome(0, false, None));
+        r.read(r#"{"type":"ack","v":1,"seq":1,"ts":"t","ref":"r","ok":true}"#);
+        assert!(!r.health.healthy(Instant::now()), "a welcome and an ack are no events");
+        r.read(&viewers(2));
+        assert!(r.health.healthy(Instant::now()));
+    }
+
+    #[test]
     fn an_ack_clears_the_command_from_the_outbox() {
-        let mut t = SeqTracker::new(None);
-        let mut welcomed = true;
-        let mut outbox = VecDeque::from([Command::PinProduct { reference: "r1".into(), sku: None }]);
-        let ack = r#"{"type":"ack","v":1,"seq":0,"ts":"t","ref":"r1","ok":true,"error":null}"#;
-        read_frame(ack, &mut t, &mut outbox, &mut welcomed);
-        assert!(outbox.is_empty());
+        let mut r = Reader::new();
+        r.outbox.push_back(Command::PinProduct { reference: "r1".into(), sku: None });
+        r.read(r#"{"type":"ack","v":1,"seq":0,"ts":"t","ref":"r1","ok":true,"error":null}"#);
+        assert!(r.outbox.is_empty());
+    }
+
+    #[test]
+    fn a_bad_frame_in_sequence_is_no_gap() {
+        let mut r = Reader::new();
+        r.read(&welcome(0, false, None));
+        r.read(&viewers(1));
+        r.read(r#"{"type":"chat","v":1,"seq":2,"ts":"t","text":"no msg_id"}"#);
+        r.read(r#"{"type":"hologram","v":1,"seq":3,"ts":"t"}"#);
+        assert!(matches!(r.read(&viewers(4))[..], [Input::Feed(_)]));
+        assert_eq!(r.tracker.resume_after(), Some(4));
+    }
+
+    proptest::proptest! {
+        /// A frame that fails to decode never moves the resume cursor, and moves nothing at
+        /// all unless it carries exactly the next seq; it is counted as malformed.
+        #[test]
+        fn an_undecodable_frame_moves_no_cursor(
+            seq in proptest::prop_oneof![proptest::prelude::any::<u64>(), proptest::prelude::Just(9u64)],
+            kind in 0usize..4,
+        ) {
+            let broken = [
+                format!(r#"{{"type":"chat","v":1,"seq":{seq},"ts":"t"}}"#),
+                format!(r#"{{"type":"order","v":1,"seq":{seq},"ts":"t","order_id":"o"}}"#),
+                format!(r#"{{"type":"viewers","v":1,"seq":{seq},"ts":"t","count":-1}}"#),
+                format!(r#"{{"type":"viewers","seq":{seq},"count":"#),
+            ];
+            let mut r = Reader::new();
+            r.read(&welcome(7, false, None));
+            r.read(&viewers(8));
+            let before = r.tracker.clone();
+            let got = r.read(&broken[kind]);
+            proptest::prop_assert!(matches!(got[..], [Input::Link(LinkEvent::Malformed { .. })]), "{got:?}");
+            proptest::prop_assert_eq!(r.tracker.resume_after(), Some(8));
+            if seq != 9 {
+                proptest::prop_assert_eq!(&r.tracker, &before);
+            }
+        }
     }
 }
 
@@ -535,6 +717,7 @@ mod offline_tests {
             channel: None,
             nick: None,
             send_limit: None,
+            ca_file: None,
         }
     }
 

@@ -94,6 +94,9 @@ pub enum Event {
     Welcome {
         stream: StreamInfo,
         resumed: bool,
+        /// The id of the server's numbering: a new one means seqs start over.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        epoch: Option<String>,
     },
     Chat {
         msg_id: String,
@@ -234,7 +237,10 @@ impl Event {
         }
         let id = |s: &mut String| clean(s, MAX_NAME_CHARS);
         match self {
-            Event::Welcome { stream, .. } => {
+            Event::Welcome { stream, epoch, .. } => {
+                if let Some(e) = epoch {
+                    id(e);
+                }
                 id(&mut stream.id);
                 clean(&mut stream.title, MAX_TEXT_CHARS);
                 id(&mut stream.platform);

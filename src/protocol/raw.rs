@@ -44,6 +44,7 @@ pub(super) struct RawFrame<'a> {
     message: Option<String>,
     stream: Option<StreamInfo>,
     resumed: Option<bool>,
+    epoch: Option<String>,
 }
 
 fn code<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -59,7 +60,8 @@ pub(super) fn into_event(raw: RawFrame) -> Result<Event, String> {
     }
     let event = match raw.kind.as_ref() {
         "welcome" => {
-            Event::Welcome { stream: need(raw.stream, "stream")?, resumed: need(raw.resumed, "resumed")? }
+            let (stream, resumed) = (need(raw.stream, "stream")?, need(raw.resumed, "resumed")?);
+            Event::Welcome { stream, resumed, epoch: raw.epoch }
         }
         "chat" => Event::Chat {
             msg_id: need(raw.msg_id, "msg_id")?,

@@ -49,7 +49,7 @@ fn record(dir: &Path, config: &Config, stream: &str, script: &Path, start: DateT
         ..Default::default()
     };
     let frame = |seq: u64, event: Event| Input::Feed(Frame { v: 1, seq, ts: String::new(), event });
-    session.apply((frame(0, Event::Welcome { stream: info, resumed: false }), Some(start)));
+    session.apply((frame(0, Event::Welcome { stream: info, resumed: false, epoch: None }), Some(start)));
     let mut seq = 0;
     for line in std::fs::read_to_string(script).unwrap().lines() {
         if line.trim().is_empty() || line.starts_with('#') {

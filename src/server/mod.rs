@@ -97,6 +97,9 @@ pub(crate) struct Shared {
     live: LiveStream,
     commands: Commands,
     stream: StreamInfo,
+    /// The id of this run's numbering, sent in every welcome: seqs start at 1 each run, so
+    /// a client that knew an earlier run's can tell the numbers mean other events now.
+    epoch: String,
     token: Option<String>,
     log_commands: bool,
     /// Notified by the first client: the stream's clock starts then.
@@ -131,6 +134,7 @@ async fn start_with(
         live: LiveStream::new(resume_frames, channel),
         commands: Commands::new(&stream.title),
         stream,
+        epoch: format!("{:016x}", fastrand::u64(..)),
         token: opts.token,
         log_commands: opts.log_commands,
         start_clock: Notify::new(),

@@ -135,7 +135,11 @@ impl Session<'_> {
         };
         let sub = self.shared.live.subscribe(resume_after);
         let mut rx = sub.rx;
-        let welcome = Event::Welcome { stream: self.shared.stream.clone(), resumed: sub.backlog.is_some() };
+        let welcome = Event::Welcome {
+            stream: self.shared.stream.clone(),
+            resumed: sub.backlog.is_some(),
+            epoch: Some(self.shared.epoch.clone()),
+        };
         let welcome = Frame { v: VERSION, seq: sub.head, ts: now_ts(), event: welcome };
         let backlog = sub.backlog.unwrap_or_default();
         let sent = timeout(BACKLOG_TIMEOUT, async {

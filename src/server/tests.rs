@@ -176,6 +176,19 @@ async fn resume_beyond_head_is_not_a_resume() {
 }
 
 #[tokio::test]
+async fn every_welcome_of_a_run_carries_its_epoch_and_a_new_run_a_new_one() {
+    let server = start(options(&live_script(), 1.0, false)).await.unwrap();
+    let (_first, welcome) = join(&server, None).await;
+    let (_second, again) = join(&server, Some(0)).await;
+    let epoch = welcome["epoch"].as_str().expect("an epoch").to_owned();
+    assert!(!epoch.is_empty());
+    assert_eq!(again["epoch"], json!(epoch), "one numbering for the whole run");
+    let restarted = start(options(&live_script(), 1.0, false)).await.unwrap();
+    let (_third, other) = join(&restarted, None).await;
+    assert_ne!(other["epoch"], json!(epoch), "a restarted server numbers anew");
+}
+
+#[tokio::test]
 async fn send_chat_is_acked_and_echoed_once_even_when_sent_twice() {
     let server = start(options(&live_script(), 1.0, false)).await.unwrap();
     let (mut ws, _) = join(&server, None).await;

@@ -41,7 +41,7 @@ fn welcome(id: &str) -> Input {
         currency: "GBP".into(),
         ..Default::default()
     };
-    frame(0, Event::Welcome { stream, resumed: false })
+    frame(0, Event::Welcome { stream, resumed: false, epoch: None })
 }
 
 fn order(seq: u64, id: &str, sku: &str, qty: u32, status: OrderStatus) -> Input {
@@ -430,6 +430,28 @@ fn the_session_row_keeps_orders_gmv_and_length() {
     assert_eq!(info.last_seq, Some(16));
     assert_eq!(info.source, SOURCE);
     assert_eq!(info.title.as_deref(), Some("s1 live"));
+}
+
+#[test]
+fn after_a_renumbering_a_restart_resumes_in_the_new_numbering() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let journal = Journal::start(&path).unwrap();
+    let id = journal.begin("demo", t(0)).unwrap();
+    for n in 1..=50 {
+        journal.record(id, t(0), Item::Input(chat(n)));
+    }
+    // The platform restarted and numbers from 1 again.
+    journal.record(id, t(1), Item::Input(Input::Link(crate::desk::LinkEvent::Renumbered)));
+    for seq in 1..=3 {
+        let Input::Feed(mut news) = chat(100 + seq) else { unreachable!() };
+        news.seq = seq;
+        journal.record(id, t(2), Item::Input(Input::Feed(news)));
+    }
+    journal.record_durably(id, t(3), vec![]).unwrap();
+    let store = Store::open(&path).unwrap();
+    let open = store.latest_open("demo").unwrap().expect("the stream is open");
+    assert_eq!(open.last_seq, Some(3), "the last event applied, not the highest seq ever");
 }
 
 #[test]

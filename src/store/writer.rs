@@ -386,7 +386,7 @@ impl Writer {
         for (session, t) in touched {
             if let Some(seq) = t.last_seq {
                 tx.execute(
-                    "UPDATE sessions SET last_seq = ?2 WHERE id = ?1 AND (last_seq IS NULL OR last_seq < ?2)",
+                    "UPDATE sessions SET last_seq = ?2 WHERE id = ?1",
                     params![session, sql_int(seq)?],
                 )?;
             }
@@ -445,8 +445,10 @@ impl Rows<'_, '_> {
         }
         let t = self.touched.entry(entry.session).or_default();
         t.last_at = Some(entry.at);
+        // The last event applied, not the highest: after the platform restarted its
+        // numbering, a resume continues in the new one.
         if seq.is_some() {
-            t.last_seq = t.last_seq.max(seq);
+            t.last_seq = seq;
         }
         Ok(())
     }

@@ -233,7 +233,7 @@ fn welcome(desk: &mut Desk) {
         currency: "GBP".into(),
         ..Default::default()
     };
-    feed(desk, 1, Event::Welcome { stream, resumed: false }, t(0));
+    feed(desk, 1, Event::Welcome { stream, resumed: false, epoch: None }, t(0));
     feed(desk, 2, Event::Viewers { count: 1234 }, t(0));
 }
 
@@ -522,9 +522,29 @@ fn snapshot_status_bar_while_reconnecting() {
     let mut view = ViewState::new();
     let term = render(&d, &mut view, 80, 24);
     let s = screen(&term);
-    assert!(s.contains("◌ reconnecting in 3s (attempt 1)"), "{s}");
+    assert!(s.contains("◌ reset, retrying in 3s (attempt 1)"), "{s}");
     let status = s.lines().skip(22).collect::<Vec<_>>().join("\n");
     insta::assert_snapshot!("status_reconnecting_80x24", status);
+}
+
+#[test]
+fn the_status_bar_says_why_it_retries_and_that_the_numbering_restarted() {
+    let mut d = busy_desk();
+    d.apply(Input::Link(LinkEvent::Connecting { attempt: 1 }), t(99));
+    let reason = "no welcome in 10 s";
+    d.apply(Input::Link(LinkEvent::Disconnected { reason: reason.into(), retry_in_ms: 1_500 }), t(100));
+    let mut view = ViewState::new();
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("◌ no welcome in 10 s, retrying in 2s (attempt 1)"), "{s}");
+    d.apply(Input::Tick, t(102));
+    assert!(screen(&render(&d, &mut view, 120, 40)).contains("◌ no welcome in 10 s, retrying now"));
+
+    d.apply(Input::Link(LinkEvent::Renumbered), t(103));
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("platform restarted its numbering"), "{s}");
+    assert!(s.contains("The platform restarted its numbering: its new events are shown"), "{s}");
+    d.apply(Input::Tick, t(170));
+    assert!(!screen(&render(&d, &mut view, 120, 40)).contains("platform restarted its numbering"));
 }
 
 #[test]
@@ -1414,7 +1434,7 @@ fn snapshot_the_reply_picker() {
 fn stats_desk() -> Desk {
     let mut d = desk();
     let stream = StreamInfo { id: "s1".into(), title: "Nails night".into(), ..Default::default() };
-    feed(&mut d, 1, Event::Welcome { stream, resumed: false }, t(0));
+    feed(&mut d, 1, Event::Welcome { stream, resumed: false, epoch: None }, t(0));
     let mut seq = 10;
     for minute in 0..12i64 {
         let at = t(minute * 60);

@@ -246,6 +246,7 @@ mod tests {
             channel: channel.map(str::to_owned),
             nick: None,
             send_limit: None,
+            ca_file: None,
         }
     }
 

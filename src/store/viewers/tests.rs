@@ -41,7 +41,7 @@ fn frame(seq: u64, event: Event) -> Input {
 
 fn welcome(id: &str) -> Input {
     let stream = StreamInfo { id: id.into(), title: id.into(), currency: "GBP".into(), ..Default::default() };
-    frame(0, Event::Welcome { stream, resumed: false })
+    frame(0, Event::Welcome { stream, resumed: false, epoch: None })
 }
 
 fn say(seq: u64, who: &User, text: &str) -> Input {

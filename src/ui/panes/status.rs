@@ -14,6 +14,8 @@ use crate::ui::text;
 
 /// How long a notice stays in the status bar.
 pub const NOTICE_SECS: i64 = 8;
+/// How long the status bar says the platform restarted its numbering.
+const RENUMBERED_SECS: i64 = 60;
 
 /// The hints, in the order they are dropped last to first.
 const HINTS: [(KeyAction, &str); 7] = [
@@ -49,9 +51,12 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
             (format!("◌ connecting (attempt {attempt})"), bar.patch(theme.warn))
         }
         Link::Connecting { .. } => ("◌ connecting".to_owned(), bar.patch(theme.warn)),
-        Link::Reconnecting { attempt, retry_at, .. } => {
+        Link::Reconnecting { attempt, retry_at, reason } => {
+            // Why it is retrying, so a platform that never welcomes or keeps closing shows it.
             let ms = (*retry_at - desk.now).num_milliseconds().max(0);
-            (format!("◌ reconnecting in {}s (attempt {attempt})", (ms + 999) / 1000), bar.patch(theme.warn))
+            let when = if ms == 0 { "now".to_owned() } else { format!("in {}s", (ms + 999) / 1000) };
+            let reason = text::truncate(reason, 28);
+            (format!("◌ {reason}, retrying {when} (attempt {attempt})"), bar.patch(theme.warn))
         }
         Link::Ended => ("■ stream ended".to_owned(), bar.patch(theme.warn)),
         Link::Failed(reason) => {
@@ -93,6 +98,14 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         if slow > 0 {
             push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 4);
         }
+    }
+    // For a minute; the first to go when narrow, as the notice row said it too.
+    if desk.renumbered_at.is_some_and(|at| (desk.now - at).num_seconds() < RENUMBERED_SECS) {
+        push(
+            "platform restarted its numbering".into(),
+            bar.patch(theme.warn).add_modifier(Modifier::BOLD),
+            6,
+        );
     }
     if c.gaps > 0 {
         push(format!("gaps {} ({} missed)", c.gaps, c.missed), bar.patch(theme.warn), 2);
