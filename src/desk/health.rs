@@ -78,6 +78,16 @@ pub struct QuietSpell {
     pub viewers: u64,
 }
 
+/// Quiet spells added up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuietTotals {
+    pub spells: usize,
+    /// Their whole seconds, added up.
+    pub seconds: u64,
+    /// The longest one's.
+    pub longest: u64,
+}
+
 impl QuietSpell {
     /// How long it lasted, in whole seconds.
     pub fn seconds(&self) -> u64 {
@@ -188,6 +198,20 @@ impl Health {
     /// Every quiet spell, oldest first, the one still on lasting to `now`.
     pub fn spells(&self, now: DateTime<Utc>) -> impl Iterator<Item = QuietSpell> + '_ {
         self.spells.iter().copied().chain(self.quiet(now))
+    }
+
+    /// The spells to `now` added up.
+    pub fn quiet_totals(&self, now: DateTime<Utc>) -> QuietTotals {
+        self.spells(now).fold(QuietTotals::default(), |t, s| QuietTotals {
+            spells: t.spells + 1,
+            seconds: t.seconds + s.seconds(),
+            longest: t.longest.max(s.seconds()),
+        })
+    }
+
+    /// When this record calls a silence quiet.
+    pub fn rule(&self) -> QuietRule {
+        self.rule
     }
 
     fn connected(&mut self, now: DateTime<Utc>) {

@@ -84,24 +84,24 @@ pub struct SpellSummary {
 impl FeedHealth {
     /// The record of `health` as it stands at `now`.
     pub fn of(health: &Health, now: DateTime<Utc>) -> FeedHealth {
-        let spells: Vec<SpellSummary> = health
-            .spells(now)
-            .map(|s| SpellSummary {
-                start: s.start.to_rfc3339_opts(SecondsFormat::Millis, true),
-                seconds: s.seconds(),
-                viewers: s.viewers,
-            })
-            .collect();
+        let totals = health.quiet_totals(now);
         FeedHealth {
             reconnects: health.reconnects,
             gaps: health.gaps,
             missed: health.missed,
             duplicates: health.duplicates,
             malformed: health.malformed,
-            quiet_spells: spells.len(),
-            quiet_seconds: spells.iter().map(|s| s.seconds).sum(),
-            longest_quiet_seconds: spells.iter().map(|s| s.seconds).max().unwrap_or(0),
-            spells,
+            quiet_spells: totals.spells,
+            quiet_seconds: totals.seconds,
+            longest_quiet_seconds: totals.longest,
+            spells: health
+                .spells(now)
+                .map(|s| SpellSummary {
+                    start: s.start.to_rfc3339_opts(SecondsFormat::Millis, true),
+                    seconds: s.seconds(),
+                    viewers: s.viewers,
+                })
+                .collect(),
         }
     }
 }
