@@ -415,6 +415,16 @@ impl Desk {
     }
 
     fn apply_frame(&mut self, frame: Frame, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        // A repeat the feed client cannot know: a relay replays its last comments on every
+        // connect, and after the app restarts its adapter has forgotten them. The comment's
+        // own id tells.
+        if let Event::Chat { msg_id, .. } | Event::Question { msg_id, .. } = &frame.event
+            && !msg_id.is_empty()
+            && self.chat.by_msg_id(msg_id).is_some()
+        {
+            self.health.duplicates += 1;
+            return;
+        }
         if let Ok(ts) = DateTime::parse_from_rfc3339(&frame.ts) {
             self.lag_ms = Some((now - ts.with_timezone(&Utc)).num_milliseconds());
         }

@@ -639,6 +639,33 @@ fn one_outage_is_one_reconnect_however_many_attempts() {
 }
 
 #[test]
+fn a_comment_the_desk_already_holds_counts_once_when_a_relay_replays_it_after_a_restart() {
+    // A relay replays its last comments on every connect; after the app restarts, its
+    // adapter no longer knows them, and they come with new seqs.
+    let mut d = desk();
+    for seq in 1..=8 {
+        d.apply(chat(seq, "ann", &format!("comment {seq}")), t(seq as i64));
+    }
+    for seq in 3..=8 {
+        let replayed = frame(
+            100 + seq,
+            Event::Chat {
+                msg_id: format!("m{seq}"),
+                user: user("ann"),
+                text: format!("comment {seq}"),
+                reply_to: None,
+            },
+        );
+        d.apply(replayed, t(20));
+    }
+    d.apply(chat(9, "bea", "new"), t(21));
+    let s = d.summary();
+    assert_eq!((s.chat_messages, s.events_applied), (9, 9));
+    assert_eq!((s.duplicates_dropped, s.feed_health.duplicates), (6, 6));
+    assert_eq!(d.chat.messages().len(), 9);
+}
+
+#[test]
 fn the_tick_that_shows_a_quiet_feed_is_kept_by_the_journal_and_a_comment_ends_the_spell() {
     let mut d = desk();
     d.apply(Input::Link(LinkEvent::Connected), t(0));
