@@ -1187,21 +1187,12 @@ fn a_long_silence_while_many_watch_is_a_quiet_spell_measured_on_the_scripts_cloc
 #[test]
 fn a_tiktok_relays_replay_of_recent_comments_on_reconnect_counts_once_in_the_feed_health() {
     use common::fake;
-    // In the relay's shape (TikTok-Live-Connector's events, as tests/fixtures/tiktok-relay.jsonl).
-    let comment = |n: u64| {
-        json!({"event": "chat", "data": {
-            "comment": format!("comment {n}"), "userId": format!("70{}", n % 3), "uniqueId": format!("viewer{}", n % 3),
-            "nickname": format!("Viewer {}", n % 3), "userBadges": [], "followRole": 0,
-            "msgId": format!("73010000000000{n:05}"), "createTime": format!("{}", 1_700_000_000_000u64 + n * 1000),
-        }})
-        .to_string()
-    };
     let room = json!({"event": "roomUser", "data": {"topViewers": [], "viewerCount": 3400}}).to_string();
     let mut first = vec![room];
-    first.extend((1..=8).map(comment));
+    first.extend((1..=8).map(fake::tiktok_comment));
     // On connect the relay replays its last six comments, then the stream goes on and ends.
-    let mut second: Vec<String> = (3..=8).map(comment).collect();
-    second.extend((9..=10).map(comment));
+    let mut second: Vec<String> = (3..=8).map(fake::tiktok_comment).collect();
+    second.extend((9..=10).map(fake::tiktok_comment));
     second.push(json!({"event": "streamEnd", "data": {"action": 3}}).to_string());
     let relay = fake::Fake::start(vec![
         fake::Conn { frames: first, wait_for: 0, end: false, hold: false },
