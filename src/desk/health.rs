@@ -131,14 +131,14 @@ impl Health {
     pub fn link(&mut self, link: &LinkEvent, now: DateTime<Utc>) {
         match link {
             LinkEvent::Connected => self.connected(now),
-            LinkEvent::Connecting { .. } => self.hold(None),
+            LinkEvent::Connecting { .. } => self.down(None),
             LinkEvent::Disconnected { .. } => {
                 if self.up {
                     self.reconnects += 1;
                 }
-                self.hold(None);
+                self.down(None);
             }
-            LinkEvent::Failed { .. } | LinkEvent::StreamEnded => self.hold(Some(now)),
+            LinkEvent::Failed { .. } | LinkEvent::StreamEnded => self.down(Some(now)),
             LinkEvent::Gap { missed } => {
                 self.gaps += 1;
                 self.missed += missed;
@@ -178,9 +178,8 @@ impl Health {
     /// it connects, and the time the app was away is nobody's silence. A spell on when the
     /// journal stopped ends at the last input before it.
     pub fn restarted(&mut self, last: DateTime<Utc>) {
-        if self.watch == Watch::Idle {
-            self.up = false;
-        } else {
+        self.up = false;
+        if self.watch != Watch::Idle {
             self.hold(Some(last));
         }
     }
@@ -219,7 +218,7 @@ impl Health {
         self.expect_from(now);
     }
 
-    /// Comments are expected from `now`, unless a silence already runs.
+    /// Comments are expected from `now`; a spell already on goes on.
     fn expect_from(&mut self, now: DateTime<Utc>) {
         match self.watch {
             Watch::Silence { quiet: true, .. } => {}
@@ -234,10 +233,15 @@ impl Health {
         }
     }
 
+    /// The link is down (or gone for good, at `end`).
+    fn down(&mut self, end: Option<DateTime<Utc>>) {
+        self.up = false;
+        self.hold(end);
+    }
+
     /// No comment is expected for now. A spell on stays on across an outage (`end` none),
     /// or ends at `end`.
     fn hold(&mut self, end: Option<DateTime<Utc>>) {
-        self.up = false;
         match end {
             None if matches!(self.watch, Watch::Silence { quiet: true, .. }) => {}
             None => self.watch = Watch::Held,
@@ -451,6 +455,9 @@ mod tests {
         let first_dial_fails =
             run(rule(), &[(0, Step::Link(LinkEvent::Connecting { attempt: 1 })), (1, drop_link())]);
         assert_eq!(first_dial_fails.reconnects, 0);
+        // A paused stream's link is still up: losing it is an outage.
+        let paused = run(rule(), &[connected(), (1, Step::Stream(StreamState::Paused)), (2, drop_link())]);
+        assert_eq!(paused.reconnects, 1);
     }
 
     #[test]
