@@ -52,6 +52,7 @@ fn desk() -> Desk {
         claims: ClaimsConfig::default(),
         chat: livedesk::config::model::ChatConfig::default(),
         shipping: Default::default(),
+        quiet: Default::default(),
     };
     Desk::new(DeskSetup {
         shop,

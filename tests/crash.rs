@@ -558,3 +558,40 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+#[test]
+fn a_tiktok_relays_replay_after_the_desk_restarts_counts_once() {
+    use common::fake::{self, Conn};
+    // The relay replays its last six comments on every connect. The desk is killed after
+    // the first eight; started again, its adapter has forgotten them, the journal has not.
+    let room = json!({"event": "roomUser", "data": {"topViewers": [], "viewerCount": 3400}}).to_string();
+    let mut first = vec![room];
+    first.extend((1..=8).map(fake::tiktok_comment));
+    let mut second: Vec<String> = (3..=8).map(fake::tiktok_comment).collect();
+    second.extend((9..=10).map(fake::tiktok_comment));
+    second.push(json!({"event": "streamEnd", "data": {"action": 3}}).to_string());
+    let relay = fake::Fake::start(vec![
+        Conn { frames: first, wait_for: 0, end: false, hold: true },
+        Conn { frames: second, wait_for: 0, end: true, hold: false },
+    ]);
+    let home = Home::new();
+    let db = db_path(&home);
+    let url = format!("{}?uniqueId=@sellerdemo", relay.url);
+    let args = ["run", "--url", &url, "--format", "tiktok", "--headless", "--summary", "json"];
+
+    let run = home.command().args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut run = KillOnDrop(run);
+    let chats = "SELECT COUNT(*) FROM journal WHERE kind = 'feed' AND body LIKE '%\"type\":\"chat\"%'";
+    wait_until("the first eight comments in the journal", WAIT, || {
+        let n: i64 = query(&db, chats, |r| r.get(0)).first().copied().unwrap_or(0);
+        (n == 8, n)
+    });
+    run.0.kill().unwrap(); // SIGKILL
+    run.0.wait().unwrap();
+    let again = home.command().args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let s = summary_of(&finish(again, "the restarted desk"));
+
+    assert_eq!(relay.received().len(), 2, "the relay was connected twice");
+    assert_eq!(s["chat_messages"], 10, "every comment once: {s:#}");
+    assert_eq!(s["feed_health"]["duplicates"], 6, "the six replayed: {s:#}");
+}

@@ -1139,3 +1139,79 @@ fn a_flash_sale_replayed_headless_reports_its_units_revenue_and_runs() {
     assert_eq!(summary["sales"][1]["revenue"], "0.00");
     assert_eq!(summary["sales"][1]["runs"], 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// Feed health: quiet spells and a relay's replay on reconnect
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_long_silence_while_many_watch_is_a_quiet_spell_measured_on_the_scripts_clock() {
+    let home = Home::new();
+    let path = home.dir.path().join("quiet.jsonl");
+    let viewers = |n: u64| json!({"type": "viewers", "count": n});
+    let lines = [
+        json!({"at_ms": 0, "event": viewers(3400)}),
+        json!({"at_ms": 1_000, "event": chat(1)}),
+        json!({"at_ms": 2_000, "event": chat(2)}),
+        // A minute and a half with no comment while 3,400 watch: quiet.
+        json!({"at_ms": 92_000, "event": chat(3)}),
+        // Five minutes with 150 watching: a small stream is allowed to be quiet.
+        json!({"at_ms": 100_000, "event": viewers(150)}),
+        json!({"at_ms": 400_000, "event": chat(4)}),
+        // Then many arrive and nobody writes until the stream ends.
+        json!({"at_ms": 401_000, "event": viewers(5000)}),
+        json!({"at_ms": 500_000, "event": stream_state("ended")}),
+    ];
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+
+    let done = replay_max(&home, &path);
+
+    done.assert_success();
+    let summary = done.summary();
+    let health = &summary["feed_health"];
+    assert_counts(health, &[("quiet_spells", 2), ("quiet_seconds", 190), ("longest_quiet_seconds", 100)]);
+    assert_counts(
+        health,
+        &[("reconnects", 0), ("gaps", 0), ("missed", 0), ("duplicates", 0), ("malformed", 0)],
+    );
+    let spells = health["spells"].as_array().unwrap();
+    let got: Vec<(u64, u64)> =
+        spells.iter().map(|s| (s["seconds"].as_u64().unwrap(), s["viewers"].as_u64().unwrap())).collect();
+    assert_eq!(got, [(90, 3400), (100, 5000)], "{summary:#}");
+    // Each spell starts at the last comment before it, on the script's clock.
+    let start = |s: &Value| chrono::DateTime::parse_from_rfc3339(s["start"].as_str().unwrap()).unwrap();
+    assert_eq!((start(&spells[1]) - start(&spells[0])).num_milliseconds(), 398_000, "{summary:#}");
+}
+
+#[test]
+fn a_tiktok_relays_replay_of_recent_comments_on_reconnect_counts_once_in_the_feed_health() {
+    use common::fake;
+    let room = json!({"event": "roomUser", "data": {"topViewers": [], "viewerCount": 3400}}).to_string();
+    let mut first = vec![room];
+    first.extend((1..=8).map(fake::tiktok_comment));
+    // On connect the relay replays its last six comments, then the stream goes on and ends.
+    let mut second: Vec<String> = (3..=8).map(fake::tiktok_comment).collect();
+    second.extend((9..=10).map(fake::tiktok_comment));
+    second.push(json!({"event": "streamEnd", "data": {"action": 3}}).to_string());
+    let relay = fake::Fake::start(vec![
+        fake::Conn { frames: first, wait_for: 0, end: false, hold: false },
+        fake::Conn { frames: second, wait_for: 0, end: true, hold: false },
+    ]);
+    let home = Home::new();
+
+    let out = fake::run_headless(
+        &home,
+        &format!("{}?uniqueId=@sellerdemo", relay.url),
+        &["--format", "tiktok"],
+        &[],
+    );
+
+    let s = fake::summary(&out);
+    assert_eq!(relay.received().len(), 2, "one reconnect");
+    assert_eq!(s["chat_messages"], 10, "every comment once: {s:#}");
+    assert_counts(&s["feed_health"], &[("reconnects", 1), ("duplicates", 6), ("gaps", 0), ("malformed", 0)]);
+    assert_eq!(s["duplicates_dropped"], s["feed_health"]["duplicates"], "{s:#}");
+    // The whole run is far shorter than a minute: no silence could have been quiet.
+    assert_counts(&s["feed_health"], &[("quiet_spells", 0), ("quiet_seconds", 0)]);
+}

@@ -69,4 +69,10 @@ token_env = "LIVEDESK_TOKEN"
 # order, never dropped. Off by default on livedesk's protocol; set it to your platform's
 # limit. Twitch has its own (20 per 30 s, 100 as a moderator), kept on top of this one.
 # send_limit = "20/30s"
+
+# Feed health: the status bar says "feed quiet" when no comment has come for quiet_after
+# ("60s", "2m", or "off") while at least quiet_min_viewers watch. A silence like that while
+# the link is up is a feed that stalled, not a quiet audience.
+quiet_after = "60s"
+quiet_min_viewers = 200
 "#;

@@ -178,6 +178,7 @@ impl<'p> Loader<'p> {
             }
             None => Shipping::default(),
         };
+        shop.quiet = settings.feed.quiet();
         Config { settings, shop, keymap: keymap.unwrap_or_default(), theme, paths: self.paths.clone() }
     }
 
@@ -273,6 +274,7 @@ impl<'p> Loader<'p> {
             replies: replies.unwrap_or_default(),
             claims: claims.unwrap_or_default(),
             chat: chat.unwrap_or_default(),
+            quiet: Default::default(),
         }
     }
 }
@@ -416,6 +418,30 @@ mod tests {
         assert!(got[0].ends_with("relay.pem holds no certificate (no BEGIN CERTIFICATE block)"), "{got:?}");
         let got = errors(&[("settings.toml", settings)]);
         assert!(got[0].contains("ca_file: cannot read "), "{got:?}");
+    }
+
+    #[test]
+    fn the_quiet_feed_rule_is_read_for_the_desk_and_a_bad_time_is_located_with_its_fix() {
+        use crate::config::model::QuietRule;
+        let minutes = |n: u64| Some(std::time::Duration::from_secs(n * 60));
+        let (_dir, paths) =
+            dir_with(&[("settings.toml", "[feed]\nquiet_after = \"2m\"\nquiet_min_viewers = 50\n")]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.shop.quiet, QuietRule { after: minutes(2), min_viewers: 50 });
+        let (_dir, paths) = dir_with(&[]);
+        let defaults = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.quiet;
+        assert_eq!(defaults, QuietRule { after: minutes(1), min_viewers: 200 });
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nquiet_after = \"off\"\n")]);
+        assert_eq!(load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.quiet.after, None);
+        let got = errors(&[("settings.toml", "fps = 30\n[feed]\nquiet_after = \"a while\"\n")]);
+        assert_eq!(got, ["settings.toml:3:15: quiet_after `a while` is not a time like \"60s\" or \"2m\""]);
+        let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nquiet_after = \"5s\"\n")]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert!(e.message.contains("from 10 seconds to 60 minutes"), "{}", e.message);
+        assert!(e.fix.contains("quiet_after = \"60s\""), "{}", e.fix);
+        let got = errors(&[("settings.toml", "[feed]\nquiet_min_viewers = -1\n")]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("settings.toml:2:21: "), "{got:?}");
     }
 
     #[test]

@@ -64,6 +64,11 @@ pub struct FeedSettings {
     /// A PEM file of certificates to trust on top of the public roots, for a studio's own
     /// `wss://` relay; relative to the config dir.
     pub ca_file: Option<PathBuf>,
+    /// How long no comment may come, while many watch, before the feed counts as quiet:
+    /// like `"60s"` or `"2m"`, or `"off"`.
+    pub quiet_after: String,
+    /// The fewest viewers for a silence to count: a small stream is legitimately quiet.
+    pub quiet_min_viewers: u64,
 }
 
 impl FeedSettings {
@@ -78,6 +83,54 @@ impl FeedSettings {
             .as_deref()
             .and_then(|s| crate::feed::adapters::limit::SendLimit::parse(s).ok().flatten())
     }
+
+    /// When the feed counts as quiet (the checks have made sure `quiet_after` reads).
+    pub fn quiet(&self) -> QuietRule {
+        QuietRule {
+            after: parse_quiet_after(&self.quiet_after).unwrap_or(None),
+            min_viewers: self.quiet_min_viewers,
+        }
+    }
+}
+
+/// When a silent feed counts as quiet: no comment for `after` while at least `min_viewers`
+/// watch (`[feed] quiet_after` and `quiet_min_viewers`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuietRule {
+    /// `None`: never (`quiet_after = "off"`).
+    pub after: Option<std::time::Duration>,
+    pub min_viewers: u64,
+}
+
+impl Default for QuietRule {
+    fn default() -> Self {
+        FeedSettings::default().quiet()
+    }
+}
+
+/// Reads `quiet_after`: `"off"` is never; a time is from 10 seconds to 60 minutes.
+pub fn parse_quiet_after(text: &str) -> Result<Option<std::time::Duration>, String> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    let secs = span_secs(text).ok_or_else(|| format!("`{text}` is not a time like \"60s\" or \"2m\""))?;
+    if !(10..=3600).contains(&secs) {
+        return Err(format!("`{text}` must be from 10 seconds to 60 minutes"));
+    }
+    Ok(Some(std::time::Duration::from_secs(secs)))
+}
+
+/// Seconds in a span as the settings write it: `30s`, `2m`, or a bare unit for one (`m`).
+pub fn span_secs(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (n, unit) = text.split_at(split);
+    let n: u64 = if n.is_empty() { 1 } else { n.parse().ok()? };
+    match unit.trim() {
+        "s" | "sec" | "secs" | "second" | "seconds" => Some(n),
+        "m" | "min" | "mins" | "minute" | "minutes" => Some(n.saturating_mul(60)),
+        _ => None,
+    }
 }
 
 impl Default for FeedSettings {
@@ -90,6 +143,8 @@ impl Default for FeedSettings {
             nick: None,
             send_limit: None,
             ca_file: None,
+            quiet_after: "60s".into(),
+            quiet_min_viewers: 200,
         }
     }
 }
@@ -465,4 +520,6 @@ pub struct ShopConfig {
     pub replies: Replies,
     pub claims: ClaimsConfig,
     pub chat: ChatConfig,
+    /// When the feed counts as quiet (from `[feed]` in `settings.toml`).
+    pub quiet: QuietRule,
 }

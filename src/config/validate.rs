@@ -108,6 +108,13 @@ impl Checker<'_, '_> {
                  a path relative to the config dir",
             );
         }
+        if let Err(e) = super::model::parse_quiet_after(&s.feed.quiet_after) {
+            self.at(
+                &[Seg::Key("feed"), Seg::Key("quiet_after")],
+                format!("quiet_after {e}"),
+                "write how long no comment may come, like quiet_after = \"60s\" or \"2m\", or \"off\"",
+            );
+        }
         for (key, name, lib) in [("keymap", &s.keymap, keymaps), ("theme", &s.theme, themes)] {
             if !lib.has(name) {
                 self.at(&[Seg::Key(key)], format!("unknown {} `{name}`", lib.kind().noun()), lib.choices());

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chat;
 pub mod claims;
 pub mod classify;
+pub mod health;
 pub mod moderation;
 pub mod money;
 pub mod outbound;
@@ -29,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use action::Action;
 pub use claims::claim_order_id;
-pub use summary::Summary;
+pub use summary::{FeedHealth, Summary};
 
 use crate::config::model::{ReplySpec, ShopConfig};
 pub use crate::feed::adapters::Capabilities;
@@ -38,6 +39,7 @@ use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
 use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed, Way};
 use classify::{Classifier, Said, Tag, Tags};
+use health::Health;
 use moderation::Moderation;
 use replies::{Asked, Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
@@ -143,19 +145,15 @@ pub struct Notice {
     pub text: String,
 }
 
-/// Counters of the feed's health, as the summary reports them.
+/// Counters of events and commands, as the summary reports them (the feed's own health is
+/// in [`health::Health`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     pub events_applied: u64,
-    pub duplicates: u64,
-    pub malformed: u64,
     pub unknown: u64,
-    pub gaps: u64,
-    pub missed: u64,
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub commands_refused: u64,
-    pub reconnects: u64,
 }
 
 /// How a desk starts.
@@ -198,6 +196,8 @@ pub struct Desk {
     /// When the platform last restarted its numbering, for the status bar to say so.
     pub renumbered_at: Option<DateTime<Utc>>,
     pub counters: Counters,
+    /// Outages, gaps, replays dropped and quiet spells of the feed.
+    pub health: Health,
     pub chat: ChatLog,
     pub catalog: Catalog,
     pub claims: Claims,
@@ -249,6 +249,7 @@ impl Desk {
             lag_ms: None,
             renumbered_at: None,
             counters: Counters::default(),
+            health: Health::new(setup.shop.quiet),
             chat: ChatLog::new(setup.scrollback),
             catalog,
             claims: Claims::new(&setup.shop.claims, &setup.shop.catalog),
@@ -276,6 +277,10 @@ impl Desk {
     pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Vec<Output> {
         self.now = now;
         if !matches!(input, Input::Tick) {
+            self.revision += 1;
+        }
+        if self.health.settle(now) {
+            // A quiet spell began with no input: the journal must keep this tick.
             self.revision += 1;
         }
         let mut out = Vec::new();
@@ -312,9 +317,11 @@ impl Desk {
     }
 
     /// Gives the commands from here on refs with a new prefix, so that a restarted run
-    /// never reuses a ref that went out before a crash.
+    /// never reuses a ref that went out before a crash. A new run starts here (the journal
+    /// marks it): the feed is dialled again, and the time the app was away is no silence.
     pub fn renew_refs(&mut self, prefix: String) {
         self.ref_prefix = prefix;
+        self.health.restarted(self.now);
     }
 
     /// Notices, oldest first.
@@ -348,6 +355,7 @@ impl Desk {
     }
 
     fn apply_link(&mut self, link: LinkEvent, now: DateTime<Utc>) {
+        self.health.link(&link, now);
         if matches!(
             link,
             LinkEvent::Connecting { .. }
@@ -382,7 +390,6 @@ impl Desk {
                 // One outage is one reconnect, however many attempts it takes.
                 match self.link {
                     Link::Live => {
-                        self.counters.reconnects += 1;
                         self.notice(Level::Warn, format!("Connection lost: {reason}. Reconnecting…"));
                     }
                     Link::Connecting { .. } => {
@@ -397,12 +404,9 @@ impl Desk {
                 self.notice(Level::Error, reason.clone());
                 self.link = Link::Failed(reason);
             }
-            LinkEvent::Malformed { reason } => {
-                self.counters.malformed += 1;
-                tracing::debug!(%reason, "malformed frame dropped");
-            }
+            LinkEvent::Malformed { reason } => tracing::debug!(%reason, "malformed frame dropped"),
             LinkEvent::Unknown { .. } => self.counters.unknown += 1,
-            LinkEvent::Duplicate => self.counters.duplicates += 1,
+            LinkEvent::Duplicate => {}
             LinkEvent::StreamEnded => {
                 self.link = Link::Ended;
                 if !self.ended() {
@@ -412,8 +416,6 @@ impl Desk {
             }
             LinkEvent::Notice { level, text } => self.notice(level, text),
             LinkEvent::Gap { missed } => {
-                self.counters.gaps += 1;
-                self.counters.missed += missed;
                 self.notice(Level::Warn, format!("Missed {missed} event(s) from the platform"));
             }
             LinkEvent::Renumbered => {
@@ -427,9 +429,10 @@ impl Desk {
     }
 
     /// Whether the desk already holds this comment: a chat or question whose msg_id is in
-    /// the chat log. A platform that restarted its numbering may send again what the desk
-    /// has, and only the ids can tell; as a rule of the desk it holds after a crash rebuild
-    /// too, since the journal rebuilds the log. (An order is booked once by its order_id
+    /// the chat log. A platform that restarted its numbering, or a relay that replays its last
+    /// comments on every connect (after the app restarts its adapter has forgotten them), may
+    /// send again what the desk has, and only the ids can tell; as a rule of the desk it holds
+    /// after a crash rebuild too, since the journal rebuilds the log. (An order is booked once by its order_id
     /// already: a second one only updates its status.)
     fn already_has(&self, event: &Event) -> bool {
         match event {
@@ -441,16 +444,17 @@ impl Desk {
     }
 
     fn apply_frame(&mut self, frame: Frame, now: DateTime<Utc>, out: &mut Vec<Output>) {
+        if self.already_has(&frame.event) {
+            self.health.duplicates += 1;
+            return;
+        }
         if let Ok(ts) = DateTime::parse_from_rfc3339(&frame.ts) {
             self.lag_ms = Some((now - ts.with_timezone(&Utc)).num_milliseconds());
-        }
-        if self.already_has(&frame.event) {
-            self.counters.duplicates += 1;
-            return;
         }
         if !frame.event.is_connection_level() {
             self.counters.events_applied += 1;
         }
+        self.health.event(&frame.event, now);
         match frame.event {
             Event::Welcome { stream, resumed, .. } => {
                 let text = if resumed {

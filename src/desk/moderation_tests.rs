@@ -14,6 +14,7 @@ fn shop(chat: ChatConfig) -> ShopConfig {
         claims: ClaimsConfig::default(),
         chat,
         shipping: Default::default(),
+        quiet: Default::default(),
     }
 }
 

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use super::Desk;
 use super::claims::ClaimCounts;
 use super::classify::Tag;
+use super::health::Health;
 
 /// What `--summary json` prints at the end of a headless run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -45,6 +47,66 @@ pub struct Summary {
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub commands_refused: u64,
+    /// The feed's outages, gaps, replays dropped and quiet spells (the counters above that
+    /// it repeats stay for the scripts that read them).
+    pub feed_health: FeedHealth,
+}
+
+/// The feed health record in the summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeedHealth {
+    /// Outages of a live link.
+    pub reconnects: u64,
+    /// Holes in the seqs, and the seqs they skipped.
+    pub gaps: u64,
+    pub missed: u64,
+    /// Repeats dropped (a reconnect's replay), by seq or by the events' own ids.
+    pub duplicates: u64,
+    pub malformed: u64,
+    /// Times the platform restarted its numbering.
+    pub renumbered: u64,
+    /// Spells of no comment while many watched, the one still on included.
+    pub quiet_spells: usize,
+    /// Their whole seconds, added up.
+    pub quiet_seconds: u64,
+    pub longest_quiet_seconds: u64,
+    pub spells: Vec<SpellSummary>,
+}
+
+/// One quiet spell in the summary.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpellSummary {
+    /// The last comment before it, RFC 3339.
+    pub start: String,
+    pub seconds: u64,
+    /// The most viewers watching during it.
+    pub viewers: u64,
+}
+
+impl FeedHealth {
+    /// The record of `health` as it stands at `now`.
+    pub fn of(health: &Health, now: DateTime<Utc>) -> FeedHealth {
+        let totals = health.quiet_totals(now);
+        FeedHealth {
+            reconnects: health.reconnects,
+            gaps: health.gaps,
+            missed: health.missed,
+            duplicates: health.duplicates,
+            malformed: health.malformed,
+            renumbered: health.renumbered,
+            quiet_spells: totals.spells,
+            quiet_seconds: totals.seconds,
+            longest_quiet_seconds: totals.longest,
+            spells: health
+                .spells(now)
+                .map(|s| SpellSummary {
+                    start: s.start.to_rfc3339_opts(SecondsFormat::Millis, true),
+                    seconds: s.seconds(),
+                    viewers: s.viewers,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One flash sale in the summary.
@@ -65,16 +127,16 @@ pub struct SaleSummary {
 impl Summary {
     /// The summary of a desk's current state.
     pub fn of(desk: &Desk) -> Summary {
-        let c = &desk.counters;
+        let (c, h) = (&desk.counters, &desk.health);
         Summary {
             stream: desk.stream.id.clone(),
             events_applied: c.events_applied,
-            duplicates_dropped: c.duplicates,
-            malformed_dropped: c.malformed,
+            duplicates_dropped: h.duplicates,
+            malformed_dropped: h.malformed,
             unknown_types: c.unknown,
-            gaps: c.gaps,
-            missed_events: c.missed,
-            reconnects: c.reconnects,
+            gaps: h.gaps,
+            missed_events: h.missed,
+            reconnects: h.reconnects,
             chat_messages: desk.stats.chat_messages,
             deleted_messages: desk.chat.messages().iter().filter(|m| m.deleted).count(),
             viewers_peak: desk.stats.viewers_peak,
@@ -112,6 +174,7 @@ impl Summary {
             commands_sent: c.commands_sent,
             commands_acked: c.commands_acked,
             commands_refused: c.commands_refused,
+            feed_health: FeedHealth::of(h, desk.now),
         }
     }
 }

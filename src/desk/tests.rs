@@ -61,6 +61,7 @@ fn shop() -> ShopConfig {
         claims: ClaimsConfig::default(),
         chat: crate::config::model::ChatConfig::default(),
         shipping: Default::default(),
+        quiet: Default::default(),
     }
 }
 
@@ -677,9 +678,58 @@ fn one_outage_is_one_reconnect_however_many_attempts() {
             t(attempt),
         );
     }
-    assert_eq!(d.counters.reconnects, 1);
+    assert_eq!(d.health.reconnects, 1);
     assert!(matches!(d.link, Link::Reconnecting { attempt: 4, .. }));
     assert_eq!(d.notices().filter(|n| n.text.contains("Connection lost")).count(), 1);
+}
+
+#[test]
+fn a_comment_the_desk_already_holds_counts_once_when_a_relay_replays_it_after_a_restart() {
+    // A relay replays its last comments on every connect; after the app restarts, its
+    // adapter no longer knows them, and they come with new seqs.
+    let mut d = desk();
+    for seq in 1..=8 {
+        d.apply(chat(seq, "ann", &format!("comment {seq}")), t(seq as i64));
+    }
+    for seq in 3..=8 {
+        let replayed = frame(
+            100 + seq,
+            Event::Chat {
+                msg_id: format!("m{seq}"),
+                user: user("ann"),
+                text: format!("comment {seq}"),
+                reply_to: None,
+            },
+        );
+        d.apply(replayed, t(20));
+    }
+    d.apply(chat(9, "bea", "new"), t(21));
+    let s = d.summary();
+    assert_eq!((s.chat_messages, s.events_applied), (9, 9));
+    assert_eq!((s.duplicates_dropped, s.feed_health.duplicates), (6, 6));
+    assert_eq!(d.chat.messages().len(), 9);
+}
+
+#[test]
+fn the_tick_that_shows_a_quiet_feed_is_kept_by_the_journal_and_a_comment_ends_the_spell() {
+    let mut d = desk();
+    d.apply(Input::Link(LinkEvent::Connected), t(0));
+    d.apply(frame(1, Event::Viewers { count: 3400 }), t(1));
+    d.apply(chat(2, "ann", "hi"), t(2));
+    let before = d.revision();
+    d.apply(Input::Tick, t(30));
+    assert_eq!(d.revision(), before, "a tick that shows nothing is not journaled");
+    d.apply(Input::Tick, t(62));
+    assert_ne!(d.revision(), before, "the tick that shows the spell is journaled");
+    assert_eq!(d.health.quiet(d.now).map(|s| s.seconds()), Some(60));
+    let before = d.revision();
+    d.apply(Input::Tick, t(80));
+    assert_eq!(d.revision(), before, "a spell going on changes nothing");
+    d.apply(chat(3, "bea", "back"), t(90));
+    let s = d.summary().feed_health;
+    assert_eq!((s.quiet_spells, s.quiet_seconds, s.longest_quiet_seconds), (1, 88, 88));
+    assert_eq!((s.spells[0].viewers, s.spells[0].start.as_str()), (3400, "2025-11-13T02:13:22.000Z"));
+    assert_eq!(d.health.quiet(d.now), None);
 }
 
 #[test]

@@ -151,6 +151,7 @@ impl<'a> Figures<'a> {
             cant_ship: self.cant_ship(),
             replies: self.replies(),
             customers,
+            feed_health: self.feed_health(),
             series: self.series(),
             comments: self.c.comments.clone(),
             orders: self.orders,
@@ -188,6 +189,33 @@ impl<'a> Figures<'a> {
             returning_customers: customers.returning,
             new_customers: customers.new,
             oversold_units: desk.catalog.oversold(),
+        }
+    }
+
+    fn feed_health(&self) -> FeedHealthFigures {
+        let health = &self.c.desk.health;
+        let totals = health.quiet_totals(self.end);
+        let rule = health.rule();
+        FeedHealthFigures {
+            reconnects: health.reconnects,
+            gaps: health.gaps,
+            missed: health.missed,
+            duplicates: health.duplicates,
+            malformed: health.malformed,
+            renumbered: health.renumbered,
+            quiet_after_seconds: rule.after.map(|a| a.as_secs()),
+            quiet_min_viewers: rule.min_viewers,
+            quiet_spells: totals.spells,
+            quiet_seconds: totals.seconds,
+            longest_quiet_seconds: totals.longest,
+            spells: health
+                .spells(self.end)
+                .map(|s| QuietFigures {
+                    after_seconds: self.after(s.start),
+                    seconds: s.seconds(),
+                    viewers: s.viewers,
+                })
+                .collect(),
         }
     }
 

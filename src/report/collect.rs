@@ -124,8 +124,11 @@ pub struct Collected {
 pub fn collect(store: &Store, id: i64, setup: DeskSetup) -> anyhow::Result<Collected> {
     let mut pass = Pass::new(Desk::new(setup));
     store.each_item(id, |at, item| {
-        if let Item::Input(input) = item {
-            pass.input(input, at);
+        match item {
+            Item::Input(input) => pass.input(input, at),
+            // A new run of the app, as a rebuild sees it (refs, and the feed dialled again).
+            Item::Run { ref_prefix } => pass.c.desk.renew_refs(ref_prefix),
+            Item::Output(_) => {}
         }
         Ok(())
     })?;

@@ -2,7 +2,7 @@
 //! charts) that the Markdown and HTML writers each escape and lay out their own way.
 
 use super::text::{amount, clock, clock_or_dash, percent};
-use super::{REPLY_TO_ORDER_MINUTES, Report};
+use super::{FeedHealthFigures, REPLY_TO_ORDER_MINUTES, Report};
 
 /// One piece of the report. Text is plain and unescaped: each writer escapes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,6 +107,7 @@ pub fn blocks(r: &Report) -> Vec<Block> {
     out.chart("viewers.svg", "Viewers over the stream, flash sales shaded");
     out.chart("comments.svg", "Comments per minute, flash sales shaded");
     out.chart("orders.svg", "Orders per minute, flash sales shaded");
+    feed_health(&mut out, &r.feed_health);
 
     out.heading("Products");
     out.chart("products.svg", "Units sold per product");
@@ -332,4 +333,44 @@ pub fn blocks(r: &Report) -> Vec<Block> {
         );
     }
     out.0
+}
+
+/// How far the feed can be trusted: what it lost, repeated, and when it went quiet.
+fn feed_health(out: &mut Doc, h: &FeedHealthFigures) {
+    out.heading("Feed health");
+    out.para(match h.quiet_after_seconds {
+        Some(after) => format!(
+            "A quiet spell: no comment for {} or more while {} or more viewers watched, from the last comment to the next.",
+            clock(after as i64),
+            h.quiet_min_viewers
+        ),
+        None => "Quiet spells are not watched (quiet_after = \"off\").".into(),
+    });
+    let quiet = if h.spells.is_empty() {
+        "none".into()
+    } else {
+        format!(
+            "{}, {} in all, the longest {}",
+            h.quiet_spells,
+            clock(h.quiet_seconds as i64),
+            clock(h.longest_quiet_seconds as i64)
+        )
+    };
+    let rows = vec![
+        vec!["Reconnects".into(), h.reconnects.to_string()],
+        vec!["Gaps".into(), format!("{} ({} events missed)", h.gaps, h.missed)],
+        vec!["Repeats dropped".into(), h.duplicates.to_string()],
+        vec!["Unreadable frames".into(), h.malformed.to_string()],
+        vec!["Numbering restarted".into(), h.renumbered.to_string()],
+        vec!["Quiet spells".into(), quiet],
+    ];
+    out.table(&["Figure", "Value"], &[false, true], &rows);
+    if !h.spells.is_empty() {
+        let rows: Vec<Vec<String>> = h
+            .spells
+            .iter()
+            .map(|s| vec![clock(s.after_seconds), clock(s.seconds as i64), s.viewers.to_string()])
+            .collect();
+        out.table(&["From", "Quiet for", "Viewers"], &[true, true, true], &rows);
+    }
 }

@@ -44,6 +44,8 @@ pub struct Report {
     pub cant_ship: Vec<RegionFigures>,
     pub replies: Vec<ReplyFigures>,
     pub customers: Customers,
+    /// How far the feed can be trusted: outages, gaps, replays dropped, quiet spells.
+    pub feed_health: FeedHealthFigures,
     pub series: Series,
     /// Every order, in arrival order (the CSV; too long for the summary formats).
     #[serde(skip)]
@@ -250,6 +252,39 @@ pub struct CustomerRow {
     pub comments: usize,
     /// The operator's tags and note on this viewer, from their card ("VIP · sizes run small").
     pub notes: String,
+}
+
+/// The feed's health over the stream (see `desk::health` for the rules).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FeedHealthFigures {
+    /// Outages of a live link.
+    pub reconnects: u64,
+    /// Holes in the seqs, and the events they skipped.
+    pub gaps: u64,
+    pub missed: u64,
+    /// Repeats dropped (a reconnect's replay).
+    pub duplicates: u64,
+    pub malformed: u64,
+    /// Times the platform restarted its numbering.
+    pub renumbered: u64,
+    /// The rule: no comment for this long while at least `quiet_min_viewers` watched
+    /// (none: never called quiet).
+    pub quiet_after_seconds: Option<u64>,
+    pub quiet_min_viewers: u64,
+    pub quiet_spells: usize,
+    pub quiet_seconds: u64,
+    pub longest_quiet_seconds: u64,
+    pub spells: Vec<QuietFigures>,
+}
+
+/// One quiet spell.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QuietFigures {
+    /// Its start (the last comment before it), from the stream's start.
+    pub after_seconds: i64,
+    pub seconds: u64,
+    /// The most viewers watching during it.
+    pub viewers: u64,
 }
 
 /// Per-minute figures for the charts.

@@ -219,6 +219,44 @@ fn the_stream_figures_match_the_fixture() {
 }
 
 #[test]
+fn the_feed_health_section_finds_the_fixtures_quiet_spells() {
+    // Worked out the simple way: between two comments (or the last one and the stream's
+    // end), a silence of a minute or more counts if 200 or more watched once it had lasted
+    // a minute; it is as long as the silence, with the most viewers seen during it.
+    let (mut spells, mut since, mut viewers, mut peak) = (Vec::new(), 0.0, 0u64, 0u64);
+    let mut counted = false;
+    for (at, line) in lines("report-stream.jsonl") {
+        let event = &line["event"];
+        if counted || (at - since >= 60.0 && viewers >= 200) {
+            counted = true;
+        }
+        match event["type"].as_str() {
+            Some("viewers") => {
+                viewers = event["count"].as_u64().unwrap();
+                peak = peak.max(viewers);
+            }
+            Some("chat" | "question") | Some("stream") => {
+                if counted {
+                    spells.push((since as i64, (at - since) as u64, peak));
+                }
+                (since, peak, counted) = (at, viewers, false);
+            }
+            _ => {}
+        }
+    }
+    assert!(spells.len() >= 2, "the fixture has quiet spells: {spells:?}");
+    let (_dir, store, config) = stored();
+    let h = report_of(&store, &config, 2).feed_health;
+    let got: Vec<(i64, u64, u64)> =
+        h.spells.iter().map(|s| (s.after_seconds, s.seconds, s.viewers)).collect();
+    assert_eq!(got, spells);
+    assert_eq!(h.quiet_spells, spells.len());
+    assert_eq!(h.quiet_seconds, spells.iter().map(|s| s.1).sum::<u64>());
+    assert_eq!(h.longest_quiet_seconds, spells.iter().map(|s| s.1).max().unwrap());
+    assert_eq!((h.reconnects, h.gaps, h.duplicates, h.malformed), (0, 0, 0, 0));
+}
+
+#[test]
 fn products_and_the_flash_sale_match_the_fixture() {
     let (_dir, store, config) = stored();
     let r = report_of(&store, &config, 2);

@@ -322,6 +322,27 @@ fn rebuilding_from_the_journal_gives_the_live_desk_every_time() {
 }
 
 #[test]
+fn a_quiet_spell_a_tick_showed_just_before_a_crash_is_in_the_rebuilt_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, _commands, _) = stored_session(dir.path(), &config);
+    let viewers = frame(1, Event::Viewers { count: 3400 });
+    play(
+        &mut session,
+        &[(welcome("s1"), 0), (viewers, 0), (chat(2), 1_000), (Input::Tick, 30_000), (Input::Tick, 61_000)],
+    );
+    let live = session.desk.clone();
+    assert!(live.health.quiet(live.now).is_some(), "a minute with no comment while 3,400 watch");
+    session.finish();
+
+    let store = open_store(dir.path());
+    let open = store.latest_open(SOURCE).unwrap().unwrap();
+    let mut rebuilt = fresh(&config);
+    store.rebuild(open.id, &mut rebuilt).unwrap();
+    assert_eq!(rebuilt, live, "the tick that showed the spell was journaled");
+}
+
+#[test]
 fn a_restart_resumes_after_the_last_seq_and_sends_unanswered_commands_again() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
@@ -561,6 +582,7 @@ enum Step {
     Ack { back: usize },
     Tick,
     Drop,
+    Viewers(u64),
 }
 
 fn step() -> impl Strategy<Value = (Step, u16)> {
@@ -575,6 +597,8 @@ fn step() -> impl Strategy<Value = (Step, u16)> {
         1 => (0..4usize).prop_map(|back| Step::Ack { back }),
         4 => Just(Step::Tick),
         1 => Just(Step::Drop),
+        // Enough viewers, now and then, for a silence to be a quiet spell.
+        1 => (0..1000u64).prop_map(Step::Viewers),
     ];
     (step, 0..20_000u16)
 }
@@ -621,6 +645,7 @@ proptest! {
                 }
                 Step::Tick => Input::Tick,
                 Step::Drop => Input::Link(LinkEvent::Disconnected { reason: "cut".into(), retry_in_ms: 500 }),
+                Step::Viewers(count) => { seq += 1; frame(seq, Event::Viewers { count }) }
             };
             session.apply((input, Some(t(at))));
         }

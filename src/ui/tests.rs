@@ -91,6 +91,7 @@ fn shop() -> ShopConfig {
         claims: ClaimsConfig::default(),
         chat: crate::config::model::ChatConfig::default(),
         shipping: Default::default(),
+        quiet: Default::default(),
     }
 }
 
@@ -545,6 +546,23 @@ fn the_status_bar_says_why_it_retries_and_that_the_numbering_restarted() {
     assert!(s.contains("The platform restarted its numbering: its new events are shown"), "{s}");
     d.apply(Input::Tick, t(170));
     assert!(!screen(&render(&d, &mut view, 120, 40)).contains("platform restarted its numbering"));
+}
+
+#[test]
+fn snapshot_status_bar_while_the_feed_is_quiet() {
+    let mut d = desk();
+    welcome(&mut d);
+    feed(&mut d, 3, Event::Viewers { count: 3400 }, t(1));
+    say(&mut d, 4, "maria", "hello", t(2));
+    d.apply(Input::Tick, t(82));
+    let mut view = ViewState::new();
+    let term = render(&d, &mut view, 80, 24);
+    let status = screen(&term).lines().skip(22).collect::<Vec<_>>().join("\n");
+    assert!(status.contains("● live  feed quiet 1:20 · 3,400 viewers"), "{status}");
+    insta::assert_snapshot!("status_feed_quiet_80x24", status);
+    // The next comment ends it.
+    say(&mut d, 5, "bea", "anyone there?", t(83));
+    assert!(!screen(&render(&d, &mut view, 80, 24)).contains("feed quiet"));
 }
 
 #[test]

@@ -142,3 +142,15 @@ pub fn summary(out: &Output) -> Value {
     );
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {out:?}"))
 }
+
+/// A TikTok relay's comment frame in the shape the relays forward (TikTok-Live-Connector's
+/// `chat` event, user fields flattened next to it, as `tests/fixtures/tiktok-relay.jsonl`),
+/// numbered `n`: its `msgId` and text say which.
+pub fn tiktok_comment(n: u64) -> String {
+    serde_json::json!({"event": "chat", "data": {
+        "comment": format!("comment {n}"), "userId": format!("70{}", n % 3), "uniqueId": format!("viewer{}", n % 3),
+        "nickname": format!("Viewer {}", n % 3), "userBadges": [], "followRole": 0,
+        "msgId": format!("73010000000000{n:05}"), "createTime": format!("{}", 1_700_000_000_000u64 + n * 1000),
+    }})
+    .to_string()
+}

@@ -38,15 +38,7 @@ impl SendLimit {
         let bad = || format!("`{text}` is not a send limit like \"20/30s\"");
         let (max, per) = text.split_once('/').ok_or_else(bad)?;
         let max: u32 = max.trim().parse().map_err(|_| bad())?;
-        let per = per.trim();
-        let split = per.find(|c: char| !c.is_ascii_digit()).unwrap_or(per.len());
-        let (n, unit) = per.split_at(split);
-        let n: u64 = if n.is_empty() { 1 } else { n.parse().map_err(|_| bad())? };
-        let secs = match unit.trim() {
-            "s" | "sec" | "secs" | "second" | "seconds" => n,
-            "m" | "min" | "mins" | "minute" | "minutes" => n.saturating_mul(60),
-            _ => return Err(bad()),
-        };
+        let secs = crate::config::model::span_secs(per).ok_or_else(bad)?;
         if max == 0 {
             return Err(format!("`{text}` lets no message through"));
         }

@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 
 use super::Ctx;
 use crate::config::keymap::KeyAction;
-use crate::desk::{Level, Link, money};
+use crate::desk::{Level, Link, clock, money};
 use crate::protocol::StreamState;
 use crate::ui::text;
 
@@ -64,6 +64,12 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         }
     };
     push(conn, style.add_modifier(Modifier::BOLD), 0);
+    if let Some(spell) = desk.health.quiet(desk.now) {
+        // A feed that stalled while its socket stays up: nothing else would say so.
+        let text =
+            format!("feed quiet {} · {} viewers", clock(desk.now - spell.start), thousands(spell.viewers));
+        push(text, bar.patch(theme.warn).add_modifier(Modifier::BOLD), 0);
+    }
     if !desk.caps.resume {
         // This platform cannot replay what was said while the link was down.
         push("no resume".into(), bar.patch(theme.warn), 2);
@@ -78,7 +84,7 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         }
         _ => {}
     }
-    let c = &desk.counters;
+    let h = &desk.health;
     // Commands not yet acknowledged: offline they wait and go out on reconnect; online
     // only the slow ones are worth a word (acks normally arrive within milliseconds).
     if desk.link != Link::Live && !desk.pending.is_empty() {
@@ -107,12 +113,12 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
             6,
         );
     }
-    if c.gaps > 0 {
-        push(format!("gaps {} ({} missed)", c.gaps, c.missed), bar.patch(theme.warn), 2);
+    if h.gaps > 0 {
+        push(format!("gaps {} ({} missed)", h.gaps, h.missed), bar.patch(theme.warn), 2);
     }
     if let Some(oldest) = desk.chat.oldest_unanswered() {
         let n = desk.chat.unanswered_count();
-        let age = crate::desk::clock(desk.now - oldest.at);
+        let age = clock(desk.now - oldest.at);
         // Waiting more than two minutes is worth a colour.
         let style = if (desk.now - oldest.at).num_seconds() >= 120 { bar.patch(theme.warn) } else { bar };
         push(format!("? {n} unanswered (oldest {age})"), style.add_modifier(Modifier::BOLD), 1);
@@ -132,8 +138,21 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         let style = if lag.abs() > 2_000 { bar.patch(theme.warn) } else { bar };
         push(format!("lag {lag}ms"), style, 5);
     }
-    if c.reconnects > 0 {
-        push(format!("reconnects {}", c.reconnects), bar.patch(theme.warn), 5);
+    if h.reconnects > 0 {
+        push(format!("reconnects {}", h.reconnects), bar.patch(theme.warn), 5);
+    }
+    out
+}
+
+/// `3,400`: a count read at a glance.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
     }
     out
 }
