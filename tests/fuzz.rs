@@ -296,6 +296,7 @@ fn options(format: Format) -> FeedOptions {
         channel: Some("nailnook".into()),
         nick: None,
         send_limit: None,
+        ca_file: None,
     }
 }
 
