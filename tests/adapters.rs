@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::fake::{Conn, Fake, WAIT, connections, run_headless, summary};
 use common::{Home, Tmux, fixture};
 use serde_json::Value;
