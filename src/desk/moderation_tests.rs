@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::config::model::{Catalog as CatalogFile, ChatConfig, ClaimsConfig, Replies, SalesPlan};
-use crate::protocol::ModAction;
+use crate::protocol::{Gift, ModAction};
 
 fn shop(chat: ChatConfig) -> ShopConfig {
     let catalog = toml::from_str::<CatalogFile>(crate::config::builtin::CATALOG).expect("the demo catalog");
@@ -357,10 +357,13 @@ fn a_viewer_timed_out_or_banned_on_the_platform_leaves_the_chat() {
         d.apply(chat(1, "ann", "hi"), t(1));
         d.apply(chat(2, "bob", "hey"), t(1));
         d.apply(chat(3, "ann", "spam spam"), t(2));
-        d.apply(removed(4, action, "id-ann"), t(3));
+        let gift = Gift { name: "Bits".into(), value: 100.into(), currency: "BITS".into() };
+        d.apply(frame(4, Event::Gift { user: user("ann"), gift, repeat: 1 }), t(2));
+        d.apply(removed(5, action, "id-ann"), t(3));
         let deleted: Vec<(&str, bool)> =
-            d.chat.messages().iter().map(|m| (m.msg_id.as_str(), m.deleted)).collect();
-        assert_eq!(deleted, [("m1", true), ("m2", false), ("m3", true)], "{action:?}");
+            d.chat.messages().iter().map(|m| (m.text.as_str(), m.deleted)).collect();
+        let want = [("hi", true), ("hey", false), ("spam spam", true), ("sent 1× Bits", false)];
+        assert_eq!(deleted, want, "{action:?}: their gift happened all the same");
         assert_eq!(d.summary().deleted_messages, 2, "{action:?}");
     }
 }
