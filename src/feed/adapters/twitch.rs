@@ -288,10 +288,12 @@ impl Twitch {
         out.events.push(Event::Moderation { action, msg_id: None, user_id: Some(user_id), by: None });
     }
 
-    /// The message's `id` tag, or an id of our own when it has none (no tags). `None` when
-    /// the id was seen already: that is counted as a duplicate.
+    /// The message's `id` tag, or an id of our own when it has none (no tags, or the nil
+    /// UUID, which names no message). `None` when the id was seen already: that is counted
+    /// as a duplicate.
     fn message_id(&mut self, line: &IrcLine<'_>, out: &mut Reading) -> Option<String> {
-        match line.tag("id").filter(|id| !id.is_empty()) {
+        let named = |id: &Cow<'_, str>| id.bytes().any(|b| b != b'0' && b != b'-');
+        match line.tag("id").filter(named) {
             Some(id) if !self.seen.insert(&id) => {
                 out.duplicates += 1;
                 None

@@ -313,6 +313,24 @@ fn a_message_seen_twice_is_a_duplicate() {
 }
 
 #[test]
+fn the_nil_id_names_no_message() {
+    // tmi.js 1.8.5, test/events.js: "resub" and "subanniversary" both carry the nil UUID;
+    // they are two messages, not one sent twice.
+    let resub = |months: u32| {
+        format!(
+            "@badges=subscriber/6;display-name=Schmoopiie;id=00000000-0000-0000-0000-000000000000;login=schmoopiie;msg-id=resub;msg-param-cumulative-months={months};msg-param-sub-plan=Prime;user-id=20624989 :tmi.twitch.tv USERNOTICE #schmoopiie :Great stream -- keep it up!"
+        )
+    };
+    let mut t = anon();
+    let ids: Vec<String> = [6, 7]
+        .iter()
+        .flat_map(|m| t.read(&resub(*m), now()).events)
+        .filter_map(|e| if let Event::Chat { msg_id, .. } = e { Some(msg_id) } else { None })
+        .collect();
+    assert_eq!(ids, ["twitch-local-1", "twitch-local-2"]);
+}
+
+#[test]
 fn privmsg_without_text_or_sender_is_malformed() {
     assert!(read(":abc!abc@abc.tmi.twitch.tv PRIVMSG").malformed.is_some());
     assert!(read(":tmi.twitch.tv PRIVMSG #c :hi").malformed.is_some());
