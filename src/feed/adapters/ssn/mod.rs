@@ -49,7 +49,7 @@ mod gifts;
 mod html;
 mod money;
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -83,6 +83,8 @@ pub struct Ssn {
     viewers: BTreeMap<String, u64>,
     /// What has been counted of TikTok gift streaks and gift bundles.
     tally: gifts::Tally,
+    /// The viewer each recent name on each source is (a bounded memory).
+    names: HashMap<String, String>,
 }
 
 impl Ssn {
@@ -94,6 +96,7 @@ impl Ssn {
             local_ids: 0,
             viewers: BTreeMap::new(),
             tally: gifts::Tally::default(),
+            names: HashMap::new(),
         }
     }
 }
@@ -208,6 +211,9 @@ fn envelope(text: &str) -> Result<Frame, String> {
     if m.contains_key("callback") {
         return Ok(Frame::Other("callback".into()));
     }
+    if matches!(m.get("delete"), Some(Value::Object(_))) {
+        return Ok(Frame::Message(m));
+    }
     let is_message =
         ["chatname", "chatmessage", "event", "hasDonation", "userid"].iter().any(|k| m.contains_key(*k));
     if !is_message {
@@ -218,6 +224,9 @@ fn envelope(text: &str) -> Result<Frame, String> {
 
 impl Ssn {
     fn translate(&mut self, m: &Map<String, Value>) -> Result<Outcome, String> {
+        if let Some(Value::Object(what)) = m.get("delete") {
+            return Ok(self.deletion(what));
+        }
         let source = platform(m);
         let name = match m.get("event") {
             Some(Value::String(e)) if !e.trim().is_empty() => Some(e.trim().to_ascii_lowercase()),
@@ -256,6 +265,7 @@ impl Ssn {
         let what = if kind == Kind::Chat { "a message" } else { event.as_str() };
         let user =
             user(m, source.as_deref()).ok_or_else(|| format!("{what} has no `chatname` or `userid`"))?;
+        self.remember_name(source.as_deref(), &user);
         let (msg_id, key) = self.key(m, &event, &user);
         let text = message_text(m);
         let said =
@@ -350,6 +360,36 @@ impl Ssn {
         Ok(Outcome::Events { events, key })
     }
 
+    /// SSN's delete control, as its Twitch source sends it when the platform removes chat:
+    /// `{"delete": {"type", "id"}}` one message, `{"delete": {"type", "chatname"}}` every
+    /// message of one viewer (known by the name their messages came with).
+    fn deletion(&self, what: &Map<String, Value>) -> Outcome {
+        let source = platform(what);
+        let (msg_id, user_id) =
+            match (what.get("id").and_then(id_text), what.get("chatname").and_then(Value::as_str)) {
+                (Some(id), _) => (Some(id), None),
+                (None, Some(name)) if !name.trim().is_empty() => {
+                    let name = decode_entities(name).trim().to_owned();
+                    let known = self.names.get(&name_key(source.as_deref(), &name)).cloned();
+                    let id = known
+                        .unwrap_or_else(|| source.as_ref().map_or(name.clone(), |s| format!("{s}:{name}")));
+                    (None, Some(id))
+                }
+                // Every message of a source: the desk's moderation names a message or a viewer.
+                _ => return Outcome::Unknown("delete (a whole source)".into()),
+            };
+        let event = Event::Moderation { action: ModAction::Deleted, msg_id, user_id, by: None };
+        Outcome::Events { events: vec![event], key: None }
+    }
+
+    /// Remembers which viewer a name on a source is, for a delete that names them.
+    fn remember_name(&mut self, source: Option<&str>, user: &User) {
+        if self.names.len() >= DEDUP_MEMORY {
+            self.names.clear();
+        }
+        self.names.insert(name_key(source, &user.name), user.id.clone());
+    }
+
     /// Every source's latest viewer count, added up.
     fn viewers(&self) -> Outcome {
         let total = self.viewers.values().fold(0u64, |a, b| a.saturating_add(*b));
@@ -379,6 +419,10 @@ impl Ssn {
         self.local_ids += 1;
         (format!("ssn-local-{}", self.local_ids), None)
     }
+}
+
+fn name_key(source: Option<&str>, name: &str) -> String {
+    format!("{}\u{0}{}", source.unwrap_or_default(), name.to_lowercase())
 }
 
 /// The source platform (`type`): lowercase letters, digits, `-` and `_` only.

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 
 use super::*;
-use crate::protocol::checked;
+use crate::protocol::{ModAction, checked};
 
 fn ssn() -> Ssn {
     Ssn::new("demo-session".into())
@@ -427,6 +427,34 @@ fn gift_subs_sent_one_by_one_after_their_bundle_count_once() {
     assert_eq!(units(s.read(&bundle, at())), 3);
     assert_eq!(["ann", "bob", "cid"].iter().map(|to| units(s.read(&one(to), at()))).sum::<u32>(), 0);
     assert_eq!(units(s.read(&one("dee"), at())), 1, "a gift past the bundle is new");
+}
+
+#[test]
+fn a_delete_removes_one_message_or_one_viewers() {
+    // sources/websocket/twitch.js (981f6dbf), sendDeleteMessage's contract: by id, by
+    // chatname, or every message of a source.
+    let mut s = ssn();
+    s.read(&msg("twitch", "Uma &amp; Co", "hi", json!({"id": "tw-1"})), at());
+    let deleted = |msg_id: Option<&str>, user_id: Option<&str>| {
+        events(vec![Event::Moderation {
+            action: ModAction::Deleted,
+            msg_id: msg_id.map(Into::into),
+            user_id: user_id.map(Into::into),
+            by: None,
+        }])
+    };
+    let read = |s: &mut Ssn, d: Value| s.read(&json!({"delete": d}).to_string(), at());
+    assert_eq!(read(&mut s, json!({"type": "twitch", "id": "tw-1"})), deleted(Some("tw-1"), None));
+    assert_eq!(
+        read(&mut s, json!({"type": "twitch", "chatname": "uma &amp; co"})),
+        deleted(None, Some("twitch:id-Uma &amp; Co")),
+        "the name's viewer, whatever its case"
+    );
+    assert_eq!(
+        read(&mut s, json!({"type": "twitch", "chatname": "Nobody"})),
+        deleted(None, Some("twitch:Nobody"))
+    );
+    assert_eq!(read(&mut s, json!({"type": "twitch"})), unknown("delete (a whole source)"));
 }
 
 #[test]
