@@ -25,13 +25,14 @@
 //! says the one mapping every adapter follows (subs, raids, bits, moderation).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::bundles::Bundles;
 use super::limit::SendLimit;
 use super::{Adapter, Capabilities, Reading};
 use crate::protocol::{Command, Event, Gift, ModAction, User};
@@ -50,8 +51,6 @@ pub const READ_ONLY: &str = "read-only: log in with a token to send";
 const SEEN_IDS: usize = 4096;
 /// How many of the latest chat messages a whole-chat `CLEARCHAT` can delete.
 const CLEARABLE: usize = 10_000;
-/// How many gifters' mass gifts are followed at once (their gift subs arrive within seconds).
-const MASS_GIFTS: usize = 256;
 
 /// The Twitch chat adapter for one channel.
 #[derive(Debug)]
@@ -70,8 +69,8 @@ pub struct Twitch {
     /// The chat shown since the chat was last cleared, newest last: what a whole-chat
     /// `CLEARCHAT` deletes.
     shown: VecDeque<String>,
-    /// Gift subs announced by a mass gift and not yet seen one by one, by gifter.
-    announced: HashMap<String, u64>,
+    /// Mass gifts, whose gift subs then arrive one by one.
+    bundles: Bundles,
 }
 
 /// An OAuth token, which never shows in logs or debug output.
@@ -107,7 +106,7 @@ impl Twitch {
             seen: Seen::default(),
             local_ids: 0,
             shown: VecDeque::new(),
-            announced: HashMap::new(),
+            bundles: Bundles::default(),
         }
     }
 
@@ -227,17 +226,15 @@ impl Twitch {
             "submysterygift" | "anonsubmysterygift" => {
                 let count = line.tag("msg-param-mass-gift-count").and_then(|c| c.parse::<u32>().ok());
                 let count = count.filter(|c| *c > 0).unwrap_or(1);
-                if self.announced.len() >= MASS_GIFTS && !self.announced.contains_key(&user.id) {
-                    self.announced.clear();
-                }
-                *self.announced.entry(user.id.clone()).or_default() += u64::from(count);
+                self.bundles.announce(&user.id, count);
                 out.events.push(subs(&user, format!("Gift sub ({tier})"), count));
             }
             // One gifted subscription, from the gifter (Twitch's anonymous gifter when hidden).
-            "subgift" | "anonsubgift" => match self.announced.get_mut(&user.id) {
-                Some(left) if *left > 0 => *left -= 1,
-                _ => out.events.push(subs(&user, format!("Gift sub ({tier})"), 1)),
-            },
+            "subgift" | "anonsubgift" => {
+                if !self.bundles.announced(&user.id) {
+                    out.events.push(subs(&user, format!("Gift sub ({tier})"), 1));
+                }
+            }
             // Paying a gift forward: the gift itself arrives as its own `subgift`.
             "standardpayforward" | "communitypayforward" => {}
             // A raid brings another channel's viewers (msg-param-viewerCount). The desk has no

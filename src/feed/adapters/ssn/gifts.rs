@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use super::super::bundles::Bundles;
 use super::html::{first_image_label, plain_text};
 use super::money::parse_donation;
 use super::{count, donation_text, lookup, message_text};
@@ -21,8 +22,6 @@ pub const SUBS: &str = "SUBS";
 
 /// How many TikTok gift streaks are followed at once (each lasts seconds).
 const MAX_STREAKS: usize = 1024;
-/// How many gifters' announced gift bundles are followed at once.
-const MAX_GIFTERS: usize = 256;
 
 /// The donation a row carries (`hasDonation`): its amount and currency where they can be
 /// read, named `name` (else "Bits" or "Donation" by its currency); one that cannot be read
@@ -125,8 +124,7 @@ fn shown_count(m: &Map<String, Value>) -> Option<u64> {
 pub struct Tally {
     /// The highest count seen of each TikTok gift streak.
     streaks: HashMap<String, u64>,
-    /// Gift subs announced by a bundle and not yet seen one by one, by gifter.
-    announced: HashMap<String, u64>,
+    bundles: Bundles,
 }
 
 impl Tally {
@@ -176,18 +174,12 @@ impl Tally {
     /// it, one per recipient, add nothing more.
     pub fn gift_subs(&mut self, gifter: &str, count: u32, bundle: bool) -> u32 {
         if bundle || count > 1 {
-            if self.announced.len() >= MAX_GIFTERS && !self.announced.contains_key(gifter) {
-                self.announced.clear();
-            }
-            *self.announced.entry(gifter.to_owned()).or_default() += u64::from(count);
-            return count;
-        }
-        match self.announced.get_mut(gifter) {
-            Some(left) if *left > 0 => {
-                *left -= 1;
-                0
-            }
-            _ => count,
+            self.bundles.announce(gifter, count);
+            count
+        } else if self.bundles.announced(gifter) {
+            0
+        } else {
+            count
         }
     }
 }
