@@ -302,6 +302,12 @@ impl Ssn {
                     return Err(format!("`{event}` has no amount and no text"));
                 }
             }
+            // A reaction is a gift only when it carries one (TikTok's gifts hidden from the tray).
+            Kind::Reaction
+                if donation_text(m).is_none() && lookup(m, &["meta", "diamondCount"]).is_none() =>
+            {
+                return Ok(Outcome::Unknown(event));
+            }
             Kind::Gift | Kind::Reaction if source.as_deref() == Some("tiktok") => {
                 match self.tally.tiktok_gift(m) {
                     Some((g, units)) => events.push(gift(g, units)),

@@ -356,6 +356,7 @@ fn rows_the_desk_has_no_use_for_are_unknown_by_name() {
             "hype_train",
         ),
         (test_row(json!({"type": "youtube", "event": "reaction", "chatmessage": "❤"})), "reaction"),
+        (test_row(json!({"type": "tiktok", "event": "reaction", "chatmessage": "🌹"})), "reaction"),
     ];
     for (frame, name) in table {
         assert_eq!(ssn().read(&frame, at()), unknown(name), "{frame}");
@@ -777,6 +778,15 @@ fn json_value() -> impl Strategy<Value = Value> {
         "diamondCount",
         "repeatCount",
         "overlayNinja",
+        "tiktokGiftStreakId",
+        "tiktokGiftCount",
+        "delete",
+        "bits",
+        "total",
+        "tier",
+        "subtitle",
+        "coins",
+        "userId",
     ];
     super::super::fuzz::json_value(KEYS, &["[<>&;#a-z0-9 \"'=/]{0,24}", "[$€£0-9.,]{0,8}( [A-Za-z]{0,4})?"])
 }
@@ -788,7 +798,11 @@ proptest! {
     fn any_frame_is_read_without_panic(
         data in json_value(),
         event in prop_oneof![Just(Value::Null), Just(json!("viewer_update")), Just(json!("gift")),
-            Just(json!("joined")), Just(json!("followed")), Just(json!(false)), Just(json!("x"))],
+            Just(json!("joined")), Just(json!("followed")), Just(json!(false)), Just(json!("x")),
+            Just(json!("viewer_updates")), Just(json!("cheer")), Just(json!("subscription_gift")),
+            Just(json!("giftpurchase")), Just(json!("user_banned")), Just(json!("envelope")),
+            Just(json!("superchat")), Just(json!("reaction")), Just(json!(true))],
+        source in prop_oneof![Just("tiktok"), Just("twitch"), Just("youtube")],
         raw in ".{0,40}",
         html in "[<>&;#a-zA-Z0-9 \"'=/é🔥]{0,60}",
     ) {
@@ -796,6 +810,7 @@ proptest! {
         let mut frame = data.clone();
         if let Value::Object(m) = &mut frame {
             m.insert("event".into(), event);
+            m.entry("type").or_insert_with(|| json!(source));
         }
         let text = frame.to_string();
         let half = (0..=text.len() / 2).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
