@@ -235,9 +235,11 @@ impl ChatLog {
         }
     }
 
-    /// Marks every message of a user as removed (ban).
+    /// Marks every comment of a user as removed (a ban, a timeout). Their orders and gifts
+    /// shown inline stay: they happened all the same.
     pub fn mark_user_deleted(&mut self, user_id: &str) {
-        for m in self.messages.iter_mut().filter(|m| m.user_id == user_id) {
+        let said = |m: &Message| m.user_id == user_id && matches!(m.kind, MsgKind::Chat | MsgKind::Question);
+        for m in self.messages.iter_mut().filter(|m| said(m)) {
             m.deleted = true;
             self.unanswered.remove(&m.index);
         }

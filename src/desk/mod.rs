@@ -563,11 +563,9 @@ impl Desk {
                     (ModAction::Deleted, None, Some(user)) => {
                         self.chat.mark_user_deleted(&user);
                     }
-                    (ModAction::Banned, _, Some(user)) => {
-                        self.chat.mark_user_deleted(&user);
-                        self.notice(Level::Info, format!("{user} was banned by {by}"));
+                    (action @ (ModAction::Banned | ModAction::Muted), _, Some(user)) => {
+                        self.removed_on_platform(action, &user, &by, now, out);
                     }
-                    (ModAction::Muted, _, Some(user)) => self.muted_on_platform(&user, &by),
                     _ => {}
                 }
             }

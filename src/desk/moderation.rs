@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
 
-use super::claims::compile;
+use super::claims::{News, compile};
 use super::classify::{keywords_regex, normalize_into};
 use super::{Desk, Level, Output, is_operator};
 use crate::config::model::{BlockedConfig, ChatConfig};
-use crate::protocol::{Command, User};
+use crate::protocol::{Command, ModAction, User};
 
 /// The comment pinned on the stream, kept whole so it stays on screen after the chat log
 /// lets it go.
@@ -287,21 +287,51 @@ impl Desk {
         }
     }
 
-    /// The platform says a viewer was muted: the operator is told, by name where the chat
-    /// knows it, unless it is the mute the operator just asked for (already told).
-    pub(super) fn muted_on_platform(&mut self, user_id: &str, by: &str) {
-        if self
+    /// The platform muted (timed out) or banned a viewer: as the platform does, their comments
+    /// leave the desk (struck out as deleted) and the units their claims held go to the next
+    /// in line, so a removed viewer neither shows nor holds stock. The operator is told, by
+    /// name where the chat knows it, unless it is the mute the operator just asked for.
+    pub(super) fn removed_on_platform(
+        &mut self,
+        action: ModAction,
+        user_id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) {
+        let who = self.viewer_name(user_id);
+        let asked_here = self
             .moderation
             .waiting
             .values()
             .any(|w| matches!(w, Waiting::Mute { user_id: u, .. } if u == user_id))
-            || self.moderation.muted_until(user_id, self.now).is_some()
-        {
+            || self.moderation.muted_until(user_id, self.now).is_some();
+        match action {
+            ModAction::Banned => self.notice(Level::Info, format!("{who} was banned by {by}")),
+            _ if asked_here => {}
+            _ => self.notice(Level::Info, format!("{who} was muted by {by}")),
+        }
+        self.chat.mark_user_deleted(user_id);
+        let held: Vec<u64> = self.claims.open().filter(|c| c.user_id == user_id).map(|c| c.id).collect();
+        if held.is_empty() {
             return;
         }
+        let mut news = Vec::new();
+        for id in &held {
+            // An open claim can always be rejected; its units are released as it goes.
+            let _ = self.claims.reject(&mut self.catalog, *id, now, &mut news);
+        }
+        // The removed viewer gets no reply; whoever is served next from the waitlist does.
+        news.retain(|n| !matches!(n, News::Rejected { claim } if claim.user_id == user_id));
+        let ids: Vec<String> = held.iter().map(|id| format!("#{id}")).collect();
+        self.notice(Level::Info, format!("Released {who}'s claims {}: removed by {by}", ids.join(", ")));
+        self.claim_news(news, now, out);
+    }
+
+    /// `@name` for a viewer the platform names by id, where the chat knows them; else the id.
+    fn viewer_name(&self, user_id: &str) -> String {
         let name = self.chat.messages().iter().rev().take(NAME_LOOKBACK).find(|m| m.user_id == user_id);
-        let who = name.map_or_else(|| user_id.to_owned(), |m| format!("@{}", m.user_name));
-        self.notice(Level::Info, format!("{who} was muted by {by}"));
+        name.map_or_else(|| user_id.to_owned(), |m| format!("@{}", m.user_name))
     }
 
     /// A viewer comment with a blocked word: counted and kept off the desk (no view shows it,

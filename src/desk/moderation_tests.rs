@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::config::model::{Catalog as CatalogFile, ChatConfig, ClaimsConfig, Replies, SalesPlan};
-use crate::protocol::ModAction;
+use crate::protocol::{Gift, ModAction};
 
 fn shop(chat: ChatConfig) -> ShopConfig {
     let catalog = toml::from_str::<CatalogFile>(crate::config::builtin::CATALOG).expect("the demo catalog");
@@ -19,8 +19,12 @@ fn shop(chat: ChatConfig) -> ShopConfig {
 }
 
 fn desk_with(chat: ChatConfig) -> Desk {
+    desk_of(shop(chat))
+}
+
+fn desk_of(shop: ShopConfig) -> Desk {
     Desk::new(DeskSetup {
-        shop: shop(chat),
+        shop,
         scrollback: 1000,
         ref_prefix: "t".into(),
         source: "test".into(),
@@ -332,4 +336,80 @@ fn the_platforms_word_of_a_mute_names_the_viewer_and_is_not_said_twice() {
     assert_eq!(last_notice(&d), "@bob was muted by mod");
     d.apply(muted("id-nobody"), t(5));
     assert_eq!(last_notice(&d), "id-nobody was muted by mod");
+}
+
+fn removed(seq: u64, action: ModAction, user: &str) -> Input {
+    frame(seq, Event::Moderation { action, msg_id: None, user_id: Some(user.into()), by: Some("mod".into()) })
+}
+
+fn almond_pink(seq: u64, available: u32) -> Input {
+    frame(seq, Event::Stock { sku: "ALMOND-PINK".into(), available })
+}
+
+/// (viewer, units, state) of every open claim, oldest first.
+fn open_claims(d: &Desk) -> Vec<(String, u32, &'static str)> {
+    d.claims.open().map(|c| (c.user_name.clone(), c.qty, c.state.label())).collect()
+}
+
+#[test]
+fn a_viewer_timed_out_or_banned_on_the_platform_leaves_the_chat() {
+    for action in [ModAction::Muted, ModAction::Banned] {
+        let mut d = desk();
+        d.apply(chat(1, "ann", "hi"), t(1));
+        d.apply(chat(2, "bob", "hey"), t(1));
+        d.apply(chat(3, "ann", "spam spam"), t(2));
+        let gift = Gift { name: "Bits".into(), value: 100.into(), currency: "BITS".into() };
+        d.apply(frame(4, Event::Gift { user: user("ann"), gift, repeat: 1 }), t(2));
+        d.apply(removed(5, action, "id-ann"), t(3));
+        let deleted: Vec<(&str, bool)> =
+            d.chat.messages().iter().map(|m| (m.text.as_str(), m.deleted)).collect();
+        let want = [("hi", true), ("hey", false), ("spam spam", true), ("sent 1× Bits", false)];
+        assert_eq!(deleted, want, "{action:?}: their gift happened all the same");
+        assert_eq!(d.summary().deleted_messages, 2, "{action:?}");
+    }
+}
+
+#[test]
+fn a_removed_viewers_claims_release_their_units_to_the_next_in_line() {
+    for action in [ModAction::Muted, ModAction::Banned] {
+        let mut shop = shop(ChatConfig::default());
+        shop.replies = toml::from_str(crate::config::builtin::REPLIES).expect("the demo replies");
+        let mut d = desk_of(shop);
+        d.apply(almond_pink(1, 1), t(0));
+        d.apply(chat(2, "ann", "sold almond pink"), t(1));
+        d.apply(chat(3, "bea", "sold almond pink"), t(2));
+        assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
+        let out = d.apply(removed(4, action, "id-ann"), t(3));
+        assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")], "{action:?}");
+        // Bea hears her turn came; Ann, removed, is sent nothing.
+        let replies: Vec<&Command> = sent(&out);
+        assert_eq!(replies.len(), 1, "{action:?}: {replies:?}");
+        assert!(
+            matches!(replies[0], Command::SendChat { reply_to: Some(to), .. } if to == "m3"),
+            "{replies:?}"
+        );
+        assert!(d.notices().any(|n| n.text.starts_with("Released @ann's claims #")), "{action:?}");
+    }
+}
+
+#[test]
+fn removing_a_viewer_with_nothing_held_changes_no_claim_and_replays_the_same() {
+    let inputs = [
+        (almond_pink(1, 1), t(0)),
+        (chat(2, "ann", "sold almond pink"), t(1)),
+        (chat(3, "bob", "hello"), t(2)),
+        (removed(4, ModAction::Muted, "id-bob"), t(3)),
+        (removed(5, ModAction::Banned, "id-nobody"), t(4)),
+    ];
+    let run = || {
+        let mut d = desk();
+        let outs: Vec<Output> = inputs.iter().flat_map(|(i, at)| d.apply(i.clone(), *at)).collect();
+        (d, outs)
+    };
+    let (a, out_a) = run();
+    let (b, out_b) = run();
+    assert_eq!((&a, &out_a), (&b, &out_b));
+    assert_eq!(open_claims(&a), [("ann".to_owned(), 1, "held")]);
+    assert!(sent(&out_a).is_empty());
+    assert_eq!(last_notice(&a), "id-nobody was banned by mod");
 }

@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod corpus;
 mod ssn;
 mod tiktok;
 mod twitch;

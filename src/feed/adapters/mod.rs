@@ -5,6 +5,7 @@
 //! The feed client ([`super::ws`]) owns the connection (connect, keepalive, reconnect with
 //! backoff); an adapter only translates, and says what its platform can do.
 
+pub mod bundles;
 pub mod limit;
 pub mod twitch;
 

@@ -17,8 +17,12 @@
 //!   forum post "Deprecation of chat commands through IRC": `/delete`, `/timeout`, `/ban` and
 //!   the other moderation commands stopped working over IRC in February 2023 and moved to the
 //!   Twitch API, so this adapter can neither delete nor mute.
+//! - Other clients' readings of the same lines, whose test suites hold real ones:
+//!   robotty/twitch-irc-rs (`src/message/commands/*.rs`) and tmijs/tmi.js (`test/events.js`,
+//!   `lib/ClientBase.js`): a mass gift's count, paid upgrades, `jtv`'s host notices.
 //!
-//! What maps where, and why, is said at each mapping below.
+//! What maps where, and why, is said at each mapping below; the README's platform table
+//! says the one mapping every adapter follows (subs, raids, bits, moderation).
 
 use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
@@ -28,6 +32,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::bundles::Bundles;
 use super::limit::SendLimit;
 use super::{Adapter, Capabilities, Reading};
 use crate::protocol::{Command, Event, Gift, ModAction, User};
@@ -44,6 +49,8 @@ pub const READ_ONLY: &str = "read-only: log in with a token to send";
 
 /// How many message ids are remembered to drop a message seen twice.
 const SEEN_IDS: usize = 4096;
+/// How many of the latest chat messages a whole-chat `CLEARCHAT` can delete.
+const CLEARABLE: usize = 10_000;
 
 /// The Twitch chat adapter for one channel.
 #[derive(Debug)]
@@ -59,6 +66,11 @@ pub struct Twitch {
     seen: Seen,
     /// Ids given to messages that came without one (no tags).
     local_ids: u64,
+    /// The chat shown since the chat was last cleared, newest last: what a whole-chat
+    /// `CLEARCHAT` deletes.
+    shown: VecDeque<String>,
+    /// Mass gifts, whose gift subs then arrive one by one.
+    bundles: Bundles,
 }
 
 /// An OAuth token, which never shows in logs or debug output.
@@ -86,7 +98,16 @@ impl Twitch {
             None => (format!("justinfan{}", fastrand::u32(10_000..100_000_000)), None),
         };
         let elevated = nick == channel;
-        Twitch { channel, nick, token, elevated, seen: Seen::default(), local_ids: 0 }
+        Twitch {
+            channel,
+            nick,
+            token,
+            elevated,
+            seen: Seen::default(),
+            local_ids: 0,
+            shown: VecDeque::new(),
+            bundles: Bundles::default(),
+        }
     }
 
     /// Whether this connection is anonymous (cannot send).
@@ -100,11 +121,13 @@ impl Twitch {
     }
 
     fn line(&mut self, line: &IrcLine<'_>, out: &mut Reading) {
-        match line.command {
+        // IRC commands are case-insensitive: a server may well send `ping`.
+        let command = line.command.to_ascii_uppercase();
+        match command.as_str() {
             "PRIVMSG" => self.privmsg(line, out),
             "USERNOTICE" => self.usernotice(line, out),
             "CLEARMSG" => clearmsg(line, out),
-            "CLEARCHAT" => clearchat(line, out),
+            "CLEARCHAT" => self.clearchat(line, out),
             "NOTICE" => notice(line, out),
             "USERSTATE" => {
                 // Sent on joining and after each message we send: our standing in the channel.
@@ -131,17 +154,35 @@ impl Twitch {
         }
     }
 
-    /// `PRIVMSG` → chat; cheered bits and a paid Hype Chat also → a gift.
+    /// `PRIVMSG` to the channel → chat; cheered bits and a paid Hype Chat also → a gift.
     fn privmsg(&mut self, line: &IrcLine<'_>, out: &mut Reading) {
         let Some(text) = line.param(1) else {
             return malformed(out, "PRIVMSG without a message");
         };
+        // Twitch's own account speaks as `jtv`: "<name> is now hosting you[ for N viewers]."
+        // (tmi.js's `hosted`). A host brings another channel's audience, as a raid does.
+        if line.nick() == Some("jtv") {
+            return match text.split_once(" is now hosting you") {
+                Some((name, _)) if !name.trim().is_empty() => {
+                    let name = name.trim();
+                    let id = login_name(name);
+                    let user =
+                        User { id, name: name.into(), region: None, badges: Vec::new(), follower: false };
+                    out.events.push(Event::Join { user });
+                }
+                _ => out.unknown.push("PRIVMSG from jtv".into()),
+            };
+        }
+        // Chat is said in a channel; anything else (a message to us) is not the stream's.
+        if !line.param(0).is_some_and(|target| target.starts_with('#')) {
+            return out.unknown.push("PRIVMSG (not to a channel)".into());
+        }
         let Some(user) = sender(line) else {
             return malformed(out, "PRIVMSG without a sender");
         };
         let Some(msg_id) = self.message_id(line, out) else { return };
         let reply_to = line.tag("reply-parent-msg-id").filter(|id| !id.is_empty()).map(Cow::into_owned);
-        out.events.push(Event::Chat { msg_id, user: user.clone(), text: action_text(text).into(), reply_to });
+        self.chat(out, msg_id, user.clone(), action_text(text), reply_to);
 
         // "bits: The amount of Bits the user cheered" (IRC Tags, PRIVMSG). A cheer is
         // money sent with a chat message: the chat above, and the Bits as a gift.
@@ -173,15 +214,29 @@ impl Twitch {
         match kind.as_ref() {
             // A subscription is paid support, like a gift: one gift named for its tier. Its
             // money value depends on the viewer's country and is not in the message, so the
-            // unit is the subscription itself.
-            "sub" | "resub" => out.events.push(sub_gift(user.clone(), format!("Sub ({tier})"))),
+            // unit is the subscription itself. Converting a Prime or gifted sub to a paid one
+            // is a new paid subscription too.
+            "sub" | "resub" | "primepaidupgrade" => out.events.push(subs(&user, format!("Sub ({tier})"), 1)),
+            "giftpaidupgrade" | "anongiftpaidupgrade" => {
+                out.events.push(subs(&user, "Sub (continued gift)".into(), 1));
+            }
+            // A mass gift announces N gifted subscriptions, which Twitch then sends one by one
+            // as `subgift`s from the same gifter: the announcement counts all N at once (it may
+            // be all that arrives), and the `subgift`s it announced add nothing more.
+            "submysterygift" | "anonsubmysterygift" => {
+                let count = line.tag("msg-param-mass-gift-count").and_then(|c| c.parse::<u32>().ok());
+                let count = count.filter(|c| *c > 0).unwrap_or(1);
+                self.bundles.announce(&user.id, count);
+                out.events.push(subs(&user, format!("Gift sub ({tier})"), count));
+            }
             // One gifted subscription, from the gifter (Twitch's anonymous gifter when hidden).
             "subgift" | "anonsubgift" => {
-                out.events.push(sub_gift(user.clone(), format!("Gift sub ({tier})")));
+                if !self.bundles.announced(&user.id) {
+                    out.events.push(subs(&user, format!("Gift sub ({tier})"), 1));
+                }
             }
-            // "submysterygift" announces N gifted subscriptions, each of which then arrives as
-            // its own "subgift": counting the announcement too would count them twice.
-            "submysterygift" | "anonsubmysterygift" => {}
+            // Paying a gift forward: the gift itself arrives as its own `subgift`.
+            "standardpayforward" | "communitypayforward" => {}
             // A raid brings another channel's viewers (msg-param-viewerCount). The desk has no
             // raid event and `viewers` is the audience's size, not an arrival: the raiding
             // broadcaster is read as one arrival, and the number of raiders is not carried.
@@ -192,14 +247,50 @@ impl Twitch {
         }
         // The viewer's own words with a sub or an announcement show in chat like a message.
         if let Some(text) = line.param(1).filter(|t| !t.trim().is_empty()) {
-            out.events.push(Event::Chat { msg_id, user, text: text.into(), reply_to: None });
+            self.chat(out, msg_id, user, text, None);
         }
     }
 
-    /// The message's `id` tag, or an id of our own when it has none (no tags). `None` when
-    /// the id was seen already: that is counted as a duplicate.
+    /// A chat message, remembered for a whole-chat clear.
+    fn chat(&mut self, out: &mut Reading, msg_id: String, user: User, text: &str, reply_to: Option<String>) {
+        if self.shown.len() >= CLEARABLE {
+            self.shown.pop_front();
+        }
+        self.shown.push_back(msg_id.clone());
+        out.events.push(Event::Chat { msg_id, user, text: text.into(), reply_to });
+    }
+
+    /// `CLEARCHAT #channel :login` → the user timed out (`ban-duration` seconds) or banned, by
+    /// `target-user-id`; the desk then removes their messages, as Twitch does.
+    /// `CLEARCHAT #channel` alone empties the whole chat: the desk's moderation names one
+    /// message or one viewer, so it is told as a deletion of every message shown since the
+    /// last clear (the latest [`CLEARABLE`]), and a notice says who did what.
+    fn clearchat(&mut self, line: &IrcLine<'_>, out: &mut Reading) {
+        let Some(login) = line.param(1).map(str::trim).filter(|l| !l.is_empty()) else {
+            out.notices.push("A moderator cleared the chat".into());
+            out.events.extend(self.shown.drain(..).map(|id| Event::Moderation {
+                action: ModAction::Deleted,
+                msg_id: Some(id),
+                user_id: None,
+                by: None,
+            }));
+            return;
+        };
+        // Without tags only the login is known; chat read without tags uses logins as ids too.
+        let user_id = line
+            .tag("target-user-id")
+            .filter(|id| !id.is_empty())
+            .map_or_else(|| login.to_owned(), Cow::into_owned);
+        let action = if line.tag("ban-duration").is_some() { ModAction::Muted } else { ModAction::Banned };
+        out.events.push(Event::Moderation { action, msg_id: None, user_id: Some(user_id), by: None });
+    }
+
+    /// The message's `id` tag, or an id of our own when it has none (no tags, or the nil
+    /// UUID, which names no message). `None` when the id was seen already: that is counted
+    /// as a duplicate.
     fn message_id(&mut self, line: &IrcLine<'_>, out: &mut Reading) -> Option<String> {
-        match line.tag("id").filter(|id| !id.is_empty()) {
+        let named = |id: &Cow<'_, str>| id.bytes().any(|b| b != b'0' && b != b'-');
+        match line.tag("id").filter(named) {
             Some(id) if !self.seen.insert(&id) => {
                 out.duplicates += 1;
                 None
@@ -300,23 +391,6 @@ fn clearmsg(line: &IrcLine<'_>, out: &mut Reading) {
     }
 }
 
-/// `CLEARCHAT #channel :login` → the user timed out (`ban-duration` seconds) or banned, by
-/// `target-user-id`. `CLEARCHAT #channel` alone empties the whole chat: the desk has no such
-/// event (moderation names one message or one viewer), so it is counted as unknown.
-fn clearchat(line: &IrcLine<'_>, out: &mut Reading) {
-    let Some(login) = line.param(1).map(str::trim).filter(|l| !l.is_empty()) else {
-        out.unknown.push("CLEARCHAT (whole chat)".into());
-        return;
-    };
-    // Without tags only the login is known; chat read without tags uses logins as ids too.
-    let user_id = line
-        .tag("target-user-id")
-        .filter(|id| !id.is_empty())
-        .map_or_else(|| login.to_owned(), Cow::into_owned);
-    let action = if line.tag("ban-duration").is_some() { ModAction::Muted } else { ModAction::Banned };
-    out.events.push(Event::Moderation { action, msg_id: None, user_id: Some(user_id), by: None });
-}
-
 /// `NOTICE`: a refused message becomes an error on the desk; a refused login stops the feed.
 fn notice(line: &IrcLine<'_>, out: &mut Reading) {
     let text = line.params.last().copied().unwrap_or_default().trim();
@@ -390,8 +464,10 @@ fn tier(plan: Option<&str>) -> &'static str {
     }
 }
 
-fn sub_gift(user: User, name: String) -> Event {
-    Event::Gift { user, gift: Gift { name, value: Decimal::ONE, currency: "SUBS".into() }, repeat: 1 }
+/// `count` subscriptions: a gift of one `SUBS` each, named for the kind and tier.
+fn subs(user: &User, name: String, count: u32) -> Event {
+    let gift = Gift { name, value: Decimal::ONE, currency: "SUBS".into() };
+    Event::Gift { user: user.clone(), gift, repeat: count }
 }
 
 /// A Hype Chat's price: `pinned-chat-paid-amount` in the currency's smallest unit, with

@@ -281,11 +281,53 @@ fn a_me_message_reads_as_its_text() {
 }
 
 #[test]
+fn a_host_from_jtv_is_the_host_arriving_and_a_privmsg_to_no_channel_is_not_chat() {
+    // tmi.js 1.8.5, test/events.js, "hosted": Twitch's own jtv account tells of a host.
+    let hosted =
+        ":jtv!~jtv@jtv.tmi.twitch.tv PRIVMSG #schmoopiie :Username is now hosting you for 11 viewers.";
+    let host = User {
+        id: "username".into(),
+        name: "Username".into(),
+        region: None,
+        badges: vec![],
+        follower: false,
+    };
+    assert_eq!(read(hosted).events, [Event::Join { user: host }]);
+    let r = read(":jtv!jtv@jtv.tmi.twitch.tv PRIVMSG #schmoopiie :Exited host mode.");
+    assert_eq!((r.events.len(), r.unknown), (0, vec!["PRIVMSG from jtv".to_string()]));
+    // livedesk: the same notice as Twitch sent it to the broadcaster's own login, untagged.
+    let to_us = read(":jtv!jtv@jtv.tmi.twitch.tv PRIVMSG dallas :Username is now hosting you.");
+    assert!(matches!(&to_us.events[..], [Event::Join { user }] if user.name == "Username"), "{to_us:?}");
+    // livedesk: any other message to us rather than to a channel is not the stream's chat
+    // (twitch-irc-rs reads a PRIVMSG's channel from a `#` target and refuses one without).
+    let r = read(":someone!someone@someone.tmi.twitch.tv PRIVMSG justinfan123 :hi");
+    assert_eq!((r.events.len(), r.unknown), (0, vec!["PRIVMSG (not to a channel)".to_string()]));
+}
+
+#[test]
 fn a_message_seen_twice_is_a_duplicate() {
     let mut t = anon();
     assert_eq!(t.read(CHEER, now()).events.len(), 2);
     let again = t.read(CHEER, now());
     assert_eq!((again.events.len(), again.duplicates), (0, 1));
+}
+
+#[test]
+fn the_nil_id_names_no_message() {
+    // tmi.js 1.8.5, test/events.js: "resub" and "subanniversary" both carry the nil UUID;
+    // they are two messages, not one sent twice.
+    let resub = |months: u32| {
+        format!(
+            "@badges=subscriber/6;display-name=Schmoopiie;id=00000000-0000-0000-0000-000000000000;login=schmoopiie;msg-id=resub;msg-param-cumulative-months={months};msg-param-sub-plan=Prime;user-id=20624989 :tmi.twitch.tv USERNOTICE #schmoopiie :Great stream -- keep it up!"
+        )
+    };
+    let mut t = anon();
+    let ids: Vec<String> = [6, 7]
+        .iter()
+        .flat_map(|m| t.read(&resub(*m), now()).events)
+        .filter_map(|e| if let Event::Chat { msg_id, .. } = e { Some(msg_id) } else { None })
+        .collect();
+    assert_eq!(ids, ["twitch-local-1", "twitch-local-2"]);
 }
 
 #[test]
@@ -324,10 +366,44 @@ fn clearchat_with_a_user_is_a_timeout_or_a_ban() {
 }
 
 #[test]
-fn clearchat_of_the_whole_room_is_unknown() {
-    let r = read(CLEAR_ALL);
-    assert!(r.events.is_empty());
-    assert_eq!(r.unknown, ["CLEARCHAT (whole chat)"]);
+fn clearchat_of_the_whole_room_deletes_every_message_shown_since_the_last_clear() {
+    let mut t = anon();
+    t.read(PRIVMSG, now());
+    t.read(&format!("{CHEER}\r\n{RESUB}"), now());
+    let r = t.read(CLEAR_ALL, now());
+    let deleted: Vec<&str> = r
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::Moderation { action: ModAction::Deleted, msg_id: Some(id), user_id: None, .. } => {
+                id.as_str()
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        deleted,
+        [
+            "eb24e920-8065-492a-8aea-266a00fc5126",
+            "b34ccfc7-4977-403a-8a94-33c6bac34fb8",
+            "db25007f-7a18-43eb-9379-80131e44d633"
+        ]
+    );
+    assert_eq!((r.notices, r.unknown), (vec!["A moderator cleared the chat".to_string()], vec![]));
+    // Cleared once, gone: a second clear has nothing left to delete.
+    assert!(t.read(CLEAR_ALL, now()).events.is_empty());
+}
+
+#[test]
+fn a_whole_chat_clear_deletes_at_most_the_latest_clearable_messages() {
+    let mut t = anon();
+    for n in 0..CLEARABLE + 5 {
+        t.read(&format!(":u!u@u.tmi.twitch.tv PRIVMSG #dallas :message {n}"), now());
+    }
+    let r = t.read(CLEAR_ALL, now());
+    assert_eq!(r.events.len(), CLEARABLE);
+    let Event::Moderation { msg_id: Some(first), .. } = &r.events[0] else { panic!() };
+    assert_eq!(first, "twitch-local-6", "the oldest five are let go");
 }
 
 // ---- reading: USERNOTICE ----
@@ -358,16 +434,63 @@ fn a_resub_is_a_gift_and_its_message_is_chat() {
 }
 
 #[test]
-fn a_gifted_sub_is_a_gift_from_the_gifter_and_a_mass_gift_counts_once() {
+fn a_gifted_sub_is_a_gift_from_the_gifter() {
     let tww2 = user("87654321", "TWW2", &["staff", "premium"]);
     assert_eq!(
         read(SUBGIFT).events,
         [Event::Gift { user: tww2, gift: gift("Gift sub (Tier 1)", Decimal::ONE, "SUBS"), repeat: 1 }]
     );
-    // livedesk: the mass gift's announcement adds nothing; its subgifts carry each sub.
-    let mass = "@badge-info=;badges=;display-name=BigSpender;id=f1;login=bigspender;msg-id=submysterygift;msg-param-mass-gift-count=5;msg-param-sub-plan=1000;room-id=1;user-id=11111 :tmi.twitch.tv USERNOTICE #c";
-    let r = read(mass);
-    assert!(r.events.is_empty() && r.unknown.is_empty() && r.malformed.is_none());
+}
+
+#[test]
+fn a_mass_gift_counts_its_subs_once_whether_or_not_each_follows() {
+    // twitch-irc-rs 6.1.1, src/message/commands/usernotice.rs, test_submysterygift: "is
+    // gifting 20 Tier 1 Subs", then (livedesk) the gifted subs Twitch sends for it.
+    let mass = "@badge-info=;badges=sub-gifter/50;color=;display-name=AdamAtReflectStudios;emotes=;flags=;id=049e6371-7023-4fca-8605-7dec60e72e12;login=adamatreflectstudios;mod=0;msg-id=submysterygift;msg-param-mass-gift-count=20;msg-param-sender-count=100;msg-param-sub-plan=1000;room-id=71092938;subscriber=0;tmi-sent-ts=1594583777669;user-id=211711554;user-type= :tmi.twitch.tv USERNOTICE #xqcow";
+    let one = |n: u32| {
+        format!(
+            "@badges=sub-gifter/50;display-name=AdamAtReflectStudios;id=g{n};login=adamatreflectstudios;msg-id=subgift;msg-param-sub-plan=1000;user-id=211711554 :tmi.twitch.tv USERNOTICE #xqcow"
+        )
+    };
+    let units = |r: &Reading| -> u32 {
+        r.events.iter().map(|e| if let Event::Gift { repeat, .. } = e { *repeat } else { 0 }).sum()
+    };
+    let mut t = anon();
+    let r = t.read(mass, now());
+    let adam = user("211711554", "AdamAtReflectStudios", &["sub-gifter"]);
+    assert_eq!(
+        r.events,
+        [Event::Gift { user: adam, gift: gift("Gift sub (Tier 1)", Decimal::ONE, "SUBS"), repeat: 20 }]
+    );
+    let after: u32 = (0..20).map(|n| units(&t.read(&one(n), now()))).sum();
+    assert_eq!(after, 0, "the twenty announced subs are not counted again");
+    assert_eq!(units(&t.read(&one(20), now())), 1, "a gift sub past the announced ones is new");
+    // Another gifter's subs are their own.
+    assert_eq!(units(&t.read(SUBGIFT, now())), 1);
+}
+
+#[test]
+fn paid_upgrades_are_subs_and_a_pay_forward_is_its_gift_sub_alone() {
+    // tmi.js 1.8.5, test/events.js: giftpaidupgrade, anongiftpaidupgrade, primepaidupgrade.
+    let base = "@badge-info=subscriber/1;badges=subscriber/0;color=;display-name=SubscriberName;emotes=;flags=;id=ID;login=subscribername;mod=0;msg-id=KIND;room-id=123456789;subscriber=1;tmi-sent-ts=1590000000000;user-id=987654321;user-type= :tmi.twitch.tv USERNOTICE #schmoopiie";
+    let line = |kind: &str, extra: &str| {
+        base.replace("KIND", kind)
+            .replace("id=ID", &format!("id={kind}"))
+            .replace("msg-id=", &format!("{extra}msg-id="))
+    };
+    let name = |r: Reading| match &r.events[..] {
+        [Event::Gift { gift, repeat: 1, .. }] => gift.name.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        name(read(&line("giftpaidupgrade", "msg-param-sender-login=sendername;"))),
+        "Sub (continued gift)"
+    );
+    assert_eq!(name(read(&line("anongiftpaidupgrade", ""))), "Sub (continued gift)");
+    assert_eq!(name(read(&line("primepaidupgrade", "msg-param-sub-plan=1000;"))), "Sub (Tier 1)");
+    // livedesk: Twitch's documented pay-forward notices; the gift itself comes as a subgift.
+    let forward = read(&line("communitypayforward", ""));
+    assert!(forward.events.is_empty() && forward.unknown.is_empty(), "{forward:?}");
 }
 
 #[test]
@@ -396,6 +519,10 @@ fn ping_is_answered_and_reconnect_is_passed_on() {
     // IRC Concepts: "PING :tmi.twitch.tv", answered "PONG :tmi.twitch.tv".
     let r = read("PING :tmi.twitch.tv\r\n");
     assert_eq!(r, Reading { replies: vec!["PONG :tmi.twitch.tv".into()], ..Reading::default() });
+    // IRC commands are case-insensitive (RFC 1459, 1.3): a lowercase ping is a ping.
+    assert_eq!(read("ping :tmi.twitch.tv").replies, ["PONG :tmi.twitch.tv"]);
+    // twitch-irc-rs 6.1.1, src/message/commands/ping.rs: a PING with a prefix and no argument.
+    assert_eq!(read(":tmi.twitch.tv PING").replies, ["PONG"]);
     // IRC Commands: RECONNECT.
     assert_eq!(read(":tmi.twitch.tv RECONNECT\r\n"), Reading { reconnect: true, ..Reading::default() });
 }
@@ -651,16 +778,19 @@ fn the_fixture_reads_as_its_comments_say() {
         "chat", "chat", "chat", "chat",          // VIP, reply, emoji, /me
         "chat", "chat", "chat",                  // three in one frame
         "moderation", "moderation", "moderation", // delete, timeout, ban
+        "moderation", "moderation", "moderation", // the whole chat cleared: the nine
+        "moderation", "moderation", "moderation", // messages shown so far, each
+        "moderation", "moderation", "moderation", // deleted
         "gift", "chat",                          // resub and its message
         "gift",                                  // sub
         "gift",                                  // subgift
-        "gift", "gift",                          // mass gift of 2
+        "gift",                                  // mass gift of 2, its subgifts in it
         "join",                                  // raid
         "chat",                                  // announcement
         "chat",                                  // ritual's HeyGuys
     ]);
     assert_eq!(all.replies, ["PONG :tmi.twitch.tv"]);
-    assert_eq!(all.unknown, ["CLEARCHAT (whole chat)", "USERNOTICE ritual", "NOTICE slow_on"]);
+    assert_eq!(all.unknown, ["USERNOTICE ritual", "NOTICE slow_on"]);
     assert_eq!(all.duplicates, 0);
     assert!(all.reconnect);
     for event in &all.events {
