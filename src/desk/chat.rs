@@ -147,6 +147,22 @@ impl ChatLog {
         at: DateTime<Utc>,
         tags: Tags,
     ) -> u64 {
+        self.push_from(msg_id, user.clone(), text, kind, reply_to, at, tags)
+    }
+
+    /// [`ChatLog::push_tagged`] keeping the user's own strings: a comment from the feed costs
+    /// no copies of its viewer's id, name and region.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_from(
+        &mut self,
+        msg_id: String,
+        user: User,
+        text: String,
+        kind: MsgKind,
+        reply_to: Option<String>,
+        at: DateTime<Utc>,
+        tags: Tags,
+    ) -> u64 {
         while self.messages.len() >= self.cap {
             self.evict_oldest();
         }
@@ -163,10 +179,10 @@ impl ChatLog {
         self.messages.push_back(Message {
             index,
             msg_id,
-            user_id: user.id.clone(),
-            user_name: user.name.clone(),
-            region: user.region.clone(),
             source: user.badges.first().and_then(|b| Source::from_badge(b)),
+            user_id: user.id,
+            user_name: user.name,
+            region: user.region,
             text,
             kind,
             reply_to,

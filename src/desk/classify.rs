@@ -474,6 +474,22 @@ mod tests {
     }
 
     #[test]
+    fn normalizing_keeps_letters_and_digits_in_lower_case_and_one_space_between() {
+        let table = [
+            ("HOW MUCH?? 💅", "how much"),
+            ("  it's   2 for £10!! ", "its 2 for 10"),
+            ("¿Cuánto CUESTA?", "cuánto cuesta"),
+            ("don’t `go` 😍 NOW", "dont go now"),
+            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
+            ("💅💅", ""),
+            ("", ""),
+        ];
+        for (text, want) in table {
+            assert_eq!(normalize(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
     fn escape_laden_text_is_read_once_sanitized() {
         let mut c = classifier();
         let text = sanitize("\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}shipping\u{202e}?", 500);
