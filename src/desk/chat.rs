@@ -3,7 +3,8 @@
 //! Messages get a monotonically increasing index so that the UI can hold on to a
 //! selection or a scroll anchor while old messages fall off the front.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, VecDeque};
 
 use chrono::{DateTime, Utc};
 
@@ -99,7 +100,7 @@ pub struct ChatLog {
     messages: VecDeque<Message>,
     /// msg_id hash → index; a hash, not the string, to keep memory per message small
     /// (lookups check the message's own id, so a collision only misses).
-    by_id: HashMap<u64, u64>,
+    by_id: foldhash::HashMap<u64, u64>,
     next_index: u64,
     cap: usize,
     /// Indexes of the unanswered questions in memory, oldest first.
@@ -113,7 +114,7 @@ impl ChatLog {
     pub fn new(cap: usize) -> Self {
         ChatLog {
             messages: VecDeque::new(),
-            by_id: HashMap::new(),
+            by_id: Default::default(),
             next_index: 0,
             cap: cap.max(1),
             unanswered: BTreeSet::new(),
@@ -146,6 +147,30 @@ impl ChatLog {
         at: DateTime<Utc>,
         tags: Tags,
     ) -> u64 {
+        self.push_from(msg_id, user.clone(), text, kind, reply_to, at, tags)
+    }
+
+    /// [`ChatLog::push_tagged`] keeping the user's own strings: a comment from the feed costs
+    /// no copies of its viewer's id, name and region.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_from(
+        &mut self,
+        msg_id: String,
+        user: User,
+        text: String,
+        kind: MsgKind,
+        reply_to: Option<String>,
+        at: DateTime<Utc>,
+        tags: Tags,
+    ) -> u64 {
+        while self.messages.len() >= self.cap {
+            self.evict_oldest();
+        }
+        if self.messages.len() == self.messages.capacity() {
+            // Grown by doubling, but never past the cap: a full log holds no spare room.
+            let more = self.messages.len().max(64).min(self.cap - self.messages.len());
+            self.messages.reserve_exact(more);
+        }
         let index = self.next_index;
         self.next_index += 1;
         if !msg_id.is_empty() {
@@ -154,10 +179,10 @@ impl ChatLog {
         self.messages.push_back(Message {
             index,
             msg_id,
-            user_id: user.id.clone(),
-            user_name: user.name.clone(),
-            region: user.region.clone(),
             source: user.badges.first().and_then(|b| Source::from_badge(b)),
+            user_id: user.id,
+            user_name: user.name,
+            region: user.region,
             text,
             kind,
             reply_to,
@@ -172,17 +197,21 @@ impl ChatLog {
         if self.messages.back().is_some_and(Message::unanswered) {
             self.unanswered.insert(index);
         }
-        while self.messages.len() > self.cap {
-            let Some(old) = self.messages.pop_front() else { break };
-            if self.by_id.get(&id_hash(&old.msg_id)) == Some(&old.index) {
-                self.by_id.remove(&id_hash(&old.msg_id));
-            }
-            for tag in counted(old.tags) {
-                self.tag_counts[tag as usize] -= 1;
-            }
-            self.unanswered.remove(&old.index);
-        }
         index
+    }
+
+    /// Drops the oldest message and everything that points at it.
+    fn evict_oldest(&mut self) {
+        let Some(old) = self.messages.pop_front() else { return };
+        if let Entry::Occupied(e) = self.by_id.entry(id_hash(&old.msg_id))
+            && *e.get() == old.index
+        {
+            e.remove();
+        }
+        for tag in counted(old.tags) {
+            self.tag_counts[tag as usize] -= 1;
+        }
+        self.unanswered.remove(&old.index);
     }
 
     /// Marks a message answered (or handled); returns false if it is gone or already was.
@@ -294,9 +323,10 @@ fn counted(tags: Tags) -> impl Iterator<Item = Tag> {
     tags.iter().filter(move |t| !spam || *t == Tag::Spam)
 }
 
+/// A msg_id's hash, the same in every run, so that replays of one stream give equal logs.
 fn id_hash(msg_id: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(msg_id)
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(msg_id)
 }
 
 #[cfg(test)]
@@ -319,6 +349,19 @@ mod tests {
         assert!(log.get(1).is_none());
         assert!(log.by_msg_id("m0").is_none());
         assert_eq!(log.by_msg_id("m3").unwrap().index, 3);
+    }
+
+    #[test]
+    fn a_full_log_holds_no_room_past_its_cap() {
+        let mut log = ChatLog::new(1000);
+        for i in 0..2500 {
+            log.push(format!("m{i}"), &user(), "hi".into(), MsgKind::Chat, None, Utc::now());
+            assert!(log.messages.capacity() <= 1000, "{} after {i}", log.messages.capacity());
+        }
+        assert_eq!((log.len(), log.first_index()), (1000, 1500));
+        assert_eq!(log.by_id.len(), 1000);
+        assert_eq!(log.by_msg_id("m1500").unwrap().index, 1500);
+        assert!(log.by_msg_id("m1499").is_none());
     }
 
     #[test]

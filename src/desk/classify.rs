@@ -4,8 +4,8 @@
 //! Rules are compiled once; a comment is normalized into a reused buffer and read with one
 //! regex per tag, so tagging costs no allocation for a viewer already seen.
 
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
 use regex::Regex;
@@ -134,7 +134,7 @@ pub struct Classifier {
     /// The shop's names, normalized.
     names: Vec<String>,
     spam: SpamConfig,
-    viewers: HashMap<String, Recent>,
+    viewers: foldhash::HashMap<String, Recent>,
     norm: String,
     since_sweep: u32,
 }
@@ -197,27 +197,26 @@ pub fn keywords_regex(keywords: &[String]) -> Option<String> {
     Some(format!("(?:^| )(?:{})(?: |$)", words.join("|")))
 }
 
-/// Whether `name` (normalized) is a whole word run of `text` (normalized).
+/// Whether `name` (normalized) is a whole word run of `text` (normalized). Only the starts
+/// of words are tried: a substring search would be set up anew for every name.
 pub fn has_words(text: &str, name: &str) -> bool {
     if name.is_empty() {
         return false;
     }
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = text[from..].find(name) {
-        let start = from + at;
+    let (text, name) = (text.as_bytes(), name.as_bytes());
+    let fits = |start: usize| {
         let end = start + name.len();
-        let before = start == 0 || bytes[start - 1] == b' ';
-        let after = end == bytes.len() || bytes[end] == b' ';
-        if before && after {
-            return true;
-        }
-        from = start + 1;
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    false
+        text[start..].starts_with(name) && (end == text.len() || text[end] == b' ')
+    };
+    fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
+}
+
+/// Whether `text` may hold a link: every form of the link pattern has a `/` or a `www.`.
+/// Most comments have neither and skip the pattern, whose Unicode `\b` is slow over emoji.
+fn may_hold_link(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.contains(&b'/')
+        || text.match_indices('.').any(|(i, _)| i >= 3 && bytes[i - 3..i].eq_ignore_ascii_case(b"www"))
 }
 
 impl Compiled {
@@ -301,7 +300,7 @@ impl Classifier {
             compiled: Compiled::shared(config),
             names: config.names.iter().map(|n| normalize(n)).filter(|n| !n.is_empty()).collect(),
             spam: config.spam.clone(),
-            viewers: HashMap::new(),
+            viewers: Default::default(),
             norm: String::new(),
             since_sweep: 0,
         }
@@ -369,7 +368,7 @@ impl Classifier {
                 tags.remove(Tag::Buyer);
             }
         }
-        if self.spam.links && self.compiled.links.is_match(said.text) {
+        if self.spam.links && may_hold_link(said.text) && self.compiled.links.is_match(said.text) {
             tags.add(Tag::Spam);
         }
         if self.recent(said) {
@@ -393,7 +392,7 @@ impl Classifier {
             return false;
         }
         let key = if self.norm.is_empty() { said.text.trim() } else { self.norm.as_str() };
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        let hash = foldhash::fast::FixedState::default().hash_one(key);
         let recent = match self.viewers.get_mut(said.user_id) {
             Some(r) => r,
             None => self.viewers.entry(said.user_id.to_owned()).or_default(),
@@ -475,6 +474,22 @@ mod tests {
     }
 
     #[test]
+    fn normalizing_keeps_letters_and_digits_in_lower_case_and_one_space_between() {
+        let table = [
+            ("HOW MUCH?? 💅", "how much"),
+            ("  it's   2 for £10!! ", "its 2 for 10"),
+            ("¿Cuánto CUESTA?", "cuánto cuesta"),
+            ("don’t `go` 😍 NOW", "dont go now"),
+            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
+            ("💅💅", ""),
+            ("", ""),
+        ];
+        for (text, want) in table {
+            assert_eq!(normalize(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
     fn escape_laden_text_is_read_once_sanitized() {
         let mut c = classifier();
         let text = sanitize("\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}shipping\u{202e}?", 500);
@@ -521,6 +536,32 @@ mod tests {
         assert_eq!(tags_of(&mut c, "b", "go to www.cheap.example now", 0), ["spam"]);
         assert_eq!(tags_of(&mut c, "c", "bit.ly/abc", 0), ["spam"]);
         assert!(tags_of(&mut c, "d", "see you at 8.30 then", 0).is_empty());
+        assert_eq!(tags_of(&mut c, "e", "😍 WWW.Cheap.example 😍", 0), ["spam"]);
+        assert_eq!(tags_of(&mut c, "f", "💅 shop at nails.shop/sale 💅", 0), ["spam"]);
+    }
+
+    #[test]
+    fn only_comments_that_cannot_hold_a_link_skip_the_link_pattern() {
+        let links = &Compiled::new(&ChatConfig::default()).links;
+        let texts = [
+            "https://spam.example",
+            "HTTP://x",
+            "www.x.example",
+            "visit WwW.x",
+            "bit.ly/abc",
+            "é.com/",
+            "omg 😍😍 gorgeous",
+            "see you at 8.30",
+            "www",
+            "ww.w",
+            ".www",
+            "",
+        ];
+        for text in texts {
+            assert!(may_hold_link(text) || !links.is_match(text), "{text:?}");
+        }
+        assert!(!may_hold_link("omg 😍😍 gorgeous"));
+        assert!(!may_hold_link("see you at 8.30"));
     }
 
     #[test]
@@ -532,6 +573,11 @@ mod tests {
         assert!(has_words("a nail nook b", "nail nook"));
         assert!(!has_words("nailnookish", "nailnook"));
         assert!(has_words("é nailnook", "nailnook"));
+        assert!(has_words("nail nail nook", "nail nook"));
+        assert!(has_words("nail nook", "nail nook"));
+        assert!(!has_words("nail nookish", "nail nook"));
+        assert!(!has_words("a nail", "nail nook"));
+        assert!(!has_words("", "nail"));
     }
 
     #[test]

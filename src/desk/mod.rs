@@ -491,10 +491,11 @@ impl Desk {
                     self.viewers.said(&user, now);
                     (MsgKind::Chat, self.tags_of(&user, &text, false, claim.is_some(), now))
                 };
-                let index = self.chat.push_tagged(msg_id, &user, text, kind, reply_to, now, tags);
+                let claimer = claim.as_ref().map(|_| user.clone());
+                let index = self.chat.push_from(msg_id, user, text, kind, reply_to, now, tags);
                 self.stats.chat_at(now.timestamp());
                 self.gate_answer(index, now, out);
-                if let Some(claim) = claim {
+                if let (Some(claim), Some(user)) = (claim, claimer) {
                     self.read_claim(claim, &user, now, out);
                 }
             }
@@ -507,10 +508,11 @@ impl Desk {
                 if !is_operator(&user) {
                     self.viewers.said(&user, now);
                 }
-                let index = self.chat.push_tagged(msg_id, &user, text, MsgKind::Question, None, now, tags);
+                let claimer = claim.as_ref().map(|_| user.clone());
+                let index = self.chat.push_from(msg_id, user, text, MsgKind::Question, None, now, tags);
                 self.stats.chat_at(now.timestamp());
                 self.gate_answer(index, now, out);
-                if let Some(claim) = claim {
+                if let (Some(claim), Some(user)) = (claim, claimer) {
                     self.read_claim(claim, &user, now, out);
                 }
             }

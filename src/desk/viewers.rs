@@ -195,7 +195,7 @@ pub struct Viewer {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Viewers {
     list: Vec<Viewer>,
-    index: HashMap<String, usize>,
+    index: foldhash::HashMap<String, usize>,
     /// Order id → the viewer who placed it.
     owners: HashMap<String, usize>,
     /// Notes written during this stream, by user id (they win over the history's).

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::desk::Action;
-use crate::protocol::{DecodeError, Event, decode_event, decode_event_str};
+use crate::protocol::{DecodeError, Event, RawEvent, decode_event};
 
 /// The event types a script may carry: the stream's own events, not the connection's.
 const SCRIPT_EVENTS: &str = "chat, question, join, viewers, like, follow, share, gift, order, \
@@ -134,10 +134,10 @@ pub fn parse_line(text: &str) -> Result<ScriptLine, String> {
     struct EventLine<'a> {
         at_ms: u64,
         #[serde(borrow)]
-        event: &'a serde_json::value::RawValue,
+        event: RawEvent<'a>,
     }
     if let Ok(line) = serde_json::from_str::<EventLine>(text)
-        && let Ok(event) = decode_event_str(line.event.get())
+        && let Ok(event) = line.event.into_event()
         && !event.is_connection_level()
     {
         return Ok(ScriptLine { at_ms: line.at_ms, item: ScriptItem::Event(event) });

@@ -404,14 +404,28 @@ fn slow_frame(text: &str, (event, seq): (Event, Option<u64>)) -> Result<Frame, D
 
 /// Decodes a bare event from JSON text (script lines: no envelope needed), sanitized.
 pub fn decode_event_str(text: &str) -> Result<Event, DecodeError> {
-    let raw: raw::RawFrame = match serde_json::from_str(text) {
-        Ok(raw) => raw,
-        Err(e) => return slow_read(text, e.to_string()).map(|(event, _)| event),
-    };
-    if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
-        return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: None });
+    match serde_json::from_str::<RawEvent>(text) {
+        Ok(raw) => raw.into_event(),
+        Err(e) => slow_read(text, e.to_string()).map(|(event, _)| event),
     }
-    raw::into_event(raw).and_then(finish).map_err(|reason| malformed(&reason, None))
+}
+
+/// A bare event read in the one-pass reader's form, not yet checked: a script line holds one,
+/// so that the line is read once rather than once as a line and again as an event. A field
+/// the one-pass reader cannot take fails the read; [`decode_event`] then has the last word.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct RawEvent<'a>(#[serde(borrow)] raw::RawFrame<'a>);
+
+impl RawEvent<'_> {
+    /// The event, checked and sanitized as every decoded event is.
+    pub fn into_event(self) -> Result<Event, DecodeError> {
+        let raw = self.0;
+        if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
+            return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: None });
+        }
+        raw::into_event(raw).and_then(finish).map_err(|reason| malformed(&reason, None))
+    }
 }
 
 /// Decodes a bare event (as in script files, where there is no envelope), sanitized.
