@@ -49,6 +49,12 @@ pub(super) fn certificate_refused(url: &str, e: &WsError) -> Option<String> {
         }
         CertificateError::Revoked => "it was revoked".to_owned(),
         CertificateError::BadSignature => "its signature is wrong".to_owned(),
+        // What `openssl req -x509` makes by default: a CA certificate (CA:TRUE), which
+        // webpki will not take as the relay's own, even when it is in `ca_file`.
+        other if format!("{other:?}").contains("CaUsedAsEndEntity") => "it is a CA certificate, \
+             which cannot be the relay's own: give the relay a certificate signed by that CA \
+             (or one made without CA:TRUE)"
+            .to_owned(),
         other => sanitize(&format!("{other:?}"), MAX_NAME_CHARS),
     };
     Some(format!(
@@ -91,6 +97,11 @@ mod tests {
         let line = certificate_refused("wss://relay.local/", &e).unwrap();
         assert!(line.starts_with("The feed at wss://relay.local/ sent a certificate that does not verify"));
         assert!(line.contains("feed.ca_file"), "{line}");
+        let ca = rustls::OtherError(std::sync::Arc::new(std::io::Error::other("CaUsedAsEndEntity")));
+        let ca = rustls::Error::InvalidCertificate(CertificateError::Other(ca));
+        let e = WsError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, ca));
+        let line = certificate_refused("wss://relay.local/", &e).unwrap();
+        assert!(line.contains("it is a CA certificate, which cannot be the relay's own"), "{line}");
         let refused = WsError::Io(std::io::ErrorKind::ConnectionRefused.into());
         assert_eq!(certificate_refused("wss://relay.local/", &refused), None);
     }
