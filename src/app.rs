@@ -2,7 +2,9 @@
 //!
 //! Inputs from the feed arrive on a channel, are applied in batches, and mark the
 //! screen dirty; frames are drawn on a timer (at most `fps` a second), each in a
-//! synchronized update. Keys are applied at once and show on the next frame.
+//! synchronized update. Keys are applied at once and show on the next frame. While the
+//! journal writer is behind, feed input waits in its channel (and the socket behind it):
+//! keys and ticks go on, so memory stays bounded and the screen keeps moving.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -24,7 +26,7 @@ use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Command, Event, Frame, StreamInfo};
-use crate::store::{Item, Journal, Store, ViewerRow};
+use crate::store::{Backlog, Item, Journal, Store, ViewerRow};
 use crate::ui::view::{Effect, ViewState};
 
 /// An input with the time it happened at, when the source knows better than the wall
@@ -146,6 +148,11 @@ impl Session {
             bell: false,
             terminal: false,
         }
+    }
+
+    /// How far behind the journal writer is (no store: never).
+    fn journal_backlog(&self) -> Option<Backlog> {
+        self.store.as_ref().map(|s| s.journal.backlog())
     }
 
     /// Sends commands to this channel (a feed client); commands left unanswered before
@@ -547,10 +554,13 @@ pub async fn run_headless(
 ) -> Finish {
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let backlog = session.journal_backlog();
     loop {
+        let behind = journal_behind(&backlog);
         tokio::select! {
             biased;
-            input = rx.recv() => match input {
+            () = caught_up(&backlog), if behind => {}
+            input = rx.recv(), if !behind => match input {
                 Some(input) => {
                     session.apply(input);
                     if session.desk.ended() && !until_closed {
@@ -593,7 +603,9 @@ pub async fn run_tui(
     let mut shown_second = 0i64;
     let mut first_frame_logged = false;
     let mut replies_file = Watched::new(config.paths.config_file("replies.toml"));
+    let backlog = session.journal_backlog();
     loop {
+        let behind = journal_behind(&backlog);
         tokio::select! {
             _ = frame.tick() => {
                 if dirty {
@@ -622,11 +634,15 @@ pub async fn run_tui(
                 }
                 dirty = true;
             }
-            input = rx.recv(), if feed_open => {
+            () = caught_up(&backlog), if feed_open && behind => {}
+            input = rx.recv(), if feed_open && !behind => {
                 match input {
                     Some(input) => {
                         session.apply(input);
                         for _ in 1..BATCH {
+                            if journal_behind(&backlog) {
+                                break;
+                            }
                             match rx.try_recv() {
                                 Ok(input) => session.apply(input),
                                 Err(_) => break,
@@ -653,6 +669,17 @@ pub async fn run_tui(
     }
     drop(terminal);
     Ok(())
+}
+
+/// Whether feed input should wait for the journal writer to catch up.
+fn journal_behind(backlog: &Option<Backlog>) -> bool {
+    backlog.as_ref().is_some_and(Backlog::behind)
+}
+
+async fn caught_up(backlog: &Option<Backlog>) {
+    if let Some(backlog) = backlog {
+        backlog.caught_up().await;
+    }
 }
 
 /// `replies.toml` changed on disk: the desk takes the new replies, or, when the edit is

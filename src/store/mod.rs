@@ -26,7 +26,7 @@ use crate::desk::{Action, Desk, Input, LinkEvent};
 use crate::protocol::{Command, Frame};
 
 pub use viewers::ViewerRow;
-pub use writer::{CommandSink, Item, Journal};
+pub use writer::{Backlog, CommandSink, Item, Journal};
 
 /// The database's file name in the state dir.
 pub const FILE: &str = "livedesk.db";

@@ -531,6 +531,58 @@ fn an_operator_command_leaves_only_once_its_action_is_on_disk_and_in_order() {
 }
 
 #[test]
+fn a_writer_held_up_by_the_disk_keeps_its_queue_within_the_bound_and_loses_nothing() {
+    const BOUND: usize = 16;
+    const CHATS: u64 = 5_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = path_in(dir.path());
+    let journal = Journal::start_with_queue(&path, BOUND).unwrap();
+    let id = journal.begin("demo", t(0)).unwrap();
+    let backlog = journal.backlog();
+    // Another process holds the database's write lock: the writer's first commit waits.
+    let other = Store::open(&path).unwrap();
+    other.conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let feeding = std::thread::spawn(move || {
+        for n in 1..=CHATS {
+            journal.record(id, t(n as i64), Item::Input(chat(n)));
+        }
+        journal
+    });
+    let mut most = 0;
+    while most < BOUND && !feeding.is_finished() {
+        most = most.max(backlog.waiting());
+        std::thread::yield_now();
+    }
+    assert!(backlog.behind());
+    let waiter = {
+        let backlog = backlog.clone();
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(backlog.caught_up())
+        })
+    };
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(2));
+        most = most.max(backlog.waiting());
+    }
+    assert_eq!(most, BOUND, "the queue held more than its bound");
+    assert!(!feeding.is_finished(), "the feeding side went on while the writer was held up");
+    other.conn.execute_batch("COMMIT").unwrap();
+    waiter.join().unwrap();
+    let journal = feeding.join().unwrap();
+    journal.flush().unwrap();
+    assert!(!journal.failed());
+    assert_eq!(backlog.waiting(), 0);
+    let journaled: Vec<(i64, i64)> = {
+        let mut stmt =
+            other.conn.prepare("SELECT n, seq FROM journal WHERE session_id = ?1 ORDER BY n").unwrap();
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let expected: Vec<(i64, i64)> = (1..=CHATS as i64).map(|n| (n, n)).collect();
+    assert!(journaled == expected, "{} rows journaled, not every chat once in order", journaled.len());
+    journal.finish();
+}
+
+#[test]
 fn rows_are_committed_within_the_batch_wait_without_a_flush() {
     let dir = tempfile::tempdir().unwrap();
     let path = path_in(dir.path());

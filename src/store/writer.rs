@@ -3,12 +3,18 @@
 //! of chat never waits on the disk. An operator action is the one thing written at once
 //! and synced before its command may leave: the writer itself hands the command to the
 //! feed once it is on disk, so the screen never waits for the disk either.
+//!
+//! The queue to the writer is bounded ([`QUEUE`] messages), so a writer that falls behind
+//! a flood cannot grow memory: once half of it waits the journal is [`Backlog::behind`] and
+//! the app stops taking feed input (the socket and the platform hold the excess, nothing is
+//! dropped), which leaves the other half for keys and ticks; only a full queue makes a send
+//! wait for the writer.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -30,6 +36,57 @@ pub type CommandSink = tokio::sync::mpsc::UnboundedSender<Command>;
 pub const BATCH_WAIT: Duration = Duration::from_millis(100);
 /// Most rows in one batch.
 pub const BATCH_ROWS: usize = 1_000;
+/// Most messages waiting for the writer (besides the batch it is writing).
+pub const QUEUE: usize = 8_192;
+
+/// How many messages wait for the writer, shared with whoever feeds the journal.
+#[derive(Clone)]
+pub struct Backlog(Arc<Waiting>);
+
+struct Waiting {
+    /// Counted once a message is in the queue, so never more than the queue holds; the
+    /// writer may take one before it is counted, hence signed.
+    len: AtomicIsize,
+    /// Half the queue: from here on the journal is behind.
+    behind_at: isize,
+    caught_up: tokio::sync::Notify,
+}
+
+impl Backlog {
+    fn new(queue: usize) -> Self {
+        let behind_at = isize::try_from(queue.div_ceil(2)).unwrap_or(isize::MAX);
+        Backlog(Arc::new(Waiting { len: AtomicIsize::new(0), behind_at, caught_up: Default::default() }))
+    }
+
+    /// Messages waiting now.
+    pub fn waiting(&self) -> usize {
+        usize::try_from(self.0.len.load(Ordering::SeqCst)).unwrap_or(0)
+    }
+
+    /// Whether the writer is behind: input that can wait (the feed's) should.
+    pub fn behind(&self) -> bool {
+        self.0.len.load(Ordering::SeqCst) >= self.0.behind_at
+    }
+
+    /// Returns once the writer is no longer behind (at once if it is not).
+    pub async fn caught_up(&self) {
+        while self.behind() {
+            self.0.caught_up.notified().await;
+        }
+    }
+
+    fn added(&self) {
+        self.0.len.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// One message left the queue; the writer is no longer behind when this was the one.
+    fn taken(&self) {
+        if self.0.len.fetch_sub(1, Ordering::SeqCst) == self.0.behind_at {
+            // Kept as a permit if no one waits yet, so a wake-up is never lost.
+            self.0.caught_up.notify_one();
+        }
+    }
+}
 
 /// One journal row's content.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,7 +166,8 @@ impl Msg {
 
 /// The handle the desk side holds: cheap sends, and a wait only where asked for.
 pub struct Journal {
-    tx: Option<Sender<Msg>>,
+    tx: Option<SyncSender<Msg>>,
+    backlog: Backlog,
     thread: Option<JoinHandle<()>>,
     failed: Arc<AtomicBool>,
     /// Command batches handed to the writer and not yet sent on.
@@ -119,31 +177,54 @@ pub struct Journal {
 impl Journal {
     /// Opens the database at `path` and starts the writer thread.
     pub fn start(path: &Path) -> anyhow::Result<Journal> {
+        Self::start_with_queue(path, QUEUE)
+    }
+
+    pub(super) fn start_with_queue(path: &Path, queue: usize) -> anyhow::Result<Journal> {
         let conn = connect(path)?;
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(queue);
+        let backlog = Backlog::new(queue);
         let failed = Arc::new(AtomicBool::new(false));
         let holding = Arc::new(AtomicUsize::new(0));
-        let writer =
-            Writer { conn, next_n: HashMap::new(), failed: failed.clone(), holding: holding.clone() };
+        let writer = Writer {
+            conn,
+            next_n: HashMap::new(),
+            failed: failed.clone(),
+            holding: holding.clone(),
+            backlog: backlog.clone(),
+        };
         let thread = std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || writer.run(rx))
             .context("cannot start the journal writer")?;
-        Ok(Journal { tx: Some(tx), thread: Some(thread), failed, holding })
+        Ok(Journal { tx: Some(tx), backlog, thread: Some(thread), failed, holding })
+    }
+
+    /// How far behind the writer is: the app pauses the feed on it.
+    pub fn backlog(&self) -> Backlog {
+        self.backlog.clone()
+    }
+
+    /// Queues a message, waiting for room if the queue is full; gives it back if the
+    /// writer is gone.
+    // The message given back is as large as a message: returned only when the writer is gone.
+    #[allow(clippy::result_large_err)]
+    fn queue(&self, msg: Msg) -> Result<(), Msg> {
+        let Some(tx) = &self.tx else { return Err(msg) };
+        tx.send(msg).map_err(|mpsc::SendError(msg)| msg)?;
+        self.backlog.added();
+        Ok(())
     }
 
     fn send(&self, msg: Msg) {
-        if let Some(tx) = &self.tx
-            && tx.send(msg).is_err()
-        {
+        if self.queue(msg).is_err() {
             self.failed.store(true, Ordering::Relaxed);
         }
     }
 
     fn ask<T>(&self, msg: impl FnOnce(Reply<T>) -> Msg) -> anyhow::Result<T> {
         let (reply, answer) = mpsc::sync_channel(1);
-        let tx = self.tx.as_ref().ok_or_else(|| anyhow!("the journal is closed"))?;
-        tx.send(msg(reply)).map_err(|_| anyhow!("the journal writer stopped"))?;
+        self.queue(msg(reply)).map_err(|_| anyhow!("the journal writer stopped"))?;
         answer.recv().map_err(|_| anyhow!("the journal writer stopped"))?.map_err(|e| anyhow!(e))
     }
 
@@ -184,8 +265,7 @@ impl Journal {
 
     fn hold(&self, msg: Msg) {
         self.holding.fetch_add(1, Ordering::SeqCst);
-        let Some(tx) = &self.tx else { return };
-        if let Err(mpsc::SendError(msg)) = tx.send(msg) {
+        if let Err(msg) = self.queue(msg) {
             // The writer is gone: the commands go out anyway, unjournaled.
             self.failed.store(true, Ordering::Relaxed);
             if let Msg::DurableThenSend(_, commands, sink) | Msg::Send(commands, sink) = msg {
@@ -266,11 +346,13 @@ struct Writer {
     next_n: HashMap<i64, i64>,
     failed: Arc<AtomicBool>,
     holding: Arc<AtomicUsize>,
+    backlog: Backlog,
 }
 
 impl Writer {
     fn run(mut self, rx: Receiver<Msg>) {
         while let Ok(first) = rx.recv() {
+            self.backlog.taken();
             let deadline = Instant::now() + BATCH_WAIT;
             let mut rows = first.rows();
             let mut open = !first.waited_on();
@@ -279,6 +361,7 @@ impl Writer {
                 let wait = deadline.saturating_duration_since(Instant::now());
                 match rx.recv_timeout(wait) {
                     Ok(msg) => {
+                        self.backlog.taken();
                         rows += msg.rows();
                         open = !msg.waited_on();
                         batch.push(msg);
