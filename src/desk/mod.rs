@@ -523,6 +523,8 @@ impl Desk {
             Event::Share { .. } => self.stats.shares += 1,
             Event::Gift { user, gift, repeat } => {
                 self.stats.gifts += u64::from(repeat);
+                *self.stats.gift_value.entry(gift.currency.clone()).or_default() +=
+                    gift.value * rust_decimal::Decimal::from(repeat);
                 if !is_operator(&user) {
                     self.viewers.saw(&user, now);
                 }

@@ -1,7 +1,9 @@
 //! Live stream figures: viewers, chat rate, orders, and a per-minute history of them for the
 //! Stats pane (bounded: the whole stream's history lives in the store).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+
+use rust_decimal::Decimal;
 
 /// Minutes of per-minute history kept (four hours: longer than a stream).
 pub const MINUTES_KEPT: usize = 240;
@@ -31,6 +33,9 @@ pub struct Stats {
     pub follows: u64,
     pub shares: u64,
     pub gifts: u64,
+    /// What the gifts were worth, by currency (`COINS`, `BITS`, `SUBS`, `USD`…): units times
+    /// the value of one, so that any platform's gifts can be checked against its own figures.
+    pub gift_value: BTreeMap<String, Decimal>,
     /// Per-second chat counts for the last minute: (unix second, count).
     recent: VecDeque<(i64, u32)>,
     /// The last [`MINUTES_KEPT`] minutes, oldest first, with no gaps.

@@ -31,6 +31,8 @@ pub struct Summary {
     pub shares: u64,
     /// Gift units: a streak of five roses counts five, once.
     pub gifts: u64,
+    /// What the gifts were worth, by currency.
+    pub gift_value: BTreeMap<String, String>,
     pub orders: usize,
     pub oversold: u32,
     pub gmv: BTreeMap<String, String>,
@@ -145,6 +147,12 @@ impl Summary {
             follows: desk.stats.follows,
             shares: desk.stats.shares,
             gifts: desk.stats.gifts,
+            gift_value: desk
+                .stats
+                .gift_value
+                .iter()
+                .map(|(c, v)| (c.clone(), v.normalize().to_string()))
+                .collect(),
             orders: desk.catalog.order_count(),
             oversold: desk.catalog.oversold(),
             gmv: desk

@@ -2,7 +2,7 @@ use super::*;
 use crate::config::model::{
     Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan,
 };
-use crate::protocol::OrderStatus;
+use crate::protocol::{Gift, OrderStatus};
 
 fn shop() -> ShopConfig {
     let product = |sku: &str, name: &str, price: &str, stock: u32| ProductSpec {
@@ -1438,4 +1438,21 @@ fn marking_handled_replays_to_the_same_state() {
     }
     assert_eq!(a, b);
     assert_eq!(a.chat.unanswered_count(), 1);
+}
+
+#[test]
+fn gifts_are_summed_by_currency_as_units_times_the_value_of_one() {
+    let gift = |seq: u64, name: &str, value: &str, currency: &str, repeat: u32| {
+        let gift = Gift { name: name.into(), value: value.parse().unwrap(), currency: currency.into() };
+        frame(seq, Event::Gift { user: user("Ana"), gift, repeat })
+    };
+    let mut d = desk();
+    d.apply(gift(1, "Rose", "1", "COINS", 5), t(1));
+    d.apply(gift(2, "Galaxy", "1000", "COINS", 1), t(2));
+    d.apply(gift(3, "Bits", "250", "BITS", 1), t(3));
+    d.apply(gift(4, "Super Chat", "4.99", "USD", 2), t(4));
+    let s = d.summary();
+    assert_eq!(s.gifts, 9);
+    let value: Vec<(&str, &str)> = s.gift_value.iter().map(|(c, v)| (c.as_str(), v.as_str())).collect();
+    assert_eq!(value, [("BITS", "250"), ("COINS", "1005"), ("USD", "9.98")]);
 }
