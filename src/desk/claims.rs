@@ -163,8 +163,8 @@ pub struct Matcher {
     items: HashMap<String, Option<String>>,
     /// Comments read lately, by their exact text, with what they said (the normalized text
     /// only for claims): chat repeats itself ("SOLD!!", "mine"), and a burst of the same
-    /// words should cost one reading.
-    recent: HashMap<String, (Parsed, String)>,
+    /// words should cost one reading. A fast hash: this map is looked up for every comment.
+    recent: foldhash::HashMap<String, (Parsed, String)>,
 }
 
 /// Comments remembered by [`Matcher::read`] before it starts afresh.
@@ -250,7 +250,7 @@ impl Matcher {
             bare: config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty()).collect(),
             trailing: config.ignore_trailing.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).collect(),
             items,
-            recent: HashMap::new(),
+            recent: Default::default(),
         }
     }
 

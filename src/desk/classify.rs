@@ -1,14 +1,14 @@
 //! Chat triage: which comments are questions, buyers, shipping questions, complaints, spam
 //! or mentions of the shop, from the rules of `chat.toml` and a viewer's recent comments.
 //!
-//! Rules are compiled once; a comment is normalized into a reused buffer and read with one
-//! regex per tag, so tagging costs no allocation for a viewer already seen.
+//! Rules are compiled once; a comment is normalized into a reused buffer and read in one
+//! pass of all rules together, so tagging costs no allocation for a viewer already seen.
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use super::claims::compile;
 use crate::config::model::{ChatConfig, SpamConfig};
@@ -112,8 +112,11 @@ const SWEEP_EVERY: u32 = 8192;
 
 /// The rules of one `chat.toml`, compiled once and shared by every desk made from it.
 struct Compiled {
-    /// Per tag (by `Tag as usize`), the rules' regexes: a tag's keywords in one.
-    rules: [Vec<Regex>; Tag::COUNT],
+    /// Every rule's regex (a tag's keywords in one), read in one pass: a comment has a
+    /// tag when any of that tag's regexes matches, which is what the set says at once.
+    rules: RegexSet,
+    /// The tag of each regex in `rules`, by its index.
+    rule_tags: Vec<Tag>,
     /// The languages of `[languages]`, to tell what language a comment is in.
     langs: Vec<Lang>,
     links: Regex,
@@ -211,6 +214,13 @@ pub fn has_words(text: &str, name: &str) -> bool {
     fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
 }
 
+/// The rules' regexes (each compiled alone first) as one set, with the options of
+/// [`compile`]; each regex keeps the size it was allowed alone.
+fn compile_set<'a>(regexes: impl ExactSizeIterator<Item = &'a str>) -> Result<RegexSet, regex::Error> {
+    let limit = (1 << 20) * regexes.len().max(1);
+    RegexSetBuilder::new(regexes).case_insensitive(true).size_limit(limit).build()
+}
+
 /// Whether `text` may hold a link: every form of the link pattern has a `/` or a `www.`.
 /// Most comments have neither and skip the pattern, whose Unicode `\b` is slow over emoji.
 fn may_hold_link(text: &str) -> bool {
@@ -237,7 +247,7 @@ impl Compiled {
 
     /// Rules that do not compile were reported by `config check` and are skipped here.
     fn new(config: &ChatConfig) -> Compiled {
-        let mut rules: [Vec<Regex>; Tag::COUNT] = Default::default();
+        let mut rules: Vec<(Tag, Regex)> = Vec::new();
         let mut keywords: [Vec<String>; Tag::COUNT] = Default::default();
         let mut langs: Vec<Lang> = config
             .languages
@@ -262,19 +272,26 @@ impl Compiled {
                 lang.words.extend(rule.keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()));
                 lang.regexes.extend(regex.clone());
             }
-            rules[tag as usize].extend(regex);
+            rules.extend(regex.map(|r| (tag, r)));
         }
-        for (i, words) in keywords.iter().enumerate() {
+        for (tag, words) in Tag::ALL.into_iter().map(|t| (t, &keywords[t as usize])) {
             if let Some(re) = keywords_regex(words).and_then(|re| compile(&re).ok()) {
-                // Keywords first: they are the cheap, common case.
-                rules[i].insert(0, re);
+                rules.push((tag, re));
             }
         }
+        let rule_tags = rules.iter().map(|(tag, _)| *tag).collect();
+        let (rules, rule_tags) = match compile_set(rules.iter().map(|(_, r)| r.as_str())) {
+            Ok(set) => (set, rule_tags),
+            Err(e) => {
+                tracing::warn!(error = %e, "chat rules skipped");
+                (RegexSet::empty(), Vec::new())
+            }
+        };
         let links = Regex::new(
             r"(?i)(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|xyz|shop|link|me|gg)/)",
         )
         .expect("the link pattern compiles");
-        Compiled { rules, langs, links }
+        Compiled { rules, rule_tags, langs, links }
     }
 }
 
@@ -354,10 +371,8 @@ impl Classifier {
             tags.add(Tag::Buyer);
         }
         if !norm.is_empty() {
-            for tag in Tag::ALL {
-                if !tags.has(tag) && self.compiled.rules[tag as usize].iter().any(|r| r.is_match(norm)) {
-                    tags.add(tag);
-                }
+            for i in &self.compiled.rules.matches(norm) {
+                tags.add(self.compiled.rule_tags[i]);
             }
             if self.names.iter().any(|n| has_words(norm, n)) {
                 tags.add(Tag::Mention);
@@ -562,6 +577,30 @@ mod tests {
         }
         assert!(!may_hold_link("omg 😍😍 gorgeous"));
         assert!(!may_hold_link("see you at 8.30"));
+    }
+
+    #[test]
+    fn one_pass_of_all_rules_finds_what_each_rule_finds_alone() {
+        let compiled = Compiled::new(&ChatConfig::default());
+        let alone: Vec<Regex> = compiled.rules.patterns().iter().map(|p| compile(p).unwrap()).collect();
+        assert!(alone.len() >= 6, "the default rules: {}", alone.len());
+        let corpora = [
+            include_str!("../../tests/fixtures/triage-corpus.tsv"),
+            include_str!("../../tests/fixtures/triage/train.tsv"),
+            include_str!("../../tests/fixtures/triage/dev.tsv"),
+            include_str!("../../tests/fixtures/triage/heldout.tsv"),
+        ];
+        let mut hits = vec![0usize; alone.len()];
+        for line in corpora.iter().flat_map(|c| c.lines()).filter(|l| !l.starts_with('#')) {
+            let norm = normalize(line.rsplit('\t').next().unwrap_or(line));
+            let together = compiled.rules.matches(&norm);
+            for (i, regex) in alone.iter().enumerate() {
+                assert_eq!(together.matched(i), regex.is_match(&norm), "{} on {norm:?}", regex.as_str());
+                hits[i] += usize::from(regex.is_match(&norm));
+            }
+        }
+        // Every rule matched some comments, so the comparison saw both answers.
+        assert!(hits.iter().all(|&n| n > 0), "matches per rule: {hits:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! One-pass decoding of server frames: every field any event type can carry, read
 //! into one flat struct without buffering, then checked against the frame's type.
 //! Twice as fast as an internally tagged enum, which re-parses through a buffer.
+//! The struct is moved a few times per frame, so the big fields of rare types are boxed.
 
 use std::borrow::Cow;
 
@@ -22,7 +23,7 @@ pub(super) struct RawFrame<'a> {
     text: Option<String>,
     reply_to: Option<String>,
     count: Option<u64>,
-    gift: Option<Gift>,
+    gift: Option<Box<Gift>>,
     repeat: Option<u32>,
     order_id: Option<String>,
     sku: Option<String>,
@@ -42,7 +43,7 @@ pub(super) struct RawFrame<'a> {
     #[serde(default, deserialize_with = "code")]
     code: Option<String>,
     message: Option<String>,
-    stream: Option<StreamInfo>,
+    stream: Option<Box<StreamInfo>>,
     resumed: Option<bool>,
     epoch: Option<String>,
 }
@@ -60,7 +61,7 @@ pub(super) fn into_event(raw: RawFrame) -> Result<Event, String> {
     }
     let event = match raw.kind.as_ref() {
         "welcome" => {
-            let (stream, resumed) = (need(raw.stream, "stream")?, need(raw.resumed, "resumed")?);
+            let (stream, resumed) = (*need(raw.stream, "stream")?, need(raw.resumed, "resumed")?);
             Event::Welcome { stream, resumed, epoch: raw.epoch }
         }
         "chat" => Event::Chat {
@@ -81,7 +82,7 @@ pub(super) fn into_event(raw: RawFrame) -> Result<Event, String> {
         "share" => Event::Share { user: need(raw.user, "user")? },
         "gift" => Event::Gift {
             user: need(raw.user, "user")?,
-            gift: need(raw.gift, "gift")?,
+            gift: *need(raw.gift, "gift")?,
             repeat: raw.repeat.unwrap_or(1),
         },
         "order" => Event::Order {
