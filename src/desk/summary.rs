@@ -147,12 +147,7 @@ impl Summary {
             follows: desk.stats.follows,
             shares: desk.stats.shares,
             gifts: desk.stats.gifts,
-            gift_value: desk
-                .stats
-                .gift_value
-                .iter()
-                .map(|(c, v)| (c.clone(), v.normalize().to_string()))
-                .collect(),
+            gift_value: desk.stats.gift_value.iter().map(|(c, v)| (c.clone(), v.to_string())).collect(),
             orders: desk.catalog.order_count(),
             oversold: desk.catalog.oversold(),
             gmv: desk
