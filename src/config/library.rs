@@ -198,7 +198,7 @@ pub(crate) fn read_source(path: &Path) -> Result<Source, ConfigError> {
             0..0,
             format!("is {} MB", too_big.div_ceil(1 << 20)),
             format!(
-                "the most is {} MB: split it, or remove what the stream does not need",
+                "the most is {} MB: keep what the stream needs and move the rest out of the config dir",
                 MAX_FILE_BYTES >> 20
             ),
         )),
@@ -274,10 +274,9 @@ mod tests {
         std::fs::write(&path, line.repeat((50 << 20) / line.len())).unwrap();
         let e = read_source(&path).unwrap_err();
         assert_eq!((e.line, e.col, e.message.as_str()), (1, 1, "is 50 MB"));
-        assert!(
-            e.to_string()
-                .ends_with("is 50 MB; the most is 8 MB: split it, or remove what the stream does not need")
-        );
+        assert!(e.to_string().ends_with(
+            "is 50 MB; the most is 8 MB: keep what the stream needs and move the rest out of the config dir"
+        ));
         std::fs::write(&path, line.repeat((MAX_FILE_BYTES as usize) / line.len())).unwrap();
         assert!(read_source(&path).is_ok());
     }
