@@ -2,10 +2,8 @@
 //! validated together so that every problem is reported at once.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::DeTable;
@@ -104,21 +102,6 @@ pub fn check(paths: &Paths, env: &EnvInfo) -> Result<Vec<PathBuf>, ConfigErrors>
         }
         files
     })
-}
-
-/// The certificates in a PEM file (`feed.ca_file`), to trust as roots for a `wss://` relay;
-/// an error says what is wrong with the file.
-pub fn read_roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let certs = CertificateDer::pem_file_iter(path)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| match e {
-            rustls::pki_types::pem::Error::Io(io) => format!("cannot read {}: {io}", path.display()),
-            other => format!("{} is not a PEM certificate file ({other:?})", path.display()),
-        })?;
-    if certs.is_empty() {
-        return Err(format!("{} holds no certificate (no BEGIN CERTIFICATE block)", path.display()));
-    }
-    Ok(certs)
 }
 
 /// One pass over the config dir, collecting what it read and every error it found.

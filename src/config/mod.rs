@@ -1,6 +1,7 @@
 //! Local configuration files: where they are, how they are read, what is wrong with them.
 
 pub mod builtin;
+pub mod certs;
 pub mod error;
 pub mod init;
 pub mod keymap;

@@ -99,7 +99,7 @@ impl Checker<'_, '_> {
             );
         }
         if let Some(path) = s.feed.ca_path(self.src.origin.parent().unwrap_or(std::path::Path::new("")))
-            && let Err(e) = super::load::read_roots(&path)
+            && let Err(e) = super::certs::read_roots(&path)
         {
             self.at(
                 &[Seg::Key("feed"), Seg::Key("ca_file")],

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rustls::{CertificateError, ClientConfig, RootCertStore};
 use tokio_tungstenite::tungstenite::Error as WsError;
 
-use crate::config::load::read_roots;
+use crate::config::certs::read_roots;
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
 
 /// The client's TLS setup: the public web roots, and those in `ca_file` on top.
