@@ -44,7 +44,8 @@ pub const QUEUE: usize = 8_192;
 pub struct Backlog(Arc<Waiting>);
 
 struct Waiting {
-    /// Counted once a message is in the queue, so never more than the queue holds; the
+    /// Counted once a message is in the queue: at most one over what the queue holds (a
+    /// sender let through by the writer's `recv` may count before the writer does), and the
     /// writer may take one before it is counted, hence signed.
     len: AtomicIsize,
     /// Half the queue: from here on the journal is behind.
