@@ -3,13 +3,16 @@
 pub mod bigtext;
 mod chat_filter;
 mod chat_keys;
+mod hits;
 pub mod layout;
 mod mouse;
 mod moves;
 pub mod narrow;
+pub mod pane;
 pub mod panes;
 pub mod picker;
 pub mod popup;
+pub mod popup_key;
 pub mod search;
 mod text;
 pub use text::set_utc_offset;

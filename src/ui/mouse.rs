@@ -5,11 +5,9 @@ use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 use crate::desk::Desk;
-use crate::ui::moves::Move;
-use crate::ui::view::{Effect, ListView, Pane, ViewState};
-
-/// Rows the mouse wheel moves.
-pub(crate) const WHEEL_STEP: usize = 3;
+use crate::ui::hits::WHEEL_STEP;
+use crate::ui::pane::{Move, Pane};
+use crate::ui::view::{Effect, ListView, ViewState};
 
 impl ViewState {
     /// Mouse: the open popup takes it; else a click focuses a pane (and selects a row), the

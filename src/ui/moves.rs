@@ -2,18 +2,10 @@
 //! at the bottom), the lists by row.
 
 use crate::desk::Desk;
+use crate::ui::pane::{Move, Pane};
 use crate::ui::view::{
-    ChatFilter, Effect, ListView, Pane, ViewState, claim_rows, last_shown, nearest_shown, next_shown,
-    prev_shown,
+    ChatFilter, Effect, ListView, ViewState, claim_rows, last_shown, nearest_shown, next_shown, prev_shown,
 };
-
-/// A step of the selection in a pane.
-pub(crate) enum Move {
-    Up(usize),
-    Down(usize),
-    Top,
-    Bottom,
-}
 
 impl ViewState {
     /// Stops following, keeping the current view and selection where they are.

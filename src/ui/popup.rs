@@ -8,14 +8,15 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::config::keymap::{KeyAction, Keymap, Mode};
-use crate::desk::{Action, Desk};
+use crate::desk::Desk;
+use crate::ui::hits::Hits;
 use crate::ui::panes::adjust::AdjustForm;
 use crate::ui::panes::card::CardView;
 use crate::ui::panes::help::HelpView;
 use crate::ui::panes::picker::Picker;
 use crate::ui::panes::search_line::SearchLine;
 use crate::ui::panes::{self, Ctx};
-use crate::ui::view::{ChatFilter, Effect, Hits, ViewState};
+use crate::ui::popup_key::PopupKey;
 
 /// The open popup, with its state.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,23 +31,6 @@ pub enum Popup {
     Search(SearchLine),
     /// A viewer's card, with their note and tags.
     Card(CardView),
-}
-
-/// What a key or a click did to the open popup.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PopupKey {
-    /// It stays open, nothing else changes.
-    Stay,
-    /// It closes.
-    Close,
-    /// It stays open and asks the desk for this (the card saving a note).
-    Save(Action),
-    /// It closes and asks the desk for this.
-    Send(Action),
-    /// It closes and the chat shows this view (the search line's enter).
-    Show(ChatFilter),
-    /// Leave livedesk.
-    Quit,
 }
 
 impl Popup {
@@ -92,74 +76,6 @@ impl Popup {
             Popup::Card(card) => panes::card::draw(buf, screen, ctx, card),
             // The Chat pane draws it on its bottom rows, under the messages it filters.
             Popup::Search(_) => {}
-        }
-    }
-}
-
-impl ViewState {
-    /// Applies what the open popup said to a key or a click.
-    pub(crate) fn popup_did(&mut self, did: PopupKey) -> Effect {
-        match did {
-            PopupKey::Stay => Effect::None,
-            PopupKey::Close => {
-                self.popup = None;
-                Effect::None
-            }
-            PopupKey::Save(action) => Effect::Desk(action),
-            PopupKey::Send(action) => {
-                self.popup = None;
-                Effect::Desk(action)
-            }
-            PopupKey::Show(filter) => {
-                self.popup = None;
-                self.show_view(filter)
-            }
-            PopupKey::Quit => Effect::Quit,
-        }
-    }
-
-    /// Whether the help is open.
-    pub fn help_open(&self) -> bool {
-        matches!(self.popup, Some(Popup::Help(_)))
-    }
-
-    /// The help's first line shown (0 while it is closed).
-    pub fn help_scroll(&self) -> u16 {
-        match &self.popup {
-            Some(Popup::Help(help)) => help.scroll,
-            _ => 0,
-        }
-    }
-
-    /// The stock-adjust form, while it is open.
-    pub fn adjust(&self) -> Option<&AdjustForm> {
-        match &self.popup {
-            Some(Popup::Adjust(form)) => Some(form),
-            _ => None,
-        }
-    }
-
-    /// The reply picker, while it is open.
-    pub fn picker(&self) -> Option<&Picker> {
-        match &self.popup {
-            Some(Popup::Picker(picker)) => Some(picker),
-            _ => None,
-        }
-    }
-
-    /// The chat search line, while it is open.
-    pub fn search(&self) -> Option<&SearchLine> {
-        match &self.popup {
-            Some(Popup::Search(line)) => Some(line),
-            _ => None,
-        }
-    }
-
-    /// The viewer card, while it is open.
-    pub fn card(&self) -> Option<&CardView> {
-        match &self.popup {
-            Some(Popup::Card(card)) => Some(card),
-            _ => None,
         }
     }
 }

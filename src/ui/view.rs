@@ -1,6 +1,5 @@
 //! View state: focus, selections, chat follow/pause, the open popup, and what keys do to
-//! them. Domain changes leave as [`Effect::Desk`]; nothing here
-//! mutates the desk.
+//! them. Domain changes leave as [`Effect::Desk`]; nothing here mutates the desk.
 
 use crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -11,48 +10,16 @@ use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
 pub use crate::ui::chat_filter::{ChatFilter, last_shown, nearest_shown, next_shown, prev_shown};
-use crate::ui::moves::Move;
+use crate::ui::hits::Hits;
+use crate::ui::pane::Move;
+pub use crate::ui::pane::Pane;
 use crate::ui::panes::adjust::AdjustForm;
 use crate::ui::panes::card::CardView;
 use crate::ui::panes::help::HelpView;
 use crate::ui::panes::picker::Picker;
+use crate::ui::panes::search_line::SearchLine;
 use crate::ui::popup::Popup;
-
-/// The panes, in focus order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Chat,
-    Sale,
-    Stock,
-    Replies,
-    Claims,
-}
-
-impl Pane {
-    /// Focus order for `focus_next` (Claims only when the shop reads claims).
-    pub const ALL: [Pane; 5] = [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies, Pane::Claims];
-
-    /// The pane's title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Chat => "Chat",
-            Pane::Sale => "Flash sale",
-            Pane::Stock => "Stock",
-            Pane::Replies => "Replies",
-            Pane::Claims => "Claims",
-        }
-    }
-
-    pub(crate) fn next(self) -> Pane {
-        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
-        Pane::ALL[(i + 1) % Pane::ALL.len()]
-    }
-
-    pub(crate) fn prev(self) -> Pane {
-        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
-        Pane::ALL[(i + Pane::ALL.len() - 1) % Pane::ALL.len()]
-    }
-}
+use crate::ui::popup_key::PopupKey;
 
 /// What a key or click asks the app to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,31 +87,6 @@ pub fn claim_rows(desk: &Desk) -> Vec<&Claim> {
     held
 }
 
-/// Where things were drawn in the last frame, for the mouse.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Hits {
-    pub panes: [(Pane, Rect); 5],
-    /// The chat pane's message rows: row `i` shows message `chat_rows[i]`.
-    pub chat_rows_area: Rect,
-    pub chat_rows: Vec<Option<u64>>,
-    /// The bottom message of the last frame.
-    pub chat_bottom: Option<u64>,
-    /// The chat message shown selected in the last frame: what moderation keys act on.
-    pub chat_selected: Option<u64>,
-    /// The "N new" line while paused.
-    pub chat_new_line: Rect,
-    /// The item rows of the list panes.
-    pub sale_rows: Rect,
-    pub stock_rows: Rect,
-    pub replies_rows: Rect,
-    pub claims_rows: Rect,
-    /// The claim each visible row of the Claims pane shows.
-    pub claim_ids: Vec<u64>,
-    pub help: Rect,
-    pub help_page: u16,
-    pub help_max: u16,
-}
-
 /// Everything the UI remembers between frames.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewState {
@@ -159,36 +101,6 @@ pub struct ViewState {
     pub replies: ListView,
     pub claims: ClaimsView,
     pub(crate) hits: Hits,
-}
-
-impl Default for Hits {
-    fn default() -> Self {
-        Hits {
-            panes: Pane::ALL.map(|p| (p, Rect::default())),
-            chat_rows_area: Rect::default(),
-            chat_rows: Vec::new(),
-            chat_bottom: None,
-            chat_selected: None,
-            chat_new_line: Rect::default(),
-            sale_rows: Rect::default(),
-            stock_rows: Rect::default(),
-            replies_rows: Rect::default(),
-            claims_rows: Rect::default(),
-            claim_ids: Vec::new(),
-            help: Rect::default(),
-            help_page: 0,
-            help_max: 0,
-        }
-    }
-}
-
-impl Hits {
-    /// Forgets the last frame, keeping the row map's memory.
-    pub(crate) fn reset(&mut self) {
-        let mut rows = std::mem::take(&mut self.chat_rows);
-        rows.clear();
-        *self = Hits { chat_rows: rows, ..Hits::default() };
-    }
 }
 
 impl Default for ViewState {
@@ -535,6 +447,72 @@ impl ViewState {
         match sale {
             Some(s) => Effect::Desk(Action::StartSale { id: s.spec.id.clone() }),
             None => Effect::None,
+        }
+    }
+
+    /// Applies what the open popup said to a key or a click.
+    pub(crate) fn popup_did(&mut self, did: PopupKey) -> Effect {
+        match did {
+            PopupKey::Stay => Effect::None,
+            PopupKey::Close => {
+                self.popup = None;
+                Effect::None
+            }
+            PopupKey::Save(action) => Effect::Desk(action),
+            PopupKey::Send(action) => {
+                self.popup = None;
+                Effect::Desk(action)
+            }
+            PopupKey::Show(filter) => {
+                self.popup = None;
+                self.show_view(filter)
+            }
+            PopupKey::Quit => Effect::Quit,
+        }
+    }
+
+    /// Whether the help is open.
+    pub fn help_open(&self) -> bool {
+        matches!(self.popup, Some(Popup::Help(_)))
+    }
+
+    /// The help's first line shown (0 while it is closed).
+    pub fn help_scroll(&self) -> u16 {
+        match &self.popup {
+            Some(Popup::Help(help)) => help.scroll,
+            _ => 0,
+        }
+    }
+
+    /// The stock-adjust form, while it is open.
+    pub fn adjust(&self) -> Option<&AdjustForm> {
+        match &self.popup {
+            Some(Popup::Adjust(form)) => Some(form),
+            _ => None,
+        }
+    }
+
+    /// The reply picker, while it is open.
+    pub fn picker(&self) -> Option<&Picker> {
+        match &self.popup {
+            Some(Popup::Picker(picker)) => Some(picker),
+            _ => None,
+        }
+    }
+
+    /// The chat search line, while it is open.
+    pub fn search(&self) -> Option<&SearchLine> {
+        match &self.popup {
+            Some(Popup::Search(line)) => Some(line),
+            _ => None,
+        }
+    }
+
+    /// The viewer card, while it is open.
+    pub fn card(&self) -> Option<&CardView> {
+        match &self.popup {
+            Some(Popup::Card(card)) => Some(card),
+            _ => None,
         }
     }
 }

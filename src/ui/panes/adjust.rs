@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use super::Ctx;
 use crate::desk::Action;
 use crate::desk::catalog::Adjust;
-use crate::ui::popup::PopupKey;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
 
 /// The popup's keys: fixed, because the popup takes typing. The help popup lists them too.

@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use super::Ctx;
 use crate::desk::viewers::{NOTE_MAX, Note, Tally, VIP};
 use crate::desk::{Action, Desk, money};
-use crate::ui::popup::PopupKey;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
 
 /// The card's keys: fixed, because its fields take typing. The help popup lists them too.

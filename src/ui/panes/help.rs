@@ -10,11 +10,10 @@ use ratatui::widgets::{Block, Clear, Widget};
 
 use super::{Ctx, adjust, card, picker, search_line};
 use crate::config::keymap::{KeyAction, Mode};
+use crate::ui::hits::{Hits, WHEEL_STEP};
 use crate::ui::layout::centered;
-use crate::ui::mouse::WHEEL_STEP;
-use crate::ui::popup::PopupKey;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
-use crate::ui::view::Hits;
 
 /// The open help: how far it is scrolled. Where it was drawn, and how long a page is, are
 /// the last frame's [`Hits`].

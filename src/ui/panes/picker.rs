@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use super::Ctx;
 use crate::desk::{Action, Desk};
 use crate::ui::picker::ranked;
-use crate::ui::popup::PopupKey;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
 
 /// The popup's keys: fixed, because it takes typing. The help popup lists them too.

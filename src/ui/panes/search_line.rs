@@ -10,11 +10,11 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
 use super::Ctx;
+use crate::ui::chat_filter::ChatFilter;
 use crate::ui::narrow::Narrow;
-use crate::ui::popup::PopupKey;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::search::Search;
 use crate::ui::text;
-use crate::ui::view::ChatFilter;
 
 /// Longest query the search line takes, in characters.
 pub const SEARCH_MAX: usize = 200;
