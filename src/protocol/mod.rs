@@ -10,7 +10,10 @@ pub mod sanitize;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use sanitize::{MAX_KIND_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_STAMP_CHARS, MAX_TEXT_CHARS, clean};
+use sanitize::{
+    MAX_BADGE_CHARS, MAX_BADGES, MAX_KIND_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_REGION_CHARS,
+    MAX_STAMP_CHARS, MAX_TEXT_CHARS, clean,
+};
 
 /// The protocol version this crate speaks.
 pub const VERSION: u32 = 1;
@@ -228,11 +231,11 @@ impl Event {
             clean(&mut u.id, MAX_NAME_CHARS);
             clean(&mut u.name, MAX_NAME_CHARS);
             if let Some(r) = &mut u.region {
-                clean(r, 8);
+                clean(r, MAX_REGION_CHARS);
             }
-            u.badges.truncate(16);
+            u.badges.truncate(MAX_BADGES);
             for b in &mut u.badges {
-                clean(b, 32);
+                clean(b, MAX_BADGE_CHARS);
             }
         }
         let id = |s: &mut String| clean(s, MAX_NAME_CHARS);
