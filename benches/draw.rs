@@ -15,6 +15,7 @@ fn draw(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths { config_dir: dir.path().join("config"), state_dir: dir.path().join("state") };
     let config = config::load(&paths, &EnvInfo { no_color: false, truecolor: true }).unwrap();
+    let theme = livedesk::ui::theme::Theme::from_spec(&config.theme);
     let mut desk = Desk::new(DeskSetup {
         shop: config.shop.clone(),
         scrollback: 100_000,
@@ -46,9 +47,7 @@ fn draw(c: &mut Criterion) {
     let mut view = ViewState::new();
     c.bench_function("draw_200x50_100k_scrollback", |b| {
         b.iter(|| {
-            terminal
-                .draw(|f| livedesk::ui::draw(f, &desk, &mut view, &config.theme, &config.keymap))
-                .unwrap();
+            terminal.draw(|f| livedesk::ui::draw(f, &desk, &mut view, &theme, &config.keymap)).unwrap();
         })
     });
     // Scrolled back into history: the paused view must cost the same.
@@ -57,9 +56,7 @@ fn draw(c: &mut Criterion) {
     }
     c.bench_function("draw_200x50_100k_scrollback_paused", |b| {
         b.iter(|| {
-            terminal
-                .draw(|f| livedesk::ui::draw(f, &desk, &mut view, &config.theme, &config.keymap))
-                .unwrap();
+            terminal.draw(|f| livedesk::ui::draw(f, &desk, &mut view, &theme, &config.keymap)).unwrap();
         })
     });
     // A sparse search over the whole history: each message is read once when the search is
@@ -73,9 +70,7 @@ fn draw(c: &mut Criterion) {
     assert_eq!(view.chat_filter().label(), "Search");
     c.bench_function("draw_200x50_100k_scrollback_search", |b| {
         b.iter(|| {
-            terminal
-                .draw(|f| livedesk::ui::draw(f, &desk, &mut view, &config.theme, &config.keymap))
-                .unwrap();
+            terminal.draw(|f| livedesk::ui::draw(f, &desk, &mut view, &theme, &config.keymap)).unwrap();
         })
     });
     for _ in 0..100 {
@@ -83,9 +78,7 @@ fn draw(c: &mut Criterion) {
     }
     c.bench_function("draw_200x50_100k_scrollback_search_paused", |b| {
         b.iter(|| {
-            terminal
-                .draw(|f| livedesk::ui::draw(f, &desk, &mut view, &config.theme, &config.keymap))
-                .unwrap();
+            terminal.draw(|f| livedesk::ui::draw(f, &desk, &mut view, &theme, &config.keymap)).unwrap();
         })
     });
 }

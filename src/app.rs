@@ -591,6 +591,7 @@ pub async fn run_tui(
     session.bell = config.settings.bell;
     session.terminal = true;
     let mut view = ViewState::new();
+    let theme = crate::ui::theme::Theme::from_spec(&config.theme);
     let mut keys = EventStream::new();
     let frame_every = Duration::from_secs_f64(1.0 / f64::from(config.settings.fps.clamp(1, 120)));
     let mut frame = interval(frame_every);
@@ -609,7 +610,7 @@ pub async fn run_tui(
         tokio::select! {
             _ = frame.tick() => {
                 if dirty {
-                    terminal.draw(|f| crate::ui::draw(f, &session.desk, &mut view, &config.theme, &config.keymap))?;
+                    terminal.draw(|f| crate::ui::draw(f, &session.desk, &mut view, &theme, &config.keymap))?;
                     dirty = false;
                     if !first_frame_logged {
                         first_frame_logged = true;

@@ -54,7 +54,8 @@ pub fn init(paths: &Paths) -> anyhow::Result<Vec<(PathBuf, bool)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::load::{EnvInfo, check, load};
+    use crate::config::EnvInfo;
+    use crate::config::load::{check, load};
     use crate::config::model::{ClaimsConfig, Settings};
 
     fn paths_in(dir: &std::path::Path) -> Paths {

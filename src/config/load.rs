@@ -14,27 +14,8 @@ use super::keymap::{Keymap, load_keymap};
 use super::library::{Kind, Library, read_source};
 use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, SalesPlan, Settings, Shipping, ShopConfig};
 use super::paths::Paths;
+use super::theme::{EnvInfo, ThemeSpec, load_theme};
 use super::validate::Checker;
-use crate::ui::theme::{Theme, load_theme};
-
-/// What the terminal environment allows, read once by the caller so loading is deterministic.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EnvInfo {
-    /// `NO_COLOR` is set and not empty (no-color.org): use the attribute-only theme.
-    pub no_color: bool,
-    /// The terminal shows 24-bit colour; otherwise `#rrggbb` becomes the nearest of 16.
-    pub truecolor: bool,
-}
-
-impl EnvInfo {
-    /// Reads `NO_COLOR` and `COLORTERM` from the process environment.
-    pub fn from_env() -> EnvInfo {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let truecolor = std::env::var("COLORTERM")
-            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "truecolor" | "24bit"));
-        EnvInfo { no_color, truecolor }
-    }
-}
 
 /// Everything livedesk reads from its config dir, validated and resolved.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,8 +26,9 @@ pub struct Config {
     pub shop: ShopConfig,
     /// The active keymap, inheritance resolved.
     pub keymap: Keymap,
-    /// The active theme, resolved for this terminal (16 colours, NO_COLOR).
-    pub theme: Theme,
+    /// The active theme's palette, inheritance resolved, with what this terminal allows
+    /// (16 colours, NO_COLOR): the ui turns it into styles.
+    pub theme: ThemeSpec,
     /// Where the files were read from, and where state goes.
     pub paths: Paths,
 }
@@ -149,7 +131,7 @@ impl<'p> Loader<'p> {
             Ok(t) => t,
             Err(errs) => {
                 self.errors.extend(errs);
-                Theme::default()
+                ThemeSpec { name: theme_name.to_owned(), palette: Default::default(), env: *env }
             }
         };
         let mut shop = self.shop(keymap.as_ref());
@@ -307,7 +289,7 @@ mod tests {
         assert!(!config.shop.sales.sales.is_empty());
         assert!(!config.shop.replies.replies.is_empty());
         assert_eq!(config.keymap.name, "default");
-        assert_eq!(config.theme, Theme::default());
+        assert_eq!(config.theme.name, "default");
         assert_eq!(config.paths, paths);
         let files = check(&paths, &ENV).unwrap();
         let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
@@ -858,9 +840,9 @@ mod tests {
     fn no_color_and_sixteen_colours_reach_the_loaded_theme() {
         let (_dir, paths) = dir_with(&[("settings.toml", "theme = \"light\"\n")]);
         let env = EnvInfo { no_color: true, truecolor: true };
-        assert_eq!(load(&paths, &env).unwrap().theme, Theme::no_color());
-        let env = EnvInfo { no_color: false, truecolor: false };
         let theme = load(&paths, &env).unwrap().theme;
-        assert!(!matches!(theme.accent.fg, Some(ratatui::style::Color::Rgb(..))));
+        assert_eq!((theme.name.as_str(), theme.env), ("light", env));
+        let env = EnvInfo { no_color: false, truecolor: false };
+        assert_eq!(load(&paths, &env).unwrap().theme.env, env);
     }
 }

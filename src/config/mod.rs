@@ -9,11 +9,13 @@ pub(crate) mod library;
 pub mod load;
 pub mod model;
 pub mod paths;
+pub mod theme;
 pub mod validate;
 pub mod watch;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use init::init;
 pub use keymap::{KeyAction, KeyChord, Keymap, Mode};
-pub use load::{Config, EnvInfo, check, load};
+pub use load::{Config, check, load};
 pub use paths::Paths;
+pub use theme::EnvInfo;

@@ -439,7 +439,7 @@ impl Classifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::sanitize::sanitize;
+    use crate::protocol::sanitize::{MAX_TEXT_CHARS, sanitize};
 
     fn classifier() -> Classifier {
         Classifier::new(&ChatConfig::default())
@@ -507,7 +507,10 @@ mod tests {
     #[test]
     fn escape_laden_text_is_read_once_sanitized() {
         let mut c = classifier();
-        let text = sanitize("\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}shipping\u{202e}?", 500);
+        let text = sanitize(
+            "\u{1b}[31mhow much\u{1b}[0m for \u{1b}]8;;http://x\u{7}shipping\u{202e}?",
+            MAX_TEXT_CHARS,
+        );
         assert_eq!(tags_of(&mut c, "u", &text, 0), ["question", "buyer", "shipping"]);
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::config::{EnvInfo, Paths};
-use crate::protocol::sanitize::sanitize;
+use crate::protocol::sanitize::{MAX_TEXT_CHARS, sanitize};
 
 /// The setup of a desk on the built-in demo configuration, with `settings.toml` if given.
 fn demo_setup(settings: Option<&str>) -> DeskSetup {
@@ -45,8 +45,12 @@ fn viewer(name: &str, region: Option<&str>) -> User {
 }
 
 fn say(d: &mut Desk, seq: u64, who: User, text: &str) -> Vec<Output> {
-    let event =
-        Event::Chat { msg_id: format!("m{seq}"), user: who, text: sanitize(text, 500), reply_to: None };
+    let event = Event::Chat {
+        msg_id: format!("m{seq}"),
+        user: who,
+        text: sanitize(text, MAX_TEXT_CHARS),
+        reply_to: None,
+    };
     d.apply(Input::Feed(Frame { v: 1, seq, ts: String::new(), event }), t(seq as i64))
 }
 

@@ -172,7 +172,7 @@ mod tests {
         ];
         for (text, want) in table {
             let mut got = Vec::new();
-            let text = crate::protocol::sanitize::sanitize(text, 500);
+            let text = crate::protocol::sanitize::sanitize(text, crate::protocol::sanitize::MAX_TEXT_CHARS);
             BUILTIN_PLACES.named(&normalize(&text), &mut got);
             assert_eq!(got, want, "{text:?}");
         }

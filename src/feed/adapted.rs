@@ -19,7 +19,7 @@ use super::ws::{
     DEAD_AFTER, Ended, FeedOptions, Health, PING_EVERY, Socket, connect, keep_alive, short_error, silent,
 };
 use crate::desk::{Input, Level, LinkEvent};
-use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
+use crate::protocol::sanitize::{MAX_KIND_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, sanitize};
 use crate::protocol::{Command, Event, Frame, StreamInfo, VERSION, checked};
 
 /// What an adapted feed keeps across reconnects.
@@ -124,7 +124,7 @@ pub(super) async fn adapted_session(
                 };
                 let reading = adapter.read(&text, Utc::now());
                 if let Some(failed) = reading.failed {
-                    return Ended::Stop(sanitize(&failed, 200));
+                    return Ended::Stop(sanitize(&failed, MAX_REASON_CHARS));
                 }
                 state.pacer.track_platform(adapter.send_limit());
                 for line in reading.replies {
@@ -134,11 +134,11 @@ pub(super) async fn adapted_session(
                 }
                 let mut links: Vec<LinkEvent> = Vec::new();
                 links.extend((0..reading.duplicates).map(|_| LinkEvent::Duplicate));
-                links.extend(reading.unknown.into_iter().map(|kind| LinkEvent::Unknown { kind: sanitize(&kind, 32) }));
-                links.extend(reading.malformed.map(|reason| LinkEvent::Malformed { reason: sanitize(&reason, 200) }));
+                links.extend(reading.unknown.into_iter().map(|kind| LinkEvent::Unknown { kind: sanitize(&kind, MAX_KIND_CHARS) }));
+                links.extend(reading.malformed.map(|reason| LinkEvent::Malformed { reason: sanitize(&reason, MAX_REASON_CHARS) }));
                 links.extend(reading.notices.into_iter().map(|text| LinkEvent::Notice {
                     level: Level::Info,
-                    text: sanitize(&text, 200),
+                    text: sanitize(&text, MAX_REASON_CHARS),
                 }));
                 for link in links {
                     if inputs.send(Input::Link(link)).await.is_err() {

@@ -10,7 +10,10 @@ pub mod sanitize;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use sanitize::{MAX_NAME_CHARS, MAX_TEXT_CHARS, clean};
+use sanitize::{
+    MAX_BADGE_CHARS, MAX_BADGES, MAX_KIND_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_REGION_CHARS,
+    MAX_STAMP_CHARS, MAX_TEXT_CHARS, clean,
+};
 
 /// The protocol version this crate speaks.
 pub const VERSION: u32 = 1;
@@ -228,11 +231,11 @@ impl Event {
             clean(&mut u.id, MAX_NAME_CHARS);
             clean(&mut u.name, MAX_NAME_CHARS);
             if let Some(r) = &mut u.region {
-                clean(r, 8);
+                clean(r, MAX_REGION_CHARS);
             }
-            u.badges.truncate(16);
+            u.badges.truncate(MAX_BADGES);
             for b in &mut u.badges {
-                clean(b, 32);
+                clean(b, MAX_BADGE_CHARS);
             }
         }
         let id = |s: &mut String| clean(s, MAX_NAME_CHARS);
@@ -365,10 +368,13 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
         Err(e) => return slow_frame(text, slow_read(text, e.to_string())?),
     };
     if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
-        return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: raw.seq });
+        return Err(DecodeError::Unknown {
+            kind: sanitize::sanitize(&raw.kind, MAX_KIND_CHARS),
+            seq: raw.seq,
+        });
     }
     let Some(seq) = raw.seq else { return Err(malformed("missing field `seq`", None)) };
-    let (v, ts) = (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, 40)));
+    let (v, ts) = (raw.v, raw.ts.as_deref().map(|t| sanitize::sanitize(t, MAX_STAMP_CHARS)));
     let event = raw::into_event(raw).and_then(finish).map_err(|reason| malformed(&reason, Some(seq)))?;
     Ok(Frame { v: v.unwrap_or(VERSION), seq, ts: ts.unwrap_or_default(), event })
 }
@@ -379,7 +385,7 @@ pub fn decode_frame(text: &str) -> Result<Frame, DecodeError> {
 fn slow_read(text: &str, reason: String) -> Result<(Event, Option<u64>), DecodeError> {
     match serde_json::from_str::<Envelope>(text) {
         Ok(env) if !KNOWN_EVENTS.contains(&env.kind.as_ref()) => {
-            Err(DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, 32), seq: env.seq })
+            Err(DecodeError::Unknown { kind: sanitize::sanitize(&env.kind, MAX_KIND_CHARS), seq: env.seq })
         }
         Ok(env) => match serde_json::from_str::<Event>(text) {
             Ok(event) => finish(event).map(|e| (e, env.seq)).map_err(|r| malformed(&r, env.seq)),
@@ -398,7 +404,7 @@ fn slow_frame(text: &str, (event, seq): (Event, Option<u64>)) -> Result<Frame, D
         ts: Option<String>,
     }
     let stamp: Stamp = serde_json::from_str(text).unwrap_or(Stamp { v: None, ts: None });
-    let ts = stamp.ts.map(|t| sanitize::sanitize(&t, 40)).unwrap_or_default();
+    let ts = stamp.ts.map(|t| sanitize::sanitize(&t, MAX_STAMP_CHARS)).unwrap_or_default();
     Ok(Frame { v: stamp.v.unwrap_or(VERSION), seq, ts, event })
 }
 
@@ -422,7 +428,10 @@ impl RawEvent<'_> {
     pub fn into_event(self) -> Result<Event, DecodeError> {
         let raw = self.0;
         if !KNOWN_EVENTS.contains(&raw.kind.as_ref()) {
-            return Err(DecodeError::Unknown { kind: sanitize::sanitize(&raw.kind, 32), seq: None });
+            return Err(DecodeError::Unknown {
+                kind: sanitize::sanitize(&raw.kind, MAX_KIND_CHARS),
+                seq: None,
+            });
         }
         raw::into_event(raw).and_then(finish).map_err(|reason| malformed(&reason, None))
     }
@@ -432,7 +441,7 @@ impl RawEvent<'_> {
 pub fn decode_event(value: serde_json::Value) -> Result<Event, DecodeError> {
     let kind = value.get("type").and_then(|t| t.as_str()).unwrap_or_default();
     if !KNOWN_EVENTS.contains(&kind) {
-        return Err(DecodeError::Unknown { kind: sanitize::sanitize(kind, 32), seq: None });
+        return Err(DecodeError::Unknown { kind: sanitize::sanitize(kind, MAX_KIND_CHARS), seq: None });
     }
     let event: Event = serde_json::from_value(value).map_err(|e| malformed(&e.to_string(), None))?;
     finish(event).map_err(|reason| malformed(&reason, None))
@@ -453,7 +462,7 @@ fn finish(mut event: Event) -> Result<Event, String> {
 
 /// A malformed-frame error; its reason may quote the frame, so it is sanitized too.
 fn malformed(reason: &str, seq: Option<u64>) -> DecodeError {
-    DecodeError::Malformed { reason: sanitize::sanitize(reason, 200), seq }
+    DecodeError::Malformed { reason: sanitize::sanitize(reason, MAX_REASON_CHARS), seq }
 }
 
 /// The largest quantity, price or count a frame may carry: far above any real stream, far

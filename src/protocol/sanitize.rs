@@ -17,6 +17,21 @@ use unicode_width::UnicodeWidthChar;
 pub const MAX_TEXT_CHARS: usize = 500;
 /// Longest display name or short field kept, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+/// Longest reason, notice or error line kept, in characters: one status-bar line, so a
+/// platform that quotes a whole frame in its error cannot fill the screen.
+pub const MAX_REASON_CHARS: usize = 200;
+/// Longest unknown event or command type quoted back, in characters: real type names are
+/// a word or two, and anything longer is junk not worth showing.
+pub const MAX_KIND_CHARS: usize = 32;
+/// Longest timestamp kept as written, in characters: RFC 3339 with nanoseconds and an
+/// offset is 35, so a longer one is not a timestamp.
+pub const MAX_STAMP_CHARS: usize = 40;
+/// Longest region kept, in characters: a country code (`GB`) or a subdivision (`GB-SCT`).
+pub const MAX_REGION_CHARS: usize = 8;
+/// Longest badge kept, in characters, and most badges kept on one viewer: a badge is a word
+/// like `moderator` drawn beside the name, and a few are all the chat has room for.
+pub const MAX_BADGE_CHARS: usize = 32;
+pub const MAX_BADGES: usize = 16;
 /// Combining marks kept on one character: enough for any script's accents, and a "zalgo"
 /// flood cannot pile hundreds on a cell.
 pub const MAX_MARKS: usize = 4;

@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use crate::protocol::sanitize::{MAX_NAME_CHARS, clean};
+use crate::protocol::sanitize::{MAX_KIND_CHARS, MAX_NAME_CHARS, clean};
 use crate::protocol::{Command, DecodeError, Event, ModAction, SaleAction, User};
 
 use super::stream::LiveStream;
@@ -195,7 +195,7 @@ fn undecodable(text: &str, e: DecodeError) -> Reply {
         return bad("frame has no \"type\"".into());
     };
     if !KNOWN_COMMANDS.contains(&kind) {
-        let kind = crate::protocol::sanitize::sanitize(kind, 32);
+        let kind = crate::protocol::sanitize::sanitize(kind, MAX_KIND_CHARS);
         return bad(format!("unknown command type {kind:?}; known: {}", KNOWN_COMMANDS.join(", ")));
     }
     match value.get("ref").and_then(Value::as_str) {

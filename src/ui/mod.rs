@@ -1,11 +1,18 @@
 //! The terminal interface: panes drawn from `&Desk` plus view state.
 
 pub mod bigtext;
+mod chat_filter;
 mod chat_keys;
+mod hits;
 pub mod layout;
+mod mouse;
+mod moves;
 pub mod narrow;
+pub mod pane;
 pub mod panes;
 pub mod picker;
+pub mod popup;
+pub mod popup_key;
 pub mod search;
 mod text;
 pub use text::set_utc_offset;
@@ -23,7 +30,7 @@ use panes::Ctx;
 use theme::Theme;
 pub use view::{Effect, Pane, ViewState};
 
-/// Draws one frame: the panes, status bar, the adjust, viewer card and help popups if open, or a
+/// Draws one frame: the panes, the status bar and the open popup, if any, or a
 /// "terminal too small" message below 80x24.
 pub fn draw(frame: &mut Frame, desk: &Desk, view: &mut ViewState, theme: &Theme, keymap: &Keymap) {
     let area = frame.area();
@@ -73,11 +80,8 @@ pub fn draw_buffer(
     panes::stock::draw(buf, a.stock, &ctx, view, focus == Pane::Stock);
     panes::replies::draw(buf, a.replies, &ctx, view, focus == Pane::Replies);
     panes::status::draw(buf, a.status, &ctx);
-    panes::adjust::draw(buf, area, &ctx, view);
-    panes::picker::draw(buf, area, &ctx, view);
-    panes::card::draw(buf, area, &ctx, view.card.as_ref());
-    if view.help_open {
-        panes::help::draw(buf, area, &ctx, view);
+    if let Some(popup) = &mut view.popup {
+        popup.draw(buf, area, &ctx, &mut view.hits);
     }
 }
 

@@ -1,23 +1,13 @@
-//! The reply picker: canned replies found by typing a few letters of their title, text,
-//! category or tags (fuzzy, with nucleo's matcher), for the comment selected when it opened.
-//! With nothing typed, the replies used most come first, so the shop's best answers rise.
+//! The reply picker's ranking: canned replies found by typing a few letters of their title,
+//! text, category or tags (fuzzy, with nucleo's matcher). With nothing typed, the replies used
+//! most come first, so the shop's best answers rise. The popup itself is
+//! [`crate::ui::panes::picker`].
 
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher};
 
 use crate::config::model::ReplySpec;
 use crate::desk::replies::{AUTO_TAGS, CANT_SHIP, Replies};
-
-/// The open picker.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Picker {
-    /// What the operator typed.
-    pub query: String,
-    /// The highlighted row of the ranked list.
-    pub selected: usize,
-    /// The comment the reply answers (its msg_id), chosen when the picker opened.
-    pub to: Option<String>,
-}
 
 /// What a reply is found by: its title, category, tags and text (every language).
 fn haystack(r: &ReplySpec) -> String {

@@ -14,7 +14,7 @@ use crate::config::model::{
 };
 use crate::desk::{Action, DeskSetup, Input, LinkEvent};
 use crate::protocol::{Event, Frame, Gift, ModAction, OrderStatus, StreamInfo, User};
-use crate::ui::view::AdjustField;
+use crate::ui::panes::adjust::AdjustField;
 
 // ---------------------------------------------------------------- fixtures
 
@@ -615,7 +615,7 @@ fn snapshot_help_popup() {
     assert!(screen(&term).contains("esc, ?, q"), "{}", screen(&term));
     insta::assert_snapshot!("help_80x24_scrolled", term.backend());
     act(&mut view, &d, KeyAction::Close);
-    assert!(!view.help_open);
+    assert!(!view.help_open());
 }
 
 #[test]
@@ -907,12 +907,12 @@ fn help_keys_scroll_close_and_swallow_desk_actions() {
     assert_eq!(act(&mut view, &d, KeyAction::StartSale), Effect::None);
     assert_eq!(view.on_unbound_key(&key('1'), &d), Effect::None);
     act(&mut view, &d, KeyAction::PageDown);
-    assert!(view.help_scroll > 0);
+    assert!(view.help_scroll() > 0);
     act(&mut view, &d, KeyAction::Top);
-    assert_eq!(view.help_scroll, 0);
+    assert_eq!(view.help_scroll(), 0);
     assert_eq!(act(&mut view, &d, KeyAction::Quit), Effect::Quit);
     act(&mut view, &d, KeyAction::Help);
-    assert!(!view.help_open);
+    assert!(!view.help_open());
 }
 
 /// Every cell of the chat pane's right border is still a border after drawing `text`.
@@ -1156,21 +1156,21 @@ fn the_adjust_popup_takes_typing_and_applies_with_a_reason() {
         act(&mut view, &d, KeyAction::Down);
     }
     assert_eq!(view.on_key(&key('a'), &keymap(), &d), Effect::None);
-    assert_eq!(view.adjust.as_ref().unwrap().sku, "STILETTO-RED");
+    assert_eq!(view.adjust().unwrap().sku, "STILETTO-RED");
     // Keys that would quit, send a reply or confirm a claim are just typing here.
     let effects = typed(&mut view, &d, &text_keys("q1y+3"));
     assert!(effects.iter().all(|e| *e == Effect::None), "{effects:?}");
-    let form = view.adjust.as_ref().unwrap();
+    let form = view.adjust().unwrap();
     assert_eq!(form.change, "q1y+3");
     for _ in 0..5 {
         view.on_key(&code(KeyCode::Backspace), &keymap(), &d);
     }
     typed(&mut view, &d, &text_keys("+3"));
     assert_eq!(typed(&mut view, &d, &[code(KeyCode::Enter)]), [Effect::None]);
-    assert_eq!(view.adjust.as_ref().unwrap().field, AdjustField::Reason);
+    assert_eq!(view.adjust().unwrap().field, AdjustField::Reason);
     // No reason: not applied, and the popup says why.
     assert_eq!(typed(&mut view, &d, &[code(KeyCode::Enter)]), [Effect::None]);
-    assert!(view.adjust.as_ref().unwrap().error.as_deref().unwrap().starts_with("say why"));
+    assert!(view.adjust().unwrap().error.as_deref().unwrap().starts_with("say why"));
     typed(&mut view, &d, &text_keys("found a box"));
     let term = render(&d, &mut view, 80, 24);
     let s = screen(&term);
@@ -1192,7 +1192,7 @@ fn the_adjust_popup_takes_typing_and_applies_with_a_reason() {
             reason: "found a box".into()
         })]
     );
-    assert!(view.adjust.is_none());
+    assert!(view.adjust().is_none());
 }
 
 #[test]
@@ -1201,10 +1201,10 @@ fn the_adjust_popup_refuses_a_bad_change_and_esc_cancels() {
     let mut view = ViewState::new();
     // No stock selection: the product on screen (the running sale's).
     view.on_key(&key('a'), &keymap(), &d);
-    assert_eq!(view.adjust.as_ref().unwrap().sku, "ALMOND-PINK");
+    assert_eq!(view.adjust().unwrap().sku, "ALMOND-PINK");
     typed(&mut view, &d, &text_keys("12"));
     typed(&mut view, &d, &[code(KeyCode::Enter)]);
-    let form = view.adjust.as_ref().unwrap();
+    let form = view.adjust().unwrap();
     assert_eq!(form.field, AdjustField::Change);
     assert!(form.error.as_deref().unwrap().contains("start with +"), "{form:?}");
     assert!(screen(&render(&d, &mut view, 80, 24)).contains("! start with +"));
@@ -1212,12 +1212,12 @@ fn the_adjust_popup_refuses_a_bad_change_and_esc_cancels() {
     typed(&mut view, &d, &[code(KeyCode::Tab)]);
     typed(&mut view, &d, &text_keys("oops"));
     view.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL), &keymap(), &d);
-    assert_eq!(view.adjust.as_ref().unwrap().reason, "");
+    assert_eq!(view.adjust().unwrap().reason, "");
     let wheel =
         MouseEvent { kind: MouseEventKind::ScrollDown, column: 1, row: 1, modifiers: KeyModifiers::NONE };
     view.on_mouse(&wheel, &d);
     assert_eq!(typed(&mut view, &d, &[code(KeyCode::Esc)]), [Effect::None]);
-    assert!(view.adjust.is_none());
+    assert!(view.adjust().is_none());
     // Closed, keys are keys again.
     assert_eq!(view.on_key(&key('q'), &keymap(), &d), Effect::Quit);
 }
@@ -1437,12 +1437,46 @@ fn snapshot_the_reply_picker() {
         view.on_key(&enter, &keymap(), &d),
         Effect::Desk(Action::Answer { reply: "sizing".into(), to: Some("m11".into()) })
     );
-    assert!(view.picker.is_none());
+    assert!(view.picker().is_none());
     // Esc closes without sending.
     act(&mut view, &d, KeyAction::PickReply);
     let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
     assert_eq!(view.on_key(&esc, &keymap(), &d), Effect::None);
-    assert!(view.picker.is_none());
+    assert!(view.picker().is_none());
+}
+
+#[test]
+fn the_mouse_and_resolved_keys_leave_the_panes_alone_while_the_picker_is_open() {
+    let d = demo_knowledge_desk();
+    let mut view = ViewState::new();
+    render(&d, &mut view, 120, 40);
+    act(&mut view, &d, KeyAction::PickReply);
+    let picker = view.picker().cloned();
+    assert!(picker.is_some());
+    render(&d, &mut view, 120, 40);
+    // A click on a reply row under the popup, and the wheel over the stock pane: neither
+    // moves the focus or a selection behind the picker, whose enter answers the comment
+    // chosen when it opened.
+    let rows = view.hits.replies_rows;
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: rows.x + 3,
+        row: rows.y + 2,
+        modifiers: KeyModifiers::NONE,
+    };
+    assert_eq!(view.on_mouse(&click, &d), Effect::None);
+    let stock = view.hits.panes[2].1;
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: stock.x + 2,
+        row: stock.y + 2,
+        modifiers: KeyModifiers::NONE,
+    };
+    assert_eq!(view.on_mouse(&wheel, &d), Effect::None);
+    assert_eq!((view.focus, view.replies.selected, view.stock.selected), (Pane::Chat, None, None));
+    // A key already resolved to an action does not reach the desk behind the popup either.
+    assert_eq!(act(&mut view, &d, KeyAction::StartSale), Effect::None);
+    assert_eq!(view.picker().cloned(), picker, "the picker stays open as it was");
 }
 
 // ---------------------------------------------------------------- stats

@@ -1,13 +1,10 @@
-//! Themes: the styles every pane draws with, resolved from a theme file's palette.
-
-use std::path::PathBuf;
+//! Themes: the styles every pane draws with, resolved from the palette of the theme the
+//! config loaded (reading and checking theme files is [`crate::config::theme`]).
 
 use ratatui::style::{Color, Modifier, Style};
-use toml::de::{DeTable, DeValue};
 
 use crate::config::EnvInfo;
-use crate::config::error::{ConfigError, Source};
-use crate::config::library::{Library, load_chain};
+use crate::config::theme::{Colour, Palette, ThemeSpec};
 
 /// Resolved styles, one per thing the panes show.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,109 +77,6 @@ impl Default for Theme {
     }
 }
 
-/// The palette slots a theme file may set, in the order the default theme lists them.
-pub const PALETTE_SLOTS: [&str; 27] = [
-    "base_fg",
-    "base_bg",
-    "dim",
-    "border",
-    "border_focus",
-    "title",
-    "accent",
-    "ok",
-    "warn",
-    "danger",
-    "selected_bg",
-    "question",
-    "buyer",
-    "shipping",
-    "complaint",
-    "mention",
-    "operator",
-    "system",
-    "sale",
-    "sale_urgent",
-    "low_stock",
-    "sold_out_fg",
-    "sold_out_bg",
-    "status_fg",
-    "status_bg",
-    "demo_fg",
-    "demo_bg",
-];
-
-/// The colour names a theme file accepts, besides `#rrggbb`.
-pub const COLOR_NAMES: [(&str, Color); 17] = [
-    ("black", Color::Black),
-    ("red", Color::Red),
-    ("green", Color::Green),
-    ("yellow", Color::Yellow),
-    ("blue", Color::Blue),
-    ("magenta", Color::Magenta),
-    ("cyan", Color::Cyan),
-    ("gray", Color::Gray),
-    ("darkgray", Color::DarkGray),
-    ("lightred", Color::LightRed),
-    ("lightgreen", Color::LightGreen),
-    ("lightyellow", Color::LightYellow),
-    ("lightblue", Color::LightBlue),
-    ("lightmagenta", Color::LightMagenta),
-    ("lightcyan", Color::LightCyan),
-    ("white", Color::White),
-    ("reset", Color::Reset),
-];
-
-/// The accepted colour forms, as error fixes list them.
-const COLOR_FORMS: &str = "write \"#rrggbb\", \"default\", \"reset\" or one of black, red, green, \
-yellow, blue, magenta, cyan, gray, darkgray, lightred, lightgreen, lightyellow, lightblue, \
-lightmagenta, lightcyan, white";
-
-/// Parses a palette colour: `Some(None)` is `default` (no colour), `None` is not a colour.
-pub fn parse_color(text: &str) -> Option<Option<Color>> {
-    let t = text.trim();
-    if let Some(hex) = t.strip_prefix('#') {
-        if hex.len() != 6 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            return None;
-        }
-        let n = u32::from_str_radix(hex, 16).ok()?;
-        return Some(Some(Color::Rgb((n >> 16) as u8, (n >> 8) as u8, n as u8)));
-    }
-    let name: String = t.chars().filter(|c| !matches!(c, '-' | '_' | ' ')).collect::<String>().to_lowercase();
-    let name = name.replace("grey", "gray");
-    if name == "default" {
-        return Some(None);
-    }
-    COLOR_NAMES.iter().find(|(n, _)| *n == name).map(|(_, c)| Some(*c))
-}
-
-/// A theme's colours by slot; `None` leaves the terminal's own colour.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Palette {
-    colors: [Option<Color>; PALETTE_SLOTS.len()],
-}
-
-impl Palette {
-    /// The colour of a slot by name (`None` for `default` or an unknown slot).
-    pub fn get(&self, slot: &str) -> Option<Color> {
-        slot_index(slot).and_then(|i| self.colors[i])
-    }
-
-    /// Sets a slot by name; returns false when there is no such slot.
-    pub fn set(&mut self, slot: &str, color: Option<Color>) -> bool {
-        match slot_index(slot) {
-            Some(i) => {
-                self.colors[i] = color;
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-fn slot_index(slot: &str) -> Option<usize> {
-    PALETTE_SLOTS.iter().position(|s| *s == slot)
-}
-
 /// The 16 ANSI colours with xterm's default values, for the nearest-colour fallback.
 const ANSI_RGB: [(Color, (u8, u8, u8)); 16] = [
     (Color::Black, (0x00, 0x00, 0x00)),
@@ -216,6 +110,30 @@ pub fn nearest_ansi(r: u8, g: u8, b: u8) -> Color {
     ANSI_RGB.iter().min_by_key(|(_, rgb)| dist(*rgb)).map_or(Color::Reset, |(c, _)| *c)
 }
 
+/// The terminal colour for a palette colour.
+fn terminal_colour(c: Colour) -> Color {
+    match c {
+        Colour::Black => Color::Black,
+        Colour::Red => Color::Red,
+        Colour::Green => Color::Green,
+        Colour::Yellow => Color::Yellow,
+        Colour::Blue => Color::Blue,
+        Colour::Magenta => Color::Magenta,
+        Colour::Cyan => Color::Cyan,
+        Colour::Gray => Color::Gray,
+        Colour::DarkGray => Color::DarkGray,
+        Colour::LightRed => Color::LightRed,
+        Colour::LightGreen => Color::LightGreen,
+        Colour::LightYellow => Color::LightYellow,
+        Colour::LightBlue => Color::LightBlue,
+        Colour::LightMagenta => Color::LightMagenta,
+        Colour::LightCyan => Color::LightCyan,
+        Colour::White => Color::White,
+        Colour::Reset => Color::Reset,
+        Colour::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
 /// A style from optional colours and the slot's fixed attributes.
 fn paint(fg: Option<Color>, bg: Option<Color>, modifier: Modifier) -> Style {
     let mut style = Style::default().add_modifier(modifier);
@@ -225,6 +143,11 @@ fn paint(fg: Option<Color>, bg: Option<Color>, modifier: Modifier) -> Style {
 }
 
 impl Theme {
+    /// The styles of the theme the config loaded, for the terminal it found.
+    pub fn from_spec(spec: &ThemeSpec) -> Theme {
+        Theme::from_palette(&spec.name, &spec.palette, &spec.env)
+    }
+
     /// Resolves a palette into styles, downgrading 24-bit colours when the terminal lacks
     /// them and dropping every colour under NO_COLOR.
     pub fn from_palette(name: &str, palette: &Palette, env: &EnvInfo) -> Theme {
@@ -232,8 +155,8 @@ impl Theme {
             return Theme::no_color();
         }
         let c = |slot: &str| match palette.get(slot) {
-            Some(Color::Rgb(r, g, b)) if !env.truecolor => Some(nearest_ansi(r, g, b)),
-            other => other,
+            Some(Colour::Rgb(r, g, b)) if !env.truecolor => Some(nearest_ansi(r, g, b)),
+            other => other.map(terminal_colour),
         };
         let fg = |slot: &str, m: Modifier| paint(c(slot), None, m);
         let none = Modifier::empty();
@@ -298,76 +221,12 @@ impl Theme {
     }
 }
 
-/// Loads a named theme (the user's file, else the built-in one), following `inherits`.
-pub(crate) fn load_theme(
-    lib: &Library,
-    name: &str,
-    env: &EnvInfo,
-    read: &mut Vec<PathBuf>,
-) -> Result<Theme, Vec<ConfigError>> {
-    let mut errors = Vec::new();
-    let palette = load_chain(lib, name, read, &mut errors, &mut palette_layer);
-    if errors.is_empty() { Ok(Theme::from_palette(name, &palette, env)) } else { Err(errors) }
-}
-
-/// One theme file's `[palette]`, applied on top of the palette it inherits.
-fn palette_layer(
-    mut palette: Palette,
-    src: &Source,
-    doc: &DeTable<'_>,
-    _top: bool,
-    errors: &mut Vec<ConfigError>,
-) -> Palette {
-    let mut own = None;
-    for (key, value) in doc {
-        let key_name: &str = key.get_ref();
-        match (key_name, value.get_ref()) {
-            ("inherits", _) => {}
-            ("palette", DeValue::Table(table)) => own = Some(table),
-            ("palette", _) => errors.push(src.error(
-                value.span(),
-                "`palette` must be a table of slot = \"colour\" lines",
-                "write it as [palette] followed by lines like accent = \"cyan\"",
-            )),
-            (other, _) => errors.push(src.error(
-                key.span(),
-                format!("unknown field `{other}`"),
-                "a theme has only `inherits` and the table [palette]; put colours in [palette]",
-            )),
-        }
-    }
-    for (key, value) in own.into_iter().flatten() {
-        let slot: &str = key.get_ref();
-        if slot_index(slot).is_none() {
-            errors.push(src.error(
-                key.span(),
-                format!("unknown palette slot `{slot}`"),
-                format!("use one of: {}", PALETTE_SLOTS.join(", ")),
-            ));
-            continue;
-        }
-        let color = value.get_ref().as_str().and_then(parse_color);
-        match color {
-            Some(color) => {
-                palette.set(slot, color);
-            }
-            None => {
-                let shown = match value.get_ref().as_str() {
-                    Some(s) => format!("`{s}` is not a colour"),
-                    None => "a colour must be text in quotes".to_string(),
-                };
-                errors.push(src.error(value.span(), shown, COLOR_FORMS));
-            }
-        }
-    }
-    palette
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::builtin;
-    use crate::config::library::Kind;
+    use crate::config::library::{Kind, Library};
+    use crate::config::theme::load_theme;
 
     const TRUECOLOR: EnvInfo = EnvInfo { no_color: false, truecolor: true };
     const ANSI16: EnvInfo = EnvInfo { no_color: false, truecolor: false };
@@ -382,8 +241,10 @@ mod tests {
         (dir, lib)
     }
 
-    fn load(lib: &Library, name: &str, env: &EnvInfo) -> Result<Theme, Vec<ConfigError>> {
-        load_theme(lib, name, env, &mut Vec::new())
+    /// A theme file loaded by the config, as the ui draws it.
+    fn load(lib: &Library, name: &str, env: &EnvInfo) -> Theme {
+        let spec = load_theme(lib, name, env, &mut Vec::new()).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        Theme::from_spec(&spec)
     }
 
     fn styles(t: &Theme) -> Vec<Style> {
@@ -415,20 +276,6 @@ mod tests {
     }
 
     #[test]
-    fn colours_parse() {
-        assert_eq!(parse_color("#ff8000"), Some(Some(Color::Rgb(255, 128, 0))));
-        assert_eq!(parse_color("#FF8000"), Some(Some(Color::Rgb(255, 128, 0))));
-        assert_eq!(parse_color("lightred"), Some(Some(Color::LightRed)));
-        assert_eq!(parse_color("light-red"), Some(Some(Color::LightRed)));
-        assert_eq!(parse_color("DarkGrey"), Some(Some(Color::DarkGray)));
-        assert_eq!(parse_color("reset"), Some(Some(Color::Reset)));
-        assert_eq!(parse_color("default"), Some(None));
-        for bad in ["#ff80", "#gg0000", "purple", "", "#ff00000"] {
-            assert_eq!(parse_color(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
     fn rgb_maps_to_the_nearest_of_16() {
         assert!(matches!(nearest_ansi(0xff, 0, 0), Color::Red | Color::LightRed));
         assert!(matches!(nearest_ansi(0xc0, 0x10, 0x10), Color::Red));
@@ -443,9 +290,9 @@ mod tests {
     fn every_builtin_theme_loads_in_both_colour_depths() {
         let (_dir, lib) = lib_with(&[]);
         for (name, _) in builtin::THEMES {
-            let t = load(&lib, name, &TRUECOLOR).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let t = load(&lib, name, &TRUECOLOR);
             assert_eq!(t.name, name);
-            let t16 = load(&lib, name, &ANSI16).unwrap();
+            let t16 = load(&lib, name, &ANSI16);
             for s in styles(&t16) {
                 assert!(!matches!(s.fg, Some(Color::Rgb(..))), "{name}: {s:?}");
                 assert!(!matches!(s.bg, Some(Color::Rgb(..))), "{name}: {s:?}");
@@ -461,7 +308,7 @@ mod tests {
     #[test]
     fn the_builtin_default_file_matches_the_default_impl() {
         let (_dir, lib) = lib_with(&[]);
-        assert_eq!(load(&lib, "default", &TRUECOLOR).unwrap(), Theme::default());
+        assert_eq!(load(&lib, "default", &TRUECOLOR), Theme::default());
     }
 
     #[test]
@@ -469,7 +316,7 @@ mod tests {
         let env = EnvInfo { no_color: true, truecolor: true };
         let (_dir, lib) = lib_with(&[]);
         for (name, _) in builtin::THEMES {
-            let t = load(&lib, name, &env).unwrap();
+            let t = load(&lib, name, &env);
             for s in styles(&t) {
                 assert_eq!((s.fg, s.bg), (None, None), "{name}: {s:?}");
             }
@@ -483,48 +330,11 @@ mod tests {
     #[test]
     fn inherits_overrides_only_what_it_lists() {
         let (_dir, lib) = lib_with(&[("mine", "inherits = \"default\"\n[palette]\naccent = \"#ff0000\"\n")]);
-        let t = load(&lib, "mine", &TRUECOLOR).unwrap();
+        let t = load(&lib, "mine", &TRUECOLOR);
         assert_eq!(t.accent.fg, Some(Color::Rgb(255, 0, 0)));
         assert_eq!(t.status, Theme::default().status);
         assert_eq!(t.name, "mine");
-        let t = load(&lib, "mine", &ANSI16).unwrap();
+        let t = load(&lib, "mine", &ANSI16);
         assert_eq!(t.accent.fg, Some(Color::LightRed));
-    }
-
-    #[test]
-    fn inheritance_loops_are_reported_where_they_close() {
-        let (dir, lib) = lib_with(&[("a", "inherits = \"b\"\n"), ("b", "# b\ninherits = \"a\"\n")]);
-        let errs = load(&lib, "a", &TRUECOLOR).unwrap_err();
-        assert_eq!(errs.len(), 1);
-        let e = &errs[0];
-        assert_eq!(e.file, dir.path().join("themes/b.toml"));
-        assert_eq!((e.line, e.col), (2, 12));
-        assert!(e.message.contains("a → b → a"), "{}", e.message);
-    }
-
-    #[test]
-    fn file_errors_are_located() {
-        let (dir, lib) = lib_with(&[(
-            "bad",
-            "inherits = \"nope\"\n[palette]\naccent = \"purple\"\nbogus = \"red\"\nok = 3\n\
-             [extra]\n",
-        )]);
-        let errs = load(&lib, "bad", &TRUECOLOR).unwrap_err();
-        let at: Vec<(usize, usize, &str)> =
-            errs.iter().map(|e| (e.line, e.col, e.message.as_str())).collect();
-        assert_eq!(
-            at,
-            [
-                (1, 12, "unknown theme `nope` to inherit from"),
-                (6, 2, "unknown field `extra`"),
-                (3, 10, "`purple` is not a colour"),
-                (4, 1, "unknown palette slot `bogus`"),
-                (5, 6, "a colour must be text in quotes"),
-            ]
-        );
-        assert!(errs[0].fix.contains("default, high-contrast, light"), "{}", errs[0].fix);
-        assert!(errs[2].fix.contains("#rrggbb"));
-        assert!(errs[3].fix.contains("sold_out_bg"));
-        assert_eq!(errs[0].file, dir.path().join("themes/bad.toml"));
     }
 }

@@ -1,59 +1,25 @@
-//! View state: focus, selections, chat follow/pause, the help and stock-adjust popups, and
-//! what keys and the mouse do to them. Domain changes leave as [`Effect::Desk`]; nothing here
-//! mutates the desk.
+//! View state: focus, selections, chat follow/pause, the open popup, and what keys do to
+//! them. Domain changes leave as [`Effect::Desk`]; nothing here mutates the desk.
 
-use std::sync::Arc;
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::{Position, Rect};
+use crossterm::event::{KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
-use crate::desk::catalog::Adjust;
-use crate::desk::chat::{ChatLog, Message, MsgKind};
+use crate::desk::chat::{Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
-use crate::desk::classify::Tag;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
-pub use crate::ui::chat_keys::SearchLine;
-use crate::ui::narrow::Narrow;
-use crate::ui::panes::card::{CardKey, CardView};
-use crate::ui::picker::{self, Picker};
-
-/// The panes, in focus order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Chat,
-    Sale,
-    Stock,
-    Replies,
-    Claims,
-}
-
-impl Pane {
-    /// Focus order for `focus_next` (Claims only when the shop reads claims).
-    pub const ALL: [Pane; 5] = [Pane::Chat, Pane::Sale, Pane::Stock, Pane::Replies, Pane::Claims];
-
-    /// The pane's title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Chat => "Chat",
-            Pane::Sale => "Flash sale",
-            Pane::Stock => "Stock",
-            Pane::Replies => "Replies",
-            Pane::Claims => "Claims",
-        }
-    }
-
-    fn next(self) -> Pane {
-        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
-        Pane::ALL[(i + 1) % Pane::ALL.len()]
-    }
-
-    fn prev(self) -> Pane {
-        let i = Pane::ALL.iter().position(|p| *p == self).unwrap_or(0);
-        Pane::ALL[(i + Pane::ALL.len() - 1) % Pane::ALL.len()]
-    }
-}
+pub use crate::ui::chat_filter::{ChatFilter, last_shown, nearest_shown, next_shown, prev_shown};
+use crate::ui::hits::Hits;
+use crate::ui::pane::Move;
+pub use crate::ui::pane::Pane;
+use crate::ui::panes::adjust::AdjustForm;
+use crate::ui::panes::card::CardView;
+use crate::ui::panes::help::HelpView;
+use crate::ui::panes::picker::Picker;
+use crate::ui::panes::search_line::SearchLine;
+use crate::ui::popup::Popup;
+use crate::ui::popup_key::PopupKey;
 
 /// What a key or click asks the app to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,120 +34,6 @@ pub enum Effect {
 
 /// How far back the followed selection looks for a message that is not a system line.
 const FOLLOW_SEARCH: u64 = 2_000;
-/// Rows the mouse wheel moves.
-const WHEEL_STEP: usize = 3;
-
-/// Which comments the Chat pane shows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum ChatFilter {
-    #[default]
-    All,
-    Questions,
-    Buyers,
-    Unanswered,
-    Mentions,
-    /// One viewer's messages, or a search's (see [`Narrow`]); shared, so a clone is cheap.
-    Narrow(Arc<Narrow>),
-}
-
-impl ChatFilter {
-    /// The views, in the order the cycle key goes through them.
-    pub const ALL: [ChatFilter; 5] = [
-        ChatFilter::All,
-        ChatFilter::Questions,
-        ChatFilter::Buyers,
-        ChatFilter::Unanswered,
-        ChatFilter::Mentions,
-    ];
-
-    /// The view's name, as the Chat pane's title shows it.
-    pub fn label(&self) -> &'static str {
-        match self {
-            ChatFilter::All => "All",
-            ChatFilter::Questions => "Questions",
-            ChatFilter::Buyers => "Buyers",
-            ChatFilter::Unanswered => "Unanswered",
-            ChatFilter::Mentions => "Mentions",
-            ChatFilter::Narrow(n) => n.label(),
-        }
-    }
-
-    /// Whether the view shows this message (spam shows only in All).
-    pub fn shows(&self, m: &Message) -> bool {
-        let tagged = |t: Tag| m.tags.has(t) && !m.tags.has(Tag::Spam);
-        match self {
-            ChatFilter::All => true,
-            ChatFilter::Questions => tagged(Tag::Question),
-            ChatFilter::Buyers => tagged(Tag::Buyer),
-            ChatFilter::Unanswered => m.unanswered(),
-            ChatFilter::Mentions => tagged(Tag::Mention),
-            ChatFilter::Narrow(n) => n.shows(m),
-        }
-    }
-
-    /// Messages in memory the view shows.
-    pub fn count(&self, chat: &ChatLog) -> usize {
-        match self {
-            ChatFilter::All => chat.len(),
-            ChatFilter::Questions => chat.tagged(Tag::Question),
-            ChatFilter::Buyers => chat.tagged(Tag::Buyer),
-            ChatFilter::Unanswered => chat.unanswered_count(),
-            ChatFilter::Mentions => chat.tagged(Tag::Mention),
-            ChatFilter::Narrow(n) => n.count(chat),
-        }
-    }
-
-    /// Messages the view shows from index `from` on.
-    pub fn count_from(&self, chat: &ChatLog, from: u64) -> usize {
-        match self {
-            ChatFilter::All => chat.next_index().saturating_sub(from.max(chat.first_index())) as usize,
-            ChatFilter::Narrow(n) => n.count_from(chat, from),
-            f => {
-                let from = from.max(chat.first_index());
-                (from..chat.next_index()).filter(|&i| chat.get(i).is_some_and(|m| f.shows(m))).count()
-            }
-        }
-    }
-
-    /// The next view of the cycle; a narrowed view goes back to All.
-    fn next(&self) -> ChatFilter {
-        match ChatFilter::ALL.iter().position(|f| f == self) {
-            Some(i) => ChatFilter::ALL[(i + 1) % ChatFilter::ALL.len()].clone(),
-            None => ChatFilter::All,
-        }
-    }
-}
-
-/// The shown message before `i` (newest first), if any.
-pub fn prev_shown(chat: &ChatLog, filter: &ChatFilter, i: u64) -> Option<u64> {
-    if let ChatFilter::Narrow(n) = filter {
-        return n.prev(chat, i);
-    }
-    let first = chat.first_index();
-    (first..i.min(chat.next_index())).rev().find(|&j| chat.get(j).is_some_and(|m| filter.shows(m)))
-}
-
-/// The shown message after `i`, if any.
-pub fn next_shown(chat: &ChatLog, filter: &ChatFilter, i: u64) -> Option<u64> {
-    if let ChatFilter::Narrow(n) = filter {
-        return n.next(chat, i);
-    }
-    let start = i.saturating_add(1).max(chat.first_index());
-    (start..chat.next_index()).find(|&j| chat.get(j).is_some_and(|m| filter.shows(m)))
-}
-
-/// The newest message the view shows.
-pub fn last_shown(chat: &ChatLog, filter: &ChatFilter) -> Option<u64> {
-    prev_shown(chat, filter, chat.next_index())
-}
-
-/// `i` if the view shows it, else the nearest shown message after it, else before it.
-pub fn nearest_shown(chat: &ChatLog, filter: &ChatFilter, i: u64) -> Option<u64> {
-    if chat.get(i).is_some_and(|m| filter.shows(m)) {
-        return Some(i);
-    }
-    next_shown(chat, filter, i).or_else(|| prev_shown(chat, filter, i))
-}
 
 /// Chat follow/pause state. Positions are message indexes, never rows, so they survive
 /// growth and eviction.
@@ -235,114 +87,20 @@ pub fn claim_rows(desk: &Desk) -> Vec<&Claim> {
     held
 }
 
-/// Which field of the stock-adjust popup takes typing.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum AdjustField {
-    #[default]
-    Change,
-    Reason,
-}
-
-/// The stock-adjust popup: the change as typed (`+3`, `-2`, `=10`) and the reason.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AdjustForm {
-    pub sku: String,
-    pub change: String,
-    pub reason: String,
-    pub field: AdjustField,
-    /// What is wrong with the form after the last enter.
-    pub error: Option<String>,
-}
-
-impl AdjustForm {
-    /// The change, if what is typed reads as one.
-    pub fn parsed(&self) -> Result<Adjust, String> {
-        Adjust::parse(&self.change)
-    }
-}
-
-/// Longest change and reason the popup takes, in characters.
-const CHANGE_MAX: usize = 8;
-const REASON_MAX: usize = 80;
-
-/// Where things were drawn in the last frame, for the mouse.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Hits {
-    pub panes: [(Pane, Rect); 5],
-    /// The chat pane's message rows: row `i` shows message `chat_rows[i]`.
-    pub chat_rows_area: Rect,
-    pub chat_rows: Vec<Option<u64>>,
-    /// The bottom message of the last frame.
-    pub chat_bottom: Option<u64>,
-    /// The chat message shown selected in the last frame: what moderation keys act on.
-    pub chat_selected: Option<u64>,
-    /// The "N new" line while paused.
-    pub chat_new_line: Rect,
-    /// The item rows of the list panes.
-    pub sale_rows: Rect,
-    pub stock_rows: Rect,
-    pub replies_rows: Rect,
-    pub claims_rows: Rect,
-    /// The claim each visible row of the Claims pane shows.
-    pub claim_ids: Vec<u64>,
-    pub help: Rect,
-    pub help_page: u16,
-    pub help_max: u16,
-}
-
 /// Everything the UI remembers between frames.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewState {
     pub focus: Pane,
-    pub help_open: bool,
     /// The Stats pane is shown (under the chat).
     pub stats_open: bool,
-    /// The stock-adjust popup, while open: it takes every key until enter or esc.
-    pub adjust: Option<AdjustForm>,
-    /// The reply picker, while open: it takes every key until enter or esc.
-    pub picker: Option<Picker>,
-    /// The chat search line, while open: it takes every key until enter or esc.
-    pub search: Option<SearchLine>,
-    /// A viewer's card, while open: it takes every key until esc.
-    pub card: Option<CardView>,
+    /// The popup over the panes, while one is open: it takes every key and the mouse.
+    pub popup: Option<Popup>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
     pub replies: ListView,
     pub claims: ClaimsView,
-    /// First help line shown.
-    pub help_scroll: u16,
     pub(crate) hits: Hits,
-}
-
-impl Default for Hits {
-    fn default() -> Self {
-        Hits {
-            panes: Pane::ALL.map(|p| (p, Rect::default())),
-            chat_rows_area: Rect::default(),
-            chat_rows: Vec::new(),
-            chat_bottom: None,
-            chat_selected: None,
-            chat_new_line: Rect::default(),
-            sale_rows: Rect::default(),
-            stock_rows: Rect::default(),
-            replies_rows: Rect::default(),
-            claims_rows: Rect::default(),
-            claim_ids: Vec::new(),
-            help: Rect::default(),
-            help_page: 0,
-            help_max: 0,
-        }
-    }
-}
-
-impl Hits {
-    /// Forgets the last frame, keeping the row map's memory.
-    pub(crate) fn reset(&mut self) {
-        let mut rows = std::mem::take(&mut self.chat_rows);
-        rows.clear();
-        *self = Hits { chat_rows: rows, ..Hits::default() };
-    }
 }
 
 impl Default for ViewState {
@@ -351,37 +109,25 @@ impl Default for ViewState {
     }
 }
 
-enum Move {
-    Up(usize),
-    Down(usize),
-    Top,
-    Bottom,
-}
-
 impl ViewState {
     /// A fresh view: chat focused and following.
     pub fn new() -> Self {
         ViewState {
             focus: Pane::Chat,
-            help_open: false,
             stats_open: false,
-            adjust: None,
-            picker: None,
-            search: None,
-            card: None,
+            popup: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
             replies: ListView::default(),
             claims: ClaimsView::default(),
-            help_scroll: 0,
             hits: Hits::default(),
         }
     }
 
     /// The keymap table that applies now.
     pub fn mode(&self) -> Mode {
-        if self.help_open { Mode::Help } else { Mode::Normal }
+        if self.help_open() { Mode::Help } else { Mode::Normal }
     }
 
     /// Whether the chat shows the newest messages as they arrive.
@@ -457,27 +203,11 @@ impl ViewState {
             .or_else(|| rows.iter().find(|c| c.state.is_open()).map(|c| c.id))
     }
 
-    /// A key press: the adjust popup takes it if open, else the keymap of the current mode,
-    /// else the canned replies.
+    /// A key press: the open popup takes it, else the keymap, else the canned replies.
     pub fn on_key(&mut self, key: &KeyEvent, keymap: &Keymap, desk: &Desk) -> Effect {
-        if self.adjust.is_some() {
-            return self.on_adjust_key(key);
-        }
-        if self.picker.is_some() {
-            return self.on_picker_key(key, desk);
-        }
-        if self.search.is_some() {
-            return self.on_search_key(key);
-        }
-        if let Some(card) = &mut self.card {
-            return match card.on_key(key, desk) {
-                CardKey::Stay => Effect::None,
-                CardKey::Close => {
-                    self.card = None;
-                    Effect::None
-                }
-                CardKey::Save(action) => Effect::Desk(action),
-            };
+        if let Some(popup) = &mut self.popup {
+            let did = popup.on_key(key, keymap, desk, &self.hits);
+            return self.popup_did(did);
         }
         match keymap.lookup(self.mode(), key) {
             Some(action) => self.on_action(action, desk),
@@ -485,119 +215,17 @@ impl ViewState {
         }
     }
 
-    /// Typing in the reply picker: letters search, arrows choose, enter sends, esc closes.
-    /// Its keys are fixed, like the adjust popup's.
-    fn on_picker_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
-        let Some(picker) = self.picker.as_mut() else { return Effect::None };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let rows = picker::ranked(&desk.replies, &picker.query).len();
-        match key.code {
-            KeyCode::Esc => self.picker = None,
-            KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
-            KeyCode::Char('p') if ctrl => picker.selected = picker.selected.saturating_sub(1),
-            KeyCode::Down => picker.selected = (picker.selected + 1).min(rows.saturating_sub(1)),
-            KeyCode::Char('n') if ctrl => picker.selected = (picker.selected + 1).min(rows.saturating_sub(1)),
-            KeyCode::Backspace => {
-                picker.query.pop();
-                picker.selected = 0;
-            }
-            KeyCode::Char('u') if ctrl => {
-                picker.query.clear();
-                picker.selected = 0;
-            }
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                picker.query.push(c);
-                picker.selected = 0;
-            }
-            KeyCode::Enter => {
-                let chosen = picker::ranked(&desk.replies, &picker.query)
-                    .get(picker.selected)
-                    .map(|r| r.id().to_owned());
-                let to = picker.to.clone();
-                if let Some(reply) = chosen {
-                    self.picker = None;
-                    return Effect::Desk(Action::Answer { reply, to });
-                }
-            }
-            _ => {}
-        }
-        Effect::None
-    }
-
-    /// Typing in the stock-adjust popup: its keys are fixed, so no keymap can trap the
-    /// operator in it.
-    fn on_adjust_key(&mut self, key: &KeyEvent) -> Effect {
-        let Some(form) = self.adjust.as_mut() else { return Effect::None };
-        let field = match form.field {
-            AdjustField::Change => &mut form.change,
-            AdjustField::Reason => &mut form.reason,
-        };
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => self.adjust = None,
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                form.field = match form.field {
-                    AdjustField::Change => AdjustField::Reason,
-                    AdjustField::Reason => AdjustField::Change,
-                };
-            }
-            KeyCode::Backspace => {
-                field.pop();
-                form.error = None;
-            }
-            KeyCode::Char('u') if ctrl => {
-                field.clear();
-                form.error = None;
-            }
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                let max = if form.field == AdjustField::Change { CHANGE_MAX } else { REASON_MAX };
-                if field.chars().count() < max {
-                    field.push(c);
-                }
-                form.error = None;
-            }
-            KeyCode::Enter => {
-                let change = match form.parsed() {
-                    Ok(change) => change,
-                    Err(e) => {
-                        form.error = Some(e);
-                        form.field = AdjustField::Change;
-                        return Effect::None;
-                    }
-                };
-                if form.field == AdjustField::Change {
-                    form.field = AdjustField::Reason;
-                    form.error = None;
-                    return Effect::None;
-                }
-                let reason = form.reason.trim().to_owned();
-                if reason.is_empty() {
-                    form.error = Some("say why, in a few words: it goes in the stock history".into());
-                    return Effect::None;
-                }
-                let sku = form.sku.clone();
-                self.adjust = None;
-                return Effect::Desk(Action::AdjustStock { sku, change, reason });
-            }
-            _ => {}
-        }
-        Effect::None
-    }
-
     /// A key the keymap resolved. Scrolling/focus/selection change view state only;
     /// desk-changing actions come back as Effect::Desk.
     pub fn on_action(&mut self, action: KeyAction, desk: &Desk) -> Effect {
-        if self.help_open {
-            return self.on_help_action(action);
-        }
-        if self.adjust.is_some() || self.search.is_some() {
-            return Effect::None;
+        if let Some(popup) = &mut self.popup {
+            let did = popup.on_action(action, &self.hits);
+            return self.popup_did(did);
         }
         match action {
             KeyAction::Quit => Effect::Quit,
             KeyAction::Help => {
-                self.help_open = true;
-                self.help_scroll = 0;
+                self.popup = Some(Popup::Help(HelpView::default()));
                 Effect::None
             }
             KeyAction::Close => Effect::None,
@@ -642,7 +270,7 @@ impl ViewState {
                 let product =
                     selected.or_else(|| desk.current_product()).or_else(|| desk.catalog.products().first());
                 if let Some(p) = product {
-                    self.adjust = Some(AdjustForm { sku: p.sku.clone(), ..AdjustForm::default() });
+                    self.popup = Some(Popup::Adjust(AdjustForm::new(&p.sku)));
                 }
                 Effect::None
             }
@@ -660,7 +288,7 @@ impl ViewState {
             KeyAction::ViewUnanswered => self.show_view(ChatFilter::Unanswered),
             KeyAction::ViewMentions => self.show_view(ChatFilter::Mentions),
             KeyAction::PickReply => {
-                self.picker = Some(Picker { to: self.reply_target(desk), ..Picker::default() });
+                self.popup = Some(Popup::Picker(Picker::new(self.reply_target(desk))));
                 Effect::None
             }
             KeyAction::SendSuggestion => {
@@ -717,13 +345,7 @@ impl ViewState {
     /// A key no keymap entry took: if it is a canned reply's key (replies.toml `key`), send
     /// that reply to the selected chat message.
     pub fn on_unbound_key(&mut self, key: &KeyEvent, desk: &Desk) -> Effect {
-        if self.help_open
-            || self.adjust.is_some()
-            || self.picker.is_some()
-            || self.search.is_some()
-            || self.card.is_some()
-            || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
+        if self.popup.is_some() || key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) {
             return Effect::None;
         }
         let label = chord_label(&KeyChord::from_event(key));
@@ -732,106 +354,6 @@ impl ViewState {
             Some(r) => Effect::Desk(Action::Answer { reply: r.id().to_owned(), to: self.reply_target(desk) }),
             None => Effect::None,
         }
-    }
-
-    /// Mouse: click focuses a pane (and selects a row), wheel scrolls the pane under the
-    /// pointer.
-    pub fn on_mouse(&mut self, ev: &MouseEvent, desk: &Desk) -> Effect {
-        let pos = Position::new(ev.column, ev.row);
-        if self.adjust.is_some() || self.search.is_some() || self.card.is_some() {
-            return Effect::None;
-        }
-        if self.help_open {
-            match ev.kind {
-                MouseEventKind::ScrollUp => {
-                    self.help_scroll = self.help_scroll.saturating_sub(WHEEL_STEP as u16)
-                }
-                MouseEventKind::ScrollDown => {
-                    self.help_scroll = (self.help_scroll + WHEEL_STEP as u16).min(self.hits.help_max);
-                }
-                MouseEventKind::Down(MouseButton::Left) if !self.hits.help.contains(pos) => {
-                    self.help_open = false;
-                }
-                _ => {}
-            }
-            return Effect::None;
-        }
-        let Some(pane) = self.hits.panes.iter().find(|(_, r)| r.contains(pos)).map(|(p, _)| *p) else {
-            return Effect::None;
-        };
-        match ev.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                self.focus = pane;
-                self.click(pane, pos, desk);
-            }
-            MouseEventKind::ScrollUp => {
-                self.move_in(pane, Move::Up(WHEEL_STEP), desk);
-            }
-            MouseEventKind::ScrollDown => {
-                self.move_in(pane, Move::Down(WHEEL_STEP), desk);
-            }
-            _ => {}
-        }
-        Effect::None
-    }
-
-    fn click(&mut self, pane: Pane, pos: Position, desk: &Desk) {
-        let row = |area: Rect| area.contains(pos).then(|| usize::from(pos.y - area.y));
-        match pane {
-            Pane::Chat => {
-                if self.hits.chat_new_line.contains(pos) {
-                    self.chat.follow = true;
-                } else if let Some(i) = row(self.hits.chat_rows_area)
-                    .and_then(|r| self.hits.chat_rows.get(r).copied().flatten())
-                    .filter(|&i| desk.chat.get(i).is_some())
-                {
-                    self.pause(desk);
-                    self.chat.selected = i;
-                }
-            }
-            Pane::Sale => {
-                let (len, rows) = (desk.sales.all().len(), self.hits.sale_rows);
-                Self::click_list(&mut self.sale, row(rows), len);
-            }
-            Pane::Stock => {
-                let (len, rows) = (desk.catalog.products().len(), self.hits.stock_rows);
-                Self::click_list(&mut self.stock, row(rows), len);
-            }
-            Pane::Replies => {
-                let (len, rows) = (desk.replies.all().len(), self.hits.replies_rows);
-                Self::click_list(&mut self.replies, row(rows), len);
-            }
-            Pane::Claims => {
-                if let Some(id) = row(self.hits.claims_rows).and_then(|r| self.hits.claim_ids.get(r)) {
-                    self.claims.selected = Some(*id);
-                }
-            }
-        }
-    }
-
-    fn click_list(list: &mut ListView, row: Option<usize>, len: usize) {
-        if let Some(i) = row.map(|r| list.offset + r).filter(|&i| i < len) {
-            list.selected = Some(i);
-        }
-    }
-
-    fn on_help_action(&mut self, action: KeyAction) -> Effect {
-        let page = self.hits.help_page.max(1);
-        match action {
-            KeyAction::Quit => return Effect::Quit,
-            KeyAction::Close | KeyAction::Help => self.help_open = false,
-            KeyAction::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-            KeyAction::Down => self.help_scroll = self.help_scroll.saturating_add(1),
-            KeyAction::PageUp => self.help_scroll = self.help_scroll.saturating_sub(page),
-            KeyAction::PageDown => self.help_scroll = self.help_scroll.saturating_add(page),
-            KeyAction::Top => self.help_scroll = 0,
-            KeyAction::Bottom => self.help_scroll = u16::MAX,
-            _ => {}
-        }
-        if self.hits.help_page > 0 {
-            self.help_scroll = self.help_scroll.min(self.hits.help_max);
-        }
-        Effect::None
     }
 
     /// Focuses a pane; a list focused for the first time selects its first row, so that
@@ -862,141 +384,19 @@ impl ViewState {
         }
     }
 
-    /// Stops following, keeping the current view and selection where they are.
-    fn pause(&mut self, desk: &Desk) {
-        if !self.chat.follow {
-            return;
-        }
-        let last =
-            last_shown(&desk.chat, &self.chat.filter).unwrap_or(desk.chat.next_index().saturating_sub(1));
-        let anchor = self.hits.chat_bottom.filter(|&b| b <= last).unwrap_or(last);
-        self.chat.selected = self.chat_selected(desk).unwrap_or(anchor);
-        self.chat.anchor = anchor;
-        self.chat.new_from = anchor + 1;
-        self.chat.follow = false;
-    }
-
-    fn move_in(&mut self, pane: Pane, m: Move, desk: &Desk) -> Effect {
-        match pane {
-            Pane::Chat => self.move_chat(m, desk),
-            Pane::Sale => Self::move_list(&mut self.sale, m, desk.sales.all().len()),
-            Pane::Stock => Self::move_list(&mut self.stock, m, desk.catalog.products().len()),
-            Pane::Replies => Self::move_list(&mut self.replies, m, desk.replies.all().len()),
-            Pane::Claims => {
-                let rows = claim_rows(desk);
-                let mut list = ListView {
-                    selected: self.claim_selected(desk).and_then(|id| rows.iter().position(|c| c.id == id)),
-                    offset: self.claims.offset,
-                };
-                Self::move_list(&mut list, m, rows.len());
-                self.claims.selected = list.selected.and_then(|i| rows.get(i)).map(|c| c.id);
-            }
-        }
-        Effect::None
-    }
-
-    fn move_chat(&mut self, m: Move, desk: &Desk) {
-        if desk.chat.is_empty() {
-            return;
-        }
-        let (first, last) = (desk.chat.first_index(), desk.chat.next_index() - 1);
-        if self.chat.filter != ChatFilter::All {
-            let filter = self.chat.filter.clone();
-            return self.move_in_view(m, desk, &filter);
-        }
-        match m {
-            Move::Bottom => self.chat.follow = true,
-            Move::Top => {
-                self.pause(desk);
-                self.chat.selected = first;
-            }
-            Move::Up(n) => {
-                self.pause(desk);
-                let cur = self.chat.selected.clamp(first, last);
-                self.chat.selected = cur.saturating_sub(n as u64).max(first);
-            }
-            Move::Down(n) => {
-                if self.chat.follow {
-                    return;
-                }
-                let cur = self.chat.selected.clamp(first, last);
-                if cur == last {
-                    self.chat.follow = true;
-                } else {
-                    self.chat.selected = (cur + n as u64).min(last);
-                }
-            }
-        }
-    }
-
-    /// Moving in a chat view other than All: only through the messages it shows.
-    fn move_in_view(&mut self, m: Move, desk: &Desk, filter: &ChatFilter) {
-        let chat = &desk.chat;
-        let Some(last) = last_shown(chat, filter) else { return };
-        match m {
-            Move::Bottom => self.chat.follow = true,
-            Move::Top => {
-                self.pause(desk);
-                self.chat.selected = nearest_shown(chat, filter, chat.first_index()).unwrap_or(last);
-            }
-            Move::Up(n) => {
-                self.pause(desk);
-                let mut cur = self.chat_selected(desk).unwrap_or(last);
-                for _ in 0..n {
-                    match prev_shown(chat, filter, cur) {
-                        Some(p) => cur = p,
-                        None => break,
-                    }
-                }
-                self.chat.selected = cur;
-            }
-            Move::Down(n) => {
-                if self.chat.follow {
-                    return;
-                }
-                let mut cur = self.chat_selected(desk).unwrap_or(last);
-                if cur >= last {
-                    self.chat.follow = true;
-                    return;
-                }
-                for _ in 0..n {
-                    match next_shown(chat, filter, cur) {
-                        Some(x) => cur = x,
-                        None => break,
-                    }
-                }
-                self.chat.selected = cur;
-            }
-        }
-    }
-
-    fn move_list(list: &mut ListView, m: Move, len: usize) {
-        if len == 0 {
-            list.selected = None;
-            return;
-        }
-        let last = len - 1;
-        list.selected = Some(match (m, list.selected) {
-            (Move::Top, _) | (Move::Up(_) | Move::Down(_), None) => 0,
-            (Move::Bottom, _) => last,
-            (Move::Up(n), Some(i)) => i.min(last).saturating_sub(n),
-            (Move::Down(n), Some(i)) => (i + n).min(last),
-        });
-    }
-
     fn activate(&mut self, desk: &Desk) -> Effect {
         match self.focus {
             // The card of whoever wrote the selected comment or made the selected claim;
             // confirming a claim is its own key (y), never a stray enter.
             Pane::Chat => {
                 let user = self.selected_message(desk).map(|m| m.user_id.clone());
-                self.card = user.and_then(|u| CardView::open(desk, &u));
+                self.popup = user.and_then(|u| CardView::open(desk, &u)).map(Popup::Card);
                 Effect::None
             }
             Pane::Claims => {
                 let user =
                     self.claim_selected(desk).and_then(|id| desk.claims.get(id)).map(|c| c.user_id.clone());
-                self.card = user.and_then(|u| CardView::open(desk, &u));
+                self.popup = user.and_then(|u| CardView::open(desk, &u)).map(Popup::Card);
                 Effect::None
             }
             Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
@@ -1047,6 +447,72 @@ impl ViewState {
         match sale {
             Some(s) => Effect::Desk(Action::StartSale { id: s.spec.id.clone() }),
             None => Effect::None,
+        }
+    }
+
+    /// Applies what the open popup said to a key or a click.
+    pub(crate) fn popup_did(&mut self, did: PopupKey) -> Effect {
+        match did {
+            PopupKey::Stay => Effect::None,
+            PopupKey::Close => {
+                self.popup = None;
+                Effect::None
+            }
+            PopupKey::Save(action) => Effect::Desk(action),
+            PopupKey::Send(action) => {
+                self.popup = None;
+                Effect::Desk(action)
+            }
+            PopupKey::Show(filter) => {
+                self.popup = None;
+                self.show_view(filter)
+            }
+            PopupKey::Quit => Effect::Quit,
+        }
+    }
+
+    /// Whether the help is open.
+    pub fn help_open(&self) -> bool {
+        matches!(self.popup, Some(Popup::Help(_)))
+    }
+
+    /// The help's first line shown (0 while it is closed).
+    pub fn help_scroll(&self) -> u16 {
+        match &self.popup {
+            Some(Popup::Help(help)) => help.scroll,
+            _ => 0,
+        }
+    }
+
+    /// The stock-adjust form, while it is open.
+    pub fn adjust(&self) -> Option<&AdjustForm> {
+        match &self.popup {
+            Some(Popup::Adjust(form)) => Some(form),
+            _ => None,
+        }
+    }
+
+    /// The reply picker, while it is open.
+    pub fn picker(&self) -> Option<&Picker> {
+        match &self.popup {
+            Some(Popup::Picker(picker)) => Some(picker),
+            _ => None,
+        }
+    }
+
+    /// The chat search line, while it is open.
+    pub fn search(&self) -> Option<&SearchLine> {
+        match &self.popup {
+            Some(Popup::Search(line)) => Some(line),
+            _ => None,
+        }
+    }
+
+    /// The viewer card, while it is open.
+    pub fn card(&self) -> Option<&CardView> {
+        match &self.popup {
+            Some(Popup::Card(card)) => Some(card),
+            _ => None,
         }
     }
 }

@@ -2,13 +2,16 @@
 //! by `+n`, `-n` or `=n`, with a reason that goes in the stock ledger. It shows what the change
 //! will make of on hand and available before it is applied, and the product's latest changes.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
 use super::Ctx;
+use crate::desk::Action;
+use crate::desk::catalog::Adjust;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
-use crate::ui::view::{AdjustField, AdjustForm, ViewState};
 
 /// The popup's keys: fixed, because the popup takes typing. The help popup lists them too.
 pub const KEYS: [(&str, &str); 5] = [
@@ -18,6 +21,97 @@ pub const KEYS: [(&str, &str); 5] = [
     ("backspace", "delete a character (ctrl-u: the whole field)"),
     ("esc", "cancel"),
 ];
+
+/// Which field of the stock-adjust popup takes typing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AdjustField {
+    #[default]
+    Change,
+    Reason,
+}
+
+/// The stock-adjust popup: the change as typed (`+3`, `-2`, `=10`) and the reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AdjustForm {
+    pub sku: String,
+    pub change: String,
+    pub reason: String,
+    pub field: AdjustField,
+    /// What is wrong with the form after the last enter.
+    pub error: Option<String>,
+}
+
+/// Longest change and reason the popup takes, in characters.
+const CHANGE_MAX: usize = 8;
+const REASON_MAX: usize = 80;
+
+impl AdjustForm {
+    /// The form for a product, empty.
+    pub fn new(sku: &str) -> AdjustForm {
+        AdjustForm { sku: sku.to_owned(), ..AdjustForm::default() }
+    }
+
+    /// The change, if what is typed reads as one.
+    pub fn parsed(&self) -> Result<Adjust, String> {
+        Adjust::parse(&self.change)
+    }
+
+    /// Typing in the form: enter goes from the change to the reason, then applies.
+    pub fn on_key(&mut self, key: &KeyEvent) -> PopupKey {
+        let field = match self.field {
+            AdjustField::Change => &mut self.change,
+            AdjustField::Reason => &mut self.reason,
+        };
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return PopupKey::Close,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+                self.field = match self.field {
+                    AdjustField::Change => AdjustField::Reason,
+                    AdjustField::Reason => AdjustField::Change,
+                };
+            }
+            KeyCode::Backspace => {
+                field.pop();
+                self.error = None;
+            }
+            KeyCode::Char('u') if ctrl => {
+                field.clear();
+                self.error = None;
+            }
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                let max = if self.field == AdjustField::Change { CHANGE_MAX } else { REASON_MAX };
+                if field.chars().count() < max {
+                    field.push(c);
+                }
+                self.error = None;
+            }
+            KeyCode::Enter => {
+                let change = match self.parsed() {
+                    Ok(change) => change,
+                    Err(e) => {
+                        self.error = Some(e);
+                        self.field = AdjustField::Change;
+                        return PopupKey::Stay;
+                    }
+                };
+                if self.field == AdjustField::Change {
+                    self.field = AdjustField::Reason;
+                    self.error = None;
+                    return PopupKey::Stay;
+                }
+                let reason = self.reason.trim().to_owned();
+                if reason.is_empty() {
+                    self.error = Some("say why, in a few words: it goes in the stock history".into());
+                    return PopupKey::Stay;
+                }
+                return PopupKey::Send(Action::AdjustStock { sku: self.sku.clone(), change, reason });
+            }
+            _ => {}
+        }
+        PopupKey::Stay
+    }
+}
 
 /// The popup's size when the screen allows.
 const WIDTH: u16 = 60;
@@ -69,9 +163,8 @@ fn preview(form: &AdjustForm, on_hand: u32, reserved: u32) -> Result<String, Str
     Ok(s)
 }
 
-/// Draws the popup over whatever is below it, if it is open.
-pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &ViewState) {
-    let Some(form) = &view.adjust else { return };
+/// Draws the popup over whatever is below it.
+pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, form: &AdjustForm) {
     let theme = ctx.theme;
     let product = ctx.desk.catalog.product(&form.sku);
     let keys = [("enter", "apply"), ("tab", "reason"), ("esc", "cancel")];

@@ -10,6 +10,7 @@ use ratatui::style::{Modifier, Style};
 use super::Ctx;
 use crate::desk::viewers::{NOTE_MAX, Note, Tally, VIP};
 use crate::desk::{Action, Desk, money};
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
 
 /// The card's keys: fixed, because its fields take typing. The help popup lists them too.
@@ -51,14 +52,6 @@ pub struct CardView {
     pub tags: String,
 }
 
-/// What a key did to the card.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CardKey {
-    Stay,
-    Close,
-    Save(Action),
-}
-
 impl CardView {
     /// A card for a viewer, if the desk knows them (the shop itself has none).
     pub fn open(desk: &Desk, user_id: &str) -> Option<CardView> {
@@ -72,13 +65,13 @@ impl CardView {
     }
 
     /// A key while the card is open.
-    pub fn on_key(&mut self, key: &KeyEvent, desk: &Desk) -> CardKey {
+    pub fn on_key(&mut self, key: &KeyEvent, desk: &Desk) -> PopupKey {
         let current = desk.viewers.note(&self.user_id).cloned();
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
         let Some(field) = self.editing else {
             return match key.code {
-                KeyCode::Esc => CardKey::Close,
+                KeyCode::Esc => PopupKey::Close,
                 KeyCode::Char('n') | KeyCode::Enter if !ctrl && !alt => self.edit(CardField::Note, current),
                 KeyCode::Char('t') if !ctrl && !alt => self.edit(CardField::Tags, current),
                 KeyCode::Char('v') if !ctrl && !alt => {
@@ -88,9 +81,9 @@ impl CardView {
                     if tags.len() == had {
                         tags.insert(0, VIP.to_owned());
                     }
-                    CardKey::Save(Action::NoteViewer { user_id: self.user_id.clone(), note: text, tags })
+                    PopupKey::Save(Action::NoteViewer { user_id: self.user_id.clone(), note: text, tags })
                 }
-                _ => CardKey::Stay,
+                _ => PopupKey::Stay,
             };
         };
         let value = match field {
@@ -124,21 +117,21 @@ impl CardView {
                     });
                 if !unchanged {
                     let note = self.note.trim().to_owned();
-                    return CardKey::Save(Action::NoteViewer { user_id: self.user_id.clone(), note, tags });
+                    return PopupKey::Save(Action::NoteViewer { user_id: self.user_id.clone(), note, tags });
                 }
             }
             _ => {}
         }
-        CardKey::Stay
+        PopupKey::Stay
     }
 
     /// Starts editing a field, both fields filled with the note as it is.
-    fn edit(&mut self, field: CardField, current: Option<Note>) -> CardKey {
+    fn edit(&mut self, field: CardField, current: Option<Note>) -> PopupKey {
         let (note, tags) = current.map_or((String::new(), String::new()), |n| (n.text, n.tags.join(", ")));
         self.note = note;
         self.tags = tags;
         self.editing = Some(field);
-        CardKey::Stay
+        PopupKey::Stay
     }
 }
 
@@ -208,9 +201,8 @@ fn input(buf: &mut Buffer, x: u16, y: u16, right: u16, value: &str, active: bool
     }
 }
 
-/// Draws the card over whatever is below it, if one is open.
-pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: Option<&CardView>) {
-    let Some(cv) = view else { return };
+/// Draws the card over whatever is below it.
+pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, cv: &CardView) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let Some(card) = desk.viewer_card(&cv.user_id) else { return };
     let keys: &[(&str, &str)] = match cv.editing {

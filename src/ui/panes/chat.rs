@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 
-use super::{Ctx, card, chat_bars as bars, frame};
+use super::{Ctx, card, chat_bars as bars, frame, search_line};
 use crate::config::keymap::KeyAction;
 use crate::desk::Desk;
 use crate::desk::chat::{Message, MsgKind};
@@ -317,7 +317,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let new_count = view.new_since_pause(desk);
     let mut rows = inner;
     bars::pinned(buf, &mut rows, ctx);
-    bars::search_line(buf, &mut rows, ctx, view.search.as_ref());
+    search_line::draw(buf, &mut rows, ctx, view.search());
     let hits = &mut view.hits;
     hits.chat_rows.clear();
     hits.chat_new_line = Rect::default();

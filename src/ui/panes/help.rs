@@ -1,17 +1,66 @@
 //! The help popup: every binding of the active keymap and every reply key, generated from
 //! them so it can never disagree with what the keys do.
 
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use super::{Ctx, adjust, card, picker};
+use super::{Ctx, adjust, card, picker, search_line};
 use crate::config::keymap::{KeyAction, Mode};
+use crate::ui::hits::{Hits, WHEEL_STEP};
 use crate::ui::layout::centered;
-use crate::ui::view::ViewState;
-use crate::ui::{chat_keys, text};
+use crate::ui::popup_key::PopupKey;
+use crate::ui::text;
+
+/// The open help: how far it is scrolled. Where it was drawn, and how long a page is, are
+/// the last frame's [`Hits`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HelpView {
+    /// First help line shown.
+    pub scroll: u16,
+}
+
+impl HelpView {
+    /// A key of the keymap's help table.
+    pub(crate) fn on_action(&mut self, action: KeyAction, hits: &Hits) -> PopupKey {
+        let page = hits.help_page.max(1);
+        match action {
+            KeyAction::Quit => return PopupKey::Quit,
+            KeyAction::Close | KeyAction::Help => return PopupKey::Close,
+            KeyAction::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyAction::Down => self.scroll = self.scroll.saturating_add(1),
+            KeyAction::PageUp => self.scroll = self.scroll.saturating_sub(page),
+            KeyAction::PageDown => self.scroll = self.scroll.saturating_add(page),
+            KeyAction::Top => self.scroll = 0,
+            KeyAction::Bottom => self.scroll = u16::MAX,
+            _ => {}
+        }
+        if hits.help_page > 0 {
+            self.scroll = self.scroll.min(hits.help_max);
+        }
+        PopupKey::Stay
+    }
+
+    /// The wheel scrolls; a click outside the help closes it.
+    pub(crate) fn on_mouse(&mut self, ev: &MouseEvent, hits: &Hits) -> PopupKey {
+        match ev.kind {
+            MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(WHEEL_STEP as u16),
+            MouseEventKind::ScrollDown => {
+                self.scroll = (self.scroll + WHEEL_STEP as u16).min(hits.help_max);
+            }
+            MouseEventKind::Down(MouseButton::Left)
+                if !hits.help.contains(Position::new(ev.column, ev.row)) =>
+            {
+                return PopupKey::Close;
+            }
+            _ => {}
+        }
+        PopupKey::Stay
+    }
+}
 
 /// Which actions a help section lists.
 type Filter = fn(KeyAction) -> bool;
@@ -110,8 +159,8 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     section("Canned replies (to the selected chat message)", replies, &mut out);
     let fixed =
         |keys: &[(&str, &str)]| keys.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
-    section("In the search line", fixed(&chat_keys::KEYS), &mut out);
-    section("Search terms (all must match)", fixed(&chat_keys::TERMS), &mut out);
+    section("In the search line", fixed(&search_line::KEYS), &mut out);
+    section("Search terms (all must match)", fixed(&search_line::TERMS), &mut out);
     section("In the stock adjust popup", fixed(&adjust::KEYS), &mut out);
     section("In the reply picker", fixed(&picker::KEYS), &mut out);
     section("In a viewer card (enter on a comment or a claim)", fixed(&card::KEYS), &mut out);
@@ -119,8 +168,8 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     out
 }
 
-/// Draws the popup over whatever is below it.
-pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &mut ViewState) {
+/// Draws the popup over whatever is below it, and keeps its scroll within its lines.
+pub(crate) fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, help: &mut HelpView, hits: &mut Hits) {
     let theme = ctx.theme;
     let rows = rows(ctx);
     let key_w = rows
@@ -143,14 +192,14 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &mut ViewState)
     let w = u16::try_from(want_w).unwrap_or(u16::MAX).min(screen.width.saturating_sub(4));
     let h = u16::try_from(want_h).unwrap_or(u16::MAX).min(screen.height.saturating_sub(2));
     let area = centered(screen, w, h);
-    view.hits.help = area;
+    hits.help = area;
     Clear.render(area, buf);
 
     let page = area.height.saturating_sub(2);
     let max = u16::try_from(rows.len()).unwrap_or(u16::MAX).saturating_sub(page);
-    view.help_scroll = view.help_scroll.min(max);
-    view.hits.help_page = page;
-    view.hits.help_max = max;
+    help.scroll = help.scroll.min(max);
+    hits.help_page = page;
+    hits.help_max = max;
 
     let close: Vec<String> = ctx.keymap.keys_for(Mode::Help, KeyAction::Close);
     let mut bottom = Vec::new();
@@ -159,7 +208,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &mut ViewState)
         bottom.push(Span::styled("close ", theme.dim));
     }
     if max > 0 {
-        let more = if view.help_scroll < max { " ↓ more " } else { " ↑ more " };
+        let more = if help.scroll < max { " ↓ more " } else { " ↑ more " };
         bottom.push(Span::styled(more, theme.dim));
     }
     let name = if ctx.keymap.name.is_empty() {
@@ -176,9 +225,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &mut ViewState)
     block.render(area, buf);
 
     let right = inner.right();
-    for (n, row) in
-        rows.iter().skip(usize::from(view.help_scroll)).take(usize::from(inner.height)).enumerate()
-    {
+    for (n, row) in rows.iter().skip(usize::from(help.scroll)).take(usize::from(inner.height)).enumerate() {
         let y = inner.y + n as u16;
         let x = inner.x + 1;
         match row {

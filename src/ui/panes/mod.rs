@@ -10,6 +10,7 @@ pub mod help;
 pub mod picker;
 pub mod replies;
 pub mod sale;
+pub mod search_line;
 pub mod stats;
 pub mod status;
 pub mod stock;

@@ -1,14 +1,16 @@
 //! The reply picker popup: a search line, the canned replies that match (best first, the
 //! most used first when nothing is typed), and the highlighted one as it would be sent.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
 use super::Ctx;
+use crate::desk::{Action, Desk};
 use crate::ui::picker::ranked;
+use crate::ui::popup_key::PopupKey;
 use crate::ui::text;
-use crate::ui::view::ViewState;
 
 /// The popup's keys: fixed, because it takes typing. The help popup lists them too.
 pub const KEYS: [(&str, &str); 5] = [
@@ -19,12 +21,62 @@ pub const KEYS: [(&str, &str); 5] = [
     ("esc", "close without sending"),
 ];
 
+/// The open picker.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Picker {
+    /// What the operator typed.
+    pub query: String,
+    /// The highlighted row of the ranked list.
+    pub selected: usize,
+    /// The comment the reply answers (its msg_id), chosen when the picker opened.
+    pub to: Option<String>,
+}
+
+impl Picker {
+    /// The picker for a reply to this comment (to everyone without one), nothing typed.
+    pub fn new(to: Option<String>) -> Picker {
+        Picker { to, ..Picker::default() }
+    }
+
+    /// Typing in the picker: letters search, arrows choose, enter sends, esc closes.
+    pub fn on_key(&mut self, key: &KeyEvent, desk: &Desk) -> PopupKey {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let rows = ranked(&desk.replies, &self.query).len();
+        match key.code {
+            KeyCode::Esc => return PopupKey::Close,
+            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down => self.selected = (self.selected + 1).min(rows.saturating_sub(1)),
+            KeyCode::Char('n') if ctrl => self.selected = (self.selected + 1).min(rows.saturating_sub(1)),
+            KeyCode::Backspace => {
+                self.query.pop();
+                self.selected = 0;
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.query.clear();
+                self.selected = 0;
+            }
+            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+                self.query.push(c);
+                self.selected = 0;
+            }
+            KeyCode::Enter => {
+                let chosen = ranked(&desk.replies, &self.query).get(self.selected).map(|r| r.id().to_owned());
+                if let Some(reply) = chosen {
+                    return PopupKey::Send(Action::Answer { reply, to: self.to.clone() });
+                }
+            }
+            _ => {}
+        }
+        PopupKey::Stay
+    }
+}
+
 const WIDTH: u16 = 76;
 const HEIGHT: u16 = 18;
 
-/// Draws the popup over whatever is below it, if it is open.
-pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, view: &ViewState) {
-    let Some(picker) = &view.picker else { return };
+/// Draws the popup over whatever is below it.
+pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, picker: &Picker) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let to = picker.to.as_deref().and_then(|id| desk.chat.by_msg_id(id));
     let title = match to {

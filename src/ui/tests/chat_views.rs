@@ -87,7 +87,7 @@ fn snapshot_the_search_line_while_typing_and_when_a_regex_is_bad() {
     typed(&mut view, &d, &[KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)]);
     typed(&mut view, &d, &text_keys("price re:(pink"));
     typed(&mut view, &d, &[code(KeyCode::Enter)]);
-    let line = view.search.as_ref().expect("a bad regex keeps the line open");
+    let line = view.search().expect("a bad regex keeps the line open");
     assert_eq!(line.error.as_deref(), Some("re:(pink: unclosed group"));
     assert_eq!(*view.chat_filter(), ChatFilter::All, "nothing was applied");
     let shown = pane(&d, &mut view, 80, 24);
@@ -95,8 +95,8 @@ fn snapshot_the_search_line_while_typing_and_when_a_regex_is_bad() {
     insta::assert_snapshot!("chat_search_error_80x24", shown);
     // Typing again clears the error.
     typed(&mut view, &d, &[code(KeyCode::Backspace)]);
-    assert_eq!(view.search.as_ref().unwrap().error, None);
-    assert_eq!(view.search.as_ref().unwrap().text, "price re:(pin");
+    assert_eq!(view.search().unwrap().error, None);
+    assert_eq!(view.search().unwrap().text, "price re:(pin");
 }
 
 #[test]
@@ -228,15 +228,15 @@ fn the_search_line_types_edits_cancels_and_applies() {
     // Every key types, even those the keymap binds (q would quit, 1 would send a reply).
     let effects = typed(&mut view, &d, &text_keys("q1Dx\u{202e}\u{7}"));
     assert!(effects.iter().all(|e| *e == Effect::None));
-    assert_eq!(view.search.as_ref().unwrap().text, "q1Dx", "no bidi override, no control");
+    assert_eq!(view.search().unwrap().text, "q1Dx", "no bidi override, no control");
     typed(&mut view, &d, &[code(KeyCode::Backspace), code(KeyCode::Backspace)]);
-    assert_eq!(view.search.as_ref().unwrap().text, "q1");
+    assert_eq!(view.search().unwrap().text, "q1");
     let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
     typed(&mut view, &d, &[ctrl_u]);
-    assert_eq!(view.search.as_ref().unwrap().text, "");
+    assert_eq!(view.search().unwrap().text, "");
     typed(&mut view, &d, &text_keys("from:ivy"));
     typed(&mut view, &d, &[code(KeyCode::Esc)]);
-    assert!(view.search.is_none());
+    assert!(view.search().is_none());
     assert_eq!(*view.chat_filter(), ChatFilter::All, "esc cancels");
 
     search(&mut view, &d, "FROM:IVY");
@@ -244,9 +244,9 @@ fn the_search_line_types_edits_cancels_and_applies() {
     assert_eq!(view.chat_filter().count(&d.chat), 2);
     // `/` again holds the query to edit; an empty query shows every comment again.
     typed(&mut view, &d, &[key('/')]);
-    assert_eq!(view.search.as_ref().unwrap().text, "FROM:IVY");
+    assert_eq!(view.search().unwrap().text, "FROM:IVY");
     typed(&mut view, &d, &[ctrl_u, code(KeyCode::Enter)]);
-    assert!(view.search.is_none());
+    assert!(view.search().is_none());
     assert_eq!(*view.chat_filter(), ChatFilter::All);
     // Esc (bound to view_all) and A leave an applied search.
     for leave in [code(KeyCode::Esc), key('A')] {

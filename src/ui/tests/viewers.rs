@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::desk::viewers::{History, Note, Tally};
 use crate::ui::panes::card::{CardField, CardView};
+use crate::ui::popup::Popup;
 
 fn enter() -> KeyEvent {
     KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)
@@ -68,7 +69,7 @@ fn open_marias_card(d: &Desk, view: &mut ViewState) {
         act(view, d, KeyAction::Up);
     }
     assert_eq!(act(view, d, KeyAction::Activate), Effect::None);
-    assert_eq!(view.card.as_ref().map(|c| c.user_id.as_str()), Some("id-maria"));
+    assert_eq!(view.card().map(|c| c.user_id.as_str()), Some("id-maria"));
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn the_card_edits_the_note_and_the_tags_enter_saves_and_esc_cancels() {
     open_marias_card(&d, &mut view);
     // n: the note, filled with what it says now; ctrl-u clears it.
     view.on_key(&key('n'), &keymap(), &d);
-    let card = view.card.clone().unwrap();
+    let card = view.card().cloned().unwrap();
     assert_eq!(
         (card.editing, card.note.as_str(), card.tags.as_str()),
         (Some(CardField::Note), "sizes run small; always asks about shipping", "VIP, PH")
@@ -126,10 +127,10 @@ fn the_card_edits_the_note_and_the_tags_enter_saves_and_esc_cancels() {
     view.on_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL), &keymap(), &d);
     typed(&mut view, &d, "likes almond 2");
     // A reply key is text here, never a reply.
-    assert_eq!(view.card.as_ref().unwrap().note, "likes almond 2");
+    assert_eq!(view.card().unwrap().note, "likes almond 2");
     // esc cancels the edit and keeps the card.
     assert_eq!(view.on_key(&esc(), &keymap(), &d), Effect::None);
-    assert_eq!(view.card.as_ref().unwrap().editing, None);
+    assert_eq!(view.card().unwrap().editing, None);
     assert_eq!(d.viewers.note("id-maria").unwrap().text, "sizes run small; always asks about shipping");
 
     // t: the tags, a comma list; tab goes to the note; enter saves both as one action.
@@ -145,7 +146,7 @@ fn the_card_edits_the_note_and_the_tags_enter_saves_and_esc_cancels() {
     };
     assert_eq!(effect, Effect::Desk(expected.clone()));
     d.apply(Input::Operator(expected), t(110));
-    assert_eq!(view.card.as_ref().unwrap().editing, None, "saved: the card stays open");
+    assert_eq!(view.card().unwrap().editing, None, "saved: the card stays open");
     let term = render(&d, &mut view, 120, 40);
     assert!(screen(&term).contains("VIP, PH, regular"));
 
@@ -171,9 +172,9 @@ fn the_card_edits_the_note_and_the_tags_enter_saves_and_esc_cancels() {
         modifiers: KeyModifiers::NONE,
     };
     assert_eq!(view.on_mouse(&click, &d), Effect::None);
-    assert!(view.card.is_some());
+    assert!(view.card().is_some());
     view.on_key(&esc(), &keymap(), &d);
-    assert!(view.card.is_none());
+    assert!(view.card().is_none());
     // Now the keys are the desk's again.
     assert!(matches!(view.on_key(&key('1'), &keymap(), &d), Effect::Desk(Action::Answer { .. })));
 }
@@ -188,11 +189,11 @@ fn the_shop_itself_has_no_card_and_a_new_viewer_has_one() {
         act(&mut view, &d, KeyAction::Up);
     }
     act(&mut view, &d, KeyAction::Activate);
-    assert!(view.card.is_none());
+    assert!(view.card().is_none());
     act(&mut view, &d, KeyAction::Up);
     let who = view.selected_message(&d).unwrap().user_id.clone();
     act(&mut view, &d, KeyAction::Activate);
-    assert_eq!(view.card.as_ref().map(|c| c.user_id.clone()), Some(who.clone()));
+    assert_eq!(view.card().map(|c| c.user_id.clone()), Some(who.clone()));
     let s = screen(&render(&d, &mut view, 80, 24));
     assert!(s.contains("none (n to write one)") && s.contains("(their first stream)"), "{s}");
     // A note written from the card for someone never noted before.
@@ -233,9 +234,9 @@ fn invisible_characters_leave_no_trace_in_the_card_or_the_help_popup() {
         d.apply(Input::Tick, t(20));
         let mut view = ViewState::new();
         render(&d, &mut view, 80, 24);
-        view.card = CardView::open(&d, "id-maria");
+        view.popup = CardView::open(&d, "id-maria").map(Popup::Card);
         let card = render(&d, &mut view, 80, 24).backend().buffer().clone();
-        view.card = None;
+        view.popup = None;
         act(&mut view, &d, KeyAction::Help);
         let help = render(&d, &mut view, 80, 24).backend().buffer().clone();
         (card, help)

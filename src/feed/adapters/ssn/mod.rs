@@ -55,7 +55,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::{Adapter, Capabilities, Reading};
-use crate::protocol::sanitize::sanitize;
+use crate::protocol::sanitize::{MAX_KIND_CHARS, MAX_REASON_CHARS, sanitize};
 use crate::protocol::{Command, Event, Gift, ModAction, User};
 use events::Kind;
 pub use gifts::{BITS, COINS, SUBS};
@@ -121,11 +121,11 @@ impl Adapter for Ssn {
         let message = match envelope(text) {
             Ok(Frame::Message(m)) => m,
             Ok(Frame::Other(kind)) => {
-                reading.unknown.push(sanitize(&kind, 32));
+                reading.unknown.push(sanitize(&kind, MAX_KIND_CHARS));
                 return reading;
             }
             Err(reason) => {
-                reading.malformed = Some(sanitize(&reason, 200));
+                reading.malformed = Some(sanitize(&reason, MAX_REASON_CHARS));
                 return reading;
             }
         };
@@ -138,8 +138,8 @@ impl Adapter for Ssn {
                 }
             }
             Ok(Outcome::Quiet) => {}
-            Ok(Outcome::Unknown(kind)) => reading.unknown.push(sanitize(&kind, 32)),
-            Err(reason) => reading.malformed = Some(sanitize(&reason, 200)),
+            Ok(Outcome::Unknown(kind)) => reading.unknown.push(sanitize(&kind, MAX_KIND_CHARS)),
+            Err(reason) => reading.malformed = Some(sanitize(&reason, MAX_REASON_CHARS)),
         }
         reading
     }

@@ -53,7 +53,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::{Adapter, Capabilities, Reading};
-use crate::protocol::sanitize::sanitize;
+use crate::protocol::sanitize::{MAX_KIND_CHARS, MAX_REASON_CHARS, sanitize};
 use crate::protocol::{Command, Event, Gift, ModAction, StreamState, User};
 
 /// How many message ids the adapter remembers to recognise a relay's replays.
@@ -109,7 +109,7 @@ impl Adapter for TikTok {
         let (name, data) = match envelope(text) {
             Ok(frame) => frame,
             Err(reason) => {
-                reading.malformed = Some(sanitize(&reason, 200));
+                reading.malformed = Some(sanitize(&reason, MAX_REASON_CHARS));
                 return reading;
             }
         };
@@ -144,8 +144,10 @@ impl Adapter for TikTok {
             }
             Ok(Outcome::Quiet) => {}
             Ok(Outcome::Notice(text)) => reading.notices.push(text),
-            Ok(Outcome::Unknown) => reading.unknown.push(sanitize(&name, 32)),
-            Err(reason) => reading.malformed = Some(sanitize(&format!("`{name}` {reason}"), 200)),
+            Ok(Outcome::Unknown) => reading.unknown.push(sanitize(&name, MAX_KIND_CHARS)),
+            Err(reason) => {
+                reading.malformed = Some(sanitize(&format!("`{name}` {reason}"), MAX_REASON_CHARS))
+            }
         }
         reading
     }
