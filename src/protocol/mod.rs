@@ -4,12 +4,16 @@
 //! lenient about the rest (unknown fields and types), as the protocol requires. Every
 //! string that came from the wire is sanitized before it leaves this module.
 
+pub mod limit;
+mod platform;
 mod raw;
 pub mod sanitize;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use limit::SendLimit;
+pub use platform::{Capabilities, Format};
 use sanitize::{MAX_NAME_CHARS, MAX_TEXT_CHARS, clean};
 
 /// The protocol version this crate speaks.
