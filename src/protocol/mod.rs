@@ -3,6 +3,10 @@
 //! Decoding is strict about what matters (type, seq, required fields, decimal prices) and
 //! lenient about the rest (unknown fields and types), as the protocol requires. Every
 //! string that came from the wire is sanitized before it leaves this module.
+//!
+//! Beside the frames, the words every feed shares: what it speaks ([`Format`]), what its
+//! platform lets the desk do ([`Capabilities`]) and how many messages it takes
+//! ([`SendLimit`]).
 
 pub mod limit;
 mod platform;
