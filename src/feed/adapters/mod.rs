@@ -6,6 +6,7 @@
 //! backoff); an adapter only translates, and says what its platform can do.
 
 pub mod bundles;
+mod json;
 mod seen;
 pub mod ssn;
 pub mod tiktok;

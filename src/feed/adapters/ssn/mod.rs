@@ -54,6 +54,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
+use super::json::{count, lookup};
 use super::seen::{Seen, stable_hash};
 use super::{Adapter, Reading};
 use crate::protocol::sanitize::sanitize;
@@ -527,16 +528,6 @@ fn derived_id(what: &str, parts: &[&str]) -> String {
     format!("ssn-{:016x}", stable_hash(what, parts))
 }
 
-/// The value at `path` (object keys), if present and not null.
-fn lookup<'a>(m: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut v = m.get(*first)?;
-    for key in rest {
-        v = v.as_object()?.get(*key)?;
-    }
-    (!v.is_null()).then_some(v)
-}
-
 /// An id: a non-empty string, or an integer written as decimal.
 fn id_text(v: &Value) -> Option<String> {
     match v {
@@ -547,19 +538,6 @@ fn id_text(v: &Value) -> Option<String> {
             (_, _, Some(f)) if f.is_finite() && f.fract() == 0.0 => Some(format!("{f:.0}")),
             _ => None,
         },
-        _ => None,
-    }
-}
-
-/// A non-negative count: a number, or one written as text.
-fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            let f = n.as_f64()?;
-            // `as` saturates: a huge count becomes u64::MAX and is refused downstream.
-            (f.is_finite() && f >= 0.0).then(|| f.trunc() as u64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
 }

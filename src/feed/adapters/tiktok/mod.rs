@@ -50,6 +50,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
+use super::json::{count, lookup};
 use super::seen::{Seen, stable_hash};
 use super::{Adapter, Reading};
 use crate::protocol::sanitize::sanitize;
@@ -561,19 +562,6 @@ fn derived_id(what: &str, parts: &[&str]) -> String {
     format!("tt-{:016x}", stable_hash(what, parts))
 }
 
-/// The value at `path` (object keys, or indexes into lists), if present and not null.
-fn lookup<'a>(data: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut v = data.get(*first)?;
-    for key in rest {
-        v = match v {
-            Value::Array(list) => list.get(key.parse::<usize>().ok()?)?,
-            _ => v.as_object()?.get(*key)?,
-        };
-    }
-    (!v.is_null()).then_some(v)
-}
-
 /// The first non-empty string among `paths`.
 fn first_str(data: &Map<String, Value>, paths: &[&[&str]]) -> Option<String> {
     paths.iter().find_map(|p| match lookup(data, p)? {
@@ -624,18 +612,6 @@ fn first_code(data: &Map<String, Value>, paths: &[&[&str]], names: &[(&str, u64)
             names.iter().find(|(n, _)| named(n)).map(|(_, code)| *code)
         })
     })
-}
-
-fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            let f = n.as_f64()?;
-            // `as` saturates: a huge count becomes u64::MAX and is refused downstream.
-            (f.is_finite() && f >= 0.0).then(|| f.trunc() as u64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// The first yes/no among `paths`: a boolean, 0/1, or "true"/"false".
