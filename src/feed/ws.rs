@@ -123,7 +123,7 @@ pub async fn run(
     }
 }
 
-/// The desk's side of a connection: where it is, and the two channels.
+/// What a connection is given: where to connect, and the desk's two channels.
 struct Link<'a> {
     opts: &'a FeedOptions,
     inputs: &'a mpsc::Sender<Input>,
