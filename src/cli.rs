@@ -48,7 +48,7 @@ pub struct RunArgs {
     pub url: Option<String>,
     /// What the feed speaks (overrides feed.format; guessed from the address when neither is given).
     #[arg(long, value_enum)]
-    pub format: Option<crate::feed::adapters::Format>,
+    pub format: Option<crate::protocol::Format>,
     /// Run the built-in demo even if a feed is configured.
     #[arg(long, conflicts_with = "url")]
     pub demo: bool,

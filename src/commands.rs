@@ -10,10 +10,9 @@ use crate::cli::{
     Cli, Cmd, ConfigCmd, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs, SummaryFormat,
 };
 use crate::config::{self, Config, EnvInfo, Paths};
-use crate::feed::adapters::Format;
 use crate::feed::script::Script;
 use crate::feed::ws::FeedOptions;
-use crate::protocol::StreamInfo;
+use crate::protocol::{Format, StreamInfo};
 use crate::server::{self, ServerOptions};
 use crate::store::{self, Journal, SourceLock, Store};
 

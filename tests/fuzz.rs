@@ -7,9 +7,8 @@
 //! `LIVEDESK_FUZZ_CASES=5000000 cargo test --release --test fuzz`.
 
 use chrono::{DateTime, Utc};
-use livedesk::feed::adapters::{self, Adapter, Format, Reading};
-use livedesk::feed::ws::FeedOptions;
-use livedesk::protocol::{self, Event};
+use livedesk::feed::adapters::{self, Adapter, Reading, Setup};
+use livedesk::protocol::{self, Event, Format};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::{Value, json};
@@ -285,24 +284,20 @@ fn check_bounded(text: &str, reading: &Reading) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn options(format: Format) -> FeedOptions {
-    FeedOptions {
-        url: "ws://127.0.0.1:9/".into(),
-        token: None,
-        token_env: "LIVEDESK_TOKEN".into(),
-        resume_after: None,
-        resume_stream: None,
-        format,
-        channel: Some("nailnook".into()),
+/// Where every adapter under test reads: a channel, no login.
+fn setup() -> Setup<'static> {
+    Setup {
+        url: "ws://127.0.0.1:9/",
+        channel: Some("nailnook"),
         nick: None,
-        send_limit: None,
-        ca_file: None,
+        token: None,
+        token_env: "LIVEDESK_TOKEN",
     }
 }
 
 /// Several frames read in turn by one adapter, as a connection would deliver them.
 fn read_all(format: Format, frames: &[String]) -> Result<(), TestCaseError> {
-    let mut adapter: Box<dyn Adapter> = adapters::open(format, &options(format)).expect("an adapter");
+    let mut adapter: Box<dyn Adapter> = adapters::open(format, &setup()).expect("an adapter");
     adapter.greet();
     for text in frames {
         let reading = adapter.read(text, at());
@@ -346,7 +341,7 @@ fn nesting_past_the_limit_is_refused_not_a_stack_overflow() {
         let text = format!(r#"{{"type":"chat","seq":1,"user":{}"#, open.repeat(40_000));
         assert!(protocol::decode_frame(&text).is_err());
         for format in [Format::Tiktok, Format::Twitch, Format::Ssn] {
-            let mut adapter = adapters::open(format, &options(format)).unwrap();
+            let mut adapter = adapters::open(format, &setup()).unwrap();
             let reading = adapter.read(&text, at());
             assert!(reading.events.is_empty(), "{format:?}");
         }

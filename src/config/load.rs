@@ -355,7 +355,7 @@ mod tests {
 
     #[test]
     fn a_send_limit_is_read_and_a_bad_one_is_located_with_its_fix() {
-        use crate::feed::adapters::limit::SendLimit;
+        use crate::protocol::SendLimit;
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"20/30s\"\n")]);
         let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
         let limit = SendLimit::new(20, std::time::Duration::from_secs(30));

@@ -3,7 +3,8 @@
 //! Loading, defaults and error reporting (file:line:col) live in the sibling modules;
 //! these types are plain data.
 
-use crate::feed::adapters::Format;
+pub use crate::protocol::limit::span_secs;
+use crate::protocol::{Format, SendLimit};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -78,10 +79,8 @@ impl FeedSettings {
     }
 
     /// The send limit set, if any (the checks have made sure it reads).
-    pub fn send_limit(&self) -> Option<crate::feed::adapters::limit::SendLimit> {
-        self.send_limit
-            .as_deref()
-            .and_then(|s| crate::feed::adapters::limit::SendLimit::parse(s).ok().flatten())
+    pub fn send_limit(&self) -> Option<SendLimit> {
+        self.send_limit.as_deref().and_then(|s| SendLimit::parse(s).ok().flatten())
     }
 
     /// When the feed counts as quiet (the checks have made sure `quiet_after` reads).
@@ -118,19 +117,6 @@ pub fn parse_quiet_after(text: &str) -> Result<Option<std::time::Duration>, Stri
         return Err(format!("`{text}` must be from 10 seconds to 60 minutes"));
     }
     Ok(Some(std::time::Duration::from_secs(secs)))
-}
-
-/// Seconds in a span as the settings write it: `30s`, `2m`, or a bare unit for one (`m`).
-pub fn span_secs(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (n, unit) = text.split_at(split);
-    let n: u64 = if n.is_empty() { 1 } else { n.parse().ok()? };
-    match unit.trim() {
-        "s" | "sec" | "secs" | "second" | "seconds" => Some(n),
-        "m" | "min" | "mins" | "minute" | "minutes" => Some(n.saturating_mul(60)),
-        _ => None,
-    }
 }
 
 impl Default for FeedSettings {

@@ -90,7 +90,7 @@ impl Checker<'_, '_> {
             );
         }
         if let Some(limit) = &s.feed.send_limit
-            && let Err(e) = crate::feed::adapters::limit::SendLimit::parse(limit)
+            && let Err(e) = crate::protocol::SendLimit::parse(limit)
         {
             self.at(
                 &[Seg::Key("feed"), Seg::Key("send_limit")],

@@ -33,7 +33,7 @@ pub use claims::claim_order_id;
 pub use summary::{FeedHealth, Summary};
 
 use crate::config::model::{ReplySpec, ShopConfig};
-pub use crate::feed::adapters::Capabilities;
+pub use crate::protocol::Capabilities;
 use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
 use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};

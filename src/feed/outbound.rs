@@ -1,12 +1,13 @@
 //! Pacing chat sends to a send limit: the limit set in `settings.toml` and, on an adapted
-//! feed, the platform's own (both kept, on the adapters' [`SendWindow`]), and the word to
+//! feed, the platform's own (both kept, on a [`SendWindow`] each), and the word to
 //! the desk of what waits, so a held-back reply shows as a queue rather than silence.
 
 use std::time::{Duration, Instant};
 
-use super::adapters::limit::{SendLimit, SendWindow};
+use super::window::SendWindow;
 use crate::desk::{Level, LinkEvent};
 use crate::protocol::Command;
+use crate::protocol::SendLimit;
 
 /// The send windows a chat message must have room in, and what the desk last heard.
 #[derive(Clone, Debug, Default)]

@@ -1,66 +1,50 @@
-//! The WebSocket feed client: connects, says hello with the resume cursor, turns frames
-//! into desk inputs, keeps the connection alive, reconnects with backoff, and re-sends every
-//! operator command with the same `ref` until it is acked (the platform treats a repeated
-//! `ref` as the same command, so a command takes effect once).
+//! The feed client: one loop drives every connection to the platform, whatever it speaks
+//! (livedesk's protocol, or a platform's through its adapter: the [`Dialect`] says which),
+//! and re-sends every operator command with the same `ref` until it is acked (the platform
+//! treats a repeated `ref` as the same command, so a command takes effect once).
+//!
+//! The life of a connection:
+//! 1. **Connect**: the socket opens (TLS, the token, 10 s at most) and the client speaks
+//!    first: `hello` with the resume cursor, or the adapter's greeting.
+//! 2. **Welcome**: the platform must say `welcome` within 10 s, or the client closes (1002)
+//!    and tries again. An adapted platform has no welcome: the client makes one.
+//! 3. **Events**: every frame becomes desk inputs (deduplicated, gaps counted). Once
+//!    welcomed, every command not yet acked goes again, in order, then new ones as they
+//!    come, chat within the send limit. A ping every 15 s; 45 s without a word is a dead
+//!    connection.
+//! 4. **Healthy**: a stream event, or 30 s up, earns the next disconnect a fresh backoff, so
+//!    a platform that welcomes and drops every connection sees the waits grow.
+//! 5. **Close**: 4000 ends the stream and 1008 (refused) stops the client; a frame over
+//!    256 KiB is closed with 1009. Anything else is tried again after a backoff of 0.5 s
+//!    doubling to 30 s, with jitter; commands given meanwhile wait.
+//! 6. **Resume**: the next `hello` asks for what came after the last event applied; what a
+//!    platform could not resume is counted as missed, a restarted numbering as renumbered.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
-use tokio::time::{Instant, interval, sleep, sleep_until, timeout};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio::time::{Instant, interval, sleep, sleep_until};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 
-use super::adapted::{Adapted, Link, adapted_session};
-use super::adapters::limit::SendLimit;
-use super::adapters::{self, Format};
+use super::adapted::Adapted;
+use super::adapters;
+use super::dialect::Dialect;
+use super::health::Health;
+use super::native::Native;
+pub use super::options::FeedOptions;
 use super::outbound::Pacer;
-use super::seq::{SeqTracker, Verdict, Welcomed};
-use super::tls;
+use super::seq::SeqTracker;
+use super::socket::{DEAD_AFTER, Ended, PING_EVERY, Socket, close, connect, keep_alive, short_error, silent};
 use crate::desk::{Input, LinkEvent};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
-use crate::protocol::{Command, DecodeError, Event, MAX_FRAME_BYTES, decode_frame};
+use crate::protocol::{Command, Format};
 
-/// Ping the server this often.
-pub const PING_EVERY: Duration = Duration::from_secs(15);
-/// A connection silent this long is dead.
-pub const DEAD_AFTER: Duration = Duration::from_secs(45);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The platform must say `welcome` this soon after `hello` (protocol, handshake 4).
 pub const WELCOME_WITHIN: Duration = Duration::from_secs(10);
-/// A connection up this long has earned a fresh backoff, even with no event on it.
-pub const HEALTHY_AFTER: Duration = Duration::from_secs(30);
-
-/// Where to connect and how.
-#[derive(Clone, Debug)]
-pub struct FeedOptions {
-    /// `ws://` or `wss://` address.
-    pub url: String,
-    /// Bearer token, if the platform wants one.
-    pub token: Option<String>,
-    /// The variable the token came from, to name it when the platform refuses it.
-    pub token_env: String,
-    /// Resume after this seq (from a previous run), or start from live.
-    pub resume_after: Option<u64>,
-    /// The stream `resume_after` belongs to; a welcome for another one starts over.
-    pub resume_stream: Option<String>,
-    /// What the feed speaks: livedesk's protocol, or a platform's through its adapter.
-    pub format: Format,
-    /// The channel or room to read, for platforms that serve many on one address (Twitch).
-    pub channel: Option<String>,
-    /// The login name to send with the token, where the platform wants one (Twitch).
-    pub nick: Option<String>,
-    /// Most chat messages to send in a window (`settings.toml`); more wait, in order.
-    pub send_limit: Option<SendLimit>,
-    /// More roots to trust for a `wss://` relay (`feed.ca_file`): a studio's own relay.
-    pub ca_file: Option<PathBuf>,
-}
 
 /// Exponential backoff from 0.5 s to 30 s with jitter, so a studio full of desks does
 /// not reconnect in lockstep.
@@ -70,49 +54,6 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
     Duration::from_secs_f64(capped * (0.5 + 0.5 * jitter.clamp(0.0, 1.0)))
 }
 
-/// How far one connection got, so that only a healthy one resets the backoff: a platform
-/// that welcomes and then drops every connection must still see the waits grow.
-#[derive(Debug, Default)]
-pub(super) struct Health {
-    up_since: Option<Instant>,
-    flowing: bool,
-}
-
-impl Health {
-    /// The handshake is done: the welcome came (or, for an adapter, the socket is up).
-    pub(super) fn up(&mut self) {
-        self.up_since.get_or_insert_with(Instant::now);
-    }
-
-    /// Whether the handshake is done.
-    pub(super) fn is_up(&self) -> bool {
-        self.up_since.is_some()
-    }
-
-    /// A new stream event arrived: the platform is really serving.
-    pub(super) fn event(&mut self) {
-        self.flowing = true;
-    }
-
-    /// Whether the connection earned a fresh backoff by `now`: events flowed, or it
-    /// stayed up a while.
-    pub(super) fn healthy(&self, now: Instant) -> bool {
-        self.flowing || self.up_since.is_some_and(|t| now.duration_since(t) >= HEALTHY_AFTER)
-    }
-}
-
-/// Why a connection ended.
-pub(super) enum Ended {
-    /// Try again after a pause.
-    Retry(String),
-    /// Do not try again.
-    Stop(String),
-    /// The platform ended the stream (close 4000): nothing more will come.
-    StreamOver,
-    /// The desk went away.
-    Shutdown,
-}
-
 /// Runs the client until the platform says stop (bad token, stream ended) or the desk
 /// side closes its channels. Inputs go to `inputs`; commands come from `commands`.
 pub async fn run(
@@ -120,19 +61,20 @@ pub async fn run(
     inputs: mpsc::Sender<Input>,
     mut commands: mpsc::UnboundedReceiver<Command>,
 ) {
-    let mut tracker = SeqTracker::resuming(opts.resume_stream.clone(), opts.resume_after);
-    let mut outbox: VecDeque<Command> = VecDeque::new();
-    let mut adapter = match opts.format {
-        Format::Livedesk => None,
-        format => match adapters::open(format, &opts) {
-            Ok(adapter) => Some(adapter),
+    let mut dialect: Box<dyn Dialect> = match opts.format {
+        Format::Livedesk => {
+            let tracker = SeqTracker::resuming(opts.resume_stream.clone(), opts.resume_after);
+            Box::new(Native::new(tracker, opts.token_refused()))
+        }
+        format => match adapters::open(format, &opts.setup()) {
+            Ok(adapter) => Box::new(Adapted::new(adapter, format)),
             Err(reason) => {
                 let _ = inputs.send(Input::Link(LinkEvent::Failed { reason })).await;
                 return;
             }
         },
     };
-    let mut adapted = Adapted::new(opts.send_limit);
+    let mut unacked: VecDeque<Command> = VecDeque::new();
     // The send limit counts across reconnects: a new connection is no fresh allowance.
     let mut pacer = Pacer::new(opts.send_limit);
     let mut attempt = 1u32;
@@ -141,16 +83,9 @@ pub async fn run(
             return;
         }
         let mut health = Health::default();
-        let ended = match &mut adapter {
-            None => {
-                let queues = Queues { outbox: &mut outbox, pacer: &mut pacer };
-                session(&opts, &inputs, &mut commands, &mut tracker, queues, &mut health).await
-            }
-            Some(adapter) => {
-                let link = Link { opts: &opts, inputs: &inputs, commands: &mut commands };
-                adapted_session(link, adapter.as_mut(), &mut adapted, &mut outbox, &mut health).await
-            }
-        };
+        let link = Link { opts: &opts, inputs: &inputs, commands: &mut commands };
+        let queues = Queues { unacked: &mut unacked, pacer: &mut pacer };
+        let ended = session(link, dialect.as_mut(), queues, &mut health).await;
         if health.healthy(Instant::now()) {
             attempt = 1;
         }
@@ -177,7 +112,7 @@ pub async fn run(
                     tokio::select! {
                         _ = tokio::time::sleep_until(deadline) => break,
                         cmd = commands.recv() => match cmd {
-                            Some(c) => outbox.push_back(c),
+                            Some(c) => unacked.push_back(c),
                             None => return,
                         },
                     }
@@ -188,46 +123,62 @@ pub async fn run(
     }
 }
 
+/// What a connection is given: where to connect, and the desk's two channels.
+struct Link<'a> {
+    opts: &'a FeedOptions,
+    inputs: &'a mpsc::Sender<Input>,
+    commands: &'a mut mpsc::UnboundedReceiver<Command>,
+}
+
 /// What waits to go out, across connections: every command not yet acknowledged, and the
 /// send limit's count of what went.
 struct Queues<'a> {
-    outbox: &'a mut VecDeque<Command>,
+    unacked: &'a mut VecDeque<Command>,
     pacer: &'a mut Pacer,
 }
 
+/// One connection, from connect to its end.
 async fn session(
-    opts: &FeedOptions,
-    inputs: &mpsc::Sender<Input>,
-    commands: &mut mpsc::UnboundedReceiver<Command>,
-    tracker: &mut SeqTracker,
+    link: Link<'_>,
+    dialect: &mut dyn Dialect,
     queues: Queues<'_>,
     health: &mut Health,
 ) -> Ended {
-    let Queues { outbox, pacer } = queues;
+    let Link { opts, inputs, commands } = link;
+    let Queues { unacked, pacer } = queues;
     pacer.reconnected();
-    // Chat the send limit holds back on this connection, oldest first (each also in `outbox`).
-    let mut held: VecDeque<Command> = VecDeque::new();
     let mut ws = match connect(opts).await {
         Ok(ws) => ws,
         Err(ended) => return ended,
     };
-    let hello = Command::Hello {
-        client: format!("livedesk/{}", env!("CARGO_PKG_VERSION")),
-        resume_after: tracker.resume_after(),
-    };
-    if let Err(e) = ws.send(Message::text(hello.to_json())).await {
-        return Ended::Retry(short_error(&e));
+    for frame in dialect.hello() {
+        if let Err(e) = ws.send(Message::text(frame)).await {
+            return Ended::Retry(short_error(&e));
+        }
     }
+    for input in dialect.opened(health) {
+        if inputs.send(input).await.is_err() {
+            return Ended::Shutdown;
+        }
+    }
+    pacer.track_platform(dialect.send_limit());
+    let mut out = Outgoing { dialect, pacer, unacked, held: VecDeque::new(), inputs };
     let welcome_by = Instant::now() + WELCOME_WITHIN;
     let mut ping = interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = Instant::now();
     let mut resent = false;
     loop {
-        let next_send = match held.is_empty() {
-            true => None,
-            false => Some(Instant::now() + pacer.ready_in(std::time::Instant::now()).unwrap_or_default()),
-        };
+        if health.is_up() && !resent {
+            resent = true;
+            if let Some(ended) = out.resend(&mut ws).await {
+                return ended;
+            }
+        }
+        if let Some(ended) = out.report().await {
+            return ended;
+        }
+        let next_send = out.next_send();
         tokio::select! {
             msg = ws.next() => {
                 last_heard = Instant::now();
@@ -235,40 +186,29 @@ async fn session(
                     None => return Ended::Retry("the connection was cut".into()),
                     Some(Err(WsError::Capacity(_))) => {
                         // The protocol's answer to an oversized frame: close with 1009.
-                        let close = CloseFrame { code: CloseCode::Size, reason: "frame over 256 KiB".into() };
-                        let _ = timeout(Duration::from_secs(2), ws.close(Some(close))).await;
+                        close(&mut ws, CloseCode::Size, "frame over 256 KiB").await;
                         return Ended::Retry("the platform sent a frame over 256 KiB".into());
                     }
                     Some(Err(e)) => return Ended::Retry(short_error(&e)),
                     Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Close(frame))) => {
-                        let (code, reason) = frame
-                            .map(|f| (u16::from(f.code), sanitize(&f.reason, MAX_NAME_CHARS)))
-                            .unwrap_or((1005, String::new()));
-                        return match code {
-                            1008 => Ended::Stop(token_refused(opts)),
-                            4000 => Ended::StreamOver,
-                            _ if reason.is_empty() => Ended::Retry(format!("the platform closed the connection ({code})")),
-                            _ => Ended::Retry(format!("the platform closed the connection ({code}: {reason})")),
-                        };
-                    }
+                    Some(Ok(Message::Close(frame))) => return closed(frame, out.dialect),
                     Some(Ok(_)) => continue, // ping/pong/binary: only proof of life
                 };
-                for input in read_frame(&text, tracker, outbox, health) {
+                let heard = out.dialect.read(&text, out.unacked, health);
+                out.pacer.track_platform(out.dialect.send_limit());
+                for reply in heard.replies {
+                    if let Err(e) = ws.send(Message::text(reply)).await {
+                        return Ended::Retry(short_error(&e));
+                    }
+                }
+                for input in heard.inputs {
                     if inputs.send(input).await.is_err() {
                         return Ended::Shutdown;
                     }
                 }
-                // An ack for a held command (sent before a reconnect): it need not go again.
-                held.retain(|c| outbox.iter().any(|o| o.reference() == c.reference()));
-                if health.is_up() && !resent {
-                    resent = true;
-                    // Everything not yet acked goes again, same refs, in order.
-                    for cmd in outbox.iter() {
-                        if let Some(e) = offer(&mut ws, cmd, pacer, &mut held).await {
-                            return e;
-                        }
-                    }
+                out.forget_acked();
+                if let Some(end) = heard.end {
+                    return end;
                 }
             }
             cmd = commands.recv() => {
@@ -276,22 +216,14 @@ async fn session(
                     let _ = ws.close(None).await;
                     return Ended::Shutdown;
                 };
-                outbox.push_back(cmd);
-                if resent && let Some(e) = offer(&mut ws, outbox.back().expect("just pushed"), pacer, &mut held).await {
+                out.unacked.push_back(cmd.clone());
+                if resent && let Some(e) = out.offer(&mut ws, cmd).await {
                     return e;
                 }
             }
             _ = sleep_until(next_send.unwrap_or_else(|| Instant::now() + DEAD_AFTER)), if next_send.is_some() => {
-                while let Some(cmd) = held.front() {
-                    let now = std::time::Instant::now();
-                    if pacer.ready_in(now).is_some() {
-                        break;
-                    }
-                    pacer.sent(now);
-                    if let Err(e) = ws.send(Message::text(cmd.to_json())).await {
-                        return Ended::Retry(short_error(&e));
-                    }
-                    held.pop_front();
+                if let Some(e) = out.send_held(&mut ws).await {
+                    return e;
                 }
             }
             _ = ping.tick() => {
@@ -301,200 +233,130 @@ async fn session(
             }
             _ = sleep_until(welcome_by), if !health.is_up() => {
                 let why = format!("no welcome in {} s", WELCOME_WITHIN.as_secs());
-                let close = CloseFrame { code: CloseCode::Protocol, reason: why.clone().into() };
-                let _ = timeout(Duration::from_secs(2), ws.close(Some(close))).await;
+                close(&mut ws, CloseCode::Protocol, &why).await;
                 return Ended::Retry(why);
             }
             _ = sleep(DEAD_AFTER.saturating_sub(last_heard.elapsed())) => return silent(),
         }
-        let wait = pacer.ready_in(std::time::Instant::now());
-        for news in pacer.report(held.iter(), wait) {
-            if inputs.send(Input::Link(news)).await.is_err() {
-                return Ended::Shutdown;
-            }
-        }
     }
 }
 
-/// Sends a command now, or, for chat over the send limit (or behind chat already held),
-/// holds it to go in its turn. Other commands never wait behind chat.
-async fn offer(
-    ws: &mut Socket,
-    cmd: &Command,
-    pacer: &mut Pacer,
-    held: &mut VecDeque<Command>,
-) -> Option<Ended> {
-    if matches!(cmd, Command::SendChat { .. }) {
+/// Why the platform closed the connection, and what follows: 1008 (it refuses the client)
+/// stops, 4000 ends the stream, anything else is tried again.
+fn closed(frame: Option<CloseFrame>, dialect: &dyn Dialect) -> Ended {
+    let (code, reason) = frame
+        .map(|f| (u16::from(f.code), sanitize(&f.reason, MAX_NAME_CHARS)))
+        .unwrap_or((1005, String::new()));
+    match code {
+        1008 => Ended::Stop(dialect.refused(&reason)),
+        4000 => Ended::StreamOver,
+        _ if reason.is_empty() => Ended::Retry(format!("the platform closed the connection ({code})")),
+        _ => Ended::Retry(format!("the platform closed the connection ({code}: {reason})")),
+    }
+}
+
+/// What goes out on one connection: the commands not yet acked, the send limit, and the
+/// commands it holds back on this connection.
+struct Outgoing<'a> {
+    dialect: &'a mut dyn Dialect,
+    pacer: &'a mut Pacer,
+    unacked: &'a mut VecDeque<Command>,
+    /// Commands the send limit holds back, oldest first (each also in `unacked`).
+    held: VecDeque<Command>,
+    inputs: &'a mpsc::Sender<Input>,
+}
+
+impl Outgoing<'_> {
+    /// Everything not yet acked goes again, same refs, in order: once a connection is up.
+    async fn resend(&mut self, ws: &mut Socket) -> Option<Ended> {
+        if !self.unacked.is_empty() {
+            tracing::info!(again = self.unacked.len(), "re-sending unacknowledged commands");
+        }
+        let again: Vec<Command> = self.unacked.iter().cloned().collect();
+        for cmd in again {
+            if let Some(ended) = self.offer(ws, cmd).await {
+                return Some(ended);
+            }
+        }
+        None
+    }
+
+    /// Sends a command now, or holds it to go in its turn: a paced one over the send limit,
+    /// or behind one already held. Commands not paced never wait.
+    async fn offer(&mut self, ws: &mut Socket, cmd: Command) -> Option<Ended> {
         let now = std::time::Instant::now();
-        if !held.is_empty() || pacer.ready_in(now).is_some() {
-            held.push_back(cmd.clone());
+        if self.dialect.paced(&cmd) && (!self.held.is_empty() || self.pacer.ready_in(now).is_some()) {
+            self.held.push_back(cmd);
             return None;
         }
-        pacer.sent(now);
+        self.carry(ws, &cmd).await
     }
-    ws.send(Message::text(cmd.to_json())).await.err().map(|e| Ended::Retry(short_error(&e)))
-}
 
-/// Opens the WebSocket. The bearer token goes in the `Authorization` header for livedesk's
-/// protocol; an adapter carries it its own platform's way (Twitch: `PASS`).
-pub(super) async fn connect(opts: &FeedOptions) -> Result<Socket, Ended> {
-    let mut request = match opts.url.as_str().into_client_request() {
-        Ok(r) => r,
-        Err(e) => {
-            return Err(Ended::Stop(format!(
-                "Bad feed url {:?}: {e}; fix feed.url in settings.toml",
-                opts.url
-            )));
-        }
-    };
-    if let Some(token) = opts.token.as_ref().filter(|_| opts.format == Format::Livedesk) {
-        match HeaderValue::from_str(&format!("Bearer {token}")) {
-            Ok(v) => {
-                request.headers_mut().insert("Authorization", v);
+    /// Sends the held commands whose turn has come.
+    async fn send_held(&mut self, ws: &mut Socket) -> Option<Ended> {
+        while let Some(cmd) = self.held.front().cloned() {
+            if self.pacer.ready_in(std::time::Instant::now()).is_some() {
+                break;
             }
-            Err(_) => {
-                let why = format!("The token in ${} has characters a header cannot carry", opts.token_env);
-                return Err(Ended::Stop(why));
+            if let Some(ended) = self.carry(ws, &cmd).await {
+                return Some(ended);
             }
+            self.held.pop_front();
         }
+        None
     }
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_FRAME_BYTES))
-        .max_frame_size(Some(MAX_FRAME_BYTES));
-    let connector = match request.uri().scheme_str() {
-        Some("wss") => match tls::client_config(opts.ca_file.as_deref()) {
-            Ok(tls) => Some(Connector::Rustls(tls)),
-            Err(e) => return Err(Ended::Stop(format!("feed.ca_file: {e}; fix it in settings.toml"))),
-        },
-        _ => None,
-    };
-    let connect = connect_async_tls_with_config(request, Some(config), true, connector);
-    match timeout(CONNECT_TIMEOUT, connect).await {
-        Err(_) => Err(Ended::Retry("the connection timed out".into())),
-        Ok(Err(WsError::Http(resp)))
-            if matches!(resp.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) =>
-        {
-            Err(Ended::Stop(token_refused(opts)))
-        }
-        Ok(Err(e)) => match tls::certificate_refused(&opts.url, &e) {
-            Some(line) => Err(Ended::Stop(line)),
-            None => Err(Ended::Retry(short_error(&e))),
-        },
-        Ok(Ok((ws, _))) => Ok(ws),
-    }
-}
 
-/// Turns one text frame into desk inputs, updating the cursors, the outbox and how far
-/// the connection got. The first welcome of a connection makes it live.
-fn read_frame(
-    text: &str,
-    tracker: &mut SeqTracker,
-    outbox: &mut VecDeque<Command>,
-    health: &mut Health,
-) -> Vec<Input> {
-    let mut out = Vec::with_capacity(1);
-    match decode_frame(text) {
-        Ok(frame) => match &frame.event {
-            Event::Welcome { stream, resumed, epoch } => {
-                let Welcomed { missed, renumbered } =
-                    tracker.on_welcome(&stream.id, frame.seq, *resumed, epoch.as_deref());
-                if !health.is_up() {
-                    health.up();
-                    out.push(Input::Link(LinkEvent::Connected));
+    /// Writes a command, counted against the send limit if paced, and gives the desk the
+    /// client's own ack where the platform gives none. A command not written stays unacked,
+    /// to go again on the next connection.
+    async fn carry(&mut self, ws: &mut Socket, cmd: &Command) -> Option<Ended> {
+        let outcome = match self.dialect.write(cmd) {
+            Ok(frames) => {
+                if self.dialect.paced(cmd) && !frames.is_empty() {
+                    self.pacer.sent(std::time::Instant::now());
                 }
-                out.push(Input::Feed(frame));
-                if renumbered {
-                    out.push(Input::Link(LinkEvent::Renumbered));
-                }
-                if missed > 0 {
-                    out.push(Input::Link(LinkEvent::Gap { missed }));
-                }
-                // Everything not yet acked goes again, same refs, in order.
-                let again = outbox.len();
-                if again > 0 {
-                    tracing::info!(again, "re-sending unacknowledged commands");
-                }
-            }
-            Event::Ack { .. } | Event::Error { .. } => {
-                if let Event::Ack { reference, .. } = &frame.event {
-                    outbox.retain(|c| c.reference() != Some(reference.as_str()));
-                }
-                // Connection-level frames carry a seq but say nothing about missed events.
-                tracker.on_other(frame.seq);
-                out.push(Input::Feed(frame));
-            }
-            _ => match tracker.on_event(frame.seq) {
-                Verdict::Duplicate => out.push(Input::Link(LinkEvent::Duplicate)),
-                Verdict::New { missed } => {
-                    health.event();
-                    if missed > 0 {
-                        out.push(Input::Link(LinkEvent::Gap { missed }));
+                for frame in frames {
+                    if let Err(e) = ws.send(Message::text(frame)).await {
+                        return Some(Ended::Retry(short_error(&e)));
                     }
-                    out.push(Input::Feed(frame));
                 }
-            },
-        },
-        // Ignored and counted; its seq is trusted with the next slot at most, so one bad
-        // frame in sequence is no gap and a wild seq moves nothing.
-        Err(DecodeError::Unknown { kind, seq }) => {
-            if let Some(seq) = seq {
-                tracker.on_other(seq);
+                Ok(())
             }
-            out.push(Input::Link(LinkEvent::Unknown { kind }));
-        }
-        Err(DecodeError::Malformed { reason, seq }) => {
-            if let Some(seq) = seq {
-                tracker.on_other(seq);
+            Err(reason) => Err(reason),
+        };
+        if let Some(ack) = self.dialect.answer(cmd, outcome) {
+            self.unacked.retain(|c| c.reference() != cmd.reference());
+            if self.inputs.send(ack).await.is_err() {
+                return Some(Ended::Shutdown);
             }
-            out.push(Input::Link(LinkEvent::Malformed { reason }));
         }
-        Err(e @ DecodeError::TooBig(_)) => {
-            out.push(Input::Link(LinkEvent::Malformed { reason: e.to_string() }))
-        }
+        None
     }
-    out
-}
 
-pub(super) type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// On each ping tick: a connection silent for [`DEAD_AFTER`] is dead; else ping it.
-pub(super) async fn keep_alive(ws: &mut Socket, last_heard: Instant) -> Option<Ended> {
-    if last_heard.elapsed() >= DEAD_AFTER {
-        return Some(silent());
+    /// An ack for a held command (one sent before a reconnect): it need not go again.
+    fn forget_acked(&mut self) {
+        let unacked = &self.unacked;
+        self.held.retain(|c| unacked.iter().any(|o| o.reference() == c.reference()));
     }
-    ws.send(Message::Ping(Vec::new().into())).await.err().map(|e| Ended::Retry(short_error(&e)))
-}
 
-/// A connection that went quiet for too long.
-pub(super) fn silent() -> Ended {
-    Ended::Retry(format!("no word from the platform for {} s", DEAD_AFTER.as_secs()))
-}
+    /// When the first held command may go, if one is held.
+    fn next_send(&self) -> Option<Instant> {
+        let wait = self.pacer.ready_in(std::time::Instant::now()).unwrap_or_default();
+        (!self.held.is_empty()).then(|| Instant::now() + wait)
+    }
 
-fn token_refused(opts: &FeedOptions) -> String {
-    let source = match &opts.token {
-        Some(_) => format!("the token in ${}", opts.token_env),
-        None => format!("no token (set ${})", opts.token_env),
-    };
-    format!("The platform refused {source} (close 1008): set a valid token and start again")
-}
-
-/// The reason in plain words (the operator reads it in the status bar).
-pub(super) fn short_error(e: &WsError) -> String {
-    use std::io::ErrorKind;
-    match e {
-        WsError::Io(io) => match io.kind() {
-            ErrorKind::ConnectionRefused => "the platform refused the connection".into(),
-            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => "the connection was cut".into(),
-            ErrorKind::TimedOut => "the connection timed out".into(),
-            ErrorKind::NotFound | ErrorKind::AddrNotAvailable => {
-                "the platform's address was not found".into()
+    /// Tells the desk what the send limit holds back, when that changed.
+    async fn report(&mut self) -> Option<Ended> {
+        let wait = match self.held.is_empty() {
+            true => None,
+            false => self.pacer.ready_in(std::time::Instant::now()),
+        };
+        for news in self.pacer.report(self.held.iter(), wait) {
+            if self.inputs.send(Input::Link(news)).await.is_err() {
+                return Some(Ended::Shutdown);
             }
-            _ => sanitize(&io.to_string(), MAX_NAME_CHARS),
-        },
-        WsError::Protocol(_) => "the connection was cut".into(),
-        WsError::ConnectionClosed | WsError::AlreadyClosed => "the connection was cut".into(),
-        other => sanitize(&other.to_string(), MAX_NAME_CHARS),
+        }
+        None
     }
 }
 
@@ -510,163 +372,6 @@ mod tests {
         assert_eq!(backoff(40, 1.0), Duration::from_secs(30));
         assert_eq!(backoff(1, 0.0), Duration::from_millis(250));
     }
-
-    fn welcome(seq: u64, resumed: bool, epoch: Option<&str>) -> String {
-        let epoch = epoch.map_or(String::new(), |e| format!(r#","epoch":"{e}""#));
-        format!(
-            r#"{{"type":"welcome","v":1,"seq":{seq},"ts":"t","stream":{{"id":"s"}},"resumed":{resumed}{epoch}}}"#
-        )
-    }
-
-    fn viewers(seq: u64) -> String {
-        format!(r#"{{"type":"viewers","v":1,"seq":{seq},"ts":"t","count":5}}"#)
-    }
-
-    /// Reads frames one after another on one connection.
-    struct Reader {
-        tracker: SeqTracker,
-        outbox: VecDeque<Command>,
-        health: Health,
-    }
-
-    impl Reader {
-        fn new() -> Reader {
-            Reader { tracker: SeqTracker::new(None), outbox: VecDeque::new(), health: Health::default() }
-        }
-
-        fn read(&mut self, text: &str) -> Vec<Input> {
-            read_frame(text, &mut self.tracker, &mut self.outbox, &mut self.health)
-        }
-    }
-
-    #[test]
-    fn frames_become_inputs_with_dedup_and_gaps() {
-        let mut r = Reader::new();
-        assert!(matches!(
-            r.read(&welcome(0, false, None))[..],
-            [Input::Link(LinkEvent::Connected), Input::Feed(_)]
-        ));
-        assert!(r.health.is_up());
-        assert!(matches!(r.read(&viewers(1))[..], [Input::Feed(_)]));
-        assert!(matches!(r.read(&viewers(1))[..], [Input::Link(LinkEvent::Duplicate)]));
-        assert!(matches!(r.read("{oops")[..], [Input::Link(LinkEvent::Malformed { .. })]));
-        assert!(matches!(
-            r.read(&viewers(4))[..],
-            [Input::Link(LinkEvent::Gap { missed: 2 }), Input::Feed(_)]
-        ));
-        // A second welcome on the same connection does not make it live twice.
-        assert!(matches!(r.read(&welcome(4, true, None))[..], [Input::Feed(_)]));
-    }
-
-    #[test]
-    fn malformed_frames_with_wild_seqs_move_nothing_and_unknown_types_count_as_unknown() {
-        let mut r = Reader::new();
-        r.read(&welcome(0, false, None));
-        r.read(&viewers(1));
-        for wild in [999_999, u64::MAX] {
-            let broken = format!(r#"{{"type":"chat","v":1,"seq":{wild},"ts":"t"}}"#);
-            assert!(matches!(r.read(&broken)[..], [Input::Link(LinkEvent::Malformed { .. })]));
-        }
-        for seq in [1, 2, u64::MAX] {
-            let unknown = format!(r#"{{"type":"hologram","v":1,"seq":{seq},"ts":"t"}}"#);
-            assert!(
-                matches!(&r.read(&unknown)[..], [Input::Link(LinkEvent::Unknown { kind })] if kind == "hologram")
-            );
-        }
-        // The unknown type took slot 2; 3 and 4 were really missed.
-        assert!(matches!(
-            r.read(&viewers(5))[..],
-            [Input::Link(LinkEvent::Gap { missed: 2 }), Input::Feed(_)]
-        ));
-        assert_eq!(r.tracker.resume_after(), Some(5));
-        // A failed resume after it tells the real gap.
-        assert!(matches!(
-            r.read(&welcome(9, false, None))[..],
-            [Input::Feed(_), Input::Link(LinkEvent::Gap { missed: 4 })]
-        ));
-    }
-
-    #[test]
-    fn a_restarted_numbering_is_told_and_its_events_applied() {
-        for (first, again) in [
-            (welcome(0, false, Some("a")), welcome(2, false, Some("b"))),
-            (welcome(0, false, None), welcome(2, false, None)),
-        ] {
-            let mut r = Reader::new();
-            r.read(&first);
-            for seq in 1..=40 {
-                r.read(&viewers(seq));
-            }
-            let mut r = Reader { health: Health::default(), ..r };
-            assert!(matches!(
-                r.read(&again)[..],
-                [Input::Link(LinkEvent::Connected), Input::Feed(_), Input::Link(LinkEvent::Renumbered)]
-            ));
-            assert!(matches!(r.read(&viewers(3))[..], [Input::Feed(_)]), "{again}");
-        }
-    }
-
-    #[test]
-    fn only_events_or_thirty_seconds_up_make_a_connection_healthy() {
-        let now = Instant::now();
-        let mut health = Health::default();
-        assert!(!health.healthy(now));
-        health.up();
-        assert!(!health.healthy(now + Duration::from_secs(29)));
-        assert!(health.healthy(now + HEALTHY_AFTER + Duration::from_secs(1)));
-        let mut r = Reader::new();
-        r.read(&welcome(0, false, None));
-        r.read(r#"{"type":"ack","v":1,"seq":1,"ts":"t","ref":"r","ok":true}"#);
-        assert!(!r.health.healthy(Instant::now()), "a welcome and an ack are no events");
-        r.read(&viewers(2));
-        assert!(r.health.healthy(Instant::now()));
-    }
-
-    #[test]
-    fn an_ack_clears_the_command_from_the_outbox() {
-        let mut r = Reader::new();
-        r.outbox.push_back(Command::PinProduct { reference: "r1".into(), sku: None });
-        r.read(r#"{"type":"ack","v":1,"seq":0,"ts":"t","ref":"r1","ok":true,"error":null}"#);
-        assert!(r.outbox.is_empty());
-    }
-
-    #[test]
-    fn a_bad_frame_in_sequence_is_no_gap() {
-        let mut r = Reader::new();
-        r.read(&welcome(0, false, None));
-        r.read(&viewers(1));
-        r.read(r#"{"type":"chat","v":1,"seq":2,"ts":"t","text":"no msg_id"}"#);
-        r.read(r#"{"type":"hologram","v":1,"seq":3,"ts":"t"}"#);
-        assert!(matches!(r.read(&viewers(4))[..], [Input::Feed(_)]));
-        assert_eq!(r.tracker.resume_after(), Some(4));
-    }
-
-    proptest::proptest! {
-        /// A frame that fails to decode never moves the resume cursor, and moves nothing at
-        /// all unless it carries exactly the next seq; it is counted as malformed.
-        #[test]
-        fn an_undecodable_frame_moves_no_cursor(
-            seq in proptest::prop_oneof![proptest::prelude::any::<u64>(), proptest::prelude::Just(9u64)],
-            kind in 0usize..4,
-        ) {
-            let broken = [
-                format!(r#"{{"type":"chat","v":1,"seq":{seq},"ts":"t"}}"#),
-                format!(r#"{{"type":"order","v":1,"seq":{seq},"ts":"t","order_id":"o"}}"#),
-                format!(r#"{{"type":"viewers","v":1,"seq":{seq},"ts":"t","count":-1}}"#),
-                format!(r#"{{"type":"viewers","seq":{seq},"count":"#),
-            ];
-            let mut r = Reader::new();
-            r.read(&welcome(7, false, None));
-            r.read(&viewers(8));
-            let before = r.tracker.clone();
-            let got = r.read(&broken[kind]);
-            proptest::prop_assert!(matches!(got[..], [Input::Link(LinkEvent::Malformed { .. })]), "{got:?}");
-            proptest::prop_assert_eq!(r.tracker.resume_after(), Some(8));
-            if seq != 9 {
-                proptest::prop_assert_eq!(&r.tracker, &before);
-            }
-        }
-    }
 }
 
 /// The client against the real local server: a command given while the platform is away
@@ -675,8 +380,10 @@ mod tests {
 mod offline_tests {
     use super::*;
     use crate::feed::script::Script;
+    use crate::protocol::Event;
     use crate::protocol::{Frame, StreamInfo};
     use crate::server::{ServerOptions, start};
+    use tokio::time::timeout;
 
     fn options(addr: std::net::SocketAddr) -> ServerOptions {
         let script = r#"{"at_ms": 0, "event": {"type": "viewers", "count": 3}}
@@ -763,8 +470,10 @@ mod offline_tests {
 #[cfg(test)]
 mod limit_tests {
     use super::*;
+    use crate::protocol::{Event, SendLimit};
     use std::sync::{Arc, Mutex};
     use tokio::net::TcpListener;
+    use tokio::time::timeout;
 
     /// A platform speaking livedesk's protocol that welcomes, acks every command and keeps
     /// what it received, in order.
@@ -843,5 +552,212 @@ mod limit_tests {
         assert!(queues.last().unwrap().is_empty());
         acks.sort();
         assert_eq!(acks, ["pin", "r0", "r1", "r2", "r3", "r4"]);
+    }
+}
+
+/// An adapted platform through the same loop: the send limit holds every command in turn,
+/// and the platform's closes mean what they mean on livedesk's protocol.
+#[cfg(test)]
+mod adapted_tests {
+    use super::*;
+    use crate::feed::adapters::{Adapter, Reading};
+    use crate::protocol::{Capabilities, Event, Frame, SendLimit};
+    use chrono::Utc;
+    use std::sync::{Arc, Mutex};
+    use tokio::net::TcpListener;
+    use tokio::time::timeout;
+
+    /// A platform that echoes chat lines and takes two per 200 ms.
+    struct Limited;
+
+    impl Adapter for Limited {
+        fn capabilities(&self) -> Capabilities {
+            Capabilities { send_chat: true, ..Capabilities::default() }
+        }
+        fn stream_id(&self) -> String {
+            "room".into()
+        }
+        fn greet(&mut self) -> Vec<String> {
+            vec!["hi".into()]
+        }
+        fn read(&mut self, _text: &str, _now: chrono::DateTime<Utc>) -> Reading {
+            Reading::default()
+        }
+        fn write(&mut self, cmd: &Command) -> Result<Vec<String>, String> {
+            match cmd {
+                Command::SendChat { text, .. } => Ok(vec![text.clone()]),
+                _ => Err("only chat here".into()),
+            }
+        }
+        fn send_limit(&self) -> Option<SendLimit> {
+            Some(SendLimit::new(2, Duration::from_millis(200)))
+        }
+    }
+
+    #[tokio::test]
+    async fn sends_over_the_limit_wait_in_order_and_none_is_dropped() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/", listener.local_addr().unwrap());
+        let got = Arc::new(Mutex::new(Vec::<String>::new()));
+        let log = got.clone();
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            while let Some(Ok(msg)) = ws.next().await {
+                if let Message::Text(t) = msg {
+                    log.lock().unwrap().push(t.to_string());
+                }
+            }
+        });
+        let opts = FeedOptions {
+            url,
+            token: None,
+            token_env: "T".into(),
+            resume_after: None,
+            resume_stream: None,
+            format: Format::Twitch,
+            channel: None,
+            nick: None,
+            send_limit: None,
+            ca_file: None,
+        };
+        let (in_tx, mut inputs) = mpsc::channel(256);
+        let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel();
+        for i in 0..5 {
+            let cmd = Command::SendChat { reference: format!("r{i}"), text: format!("m{i}"), reply_to: None };
+            cmd_tx.send(cmd).unwrap();
+        }
+        cmd_tx.send(Command::PinProduct { reference: "pin".into(), sku: Some("A".into()) }).unwrap();
+        tokio::spawn(async move {
+            let link = Link { opts: &opts, inputs: &in_tx, commands: &mut cmd_rx };
+            let mut adapted = Adapted::new(Box::new(Limited), Format::Twitch);
+            let (mut unacked, mut pacer, mut health) = (VecDeque::new(), Pacer::default(), Health::default());
+            let queues = Queues { unacked: &mut unacked, pacer: &mut pacer };
+            session(link, &mut adapted, queues, &mut health).await;
+        });
+        let mut acks = Vec::new();
+        let mut held_notice = false;
+        let mut queues = Vec::new();
+        while acks.len() < 6 {
+            let input = tokio::time::timeout(Duration::from_secs(10), inputs.recv()).await.unwrap().unwrap();
+            match input {
+                Input::Feed(Frame { event: Event::Ack { reference, ok, error }, .. }) => {
+                    acks.push((reference, ok, error))
+                }
+                Input::Link(LinkEvent::Notice { text, .. }) if text.starts_with("Send limit reached") => {
+                    held_notice = true
+                }
+                Input::Link(LinkEvent::SendQueue { held, .. }) => queues.push(held),
+                _ => {}
+            }
+        }
+        let expected: Vec<_> = (0..5).map(|i| (format!("r{i}"), true, None)).collect();
+        assert_eq!(acks[..5], expected[..], "every chat acked, in order");
+        assert_eq!(acks[5], ("pin".into(), false, Some("only chat here".into())));
+        assert!(held_notice, "the operator is told sends wait");
+        // The queue the status bar shows: what waits behind the limit, down to nothing.
+        while queues.last().is_none_or(|q: &Vec<String>| !q.is_empty()) {
+            let input = tokio::time::timeout(Duration::from_secs(10), inputs.recv()).await.unwrap().unwrap();
+            if let Input::Link(LinkEvent::SendQueue { held, .. }) = input {
+                queues.push(held);
+            }
+        }
+        assert!(
+            queues.iter().any(|q| q.first().is_some_and(|r| r.starts_with('r'))),
+            "chat waited: {queues:?}"
+        );
+        // An ack follows the write; the server may read the last frame a moment later.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while got.lock().unwrap().len() < 6 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let got = got.lock().unwrap().clone();
+        assert_eq!(got, ["hi", "m0", "m1", "m2", "m3", "m4"], "greeted, then every chat in order");
+    }
+
+    /// A relay that takes one connection and plays `play` on it.
+    async fn relay<F, Fut>(play: F) -> String
+    where
+        F: FnOnce(tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            play(tokio_tungstenite::accept_async(tcp).await.unwrap()).await;
+        });
+        url
+    }
+
+    /// Options for a TikTok relay at `url`.
+    fn tiktok(url: String) -> FeedOptions {
+        FeedOptions { format: Format::Tiktok, ..super::offline_tests::feed_options(url) }
+    }
+
+    /// The first link event that is no news of connecting, and the client's end (if it ends).
+    async fn outcome(opts: FeedOptions) -> (LinkEvent, tokio::task::JoinHandle<()>) {
+        let (in_tx, mut inputs) = mpsc::channel(256);
+        let (_cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let client = tokio::spawn(run(opts, in_tx, cmd_rx));
+        loop {
+            let input =
+                timeout(Duration::from_secs(10), inputs.recv()).await.expect("the client says").unwrap();
+            if let Input::Link(
+                link @ (LinkEvent::Failed { .. } | LinkEvent::Disconnected { .. } | LinkEvent::StreamEnded),
+            ) = input
+            {
+                return (link, client);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_relay_that_refuses_with_1008_stops_the_client_with_the_reason() {
+        let url = relay(|mut ws| async move {
+            let close = CloseFrame { code: CloseCode::Policy, reason: "bad relay key".into() };
+            let _ = ws.close(Some(close)).await;
+        })
+        .await;
+        let (link, client) = outcome(tiktok(url)).await;
+        let LinkEvent::Failed { reason } = link else { panic!("no stop: {link:?}") };
+        assert!(reason.contains("close 1008: bad relay key") && reason.contains("feed.url"), "{reason}");
+        timeout(Duration::from_secs(10), client).await.expect("the client ends, no retry").unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_relay_frame_over_256_kib_is_closed_with_1009_and_tried_again() {
+        let (code_tx, code_rx) = tokio::sync::oneshot::channel();
+        let url = relay(|mut ws| async move {
+            let _ = ws.send(Message::text("x".repeat(300 * 1024))).await;
+            while let Some(Ok(msg)) = ws.next().await {
+                if let Message::Close(frame) = msg {
+                    let _ = code_tx.send(frame.map(|f| u16::from(f.code)));
+                    break;
+                }
+            }
+        })
+        .await;
+        let (link, _client) = outcome(tiktok(url)).await;
+        assert!(
+            matches!(&link, LinkEvent::Disconnected { reason, .. } if reason == "the platform sent a frame over 256 KiB"),
+            "{link:?}"
+        );
+        let code = timeout(Duration::from_secs(10), code_rx).await.expect("the relay hears a close").unwrap();
+        assert_eq!(code, Some(1009));
+    }
+
+    #[tokio::test]
+    async fn a_relay_closing_for_another_reason_is_tried_again_with_the_code_said() {
+        let url = relay(|mut ws| async move {
+            let close = CloseFrame { code: CloseCode::Away, reason: "maintenance".into() };
+            let _ = ws.close(Some(close)).await;
+        })
+        .await;
+        let (link, _client) = outcome(tiktok(url)).await;
+        assert!(
+            matches!(&link, LinkEvent::Disconnected { reason, .. } if reason == "the platform closed the connection (1001: maintenance)"),
+            "{link:?}"
+        );
     }
 }

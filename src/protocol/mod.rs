@@ -3,13 +3,21 @@
 //! Decoding is strict about what matters (type, seq, required fields, decimal prices) and
 //! lenient about the rest (unknown fields and types), as the protocol requires. Every
 //! string that came from the wire is sanitized before it leaves this module.
+//!
+//! Beside the frames, the words every feed shares: what it speaks ([`Format`]), what its
+//! platform lets the desk do ([`Capabilities`]) and how many messages it takes
+//! ([`SendLimit`]).
 
+pub mod limit;
+mod platform;
 mod raw;
 pub mod sanitize;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use limit::SendLimit;
+pub use platform::{Capabilities, Format};
 use sanitize::{
     MAX_BADGE_CHARS, MAX_BADGES, MAX_KIND_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_REGION_CHARS,
     MAX_STAMP_CHARS, MAX_TEXT_CHARS, clean,

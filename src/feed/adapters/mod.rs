@@ -6,84 +6,15 @@
 //! backoff); an adapter only translates, and says what its platform can do.
 
 pub mod bundles;
-pub mod limit;
+mod json;
+mod seen;
+pub mod ssn;
+pub mod tiktok;
 pub mod twitch;
 
 use chrono::{DateTime, Utc};
 
-use super::ws::FeedOptions;
-use crate::protocol::{Command, Event};
-use limit::SendLimit;
-
-pub mod ssn;
-pub mod tiktok;
-
-/// The feed formats livedesk reads.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// livedesk's own protocol v1.
-    #[default]
-    Livedesk,
-    /// A TikTok LIVE relay forwarding TikTok-Live-Connector events as JSON.
-    Tiktok,
-    /// Twitch chat over WebSocket (IRC with tags).
-    Twitch,
-    /// Social Stream Ninja's WebSocket API.
-    Ssn,
-}
-
-impl Format {
-    /// The format a feed address most likely speaks, when none is configured.
-    pub fn guess(url: &str) -> Format {
-        let url = url.to_ascii_lowercase();
-        if url.contains("twitch.tv") {
-            Format::Twitch
-        } else if url.contains("socialstream") {
-            Format::Ssn
-        } else if url.contains(":21213") || url.contains("tiktok") || url.contains("tikfinity") {
-            Format::Tiktok
-        } else {
-            Format::Livedesk
-        }
-    }
-
-    /// Its name, as `feed.format` and `--format` write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Livedesk => "livedesk",
-            Format::Tiktok => "tiktok",
-            Format::Twitch => "twitch",
-            Format::Ssn => "ssn",
-        }
-    }
-}
-
-/// What a platform's feed lets the desk do. A command the platform cannot carry is refused
-/// on the desk with the reason, never sent and lost.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Capabilities {
-    /// Send chat messages (canned replies, announcements).
-    pub send_chat: bool,
-    /// Delete a chat message.
-    pub delete: bool,
-    /// Mute or time out a viewer.
-    pub mute: bool,
-    /// Pin a message or a product.
-    pub pin: bool,
-    /// Start and end flash sales on the platform.
-    pub flash_sale: bool,
-    /// Resume after a reconnect without losing events (a `seq` to resume from).
-    pub resume: bool,
-}
-
-impl Capabilities {
-    /// Everything: livedesk's own protocol.
-    pub const ALL: Capabilities =
-        Capabilities { send_chat: true, delete: true, mute: true, pin: true, flash_sale: true, resume: true };
-}
+use crate::protocol::{Capabilities, Command, Event, Format, SendLimit};
 
 /// What one received text frame said.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -129,34 +60,48 @@ pub trait Adapter: Send {
     /// How many frames from [`Adapter::write`] the platform takes per stretch of time, if it
     /// limits them (`None`: no known limit). It may change as the feed is read (Twitch allows
     /// more once it says the account moderates the channel), so ask again after each read.
-    /// Frames over the limit wait in the client's queue (see [`limit::SendWindow`]); they
-    /// are never dropped.
+    /// Frames over the limit wait in the client's queue; they are never dropped.
     fn send_limit(&self) -> Option<SendLimit> {
         None
     }
 }
 
-/// The adapter for `format`, set up from the feed options (channel, login).
-pub fn open(format: Format, opts: &FeedOptions) -> Result<Box<dyn Adapter>, String> {
+/// What an adapter is set up from: the feed's address and whom it reads as.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Setup<'a> {
+    /// The feed's address (some name the stream or the session in it).
+    pub url: &'a str,
+    /// The channel or room to read (`feed.channel`).
+    pub channel: Option<&'a str>,
+    /// The login name that goes with the token (`feed.nick`).
+    pub nick: Option<&'a str>,
+    /// The token, if one is set.
+    pub token: Option<&'a str>,
+    /// The variable the token comes from, to name it when something is missing.
+    pub token_env: &'a str,
+}
+
+/// The adapter for `format`, set up from where the feed is and whom it reads as.
+pub fn open(format: Format, setup: &Setup<'_>) -> Result<Box<dyn Adapter>, String> {
     match format {
         Format::Twitch => {
-            let Some(channel) = opts.channel.clone().filter(|c| !c.trim().is_empty()) else {
+            let Some(channel) = setup.channel.filter(|c| !c.trim().is_empty()).map(str::to_owned) else {
                 return Err("Twitch needs the channel to read: set feed.channel in settings.toml".into());
             };
-            let login = match (&opts.nick, &opts.token) {
-                (Some(nick), Some(token)) => Some((nick.clone(), token.clone())),
+            let login = match (setup.nick, setup.token) {
+                (Some(nick), Some(token)) => Some((nick.to_owned(), token.to_owned())),
                 (None, Some(_)) => {
                     return Err(format!(
                         "Twitch needs the login name that goes with ${}: set feed.nick in settings.toml",
-                        opts.token_env
+                        setup.token_env
                     ));
                 }
                 _ => None,
             };
             Ok(Box::new(twitch::Twitch::new(channel, login)))
         }
-        Format::Tiktok => Ok(Box::new(tiktok::TikTok::new(stream_name(opts)))),
-        Format::Ssn => match ssn_session(opts) {
+        Format::Tiktok => Ok(Box::new(tiktok::TikTok::new(stream_name(setup)))),
+        Format::Ssn => match ssn_session(setup) {
             Some(session) => Ok(Box::new(ssn::Ssn::new(session))),
             None => Err("Social Stream Ninja needs the session to join: set feed.channel in settings.toml \
                  to your session id (the `?session=` value of your SSN dock address)"
@@ -168,11 +113,11 @@ pub fn open(format: Format, opts: &FeedOptions) -> Result<Box<dyn Adapter>, Stri
 
 /// The Social Stream Ninja session to join: `feed.channel`, else the one the address names
 /// (`wss://io.socialstream.ninja/join/SESSION/…`, or a `session=` parameter).
-fn ssn_session(opts: &FeedOptions) -> Option<String> {
-    if let Some(channel) = opts.channel.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+fn ssn_session(setup: &Setup<'_>) -> Option<String> {
+    if let Some(channel) = setup.channel.map(str::trim).filter(|c| !c.is_empty()) {
         return Some(channel.to_owned());
     }
-    let url = opts.url.as_str();
+    let url = setup.url;
     let (address, query) = url.split_once('?').unwrap_or((url, ""));
     let path = address.split_once("://").map_or(address, |(_, rest)| rest);
     let mut segments = path.split('/').skip(1);
@@ -186,11 +131,11 @@ fn ssn_session(opts: &FeedOptions) -> Option<String> {
 
 /// The stream's name for a feed with no welcome of its own: `feed.channel`, else the relay's
 /// `uniqueId` query parameter (hosted relays choose the streamer that way), else its host.
-fn stream_name(opts: &FeedOptions) -> String {
-    if let Some(channel) = opts.channel.clone().filter(|c| !c.trim().is_empty()) {
-        return channel;
+fn stream_name(setup: &Setup<'_>) -> String {
+    if let Some(channel) = setup.channel.filter(|c| !c.trim().is_empty()) {
+        return channel.to_owned();
     }
-    let url = opts.url.as_str();
+    let url = setup.url;
     let query = url.split_once('?').map_or("", |(_, q)| q);
     if let Some(id) = query.split('&').find_map(|kv| kv.strip_prefix("uniqueId=")).filter(|v| !v.is_empty()) {
         return id.trim_start_matches('@').to_owned();
@@ -235,25 +180,13 @@ mod fuzz {
 mod tests {
     use super::*;
 
-    /// Options for a feed at `url` in `format`, reading `channel`.
-    fn options(url: &str, format: Format, channel: Option<&str>) -> FeedOptions {
-        FeedOptions {
-            url: url.into(),
-            token: None,
-            token_env: "T".into(),
-            resume_after: None,
-            resume_stream: None,
-            format,
-            channel: channel.map(str::to_owned),
-            nick: None,
-            send_limit: None,
-            ca_file: None,
-        }
+    /// A feed at `url`, reading `channel`.
+    fn opts<'a>(url: &'a str, channel: Option<&'a str>) -> Setup<'a> {
+        Setup { url, channel, nick: None, token: None, token_env: "T" }
     }
 
     #[test]
     fn a_stream_without_a_welcome_is_named_by_channel_then_uniqueid_then_host() {
-        let opts = |url: &str, channel: Option<&str>| options(url, Format::Tiktok, channel);
         assert_eq!(stream_name(&opts("ws://localhost:21213/", Some("nailnook"))), "nailnook");
         assert_eq!(stream_name(&opts("wss://relay.example/ws?uniqueId=@nail.nook&key=1", None)), "nail.nook");
         assert_eq!(stream_name(&opts("ws://localhost:21213/", None)), "localhost:21213");
@@ -261,7 +194,6 @@ mod tests {
 
     #[test]
     fn an_ssn_session_comes_from_the_channel_then_the_address() {
-        let opts = |url: &str, channel: Option<&str>| options(url, Format::Ssn, channel);
         let table = [
             (opts("wss://io.socialstream.ninja", Some(" abc123 ")), Some("abc123")),
             (opts("wss://io.socialstream.ninja/join/xyz789/4", None), Some("xyz789")),
@@ -279,20 +211,5 @@ mod tests {
             panic!()
         };
         assert!(adapter.capabilities().send_chat);
-    }
-
-    #[test]
-    fn formats_are_guessed_from_the_address() {
-        let table = [
-            ("wss://irc-ws.chat.twitch.tv:443", Format::Twitch),
-            ("ws://localhost:21213/", Format::Tiktok),
-            ("wss://relay.example/tiktok/shop", Format::Tiktok),
-            ("wss://io.socialstream.ninja/api", Format::Ssn),
-            ("wss://live.example/feed", Format::Livedesk),
-            ("ws://127.0.0.1:8765/", Format::Livedesk),
-        ];
-        for (url, format) in table {
-            assert_eq!(Format::guess(url), format, "{url}");
-        }
     }
 }

@@ -25,7 +25,7 @@
 //! says the one mapping every adapter follows (subs, raids, bits, moderation).
 
 use std::borrow::Cow;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
@@ -33,9 +33,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::bundles::Bundles;
-use super::limit::SendLimit;
-use super::{Adapter, Capabilities, Reading};
-use crate::protocol::{Command, Event, Gift, ModAction, User};
+use super::seen::Seen;
+use super::{Adapter, Reading};
+use crate::protocol::{Capabilities, Command, Event, Gift, ModAction, SendLimit, User};
 
 /// Twitch's chat limit for a sender who is neither the broadcaster nor a moderator.
 pub const USER_LIMIT: SendLimit = SendLimit::new(20, Duration::from_secs(30));
@@ -103,7 +103,7 @@ impl Twitch {
             nick,
             token,
             elevated,
-            seen: Seen::default(),
+            seen: Seen::new(SEEN_IDS),
             local_ids: 0,
             shown: VecDeque::new(),
             bundles: Bundles::default(),
@@ -516,30 +516,6 @@ fn login_name(raw: &str) -> String {
 /// A command or notice name, kept short for the unknown counter.
 fn short_kind(kind: &str) -> String {
     kind.chars().filter(|c| !c.is_control()).take(40).collect()
-}
-
-/// Message ids already read, the most recent [`SEEN_IDS`] of them.
-#[derive(Debug, Default)]
-struct Seen {
-    order: VecDeque<String>,
-    ids: HashSet<String>,
-}
-
-impl Seen {
-    /// Remembers `id`; false if it was remembered already.
-    fn insert(&mut self, id: &str) -> bool {
-        if self.ids.contains(id) {
-            return false;
-        }
-        if self.order.len() >= SEEN_IDS
-            && let Some(old) = self.order.pop_front()
-        {
-            self.ids.remove(&old);
-        }
-        self.order.push_back(id.to_owned());
-        self.ids.insert(id.to_owned());
-        true
-    }
 }
 
 /// One IRC line, borrowing from the text it was read from:

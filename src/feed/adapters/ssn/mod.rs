@@ -49,14 +49,16 @@ mod gifts;
 mod html;
 mod money;
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::{Adapter, Capabilities, Reading};
+use super::json::{count, lookup};
+use super::seen::{Seen, stable_hash};
+use super::{Adapter, Reading};
 use crate::protocol::sanitize::{MAX_KIND_CHARS, MAX_REASON_CHARS, sanitize};
-use crate::protocol::{Command, Event, Gift, ModAction, User};
+use crate::protocol::{Capabilities, Command, Event, Gift, ModAction, User};
 use events::Kind;
 pub use gifts::{BITS, COINS, SUBS};
 pub use html::{decode_entities, plain_text};
@@ -109,7 +111,7 @@ impl Adapter for Ssn {
     fn stream_id(&self) -> String {
         // The session id is a secret (whoever has it controls the overlays and can send
         // chat): the desk shows, logs and stores a name made from it, never the id.
-        format!("ssn-{:08x}", fnv("session", &[&self.session]) >> 32)
+        format!("ssn-{:08x}", stable_hash("session", &[&self.session]) >> 32)
     }
 
     fn greet(&mut self) -> Vec<String> {
@@ -131,7 +133,7 @@ impl Adapter for Ssn {
         };
         match self.translate(&message) {
             Ok(Outcome::Events { events, key }) => {
-                if key.is_some_and(|k| !self.seen.insert(k)) {
+                if key.is_some_and(|k| !self.seen.insert(&k)) {
                     reading.duplicates += 1;
                 } else {
                     reading.events = events;
@@ -523,33 +525,7 @@ fn banned(m: &Map<String, Value>, source: Option<&str>) -> Result<Outcome, Strin
 
 /// A stable id: the same parts give the same id on every run and build.
 fn derived_id(what: &str, parts: &[&str]) -> String {
-    format!("ssn-{:016x}", fnv(what, parts))
-}
-
-/// FNV-1a over length-prefixed parts: unlike std's hasher, stable across runs and builds.
-fn fnv(what: &str, parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    for part in std::iter::once(&what).chain(parts) {
-        eat(&(part.len() as u64).to_le_bytes());
-        eat(part.as_bytes());
-    }
-    h
-}
-
-/// The value at `path` (object keys), if present and not null.
-fn lookup<'a>(m: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut v = m.get(*first)?;
-    for key in rest {
-        v = v.as_object()?.get(*key)?;
-    }
-    (!v.is_null()).then_some(v)
+    format!("ssn-{:016x}", stable_hash(what, parts))
 }
 
 /// An id: a non-empty string, or an integer written as decimal.
@@ -566,19 +542,6 @@ fn id_text(v: &Value) -> Option<String> {
     }
 }
 
-/// A non-negative count: a number, or one written as text.
-fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            let f = n.as_f64()?;
-            // `as` saturates: a huge count becomes u64::MAX and is refused downstream.
-            (f.is_finite() && f >= 0.0).then(|| f.trunc() as u64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// A yes/no: `true`, a non-zero number, or "true"/"1".
 fn flag(v: Option<&Value>) -> bool {
     match v {
@@ -586,33 +549,6 @@ fn flag(v: Option<&Value>) -> bool {
         Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
         Some(Value::String(s)) => matches!(s.trim(), "true" | "1"),
         _ => false,
-    }
-}
-
-/// The last `cap` message keys seen.
-struct Seen {
-    order: VecDeque<String>,
-    keys: HashSet<String>,
-    cap: usize,
-}
-
-impl Seen {
-    fn new(cap: usize) -> Seen {
-        Seen { order: VecDeque::new(), keys: HashSet::new(), cap }
-    }
-
-    /// Remembers `key`; false when it was already known.
-    fn insert(&mut self, key: String) -> bool {
-        if self.keys.contains(&key) {
-            return false;
-        }
-        while self.order.len() >= self.cap.max(1) {
-            let Some(oldest) = self.order.pop_front() else { break };
-            self.keys.remove(&oldest);
-        }
-        self.order.push_back(key.clone());
-        self.keys.insert(key);
-        true
     }
 }
 

@@ -635,7 +635,7 @@ fn the_dedup_memory_is_bounded() {
     for n in 0..4 {
         assert_eq!(s.read(&chat_n(n), at()).events.len(), 1);
     }
-    assert_eq!((s.seen.order.len(), s.seen.keys.len()), (3, 3));
+    assert_eq!((s.seen.order.len(), s.seen.kinds.len()), (3, 3));
     assert_eq!(s.read(&chat_n(3), at()).duplicates, 1);
     assert_eq!(s.read(&chat_n(0), at()).events.len(), 1);
     assert_eq!(ssn().seen.cap, DEDUP_MEMORY);

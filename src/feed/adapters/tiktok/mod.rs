@@ -46,15 +46,15 @@
 
 mod server;
 
-use std::collections::{HashMap, VecDeque};
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::{Adapter, Capabilities, Reading};
+use super::json::{count, lookup};
+use super::seen::{Seen, stable_hash};
+use super::{Adapter, Reading};
 use crate::protocol::sanitize::{MAX_KIND_CHARS, MAX_REASON_CHARS, sanitize};
-use crate::protocol::{Command, Event, Gift, ModAction, StreamState, User};
+use crate::protocol::{Capabilities, Command, Event, Gift, ModAction, StreamState, User};
 
 /// How many message ids the adapter remembers to recognise a relay's replays.
 pub const DEDUP_MEMORY: usize = 10_000;
@@ -115,7 +115,7 @@ impl Adapter for TikTok {
         };
         match self.translate(&name, &data) {
             Ok(Outcome::Events { events, key }) => {
-                let verdict = key.map_or(Verdict::New, |(id, kind)| self.seen.check(&id, kind));
+                let verdict = key.map_or(Verdict::New, |(id, kind)| check(&mut self.seen, &id, kind));
                 match verdict {
                     Verdict::New => {
                         if events.iter().any(|e| !matches!(e, Event::Stream { .. } | Event::Error { .. })) {
@@ -561,32 +561,7 @@ fn msg_key(data: &Map<String, Value>, kind: u8) -> Option<(String, u8)> {
 
 /// A stable id for a message without one: the same parts give the same id on every replay.
 fn derived_id(what: &str, parts: &[&str]) -> String {
-    // FNV-1a over length-prefixed parts: stable across runs and builds, unlike std's hasher.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
-    for part in std::iter::once(&what).chain(parts) {
-        eat(&(part.len() as u64).to_le_bytes());
-        eat(part.as_bytes());
-    }
-    format!("tt-{h:016x}")
-}
-
-/// The value at `path` (object keys, or indexes into lists), if present and not null.
-fn lookup<'a>(data: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut v = data.get(*first)?;
-    for key in rest {
-        v = match v {
-            Value::Array(list) => list.get(key.parse::<usize>().ok()?)?,
-            _ => v.as_object()?.get(*key)?,
-        };
-    }
-    (!v.is_null()).then_some(v)
+    format!("tt-{:016x}", stable_hash(what, parts))
 }
 
 /// The first non-empty string among `paths`.
@@ -641,18 +616,6 @@ fn first_code(data: &Map<String, Value>, paths: &[&[&str]], names: &[(&str, u64)
     })
 }
 
-fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64().or_else(|| {
-            let f = n.as_f64()?;
-            // `as` saturates: a huge count becomes u64::MAX and is refused downstream.
-            (f.is_finite() && f >= 0.0).then(|| f.trunc() as u64)
-        }),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// The first yes/no among `paths`: a boolean, 0/1, or "true"/"false".
 fn first_flag(data: &Map<String, Value>, paths: &[&[&str]]) -> Option<bool> {
     paths.iter().find_map(|p| match lookup(data, p)? {
@@ -677,34 +640,13 @@ enum Verdict {
     Repeat,
 }
 
-/// The last `cap` message ids seen, with the kinds of event each came as.
-struct Seen {
-    order: VecDeque<String>,
-    kinds: HashMap<String, u8>,
-    cap: usize,
-}
-
-impl Seen {
-    fn new(cap: usize) -> Seen {
-        Seen { order: VecDeque::new(), kinds: HashMap::new(), cap }
-    }
-
-    fn check(&mut self, id: &str, kind: u8) -> Verdict {
-        if let Some(kinds) = self.kinds.get_mut(id) {
-            if *kinds & kind != 0 {
-                return Verdict::Repeat;
-            }
-            let both = *kinds | kind;
-            *kinds = both;
-            return if both & !kind::SOCIAL_FAMILY == 0 { Verdict::Twin } else { Verdict::Repeat };
-        }
-        while self.order.len() >= self.cap.max(1) {
-            let Some(oldest) = self.order.pop_front() else { break };
-            self.kinds.remove(&oldest);
-        }
-        self.order.push_back(id.to_owned());
-        self.kinds.insert(id.to_owned(), kind);
-        Verdict::New
+/// What the dedup memory says of `id`, read now as `kind`.
+fn check(seen: &mut Seen, id: &str, kind: u8) -> Verdict {
+    match seen.mark(id, kind) {
+        None => Verdict::New,
+        Some(before) if before & kind != 0 => Verdict::Repeat,
+        Some(before) if (before | kind) & !kind::SOCIAL_FAMILY == 0 => Verdict::Twin,
+        Some(_) => Verdict::Repeat,
     }
 }
 

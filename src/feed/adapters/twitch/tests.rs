@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::feed::adapters::limit::SendWindow;
+use crate::feed::window::SendWindow;
 use crate::protocol::SaleAction;
 
 // IRC Tags: PRIVMSG.

@@ -8,53 +8,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-/// At most `max` messages in any `per` long stretch of time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SendLimit {
-    /// Messages allowed per window (a limit of 0 is read as 1: a queue that never moves
-    /// would hold commands forever).
-    pub max: u32,
-    /// The window's length.
-    pub per: Duration,
-}
-
-impl SendLimit {
-    /// `max` messages per `per`.
-    pub const fn new(max: u32, per: Duration) -> Self {
-        SendLimit { max, per }
-    }
-
-    fn cap(self) -> usize {
-        self.max.max(1) as usize
-    }
-
-    /// Reads a limit as `settings.toml` writes it: `20/30s` is 20 messages in any 30 seconds,
-    /// `100/1m` 100 in any minute. The window is 1 s to 1 hour; `off` is no limit (`None`).
-    pub fn parse(text: &str) -> Result<Option<SendLimit>, String> {
-        let text = text.trim();
-        if text.eq_ignore_ascii_case("off") {
-            return Ok(None);
-        }
-        let bad = || format!("`{text}` is not a send limit like \"20/30s\"");
-        let (max, per) = text.split_once('/').ok_or_else(bad)?;
-        let max: u32 = max.trim().parse().map_err(|_| bad())?;
-        let secs = crate::config::model::span_secs(per).ok_or_else(bad)?;
-        if max == 0 {
-            return Err(format!("`{text}` lets no message through"));
-        }
-        if !(1..=3600).contains(&secs) {
-            return Err(format!("`{text}`: the window must be from 1 second to 60 minutes"));
-        }
-        Ok(Some(SendLimit::new(max, Duration::from_secs(secs))))
-    }
-}
-
-impl std::fmt::Display for SendLimit {
-    /// As `settings.toml` writes it: `20/30s`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}s", self.max, self.per.as_secs())
-    }
-}
+use crate::protocol::SendLimit;
 
 /// The times of the messages sent in the last window, oldest first.
 ///
@@ -204,23 +158,6 @@ mod tests {
         // Raising it again gives the room back at once.
         w.set_limit(SendLimit::new(100, 30 * SECOND));
         assert_eq!(w.admit(at(t0, 33_000)), None);
-    }
-
-    #[test]
-    fn limits_read_as_settings_write_them() {
-        let limit = |max, secs| Ok(Some(SendLimit::new(max, Duration::from_secs(secs))));
-        assert_eq!(SendLimit::parse("20/30s"), limit(20, 30));
-        assert_eq!(SendLimit::parse(" 100 / 1m "), limit(100, 60));
-        assert_eq!(SendLimit::parse("5/min"), limit(5, 60));
-        assert_eq!(SendLimit::parse("3/10 seconds"), limit(3, 10));
-        assert_eq!(SendLimit::parse("OFF"), Ok(None));
-        for bad in ["20", "20/30", "x/30s", "20/30h", "-1/30s", "20/-3s", ""] {
-            assert!(SendLimit::parse(bad).unwrap_err().contains("is not a send limit"), "{bad}");
-        }
-        assert!(SendLimit::parse("0/30s").unwrap_err().contains("no message"));
-        assert!(SendLimit::parse("20/0s").unwrap_err().contains("1 second to 60 minutes"));
-        assert!(SendLimit::parse("20/61m").is_err());
-        assert_eq!(SendLimit::new(20, 30 * SECOND).to_string(), "20/30s");
     }
 
     #[test]
