@@ -20,6 +20,7 @@ pub mod sales;
 pub mod shipping;
 pub mod stats;
 mod summary;
+pub mod triage_features;
 pub mod viewers;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -758,13 +759,38 @@ impl Desk {
             return Tags::NONE;
         }
         let at_ms = now.timestamp_millis();
-        let mut tags = self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms });
+        let context = self.triage_context(user);
+        let mut tags =
+            self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms, context });
         let norm = self.classifier.normalized();
         if let Some(region) = self.shipping.cant_ship(norm, user.region.as_deref(), tags) {
             tags.add(Tag::CantShip);
             *self.cant_ship.entry(region).or_default() += 1;
         }
         tags
+    }
+
+    /// Where a comment is said, as chat triage's model reads it: the product on screen and
+    /// the state of its flash sale, and the viewer's region against where the shop ships.
+    fn triage_context(&self, user: &User) -> triage_features::Context {
+        use triage_features::{RegionCue, SaleCue};
+        let product = self.current_product();
+        let sku = product.map(|p| p.sku.as_str());
+        let sale = sku
+            .and_then(|sku| self.sales.all().iter().rev().find(|s| s.spec.sku == sku && !s.runs.is_empty()));
+        let sale = match sale.map(|s| s.state) {
+            Some(SaleState::Preheat { .. }) => SaleCue::Preheat,
+            Some(SaleState::Live { .. } | SaleState::Paused { .. }) => SaleCue::Live,
+            Some(SaleState::Ended { reason: EndReason::SoldOut }) => SaleCue::SoldOut,
+            Some(SaleState::Ended { .. }) => SaleCue::Ended,
+            _ => SaleCue::None,
+        };
+        let region = match user.region.as_deref().filter(|r| !r.is_empty()) {
+            None => RegionCue::Unknown,
+            Some(r) if self.shipping.ships(r) || !self.shipping.enabled() => RegionCue::Served,
+            Some(_) => RegionCue::Outside,
+        };
+        triage_features::Context { screen: product.is_some(), sale, region, ..Default::default() }
     }
 
     fn claim_in(&mut self, user: &User, text: &str, msg_id: &str) -> Option<(Parsed, String, String)> {

@@ -15,7 +15,7 @@ struct Region {
 
 #[rustfmt::skip]
 const REGIONS: &[Region] = &[
-    Region { code: "GB", name: "the UK", aliases: &["uk", "united kingdom", "england", "scotland", "wales", "northern ireland", "britain", "great britain", "london", "manchester", "birmingham", "glasgow", "reino unido", "inglaterra"] },
+    Region { code: "GB", name: "the UK", aliases: &["uk", "united kingdom", "england", "scotland", "wales", "northern ireland", "britain", "great britain", "london", "manchester", "manchesteru", "birmingham", "glasgow", "edinburgh", "aberdeen", "dundee", "inverness", "highlands", "the highlands", "cardiff", "swansea", "newport", "belfast", "derry", "londonderry", "newry", "lisburn", "leeds", "liverpool", "bristol", "newcastle", "sheffield", "nottingham", "leicester", "coventry", "slough", "brighton", "plymouth", "cornwall", "devon", "essex", "kent", "yorkshire", "reino unido", "inglaterra", "wielka brytania", "anglia", "szkocja", "marea britanie"] },
     Region { code: "IE", name: "Ireland", aliases: &["ireland", "eire", "dublin", "cork", "irlanda"] },
     Region { code: "US", name: "the US", aliases: &["usa", "united states", "america", "the states", "estados unidos", "new york", "nyc", "los angeles", "california", "texas", "florida", "chicago", "miami", "hawaii"] },
     Region { code: "CA", name: "Canada", aliases: &["canada", "canadá", "toronto", "vancouver", "montreal"] },
@@ -44,7 +44,7 @@ const REGIONS: &[Region] = &[
     Region { code: "EG", name: "Egypt", aliases: &["egypt", "cairo", "egipto"] },
     Region { code: "FR", name: "France", aliases: &["france", "francia", "paris", "lyon", "marseille"] },
     Region { code: "DE", name: "Germany", aliases: &["germany", "deutschland", "alemania", "berlin", "munich", "hamburg"] },
-    Region { code: "ES", name: "Spain", aliases: &["spain", "españa", "espana", "madrid", "barcelona", "valencia", "sevilla", "seville"] },
+    Region { code: "ES", name: "Spain", aliases: &["spain", "españa", "espana", "madrid", "barcelona", "valencia", "sevilla", "seville", "málaga", "malaga", "bilbao", "tenerife", "canarias", "islas canarias", "mallorca", "ibiza"] },
     Region { code: "PT", name: "Portugal", aliases: &["portugal", "lisbon", "lisboa", "porto"] },
     Region { code: "IT", name: "Italy", aliases: &["italy", "italia", "rome", "roma", "milan", "milano"] },
     Region { code: "NL", name: "the Netherlands", aliases: &["netherlands", "the netherlands", "holland", "holanda", "amsterdam", "rotterdam"] },
@@ -55,7 +55,8 @@ const REGIONS: &[Region] = &[
     Region { code: "NO", name: "Norway", aliases: &["norway", "noruega", "oslo"] },
     Region { code: "DK", name: "Denmark", aliases: &["denmark", "dinamarca", "copenhagen"] },
     Region { code: "FI", name: "Finland", aliases: &["finland", "helsinki"] },
-    Region { code: "PL", name: "Poland", aliases: &["poland", "polonia", "warsaw", "krakow"] },
+    Region { code: "PL", name: "Poland", aliases: &["poland", "polonia", "polska", "polski", "polsce", "warsaw", "warszawa", "warszawy", "krakow", "kraków", "krakowa", "gdańsk", "wrocław"] },
+    Region { code: "RO", name: "Romania", aliases: &["romania", "românia", "rumania", "bucharest", "bucurești", "bucuresti", "cluj", "iași", "iasi"] },
     Region { code: "GR", name: "Greece", aliases: &["greece", "grecia", "athens"] },
     Region { code: "TR", name: "Turkey", aliases: &["turkey", "türkiye", "turkiye", "turquía", "istanbul"] },
     Region { code: "RU", name: "Russia", aliases: &["russia", "rusia", "moscow"] },
@@ -71,6 +72,9 @@ const REGIONS: &[Region] = &[
     Region { code: "DO", name: "the Dominican Republic", aliases: &["dominican republic", "república dominicana", "republica dominicana", "santo domingo"] },
     Region { code: "PR", name: "Puerto Rico", aliases: &["puerto rico"] },
     Region { code: "JM", name: "Jamaica", aliases: &["jamaica"] },
+    Region { code: "EU", name: "Europe", aliases: &["europe", "europa", "the continent"] },
+    // Anywhere abroad: a shop that ships to one country cannot say yes.
+    Region { code: "ZZ", name: "abroad", aliases: &["internationally", "international", "worldwide", "abroad", "overseas", "outside the uk", "outside uk"] },
 ];
 
 /// Whether `code` is a region this table knows.
@@ -121,7 +125,7 @@ mod tests {
         assert_eq!(sentence(&codes(&["GB"])), "the UK");
         assert_eq!(sentence(&codes(&["GB", "IE"])), "the UK and Ireland");
         assert_eq!(sentence(&codes(&["GB", "IE", "FR"])), "the UK, Ireland and France");
-        assert_eq!(sentence(&codes(&["ZZ"])), "ZZ");
+        assert_eq!(sentence(&codes(&["QQ"])), "QQ");
         assert_eq!(name("PH"), "the Philippines");
         assert!(known("PH") && !known("XX"));
     }

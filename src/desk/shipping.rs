@@ -86,16 +86,18 @@ impl ShippingGate {
         regions::sentence(&self.config.ships_to)
     }
 
-    fn ships(&self, code: &str) -> bool {
+    /// Whether the shop ships to the region `code`.
+    pub fn ships(&self, code: &str) -> bool {
         self.config.ships_to.iter().any(|c| c.eq_ignore_ascii_case(code))
     }
 
     /// The region a viewer's comment asks for that the shop cannot ship to, if any.
     ///
-    /// A shipping question that names places is about them: "do you ship to Manila?" is PH
-    /// whoever asks, and "do you ship to Dublin?" is fine for a shop that ships to IE. A
-    /// shipping question naming no place, or a question or buying comment, is about the
-    /// viewer's own region, when the platform knows it.
+    /// A shipping question that names a place the shop does not serve is about it: "do you
+    /// ship to Manila?" is PH whoever asks. Any other shipping or buying comment is about the
+    /// viewer's own region, when the platform knows it ("ah solo UK, ni modo" from AR is AR);
+    /// any other comment (a greeting, praise, a question about the host) is not about
+    /// shipping at all.
     pub fn cant_ship(&self, norm: &str, region: Option<&str>, tags: Tags) -> Option<String> {
         if !self.enabled() || tags.has(Tag::Spam) {
             return None;
@@ -108,10 +110,14 @@ impl ShippingGate {
             if named.is_empty() {
                 BUILTIN_PLACES.named(norm, &mut named);
             }
-            if !named.is_empty() {
-                return named.into_iter().find(|code| !self.ships(code));
+            if let Some(code) = named.into_iter().find(|code| !self.ships(code)) {
+                return Some(code);
             }
-        } else if !tags.has(Tag::Question) && !tags.has(Tag::Buyer) {
+            // Only places the shop serves, or none: "ah solo UK, ni modo" from abroad is
+            // about the viewer's own region.
+        } else if !tags.has(Tag::Buyer) {
+            // Only a purchase-minded comment is about delivering to the viewer: "what's
+            // your dog called?" from abroad is not.
             return None;
         }
         let region = region.filter(|r| !r.is_empty())?;
@@ -183,7 +189,9 @@ mod tests {
         let g = gate(&["GB", "IE"]);
         let ship = tags(&[Tag::Question, Tag::Shipping]);
         assert_eq!(g.cant_ship(&normalize("do you ship to Manila?"), Some("GB"), ship), Some("PH".into()));
-        assert_eq!(g.cant_ship(&normalize("ship to Dublin?"), Some("PH"), ship), None);
+        assert_eq!(g.cant_ship(&normalize("ship to Dublin?"), Some("GB"), ship), None);
+        // A served place named by a viewer abroad: the viewer's own region decides.
+        assert_eq!(g.cant_ship(&normalize("ship to Dublin?"), Some("PH"), ship), Some("PH".into()));
         // A place the shop serves among others: the one it does not is the answer.
         assert_eq!(g.cant_ship(&normalize("ship to ireland or france"), None, ship), Some("FR".into()));
         // No place named: the viewer's own region decides.
@@ -217,8 +225,45 @@ mod tests {
         let g = ShippingGate::new(&config);
         let ship = tags(&[Tag::Shipping]);
         assert_eq!(g.cant_ship("ship to isle of man", Some("GB"), ship), Some("IM".into()));
-        assert_eq!(g.cant_ship("ship to belfast", Some("PH"), ship), None);
+        assert_eq!(g.cant_ship("ship to belfast", Some("GB"), ship), None);
         assert_eq!(g.ships_to(), "the UK");
+    }
+
+    /// What the desk does with a comment: the classifier's tags, then the gate.
+    fn gate_says(g: &ShippingGate, region: &str, text: &str) -> Option<String> {
+        use crate::config::model::ChatConfig;
+        use crate::desk::classify::{Classifier, Said};
+        let mut c = Classifier::new(&ChatConfig::default());
+        let context = Default::default();
+        let tags = c.classify(Said { user_id: "", text, question: false, claim: false, at_ms: 0, context });
+        g.cant_ship(c.normalized(), Some(region), tags)
+    }
+
+    #[test]
+    fn shipping_internationally_or_to_europe_is_cant_ship() {
+        let g = gate(&["GB"]);
+        assert_eq!(gate_says(&g, "GB", "do you ship internationally?"), Some("ZZ".into()));
+        assert_eq!(gate_says(&g, "GB", "do you ship to Europe?"), Some("EU".into()));
+    }
+
+    #[test]
+    fn northern_ireland_is_the_uk() {
+        let g = gate(&["GB"]);
+        for text in ["do you ship to Derry?", "do you post to Belfast?"] {
+            let mut named = Vec::new();
+            BUILTIN_PLACES.named(&normalize(text), &mut named);
+            assert_eq!(named, ["GB"], "{text:?}");
+            assert_eq!(gate_says(&g, "GB", text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_viewers_region_marks_cant_ship_only_on_purchase_minded_comments() {
+        let g = gate(&["GB"]);
+        assert_eq!(gate_says(&g, "PH", "what's your dog called?"), None);
+        assert_eq!(g.cant_ship("whats your dog called", Some("PH"), tags(&[Tag::Question])), None);
+        assert_eq!(gate_says(&g, "PH", "magkano po"), Some("PH".into()));
+        assert_eq!(g.cant_ship("ah solo uk ni modo", Some("AR"), tags(&[Tag::Shipping])), Some("AR".into()));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! real terminal (tmux) to read the screen from.
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod fake;
 
 use std::io::{BufRead, BufReader};

@@ -1,0 +1,275 @@
+//! What the triage model reads of a comment: hashed character n-grams and words of its
+//! normalized text, a few marks of its raw text (a final "?", "?!", emoji), the tags the
+//! shop's rules gave it, and where it was said (the sale on screen, the viewer's region,
+//! what the viewer said just before).
+//!
+//! The build script trains on these same features (it includes this file by path), so this
+//! module uses nothing but `std`. Hashing is fixed (no per-run seed): the weights written at
+//! build time must land in the buckets the desk reads at run time.
+
+/// Buckets features are hashed into; each holds one weight per model tag.
+pub const BUCKETS: usize = 1 << 15;
+
+/// The tags the model predicts, in the order of their weights. Mentions are the shop's
+/// names and stay rule-based.
+pub const MODEL_TAGS: [&str; 5] = ["question", "buyer", "shipping", "complaint", "spam"];
+
+/// How many tags the model predicts.
+pub const K: usize = MODEL_TAGS.len();
+
+/// The longest text read for features, in characters: a wall of text costs no more.
+const MAX_CHARS: usize = 280;
+
+/// The flash sale of the product on screen, as the model sees it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SaleCue {
+    /// No sale, or one not run yet.
+    #[default]
+    None,
+    Preheat,
+    Live,
+    SoldOut,
+    Ended,
+}
+
+/// The viewer's platform region against where the shop ships.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RegionCue {
+    #[default]
+    Unknown,
+    Served,
+    Outside,
+}
+
+/// Where a comment was said.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// A product is on screen.
+    pub screen: bool,
+    pub sale: SaleCue,
+    pub region: RegionCue,
+    /// The tags the shop's rules gave the comment, one bit per [`MODEL_TAGS`] entry.
+    pub rules: u8,
+    /// The model's tags of the viewer's previous comment within a minute, as bits.
+    pub previous: u8,
+}
+
+/// Lowercases `text` into `out`, keeping letters and digits (accents too), dropping
+/// apostrophes, and turning everything else (punctuation, emoji, spaces) into one space:
+/// "HOW MUCH?? 💅" reads "how much".
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut spaced = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            spaced = false;
+        } else if matches!(c, '\'' | '`' | '’' | 'ʼ') {
+            continue;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            spaced = false;
+        } else if !spaced {
+            out.push(' ');
+            spaced = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+/// FNV-1a over 64 bits, started from a feature kind's own seed.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(kind: u64) -> Fnv {
+        Fnv((0xcbf2_9ce4_8422_2325 ^ kind).wrapping_mul(0x0100_0000_01b3))
+    }
+
+    fn byte(mut self, b: u8) -> Fnv {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        self
+    }
+
+    fn bytes(self, bytes: &[u8]) -> Fnv {
+        bytes.iter().fold(self, |h, &b| h.byte(b))
+    }
+
+    fn char(self, c: char) -> Fnv {
+        let mut buf = [0; 4];
+        self.bytes(c.encode_utf8(&mut buf).as_bytes())
+    }
+
+    fn bucket(self) -> u32 {
+        // The high bits mix best.
+        let mixed = self.0 ^ (self.0 >> 29);
+        (mixed.wrapping_mul(0xbf58_476d_1ce4_e5b9) >> 40) as u32 % BUCKETS as u32
+    }
+}
+
+/// Feature kinds, each hashed from its own seed.
+mod kind {
+    pub const CHARS: u64 = 1;
+    pub const WORD: u64 = 10;
+    pub const BIGRAM: u64 = 11;
+    pub const EMOJI: u64 = 12;
+    pub const MARK: u64 = 13;
+    pub const CONTEXT: u64 = 14;
+    pub const RULE: u64 = 15;
+    pub const PREVIOUS: u64 = 16;
+    pub const PLACE: u64 = 17;
+}
+
+/// Marks of the raw text that normalizing drops.
+mod mark {
+    pub const BIAS: u8 = 0;
+    pub const ENDS_ASKED: u8 = 1;
+    pub const EXCLAIMED_ASK: u8 = 2;
+    pub const OPENS_ASKED: u8 = 3;
+    pub const HAS_ASKED: u8 = 4;
+    pub const EXCLAIMED: u8 = 5;
+    pub const NO_WORDS: u8 = 6;
+    pub const DIGITS: u8 = 7;
+    /// 8 + the number of words, up to 6.
+    pub const WORDS: u8 = 8;
+}
+
+/// The key of a place's name (normalized) in the sorted list [`features`] looks places up in.
+pub fn place_key(name: &str) -> u64 {
+    Fnv::new(kind::PLACE).bytes(name.as_bytes()).0
+}
+
+/// Calls `emit` with the bucket of every feature of a comment: `text` as said, `norm` as
+/// [`normalize_into`] made it, `places` the sorted [`place_key`]s of the place names known
+/// (naming a place is a strong sign of a shipping question). Allocates nothing.
+pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit: impl FnMut(u32)) {
+    marks(text, norm, &mut emit);
+    // Character 1-4-grams of " norm ", so word starts and ends are features of their own.
+    let mut last = [' '; 4];
+    let mut seen = 1usize;
+    let padded = norm.chars().take(MAX_CHARS).chain(std::iter::once(' '));
+    for c in padded {
+        last.rotate_left(1);
+        last[3] = c;
+        seen += 1;
+        for n in 1..=seen.min(4) {
+            let gram = &last[4 - n..];
+            if n == 1 && c == ' ' {
+                continue;
+            }
+            emit(gram.iter().fold(Fnv::new(kind::CHARS + n as u64), |h, &c| h.char(c)).bucket());
+        }
+    }
+    // Words and word pairs, and places named in one to three words.
+    let mut previous: Option<Fnv> = None;
+    let mut starts = [0usize; 3];
+    let mut place = false;
+    let mut at = 0;
+    for (i, word) in norm.split(' ').take(MAX_CHARS / 2).enumerate() {
+        let (start, end) = (at, at + word.len());
+        at = end + 1;
+        let h = Fnv::new(kind::WORD).bytes(word.as_bytes());
+        emit(h.bucket());
+        if let Some(p) = previous {
+            emit(Fnv::new(kind::BIGRAM).bytes(&p.0.to_le_bytes()).bytes(word.as_bytes()).bucket());
+        }
+        previous = Some(h);
+        starts.rotate_left(1);
+        starts[2] = start;
+        for n in 0..=i.min(2) {
+            place |= places.binary_search(&place_key(&norm[starts[2 - n]..end])).is_ok();
+        }
+    }
+    if place {
+        emit(Fnv::new(kind::PLACE).bucket());
+    }
+    // Emoji and symbols, which normalizing drops: "🙃", "😭", "📦", "✋".
+    for c in text.chars().take(MAX_CHARS).filter(|c| !c.is_ascii() && !c.is_alphanumeric()) {
+        if !matches!(c, '\u{fe0f}' | '\u{200d}' | '’' | '¿' | '¡') {
+            emit(Fnv::new(kind::EMOJI).char(c).bucket());
+        }
+    }
+    context(ctx, &mut emit);
+}
+
+fn marks(text: &str, norm: &str, emit: &mut impl FnMut(u32)) {
+    let mark = |m: u8| Fnv::new(kind::MARK).byte(m).bucket();
+    emit(mark(mark::BIAS));
+    let trimmed = text.trim_end();
+    let asks = |c: char| c == '?' || c == '？';
+    if trimmed.ends_with(asks) {
+        emit(mark(mark::ENDS_ASKED));
+    }
+    let mut tail = trimmed.chars().rev().take(3);
+    if tail.clone().any(|c| c == '!') && tail.any(asks) {
+        emit(mark(mark::EXCLAIMED_ASK));
+    }
+    if text.trim_start().starts_with('¿') {
+        emit(mark(mark::OPENS_ASKED));
+    }
+    if text.contains(asks) {
+        emit(mark(mark::HAS_ASKED));
+    }
+    if text.contains('!') {
+        emit(mark(mark::EXCLAIMED));
+    }
+    if norm.is_empty() {
+        emit(mark(mark::NO_WORDS));
+    }
+    if norm.bytes().any(|b| b.is_ascii_digit()) {
+        emit(mark(mark::DIGITS));
+    }
+    let words = norm.split(' ').filter(|w| !w.is_empty()).count().min(6) as u8;
+    emit(mark(mark::WORDS + words));
+}
+
+fn context(ctx: &Context, emit: &mut impl FnMut(u32)) {
+    let cue = |what: u8, value: u8| Fnv::new(kind::CONTEXT).byte(what).byte(value).bucket();
+    emit(cue(0, u8::from(ctx.screen)));
+    emit(cue(1, ctx.sale as u8));
+    emit(cue(2, ctx.region as u8));
+    for (i, _) in MODEL_TAGS.iter().enumerate() {
+        if ctx.rules & (1 << i) != 0 {
+            // Counted thrice: a rule's word is worth more than any one n-gram, and a
+            // comment the rules tag should need little else to be tagged.
+            let rule = Fnv::new(kind::RULE).byte(i as u8).bucket();
+            (0..3).for_each(|_| emit(rule));
+            // A rule's word means more or less depending on the sale: "still on" while live.
+            emit(Fnv::new(kind::RULE).byte(i as u8).byte(ctx.sale as u8 + 1).bucket());
+        }
+        if ctx.previous & (1 << i) != 0 {
+            emit(Fnv::new(kind::PREVIOUS).byte(i as u8).bucket());
+        }
+    }
+}
+
+/// The weights of a trained model, as the build script writes them: for every bucket, one
+/// little-endian `f32` per model tag.
+pub fn weight(weights: &[u8], bucket: u32, tag: usize) -> f32 {
+    let at = (bucket as usize * K + tag) * 4;
+    weights.get(at..at + 4).map_or(0.0, |b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// The model's scores (log-odds) for a comment's features, one per model tag.
+pub fn scores(weights: &[u8], places: &[u64], text: &str, norm: &str, ctx: &Context) -> [f32; K] {
+    let mut sum = [0f32; K];
+    features(text, norm, ctx, places, |bucket| {
+        let at = bucket as usize * K * 4;
+        if let Some(row) = weights.get(at..at + K * 4) {
+            for (s, w) in sum.iter_mut().zip(row.chunks_exact(4)) {
+                *s += f32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+            }
+        }
+    });
+    sum
+}
+
+/// The sorted [`place_key`]s of place names (normalized as comments are).
+pub fn places<'a>(names: impl Iterator<Item = &'a str>) -> Vec<u64> {
+    let mut keys: Vec<u64> = names.map(place_key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
