@@ -6,6 +6,7 @@ pub mod layout;
 pub mod narrow;
 pub mod panes;
 pub mod picker;
+pub mod retag;
 pub mod search;
 mod text;
 pub use text::set_utc_offset;

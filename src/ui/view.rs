@@ -18,6 +18,7 @@ pub use crate::ui::chat_keys::SearchLine;
 use crate::ui::narrow::Narrow;
 use crate::ui::panes::card::{CardKey, CardView};
 use crate::ui::picker::{self, Picker};
+use crate::ui::retag::{Retag, RetagKey};
 
 /// The panes, in focus order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -305,6 +306,8 @@ pub struct ViewState {
     pub search: Option<SearchLine>,
     /// A viewer's card, while open: it takes every key until esc.
     pub card: Option<CardView>,
+    /// The re-tag line on a comment, while open: it takes every key until a tag or esc.
+    pub retag: Option<Retag>,
     pub chat: ChatView,
     pub sale: ListView,
     pub stock: ListView,
@@ -369,6 +372,7 @@ impl ViewState {
             picker: None,
             search: None,
             card: None,
+            retag: None,
             chat: ChatView { follow: true, page: 10, ..ChatView::default() },
             sale: ListView::default(),
             stock: ListView::default(),
@@ -468,6 +472,19 @@ impl ViewState {
         }
         if self.search.is_some() {
             return self.on_search_key(key);
+        }
+        if let Some(retag) = &self.retag {
+            return match retag.on_key(key) {
+                RetagKey::Stay => Effect::None,
+                RetagKey::Close => {
+                    self.retag = None;
+                    Effect::None
+                }
+                RetagKey::Toggle(action) => {
+                    self.retag = None;
+                    Effect::Desk(action)
+                }
+            };
         }
         if let Some(card) = &mut self.card {
             return match card.on_key(key, desk) {
@@ -671,6 +688,14 @@ impl ViewState {
                     }
                     None => Effect::None,
                 }
+            }
+            KeyAction::Retag => {
+                let target = self
+                    .selected_message(desk)
+                    .filter(|m| matches!(m.kind, MsgKind::Chat | MsgKind::Question));
+                self.retag =
+                    target.map(|m| Retag { msg_id: m.msg_id.clone() }).filter(|r| !r.msg_id.is_empty());
+                Effect::None
             }
             KeyAction::MarkHandled => match self.reply_target(desk) {
                 Some(msg_id) => Effect::Desk(Action::MarkHandled { msg_id }),
