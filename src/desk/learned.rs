@@ -320,28 +320,50 @@ impl<T: Default> Index<T> {
     }
 
     /// The comments at least `at` alike to `norm`, with their similarity.
+    ///
+    /// Bounded work whatever the index holds: the query's trigrams are searched rarest
+    /// first, [`POSTINGS_SEARCHED`] postings in all (a trigram most comments have finds no
+    /// one a rarer one misses), and only the [`CANDIDATES`] comments sharing most of them are
+    /// compared in full.
     fn near<'a>(&'a self, norm: &str, at: f32) -> impl Iterator<Item = (f32, &'a T)> + 'a {
         let query = grams(norm);
-        // Candidates share a trigram; trigrams most comments have ("ow ", "the") find no
-        // one the rarer ones miss, so they are left out of the search (not of the cosine).
-        let common = (self.len() / 4).max(16);
-        let mut candidates: Vec<u32> = Vec::new();
-        for (g, _) in &query {
-            if let Some(list) = self.postings.get(g)
-                && list.len() <= common
-            {
-                candidates.extend_from_slice(list);
+        let mut lists: Vec<&[u32]> =
+            query.iter().filter_map(|(g, _)| self.postings.get(g).map(Vec::as_slice)).collect();
+        lists.sort_unstable_by_key(|l| l.len());
+        let mut shared = vec![0u16; self.slots.len()];
+        let mut found: Vec<u32> = Vec::new();
+        let mut budget = POSTINGS_SEARCHED;
+        for list in lists {
+            if budget == 0 {
+                break;
+            }
+            // The newest of a long list: postings are kept in the order comments came.
+            let take = &list[list.len().saturating_sub(budget)..];
+            budget -= take.len();
+            for &slot in take {
+                let n = &mut shared[slot as usize];
+                if *n == 0 {
+                    found.push(slot);
+                }
+                *n = n.saturating_add(1);
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
-        candidates.into_iter().filter_map(move |slot| {
+        if found.len() > CANDIDATES {
+            found.select_nth_unstable_by_key(CANDIDATES, |s| std::cmp::Reverse(shared[*s as usize]));
+            found.truncate(CANDIDATES);
+        }
+        found.into_iter().filter_map(move |slot| {
             let s = self.slots[slot as usize].as_ref()?;
             let sim = cosine(&query, &s.grams);
             (sim >= at).then_some((sim, &s.value))
         })
     }
 }
+
+/// Most postings one lookup reads.
+const POSTINGS_SEARCHED: usize = 384;
+/// Most comments one lookup compares in full.
+const CANDIDATES: usize = 16;
 
 #[cfg(test)]
 mod tests {
