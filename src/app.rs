@@ -22,6 +22,7 @@ use tokio::time::{Instant, MissedTickBehavior, interval};
 use crate::config::Config;
 use crate::config::load::load_replies;
 use crate::config::watch::Watched;
+use crate::desk::learned::Memory;
 use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
@@ -77,6 +78,8 @@ pub struct Session {
     store: Option<Stored>,
     /// How a fresh desk starts (a new stream on the same feed gets one).
     setup: DeskSetup,
+    /// What the shop taught earlier streams: every fresh desk starts knowing it.
+    memory: Memory,
     clock: Clock,
     /// Script time of the last stamped input (replays at full speed run on it).
     last_stamp: Option<DateTime<Utc>>,
@@ -143,6 +146,7 @@ impl Session {
             recorder: None,
             store: None,
             setup,
+            memory: Memory::new(),
             clock,
             last_stamp: None,
             bell: false,
@@ -192,10 +196,16 @@ impl Session {
         self.setup.reply_uses = store.reply_uses(open.as_ref().map(|o| o.id))?;
         // What earlier streams knew of the viewers; a session being rebuilt brings its own.
         self.setup.history = Arc::new(store.viewer_history(source, open.as_ref().map(|o| o.id))?);
-        self.desk = Desk::new(self.setup.clone());
+        // The shop's answers and fixes; a session being rebuilt teaches its own as it replays.
+        self.memory = Memory::of(store.examples(open.as_ref().map(|o| o.id))?);
+        self.desk = self.fresh_desk();
         if let Some(open) = open {
-            let mut desk = Desk::new(self.setup.clone());
+            let mut desk = self.fresh_desk();
             let rebuilt = store.rebuild(open.id, &mut desk)?;
+            // Examples a crash kept from the disk are written again (the rest stay once).
+            for (at, example) in rebuilt.examples {
+                stored.journal.example(open.id, at, example);
+            }
             if !desk.ended() {
                 tracing::info!(session = open.id, inputs = rebuilt.inputs, last_seq = ?open.last_seq, "rebuilt from the journal");
                 desk.renew_refs(self.setup.ref_prefix.clone());
@@ -227,12 +237,18 @@ impl Session {
             }
             stored.journal.close(open.id, desk.now);
             self.setup.history = Arc::new(self.setup.history.with_stream(&desk.viewers, &desk.catalog));
-            self.desk = Desk::new(self.setup.clone());
+            self.memory = desk.learned;
+            self.desk = self.fresh_desk();
         }
         stored.id = stored.journal.begin(source, now)?;
         stored.journal.record(stored.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
         self.store = Some(stored);
         Ok(ResumePoint::default())
+    }
+
+    /// A desk for a new stream (or one to rebuild), knowing what earlier streams taught.
+    fn fresh_desk(&self) -> Desk {
+        Desk::new(self.setup.clone()).with_memory(self.memory.clone())
     }
 
     /// Records events and operator actions to a script file.
@@ -303,11 +319,13 @@ impl Session {
         let mut commands = Vec::with_capacity(outputs.len());
         let mut bell = false;
         let mut copied = None;
+        let mut examples = Vec::new();
         for output in outputs {
             match output {
                 Output::Send(cmd) => commands.push(cmd),
                 Output::Bell => bell = true,
                 Output::Clipboard(text) => copied = Some(text),
+                Output::Learned(example) => examples.push(example),
             }
         }
         let mut items = Vec::with_capacity(1 + commands.len());
@@ -338,6 +356,9 @@ impl Session {
                     None => stored.resend.extend(commands),
                 }
             }
+        }
+        for example in examples {
+            stored.journal.example(stored.id, now, example);
         }
         if orders {
             let count = self.desk.catalog.order_count() as u64;
@@ -389,6 +410,8 @@ impl Session {
                 },
                 Output::Bell => self.ring(),
                 Output::Clipboard(text) => self.copy(&text),
+                // The desk learned it already; with no store it is forgotten at the end.
+                Output::Learned(_) => {}
             }
         }
     }
@@ -440,7 +463,8 @@ impl Session {
         self.setup.ref_prefix = new_ref_prefix();
         // The stream that ended is an earlier one now: the new one knows its viewers.
         self.setup.history = Arc::new(self.setup.history.with_stream(&self.desk.viewers, &self.desk.catalog));
-        self.desk = Desk::new(self.setup.clone());
+        self.memory = self.desk.learned.clone();
+        self.desk = Desk::new(self.setup.clone()).with_memory(self.memory.clone());
         stored.id = id;
         stored.stream = Some(stream.id.clone());
         stored.closed = false;

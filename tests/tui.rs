@@ -1014,3 +1014,59 @@ fn a_note_written_on_a_viewer_card_and_their_orders_come_back_in_the_next_stream
     let tmux = desk(&home, &second, 120, 40);
     check(&tmux, "after a restart");
 }
+
+/// The examples the store keeps, as `(text, fixed)` pairs, oldest first.
+fn stored_fixes(home: &Home) -> Vec<(String, String)> {
+    let db = home.dir.path().join("state/livedesk.db");
+    if !db.exists() {
+        return Vec::new();
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.busy_timeout(Duration::from_secs(5)).unwrap();
+    let Ok(mut stmt) = conn.prepare("SELECT text, fixed FROM examples ORDER BY session_id, n") else {
+        return Vec::new(); // not set up yet
+    };
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn the_retag_key_fixes_a_comments_mark_on_screen_and_the_store_keeps_the_fix() {
+    let home = Home::new();
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    let ava = |s: &str| chat_messages(s).into_iter().find(|m| m.ends_with("Ava: the pink ones are gorgeous"));
+    let screen = tmux.wait_for("the last comment", WAIT, |s| s.contains("how long does delivery take"));
+    let before = ava(&screen).expect("Ava's comment");
+    assert!(before.contains(" [GB] Ava"), "untagged: no mark before the region: {before}");
+
+    // Following, the newest comment (Jack's) is the one a key acts on; one up is Ava's.
+    tmux.wait_for("Jack's comment selected", WAIT, |s| reply_target(s).as_deref() == Some("Jack"));
+    press(&tmux, &map, "normal", "up");
+    tmux.wait_for("Ava selected", WAIT, |s| reply_target(s).as_deref() == Some("Ava"));
+    press(&tmux, &map, "normal", "retag");
+    tmux.wait_for("the re-tag line", WAIT, |s| s.contains(" tag q question b buyer s shipping c complaint"));
+    tmux.send(&["c"]);
+    let screen = tmux.wait_for("the complaint mark on Ava's comment", WAIT, |s| {
+        ava(s).is_some_and(|m| m.contains(" ! [GB] Ava"))
+    });
+    assert!(
+        !screen.contains(" tag q "),
+        "the line closes once a tag is chosen: {:?}",
+        Screen(screen.clone())
+    );
+    let fixes = wait_until("the fix in the store", WAIT, || {
+        let fixes = stored_fixes(&home);
+        (!fixes.is_empty(), fixes)
+    });
+    assert_eq!(fixes, [("the pink ones are gorgeous".to_owned(), r#"["complaint"]"#.to_owned())]);
+
+    // The same key and letter take it back.
+    press(&tmux, &map, "normal", "retag");
+    tmux.wait_for("the re-tag line, complaint ticked", WAIT, |s| s.contains("c ✓complaint"));
+    tmux.send(&["c"]);
+    tmux.wait_for("Ava's comment unmarked again", WAIT, |s| {
+        ava(s).is_some_and(|m| m.contains(" [GB] Ava") && !m.contains("!"))
+    });
+}

@@ -66,6 +66,7 @@ pub enum KeyAction {
     ViewViewer,
     Search,
     MarkHandled,
+    Retag,
     SendSuggestion,
     PickReply,
     ToggleStats,
@@ -76,7 +77,7 @@ pub enum KeyAction {
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 41] = [
+    pub const ALL: [KeyAction; 42] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -98,6 +99,7 @@ impl KeyAction {
         KeyAction::ViewViewer,
         KeyAction::Search,
         KeyAction::MarkHandled,
+        KeyAction::Retag,
         KeyAction::SendSuggestion,
         KeyAction::PickReply,
         KeyAction::ToggleStats,
@@ -158,6 +160,7 @@ impl KeyAction {
             KeyAction::ViewViewer => "view_viewer",
             KeyAction::Search => "search",
             KeyAction::MarkHandled => "mark_handled",
+            KeyAction::Retag => "retag",
             KeyAction::SendSuggestion => "send_suggestion",
             KeyAction::PickReply => "pick_reply",
             KeyAction::ToggleStats => "toggle_stats",
@@ -205,6 +208,7 @@ impl KeyAction {
             KeyAction::ViewViewer => "chat view: the selected comment's viewer only",
             KeyAction::Search => "search the chat (words, from:, is:, re:)",
             KeyAction::MarkHandled => "mark the selected comment handled (leaves Unanswered)",
+            KeyAction::Retag => "fix a tag of the selected comment; comments like it follow",
             KeyAction::SendSuggestion => "send the suggested reply to the selected comment",
             KeyAction::PickReply => "find a canned reply by typing (fuzzy), for the selected comment",
             KeyAction::ToggleStats => "show or hide Stats: viewers, chat and orders a minute",

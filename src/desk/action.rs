@@ -26,6 +26,10 @@ pub enum Action {
     /// Mark the chat message `msg_id` handled: a question so marked leaves the Unanswered
     /// view, as if it had been answered.
     MarkHandled { msg_id: String },
+    /// Toggle one tag of the chat message `msg_id` (`question`, `buyer`, `shipping`,
+    /// `complaint`, `spam`, `cant-ship`): the operator's fix, which comments that read the
+    /// same take from then on.
+    Retag { msg_id: String, tag: String },
     /// Ask the platform to delete the chat message `msg_id`.
     DeleteMessage { msg_id: String },
     /// Mute a viewer on the platform for `seconds` (`None`: `mute_seconds` from `chat.toml`);

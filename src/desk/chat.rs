@@ -231,6 +231,27 @@ impl ChatLog {
         true
     }
 
+    /// Gives a message new tags (the operator's fix), keeping the counts and the
+    /// Unanswered view in step; false if it is gone.
+    pub fn set_tags(&mut self, msg_id: &str, tags: Tags) -> bool {
+        let Some(index) = self.by_msg_id(msg_id).map(|m| m.index) else { return false };
+        let Some(m) = self.get_mut(index) else { return false };
+        let old = std::mem::replace(&mut m.tags, tags);
+        let unanswered = m.unanswered();
+        for tag in counted(old) {
+            self.tag_counts[tag as usize] -= 1;
+        }
+        for tag in counted(tags) {
+            self.tag_counts[tag as usize] += 1;
+        }
+        if unanswered {
+            self.unanswered.insert(index);
+        } else {
+            self.unanswered.remove(&index);
+        }
+        true
+    }
+
     /// Unanswered questions in memory.
     pub fn unanswered_count(&self) -> usize {
         self.unanswered.len()

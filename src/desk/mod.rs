@@ -11,6 +11,7 @@ pub mod chat;
 pub mod claims;
 pub mod classify;
 pub mod health;
+pub mod learned;
 pub mod moderation;
 pub mod money;
 pub mod outbound;
@@ -110,6 +111,9 @@ pub enum Output {
     /// Put this text on the operator's clipboard (OSC 52, which works over SSH): a reply
     /// for a platform the desk cannot send to, for the operator to paste there.
     Clipboard(String),
+    /// The operator answered or corrected a comment: an example for the store to keep
+    /// across streams (the desk has learned it already).
+    Learned(learned::Example),
 }
 
 /// The state of the connection as the operator sees it.
@@ -175,6 +179,14 @@ pub struct DeskSetup {
     pub history: Arc<History>,
 }
 
+/// A suggested reply, and how often the shop sent it to comments like this one (when the
+/// suggestion comes from its own past answers).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Suggested<'a> {
+    pub reply: &'a ReplySpec,
+    pub answered: Option<u64>,
+}
+
 /// A command sent and not yet answered.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pending {
@@ -231,6 +243,10 @@ pub struct Desk {
     pub now: DateTime<Utc>,
     /// What the feed's platform can do (everything, on livedesk's protocol).
     pub caps: Capabilities,
+    /// The shop's own answers and fixes, this stream's and the earlier ones'.
+    pub learned: learned::Memory,
+    /// Examples this stream made (their `n`).
+    examples_made: u64,
 }
 
 impl Desk {
@@ -271,7 +287,15 @@ impl Desk {
             revision: 0,
             now: DateTime::<Utc>::UNIX_EPOCH,
             caps: Capabilities::ALL,
+            learned: learned::Memory::new(),
+            examples_made: 0,
         }
+    }
+
+    /// This desk, knowing what the shop taught earlier streams (from the store).
+    pub fn with_memory(mut self, memory: learned::Memory) -> Self {
+        self.learned = memory;
+        self
     }
 
     /// Applies one input at time `now` and returns the commands to send.
@@ -763,8 +787,13 @@ impl Desk {
         let mut tags =
             self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms, context });
         let norm = self.classifier.normalized();
-        if let Some(region) = self.shipping.cant_ship(norm, user.region.as_deref(), tags) {
+        let region = self.shipping.cant_ship(norm, user.region.as_deref(), tags);
+        if region.is_some() {
             tags.add(Tag::CantShip);
+        }
+        // The shop's own fixes have the last word.
+        let tags = self.learned.override_tags(norm, tags);
+        if let Some(region) = region.filter(|_| tags.has(Tag::CantShip)) {
             *self.cant_ship.entry(region).or_default() += 1;
         }
         tags
@@ -983,10 +1012,13 @@ impl Desk {
     }
 
     fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        // Counting the shelf or noting a viewer after the stream is still the desk's own
-        // business; anything else would be sent.
+        // Counting the shelf, noting a viewer or fixing a tag after the stream is still the
+        // desk's own business; anything else would be sent.
         if (self.link == Link::Ended || self.ended())
-            && !matches!(action, Action::AdjustStock { .. } | Action::NoteViewer { .. })
+            && !matches!(
+                action,
+                Action::AdjustStock { .. } | Action::NoteViewer { .. } | Action::Retag { .. }
+            )
         {
             self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
             return;
@@ -1049,7 +1081,9 @@ impl Desk {
                     return;
                 };
                 self.replies.used(reply.id());
-                self.answer(&reply, to.as_deref(), now, out);
+                if self.answer(&reply, to.as_deref(), now, out) {
+                    self.taught(to.as_deref(), Some(reply.id()), Tags::NONE, out);
+                }
             }
             Action::Answer { reply, to } => {
                 let Some(reply) = self.replies.by_id(&reply).cloned() else {
@@ -1057,8 +1091,11 @@ impl Desk {
                     return;
                 };
                 self.replies.used(reply.id());
-                self.answer(&reply, to.as_deref(), now, out);
+                if self.answer(&reply, to.as_deref(), now, out) {
+                    self.taught(to.as_deref(), Some(reply.id()), Tags::NONE, out);
+                }
             }
+            Action::Retag { msg_id, tag } => self.retag(&msg_id, &tag, out),
             Action::MarkHandled { msg_id } => {
                 let Some(m) = self.chat.by_msg_id(&msg_id) else {
                     self.notice(
@@ -1070,6 +1107,7 @@ impl Desk {
                 let who = m.user_name.clone();
                 if self.chat.mark_answered(&msg_id) {
                     self.notice(Level::Info, format!("Marked @{who}'s comment handled"));
+                    self.taught(Some(&msg_id), None, Tags::NONE, out);
                 }
             }
             Action::DeleteMessage { msg_id } => self.delete_message(msg_id, now, out),
@@ -1119,7 +1157,14 @@ impl Desk {
     /// Sends a canned reply, filled for the message `to` (its viewer, the product it names,
     /// its language). On a read-only platform it goes to the clipboard for the operator to
     /// paste.
-    fn answer(&mut self, reply: &ReplySpec, to: Option<&str>, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    /// Returns whether it went out (or to the clipboard).
+    fn answer(
+        &mut self,
+        reply: &ReplySpec,
+        to: Option<&str>,
+        now: DateTime<Utc>,
+        out: &mut Vec<Output>,
+    ) -> bool {
         let target = to.and_then(|id| self.chat.by_msg_id(id));
         let user = target.map(|m| m.user_name.clone());
         let text = match self.reply_text(reply, to, now) {
@@ -1129,7 +1174,7 @@ impl Desk {
                 let how = replies::how_to_fill(&missing);
                 let text = format!("Not sent: “{}” needs {}; {how}", reply.title, fields.join(" "));
                 self.notice(Level::Warn, text);
-                return;
+                return false;
             }
         };
         let label = match &user {
@@ -1149,6 +1194,55 @@ impl Desk {
             out.push(Output::Clipboard(text));
             self.notice(Level::Info, format!("Copied {label} to the clipboard: paste it in the chat"));
         }
+        true
+    }
+
+    /// Toggles one tag of a comment by the operator's hand: the fix shows at once, and the
+    /// comments that read the same from now on take it (see [`learned::Memory::override_tags`]).
+    fn retag(&mut self, msg_id: &str, tag: &str, out: &mut Vec<Output>) {
+        let Some(tag) = Tag::from_name(tag).filter(|t| learned::FIXABLE.contains(t)) else {
+            let names: Vec<&str> = learned::FIXABLE.iter().map(|t| t.name()).collect();
+            let text = format!("Cannot re-tag with “{tag}”: the tags are {}", names.join(", "));
+            return self.notice(Level::Warn, text);
+        };
+        let Some(m) = self.chat.by_msg_id(msg_id) else {
+            return self.notice(Level::Warn, format!("Cannot re-tag {msg_id}: it is no longer in the chat"));
+        };
+        if !matches!(m.kind, MsgKind::Chat | MsgKind::Question) {
+            return self.notice(Level::Warn, "Only a viewer's comment can be re-tagged".into());
+        }
+        let who = m.user_name.clone();
+        let mut tags = m.tags;
+        let verb = if tags.has(tag) {
+            tags.remove(tag);
+            "no longer"
+        } else {
+            tags.add(tag);
+            "now"
+        };
+        self.chat.set_tags(msg_id, tags);
+        self.notice(Level::Info, format!("@{who}'s comment is {verb} tagged {}", tag.name()));
+        self.taught(Some(msg_id), None, Tags::NONE.with(tag), out);
+    }
+
+    /// What the operator did to comment `to` (a reply sent, or `fixed` tags), as an example
+    /// the desk learns now and the store keeps.
+    fn taught(&mut self, to: Option<&str>, reply: Option<&str>, fixed: Tags, out: &mut Vec<Output>) {
+        let Some(m) = to.and_then(|id| self.chat.by_msg_id(id)) else { return };
+        if !matches!(m.kind, MsgKind::Chat | MsgKind::Question) {
+            return;
+        }
+        self.examples_made += 1;
+        let example = learned::Example {
+            n: self.examples_made,
+            text: classify::normalize(&m.text),
+            lang: self.classifier.language(&m.text).map(str::to_owned),
+            tags: learned::Example::names(m.tags),
+            fixed: learned::Example::names(fixed),
+            reply: reply.map(str::to_owned),
+        };
+        self.learned.learn(&example);
+        out.push(Output::Learned(example));
     }
 
     /// A canned reply filled for the message `to` (its viewer, the product it names, its
@@ -1179,6 +1273,28 @@ impl Desk {
 
     /// The reply the desk suggests for a chat message, if one fits.
     pub fn suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
+        self.suggest(msg_id).map(|s| s.reply)
+    }
+
+    /// The reply the desk suggests for a chat message and, when it is the shop's own past
+    /// answer to comments that read the same, how many times it was sent to them.
+    pub fn suggest(&self, msg_id: &str) -> Option<Suggested<'_>> {
+        let m = self.chat.by_msg_id(msg_id)?;
+        if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
+            return None;
+        }
+        if !m.tags.has(Tag::CantShip)
+            && let Some(hit) = self.learned.answered(&classify::normalize(&m.text))
+            && let Some(reply) = self.replies.by_id(hit.reply)
+            && self.reply_text(reply, Some(msg_id), self.now).is_ok()
+        {
+            return Some(Suggested { reply, answered: Some(hit.times) });
+        }
+        self.ranked_suggestion(msg_id).map(|reply| Suggested { reply, answered: None })
+    }
+
+    /// The knowledge base's best reply for a chat message.
+    fn ranked_suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
         let m = self.chat.by_msg_id(msg_id)?;
         if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
             return None;
@@ -1509,6 +1625,8 @@ pub fn clock(d: chrono::Duration) -> String {
 
 #[cfg(test)]
 mod knowledge_tests;
+#[cfg(test)]
+mod learned_tests;
 #[cfg(test)]
 mod tests;
 

@@ -7,6 +7,7 @@
 //! written in batches by a [`Journal`] thread; rebuilding is applying the journaled
 //! inputs again, at their recorded times, to a fresh desk.
 
+mod examples;
 mod viewers;
 mod writer;
 
@@ -21,8 +22,9 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::config::model::ReplySpec;
+use crate::desk::learned::Example;
 use crate::desk::viewers::History;
-use crate::desk::{Action, Desk, Input, LinkEvent};
+use crate::desk::{Action, Desk, Input, LinkEvent, Output};
 use crate::protocol::{Command, Frame};
 
 pub use viewers::ViewerRow;
@@ -84,6 +86,7 @@ fn connect(path: &Path) -> anyhow::Result<Connection> {
         );
     }
     conn.execute_batch(SCHEMA)
+        .and_then(|()| conn.execute_batch(examples::SCHEMA))
         .and_then(|()| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
         .with_context(|| format!("cannot set up the store {}", path.display()))?;
     viewers::set_up(&mut conn).with_context(|| format!("cannot set up the store {}", path.display()))?;
@@ -114,6 +117,8 @@ pub struct OpenSession {
 pub struct Rebuilt {
     /// Inputs applied.
     pub inputs: u64,
+    /// The examples the rebuilt desk made again (the store keeps each once).
+    pub examples: Vec<(DateTime<Utc>, Example)>,
     /// Commands journaled whose ack never came: sent again with their own refs (the
     /// platform treats a repeated ref as the same command), in case they never left.
     pub unanswered: Vec<Command>,
@@ -182,7 +187,11 @@ impl Store {
         self.each_item(id, |at, item| {
             match item {
                 Item::Input(input) => {
-                    desk.apply(input, at);
+                    for output in desk.apply(input, at) {
+                        if let Output::Learned(e) = output {
+                            rebuilt.examples.push((at, e));
+                        }
+                    }
                     rebuilt.inputs += 1;
                 }
                 Item::Output(command) => outputs.push(command),
@@ -236,6 +245,13 @@ impl Store {
             uses.insert(reply, u64::try_from(n).unwrap_or(0));
         }
         Ok(uses)
+    }
+
+    /// The shop's examples (its answers and fixes) from every session but `except`, the one
+    /// being rebuilt, whose journal brings its own; oldest first.
+    pub fn examples(&self, except: Option<i64>) -> anyhow::Result<Vec<Example>> {
+        examples::load(&self.conn, except)
+            .with_context(|| format!("cannot read the examples in {}", self.path.display()))
     }
 
     /// What the earlier sessions of `source` knew of its viewers (never session `except`,

@@ -244,6 +244,59 @@ fn replies_used_in_earlier_streams_are_counted_and_a_rebuild_counts_its_own_once
 }
 
 #[test]
+fn the_shops_answers_are_kept_across_streams_and_a_rebuild_teaches_its_own_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let said = |seq: u64, text: &str| {
+        let (msg_id, user, text) = (format!("m{seq}"), user(seq as u32), text.into());
+        frame(seq, Event::Chat { msg_id, user, text, reply_to: None })
+    };
+    let answer =
+        |to: &str| Input::Operator(Action::Answer { reply: "glue-safe".into(), to: Some(to.into()) });
+    let times = |s: &Session| {
+        s.desk
+            .learned
+            .answered(&crate::desk::classify::normalize("are these cruelty free hun"))
+            .map(|h| h.times)
+    };
+    let (mut first, _commands, _) = stored_session(dir.path(), &config);
+    play(
+        &mut first,
+        &[
+            (welcome("s1"), 0),
+            (said(1, "are these cruelty free hun"), 10),
+            (answer("m1"), 20),
+            (said(2, "are these cruelty free?"), 30),
+            (answer("m2"), 40),
+            (frame(3, Event::Stream { state: StreamState::Ended }), 50),
+        ],
+    );
+    first.finish();
+
+    // The next stream starts knowing them, and adds its own.
+    let (mut second, _commands, _) = stored_session(dir.path(), &config);
+    assert_eq!(times(&second), Some(2));
+    play(&mut second, &[(welcome("s2"), 60), (said(1, "are they cruelty free hun"), 70), (answer("m1"), 80)]);
+    assert_eq!(times(&second), Some(3));
+    drop(second); // a crash: the restart rebuilds this session from its journal
+    let store = open_store(dir.path());
+    assert_eq!(store.examples(None).unwrap().len(), 3);
+    // As if the crash had kept the example's row from the disk: the rebuild writes it again.
+    store.conn.execute("DELETE FROM examples WHERE session_id = 2", []).unwrap();
+
+    let (again, _commands, point) = stored_session(dir.path(), &config);
+    assert_eq!(point.stream.as_deref(), Some("s2"));
+    assert_eq!(times(&again), Some(3), "the rebuilt stream's answer counts once");
+    drop(again);
+    let kept = open_store(dir.path()).examples(None).unwrap();
+    let texts: Vec<&str> = kept.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["are these cruelty free hun", "are these cruelty free", "are they cruelty free hun"]);
+    assert!(kept.iter().all(|e| e.reply.as_deref() == Some("glue-safe") && e.fixed.is_empty()));
+    let (again, _commands, _) = stored_session(dir.path(), &config);
+    assert_eq!(times(&again), Some(3), "a second restart counts it once too");
+}
+
+#[test]
 fn a_frame_in_the_journal_is_its_wire_form() {
     let Input::Feed(frame) = chat(3) else { unreachable!() };
     let (kind, seq, body) = writer::encode(&Item::Input(Input::Feed(frame.clone()))).unwrap();

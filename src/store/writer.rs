@@ -23,8 +23,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{CachedStatement, Connection, Transaction, params};
 use rust_decimal::Decimal;
 
+use super::examples;
 use super::viewers::{self, ViewerRow};
 use super::{connect, stamp};
+use crate::desk::learned::Example;
 use crate::desk::viewers::Note;
 use crate::desk::{Action, Input};
 use crate::protocol::{Command, StreamInfo};
@@ -143,6 +145,12 @@ enum Msg {
         session: i64,
         row: ViewerRow,
     },
+    /// An example the operator gave in a session.
+    Example {
+        session: i64,
+        at: DateTime<Utc>,
+        example: Example,
+    },
     /// Replies once everything sent before it is committed.
     Flush(Reply<()>),
 }
@@ -160,7 +168,12 @@ impl Msg {
     fn waited_on(&self) -> bool {
         !matches!(
             self,
-            Msg::Entry(_) | Msg::Stream { .. } | Msg::Figures { .. } | Msg::Close { .. } | Msg::Viewer { .. }
+            Msg::Entry(_)
+                | Msg::Stream { .. }
+                | Msg::Figures { .. }
+                | Msg::Close { .. }
+                | Msg::Viewer { .. }
+                | Msg::Example { .. }
         )
     }
 }
@@ -297,6 +310,11 @@ impl Journal {
     /// to come.
     pub fn viewer(&self, session: i64, row: ViewerRow) {
         self.send(Msg::Viewer { session, row });
+    }
+
+    /// Keeps an example of the operator's (an answer, a fix) for the streams to come.
+    pub fn example(&self, session: i64, at: DateTime<Utc>, example: Example) {
+        self.send(Msg::Example { session, at, example });
     }
 
     /// Marks a session's stream as ended: a restart starts a new one.
@@ -463,6 +481,7 @@ impl Writer {
                         viewers::fold(&tx, *session)?;
                     }
                     Msg::Viewer { session, row } => viewers::write_row(&tx, *session, row)?,
+                    Msg::Example { session, at, example } => examples::write(&tx, *session, *at, example)?,
                     Msg::Flush(_) | Msg::Send(..) => {}
                 }
             }

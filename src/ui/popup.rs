@@ -1,5 +1,5 @@
 //! The popups over the panes: the help, the stock-adjust form, the reply picker, the chat
-//! search line and the viewer card. One is open at a time, and while it is open it takes every
+//! search line, the re-tag line and the viewer card. One is open at a time, and while it is open it takes every
 //! key and the mouse; each popup's state, keys and drawing live in its own file, and the
 //! guards here are one match each, so a new popup cannot slip past one of them.
 
@@ -14,6 +14,7 @@ use crate::ui::panes::adjust::AdjustForm;
 use crate::ui::panes::card::CardView;
 use crate::ui::panes::help::HelpView;
 use crate::ui::panes::picker::Picker;
+use crate::ui::panes::retag::Retag;
 use crate::ui::panes::search_line::SearchLine;
 use crate::ui::panes::{self, Ctx};
 use crate::ui::popup_key::PopupKey;
@@ -31,6 +32,8 @@ pub enum Popup {
     Search(SearchLine),
     /// A viewer's card, with their note and tags.
     Card(CardView),
+    /// Fixing the tags of one comment, drawn on the Chat pane's bottom row.
+    Retag(Retag),
 }
 
 impl Popup {
@@ -46,6 +49,7 @@ impl Popup {
             Popup::Picker(picker) => picker.on_key(key, desk),
             Popup::Search(line) => line.on_key(key),
             Popup::Card(card) => card.on_key(key, desk),
+            Popup::Retag(retag) => retag.on_key(key),
         }
     }
 
@@ -54,7 +58,9 @@ impl Popup {
     pub(crate) fn on_action(&mut self, action: KeyAction, hits: &Hits) -> PopupKey {
         match self {
             Popup::Help(help) => help.on_action(action, hits),
-            Popup::Adjust(_) | Popup::Picker(_) | Popup::Search(_) | Popup::Card(_) => PopupKey::Stay,
+            Popup::Adjust(_) | Popup::Picker(_) | Popup::Search(_) | Popup::Card(_) | Popup::Retag(_) => {
+                PopupKey::Stay
+            }
         }
     }
 
@@ -63,7 +69,9 @@ impl Popup {
     pub(crate) fn on_mouse(&mut self, ev: &MouseEvent, hits: &Hits) -> PopupKey {
         match self {
             Popup::Help(help) => help.on_mouse(ev, hits),
-            Popup::Adjust(_) | Popup::Picker(_) | Popup::Search(_) | Popup::Card(_) => PopupKey::Stay,
+            Popup::Adjust(_) | Popup::Picker(_) | Popup::Search(_) | Popup::Card(_) | Popup::Retag(_) => {
+                PopupKey::Stay
+            }
         }
     }
 
@@ -74,8 +82,8 @@ impl Popup {
             Popup::Adjust(form) => panes::adjust::draw(buf, screen, ctx, form),
             Popup::Picker(picker) => panes::picker::draw(buf, screen, ctx, picker),
             Popup::Card(card) => panes::card::draw(buf, screen, ctx, card),
-            // The Chat pane draws it on its bottom rows, under the messages it filters.
-            Popup::Search(_) => {}
+            // The Chat pane draws these on its bottom rows, under the messages they act on.
+            Popup::Search(_) | Popup::Retag(_) => {}
         }
     }
 }

@@ -143,6 +143,7 @@ fn keymap() -> Keymap {
             ("w", "view_viewer"),
             ("/", "search"),
             ("x", "mark_handled"),
+            ("T", "retag"),
             ("t", "send_suggestion"),
             ("R", "pick_reply"),
             ("D", "delete_message"),
@@ -1548,5 +1549,6 @@ fn the_stats_pane_shows_the_minutes_up_to_now() {
 }
 
 mod chat_views;
+mod learned;
 mod outbound;
 mod viewers;

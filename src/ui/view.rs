@@ -17,6 +17,7 @@ use crate::ui::panes::adjust::AdjustForm;
 use crate::ui::panes::card::CardView;
 use crate::ui::panes::help::HelpView;
 use crate::ui::panes::picker::Picker;
+use crate::ui::panes::retag::Retag;
 use crate::ui::panes::search_line::SearchLine;
 use crate::ui::popup::Popup;
 use crate::ui::popup_key::PopupKey;
@@ -300,6 +301,17 @@ impl ViewState {
                     None => Effect::None,
                 }
             }
+            KeyAction::Retag => {
+                let target = self
+                    .selected_message(desk)
+                    .filter(|m| matches!(m.kind, MsgKind::Chat | MsgKind::Question));
+                if let Some(retag) =
+                    target.map(|m| Retag { msg_id: m.msg_id.clone() }).filter(|r| !r.msg_id.is_empty())
+                {
+                    self.popup = Some(Popup::Retag(retag));
+                }
+                Effect::None
+            }
             KeyAction::MarkHandled => match self.reply_target(desk) {
                 Some(msg_id) => Effect::Desk(Action::MarkHandled { msg_id }),
                 None => Effect::None,
@@ -468,6 +480,14 @@ impl ViewState {
                 self.show_view(filter)
             }
             PopupKey::Quit => Effect::Quit,
+        }
+    }
+
+    /// The re-tag line, while open.
+    pub fn retag(&self) -> Option<&Retag> {
+        match &self.popup {
+            Some(Popup::Retag(retag)) => Some(retag),
+            _ => None,
         }
     }
 

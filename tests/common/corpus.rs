@@ -194,7 +194,10 @@ pub fn parse(shop: &Shop, split: &str, place: String, line: &str) -> Result<Comm
         other => return Err(format!("cant_ship {other:?} is not yes or no")),
     };
     let text = f[12];
-    if text.trim().is_empty() || sanitize(text, livedesk::protocol::sanitize::MAX_TEXT_CHARS) != text || text.trim() != text {
+    if text.trim().is_empty()
+        || sanitize(text, livedesk::protocol::sanitize::MAX_TEXT_CHARS) != text
+        || text.trim() != text
+    {
         return Err(format!("text {text:?} is empty, padded or not as the desk sanitizes it"));
     }
     Ok(Comment {

@@ -15,6 +15,7 @@ use crate::desk::Desk;
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::classify::Tag;
 use crate::ui::narrow::Narrowing;
+use crate::ui::panes::retag::{self, Retag};
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{ChatFilter, Pane, ViewState, last_shown, nearest_shown, next_shown, prev_shown};
@@ -221,15 +222,40 @@ fn height(m: &Message, muted: bool, marks: Marks, width: u16, theme: &Theme) -> 
     wrap(&p[..n], width, indent_for(width), |_, _, _, _, _| {})
 }
 
+/// The re-tag line, in place of the suggestion while it is open, for the selected comment:
+/// each tag on its letter, the ones it has now in bold with a tick. False when it is gone.
+fn retag_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, retag: &Retag) -> bool {
+    let (desk, theme) = (ctx.desk, ctx.theme);
+    let Some(m) = desk.chat.by_msg_id(&retag.msg_id) else { return false };
+    let right = line.right();
+    let mut x = text::put(buf, line.x, line.y, right, " tag", theme.accent.add_modifier(Modifier::BOLD));
+    for (key, tag, label) in retag::TAGS {
+        x = text::put(buf, x, line.y, right, " ", theme.base);
+        let mut k = [0; 4];
+        let key_style = theme.accent.add_modifier(Modifier::BOLD | Modifier::REVERSED);
+        x = text::put(buf, x, line.y, right, key.encode_utf8(&mut k), key_style);
+        let (label, style) = if m.tags.has(tag) {
+            (format!(" ✓{label}"), theme.accent.add_modifier(Modifier::BOLD))
+        } else {
+            (format!(" {label}"), theme.dim)
+        };
+        x = text::put(buf, x, line.y, right, &label, style);
+    }
+    text::put(buf, x, line.y, right, "  esc", theme.dim);
+    true
+}
+
 /// The reply the desk suggests for the selected comment, on one line under the chat, with
-/// the key that sends it and the text as it would go out. False when there is none.
+/// the key that sends it, "as you answered N times" when it is the shop's own past answer
+/// to comments that read the same, and the text as it would go out. False when there is none.
 fn suggestion_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, selected: Option<u64>) -> bool {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let Some(m) = selected.and_then(|i| desk.chat.get(i)).filter(|m| !m.answered && !m.msg_id.is_empty())
     else {
         return false;
     };
-    let Some(reply) = desk.suggestion(&m.msg_id) else { return false };
+    let Some(suggested) = desk.suggest(&m.msg_id) else { return false };
+    let reply = suggested.reply;
     let right = line.right();
     let mut x = line.x;
     x = text::put(buf, x, line.y, right, " ▸ ", theme.accent);
@@ -245,6 +271,15 @@ fn suggestion_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, selected: Option
         x = text::put(buf, x, line.y, right, " ", theme.base);
     }
     x = text::put(buf, x, line.y, right, &reply.title, theme.accent.add_modifier(Modifier::BOLD));
+    if let Some(times) = suggested.answered {
+        let said = if times == 1 {
+            "as you answered once".to_owned()
+        } else {
+            format!("as you answered {times} times")
+        };
+        x = text::put(buf, x, line.y, right, " · ", theme.dim);
+        x = text::put(buf, x, line.y, right, &said, theme.ok);
+    }
     match desk.reply_text(reply, Some(&m.msg_id), desk.now) {
         Ok(text) => {
             x = text::put(buf, x, line.y, right, " · ", theme.dim);
@@ -310,7 +345,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let hints = if follow {
         ctx.hints(&[(KeyAction::Up, "select")])
     } else {
-        ctx.hints(&[(KeyAction::Bottom, "follow")])
+        ctx.hints(&[(KeyAction::Bottom, "follow"), (KeyAction::Retag, "re-tag")])
     };
     let inner = frame(buf, area, Pane::Chat.title(), extra, &hints, focused, theme);
 
@@ -335,9 +370,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let style = theme.accent.add_modifier(Modifier::BOLD);
         text::put_trunc(buf, line.x, line.y, line.right(), &msg, style);
     }
-    if rows.height > 3
-        && suggestion_line(buf, Rect { height: 1, y: rows.bottom() - 1, ..rows }, ctx, selected)
-    {
+    let line = Rect { height: 1, y: rows.bottom().saturating_sub(1), ..rows };
+    let drawn = rows.height > 3
+        && match view.retag() {
+            Some(retag) => retag_line(buf, line, ctx, retag),
+            None => suggestion_line(buf, line, ctx, selected),
+        };
+    if drawn {
         rows.height -= 1;
     }
     let hits = &mut view.hits;

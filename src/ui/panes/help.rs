@@ -93,6 +93,7 @@ const GROUPS: [(&str, Filter); 6] = [
                 | KeyAction::ViewViewer
                 | KeyAction::Search
                 | KeyAction::MarkHandled
+                | KeyAction::Retag
                 | KeyAction::SendSuggestion
                 | KeyAction::PickReply
         )
@@ -163,6 +164,11 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     section("Search terms (all must match)", fixed(&search_line::TERMS), &mut out);
     section("In the stock adjust popup", fixed(&adjust::KEYS), &mut out);
     section("In the reply picker", fixed(&picker::KEYS), &mut out);
+    section(
+        "On the re-tag line (the retag key on a comment)",
+        fixed(&crate::ui::panes::retag::KEYS),
+        &mut out,
+    );
     section("In a viewer card (enter on a comment or a claim)", fixed(&card::KEYS), &mut out);
     section("In this help", bound(Mode::Help, &|_| true), &mut out);
     out

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod help;
 pub mod picker;
 pub mod replies;
+pub mod retag;
 pub mod sale;
 pub mod search_line;
 pub mod stats;
