@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod desk;
+pub mod explain;
 pub mod feed;
 pub mod protocol;
 pub mod replay;

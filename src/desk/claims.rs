@@ -22,6 +22,7 @@
 //!   the order (no double take), and units the operator already confirmed are not taken again.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -166,6 +167,19 @@ pub struct Matcher {
     /// words should cost one reading. A fast hash: this map is looked up for every comment.
     recent: foldhash::HashMap<String, (Parsed, String)>,
 }
+
+/// Sentences that only contain a claim word: "sold out" says the stock is gone, and "mine"
+/// followed by a verb ("mine came in 2 days", "mine are still on") is about an order the
+/// viewer already has. Read over normalized text, before the claim words and patterns.
+static NOT_CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
+    compile(concat!(
+        r"\bsold\s+out\b|",
+        r"^mine\s+(?:came|come|arrived|arrive|is|are|was|were|look|looks|looked|lasted|lasts|last|",
+        r"broke|fell|got|has|have|had|just|still|never|didnt|dont|arent|isnt|wasnt|stayed|stay|",
+        r"went|popped|snapped|took|turned)\b",
+    ))
+    .expect("the built-in sentence pattern compiles")
+});
 
 /// Comments remembered by [`Matcher::read`] before it starts afresh.
 const RECENT_KEPT: usize = 4096;
@@ -318,7 +332,7 @@ impl Matcher {
         {
             norm.truncate(first.len());
         }
-        if norm.is_empty() {
+        if norm.is_empty() || NOT_CLAIMS.is_match(&norm) {
             return (Parsed::NotAClaim, norm);
         }
         if self.bare.contains(&norm) {
@@ -1167,6 +1181,25 @@ mod tests {
     }
 
     #[test]
+    fn sold_out_already_and_sold_out_and_mine_came_in_2_days_are_not_claims() {
+        let m = matcher();
+        for text in [
+            "SOLD OUT ALREADY 😭",
+            "sold out?!",
+            "mine came in 2 days",
+            "sold out already, you lot are savage",
+        ] {
+            assert_eq!(m.parse(text).0, Parsed::NotAClaim, "{text:?}");
+        }
+        // The claim words still claim.
+        assert_eq!(m.parse("sold").0, Parsed::Claim { sku: None, qty: 1, explicit: false });
+        assert_eq!(
+            m.parse("mine almond pink").0,
+            Parsed::Claim { sku: Some("ALMOND-PINK".into()), qty: 1, explicit: true }
+        );
+    }
+
+    #[test]
     fn normalizing_ascii_and_unicode_agree() {
         for text in
             ["  SOLD 2x ALMOND-PINK!!!  ", "i'll TAKE it", "sooold  mine`s", "a--b  c", "x", "!!", "MINEEE 2"]
@@ -1229,13 +1262,13 @@ mod tests {
             ("sold x3", claim(None, 3, true)),
             ("mine 2x", claim(None, 2, true)),
             // Worded like claims, but nothing we sell, or no sane quantity.
-            ("mine lasted 2 weeks with glue", Parsed::Unmatched),
-            ("sold out already?? 😭", Parsed::Unmatched),
             ("buy the red ones", Parsed::Unmatched),
             ("sold 0 almond pink", Parsed::Unmatched),
             ("sold 500 almond pink", Parsed::Unmatched),
             ("sold 1000000000000 almond pink", Parsed::Unmatched),
             // Not claims at all.
+            ("mine lasted 2 weeks with glue", Parsed::NotAClaim),
+            ("sold out already?? 😭", Parsed::NotAClaim),
             ("do you ship to Manila?", Parsed::NotAClaim),
             ("love the almond pink", Parsed::NotAClaim),
             ("me too", Parsed::NotAClaim),

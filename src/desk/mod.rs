@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chat;
 pub mod claims;
 pub mod classify;
+pub mod explain;
 pub mod health;
 pub mod moderation;
 pub mod money;
@@ -19,6 +20,7 @@ pub mod replies;
 pub mod sales;
 pub mod shipping;
 pub mod stats;
+mod suggest;
 mod summary;
 pub mod viewers;
 
@@ -41,7 +43,7 @@ use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed, Way};
 use classify::{Classifier, Said, Tag, Tags};
 use health::Health;
 use moderation::Moderation;
-use replies::{Asked, Replies, TemplateContext};
+use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use shipping::ShippingGate;
 use stats::Stats;
@@ -1123,52 +1125,6 @@ impl Desk {
             out.push(Output::Clipboard(text));
             self.notice(Level::Info, format!("Copied {label} to the clipboard: paste it in the chat"));
         }
-    }
-
-    /// A canned reply filled for the message `to` (its viewer, the product it names, its
-    /// language), as it would be sent now; or the template fields nothing can fill.
-    pub fn reply_text(
-        &self,
-        reply: &ReplySpec,
-        to: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<String, Vec<&'static str>> {
-        let target = to.and_then(|id| self.chat.by_msg_id(id));
-        let (lang, named) = match target {
-            Some(m) => (
-                self.classifier.language(&m.text),
-                self.claims.matcher.products_named(&classify::normalize(&m.text)),
-            ),
-            None => (None, Vec::new()),
-        };
-        // The product the comment names (one the reply is about, if it says), else the one on screen.
-        let product = named
-            .iter()
-            .find(|sku| reply.products.is_empty() || reply.products.contains(sku))
-            .and_then(|sku| self.catalog.product(sku))
-            .or(self.current_product());
-        let ctx = self.context_for(product, target.map(|m| m.user_name.clone()), now);
-        replies::fill(replies::text_in(reply, lang), &ctx)
-    }
-
-    /// The reply the desk suggests for a chat message, if one fits.
-    pub fn suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
-        let m = self.chat.by_msg_id(msg_id)?;
-        if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
-            return None;
-        }
-        let norm = classify::normalize(&m.text);
-        let products = self.claims.matcher.products_named(&norm);
-        let asked = Asked {
-            norm: &norm,
-            tags: m.tags,
-            products: &products,
-            on_screen: self.current_product().map(|p| p.sku.as_str()),
-            lang: self.classifier.language(&m.text),
-        };
-        // A reply that cannot be filled now ("pin a product first") gives way to one that can.
-        let ranked = self.replies.suggestions(&asked);
-        ranked.iter().find(|r| self.reply_text(r, Some(msg_id), self.now).is_ok()).or(ranked.first()).copied()
     }
 
     /// A viewer the shop cannot ship to gets the polite reply by itself, when the shop
