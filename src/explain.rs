@@ -37,7 +37,8 @@ impl ExplainWriter {
         let thread = std::thread::Builder::new().name("explain".into()).spawn(move || {
             let mut out = BufWriter::with_capacity(1 << 16, file);
             let mut lines = 0u64;
-            for line in rx {
+            for mut line in rx {
+                line.language = crate::language::detect(&line.text).map(str::to_owned);
                 serde_json::to_writer(&mut out, &line)?;
                 out.write_all(b"\n").with_context(|| format!("writing {shown}"))?;
                 lines += 1;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod desk;
 pub mod explain;
 pub mod feed;
+pub mod language;
 pub mod protocol;
 pub mod replay;
 pub mod report;

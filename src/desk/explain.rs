@@ -15,7 +15,11 @@ pub struct Explained {
     pub viewer: String,
     /// Sanitized, as every string from the feed is before the desk sees it.
     pub text: String,
+    /// The language it is written in (ISO 639-1), detected off the desk's path by
+    /// [`crate::language`]; `None` for emoji only.
     pub language: Option<String>,
+    /// The language the desk answers it in, by chat.toml's rules (`None`: the shop's own).
+    pub reply_language: Option<String>,
     pub tags: Vec<String>,
     pub cant_ship: Option<CantShip>,
     pub claim: Option<ClaimRead>,
@@ -82,16 +86,13 @@ impl Desk {
             msg_id: m.msg_id.clone(),
             viewer: m.user_name.clone(),
             text: m.text.clone(),
-            language: self.language_of(&m.text),
+            // Filled by the explain writer: detection costs too much for the desk's path.
+            language: None,
+            reply_language: self.classifier.language(&m.text).map(str::to_owned),
             tags: m.tags.iter().map(|t| t.name().to_owned()).collect(),
             cant_ship,
             claim,
             suggestion,
         })
-    }
-
-    /// A comment's language, by chat.toml's rules (`None`: the shop's own).
-    pub fn language_of(&self, text: &str) -> Option<String> {
-        self.classifier.language(text).map(str::to_owned)
     }
 }

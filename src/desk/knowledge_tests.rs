@@ -302,7 +302,7 @@ fn the_explain_line_says_what_the_desk_made_of_a_comment() {
     let mut d = demo_desk(None);
     say(&mut d, 1, viewer("maricel", Some("PH")), "how much po?");
     let e = d.explain("m1").unwrap();
-    assert_eq!((e.viewer.as_str(), e.language.as_deref()), ("maricel", Some("tl")));
+    assert_eq!((e.viewer.as_str(), e.reply_language.as_deref()), ("maricel", Some("tl")));
     assert_eq!(e.tags, ["question", "buyer", "cant-ship"]);
     let why = e.cant_ship.unwrap();
     assert_eq!((why.region.as_str(), why.why.as_str()), ("PH", "viewer's region"));
