@@ -288,6 +288,37 @@ impl Matcher {
         skus
     }
 
+    /// A claim whose words around the claim word are not a product's name: "sold the nude"
+    /// names one inside them; "mine ta xx" or "mine lah" adds a word or two of chat, and is
+    /// for the product on screen. Anything longer names something the shop does not sell.
+    fn loose_item(&self, norm: &str, item: &str, qty: u32, has_qty: bool) -> Parsed {
+        if self.items.contains_key(item) {
+            // A name two products share: which one is not for the desk to guess.
+            return Parsed::Unmatched;
+        }
+        match self.products_named(norm).as_slice() {
+            [sku] => Parsed::Claim { sku: Some(sku.clone()), qty, explicit: true },
+            [] if item.split(' ').count() <= 2 => Parsed::Claim { sku: None, qty, explicit: has_qty },
+            _ => Parsed::Unmatched,
+        }
+    }
+
+    /// Whether a comment is only raised hands ("✋✋✋", "🙋🏽"): during a live flash sale
+    /// that reads "me!".
+    pub fn raised_hand(text: &str) -> bool {
+        let mut hands = false;
+        for c in text.chars() {
+            match c {
+                '✋' | '🙋' | '🤚' | '🖐' => hands = true,
+                // Skin tones, gender signs, joiners and variation selectors go with the hand.
+                '\u{1F3FB}'..='\u{1F3FF}' | '\u{200D}' | '\u{FE0F}' | '♀' | '♂' => {}
+                c if c.is_whitespace() => {}
+                _ => return false,
+            }
+        }
+        hands
+    }
+
     /// The product a viewer means by `item` (already normalized), if exactly one.
     pub fn resolve(&self, item: &str) -> Option<&str> {
         self.items.get(item).and_then(|s| s.as_deref())
@@ -357,7 +388,7 @@ impl Matcher {
                 None => Parsed::Claim { sku: None, qty, explicit: has_qty },
                 Some(item) => match self.resolve(item.as_str().trim()) {
                     Some(sku) => Parsed::Claim { sku: Some(sku.to_owned()), qty, explicit: true },
-                    None => Parsed::Unmatched,
+                    None => self.loose_item(&norm, item.as_str().trim(), qty, has_qty),
                 },
             };
             return (parsed, norm);

@@ -68,7 +68,13 @@ impl Desk {
             let why = if own { "viewer's region" } else { "place named" };
             CantShip { region, why: why.into() }
         });
-        let claim = match self.claims.matcher.parse(&m.text).0 {
+        let parsed = match self.claims.matcher.parse(&m.text).0 {
+            Parsed::NotAClaim if self.hand_claim(&m.text) => {
+                Parsed::Claim { sku: None, qty: 1, explicit: false }
+            }
+            parsed => parsed,
+        };
+        let claim = match parsed {
             Parsed::Claim { sku, qty, .. } if !m.tags.has(Tag::Spam) => Some(ClaimRead {
                 product: sku.or_else(|| self.current_product().filter(|p| p.known).map(|p| p.sku.clone())),
                 variant: None,

@@ -774,9 +774,17 @@ impl Desk {
             return None;
         }
         match self.claims.matcher.read(text) {
+            (Parsed::NotAClaim, _) if self.hand_claim(text) => {
+                Some((Parsed::Claim { sku: None, qty: 1, explicit: false }, "me".into(), msg_id.to_owned()))
+            }
             (Parsed::NotAClaim, _) => None,
             (parsed, norm) => Some((parsed, norm, msg_id.to_owned())),
         }
+    }
+
+    /// A raised hand alone claims the product of a live flash sale.
+    fn hand_claim(&self, text: &str) -> bool {
+        self.sales.live().is_some() && claims::Matcher::raised_hand(text)
     }
 
     /// A viewer's comment, read as a claim.

@@ -158,6 +158,8 @@ const CLUES: [(&str, &[&str]); 3] = [
             "heyyy",
             "hiii",
             "hola",
+            "holaa",
+            "holi",
             "buenas",
             "buenas noches",
             "buenas tardes",
@@ -170,27 +172,43 @@ const CLUES: [(&str, &[&str]); 3] = [
             "made it",
             "im here",
             "here now",
+            "early for once",
+            "first time here",
             "kumusta",
             "musta",
             "magandang gabi",
+            "magandang hapon",
+            "hapon",
             "czesc",
             "cześć",
             "hej",
             "dzien dobry",
             "dzień dobry",
+            "dobry wieczor",
+            "dobry wieczór",
             "buna",
             "bună",
+            "buna seara",
+            "bună seara",
             "salut",
+            "salutare",
             "namaste",
+            "sat sri akal",
             "assalamualaikum",
             "salam",
             "hai",
             "wassup",
             "whats up",
+            "wagwan",
+            "ayup",
             "hiiiya",
             "hiiya",
+            "hellooo",
+            "helloooo",
             "oi oi",
             "alright",
+            "que tal",
+            "qué tal",
         ],
     ),
     (
@@ -204,12 +222,21 @@ const CLUES: [(&str, &[&str]); 3] = [
             "gifted",
             "sent a",
             "sent you",
+            "sent u",
+            "a heart",
             "rose",
             "roses",
             "donut",
             "heart me",
             "sub",
             "subbed",
+            "te sigo",
+            "seguir",
+            "te urmăresc",
+            "te urmaresc",
+            "obserwuję",
+            "obserwuje",
+            "follow kita",
         ],
     ),
     (
@@ -233,25 +260,46 @@ const CLUES: [(&str, &[&str]); 3] = [
             "left",
             "time left",
             "too late",
+            "too slow",
+            "so fast",
+            "fast",
+            "quick",
             "already",
             "done",
             "finished",
             "tapos",
             "habis",
+            "naubos",
+            "maubos",
+            "ubos",
+            "wala na",
             "agotado",
             "agotó",
             "se acabo",
             "se acabó",
+            "se vendio",
+            "se vendió",
+            "vendido",
             "koniec",
             "sprzedane",
+            "wyprzedane",
+            "po wszystkim",
             "gata",
             "terminat",
+            "epuizat",
+            "vandut",
+            "vândut",
             "khatam",
             "ho gaya",
+            "bik gaya",
+            "bik gaye",
             "oferta",
             "promo",
             "countdown",
             "timer",
+            "kidding me",
+            "nooo",
+            "noooo",
         ],
     ),
 ];
@@ -310,8 +358,9 @@ impl Replies {
     /// The replies that fit a comment well enough, best first, each with its score and
     /// reasons.
     ///
-    /// Spam and claims get none (a claim's own replies answer it when the operator acts).
-    /// A viewer the shop cannot ship to gets the "can't ship" reply. Otherwise every reply
+    /// Spam gets none. A viewer the shop cannot ship to gets the "can't ship" reply, even
+    /// for a claim; other claims get none (their own replies answer them as the operator
+    /// acts). Otherwise every reply
     /// is a candidate and scores by the comment's words among its keywords (a longer phrase
     /// counts more: "how much is shipping" beats "how much"), the built-in clues of
     /// greetings, thanks and the sale, its tags among the comment's, and the products both
@@ -319,13 +368,16 @@ impl Replies {
     /// the sale is in its state. Ties go to the reply used more, then to the one first in
     /// the file.
     pub fn suggestions(&self, asked: &Asked<'_>) -> Vec<Suggested<'_>> {
-        if asked.tags.has(Tag::Spam) || asked.claim {
+        if asked.tags.has(Tag::Spam) {
             return Vec::new();
         }
         if asked.tags.has(Tag::CantShip)
             && let Some(r) = self.by_tag(CANT_SHIP)
         {
             return vec![Suggested { reply: r, score: SUGGEST_AT, reasons: vec!["can't ship there".into()] }];
+        }
+        if asked.claim {
+            return Vec::new();
         }
         let mut scored: Vec<(Suggested<'_>, u64, usize)> = Vec::new();
         for (i, (r, keywords)) in self.replies.iter().zip(&self.keywords).enumerate() {

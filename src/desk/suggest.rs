@@ -61,7 +61,8 @@ impl Desk {
             products: &products,
             on_screen: self.current_product().map(|p| p.sku.as_str()),
             lang: self.classifier.language(&m.text),
-            claim: matches!(self.claims.matcher.parse(&m.text).0, Parsed::Claim { .. }),
+            claim: matches!(self.claims.matcher.parse(&m.text).0, Parsed::Claim { .. })
+                || self.hand_claim(&m.text),
             sale: self.sale_moment(),
         };
         // A reply that cannot be filled now ("pin a product first") gives way to one that can.
