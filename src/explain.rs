@@ -135,3 +135,55 @@ pub fn compare(old: &[Explained], new: &[Explained]) -> String {
 fn list(tags: &[String]) -> String {
     if tags.is_empty() { "-".into() } else { tags.join(",") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::explain::{CantShip, ClaimRead, SuggestionRead};
+
+    fn line(id: &str, tags: &[&str]) -> Explained {
+        Explained {
+            msg_id: id.into(),
+            viewer: "ana".into(),
+            text: "mine 2".into(),
+            language: Some("en".into()),
+            reply_language: None,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            cant_ship: None,
+            claim: None,
+            suggestion: None,
+        }
+    }
+
+    #[test]
+    fn compare_lists_each_change_by_msg_id_and_counts_them() {
+        let old = vec![line("a", &["buyer"]), line("b", &[]), line("gone", &[])];
+        let mut changed = line("a", &["buyer", "cant-ship"]);
+        changed.cant_ship = Some(CantShip { region: "PH".into(), why: "viewer's region".into() });
+        changed.claim = Some(ClaimRead { product: Some("ALMOND-PINK".into()), variant: None, quantity: 2 });
+        changed.suggestion =
+            Some(SuggestionRead { id: "cant-ship".into(), text: None, score: 4, reasons: vec![] });
+        let new = vec![changed, line("b", &[]), line("new", &[])];
+        assert_eq!(
+            compare(&old, &new),
+            "a @ana: \"mine 2\": tags buyer -> buyer,cant-ship; can't ship - -> PH; \
+             claim - -> ALMOND-PINKx2; suggestion - -> cant-ship\n\
+             1 of 2 comments changed (1 only in the old file, 1 only in the new)\n"
+        );
+    }
+
+    #[test]
+    fn the_writer_writes_every_line_it_was_given_and_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let mut w = ExplainWriter::create(&path).unwrap();
+        // More lines than the queue holds: the sender waits, nothing is dropped.
+        for i in 0..QUEUE * 2 {
+            assert!(w.send(line(&format!("m{i}"), &[])));
+        }
+        assert_eq!(w.finish().unwrap(), (QUEUE * 2) as u64);
+        let back = read(&path).unwrap();
+        assert_eq!(back.len(), QUEUE * 2);
+        assert_eq!(back[7].msg_id, "m7");
+    }
+}
