@@ -24,6 +24,7 @@ use crate::config::load::load_replies;
 use crate::config::watch::Watched;
 use crate::desk::learned::Memory;
 use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
+use crate::explain::ExplainWriter;
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Command, Event, Frame, StreamInfo};
@@ -87,6 +88,8 @@ pub struct Session {
     bell: bool,
     /// Whether a terminal shows this session (the clipboard goes through it).
     terminal: bool,
+    /// Where each comment, as the desk saw it, is written (`--explain`).
+    explain: Option<ExplainWriter>,
 }
 
 struct Recorder {
@@ -151,6 +154,7 @@ impl Session {
             last_stamp: None,
             bell: false,
             terminal: false,
+            explain: None,
         }
     }
 
@@ -259,6 +263,20 @@ impl Session {
         Ok(())
     }
 
+    /// Writes each comment as the desk saw it to `path` (`--explain`).
+    pub fn explain_to(&mut self, path: &Path) -> anyhow::Result<()> {
+        self.explain = Some(ExplainWriter::create(path)?);
+        Ok(())
+    }
+
+    /// Closes the explain file, if there is one: every line written and flushed.
+    pub fn finish_explain(&mut self) -> anyhow::Result<Option<u64>> {
+        match self.explain.take() {
+            Some(mut w) => w.finish().map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The desk's time now.
     pub fn now(&self) -> DateTime<Utc> {
         match self.last_stamp {
@@ -294,7 +312,24 @@ impl Session {
         if let Input::Feed(Frame { event: Event::Welcome { stream, .. }, .. }) = &input {
             self.on_welcome(stream, now);
         }
+        let comment = match (&self.explain, &input) {
+            (
+                Some(_),
+                Input::Feed(Frame {
+                    event: Event::Chat { msg_id, .. } | Event::Question { msg_id, .. }, ..
+                }),
+            ) => Some(msg_id.clone()),
+            _ => None,
+        };
         self.apply_at(input, now);
+        // Read from the desk as the comment left it: what the operator would have seen.
+        if let (Some(writer), Some(id)) = (&self.explain, comment)
+            && let Some(line) = self.desk.explain(&id)
+            && !writer.send(line)
+        {
+            tracing::error!("the explain file stopped: its writer failed");
+            self.explain = None;
+        }
     }
 
     /// Applies, journals and sends: every input is journaled (a tick only when it changed
@@ -475,7 +510,8 @@ impl Session {
         self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Warn, text }), now);
     }
 
-    /// Flushes the recording and the journal (on exit).
+    /// Flushes the recording and the journal (on exit); the explain file is closed by
+    /// [`Session::finish_explain`], which says whether it was written whole.
     pub fn finish(&mut self) {
         if let Some(rec) = &mut self.recorder
             && let Err(e) = rec.writer.flush()

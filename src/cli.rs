@@ -60,6 +60,22 @@ pub struct RunArgs {
     pub no_store: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
+    #[command(flatten)]
+    pub explain: ExplainArgs,
+}
+
+/// What the desk made of each comment, to test an edit of `chat.toml` or `replies.toml`
+/// against a past stream.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ExplainArgs {
+    /// Write one JSON line per comment as the desk saw it: language, tags, can't ship,
+    /// the claim read and the suggested reply with its score and reasons.
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub explain: Option<PathBuf>,
+    /// With --explain: after the run, print what changed per comment against this earlier
+    /// explain file (matched by msg_id), and a count line.
+    #[arg(long, value_name = "OLD.jsonl", requires = "explain")]
+    pub compare: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args, Default)]
@@ -89,6 +105,8 @@ pub struct ReplayArgs {
     pub max: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
+    #[command(flatten)]
+    pub explain: ExplainArgs,
 }
 
 #[derive(Debug, Args)]

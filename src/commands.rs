@@ -7,9 +7,11 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, Clock, Finish, Session, Stamped};
 use crate::cli::{
-    Cli, Cmd, ConfigCmd, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs, SummaryFormat,
+    Cli, Cmd, ConfigCmd, ExplainArgs, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs,
+    SummaryFormat,
 };
 use crate::config::{self, Config, EnvInfo, Paths};
+use crate::desk::explain::Explained;
 use crate::feed::script::Script;
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Format, StreamInfo};
@@ -169,14 +171,19 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.record {
         session.record_to(path)?;
     }
+    let old = read_compared(&args.explain)?;
+    if let Some(path) = &args.explain.explain {
+        session.explain_to(path)?;
+    }
     let code = if args.headless.headless {
         let finish = app::run_headless(&mut session, rx, false).await;
         session.finish();
-        finish_headless(&session, &args.headless, finish)
+        finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)?
     } else {
         let ran = app::run_tui(&mut session, rx, &config).await;
         session.finish();
         ran?;
+        finish_explain(&mut session, old.as_deref(), &args.explain)?;
         ExitCode::SUCCESS
     };
     Ok(code)
@@ -190,11 +197,20 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     };
     let source = args.file.file_name().map_or("replay".into(), |n| n.to_string_lossy().into_owned());
     let stream_id = args.file.file_stem().map_or("replay".into(), |n| n.to_string_lossy().into_owned());
+    if args.explain.explain.is_some() && !args.headless.headless {
+        anyhow::bail!(
+            "--explain needs --headless on replay: `livedesk replay FILE --headless --max --explain OUT.jsonl`"
+        );
+    }
+    let old = read_compared(&args.explain)?;
     if args.headless.headless && args.max {
         let mut session = Session::new(&config, source, false, Clock::wall());
         session.desk.stream.id = stream_id;
+        if let Some(path) = &args.explain.explain {
+            session.explain_to(path)?;
+        }
         crate::replay::run_file(&mut session, &args.file)?;
-        return Ok(finish_headless(&session, &args.headless, Finish::Normal));
+        return finish_headless(&mut session, &args.headless, Finish::Normal, old.as_deref(), &args.explain);
     }
     if !(args.speed.is_finite() && args.speed > 0.0) {
         anyhow::bail!("--speed must be a positive number, like 2 or 0.5");
@@ -203,28 +219,60 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let clock = Clock::scaled(args.speed);
     let mut session = Session::new(&config, source, false, clock);
     session.desk.stream.id = stream_id;
+    if let Some(path) = &args.explain.explain {
+        session.explain_to(path)?;
+    }
     let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
     app::spawn_script(script.lines, clock, args.max, false, None, tx);
     if args.headless.headless {
         let finish = app::run_headless(&mut session, rx, true).await;
-        Ok(finish_headless(&session, &args.headless, finish))
+        finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)
     } else {
         app::run_tui(&mut session, rx, &config).await?;
         Ok(ExitCode::SUCCESS)
     }
 }
 
-fn finish_headless(session: &Session, args: &HeadlessArgs, finish: Finish) -> ExitCode {
+fn finish_headless(
+    session: &mut Session,
+    args: &HeadlessArgs,
+    finish: Finish,
+    old: Option<&[Explained]>,
+    explain: &ExplainArgs,
+) -> anyhow::Result<ExitCode> {
     if args.summary == Some(SummaryFormat::Json) {
         println!("{}", serde_json::to_string(&session.desk.summary()).expect("summary serializes"));
     }
-    match finish {
+    finish_explain(session, old, explain)?;
+    Ok(match finish {
         Finish::Normal => ExitCode::SUCCESS,
         Finish::Failed(reason) => {
             eprintln!("livedesk: {reason}");
             ExitCode::from(2)
         }
+    })
+}
+
+/// The explain file given to `--compare`, read before the run (it may be the same path
+/// as `--explain`, which the run replaces).
+fn read_compared(args: &ExplainArgs) -> anyhow::Result<Option<Vec<Explained>>> {
+    args.compare.as_deref().map(crate::explain::read).transpose()
+}
+
+/// Closes the explain file and, with `--compare`, prints what changed against the old one.
+fn finish_explain(
+    session: &mut Session,
+    old: Option<&[Explained]>,
+    args: &ExplainArgs,
+) -> anyhow::Result<()> {
+    if session.finish_explain()?.is_none() {
+        return Ok(());
     }
+    if let (Some(old), Some(path)) = (old, &args.explain) {
+        let new = crate::explain::read(path)?;
+        print!("{}", crate::explain::compare(old, &new));
+    }
+    Ok(())
 }
 
 async fn serve(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {

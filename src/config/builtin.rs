@@ -75,4 +75,20 @@ token_env = "LIVEDESK_TOKEN"
 # the link is up is a feed that stalled, not a quiet audience.
 quiet_after = "60s"
 quiet_min_viewers = 200
+
+[shipping]
+# Where the shop ships: ISO 3166-1 alpha-2 region codes ("GB", "IE"). A shipping question
+# about a place outside them, or a buying comment from a viewer whose region is outside
+# them, is tagged "can't ship" and gets the reply tagged cant-ship. An empty list turns
+# this off. The demo catalog is a UK shop's.
+ships_to = ["GB"]
+
+# Send the "can't ship" reply by itself, never twice to one viewer within
+# auto_answer_minutes.
+auto_answer = false
+auto_answer_minutes = 30
+
+# More place names viewers write, each to its region code.
+# [shipping.aliases]
+# ncr = "PH"
 "#;

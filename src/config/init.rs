@@ -63,6 +63,19 @@ mod tests {
     }
 
     #[test]
+    fn config_init_writes_a_settings_toml_with_the_shipping_section_so_the_cant_ship_gate_stays_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = paths_in(dir.path());
+        init(&paths).unwrap();
+        let settings = std::fs::read_to_string(paths.config_dir.join("settings.toml")).unwrap();
+        assert!(settings.contains("\n[shipping]\n"), "{settings}");
+        // The files init wrote, with the catalog now the user's own, keep the gate on.
+        let config = load(&paths, &EnvInfo::default()).unwrap();
+        assert_eq!(config.shop.shipping.ships_to, ["GB"]);
+        assert!(!config.shop.shipping.auto_answer);
+    }
+
+    #[test]
     fn init_writes_every_file_once_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let paths = paths_in(dir.path());
@@ -87,7 +100,7 @@ mod tests {
         init(&paths).unwrap();
         let env = EnvInfo::default();
         let config = load(&paths, &env).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(config.settings, Settings::default());
+        assert_eq!(config.settings, demo_settings());
         let files = check(&paths, &env).unwrap_or_else(|e| panic!("{e}"));
         for (rel, _) in default_files() {
             assert!(files.contains(&paths.config_dir.join(&rel)), "{}", rel.display());
@@ -97,7 +110,13 @@ mod tests {
     #[test]
     fn the_settings_template_is_the_defaults() {
         let settings: Settings = toml::from_str(builtin::SETTINGS).unwrap();
-        assert_eq!(settings, Settings::default());
+        assert_eq!(settings, demo_settings());
+    }
+
+    /// The defaults, with the demo shop's shipping written out (it ships to the UK).
+    fn demo_settings() -> Settings {
+        let shipping = crate::config::model::Shipping { ships_to: vec!["GB".into()], ..Default::default() };
+        Settings { shipping: Some(shipping), ..Settings::default() }
     }
 
     #[test]

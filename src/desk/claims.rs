@@ -22,6 +22,7 @@
 //!   the order (no double take), and units the operator already confirmed are not taken again.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -167,6 +168,19 @@ pub struct Matcher {
     recent: foldhash::HashMap<String, (Parsed, String)>,
 }
 
+/// Sentences that only contain a claim word: "sold out" says the stock is gone, and "mine"
+/// followed by a verb ("mine came in 2 days", "mine are still on") is about an order the
+/// viewer already has. Read over normalized text, before the claim words and patterns.
+static NOT_CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
+    compile(concat!(
+        r"\bsold\s+out\b|",
+        r"^mine\s+(?:came|come|arrived|arrive|is|are|was|were|look|looks|looked|lasted|lasts|last|",
+        r"broke|fell|got|has|have|had|just|still|never|didnt|dont|arent|isnt|wasnt|stayed|stay|",
+        r"went|popped|snapped|took|turned)\b",
+    ))
+    .expect("the built-in sentence pattern compiles")
+});
+
 /// Comments remembered by [`Matcher::read`] before it starts afresh.
 const RECENT_KEPT: usize = 4096;
 /// Longer comments are read every time (they rarely repeat).
@@ -274,6 +288,37 @@ impl Matcher {
         skus
     }
 
+    /// A claim whose words around the claim word are not a product's name: "sold the nude"
+    /// names one inside them; "mine ta xx" or "mine lah" adds a word or two of chat, and is
+    /// for the product on screen. Anything longer names something the shop does not sell.
+    fn loose_item(&self, norm: &str, item: &str, qty: u32, has_qty: bool) -> Parsed {
+        if self.items.contains_key(item) {
+            // A name two products share: which one is not for the desk to guess.
+            return Parsed::Unmatched;
+        }
+        match self.products_named(norm).as_slice() {
+            [sku] => Parsed::Claim { sku: Some(sku.clone()), qty, explicit: true },
+            [] if item.split(' ').count() <= 2 => Parsed::Claim { sku: None, qty, explicit: has_qty },
+            _ => Parsed::Unmatched,
+        }
+    }
+
+    /// Whether a comment is only raised hands ("✋✋✋", "🙋🏽"): during a live flash sale
+    /// that reads "me!".
+    pub fn raised_hand(text: &str) -> bool {
+        let mut hands = false;
+        for c in text.chars() {
+            match c {
+                '✋' | '🙋' | '🤚' | '🖐' => hands = true,
+                // Skin tones, gender signs, joiners and variation selectors go with the hand.
+                '\u{1F3FB}'..='\u{1F3FF}' | '\u{200D}' | '\u{FE0F}' | '♀' | '♂' => {}
+                c if c.is_whitespace() => {}
+                _ => return false,
+            }
+        }
+        hands
+    }
+
     /// The product a viewer means by `item` (already normalized), if exactly one.
     pub fn resolve(&self, item: &str) -> Option<&str> {
         self.items.get(item).and_then(|s| s.as_deref())
@@ -318,7 +363,7 @@ impl Matcher {
         {
             norm.truncate(first.len());
         }
-        if norm.is_empty() {
+        if norm.is_empty() || NOT_CLAIMS.is_match(&norm) {
             return (Parsed::NotAClaim, norm);
         }
         if self.bare.contains(&norm) {
@@ -343,7 +388,7 @@ impl Matcher {
                 None => Parsed::Claim { sku: None, qty, explicit: has_qty },
                 Some(item) => match self.resolve(item.as_str().trim()) {
                     Some(sku) => Parsed::Claim { sku: Some(sku.to_owned()), qty, explicit: true },
-                    None => Parsed::Unmatched,
+                    None => self.loose_item(&norm, item.as_str().trim(), qty, has_qty),
                 },
             };
             return (parsed, norm);
@@ -1167,6 +1212,25 @@ mod tests {
     }
 
     #[test]
+    fn sold_out_already_and_sold_out_and_mine_came_in_2_days_are_not_claims() {
+        let m = matcher();
+        for text in [
+            "SOLD OUT ALREADY 😭",
+            "sold out?!",
+            "mine came in 2 days",
+            "sold out already, you lot are savage",
+        ] {
+            assert_eq!(m.parse(text).0, Parsed::NotAClaim, "{text:?}");
+        }
+        // The claim words still claim.
+        assert_eq!(m.parse("sold").0, Parsed::Claim { sku: None, qty: 1, explicit: false });
+        assert_eq!(
+            m.parse("mine almond pink").0,
+            Parsed::Claim { sku: Some("ALMOND-PINK".into()), qty: 1, explicit: true }
+        );
+    }
+
+    #[test]
     fn normalizing_ascii_and_unicode_agree() {
         for text in
             ["  SOLD 2x ALMOND-PINK!!!  ", "i'll TAKE it", "sooold  mine`s", "a--b  c", "x", "!!", "MINEEE 2"]
@@ -1229,13 +1293,13 @@ mod tests {
             ("sold x3", claim(None, 3, true)),
             ("mine 2x", claim(None, 2, true)),
             // Worded like claims, but nothing we sell, or no sane quantity.
-            ("mine lasted 2 weeks with glue", Parsed::Unmatched),
-            ("sold out already?? 😭", Parsed::Unmatched),
             ("buy the red ones", Parsed::Unmatched),
             ("sold 0 almond pink", Parsed::Unmatched),
             ("sold 500 almond pink", Parsed::Unmatched),
             ("sold 1000000000000 almond pink", Parsed::Unmatched),
             // Not claims at all.
+            ("mine lasted 2 weeks with glue", Parsed::NotAClaim),
+            ("sold out already?? 😭", Parsed::NotAClaim),
             ("do you ship to Manila?", Parsed::NotAClaim),
             ("love the almond pink", Parsed::NotAClaim),
             ("me too", Parsed::NotAClaim),

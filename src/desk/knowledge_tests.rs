@@ -188,3 +188,88 @@ fn a_comment_in_a_language_gets_the_reply_in_it_when_there_is_one() {
     // No Tagalog text for this one: the reply's own.
     assert!(d.reply_text(wear, Some("m2"), t(3)).unwrap().contains("weeks"));
 }
+
+/// The reply the desk suggests for a comment said now by `who`.
+fn suggested(d: &mut Desk, seq: u64, who: User, text: &str) -> Option<String> {
+    say(d, seq, who, text);
+    d.suggestion(&format!("m{seq}")).map(|r| r.id().to_owned())
+}
+
+#[test]
+fn replies_with_a_key_and_no_keywords_are_suggested_for_hiya_just_joined_and_is_the_sale_still_on() {
+    let mut d = demo_desk(None);
+    assert_eq!(
+        suggested(&mut d, 1, viewer("lyn", Some("GB")), "hiya just joined").as_deref(),
+        Some("welcome")
+    );
+    assert_eq!(
+        suggested(&mut d, 2, viewer("bea", Some("GB")), "followed and sent a gift 🎁").as_deref(),
+        Some("thanks")
+    );
+    // No sale yet: the sale's replies do not fit.
+    assert_eq!(suggested(&mut d, 3, viewer("kat", Some("GB")), "is the sale still on").as_deref(), None);
+    d.apply(Input::Operator(Action::StartSale { id: "almond-rush".into() }), t(4));
+    assert_eq!(
+        suggested(&mut d, 5, viewer("mo", Some("GB")), "is the sale still on").as_deref(),
+        Some("sale-start")
+    );
+    d.apply(Input::Operator(Action::EndSale { id: None }), t(6));
+    assert_eq!(
+        suggested(&mut d, 7, viewer("jen", Some("GB")), "is the sale still on?").as_deref(),
+        Some("sale-ended")
+    );
+}
+
+#[test]
+fn a_spam_repeat_gets_no_suggestion() {
+    let mut d = demo_desk(None);
+    assert_eq!(suggested(&mut d, 1, viewer("sam", Some("GB")), "how much is it??").as_deref(), Some("price"));
+    say(&mut d, 2, viewer("sam", Some("GB")), "how much is it??");
+    assert!(d.chat.by_msg_id("m2").unwrap().tags.has(Tag::Spam));
+    assert_eq!(d.suggestion("m2"), None);
+}
+
+#[test]
+fn how_much_is_shipping_gets_postage_and_how_long_do_they_stay_on_gets_wear() {
+    let mut d = demo_desk(None);
+    assert_eq!(
+        suggested(&mut d, 1, viewer("a", Some("GB")), "how much is shipping").as_deref(),
+        Some("postage")
+    );
+    assert_eq!(
+        suggested(&mut d, 2, viewer("b", Some("GB")), "how long do they stay on").as_deref(),
+        Some("wear")
+    );
+    assert_eq!(
+        suggested(&mut d, 3, viewer("c", Some("GB")), "stiletto red, what length are they").as_deref(),
+        Some("sizing")
+    );
+}
+
+#[test]
+fn price_on_the_red_quotes_the_product_named_not_the_one_on_screen() {
+    let mut d = demo_desk(None);
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("SQUARE-FRENCH".into()) }), t(0));
+    assert_eq!(suggested(&mut d, 1, viewer("a", Some("GB")), "price on the red").as_deref(), Some("price"));
+    let text = d.reply_text(d.replies.by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
+    assert!(text.contains("cherry red"), "{text}");
+}
+
+#[test]
+fn the_explain_line_says_what_the_desk_made_of_a_comment() {
+    let mut d = demo_desk(None);
+    say(&mut d, 1, viewer("maricel", Some("PH")), "how much po?");
+    let e = d.explain("m1").unwrap();
+    assert_eq!((e.viewer.as_str(), e.reply_language.as_deref()), ("maricel", Some("tl")));
+    assert_eq!(e.tags, ["question", "buyer", "cant-ship"]);
+    let why = e.cant_ship.unwrap();
+    assert_eq!((why.region.as_str(), why.why.as_str()), ("PH", "viewer's region"));
+    assert_eq!(e.suggestion.unwrap().id, "cant-ship");
+    say(&mut d, 2, viewer("jo", Some("GB")), "do you ship to Manila?");
+    assert_eq!(d.explain("m2").unwrap().cant_ship.unwrap().why, "place named");
+    say(&mut d, 3, viewer("jo", Some("GB")), "sold 2 almond pink");
+    let e = d.explain("m3").unwrap();
+    let claim = e.claim.unwrap();
+    assert_eq!((claim.product.as_deref(), claim.quantity), (Some("ALMOND-PINK"), 2));
+    assert_eq!(e.suggestion, None, "a claim is answered by the claim's own replies");
+}

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod chat;
 pub mod claims;
 pub mod classify;
+pub mod explain;
 pub mod health;
 pub mod learned;
 pub mod moderation;
@@ -20,6 +21,7 @@ pub mod replies;
 pub mod sales;
 pub mod shipping;
 pub mod stats;
+mod suggest;
 mod summary;
 pub mod triage_features;
 pub mod viewers;
@@ -43,7 +45,7 @@ use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed, Way};
 use classify::{Classifier, Said, Tag, Tags};
 use health::Health;
 use moderation::Moderation;
-use replies::{Asked, Replies, TemplateContext};
+use replies::{Replies, TemplateContext};
 use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
 use shipping::ShippingGate;
 use stats::Stats;
@@ -177,14 +179,6 @@ pub struct DeskSetup {
     pub reply_uses: BTreeMap<String, u64>,
     /// What earlier streams on this feed knew of its viewers (from the store).
     pub history: Arc<History>,
-}
-
-/// A suggested reply, and how often the shop sent it to comments like this one (when the
-/// suggestion comes from its own past answers).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Suggested<'a> {
-    pub reply: &'a ReplySpec,
-    pub answered: Option<u64>,
 }
 
 /// A command sent and not yet answered.
@@ -827,9 +821,17 @@ impl Desk {
             return None;
         }
         match self.claims.matcher.read(text) {
+            (Parsed::NotAClaim, _) if self.hand_claim(text) => {
+                Some((Parsed::Claim { sku: None, qty: 1, explicit: false }, "me".into(), msg_id.to_owned()))
+            }
             (Parsed::NotAClaim, _) => None,
             (parsed, norm) => Some((parsed, norm, msg_id.to_owned())),
         }
+    }
+
+    /// A raised hand alone claims the product of a live flash sale.
+    fn hand_claim(&self, text: &str) -> bool {
+        self.sales.live().is_some() && claims::Matcher::raised_hand(text)
     }
 
     /// A viewer's comment, read as a claim.
@@ -1243,74 +1245,6 @@ impl Desk {
         };
         self.learned.learn(&example);
         out.push(Output::Learned(example));
-    }
-
-    /// A canned reply filled for the message `to` (its viewer, the product it names, its
-    /// language), as it would be sent now; or the template fields nothing can fill.
-    pub fn reply_text(
-        &self,
-        reply: &ReplySpec,
-        to: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<String, Vec<&'static str>> {
-        let target = to.and_then(|id| self.chat.by_msg_id(id));
-        let (lang, named) = match target {
-            Some(m) => (
-                self.classifier.language(&m.text),
-                self.claims.matcher.products_named(&classify::normalize(&m.text)),
-            ),
-            None => (None, Vec::new()),
-        };
-        // The product the comment names (one the reply is about, if it says), else the one on screen.
-        let product = named
-            .iter()
-            .find(|sku| reply.products.is_empty() || reply.products.contains(sku))
-            .and_then(|sku| self.catalog.product(sku))
-            .or(self.current_product());
-        let ctx = self.context_for(product, target.map(|m| m.user_name.clone()), now);
-        replies::fill(replies::text_in(reply, lang), &ctx)
-    }
-
-    /// The reply the desk suggests for a chat message, if one fits.
-    pub fn suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
-        self.suggest(msg_id).map(|s| s.reply)
-    }
-
-    /// The reply the desk suggests for a chat message and, when it is the shop's own past
-    /// answer to comments that read the same, how many times it was sent to them.
-    pub fn suggest(&self, msg_id: &str) -> Option<Suggested<'_>> {
-        let m = self.chat.by_msg_id(msg_id)?;
-        if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
-            return None;
-        }
-        if !m.tags.has(Tag::CantShip)
-            && let Some(hit) = self.learned.answered(&classify::normalize(&m.text))
-            && let Some(reply) = self.replies.by_id(hit.reply)
-            && self.reply_text(reply, Some(msg_id), self.now).is_ok()
-        {
-            return Some(Suggested { reply, answered: Some(hit.times) });
-        }
-        self.ranked_suggestion(msg_id).map(|reply| Suggested { reply, answered: None })
-    }
-
-    /// The knowledge base's best reply for a chat message.
-    fn ranked_suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
-        let m = self.chat.by_msg_id(msg_id)?;
-        if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
-            return None;
-        }
-        let norm = classify::normalize(&m.text);
-        let products = self.claims.matcher.products_named(&norm);
-        let asked = Asked {
-            norm: &norm,
-            tags: m.tags,
-            products: &products,
-            on_screen: self.current_product().map(|p| p.sku.as_str()),
-            lang: self.classifier.language(&m.text),
-        };
-        // A reply that cannot be filled now ("pin a product first") gives way to one that can.
-        let ranked = self.replies.suggestions(&asked);
-        ranked.iter().find(|r| self.reply_text(r, Some(msg_id), self.now).is_ok()).or(ranked.first()).copied()
     }
 
     /// A viewer the shop cannot ship to gets the polite reply by itself, when the shop

@@ -102,6 +102,8 @@ pub struct Replies {
     replies: Vec<ReplySpec>,
     /// Each reply's keywords, normalized as comments are.
     keywords: Vec<Vec<String>>,
+    /// The built-in clue words, normalized, by the kind of reply they are for.
+    clues: Vec<(&'static str, Vec<String>)>,
     uses: BTreeMap<String, u64>,
 }
 
@@ -117,10 +119,193 @@ pub struct Asked<'a> {
     pub on_screen: Option<&'a str>,
     /// Its language, by chat.toml's rules.
     pub lang: Option<&'a str>,
+    /// The claims matcher read it as a claim: the claim's own replies answer it.
+    pub claim: bool,
+    /// The tag of the reply for what the flash sale is doing now (`sale-start` while one
+    /// is live, `sold-out` once it sold out...), if a sale is on or just over.
+    pub sale: Option<&'static str>,
+}
+
+/// A reply that fits a comment, with its score and why it scored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suggested<'a> {
+    pub reply: &'a ReplySpec,
+    pub score: i32,
+    /// What counted, in plain words (`keyword "how long"`, `tag shipping`).
+    pub reasons: Vec<String>,
+    /// How often the shop sent it to comments that read like this one, when the suggestion
+    /// is the shop's own past answer.
+    pub answered: Option<u64>,
 }
 
 /// The least score a reply needs to be suggested: a keyword, or two clues together.
-const SUGGEST_AT: i32 = 4;
+pub const SUGGEST_AT: i32 = 4;
+
+/// The tags of the flash sale's replies, each fitting only while the sale is in its state.
+pub const SALE_TAGS: [&str; 4] = ["sale-preheat", "sale-start", "sold-out", "sale-ended"];
+
+/// Words a shop's replies for greetings, thanks and the flash sale are suggested for, even
+/// when `replies.toml` gives them no keywords of their own: a shop that never wrote
+/// "hiya" into its welcome still wants it offered for "hiya just joined".
+const CLUES: [(&str, &[&str]); 3] = [
+    (
+        "welcome",
+        &[
+            "hi",
+            "hiya",
+            "hello",
+            "helo",
+            "hey",
+            "heya",
+            "heyy",
+            "heyyy",
+            "hiii",
+            "hola",
+            "holaa",
+            "holi",
+            "buenas",
+            "buenas noches",
+            "buenas tardes",
+            "evening",
+            "good evening",
+            "afternoon",
+            "morning",
+            "just joined",
+            "joined",
+            "made it",
+            "im here",
+            "here now",
+            "early for once",
+            "first time here",
+            "kumusta",
+            "musta",
+            "magandang gabi",
+            "magandang hapon",
+            "hapon",
+            "czesc",
+            "cześć",
+            "hej",
+            "dzien dobry",
+            "dzień dobry",
+            "dobry wieczor",
+            "dobry wieczór",
+            "buna",
+            "bună",
+            "buna seara",
+            "bună seara",
+            "salut",
+            "salutare",
+            "namaste",
+            "sat sri akal",
+            "assalamualaikum",
+            "salam",
+            "hai",
+            "wassup",
+            "whats up",
+            "wagwan",
+            "ayup",
+            "hiiiya",
+            "hiiya",
+            "hellooo",
+            "helloooo",
+            "oi oi",
+            "alright",
+            "que tal",
+            "qué tal",
+        ],
+    ),
+    (
+        "thanks",
+        &[
+            "followed",
+            "just followed",
+            "follow",
+            "following",
+            "gift",
+            "gifted",
+            "sent a",
+            "sent you",
+            "sent u",
+            "a heart",
+            "rose",
+            "roses",
+            "donut",
+            "heart me",
+            "sub",
+            "subbed",
+            "te sigo",
+            "seguir",
+            "te urmăresc",
+            "te urmaresc",
+            "obserwuję",
+            "obserwuje",
+            "follow kita",
+        ],
+    ),
+    (
+        "sale",
+        &[
+            "sale",
+            "flash",
+            "still on",
+            "is it on",
+            "over",
+            "sold out",
+            "gone",
+            "missed",
+            "miss",
+            "started",
+            "start",
+            "starts",
+            "starting",
+            "when",
+            "ends",
+            "left",
+            "time left",
+            "too late",
+            "too slow",
+            "so fast",
+            "fast",
+            "quick",
+            "already",
+            "done",
+            "finished",
+            "tapos",
+            "habis",
+            "naubos",
+            "maubos",
+            "ubos",
+            "wala na",
+            "agotado",
+            "agotó",
+            "se acabo",
+            "se acabó",
+            "se vendio",
+            "se vendió",
+            "vendido",
+            "koniec",
+            "sprzedane",
+            "wyprzedane",
+            "po wszystkim",
+            "gata",
+            "terminat",
+            "epuizat",
+            "vandut",
+            "vândut",
+            "khatam",
+            "ho gaya",
+            "bik gaya",
+            "bik gaye",
+            "oferta",
+            "promo",
+            "countdown",
+            "timer",
+            "kidding me",
+            "nooo",
+            "noooo",
+        ],
+    ),
+];
 
 impl Replies {
     /// The replies of `replies.toml`, with the use counts of earlier streams.
@@ -129,7 +314,13 @@ impl Replies {
             .iter()
             .map(|r| r.keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()).collect())
             .collect();
-        Replies { replies: replies.to_vec(), keywords, uses }
+        let clues = CLUES
+            .iter()
+            .map(|(tag, words)| {
+                (*tag, words.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).collect())
+            })
+            .collect();
+        Replies { replies: replies.to_vec(), keywords, clues, uses }
     }
 
     /// The same counts with the replies of an edited `replies.toml`.
@@ -167,55 +358,107 @@ impl Replies {
         *self.uses.entry(id.to_owned()).or_default() += 1;
     }
 
-    /// The replies that fit a comment well enough, best first.
+    /// The replies that fit a comment well enough, best first, each with its score and
+    /// reasons.
     ///
-    /// A viewer the shop cannot ship to gets the "can't ship" reply. Otherwise each reply
-    /// scores by the comment's words among its keywords, its tags among the comment's, and
-    /// the products both name; a reply for another product is out. Ties go to the reply
-    /// used more, then to the one first in the file.
-    pub fn suggestions(&self, asked: &Asked<'_>) -> Vec<&ReplySpec> {
+    /// Spam gets none. A viewer the shop cannot ship to gets the "can't ship" reply, even
+    /// for a claim; other claims get none (their own replies answer them as the operator
+    /// acts). Otherwise every reply
+    /// is a candidate and scores by the comment's words among its keywords (a longer phrase
+    /// counts more: "how much is shipping" beats "how much"), the built-in clues of
+    /// greetings, thanks and the sale, its tags among the comment's, and the products both
+    /// name; a reply for another product is out, and a flash sale's reply fits only while
+    /// the sale is in its state. Ties go to the reply used more, then to the one first in
+    /// the file.
+    pub fn suggestions(&self, asked: &Asked<'_>) -> Vec<Suggested<'_>> {
+        if asked.tags.has(Tag::Spam) {
+            return Vec::new();
+        }
         if asked.tags.has(Tag::CantShip)
             && let Some(r) = self.by_tag(CANT_SHIP)
         {
-            return vec![r];
+            return vec![Suggested {
+                reply: r,
+                score: SUGGEST_AT,
+                reasons: vec!["can't ship there".into()],
+                answered: None,
+            }];
         }
-        let mut scored: Vec<(i32, u64, usize, &ReplySpec)> = Vec::new();
+        if asked.claim {
+            return Vec::new();
+        }
+        let mut scored: Vec<(Suggested<'_>, u64, usize)> = Vec::new();
         for (i, (r, keywords)) in self.replies.iter().zip(&self.keywords).enumerate() {
-            if r.key.is_none() && keywords.is_empty() {
-                // Sent by the desk itself (claim answers, sale announcements).
-                continue;
-            }
-            match Self::score(r, keywords, asked) {
-                Some(score) if score >= SUGGEST_AT => scored.push((score, self.uses(r.id()), i, r)),
-                _ => {}
+            if let Some(s) = self.score(r, keywords, asked)
+                && s.score >= SUGGEST_AT
+            {
+                scored.push((s, self.uses(r.id()), i));
             }
         }
-        scored.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
-        scored.into_iter().map(|(.., r)| r).collect()
+        scored.sort_by(|a, b| (b.0.score, b.1).cmp(&(a.0.score, a.1)).then(a.2.cmp(&b.2)));
+        scored.into_iter().map(|(s, ..)| s).collect()
     }
 
-    fn score(r: &ReplySpec, keywords: &[String], asked: &Asked<'_>) -> Option<i32> {
+    /// The built-in clue words for a reply's tags: `welcome`, `thanks`, or the sale's.
+    fn clues_for(&self, r: &ReplySpec) -> &[String] {
+        let kind = r.tags.iter().find_map(|t| match t.as_str() {
+            "welcome" => Some("welcome"),
+            "thanks" => Some("thanks"),
+            t if SALE_TAGS.contains(&t) => Some("sale"),
+            _ => None,
+        });
+        kind.and_then(|k| self.clues.iter().find(|(tag, _)| *tag == k)).map_or(&[], |(_, w)| w.as_slice())
+    }
+
+    fn score<'r>(&self, r: &'r ReplySpec, keywords: &[String], asked: &Asked<'_>) -> Option<Suggested<'r>> {
+        if r.tags.iter().any(|t| t.starts_with("claim-")) {
+            // A claim's answers are sent by the desk as the claim changes.
+            return None;
+        }
+        let sale_tag = r.tags.iter().find(|t| SALE_TAGS.contains(&t.as_str()));
+        if let Some(tag) = sale_tag
+            && asked.sale != Some(tag.as_str())
+        {
+            return None;
+        }
         let mut score = 0;
-        let words = keywords.iter().filter(|k| has_words(asked.norm, k)).count().min(2);
-        score += 4 * words as i32;
-        let tags = asked.tags.iter().filter(|t| r.tags.iter().any(|rt| rt == t.name())).count();
-        score += 2 * tags as i32;
+        let mut reasons = Vec::new();
+        let said: Vec<&String> = keywords.iter().filter(|k| has_words(asked.norm, k)).collect();
+        if !said.is_empty() {
+            let longest = said.iter().map(|k| k.split(' ').count()).max().unwrap_or(1);
+            score += 4 * said.len().min(2) as i32 + (longest as i32 - 1);
+            reasons.extend(said.iter().take(2).map(|k| format!("keyword \"{k}\"")));
+        } else if let Some(clue) = self.clues_for(r).iter().find(|k| has_words(asked.norm, k)) {
+            score += 4;
+            reasons.push(format!("says \"{clue}\""));
+        }
+        if let Some(tag) = sale_tag {
+            score += 1;
+            reasons.push(format!("the sale is {}", tag.trim_start_matches("sale-")));
+        }
+        for t in asked.tags.iter().filter(|t| r.tags.iter().any(|rt| rt == t.name())) {
+            score += 2;
+            reasons.push(format!("tag {}", t.name()));
+        }
         if !r.products.is_empty() {
             let about = |sku: &str| r.products.iter().any(|p| p.eq_ignore_ascii_case(sku));
-            if asked.products.iter().any(|p| about(p)) {
+            if let Some(p) = asked.products.iter().find(|p| about(p)) {
                 score += 3;
+                reasons.push(format!("names {p}"));
             } else if !asked.products.is_empty() {
                 return None;
-            } else if asked.on_screen.is_some_and(about) {
+            } else if let Some(p) = asked.on_screen.filter(|p| about(p)) {
                 score += 1;
+                reasons.push(format!("{p} on screen"));
             } else {
                 return None;
             }
         }
-        if asked.lang.is_some_and(|l| r.lang.contains_key(l)) {
+        if let Some(l) = asked.lang.filter(|l| r.lang.contains_key(*l)) {
             score += 1;
+            reasons.push(format!("in {l}"));
         }
-        Some(score)
+        Some(Suggested { reply: r, score, reasons, answered: None })
     }
 }
 

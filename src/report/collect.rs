@@ -42,6 +42,9 @@ pub struct Comment {
     pub answered: Option<(DateTime<Utc>, Answer)>,
     /// Removed by the platform's moderation.
     pub deleted: bool,
+    /// The reply the desk suggested when it arrived: its id and its text as it would
+    /// have been sent then (`None` when nothing could fill its fields).
+    pub suggestion: Option<(String, Option<String>)>,
 }
 
 /// A new order as it arrived (its final figures are the desk's, at the end).
@@ -242,7 +245,11 @@ impl Pass {
         if let Some(question) = new_comment
             && let Some(m) = self.c.desk.chat.get(next_msg)
         {
-            let comment = comment_of(m, question);
+            let mut comment = comment_of(m, question);
+            comment.suggestion = self.c.desk.suggest(&m.msg_id).map(|s| {
+                let text = self.c.desk.reply_text(s.reply, Some(&m.msg_id), at).ok();
+                (s.reply.id().to_owned(), text)
+            });
             if !comment.msg_id.is_empty() {
                 self.by_msg.insert(comment.msg_id.clone(), self.c.comments.len());
             }
@@ -400,6 +407,7 @@ fn comment_of(m: &Message, platform_question: bool) -> Comment {
         tags: m.tags,
         answered: None,
         deleted: false,
+        suggestion: None,
     }
 }
 

@@ -111,6 +111,8 @@ pub fn comments(r: &Report, out: impl Write) -> anyhow::Result<()> {
             "answered",
             "answered_after",
             "deleted",
+            "suggested",
+            "suggested_text",
         ],
     )?;
     for c in &r.comments {
@@ -142,6 +144,8 @@ pub fn comments(r: &Report, out: impl Write) -> anyhow::Result<()> {
             how,
             when,
             if c.deleted { "yes" } else { "" }.to_owned(),
+            c.suggestion.as_ref().map_or_else(String::new, |(id, _)| id.clone()),
+            c.suggestion.as_ref().and_then(|(_, text)| text.clone()).unwrap_or_default(),
         ])?;
     }
     s.finish()

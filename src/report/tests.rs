@@ -398,6 +398,12 @@ fn untrusted_names_and_comments_stay_text_in_every_format() {
     assert_eq!(deleted["deleted"], "yes");
     let handled = comments.iter().find(|c| c["msg_id"] == "m11").unwrap();
     assert_eq!((handled["answered"].as_str(), handled["answered_after"].as_str()), ("handled", "6:30"));
+    // The reply the desk suggested when the comment came, filled as it would have gone.
+    assert_eq!(handled["suggested"], "wear");
+    // A leading "@" is a formula to a spreadsheet: it stays text.
+    assert!(handled["suggested_text"].starts_with("'@Ivy 1-2 weeks"), "{handled:?}");
+    let praise = comments.iter().find(|c| c["msg_id"] == "m02").unwrap();
+    assert_eq!((praise["suggested"].as_str(), praise["suggested_text"].as_str()), ("", ""));
     let customers = read("customers.csv");
     assert_eq!(customers.len(), r.stream.buyers);
     assert_eq!(customers[0]["spend"], "155.88");
