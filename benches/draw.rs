@@ -24,6 +24,7 @@ fn draw(c: &mut Criterion) {
         demo: true,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     });
     let now: DateTime<Utc> = DateTime::from_timestamp(1_763_000_000, 0).unwrap();
     for seq in 1..=100_000u64 {

@@ -92,6 +92,7 @@ fn main() {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     });
     let rebuilt = store.rebuild(session, &mut desk).unwrap();
     let rate = rebuilt.inputs as f64 / start.elapsed().as_secs_f64();

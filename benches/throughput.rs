@@ -62,6 +62,7 @@ fn desk() -> Desk {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     })
 }
 
@@ -125,7 +126,7 @@ fn headless_replay(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1_000_000));
     group.bench_function("headless_max_1m_chat_file", |b| {
         b.iter(|| {
-            let mut session = Session::new(&config, "bench".into(), false, Clock::wall());
+            let mut session = Session::replay(&config, "bench".into(), Clock::wall());
             replay::run_file(&mut session, &path).unwrap()
         })
     });

@@ -9,7 +9,6 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -23,13 +22,16 @@ use crate::config::Config;
 use crate::config::load::load_replies;
 use crate::config::watch::Watched;
 use crate::desk::learned::Memory;
-use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
+use crate::desk::{Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::explain::ExplainWriter;
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Command, Event, Frame, StreamInfo};
-use crate::store::{Backlog, Item, Journal, Store, ViewerRow};
+use crate::store::Backlog;
+use crate::store::journaling::{Applied, Journaling, Reader, Start, Welcomed, Writer};
 use crate::ui::view::{Effect, ViewState};
+
+pub use crate::store::journaling::ResumePoint;
 
 /// An input with the time it happened at, when the source knows better than the wall
 /// clock (a replay plays script time).
@@ -76,7 +78,8 @@ pub struct Session {
     pub desk: Desk,
     commands: Option<mpsc::UnboundedSender<Command>>,
     recorder: Option<Recorder>,
-    store: Option<Stored>,
+    /// The journal and its rules (no store: none).
+    journal: Option<Journaling>,
     /// How a fresh desk starts (a new stream on the same feed gets one).
     setup: DeskSetup,
     /// What the shop taught earlier streams: every fresh desk starts knowing it.
@@ -97,35 +100,6 @@ struct Recorder {
     start: DateTime<Utc>,
 }
 
-/// The session's place in the store.
-struct Stored {
-    journal: Journal,
-    /// The feed this desk reads (a URL, `demo`): sessions are found again by it.
-    source: String,
-    /// The stored session being written.
-    id: i64,
-    /// Its stream, once a `welcome` named it.
-    stream: Option<String>,
-    /// Whether its stream ended (the journal was told).
-    closed: bool,
-    /// Whether quitting ends the stream (the demo: its server goes with the app).
-    close_on_exit: bool,
-    /// Commands to send as soon as the feed is connected (unanswered before a restart,
-    /// or made while rebuilding).
-    resend: Vec<Command>,
-    /// Whether the operator was told the journal is failing.
-    told_failed: bool,
-}
-
-/// Where the feed picks up after a restart.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ResumePoint {
-    /// The last seq the rebuilt desk applied.
-    pub after: Option<u64>,
-    /// The stream that seq belongs to.
-    pub stream: Option<String>,
-}
-
 /// A ref prefix no other run uses, so command refs never repeat across restarts.
 fn new_ref_prefix() -> String {
     format!("ld{:x}", fastrand::u32(..))
@@ -142,12 +116,13 @@ impl Session {
             demo,
             reply_uses: BTreeMap::new(),
             history: Default::default(),
+            replay: false,
         };
         Session {
             desk: Desk::new(setup.clone()),
             commands: None,
             recorder: None,
-            store: None,
+            journal: None,
             setup,
             memory: Memory::new(),
             clock,
@@ -158,16 +133,25 @@ impl Session {
         }
     }
 
+    /// A session replaying a recording: no platform hears its commands, so none waits for
+    /// an ack, with a store or without.
+    pub fn replay(config: &Config, source: String, clock: Clock) -> Self {
+        let mut session = Session::new(config, source, false, clock);
+        session.setup.replay = true;
+        session.desk = session.fresh_desk();
+        session
+    }
+
     /// How far behind the journal writer is (no store: never).
     fn journal_backlog(&self) -> Option<Backlog> {
-        self.store.as_ref().map(|s| s.journal.backlog())
+        self.journal.as_ref().map(Journaling::backlog)
     }
 
     /// Sends commands to this channel (a feed client); commands left unanswered before
     /// a restart go first.
     pub fn connect_commands(&mut self, tx: mpsc::UnboundedSender<Command>) {
-        if let Some(stored) = &mut self.store {
-            for cmd in stored.resend.drain(..) {
+        if let Some(journal) = &mut self.journal {
+            for cmd in journal.take_resend() {
                 let _ = tx.send(cmd);
             }
         }
@@ -179,75 +163,20 @@ impl Session {
     /// (or when there is none) a new session begins.
     pub fn attach_store(
         &mut self,
-        store: &Store,
-        journal: Journal,
+        store: &dyn Reader,
+        journal: impl Writer + 'static,
         source: &str,
         resume: bool,
     ) -> anyhow::Result<ResumePoint> {
         let now = self.now();
-        let mut stored = Stored {
-            journal,
-            source: source.to_owned(),
-            id: 0,
-            stream: None,
-            closed: false,
-            close_on_exit: !resume,
-            resend: Vec::new(),
-            told_failed: false,
-        };
-        let open = if resume { store.latest_open(source)? } else { None };
-        // Replies used in earlier streams rise in the picker; a rebuilt session counts its own.
-        self.setup.reply_uses = store.reply_uses(open.as_ref().map(|o| o.id))?;
-        // What earlier streams knew of the viewers; a session being rebuilt brings its own.
-        self.setup.history = Arc::new(store.viewer_history(source, open.as_ref().map(|o| o.id))?);
-        // The shop's answers and fixes; a session being rebuilt teaches its own as it replays.
-        self.memory = Memory::of(store.examples(open.as_ref().map(|o| o.id))?);
-        self.desk = self.fresh_desk();
-        if let Some(open) = open {
-            let mut desk = self.fresh_desk();
-            let rebuilt = store.rebuild(open.id, &mut desk)?;
-            // Examples a crash kept from the disk are written again (the rest stay once).
-            for (at, example) in rebuilt.examples {
-                stored.journal.example(open.id, at, example);
-            }
-            if !desk.ended() {
-                tracing::info!(session = open.id, inputs = rebuilt.inputs, last_seq = ?open.last_seq, "rebuilt from the journal");
-                desk.renew_refs(self.setup.ref_prefix.clone());
-                self.desk = desk;
-                stored.id = open.id;
-                stored.stream = open.stream_id.clone();
-                stored.resend = rebuilt.unanswered;
-                stored.journal.record(open.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
-                // Rows a crash kept from the disk are written again from the rebuilt desk.
-                for v in self.desk.viewers.since(0) {
-                    stored.journal.viewer(open.id, ViewerRow::of(&self.desk, v));
-                }
-                self.store = Some(stored);
-                let stream = open.stream_id.as_deref().unwrap_or("the stream");
-                let text = match open.last_seq {
-                    Some(seq) => format!(
-                        "Restored {stream} from the journal ({} inputs); resuming after event {seq}",
-                        rebuilt.inputs
-                    ),
-                    None => format!("Restored {stream} from the journal ({} inputs)", rebuilt.inputs),
-                };
-                self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Info, text }), now);
-                return Ok(ResumePoint { after: open.last_seq, stream: open.stream_id });
-            }
-            // It ended just before a crash, before the journal heard: it stays ended, and it
-            // is one of the earlier streams now.
-            for v in desk.viewers.since(0) {
-                stored.journal.viewer(open.id, ViewerRow::of(&desk, v));
-            }
-            stored.journal.close(open.id, desk.now);
-            self.setup.history = Arc::new(self.setup.history.with_stream(&desk.viewers, &desk.catalog));
-            self.memory = desk.learned;
-            self.desk = self.fresh_desk();
+        let start = Start { setup: &mut self.setup, memory: &mut self.memory };
+        let attached = Journaling::attach(store, Box::new(journal), source, resume, start, now)?;
+        self.desk = attached.desk;
+        self.journal = Some(attached.journaling);
+        if let Some(text) = attached.restored {
+            self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Info, text }), now);
         }
-        stored.id = stored.journal.begin(source, now)?;
-        stored.journal.record(stored.id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
-        self.store = Some(stored);
-        Ok(ResumePoint::default())
+        Ok(attached.resume)
     }
 
     /// A desk for a new stream (or one to rebuild), knowing what earlier streams taught.
@@ -332,89 +261,28 @@ impl Session {
         }
     }
 
-    /// Applies, journals and sends: every input is journaled (a tick only when it changed
-    /// something), and a command leaves only once the input that made it is committed (the
-    /// journal writer sends it): synced to disk for an operator action, committed for the
-    /// rest. Commands keep their order.
+    /// Applies, journals and sends: the journal's rules say what is kept and when a
+    /// command may leave (once the input that made it is durable); with no store, commands
+    /// go at once. Commands keep their order.
     fn apply_at(&mut self, input: Input, now: DateTime<Utc>) {
-        let Some(stored) = &mut self.store else {
-            let outputs = self.desk.apply(input, now);
+        let before = self.journal.as_ref().map(|j| j.before(&self.desk, &input));
+        let outputs = self.desk.apply(input, now);
+        let Some((journal, before)) = self.journal.as_mut().zip(before) else {
             self.send(outputs);
             return;
         };
-        let before = self.desk.revision();
-        let operator = matches!(input, Input::Operator(_));
-        let orders = matches!(&input, Input::Feed(f) if matches!(f.event, Event::Order { .. } | Event::OrderUpdate { .. }))
-            || matches!(input, Input::Operator(Action::ConfirmClaim { .. }));
-        let kept = (!matches!(input, Input::Tick)).then(|| input.clone());
-        let seen = self.desk.viewers.len();
-        let buyer = if orders { self.desk.buyer_of(&input) } else { None };
-        let outputs = self.desk.apply(input, now);
-        let changed = self.desk.revision() != before;
-        let mut commands = Vec::with_capacity(outputs.len());
+        let mut applied = Applied { commands: Vec::with_capacity(outputs.len()), examples: Vec::new() };
         let mut bell = false;
         let mut copied = None;
-        let mut examples = Vec::new();
         for output in outputs {
             match output {
-                Output::Send(cmd) => commands.push(cmd),
+                Output::Send(cmd) => applied.commands.push(cmd),
                 Output::Bell => bell = true,
                 Output::Clipboard(text) => copied = Some(text),
-                Output::Learned(example) => examples.push(example),
+                Output::Learned(example) => applied.examples.push(example),
             }
         }
-        let mut items = Vec::with_capacity(1 + commands.len());
-        match kept {
-            Some(input) => items.push(Item::Input(input)),
-            // A tick that changed nothing moved only the clock: not worth a row.
-            None if changed => items.push(Item::Input(Input::Tick)),
-            None => {}
-        }
-        items.extend(commands.iter().map(|cmd| Item::Output(cmd.clone())));
-        let sink = self.commands.as_ref();
-        match sink {
-            Some(sink) if operator && !commands.is_empty() => {
-                stored.journal.record_durably_then_send(stored.id, now, items, commands, sink);
-            }
-            _ => {
-                for item in items {
-                    stored.journal.record(stored.id, now, item);
-                }
-                match sink {
-                    // A command the desk made by itself (a claim answer, a sale's end on
-                    // the clock) leaves only once its input is committed: were it sent first
-                    // and the desk killed before the commit, the restarted desk would make
-                    // it again from the replayed input and the buyer would hear it twice.
-                    Some(sink) if !commands.is_empty() => stored.journal.send_in_turn(commands, sink),
-                    Some(_) => {}
-                    // Not connected yet (a restart's first inputs): they go on connecting.
-                    None => stored.resend.extend(commands),
-                }
-            }
-        }
-        for example in examples {
-            stored.journal.example(stored.id, now, example);
-        }
-        if orders {
-            let count = self.desk.catalog.order_count() as u64;
-            stored.journal.figures(stored.id, count, self.desk.catalog.gmv());
-        }
-        // Viewers first seen now, and a buyer whose orders changed: kept for later streams.
-        let viewers = &self.desk.viewers;
-        let buyer = buyer
-            .and_then(|id| viewers.get(&id))
-            .filter(|v| viewers.since(seen).iter().all(|n| n.id != v.id));
-        for v in viewers.since(seen).iter().chain(buyer) {
-            stored.journal.viewer(stored.id, ViewerRow::of(&self.desk, v));
-        }
-        if self.desk.ended() && !stored.closed {
-            stored.closed = true;
-            stored.journal.close(stored.id, now);
-        }
-        if stored.journal.failed() && !stored.told_failed {
-            stored.told_failed = true;
-            let text =
-                "The journal cannot be written (see the log): a restart may not restore the latest events";
+        if let Some(text) = journal.applied(before, &self.desk, applied, now, self.commands.as_ref()) {
             // Not journaled (the journal is what failed).
             self.desk.apply(Input::Link(LinkEvent::Notice { level: Level::Error, text: text.into() }), now);
         }
@@ -426,23 +294,18 @@ impl Session {
         }
     }
 
-    /// Sends the desk's commands to the feed (no store).
+    /// Sends the desk's commands to the feed (no store). With no feed (a replay) they go
+    /// nowhere, and the replay's desk waits for no ack.
     fn send(&mut self, outputs: Vec<Output>) {
         for output in outputs {
             match output {
-                Output::Send(cmd) => match &self.commands {
-                    Some(tx) => {
-                        if tx.send(cmd).is_err() {
-                            tracing::warn!("feed is gone; command not sent");
-                        }
+                Output::Send(cmd) => {
+                    if let Some(tx) = &self.commands
+                        && tx.send(cmd).is_err()
+                    {
+                        tracing::warn!("feed is gone; command not sent");
                     }
-                    // A replay has no platform to answer: nothing is left waiting for an ack.
-                    None => {
-                        if let Some(r) = cmd.reference() {
-                            self.desk.pending.remove(r);
-                        }
-                    }
-                },
+                }
                 Output::Bell => self.ring(),
                 Output::Clipboard(text) => self.copy(&text),
                 // The desk learned it already; with no store it is forgotten at the end.
@@ -473,39 +336,23 @@ impl Session {
     /// The first `welcome` names the stored session's stream; a welcome for another
     /// stream ends that session and starts a new one on a fresh desk.
     fn on_welcome(&mut self, stream: &StreamInfo, now: DateTime<Utc>) {
-        let Some(stored) = &mut self.store else { return };
-        let old = match &stored.stream {
-            Some(id) if *id == stream.id => return,
-            Some(id) => id.clone(),
-            None => {
-                stored.stream = Some(stream.id.clone());
-                stored.journal.set_stream(stored.id, stream);
-                return;
-            }
-        };
-        if !stored.closed {
-            stored.journal.close(stored.id, now);
-        }
-        let id = match stored.journal.begin(&stored.source, now) {
-            Ok(id) => id,
+        let Some(journal) = &mut self.journal else { return };
+        let old = match journal.welcome(stream, now) {
+            Ok(Welcomed::Same | Welcomed::Named) => return,
+            Ok(Welcomed::Another { old }) => old,
             Err(e) => {
                 tracing::error!("cannot begin a session for stream {}: {e:#}; journaling stops", stream.id);
-                self.store = None;
+                self.journal = None;
                 return;
             }
         };
-        tracing::info!(old = %old, new = %stream.id, session = id, "a new stream on the same feed");
         self.setup.ref_prefix = new_ref_prefix();
         // The stream that ended is an earlier one now: the new one knows its viewers.
-        self.setup.history = Arc::new(self.setup.history.with_stream(&self.desk.viewers, &self.desk.catalog));
-        self.memory = self.desk.learned.clone();
-        self.desk = Desk::new(self.setup.clone()).with_memory(self.memory.clone());
-        stored.id = id;
-        stored.stream = Some(stream.id.clone());
-        stored.closed = false;
-        stored.resend.clear();
-        stored.journal.set_stream(id, stream);
-        stored.journal.record(id, now, Item::Run { ref_prefix: self.setup.ref_prefix.clone() });
+        Start { setup: &mut self.setup, memory: &mut self.memory }.after_stream(&self.desk);
+        self.desk = self.fresh_desk();
+        if let Some(journal) = &self.journal {
+            journal.run(self.setup.ref_prefix.clone(), now);
+        }
         let text = format!("A new stream, {}: {old} is kept in the journal as ended", stream.id);
         self.apply_at(Input::Link(LinkEvent::Notice { level: Level::Warn, text }), now);
     }
@@ -518,11 +365,8 @@ impl Session {
         {
             tracing::error!("recording flush failed: {e}");
         }
-        if let Some(stored) = self.store.take() {
-            if stored.close_on_exit && !stored.closed {
-                stored.journal.close(stored.id, self.now());
-            }
-            stored.journal.finish();
+        if let Some(journal) = self.journal.take() {
+            journal.finish(self.now());
         }
     }
 }

@@ -23,6 +23,7 @@ fn demo_setup(settings: Option<&str>) -> DeskSetup {
         demo: true,
         reply_uses: BTreeMap::new(),
         history: Default::default(),
+        replay: false,
     }
 }
 

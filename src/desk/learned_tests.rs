@@ -19,6 +19,7 @@ fn demo_desk() -> Desk {
         demo: true,
         reply_uses: BTreeMap::new(),
         history: Default::default(),
+        replay: false,
     })
 }
 

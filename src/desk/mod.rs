@@ -179,6 +179,9 @@ pub struct DeskSetup {
     pub reply_uses: BTreeMap<String, u64>,
     /// What earlier streams on this feed knew of its viewers (from the store).
     pub history: Arc<History>,
+    /// Whether this desk replays a recording: no platform hears its commands, so none is
+    /// left waiting for an ack (with a store or without, a replay ends the same).
+    pub replay: bool,
 }
 
 /// A command sent and not yet answered.
@@ -241,6 +244,8 @@ pub struct Desk {
     pub learned: learned::Memory,
     /// Examples this stream made (their `n`).
     examples_made: u64,
+    /// A replay's: its commands go nowhere, so none waits for an ack.
+    replay: bool,
 }
 
 impl Desk {
@@ -283,6 +288,7 @@ impl Desk {
             caps: Capabilities::ALL,
             learned: learned::Memory::new(),
             examples_made: 0,
+            replay: setup.replay,
         }
     }
 
@@ -353,6 +359,11 @@ impl Desk {
     pub fn current_product(&self) -> Option<&catalog::Product> {
         let sku = self.sales.live().map(|s| s.spec.sku.as_str()).or(self.pinned.as_deref())?;
         self.catalog.product(sku)
+    }
+
+    /// Whether this desk replays a recording (its commands reach no platform).
+    pub fn replaying(&self) -> bool {
+        self.replay
     }
 
     /// Whether the stream has ended (the headless run stops here).
@@ -1531,7 +1542,9 @@ impl Desk {
             self.notice(Level::Info, format!("Not sent ({label}): the platform cannot take it here"));
             return;
         }
-        if let Some(r) = command.reference() {
+        if let Some(r) = command.reference()
+            && !self.replay
+        {
             self.pending.insert(r.to_owned(), Pending { label, sent_at: now });
         }
         self.counters.commands_sent += 1;

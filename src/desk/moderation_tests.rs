@@ -31,6 +31,7 @@ fn desk_of(shop: ShopConfig) -> Desk {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     })
 }
 
@@ -192,6 +193,7 @@ fn pin_sends_pin_chat_and_keeps_the_comment_after_the_log_lets_it_go() {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     });
     d.apply(chat(1, "ann", "use code NAILS10 at checkout"), t(1));
     let out = d.apply(op(Action::PinMessage { msg_id: "m1".into() }), t(2));

@@ -74,6 +74,7 @@ fn setup() -> DeskSetup {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     }
 }
 
@@ -496,6 +497,7 @@ fn a_scheduled_sale_starts_by_itself_once() {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     });
     assert!(d.apply(Input::Tick, t(59)).is_empty());
     let out = d.apply(Input::Tick, t(60));

@@ -37,6 +37,7 @@ fn setup(config: &Config, source: &str) -> DeskSetup {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     }
 }
 

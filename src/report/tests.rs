@@ -420,6 +420,7 @@ fn customers_across_streams_add_up_each_stream() {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     };
     let list = customers::across(&store, &setup).unwrap();
     let ann = list.iter().find(|c| c.user_id == "u1").unwrap();

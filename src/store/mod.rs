@@ -8,6 +8,7 @@
 //! inputs again, at their recorded times, to a fresh desk.
 
 mod examples;
+pub mod journaling;
 mod viewers;
 mod writer;
 
@@ -24,7 +25,7 @@ use serde::Serialize;
 use crate::config::model::ReplySpec;
 use crate::desk::learned::Example;
 use crate::desk::viewers::History;
-use crate::desk::{Action, Desk, Input, LinkEvent, Output};
+use crate::desk::{Action, Desk, Input, LinkEvent};
 use crate::protocol::{Command, Frame};
 
 pub use viewers::ViewerRow;
@@ -182,28 +183,7 @@ impl Store {
     /// Applies session `id`'s journal to `desk` (a fresh one), input by input at the
     /// recorded times, with the ref prefix each run had.
     pub fn rebuild(&self, id: i64, desk: &mut Desk) -> anyhow::Result<Rebuilt> {
-        let mut rebuilt = Rebuilt::default();
-        let mut outputs = Vec::new();
-        self.each_item(id, |at, item| {
-            match item {
-                Item::Input(input) => {
-                    for output in desk.apply(input, at) {
-                        if let Output::Learned(e) = output {
-                            rebuilt.examples.push((at, e));
-                        }
-                    }
-                    rebuilt.inputs += 1;
-                }
-                Item::Output(command) => outputs.push(command),
-                Item::Run { ref_prefix } => desk.renew_refs(ref_prefix),
-            }
-            Ok(())
-        })?;
-        rebuilt.unanswered = outputs
-            .into_iter()
-            .filter(|c| c.reference().is_some_and(|r| desk.pending.contains_key(r)))
-            .collect();
-        Ok(rebuilt)
+        journaling::rebuild(self, id, desk)
     }
 
     /// Reads session `id`'s journal in order, handing each row to `visit` with the time it

@@ -86,6 +86,7 @@ fn fresh_knowing(config: &Config, history: crate::desk::viewers::History) -> Des
         demo: false,
         reply_uses: Default::default(),
         history: std::sync::Arc::new(history),
+        replay: false,
     })
 }
 

@@ -56,7 +56,8 @@ struct Waiting {
 }
 
 impl Backlog {
-    fn new(queue: usize) -> Self {
+    /// A count for a queue of `queue` messages (behind from half of it).
+    pub fn new(queue: usize) -> Self {
         let behind_at = isize::try_from(queue.div_ceil(2)).unwrap_or(isize::MAX);
         Backlog(Arc::new(Waiting { len: AtomicIsize::new(0), behind_at, caught_up: Default::default() }))
     }

@@ -104,6 +104,7 @@ fn desk_with(scrollback: usize, demo: bool) -> Desk {
         demo,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     })
 }
 
@@ -887,6 +888,7 @@ fn focus_cycles_through_the_panes() {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     });
     let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
     act(&mut view, &d, KeyAction::FocusNext);
@@ -1366,6 +1368,7 @@ fn demo_knowledge_desk() -> Desk {
         demo: false,
         reply_uses: [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into(),
         history: Default::default(),
+        replay: false,
     });
     welcome(&mut d);
     let lines = [

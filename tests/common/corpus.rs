@@ -283,6 +283,7 @@ pub fn demo_desk() -> Desk {
         demo: false,
         reply_uses: BTreeMap::new(),
         history: Default::default(),
+        replay: false,
     })
 }
 

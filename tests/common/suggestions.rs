@@ -82,6 +82,7 @@ fn demo_desk() -> Desk {
         demo: true,
         reply_uses: BTreeMap::new(),
         history: Default::default(),
+        replay: false,
     })
 }
 

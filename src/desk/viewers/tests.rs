@@ -22,6 +22,7 @@ fn desk_knowing(history: History) -> Desk {
         source: "test".into(),
         demo: false,
         history: Arc::new(history),
+        replay: false,
         reply_uses: Default::default(),
     })
 }

@@ -111,6 +111,7 @@ fn snapshot_pinned_muted_and_hidden_comments() {
         demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
+        replay: false,
     });
     welcome(&mut d);
     say(&mut d, 10, "ann", "use code NAILS10 at checkout", t(10));

@@ -38,6 +38,7 @@ fn known_desk() -> Desk {
         source: "ws://127.0.0.1:9000".into(),
         demo: false,
         history: Arc::new(history),
+        replay: false,
         reply_uses: Default::default(),
     });
     welcome(&mut d);
