@@ -12,11 +12,17 @@ use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use super::claims::compile;
 pub use super::triage_features::normalize_into;
-use super::triage_features::{self as features, Context, MODEL_TAGS};
+use super::triage_features::{self as features, Context};
 use crate::config::model::{ChatConfig, SpamConfig};
 
 /// The triage model's weights, trained from the corpus when the crate is built (`build.rs`).
-static WEIGHTS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/triage_weights.bin"));
+static WEIGHTS: std::sync::LazyLock<Box<features::Rows>> = std::sync::LazyLock::new(|| {
+    features::rows(include_bytes!(concat!(env!("OUT_DIR"), "/triage_weights.bin")))
+});
+
+/// The tag of each of [`features::MODEL_TAGS`], in their order.
+const MODEL_TAG_OF: [Tag; features::K] =
+    [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::Complaint, Tag::Spam];
 
 /// The places of [`super::regions`], as the model looks them up.
 static PLACES: std::sync::LazyLock<Vec<u64>> =
@@ -131,6 +137,9 @@ struct Compiled {
     /// Whether each regex in `rules` is the shop's own (not a built-in rule the model was
     /// trained with): the shop's own rules tag whatever the model says.
     rule_own: Vec<bool>,
+    /// The [`Context::rules`] bit of each regex's tag (none for a tag the model does not
+    /// predict), so a match costs no lookup by name.
+    rule_bits: Vec<u8>,
     /// The languages of `[languages]`, to tell what language a comment is in.
     langs: Vec<Lang>,
     links: Regex,
@@ -283,18 +292,23 @@ impl Compiled {
         }
         let rule_tags = rules.iter().map(|(tag, _, _)| *tag).collect();
         let rule_own = rules.iter().map(|(_, own, _)| *own).collect();
-        let (rules, rule_tags, rule_own) = match compile_set(rules.iter().map(|(_, _, r)| r.as_str())) {
-            Ok(set) => (set, rule_tags, rule_own),
-            Err(e) => {
-                tracing::warn!(error = %e, "chat rules skipped");
-                (RegexSet::empty(), Vec::new(), Vec::new())
-            }
-        };
+        let rule_bits = rules
+            .iter()
+            .map(|(tag, _, _)| MODEL_TAG_OF.iter().position(|t| t == tag).map_or(0, |bit| 1 << bit))
+            .collect();
+        let (rules, rule_tags, rule_own, rule_bits) =
+            match compile_set(rules.iter().map(|(_, _, r)| r.as_str())) {
+                Ok(set) => (set, rule_tags, rule_own, rule_bits),
+                Err(e) => {
+                    tracing::warn!(error = %e, "chat rules skipped");
+                    (RegexSet::empty(), Vec::new(), Vec::new(), Vec::new())
+                }
+            };
         let links = Regex::new(
             r"(?i)(?:https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|ly|io|co|xyz|shop|link|me|gg)/)",
         )
         .expect("the link pattern compiles");
-        Compiled { rules, rule_tags, rule_own, langs, links }
+        Compiled { rules, rule_tags, rule_own, rule_bits, langs, links }
     }
 }
 
@@ -379,25 +393,22 @@ impl Classifier {
         }
         if !self.norm.is_empty() {
             for i in &self.compiled.rules.matches(&self.norm) {
-                let tag = self.compiled.rule_tags[i];
                 if self.compiled.rule_own[i] {
-                    tags.add(tag);
+                    tags.add(self.compiled.rule_tags[i]);
                 }
-                if let Some(bit) = MODEL_TAGS.iter().position(|t| *t == tag.name()) {
-                    ctx.rules |= 1 << bit;
-                }
+                ctx.rules |= self.compiled.rule_bits[i];
             }
             if self.names.iter().any(|n| has_words(&self.norm, n)) {
                 tags.add(Tag::Mention);
             }
         }
         ctx.previous = self.previous(said);
-        let scores = features::scores(WEIGHTS, &PLACES, said.text, &self.norm, &ctx);
+        let scores = features::scores(&WEIGHTS, &PLACES, said.text, &self.norm, &ctx);
         let mut predicted = 0u8;
-        for (bit, (name, score)) in MODEL_TAGS.iter().zip(scores).enumerate() {
+        for (bit, (tag, score)) in MODEL_TAG_OF.into_iter().zip(scores).enumerate() {
             if score > 0.0 {
                 predicted |= 1 << bit;
-                tags.add(Tag::from_name(name).expect("the model's tags are tags"));
+                tags.add(tag);
             }
         }
         // "my order never arrived", "the checkout won't load": a problem to handle first,
@@ -522,6 +533,12 @@ mod tests {
         let said =
             Said { user_id: "", text, question: false, claim: false, at_ms: 0, context: Context::default() };
         c.classify(said).has(tag)
+    }
+
+    #[test]
+    fn the_models_tags_are_named_in_its_order() {
+        let names: Vec<&str> = MODEL_TAG_OF.iter().map(|t| t.name()).collect();
+        assert_eq!(names, features::MODEL_TAGS);
     }
 
     #[test]
