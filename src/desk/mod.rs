@@ -23,6 +23,7 @@ pub mod shipping;
 pub mod stats;
 mod suggest;
 mod summary;
+pub mod text;
 pub mod triage_features;
 pub mod viewers;
 
@@ -1237,7 +1238,7 @@ impl Desk {
         self.examples_made += 1;
         let example = learned::Example {
             n: self.examples_made,
-            text: classify::normalize(&m.text),
+            text: text::fold(&m.text),
             lang: self.classifier.language(&m.text).map(str::to_owned),
             tags: learned::Example::names(m.tags),
             fixed: learned::Example::names(fixed),
