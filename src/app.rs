@@ -439,7 +439,7 @@ impl Session {
                     // A replay has no platform to answer: nothing is left waiting for an ack.
                     None => {
                         if let Some(r) = cmd.reference() {
-                            self.desk.pending.remove(r);
+                            self.desk.forget_pending(r);
                         }
                     }
                 },

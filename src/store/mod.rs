@@ -201,7 +201,7 @@ impl Store {
         })?;
         rebuilt.unanswered = outputs
             .into_iter()
-            .filter(|c| c.reference().is_some_and(|r| desk.pending.contains_key(r)))
+            .filter(|c| c.reference().is_some_and(|r| desk.pending().contains_key(r)))
             .collect();
         Ok(rebuilt)
     }

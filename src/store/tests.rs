@@ -429,7 +429,7 @@ fn a_restart_resumes_after_the_last_seq_and_sends_unanswered_commands_again() {
         "{after:?}"
     );
     assert!(!refs_before.contains(&refs[2]), "{after:?}");
-    assert!(again.desk.pending.contains_key(&refs[2]));
+    assert!(again.desk.pending().contains_key(&refs[2]));
     again.finish();
     let store = open_store(dir.path());
     assert_eq!(
@@ -449,7 +449,7 @@ fn a_stream_that_ended_is_not_resumed() {
     session.finish();
     let (again, _c, point) = stored_session(dir.path(), &config);
     assert_eq!(point, app::ResumePoint::default());
-    assert_eq!(again.desk.counters.events_applied, 0);
+    assert_eq!(again.desk.counters().events_applied, 0);
     let store = open_store(dir.path());
     let list = store.sessions().unwrap();
     assert_eq!(list.len(), 2);
@@ -465,7 +465,7 @@ fn a_welcome_for_another_stream_closes_the_session_and_starts_afresh() {
     session.apply((welcome("s2"), Some(t(1_000))));
     session.apply((chat(1), Some(t(1_100))));
     assert_eq!(session.desk.stream.id, "s2");
-    assert_eq!(session.desk.counters.events_applied, 1);
+    assert_eq!(session.desk.counters().events_applied, 1);
     assert!(session.desk.sales.live().is_none());
     assert!(session.desk.notices().any(|n| n.text.contains("A new stream, s2")));
     let live = session.desk.clone();
