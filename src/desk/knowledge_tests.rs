@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::config::{EnvInfo, Paths};
+use crate::desk::claims::Parsed;
 use crate::protocol::sanitize::{MAX_TEXT_CHARS, sanitize};
 
 /// The setup of a desk on the built-in demo configuration, with `settings.toml` if given.

@@ -2,7 +2,7 @@ use super::*;
 use crate::config::model::{
     Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan,
 };
-use crate::protocol::{Gift, OrderStatus};
+use crate::protocol::{Gift, OrderStatus, SaleAction};
 
 fn shop() -> ShopConfig {
     let product = |sku: &str, name: &str, price: &str, stock: u32| ProductSpec {

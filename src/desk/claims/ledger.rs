@@ -28,10 +28,10 @@ use chrono::{DateTime, Duration, Utc};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
-use super::catalog::{Catalog, Cover, Order};
-use super::text::has_words;
-pub use super::text::{compile, normalize};
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
+use crate::desk::catalog::{Catalog, Cover, Order};
+use crate::desk::text::has_words;
+pub use crate::desk::text::{compile, normalize};
 
 /// Finished claims kept for the Claims pane (the counts go on for the summary).
 pub const DONE_KEPT: usize = 200;
