@@ -6,6 +6,9 @@
 #[path = "src/desk/regions.rs"]
 #[allow(dead_code)]
 mod regions;
+#[path = "src/desk/text.rs"]
+#[allow(dead_code)]
+mod text;
 #[path = "src/desk/triage_features.rs"]
 #[allow(dead_code)]
 mod triage_features;
@@ -14,7 +17,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use regex::{Regex, RegexBuilder};
-use triage_features::{BUCKETS, Context, K, MODEL_TAGS, RegionCue, SaleCue, features, normalize_into};
+use text::fold_into as normalize_into;
+use triage_features::{BUCKETS, Context, K, MODEL_TAGS, RegionCue, SaleCue, features};
 
 /// The splits trained on. `dev` measures the model while it is tuned; `heldout` never.
 const TRAIN: &[&str] = &["tests/fixtures/triage/train.tsv"];

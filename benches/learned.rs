@@ -4,8 +4,9 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use livedesk::desk::classify::{Tag, Tags, normalize};
+use livedesk::desk::classify::{Tag, Tags};
 use livedesk::desk::learned::{ANSWERS_KEPT, Example, FIXES_KEPT, Memory};
+use livedesk::desk::text::fold as normalize;
 
 const WORDS: [&str; 48] = [
     "how", "much", "is", "the", "pink", "glue", "kit", "do", "you", "ship", "to", "manila", "hun", "price",

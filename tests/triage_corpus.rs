@@ -11,7 +11,8 @@ use common::corpus::{
     Comment, HELDOUT_SECONDS, MIN_PER_VARIETY, MIN_SIZE, MIN_TOTAL, SALE_REPLIES, VARIETIES, corpus, load,
     shop,
 };
-use livedesk::desk::classify::{Tag, has_words, normalize};
+use livedesk::desk::classify::Tag;
+use livedesk::desk::text::{fold as normalize, has_words};
 
 #[test]
 fn every_line_parses_with_labels_the_project_knows() {

@@ -16,7 +16,7 @@ use super::library::Library;
 use super::model::{
     Catalog, ChatConfig, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings, Shipping,
 };
-use crate::desk::claims::{compile, normalize};
+use crate::desk::text::{compile, normalize};
 
 /// The fields a reply text may use, as `{name}`.
 pub use crate::desk::replies::FIELDS as TEMPLATE_FIELDS;
@@ -544,7 +544,8 @@ impl Checker<'_, '_> {
     /// `chat.toml`: known tags, rules that say something, words that survive normalizing,
     /// regexes that compile, and spam limits that make sense.
     pub fn chat(&mut self, c: &ChatConfig) {
-        use crate::desk::classify::{Tag, keywords_regex, normalize};
+        use crate::desk::classify::Tag;
+        use crate::desk::text::{fold as normalize, keywords_regex};
         for (i, name) in c.names.iter().enumerate() {
             if normalize(name).is_empty() {
                 self.at(
@@ -629,7 +630,7 @@ impl Checker<'_, '_> {
     /// each written once.
     fn chat_moderation(&mut self, c: &ChatConfig) {
         use super::model::MUTE_MAX;
-        use crate::desk::classify::{keywords_regex, normalize};
+        use crate::desk::text::{fold as normalize, keywords_regex};
         if !(1..=MUTE_MAX).contains(&c.mute_seconds) {
             self.at(
                 &[Seg::Key("mute_seconds")],

@@ -8,10 +8,11 @@ use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
 
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet};
 
-use super::claims::compile;
-pub use super::triage_features::normalize_into;
+use super::text::{compile, compile_set};
+use super::text::{fold as normalize, fold_into as normalize_into};
+use super::text::{has_words, keywords_regex};
 use super::triage_features::{self as features, Context};
 use crate::config::model::{ChatConfig, SpamConfig};
 
@@ -179,44 +180,6 @@ impl PartialEq for Classifier {
     fn eq(&self, other: &Self) -> bool {
         self.config == other.config && self.names == other.names
     }
-}
-
-/// `text` normalized as comments are.
-pub fn normalize(text: &str) -> String {
-    let mut out = String::new();
-    normalize_into(text, &mut out);
-    out
-}
-
-/// The regex that matches any of `keywords` as whole words of a normalized comment.
-pub fn keywords_regex(keywords: &[String]) -> Option<String> {
-    let words: Vec<String> =
-        keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
-    if words.is_empty() {
-        return None;
-    }
-    Some(format!("(?:^| )(?:{})(?: |$)", words.join("|")))
-}
-
-/// Whether `name` (normalized) is a whole word run of `text` (normalized). Only the starts
-/// of words are tried: a substring search would be set up anew for every name.
-pub fn has_words(text: &str, name: &str) -> bool {
-    if name.is_empty() {
-        return false;
-    }
-    let (text, name) = (text.as_bytes(), name.as_bytes());
-    let fits = |start: usize| {
-        let end = start + name.len();
-        text[start..].starts_with(name) && (end == text.len() || text[end] == b' ')
-    };
-    fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
-}
-
-/// The rules' regexes (each compiled alone first) as one set, with the options of
-/// [`compile`]; each regex keeps the size it was allowed alone.
-fn compile_set<'a>(regexes: impl ExactSizeIterator<Item = &'a str>) -> Result<RegexSet, regex::Error> {
-    let limit = (1 << 20) * regexes.len().max(1);
-    RegexSetBuilder::new(regexes).case_insensitive(true).size_limit(limit).build()
 }
 
 /// Whether a comment is asked in so many marks: it ends with "?" (but not an exclaimed
@@ -583,22 +546,6 @@ mod tests {
         assert!(has(&mut own, "my nails feel wobbly", Tag::Complaint));
         // The built-in rules are the model's features, not overrides: "fake" alone in praise.
         assert!(!has(&mut classifier(), "you can't even tell they're fake 😍", Tag::Complaint));
-    }
-
-    #[test]
-    fn normalizing_keeps_letters_and_digits_in_lower_case_and_one_space_between() {
-        let table = [
-            ("HOW MUCH?? 💅", "how much"),
-            ("  it's   2 for £10!! ", "its 2 for 10"),
-            ("¿Cuánto CUESTA?", "cuánto cuesta"),
-            ("don’t `go` 😍 NOW", "dont go now"),
-            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
-            ("💅💅", ""),
-            ("", ""),
-        ];
-        for (text, want) in table {
-            assert_eq!(normalize(text), want, "{text:?}");
-        }
     }
 
     #[test]

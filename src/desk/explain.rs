@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::Parsed;
 use super::classify::Tag;
-use super::{Desk, classify};
+use super::{Desk, text};
 
 /// One comment as the desk saw it: a line of the explain file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,7 +59,7 @@ impl Desk {
     /// What the desk made of the chat message `msg_id`, if it still has it.
     pub fn explain(&self, msg_id: &str) -> Option<Explained> {
         let m = self.chat.by_msg_id(msg_id)?;
-        let norm = classify::normalize(&m.text);
+        let norm = text::fold(&m.text);
         let cant_ship = m.tags.has(Tag::CantShip).then(|| {
             let mut tags = m.tags;
             tags.remove(Tag::CantShip);

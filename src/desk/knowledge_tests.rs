@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::config::{EnvInfo, Paths};
+use crate::desk::claims::Parsed;
 use crate::protocol::sanitize::{MAX_TEXT_CHARS, sanitize};
 
 /// The setup of a desk on the built-in demo configuration, with `settings.toml` if given.
@@ -273,4 +274,15 @@ fn the_explain_line_says_what_the_desk_made_of_a_comment() {
     let claim = e.claim.unwrap();
     assert_eq!((claim.product.as_deref(), claim.quantity), (Some("ALMOND-PINK"), 2));
     assert_eq!(e.suggestion, None, "a claim is answered by the claim's own replies");
+}
+
+#[test]
+fn a_reply_names_the_product_a_stretched_comment_names_as_its_claim_does() {
+    let mut d = demo_desk(None);
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("SQUARE-FRENCH".into()) }), t(0));
+    let (parsed, _) = d.claims.matcher.parse("sold stilettooo?");
+    assert_eq!(parsed, Parsed::Claim { sku: Some("STILETTO-RED".into()), qty: 1, explicit: true });
+    say(&mut d, 1, viewer("a", Some("GB")), "how much is the stilettooo?");
+    let text = d.reply_text(d.replies.by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
+    assert!(text.contains("cherry red"), "{text}");
 }

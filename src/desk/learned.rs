@@ -368,7 +368,7 @@ const CANDIDATES: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::classify::normalize;
+    use crate::desk::text::fold as normalize;
 
     fn answer(text: &str, reply: &str) -> Example {
         Example {

@@ -15,18 +15,20 @@ pub mod health;
 pub mod learned;
 pub mod moderation;
 pub mod money;
-pub mod outbound;
+pub mod outbox;
 pub mod regions;
 pub mod replies;
 pub mod sales;
+pub mod send_queue;
 pub mod shipping;
 pub mod stats;
 mod suggest;
 mod summary;
+pub mod text;
 pub mod triage_features;
 pub mod viewers;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -38,15 +40,16 @@ pub use summary::{FeedHealth, Summary};
 
 use crate::config::model::{ReplySpec, ShopConfig};
 pub use crate::protocol::Capabilities;
-use crate::protocol::{Command, Event, Frame, ModAction, SaleAction, StreamInfo, StreamState, User};
+use crate::protocol::{Command, Event, Frame, ModAction, StreamInfo, StreamState, User};
 use catalog::{Catalog, Cover, Order, OrderEffect};
 use chat::{ChatLog, MsgKind};
-use claims::{ClaimRequest, Claims, ConfirmedBy, News, Parsed, Way};
+use claims::Claims;
 use classify::{Classifier, Said, Tag, Tags};
 use health::Health;
 use moderation::Moderation;
+use outbox::Outbox;
 use replies::{Replies, TemplateContext};
-use sales::{EndReason, Sale, SaleEvent, SaleState, Sales};
+use sales::{EndReason, SaleState, Sales};
 use shipping::ShippingGate;
 use stats::Stats;
 use viewers::{History, Viewers};
@@ -191,8 +194,6 @@ pub struct Pending {
     pub sent_at: DateTime<Utc>,
 }
 
-const NOTICES_KEPT: usize = 100;
-
 /// All domain state of one stream.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Desk {
@@ -205,7 +206,7 @@ pub struct Desk {
     pub lag_ms: Option<i64>,
     /// When the platform last restarted its numbering, for the status bar to say so.
     pub renumbered_at: Option<DateTime<Utc>>,
-    pub counters: Counters,
+    counters: Counters,
     /// Outages, gaps, replays dropped and quiet spells of the feed.
     pub health: Health,
     pub chat: ChatLog,
@@ -226,26 +227,16 @@ pub struct Desk {
     pub viewers: Viewers,
     /// The product pinned on the stream.
     pub pinned: Option<String>,
-    pub pending: BTreeMap<String, Pending>,
     /// Chat sends waiting for the platform's send limit.
-    pub send_queue: outbound::SendQueue,
-    notices: VecDeque<Notice>,
-    ref_prefix: String,
-    next_ref: u64,
-    /// Counts changes of state other than `now`: every input but a tick, and any notice
-    /// or command (a tick that fires a rule). A rule that changes state on a tick with
-    /// neither must bump it too, or the journal drops that tick.
-    revision: u64,
+    pub send_queue: send_queue::SendQueue,
+    /// Notices, commands and what else the desk says (see [`outbox::Outbox`]).
+    outbox: Outbox,
     /// The time of the last input.
     pub now: DateTime<Utc>,
-    /// What the feed's platform can do (everything, on livedesk's protocol).
-    pub caps: Capabilities,
     /// The shop's own answers and fixes, this stream's and the earlier ones'.
     pub learned: learned::Memory,
     /// Examples this stream made (their `n`).
     examples_made: u64,
-    /// A replay's: its commands go nowhere, so none waits for an ack.
-    replay: bool,
 }
 
 impl Desk {
@@ -278,17 +269,11 @@ impl Desk {
             stats: Stats::default(),
             viewers: Viewers::new(setup.history),
             pinned: None,
-            pending: BTreeMap::new(),
-            send_queue: outbound::SendQueue::default(),
-            notices: VecDeque::new(),
-            ref_prefix: setup.ref_prefix,
-            next_ref: 1,
-            revision: 0,
+            send_queue: send_queue::SendQueue::default(),
+            outbox: Outbox::new(setup.ref_prefix, setup.replay),
             now: DateTime::<Utc>::UNIX_EPOCH,
-            caps: Capabilities::ALL,
             learned: learned::Memory::new(),
             examples_made: 0,
-            replay: setup.replay,
         }
     }
 
@@ -302,56 +287,80 @@ impl Desk {
     pub fn apply(&mut self, input: Input, now: DateTime<Utc>) -> Vec<Output> {
         self.now = now;
         if !matches!(input, Input::Tick) {
-            self.revision += 1;
+            self.outbox.bump();
         }
         if self.health.settle(now) {
             // A quiet spell began with no input: the journal must keep this tick.
-            self.revision += 1;
+            self.outbox.bump();
         }
-        let mut out = Vec::new();
         // The clock first: a sale whose time is up ends before an order at this instant
         // can count towards it.
         let events = self.sales.tick(now);
-        self.sale_events(events, now, &mut out);
+        self.sale_events(events, now);
         match input {
-            Input::Feed(frame) => self.apply_frame(frame, now, &mut out),
+            Input::Feed(frame) => self.apply_frame(frame, now),
             Input::Link(link) => self.apply_link(link, now),
-            Input::Operator(action) => self.apply_action(action, now, &mut out),
+            Input::Operator(action) => self.apply_action(action, now),
             Input::Tick => {}
             Input::Replies(replies) => {
                 self.replies.reload(&replies);
-                self.notice(Level::Info, format!("Reloaded replies.toml: {} replies", replies.len()));
+                self.outbox.notice(
+                    Level::Info,
+                    format!("Reloaded replies.toml: {} replies", replies.len()),
+                    self.now,
+                );
             }
         }
         let events = self.sales.tick(now);
-        self.sale_events(events, now, &mut out);
+        self.sale_events(events, now);
         if self.claims.due(now) {
             // Expiry moves stock with no input: the journal must keep this tick.
-            self.revision += 1;
+            self.outbox.bump();
             let mut news = Vec::new();
             self.claims.expire(&mut self.catalog, now, &mut news);
-            self.claim_news(news, now, &mut out);
+            self.claim_news(news, now);
         }
-        out
+        self.outbox.take()
     }
 
     /// Changes so far: a tick that leaves it alone changed nothing but `now`, so the
     /// journal need not keep it.
     pub fn revision(&self) -> u64 {
-        self.revision
+        self.outbox.revision()
     }
 
     /// Gives the commands from here on refs with a new prefix, so that a restarted run
     /// never reuses a ref that went out before a crash. A new run starts here (the journal
     /// marks it): the feed is dialled again, and the time the app was away is no silence.
     pub fn renew_refs(&mut self, prefix: String) {
-        self.ref_prefix = prefix;
+        self.outbox.renew_refs(prefix);
         self.health.restarted(self.now);
     }
 
     /// Notices, oldest first.
     pub fn notices(&self) -> impl DoubleEndedIterator<Item = &Notice> {
-        self.notices.iter()
+        self.outbox.notices()
+    }
+
+    /// What the feed's platform can do (everything, on livedesk's protocol).
+    pub fn caps(&self) -> Capabilities {
+        self.outbox.caps()
+    }
+
+    /// Commands sent and not yet answered, by ref.
+    pub fn pending(&self) -> &BTreeMap<String, Pending> {
+        self.outbox.pending()
+    }
+
+    /// Counters of events and commands.
+    pub fn counters(&self) -> Counters {
+        let sent = self.outbox.counts();
+        Counters {
+            commands_sent: sent.sent,
+            commands_acked: sent.acked,
+            commands_refused: sent.refused,
+            ..self.counters.clone()
+        }
     }
 
     /// The product the stream is about now: the live sale's (the one started last), else
@@ -363,7 +372,7 @@ impl Desk {
 
     /// Whether this desk replays a recording (its commands reach no platform).
     pub fn replaying(&self) -> bool {
-        self.replay
+        self.outbox.replaying()
     }
 
     /// Whether the stream has ended (the headless run stops here).
@@ -374,14 +383,6 @@ impl Desk {
     /// The headless summary of the run so far.
     pub fn summary(&self) -> Summary {
         Summary::of(self)
-    }
-
-    fn notice(&mut self, level: Level, text: String) {
-        self.revision += 1;
-        if self.notices.len() == NOTICES_KEPT {
-            self.notices.pop_front();
-        }
-        self.notices.push_back(Notice { at: self.now, level, text });
     }
 
     fn apply_link(&mut self, link: LinkEvent, now: DateTime<Utc>) {
@@ -405,11 +406,10 @@ impl Desk {
             }
             LinkEvent::Connected => self.link = Link::Live,
             LinkEvent::Platform { name, caps } => {
-                let changed = self.caps != caps;
-                self.caps = caps;
+                let changed = self.outbox.set_caps(caps);
                 if changed && !caps.send_chat {
                     let text = format!("{name} is read-only here: a reply key copies the reply to paste");
-                    self.notice(Level::Info, text);
+                    self.outbox.notice(Level::Info, text, self.now);
                 }
             }
             LinkEvent::Disconnected { reason, retry_in_ms } => {
@@ -420,10 +420,18 @@ impl Desk {
                 // One outage is one reconnect, however many attempts it takes.
                 match self.link {
                     Link::Live => {
-                        self.notice(Level::Warn, format!("Connection lost: {reason}. Reconnecting…"));
+                        self.outbox.notice(
+                            Level::Warn,
+                            format!("Connection lost: {reason}. Reconnecting…"),
+                            self.now,
+                        );
                     }
                     Link::Connecting { .. } => {
-                        self.notice(Level::Warn, format!("Cannot reach the platform: {reason}. Retrying…"));
+                        self.outbox.notice(
+                            Level::Warn,
+                            format!("Cannot reach the platform: {reason}. Retrying…"),
+                            self.now,
+                        );
                     }
                     _ => {}
                 }
@@ -431,7 +439,7 @@ impl Desk {
                 self.link = Link::Reconnecting { attempt, retry_at, reason };
             }
             LinkEvent::Failed { reason } => {
-                self.notice(Level::Error, reason.clone());
+                self.outbox.notice(Level::Error, reason.clone(), self.now);
                 self.link = Link::Failed(reason);
             }
             LinkEvent::Malformed { reason } => tracing::debug!(%reason, "malformed frame dropped"),
@@ -441,19 +449,23 @@ impl Desk {
                 self.link = Link::Ended;
                 if !self.ended() {
                     self.stream_state = Some(StreamState::Ended);
-                    self.notice(Level::Info, "The stream has ended".into());
+                    self.outbox.notice(Level::Info, "The stream has ended".into(), self.now);
                 }
             }
-            LinkEvent::Notice { level, text } => self.notice(level, text),
+            LinkEvent::Notice { level, text } => self.outbox.notice(level, text, self.now),
             LinkEvent::Gap { missed } => {
-                self.notice(Level::Warn, format!("Missed {missed} event(s) from the platform"));
+                self.outbox.notice(
+                    Level::Warn,
+                    format!("Missed {missed} event(s) from the platform"),
+                    self.now,
+                );
             }
             LinkEvent::Renumbered => {
                 self.renumbered_at = Some(now);
                 let text = "The platform restarted its numbering: its new events are shown, \
                             repeats of what the desk has are dropped, and events it sent while \
                             the link was down may be missing";
-                self.notice(Level::Warn, text.into());
+                self.outbox.notice(Level::Warn, text.into(), self.now);
             }
         }
     }
@@ -473,7 +485,7 @@ impl Desk {
         }
     }
 
-    fn apply_frame(&mut self, frame: Frame, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn apply_frame(&mut self, frame: Frame, now: DateTime<Utc>) {
         if self.already_has(&frame.event) {
             self.health.duplicates += 1;
             return;
@@ -502,10 +514,10 @@ impl Desk {
                     self.stream = StreamInfo { currency, ..stream };
                 }
                 self.link = Link::Live;
-                self.notice(Level::Info, text);
+                self.outbox.notice(Level::Info, text, self.now);
             }
             Event::Chat { msg_id, user, text, reply_to } => {
-                if self.hide_blocked(&msg_id, &user, &text, now, out) {
+                if self.hide_blocked(&msg_id, &user, &text, now) {
                     return;
                 }
                 let claim = self.claim_in(&user, &text, &msg_id);
@@ -524,13 +536,13 @@ impl Desk {
                 let claimer = claim.as_ref().map(|_| user.clone());
                 let index = self.chat.push_from(msg_id, user, text, kind, reply_to, now, tags);
                 self.stats.chat_at(now.timestamp());
-                self.gate_answer(index, now, out);
+                self.gate_answer(index, now);
                 if let (Some(claim), Some(user)) = (claim, claimer) {
-                    self.read_claim(claim, &user, now, out);
+                    self.read_claim(claim, &user, now);
                 }
             }
             Event::Question { msg_id, user, text } => {
-                if self.hide_blocked(&msg_id, &user, &text, now, out) {
+                if self.hide_blocked(&msg_id, &user, &text, now) {
                     return;
                 }
                 let claim = self.claim_in(&user, &text, &msg_id);
@@ -541,9 +553,9 @@ impl Desk {
                 let claimer = claim.as_ref().map(|_| user.clone());
                 let index = self.chat.push_from(msg_id, user, text, MsgKind::Question, None, now, tags);
                 self.stats.chat_at(now.timestamp());
-                self.gate_answer(index, now, out);
+                self.gate_answer(index, now);
                 if let (Some(claim), Some(user)) = (claim, claimer) {
-                    self.read_claim(claim, &user, now, out);
+                    self.read_claim(claim, &user, now);
                 }
             }
             Event::Join { .. } => self.stats.joins += 1,
@@ -573,19 +585,23 @@ impl Desk {
                     taken: 0,
                     sale: None,
                 };
-                self.apply_order(order, &user, now, out);
+                self.apply_order(order, &user, now);
             }
             Event::OrderUpdate { order_id, status } => {
                 if self.catalog.order(&order_id).is_none() {
-                    self.notice(Level::Warn, format!("Update for unknown order {order_id} ignored"));
+                    self.outbox.notice(
+                        Level::Warn,
+                        format!("Update for unknown order {order_id} ignored"),
+                        self.now,
+                    );
                     return;
                 }
                 let effect = self.catalog.apply_status(&order_id, status, now);
-                self.after_return(effect, &order_id, status, now, out);
+                self.after_return(effect, &order_id, status, now);
             }
             Event::Stock { sku, available } => {
                 self.catalog.set_available(&sku, available, now);
-                self.settle_stock(&sku, now, out);
+                self.settle_stock(&sku, now);
             }
             Event::Moderation { action, msg_id, user_id, by } => {
                 let by = by.unwrap_or_else(|| "the platform".into());
@@ -598,7 +614,7 @@ impl Desk {
                         self.chat.mark_user_deleted(&user);
                     }
                     (action @ (ModAction::Banned | ModAction::Muted), _, Some(user)) => {
-                        self.removed_on_platform(action, &user, &by, now, out);
+                        self.removed_on_platform(action, &user, &by, now);
                     }
                     _ => {}
                 }
@@ -610,31 +626,33 @@ impl Desk {
                     StreamState::Paused => "The stream is paused",
                     StreamState::Ended => "The stream has ended",
                 };
-                self.notice(Level::Info, text.into());
+                self.outbox.notice(Level::Info, text.into(), self.now);
             }
             Event::Ack { reference, ok, error } => {
                 self.moderation_answered(&reference, ok);
                 self.send_queue.release(&reference);
-                let Some(pending) = self.pending.remove(&reference) else { return };
-                self.counters.commands_acked += 1;
+                let Some(pending) = self.outbox.acked(&reference, ok) else { return };
                 if !ok {
-                    self.counters.commands_refused += 1;
                     let why = error.unwrap_or_else(|| "no reason given".into());
-                    self.notice(Level::Error, format!("The platform refused {}: {why}", pending.label));
+                    self.outbox.notice(
+                        Level::Error,
+                        format!("The platform refused {}: {why}", pending.label),
+                        self.now,
+                    );
                 }
             }
             Event::Error { code, message } => {
-                self.notice(Level::Error, format!("Platform error {code}: {message}"));
+                self.outbox.notice(Level::Error, format!("Platform error {code}: {message}"), self.now);
             }
         }
     }
 
-    fn apply_order(&mut self, mut order: Order, user: &User, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn apply_order(&mut self, mut order: Order, user: &User, now: DateTime<Utc>) {
         let is_new = self.catalog.order(&order.order_id).is_none();
         if !is_new {
             let (id, status) = (order.order_id.clone(), order.status);
             let effect = self.catalog.apply_status(&id, status, now);
-            self.after_return(effect, &id, status, now, out);
+            self.after_return(effect, &id, status, now);
             return;
         }
         self.viewers.ordered(user, &order.order_id, now);
@@ -645,12 +663,13 @@ impl Desk {
         {
             if counted.over_limit() {
                 let limit = counted.limit.unwrap_or_default();
-                self.notice(
+                self.outbox.notice(
                     Level::Warn,
                     format!(
                         "{} has {} units of flash sale {}: over its limit of {limit} per customer",
                         user.name, counted.customer_units, counted.run.sale_id
                     ),
+                    self.now,
                 );
             }
             order.sale = Some(counted.run);
@@ -684,33 +703,34 @@ impl Desk {
             };
             self.chat.push_system(user, line, now);
             if oversold > 0 {
-                self.notice(
+                self.outbox.notice(
                     Level::Error,
                     format!("OVERSOLD: {oversold}× {sku} ordered by {} with no stock", user.name),
+                    self.now,
                 );
             } else if let Some(p) = self.catalog.product(&sku) {
                 // Said once, when this order ran it out.
                 let (on_hand, available) = before.unwrap_or((1, 1));
                 if p.on_hand == 0 && on_hand > 0 {
-                    self.notice(Level::Warn, format!("{name} is SOLD OUT"));
+                    self.outbox.notice(Level::Warn, format!("{name} is SOLD OUT"), self.now);
                 } else if p.sold_out() && available > 0 {
                     let text = format!("{name}: nothing left to sell, {} held for claims", p.on_hand);
-                    self.notice(Level::Warn, text);
+                    self.outbox.notice(Level::Warn, text, self.now);
                 }
             }
         }
-        self.claim_news(news, now, out);
-        self.sale_events(sale_events, now, out);
-        self.sync_stock(&sku, now, out);
+        self.claim_news(news, now);
+        self.sale_events(sale_events, now);
+        self.sync_stock(&sku, now);
     }
 
     /// Tells the sales a product's stock after it changed: running out ends its sale. Units
     /// held for claims still count as stock here: a hold is not a sale, it may expire, and an
     /// order on the platform's checkout is served from them.
-    fn sync_stock(&mut self, sku: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn sync_stock(&mut self, sku: &str, now: DateTime<Utc>) {
         let on_hand = self.catalog.product(sku).map_or(0, |p| p.on_hand);
         let events = self.sales.stock(sku, on_hand, now);
-        self.sale_events(events, now, out);
+        self.sale_events(events, now);
     }
 
     fn after_return(
@@ -719,7 +739,6 @@ impl Desk {
         order_id: &str,
         status: crate::protocol::OrderStatus,
         now: DateTime<Utc>,
-        out: &mut Vec<Output>,
     ) {
         if let OrderEffect::Returned { sku, qty, sale } = effect {
             self.claims.order_returned(order_id);
@@ -733,55 +752,19 @@ impl Desk {
             let user = self.catalog.order(order_id).map(|o| o.user_name.clone()).unwrap_or_default();
             let who = User { id: String::new(), name: user, region: None, badges: vec![], follower: false };
             self.chat.push_system(&who, format!("{verb} order {order_id}: {qty}× {sku} back in stock"), now);
-            self.settle_stock(&sku, now, out);
+            self.settle_stock(&sku, now);
         }
-    }
-
-    /// A claim the operator confirmed becomes the desk's order `claim-ID`, at the flash-sale
-    /// price while a sale of the product is live, else the catalogue price. A later order from
-    /// the platform for the same units replaces it (see `Catalog::bill_claim_sale`).
-    fn book_claim_sale(&mut self, id: u64, now: DateTime<Utc>) {
-        let Some(claim) = self.claims.get(id).cloned() else { return };
-        let live =
-            self.sales.running().find(|s| s.is_live() && s.spec.sku == claim.sku).map(|s| s.spec.price);
-        let Some(price) = live.or(self.catalog.product(&claim.sku).map(|p| p.price)) else { return };
-        let order = Order {
-            order_id: claim_order_id(id),
-            user_name: claim.user_name.clone(),
-            sku: claim.sku.clone(),
-            qty: claim.qty,
-            unit_price: price,
-            currency: self.catalog.currency.clone(),
-            status: crate::protocol::OrderStatus::Paid,
-            taken: claim.qty,
-            sale: None,
-        };
-        let amount = money::format(price * rust_decimal::Decimal::from(claim.qty), &self.catalog.currency);
-        let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
-        self.catalog.record_claim_sale(order);
-        self.stats.order_at(now.timestamp());
-        self.viewers.bought_by_claim(&claim.user_id, &claim_order_id(id));
-        let who = User {
-            id: claim.user_id.clone(),
-            name: claim.user_name,
-            region: None,
-            badges: vec![],
-            follower: false,
-        };
-        self.chat.push_system(&who, format!("bought {}× {name} ({amount}) by claim #{id}", claim.qty), now);
     }
 
     /// After a product's stock changed: holds back in line with it, the waitlist served,
     /// and its sale told what is left.
-    fn settle_stock(&mut self, sku: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn settle_stock(&mut self, sku: &str, now: DateTime<Utc>) {
         let mut news = Vec::new();
         self.claims.settle(&mut self.catalog, sku, now, &mut news);
-        self.claim_news(news, now, out);
-        self.sync_stock(sku, now, out);
+        self.claim_news(news, now);
+        self.sync_stock(sku, now);
     }
 
-    /// A viewer's comment read as claims read it, with its msg_id; `None` for the shop's own
-    /// comments and for anything not worded like a claim.
     /// A viewer's comment's tags.
     fn tags_of(&mut self, user: &User, text: &str, question: bool, claim: bool, now: DateTime<Utc>) -> Tags {
         if is_operator(user) {
@@ -827,204 +810,7 @@ impl Desk {
         triage_features::Context { screen: product.is_some(), sale, region, ..Default::default() }
     }
 
-    fn claim_in(&mut self, user: &User, text: &str, msg_id: &str) -> Option<(Parsed, String, String)> {
-        if is_operator(user) {
-            return None;
-        }
-        match self.claims.matcher.read(text) {
-            (Parsed::NotAClaim, _) if self.hand_claim(text) => {
-                Some((Parsed::Claim { sku: None, qty: 1, explicit: false }, "me".into(), msg_id.to_owned()))
-            }
-            (Parsed::NotAClaim, _) => None,
-            (parsed, norm) => Some((parsed, norm, msg_id.to_owned())),
-        }
-    }
-
-    /// A raised hand alone claims the product of a live flash sale.
-    fn hand_claim(&self, text: &str) -> bool {
-        self.sales.live().is_some() && claims::Matcher::raised_hand(text)
-    }
-
-    /// A viewer's comment, read as a claim.
-    fn read_claim(
-        &mut self,
-        (parsed, text, msg_id): (Parsed, String, String),
-        user: &User,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) {
-        let (sku, qty, explicit) = match parsed {
-            Parsed::NotAClaim => return,
-            Parsed::Unmatched => return self.claims.count_unmatched(),
-            Parsed::Claim { sku, qty, explicit } => (sku, qty, explicit),
-        };
-        let sku = match sku {
-            Some(sku) => sku,
-            // "mine!" is for the product on screen; with none, it claims nothing.
-            None => match self.current_product().filter(|p| p.known) {
-                Some(p) => p.sku.clone(),
-                None => return self.claims.count_unmatched(),
-            },
-        };
-        let sale_limit = self
-            .sales
-            .running()
-            .find(|s| s.spec.sku == sku)
-            .and_then(|s| s.spec.per_customer.map(|n| n.saturating_sub(s.customer_units(&user.id))));
-        let req = ClaimRequest {
-            sale_limit,
-            sku,
-            qty,
-            explicit,
-            user_id: user.id.clone(),
-            user_name: user.name.clone(),
-            msg_id,
-            text,
-        };
-        let mut news = Vec::new();
-        self.claims.claim(&mut self.catalog, req, now, &mut news);
-        self.claim_news(news, now, out);
-    }
-
-    /// Tells the operator what happened to claims, and the buyers through tagged replies.
-    fn claim_news(&mut self, news: Vec<News>, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        for n in news {
-            match n {
-                News::Held { claim: c, added } => {
-                    self.viewers.claimed(&c.user_id, c.id);
-                    let mins = self.claims.hold().num_minutes();
-                    let text = if added == c.qty {
-                        format!(
-                            "Claim #{}: {}× {} held for @{} ({mins} min)",
-                            c.id, c.qty, c.sku, c.user_name
-                        )
-                    } else {
-                        format!(
-                            "Claim #{}: @{} added {added}× {}, {} held ({mins} min)",
-                            c.id, c.user_name, c.sku, c.qty
-                        )
-                    };
-                    self.notice(Level::Info, text);
-                }
-                News::Waitlisted { claim: c, position } => {
-                    self.viewers.claimed(&c.user_id, c.id);
-                    let text = format!(
-                        "@{} waits for {}× {}: #{position} on the waitlist",
-                        c.user_name, c.qty, c.sku
-                    );
-                    self.notice(Level::Info, text);
-                    self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now, out);
-                }
-                News::Promoted { claim: c, added } => {
-                    let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);
-                    self.notice(Level::Info, text);
-                    self.tell_buyer(Way::Held, "claim-promoted", &c, now, out);
-                }
-                News::Bumped { claim: c, qty } => {
-                    let text = format!(
-                        "@{}'s hold on {qty}× {} went back to the waitlist: the stock is gone",
-                        c.user_name, c.sku
-                    );
-                    self.notice(Level::Warn, text);
-                    if c.qty == 0 {
-                        // Nothing is held for them any more: they wait again.
-                        self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now, out);
-                    }
-                }
-                News::Expired { claim: c } => {
-                    let text =
-                        format!("Claim #{} expired: {}× {} of @{} released", c.id, c.qty, c.sku, c.user_name);
-                    self.notice(Level::Info, text);
-                }
-                News::Confirmed { claim: c } => {
-                    let by_order = match &c.state {
-                        claims::ClaimState::Confirmed { by: ConfirmedBy::Order(id), .. } => Some(id.clone()),
-                        _ => None,
-                    };
-                    match by_order {
-                        Some(order_id) => {
-                            let text = format!(
-                                "Claim #{} of @{} confirmed by order {order_id}: {}× {}",
-                                c.id, c.user_name, c.qty, c.sku
-                            );
-                            self.notice(Level::Info, text);
-                        }
-                        None => {
-                            let text = format!(
-                                "Confirmed claim #{}: {}× {} for @{}",
-                                c.id, c.qty, c.sku, c.user_name
-                            );
-                            self.notice(Level::Info, text);
-                            self.reply_to_claim("claim-confirmed", &c, now, out);
-                        }
-                    }
-                }
-                News::Rejected { claim: c } => {
-                    let text = format!("Rejected claim #{}: {}× {} of @{}", c.id, c.qty, c.sku, c.user_name);
-                    self.notice(Level::Info, text);
-                    self.reply_to_claim("claim-rejected", &c, now, out);
-                }
-                News::Limited { user_name, sku, limit, kept } => {
-                    let text = if kept == 0 && limit == 0 {
-                        // A flash sale's per-customer limit, used up by what they bought in it.
-                        format!(
-                            "@{user_name} has bought all one customer may of {sku} in this sale: not held"
-                        )
-                    } else if kept == 0 {
-                        format!("@{user_name} already has {limit}× {sku}, the most one customer may claim")
-                    } else {
-                        format!("@{user_name} asked for more {sku} than the limit of {limit}: claimed {kept}")
-                    };
-                    self.notice(Level::Info, text);
-                }
-            }
-        }
-    }
-
-    /// Tells a claimer their claim moved `way` with the reply tagged `tag`, unless they heard
-    /// that lately (see [`claims::BUYER_NEWS_QUIET`]).
-    fn tell_buyer(
-        &mut self,
-        way: Way,
-        tag: &str,
-        claim: &claims::Claim,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) {
-        if self.claims.tell_buyer(claim, way, now) {
-            self.reply_to_claim(tag, claim, now, out);
-        }
-    }
-
-    /// Sends the first reply tagged `tag` to a claimer, answering their claim comment.
-    fn reply_to_claim(
-        &mut self,
-        tag: &str,
-        claim: &claims::Claim,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) {
-        if self.link == Link::Ended {
-            return;
-        }
-        let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
-        let product = self.catalog.product(&claim.sku);
-        let ctx = self.context_for(product, Some(claim.user_name.clone()), now);
-        match replies::fill(&reply.text, &ctx) {
-            Ok(text) => {
-                let reply_to = Some(claim.msg_id.clone()).filter(|id| !id.is_empty());
-                let label = format!("reply “{}” to @{}", reply.title, claim.user_name);
-                self.send_chat(text, reply_to, label, now, out);
-            }
-            Err(missing) => {
-                let text =
-                    format!("Reply “{}” not sent: nothing to fill {}", reply.title, missing.join(", "));
-                self.notice(Level::Warn, text);
-            }
-        }
-    }
-
-    fn apply_action(&mut self, action: Action, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn apply_action(&mut self, action: Action, now: DateTime<Utc>) {
         // Counting the shelf, noting a viewer or fixing a tag after the stream is still the
         // desk's own business; anything else would be sent.
         if (self.link == Link::Ended || self.ended())
@@ -1033,12 +819,12 @@ impl Desk {
                 Action::AdjustStock { .. } | Action::NoteViewer { .. } | Action::Retag { .. }
             )
         {
-            self.notice(Level::Warn, "The stream has ended: nothing was sent".into());
+            self.outbox.notice(Level::Warn, "The stream has ended: nothing was sent".into(), self.now);
             return;
         }
         match action {
             Action::NoteViewer { user_id, .. } if user_id.is_empty() => {
-                self.notice(Level::Warn, "Cannot note a viewer with no id".into());
+                self.outbox.notice(Level::Warn, "Cannot note a viewer with no id".into(), self.now);
             }
             Action::NoteViewer { user_id, note, tags } => {
                 let note = viewers::Note::new(&note, &tags, now);
@@ -1049,110 +835,118 @@ impl Desk {
                     format!("Noted @{who}: {}", viewers::summary(&note))
                 };
                 self.viewers.set_note(&user_id, note);
-                self.notice(Level::Info, text);
+                self.outbox.notice(Level::Info, text, self.now);
             }
             Action::AdjustStock { sku, change, reason } => {
                 let Some(p) = self.catalog.product(&sku) else {
-                    self.notice(Level::Warn, format!("Cannot adjust {sku}: not in the catalog"));
+                    self.outbox.notice(
+                        Level::Warn,
+                        format!("Cannot adjust {sku}: not in the catalog"),
+                        self.now,
+                    );
                     return;
                 };
                 let before = p.on_hand;
                 let reason = if reason.trim().is_empty() { "no reason given".to_owned() } else { reason };
                 self.catalog.adjust(&sku, change, &reason, now);
                 let after = self.catalog.product(&sku).map_or(0, |p| p.on_hand);
-                self.notice(
+                self.outbox.notice(
                     Level::Info,
                     format!("Stock of {sku} {}: {before} → {after} on hand ({reason})", change.label()),
+                    self.now,
                 );
-                self.settle_stock(&sku, now, out);
+                self.settle_stock(&sku, now);
             }
             Action::ConfirmClaim { id } => {
                 let sku = self.claims.get(id).map(|c| c.sku.clone());
                 let mut news = Vec::new();
                 match self.claims.confirm(&mut self.catalog, id, now, &mut news) {
                     Ok(()) => {
-                        self.claim_news(news, now, out);
+                        self.claim_news(news, now);
                         self.book_claim_sale(id, now);
                         // The units left the shelf: a sale on the product may have sold out.
                         if let Some(sku) = sku {
-                            self.sync_stock(&sku, now, out);
+                            self.sync_stock(&sku, now);
                         }
                     }
-                    Err(e) => self.notice(Level::Warn, format!("Cannot confirm: {e}")),
+                    Err(e) => self.outbox.notice(Level::Warn, format!("Cannot confirm: {e}"), self.now),
                 }
             }
             Action::RejectClaim { id } => {
                 let mut news = Vec::new();
                 match self.claims.reject(&mut self.catalog, id, now, &mut news) {
-                    Ok(()) => self.claim_news(news, now, out),
-                    Err(e) => self.notice(Level::Warn, format!("Cannot reject: {e}")),
+                    Ok(()) => self.claim_news(news, now),
+                    Err(e) => self.outbox.notice(Level::Warn, format!("Cannot reject: {e}"), self.now),
                 }
             }
             Action::SendReply { key, to } => {
                 let Some(reply) = self.replies.by_key(&key).cloned() else {
-                    self.notice(Level::Warn, format!("No canned reply on key {key}"));
+                    self.outbox.notice(Level::Warn, format!("No canned reply on key {key}"), self.now);
                     return;
                 };
                 self.replies.used(reply.id());
-                if self.answer(&reply, to.as_deref(), now, out) {
-                    self.taught(to.as_deref(), Some(reply.id()), Tags::NONE, out);
+                if self.answer(&reply, to.as_deref(), now) {
+                    self.taught(to.as_deref(), Some(reply.id()), Tags::NONE);
                 }
             }
             Action::Answer { reply, to } => {
                 let Some(reply) = self.replies.by_id(&reply).cloned() else {
-                    self.notice(Level::Warn, format!("No canned reply “{reply}” in replies.toml"));
+                    self.outbox.notice(
+                        Level::Warn,
+                        format!("No canned reply “{reply}” in replies.toml"),
+                        self.now,
+                    );
                     return;
                 };
                 self.replies.used(reply.id());
-                if self.answer(&reply, to.as_deref(), now, out) {
-                    self.taught(to.as_deref(), Some(reply.id()), Tags::NONE, out);
+                if self.answer(&reply, to.as_deref(), now) {
+                    self.taught(to.as_deref(), Some(reply.id()), Tags::NONE);
                 }
             }
-            Action::Retag { msg_id, tag } => self.retag(&msg_id, &tag, out),
+            Action::Retag { msg_id, tag } => self.retag(&msg_id, &tag),
             Action::MarkHandled { msg_id } => {
                 let Some(m) = self.chat.by_msg_id(&msg_id) else {
-                    self.notice(
+                    self.outbox.notice(
                         Level::Warn,
                         format!("Cannot mark {msg_id} handled: it is no longer in the chat"),
+                        self.now,
                     );
                     return;
                 };
                 let who = m.user_name.clone();
                 if self.chat.mark_answered(&msg_id) {
-                    self.notice(Level::Info, format!("Marked @{who}'s comment handled"));
-                    self.taught(Some(&msg_id), None, Tags::NONE, out);
+                    self.outbox.notice(Level::Info, format!("Marked @{who}'s comment handled"), self.now);
+                    self.taught(Some(&msg_id), None, Tags::NONE);
                 }
             }
-            Action::DeleteMessage { msg_id } => self.delete_message(msg_id, now, out),
-            Action::MuteViewer { user_id, name, seconds } => {
-                self.mute_viewer(user_id, name, seconds, now, out)
-            }
-            Action::PinMessage { msg_id } => self.pin_message(msg_id, now, out),
+            Action::DeleteMessage { msg_id } => self.delete_message(msg_id, now),
+            Action::MuteViewer { user_id, name, seconds } => self.mute_viewer(user_id, name, seconds, now),
+            Action::PinMessage { msg_id } => self.pin_message(msg_id, now),
             Action::StartSale { id } => {
                 let result = self.sales.start(&id, now);
-                self.sale_result(result, "start", now, out);
+                self.sale_result(result, "start", now);
             }
             Action::ExtendSale { id, seconds } => {
                 let result = self.sales.extend(id.as_deref(), seconds);
-                self.sale_result(result, "extend", now, out);
+                self.sale_result(result, "extend", now);
             }
             Action::EndSale { id } => {
                 let result = self.sales.end(id.as_deref(), EndReason::EndedByHand, now);
-                self.sale_result(result, "end", now, out);
+                self.sale_result(result, "end", now);
             }
             Action::PauseSale { id } => {
                 let result = self.sales.pause(id.as_deref(), now);
-                self.sale_result(result, "pause", now, out);
+                self.sale_result(result, "pause", now);
             }
             Action::ResumeSale { id } => {
                 let result = self.sales.resume(id.as_deref(), now);
-                self.sale_result(result, "resume", now, out);
+                self.sale_result(result, "resume", now);
             }
             Action::PinProduct { sku } => {
                 if let Some(s) = &sku
                     && self.catalog.product(s).is_none()
                 {
-                    self.notice(Level::Warn, format!("Cannot pin {s}: not in the catalog"));
+                    self.outbox.notice(Level::Warn, format!("Cannot pin {s}: not in the catalog"), self.now);
                     return;
                 }
                 let label = match &sku {
@@ -1160,9 +954,9 @@ impl Desk {
                     None => "unpin".into(),
                 };
                 self.pinned = sku.clone();
-                let reference = self.next_ref();
-                self.send(Command::PinProduct { reference, sku }, label.clone(), now, out);
-                self.notice(Level::Info, format!("Asked the platform to {label}"));
+                let reference = self.outbox.next_ref();
+                self.outbox.send(Command::PinProduct { reference, sku }, label.clone(), now);
+                self.outbox.notice(Level::Info, format!("Asked the platform to {label}"), self.now);
             }
         }
     }
@@ -1171,13 +965,7 @@ impl Desk {
     /// its language). On a read-only platform it goes to the clipboard for the operator to
     /// paste.
     /// Returns whether it went out (or to the clipboard).
-    fn answer(
-        &mut self,
-        reply: &ReplySpec,
-        to: Option<&str>,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) -> bool {
+    fn answer(&mut self, reply: &ReplySpec, to: Option<&str>, now: DateTime<Utc>) -> bool {
         let target = to.and_then(|id| self.chat.by_msg_id(id));
         let user = target.map(|m| m.user_name.clone());
         let text = match self.reply_text(reply, to, now) {
@@ -1186,7 +974,7 @@ impl Desk {
                 let fields: Vec<String> = missing.iter().map(|f| format!("{{{f}}}")).collect();
                 let how = replies::how_to_fill(&missing);
                 let text = format!("Not sent: “{}” needs {}; {how}", reply.title, fields.join(" "));
-                self.notice(Level::Warn, text);
+                self.outbox.notice(Level::Warn, text, self.now);
                 return false;
             }
         };
@@ -1199,30 +987,42 @@ impl Desk {
             // Answered now, whether the platform takes it or the operator pastes it.
             self.chat.mark_answered(id);
         }
-        if self.caps.send_chat {
-            self.send_chat(text, reply_to, label, now, out);
+        if self.outbox.caps().send_chat {
+            self.outbox.send_chat(text, reply_to, label, now);
         } else {
             // The platform cannot take it: the operator pastes it in its own chat.
-            self.revision += 1;
-            out.push(Output::Clipboard(text));
-            self.notice(Level::Info, format!("Copied {label} to the clipboard: paste it in the chat"));
+            self.outbox.bump();
+            self.outbox.push(Output::Clipboard(text));
+            self.outbox.notice(
+                Level::Info,
+                format!("Copied {label} to the clipboard: paste it in the chat"),
+                self.now,
+            );
         }
         true
     }
 
     /// Toggles one tag of a comment by the operator's hand: the fix shows at once, and the
     /// comments that read the same from now on take it (see [`learned::Memory::override_tags`]).
-    fn retag(&mut self, msg_id: &str, tag: &str, out: &mut Vec<Output>) {
+    fn retag(&mut self, msg_id: &str, tag: &str) {
         let Some(tag) = Tag::from_name(tag).filter(|t| learned::FIXABLE.contains(t)) else {
             let names: Vec<&str> = learned::FIXABLE.iter().map(|t| t.name()).collect();
             let text = format!("Cannot re-tag with “{tag}”: the tags are {}", names.join(", "));
-            return self.notice(Level::Warn, text);
+            return self.outbox.notice(Level::Warn, text, self.now);
         };
         let Some(m) = self.chat.by_msg_id(msg_id) else {
-            return self.notice(Level::Warn, format!("Cannot re-tag {msg_id}: it is no longer in the chat"));
+            return self.outbox.notice(
+                Level::Warn,
+                format!("Cannot re-tag {msg_id}: it is no longer in the chat"),
+                self.now,
+            );
         };
         if !matches!(m.kind, MsgKind::Chat | MsgKind::Question) {
-            return self.notice(Level::Warn, "Only a viewer's comment can be re-tagged".into());
+            return self.outbox.notice(
+                Level::Warn,
+                "Only a viewer's comment can be re-tagged".into(),
+                self.now,
+            );
         }
         let who = m.user_name.clone();
         let mut tags = m.tags;
@@ -1234,13 +1034,17 @@ impl Desk {
             "now"
         };
         self.chat.set_tags(msg_id, tags);
-        self.notice(Level::Info, format!("@{who}'s comment is {verb} tagged {}", tag.name()));
-        self.taught(Some(msg_id), None, Tags::NONE.with(tag), out);
+        self.outbox.notice(
+            Level::Info,
+            format!("@{who}'s comment is {verb} tagged {}", tag.name()),
+            self.now,
+        );
+        self.taught(Some(msg_id), None, Tags::NONE.with(tag));
     }
 
     /// What the operator did to comment `to` (a reply sent, or `fixed` tags), as an example
     /// the desk learns now and the store keeps.
-    fn taught(&mut self, to: Option<&str>, reply: Option<&str>, fixed: Tags, out: &mut Vec<Output>) {
+    fn taught(&mut self, to: Option<&str>, reply: Option<&str>, fixed: Tags) {
         let Some(m) = to.and_then(|id| self.chat.by_msg_id(id)) else { return };
         if !matches!(m.kind, MsgKind::Chat | MsgKind::Question) {
             return;
@@ -1248,19 +1052,19 @@ impl Desk {
         self.examples_made += 1;
         let example = learned::Example {
             n: self.examples_made,
-            text: classify::normalize(&m.text),
+            text: text::fold(&m.text),
             lang: self.classifier.language(&m.text).map(str::to_owned),
             tags: learned::Example::names(m.tags),
             fixed: learned::Example::names(fixed),
             reply: reply.map(str::to_owned),
         };
         self.learned.learn(&example);
-        out.push(Output::Learned(example));
+        self.outbox.push(Output::Learned(example));
     }
 
     /// A viewer the shop cannot ship to gets the polite reply by itself, when the shop
     /// turned that on, at most once per viewer in the set time.
-    fn gate_answer(&mut self, index: u64, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    fn gate_answer(&mut self, index: u64, now: DateTime<Utc>) {
         let Some(m) = self.chat.get(index) else { return };
         if !m.tags.has(Tag::CantShip) || m.msg_id.is_empty() {
             return;
@@ -1268,213 +1072,7 @@ impl Desk {
         let (msg_id, user_id) = (m.msg_id.clone(), m.user_id.clone());
         let Some(reply) = self.replies.by_tag(replies::CANT_SHIP).cloned() else { return };
         if self.shipping.may_auto_answer(&user_id, now.timestamp_millis()) {
-            self.answer(&reply, Some(&msg_id), now, out);
-        }
-    }
-
-    /// Acts on what an operator's sale action did, or says why it was refused.
-    fn sale_result(
-        &mut self,
-        result: Result<Vec<SaleEvent>, sales::SaleError>,
-        verb: &str,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) {
-        match result {
-            Ok(events) => self.sale_events(events, now, out),
-            Err(e) => self.notice(Level::Warn, format!("Cannot {verb} flash sale: {e}")),
-        }
-    }
-
-    /// Turns what the sales did into platform commands, announcements and notices.
-    ///
-    /// The protocol's `flash_sale` has only `start` and `end`, so a pause ends the sale on
-    /// the platform and a resume starts it again with the units and seconds left: while
-    /// paused, viewers cannot buy at the sale price, and their countdown matches the desk's
-    /// when it comes back. A pause kept on the desk alone would let the platform sell on
-    /// and end the sale on its own clock. An extend stays on the desk: the desk ends the
-    /// sale on the platform when its own clock runs out.
-    fn sale_events(&mut self, events: Vec<SaleEvent>, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        for event in events {
-            self.sale_event(event, now, out);
-        }
-    }
-
-    fn sale_event(&mut self, event: SaleEvent, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        let id = match &event {
-            SaleEvent::PreheatStarted { id }
-            | SaleEvent::Started { id }
-            | SaleEvent::Warning { id, .. }
-            | SaleEvent::Paused { id }
-            | SaleEvent::Resumed { id }
-            | SaleEvent::Extended { id, .. }
-            | SaleEvent::Ended { id, .. }
-            | SaleEvent::Refused { id, .. } => id.clone(),
-        };
-        let Some(sale) = self.sales.get(&id).cloned() else { return };
-        let spec = &sale.spec;
-        match event {
-            SaleEvent::PreheatStarted { .. } => {
-                let wait = clock(sale.countdown(now));
-                self.notice(Level::Info, format!("Flash sale {id} starts in {wait}"));
-                self.announce("sale-preheat", &sale, now, out);
-            }
-            SaleEvent::Started { .. } | SaleEvent::Resumed { .. } => {
-                let resumed = matches!(event, SaleEvent::Resumed { .. });
-                let verb = if resumed { "resume" } else { "start" };
-                let Some(units) = self.start_on_platform(&sale, verb, now, out) else { return };
-                let remaining = sale.remaining(now);
-                let text = if resumed {
-                    format!("Flash sale {id} resumed: {units} units, {} left", clock(remaining))
-                } else {
-                    format!("Flash sale {id} started: {units} units, {}", clock(remaining))
-                };
-                self.notice(Level::Info, text);
-                self.announce("sale-start", &sale, now, out);
-            }
-            SaleEvent::Warning { secs, .. } => {
-                self.notice(Level::Warn, format!("Flash sale {id}: {secs} s left"));
-                out.push(Output::Bell);
-            }
-            SaleEvent::Paused { .. } => {
-                self.end_on_platform(&sale, "pause", now, out);
-                let left = clock(sale.remaining(now));
-                self.notice(Level::Info, format!("Flash sale {id} paused with {left} left"));
-            }
-            SaleEvent::Extended { seconds, .. } => {
-                // The platform counts down on its own clock: a live sale is started again
-                // with the new time (protocol v1 has no extend); a paused one gets it on resume.
-                if sale.is_live() && self.start_on_platform(&sale, "extend", now, out).is_none() {
-                    return;
-                }
-                self.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"));
-            }
-            SaleEvent::Ended { reason, was_live, .. } => {
-                if was_live {
-                    self.end_on_platform(&sale, "end", now, out);
-                }
-                let revenue = money::format(
-                    sale.run().map_or_else(Default::default, |r| r.revenue),
-                    &self.catalog.currency,
-                );
-                self.notice(
-                    Level::Info,
-                    format!(
-                        "Flash sale {id} ended ({}): {}/{} sold, {revenue}",
-                        reason.label(),
-                        sale.sold(),
-                        spec.quantity
-                    ),
-                );
-                let went_live = sale.run().is_some_and(|r| r.live_at.is_some());
-                match reason {
-                    EndReason::SoldOut => self.announce("sold-out", &sale, now, out),
-                    _ if went_live => self.announce("sale-ended", &sale, now, out),
-                    // Called off before it went live: the operator says what they want to.
-                    _ => {}
-                }
-            }
-            SaleEvent::Refused { error, .. } => {
-                self.notice(Level::Warn, format!("Scheduled flash sale {id} did not start: {error}"));
-            }
-        }
-    }
-
-    /// Tells the platform to sell `sale` now: its price, the units it has left (never more
-    /// than the stock free to sell) and the seconds left on its clock. Returns the units
-    /// offered; with none free (all held for claims) nothing is sent and the sale ends sold out.
-    fn start_on_platform(
-        &mut self,
-        sale: &Sale,
-        verb: &str,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) -> Option<u32> {
-        let (id, spec) = (&sale.spec.id, &sale.spec);
-        let free = self.catalog.product(&spec.sku).map_or(sale.left(), |p| p.available);
-        let units = sale.left().min(free);
-        if units == 0 {
-            let held = self.catalog.product(&spec.sku).map_or(0, |p| p.reserved);
-            let text = format!("Flash sale {id} not sent: nothing free to sell ({held} held for claims)");
-            self.notice(Level::Error, text);
-            if let Ok(events) = self.sales.end(Some(id), EndReason::SoldOut, now) {
-                self.sale_events(events, now, out);
-            }
-            return None;
-        }
-        if units < sale.left() {
-            let text = format!(
-                "Flash sale {id} offers {units}, not {}: that is all the stock free to sell",
-                sale.left()
-            );
-            self.notice(Level::Warn, text);
-        }
-        let remaining = sale.remaining(now);
-        let seconds = u32::try_from((remaining.num_milliseconds() + 999) / 1000).unwrap_or(u32::MAX);
-        let command = Command::FlashSale {
-            reference: self.next_ref(),
-            action: SaleAction::Start,
-            sku: Some(spec.sku.clone()),
-            price: Some(spec.price),
-            quantity: Some(units),
-            seconds: Some(seconds),
-        };
-        self.send(command, format!("flash sale {id} {verb}"), now, out);
-        Some(units)
-    }
-
-    /// Tells the platform to stop selling a sale.
-    fn end_on_platform(&mut self, sale: &Sale, verb: &str, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        let reference = self.next_ref();
-        let command = Command::FlashSale {
-            reference,
-            action: SaleAction::End,
-            // Several sales may run at once: the product says which one ends.
-            sku: Some(sale.spec.sku.clone()),
-            price: None,
-            quantity: None,
-            seconds: None,
-        };
-        self.send(command, format!("flash sale {} {verb}", sale.spec.id), now, out);
-    }
-
-    /// Sends the first canned reply with `tag` to everyone, filled for `sale`, if the shop
-    /// has one.
-    fn announce(&mut self, tag: &str, sale: &Sale, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
-        match replies::fill(&reply.text, &self.sale_context(sale, now)) {
-            Ok(text) => self.send_chat(text, None, format!("announcement “{}”", reply.title), now, out),
-            Err(missing) => {
-                let text = format!(
-                    "Announcement “{}” not sent: nothing to fill {}",
-                    reply.title,
-                    missing.join(", ")
-                );
-                self.notice(Level::Warn, text);
-            }
-        }
-    }
-
-    /// The values for an announcement about `sale`: its price, units and clock while it
-    /// runs; the product's normal price and stock once it has ended.
-    fn sale_context(&self, sale: &Sale, now: DateTime<Utc>) -> TemplateContext {
-        let product = self.catalog.product(&sale.spec.sku);
-        let currency = &self.catalog.currency;
-        let available = product.map_or(sale.left(), |p| p.available);
-        let (price, stock, time_left) = match sale.state {
-            SaleState::Ended { .. } | SaleState::Planned => {
-                let price = product.filter(|p| p.known).map_or(sale.spec.price, |p| p.price);
-                (price, available, None)
-            }
-            _ => (sale.spec.price, available.min(sale.left()), Some(clock(sale.countdown(now)))),
-        };
-        TemplateContext {
-            user: None,
-            product: Some(product.map_or_else(|| sale.spec.sku.clone(), |p| p.name.clone())),
-            price: Some(money::format(price, currency)),
-            stock: Some(stock.to_string()),
-            time_left,
-            ships_to: None,
+            self.answer(&reply, Some(&msg_id), now);
         }
     }
 
@@ -1506,55 +1104,6 @@ impl Desk {
             time_left: live.map(|s| clock(s.remaining(now))),
             ships_to: self.shipping.enabled().then(|| self.shipping.ships_to()),
         }
-    }
-
-    fn send_chat(
-        &mut self,
-        text: String,
-        reply_to: Option<String>,
-        label: String,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) {
-        if !self.caps.send_chat {
-            self.notice(Level::Info, format!("Not sent (the platform is read-only here): {label}"));
-            return;
-        }
-        let reference = self.next_ref();
-        self.send(Command::SendChat { reference, text, reply_to }, label.clone(), now, out);
-        self.notice(Level::Info, format!("Sent {label}"));
-    }
-
-    fn send(&mut self, command: Command, label: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
-        self.revision += 1;
-        let caps = self.caps;
-        let can = match &command {
-            Command::Hello { .. } => true,
-            Command::SendChat { .. } => caps.send_chat,
-            Command::DeleteChat { .. } => caps.delete,
-            Command::MuteUser { .. } => caps.mute,
-            Command::PinChat { .. } | Command::PinProduct { .. } => caps.pin,
-            Command::FlashSale { .. } => caps.flash_sale,
-        };
-        if !can {
-            // The desk still keeps its side (a sale's countdown, a pin on screen): the
-            // operator does the platform's part by hand.
-            self.notice(Level::Info, format!("Not sent ({label}): the platform cannot take it here"));
-            return;
-        }
-        if let Some(r) = command.reference()
-            && !self.replay
-        {
-            self.pending.insert(r.to_owned(), Pending { label, sent_at: now });
-        }
-        self.counters.commands_sent += 1;
-        out.push(Output::Send(command));
-    }
-
-    fn next_ref(&mut self) -> String {
-        let r = format!("{}-{}", self.ref_prefix, self.next_ref);
-        self.next_ref += 1;
-        r
     }
 }
 

@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
 
 use super::claims::{News, compile};
-use super::classify::{keywords_regex, normalize_into};
-use super::{Desk, Level, Output, is_operator};
+use super::text::{fold_into, keywords_regex};
+use super::{Desk, Level, is_operator};
 use crate::config::model::{BlockedConfig, ChatConfig};
 use crate::protocol::{Command, ModAction, User};
 
@@ -109,7 +109,7 @@ impl Moderation {
     /// Whether a comment carries a blocked word.
     pub fn blocks(&mut self, text: &str) -> bool {
         let Some(re) = &self.blocked else { return false };
-        normalize_into(text, &mut self.norm);
+        fold_into(text, &mut self.norm);
         re.is_match(&self.norm)
     }
 
@@ -180,28 +180,32 @@ pub fn span(seconds: u32) -> String {
 /// The operator's moderation actions, and what the feed tells about them.
 impl Desk {
     /// Asks the platform to delete a comment; it is struck out when the platform says so.
-    pub(super) fn delete_message(&mut self, msg_id: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    pub(super) fn delete_message(&mut self, msg_id: String, now: DateTime<Utc>) {
         let Some(m) = self.chat.by_msg_id(&msg_id) else {
-            self.notice(Level::Warn, format!("Cannot delete {msg_id}: it is no longer in the chat"));
+            self.outbox.notice(
+                Level::Warn,
+                format!("Cannot delete {msg_id}: it is no longer in the chat"),
+                self.now,
+            );
             return;
         };
         let who = m.user_name.clone();
         if m.deleted {
-            self.notice(Level::Info, format!("@{who}'s comment is already deleted"));
+            self.outbox.notice(Level::Info, format!("@{who}'s comment is already deleted"), self.now);
             return;
         }
-        if !self.caps.delete {
+        if !self.outbox.caps().delete {
             let text = format!(
                 "Not deleted: this platform does not let livedesk delete comments; delete @{who}'s \
                  in the platform's own app"
             );
-            self.notice(Level::Warn, text);
+            self.outbox.notice(Level::Warn, text, self.now);
             return;
         }
-        let reference = self.next_ref();
+        let reference = self.outbox.next_ref();
         self.moderation.waiting.insert(reference.clone(), Waiting::Delete { msg_id: msg_id.clone() });
-        self.send(Command::DeleteChat { reference, msg_id }, format!("delete @{who}'s comment"), now, out);
-        self.notice(Level::Info, format!("Asked the platform to delete @{who}'s comment"));
+        self.outbox.send(Command::DeleteChat { reference, msg_id }, format!("delete @{who}'s comment"), now);
+        self.outbox.notice(Level::Info, format!("Asked the platform to delete @{who}'s comment"), self.now);
     }
 
     /// Mutes a viewer for `seconds` (the shop's `mute_seconds` when `None`): their comments
@@ -212,10 +216,9 @@ impl Desk {
         name: Option<String>,
         seconds: Option<u32>,
         now: DateTime<Utc>,
-        out: &mut Vec<Output>,
     ) {
         if user_id.is_empty() {
-            self.notice(Level::Warn, "Cannot mute: the comment names no viewer".into());
+            self.outbox.notice(Level::Warn, "Cannot mute: the comment names no viewer".into(), self.now);
             return;
         }
         let who = name.filter(|n| !n.is_empty()).unwrap_or_else(|| user_id.clone());
@@ -224,49 +227,61 @@ impl Desk {
         let until = now + Duration::seconds(i64::from(seconds));
         self.moderation.mute(&user_id, now, until);
         let long = span(seconds);
-        if !self.caps.mute {
+        if !self.outbox.caps().mute {
             let text = format!(
                 "@{who}'s comments are dimmed here for {long}, but not muted: this platform does not \
                  let livedesk mute; mute them in the platform's own app"
             );
-            self.notice(Level::Warn, text);
+            self.outbox.notice(Level::Warn, text, self.now);
             return;
         }
-        let reference = self.next_ref();
+        let reference = self.outbox.next_ref();
         self.moderation
             .waiting
             .insert(reference.clone(), Waiting::Mute { user_id: user_id.clone(), from: now });
-        self.send(Command::MuteUser { reference, user_id, seconds }, format!("mute @{who}"), now, out);
-        self.notice(Level::Info, format!("Muted @{who} for {long}: their comments are dimmed until then"));
+        self.outbox.send(Command::MuteUser { reference, user_id, seconds }, format!("mute @{who}"), now);
+        self.outbox.notice(
+            Level::Info,
+            format!("Muted @{who} for {long}: their comments are dimmed until then"),
+            self.now,
+        );
     }
 
     /// Pins a comment on the stream and at the top of the Chat pane.
-    pub(super) fn pin_message(&mut self, msg_id: String, now: DateTime<Utc>, out: &mut Vec<Output>) {
+    pub(super) fn pin_message(&mut self, msg_id: String, now: DateTime<Utc>) {
         let Some(m) = self.chat.by_msg_id(&msg_id) else {
-            self.notice(Level::Warn, format!("Cannot pin {msg_id}: it is no longer in the chat"));
+            self.outbox.notice(
+                Level::Warn,
+                format!("Cannot pin {msg_id}: it is no longer in the chat"),
+                self.now,
+            );
             return;
         };
         if m.deleted {
-            self.notice(Level::Warn, format!("Cannot pin @{}'s comment: it was deleted", m.user_name));
+            self.outbox.notice(
+                Level::Warn,
+                format!("Cannot pin @{}'s comment: it was deleted", m.user_name),
+                self.now,
+            );
             return;
         }
         let pin =
             Pinned { msg_id: msg_id.clone(), user_name: m.user_name.clone(), text: m.text.clone(), at: m.at };
         let who = pin.user_name.clone();
         let before = self.moderation.pinned.replace(pin);
-        self.revision += 1;
-        if !self.caps.pin {
+        self.outbox.bump();
+        if !self.outbox.caps().pin {
             let text = format!(
                 "@{who}'s comment is pinned here only: this platform does not let livedesk pin; pin it \
                  in the platform's own app"
             );
-            self.notice(Level::Warn, text);
+            self.outbox.notice(Level::Warn, text, self.now);
             return;
         }
-        let reference = self.next_ref();
+        let reference = self.outbox.next_ref();
         self.moderation.waiting.insert(reference.clone(), Waiting::Pin { msg_id: msg_id.clone(), before });
-        self.send(Command::PinChat { reference, msg_id }, format!("pin @{who}'s comment"), now, out);
-        self.notice(Level::Info, format!("Pinned @{who}'s comment"));
+        self.outbox.send(Command::PinChat { reference, msg_id }, format!("pin @{who}'s comment"), now);
+        self.outbox.notice(Level::Info, format!("Pinned @{who}'s comment"), self.now);
     }
 
     /// The platform's answer to a command: a deletion done is shown, a mute or pin refused is
@@ -297,7 +312,6 @@ impl Desk {
         user_id: &str,
         by: &str,
         now: DateTime<Utc>,
-        out: &mut Vec<Output>,
     ) {
         let who = self.viewer_name(user_id);
         let asked_here = self
@@ -307,9 +321,11 @@ impl Desk {
             .any(|w| matches!(w, Waiting::Mute { user_id: u, .. } if u == user_id))
             || self.moderation.muted_until(user_id, self.now).is_some();
         match action {
-            ModAction::Banned => self.notice(Level::Info, format!("{who} was banned by {by}")),
+            ModAction::Banned => {
+                self.outbox.notice(Level::Info, format!("{who} was banned by {by}"), self.now)
+            }
             _ if asked_here => {}
-            _ => self.notice(Level::Info, format!("{who} was muted by {by}")),
+            _ => self.outbox.notice(Level::Info, format!("{who} was muted by {by}"), self.now),
         }
         self.chat.mark_user_deleted(user_id);
         let held: Vec<u64> = self.claims.open().filter(|c| c.user_id == user_id).map(|c| c.id).collect();
@@ -324,8 +340,12 @@ impl Desk {
         // The removed viewer gets no reply; whoever is served next from the waitlist does.
         news.retain(|n| !matches!(n, News::Rejected { claim } if claim.user_id == user_id));
         let ids: Vec<String> = held.iter().map(|id| format!("#{id}")).collect();
-        self.notice(Level::Info, format!("Released {who}'s claims {}: removed by {by}", ids.join(", ")));
-        self.claim_news(news, now, out);
+        self.outbox.notice(
+            Level::Info,
+            format!("Released {who}'s claims {}: removed by {by}", ids.join(", ")),
+            self.now,
+        );
+        self.claim_news(news, now);
     }
 
     /// `@name` for a viewer the platform names by id, where the chat knows them; else the id.
@@ -337,14 +357,7 @@ impl Desk {
     /// A viewer comment with a blocked word: counted and kept off the desk (no view shows it,
     /// no claim is read from it), and deleted on the platform if the shop asks. Returns
     /// whether it was blocked.
-    pub(super) fn hide_blocked(
-        &mut self,
-        msg_id: &str,
-        user: &User,
-        text: &str,
-        now: DateTime<Utc>,
-        out: &mut Vec<Output>,
-    ) -> bool {
+    pub(super) fn hide_blocked(&mut self, msg_id: &str, user: &User, text: &str, now: DateTime<Utc>) -> bool {
         if is_operator(user) || !self.moderation.blocks(text) {
             return false;
         }
@@ -353,19 +366,19 @@ impl Desk {
         if !self.moderation.config.delete_on_platform || msg_id.is_empty() {
             return true;
         }
-        if !self.caps.delete {
+        if !self.outbox.caps().delete {
             if !self.moderation.said_cannot_delete {
                 self.moderation.said_cannot_delete = true;
                 let text = "Comments with blocked words are hidden here only: this platform does not let \
                             livedesk delete them"
                     .to_owned();
-                self.notice(Level::Warn, text);
+                self.outbox.notice(Level::Warn, text, self.now);
             }
             return true;
         }
-        let reference = self.next_ref();
+        let reference = self.outbox.next_ref();
         let command = Command::DeleteChat { reference, msg_id: msg_id.to_owned() };
-        self.send(command, format!("delete @{}'s comment with a blocked word", user.name), now, out);
+        self.outbox.send(command, format!("delete @{}'s comment with a blocked word", user.name), now);
         true
     }
 }

@@ -100,7 +100,7 @@ fn delete_sends_delete_chat_and_strikes_the_comment_once_the_platform_acks() {
     assert!(!d.chat.by_msg_id("m1").unwrap().deleted, "not deleted on the operator's word alone");
     d.apply(ack(2, "t-1", true), t(3));
     assert!(d.chat.by_msg_id("m1").unwrap().deleted);
-    assert!(d.pending.is_empty());
+    assert!(d.pending().is_empty());
     // Again: already gone, nothing sent.
     let out = d.apply(op(Action::DeleteMessage { msg_id: "m1".into() }), t(4));
     assert!(sent(&out).is_empty());

@@ -105,7 +105,7 @@ pub fn sentence(codes: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::classify::normalize;
+    use crate::desk::text::fold as normalize;
 
     #[test]
     fn every_alias_is_already_normalized_and_unique() {

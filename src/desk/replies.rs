@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::classify::{Tag, Tags, has_words, normalize};
+use super::classify::{Tag, Tags};
+use super::text::{fold as normalize, has_words};
 use crate::config::model::ReplySpec;
 
 /// The values a reply template can use.

@@ -6,8 +6,9 @@ use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
-use super::classify::{Tag, Tags, keywords_regex, normalize};
+use super::classify::{Tag, Tags};
 use super::regions;
+use super::text::{compile, fold as normalize, keywords_regex};
 use crate::config::model::Shipping;
 
 /// Every built-in place name, as one whole-word regex over normalized comments.
@@ -26,7 +27,7 @@ impl Places {
         // Longest first, so "metro manila" wins over "manila" and "south korea" over "korea".
         let mut names: Vec<String> = code.keys().filter(|n| !n.is_empty()).cloned().collect();
         names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        let regex = keywords_regex(&names).and_then(|re| super::claims::compile(&re).ok());
+        let regex = keywords_regex(&names).and_then(|re| compile(&re).ok());
         Places { regex, code }
     }
 

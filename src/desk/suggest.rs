@@ -9,7 +9,7 @@ use super::claims::Parsed;
 use super::classify::Tag;
 use super::replies::{self, Asked, SUGGEST_AT, Suggested};
 use super::sales::{EndReason, SaleState};
-use super::{Desk, classify};
+use super::{Desk, text};
 use crate::config::model::ReplySpec;
 
 /// How long after a flash sale ends its "sold out" or "over" reply still fits: the chat's
@@ -29,7 +29,7 @@ impl Desk {
         let (lang, named) = match target {
             Some(m) => (
                 self.classifier.language(&m.text),
-                self.claims.matcher.products_named(&classify::normalize(&m.text)),
+                self.claims.matcher.products_named(&text::normalize(&m.text)),
             ),
             None => (None, Vec::new()),
         };
@@ -54,8 +54,9 @@ impl Desk {
         if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
             return None;
         }
-        let norm = classify::normalize(&m.text);
-        let products = self.claims.matcher.products_named(&norm);
+        let norm = text::fold(&m.text);
+        // Names are read as the matcher was built: "almonddd pink" names almond pink.
+        let products = self.claims.matcher.products_named(&text::normalize(&m.text));
         let asked = Asked {
             norm: &norm,
             tags: m.tags,

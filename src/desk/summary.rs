@@ -129,7 +129,7 @@ pub struct SaleSummary {
 impl Summary {
     /// The summary of a desk's current state.
     pub fn of(desk: &Desk) -> Summary {
-        let (c, h) = (&desk.counters, &desk.health);
+        let (c, h) = (&desk.counters(), &desk.health);
         Summary {
             stream: desk.stream.id.clone(),
             events_applied: c.events_applied,

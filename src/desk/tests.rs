@@ -2,7 +2,7 @@ use super::*;
 use crate::config::model::{
     Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec, SalesPlan,
 };
-use crate::protocol::{Gift, OrderStatus};
+use crate::protocol::{Gift, OrderStatus, SaleAction};
 
 fn shop() -> ShopConfig {
     let product = |sku: &str, name: &str, price: &str, stock: u32| ProductSpec {
@@ -203,10 +203,10 @@ fn a_canned_reply_is_filled_for_the_selected_message() {
             reply_to: Some("m1".into()),
         })]
     );
-    assert_eq!(d.pending.len(), 1);
+    assert_eq!(d.pending().len(), 1);
     d.apply(frame(2, Event::Ack { reference: "t-1".into(), ok: true, error: None }), t(2));
-    assert!(d.pending.is_empty());
-    assert_eq!((d.counters.commands_sent, d.counters.commands_acked), (1, 1));
+    assert!(d.pending().is_empty());
+    assert_eq!((d.counters().commands_sent, d.counters().commands_acked), (1, 1));
 }
 
 #[test]
@@ -226,7 +226,7 @@ fn on_a_read_only_platform_a_reply_key_copies_the_reply_and_nothing_is_sent() {
     let out: Vec<_> = out.into_iter().filter(|o| !matches!(o, Output::Learned(_))).collect();
     assert_eq!(out, [Output::Clipboard("Hi @maria! We only ship to the UK for now, sorry!".into())]);
     assert_eq!(last_notice(&d), "Copied reply “Shipping” to @maria to the clipboard: paste it in the chat");
-    assert!(d.pending.is_empty());
+    assert!(d.pending().is_empty());
     // What the desk would say by itself is not sent either, and it says so.
     let out = d.apply(start_sale("almond-rush"), t(3));
     assert!(sent_texts(&out).is_empty());
@@ -671,7 +671,7 @@ fn a_reply_about_the_sale_with_no_sale_running_is_not_sent() {
     assert!(out.is_empty());
     let notice = &d.notices().last().unwrap().text;
     assert!(notice.contains("Not sent") && notice.contains("{time_left}"), "{notice}");
-    assert_eq!(d.counters.commands_sent, 0);
+    assert_eq!(d.counters().commands_sent, 0);
 }
 
 #[test]

@@ -54,31 +54,6 @@ pub struct Context {
     pub previous: u8,
 }
 
-/// Lowercases `text` into `out`, keeping letters and digits (accents too), dropping
-/// apostrophes, and turning everything else (punctuation, emoji, spaces) into one space:
-/// "HOW MUCH?? 💅" reads "how much".
-pub fn normalize_into(text: &str, out: &mut String) {
-    out.clear();
-    let mut spaced = true;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            spaced = false;
-        } else if matches!(c, '\'' | '`' | '’' | 'ʼ') {
-            continue;
-        } else if !c.is_ascii() && c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            spaced = false;
-        } else if !spaced {
-            out.push(' ');
-            spaced = true;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-}
-
 /// FNV-1a over 64 bits, started from a feature kind's own seed.
 #[derive(Clone, Copy)]
 struct Fnv(u64);
@@ -146,7 +121,7 @@ pub fn place_key(name: &str) -> u64 {
 }
 
 /// Calls `emit` with the bucket of every feature of a comment: `text` as said, `norm` as
-/// [`normalize_into`] made it, `places` the sorted [`place_key`]s of the place names known
+/// [`super::text::fold_into`] made it, `places` the sorted [`place_key`]s of the place names known
 /// (naming a place is a strong sign of a shipping question). Allocates nothing.
 pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit: impl FnMut(u32)) {
     marks(text, norm, &mut emit);
@@ -305,6 +280,7 @@ pub fn places<'a>(names: impl Iterator<Item = &'a str>) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::desk::text::fold_into as normalize_into;
 
     /// A model whose every weight says where it is: bucket `b`, tag `t` weighs `b * K + t`
     /// thousandths, as little-endian bytes.

@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use super::collect::{self, Answer, Collected, Comment};
 use super::*;
 use crate::desk::DeskSetup;
-use crate::desk::classify::{Tag, normalize};
+use crate::desk::classify::Tag;
+use crate::desk::text::fold as normalize;
 use crate::protocol::OrderStatus;
 use crate::store::{SessionInfo, Store};
 

@@ -400,8 +400,10 @@ pub fn rebuild(reader: &(impl Reader + ?Sized), id: i64, desk: &mut Desk) -> any
         }
         Ok(())
     })?;
-    rebuilt.unanswered =
-        outputs.into_iter().filter(|c| c.reference().is_some_and(|r| desk.pending.contains_key(r))).collect();
+    rebuilt.unanswered = outputs
+        .into_iter()
+        .filter(|c| c.reference().is_some_and(|r| desk.pending().contains_key(r)))
+        .collect();
     Ok(rebuilt)
 }
 

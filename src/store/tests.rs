@@ -255,10 +255,7 @@ fn the_shops_answers_are_kept_across_streams_and_a_rebuild_teaches_its_own_once(
     let answer =
         |to: &str| Input::Operator(Action::Answer { reply: "glue-safe".into(), to: Some(to.into()) });
     let times = |s: &Session| {
-        s.desk
-            .learned
-            .answered(&crate::desk::classify::normalize("are these cruelty free hun"))
-            .map(|h| h.times)
+        s.desk.learned.answered(&crate::desk::text::fold("are these cruelty free hun")).map(|h| h.times)
     };
     let (mut first, _commands, _) = stored_session(dir.path(), &config);
     play(
@@ -433,7 +430,7 @@ fn a_restart_resumes_after_the_last_seq_and_sends_unanswered_commands_again() {
         "{after:?}"
     );
     assert!(!refs_before.contains(&refs[2]), "{after:?}");
-    assert!(again.desk.pending.contains_key(&refs[2]));
+    assert!(again.desk.pending().contains_key(&refs[2]));
     again.finish();
     let store = open_store(dir.path());
     assert_eq!(
@@ -453,7 +450,7 @@ fn a_stream_that_ended_is_not_resumed() {
     session.finish();
     let (again, _c, point) = stored_session(dir.path(), &config);
     assert_eq!(point, app::ResumePoint::default());
-    assert_eq!(again.desk.counters.events_applied, 0);
+    assert_eq!(again.desk.counters().events_applied, 0);
     let store = open_store(dir.path());
     let list = store.sessions().unwrap();
     assert_eq!(list.len(), 2);
@@ -469,7 +466,7 @@ fn a_welcome_for_another_stream_closes_the_session_and_starts_afresh() {
     session.apply((welcome("s2"), Some(t(1_000))));
     session.apply((chat(1), Some(t(1_100))));
     assert_eq!(session.desk.stream.id, "s2");
-    assert_eq!(session.desk.counters.events_applied, 1);
+    assert_eq!(session.desk.counters().events_applied, 1);
     assert!(session.desk.sales.live().is_none());
     assert!(session.desk.notices().any(|n| n.text.contains("A new stream, s2")));
     let live = session.desk.clone();

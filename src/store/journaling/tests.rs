@@ -268,7 +268,7 @@ fn commands_made_before_the_feed_connects_go_first_once_it_does_but_a_replays_go
     session.attach_store(&journal, journal.clone(), SOURCE, true).unwrap();
     session.apply((welcome(), Some(t(0))));
     session.apply((start_sale(), Some(t(10))));
-    assert_eq!(session.desk.pending.len(), 2, "the start and its announcement wait for an ack");
+    assert_eq!(session.desk.pending().len(), 2, "the start and its announcement wait for an ack");
     let (tx, mut commands) = mpsc::unbounded_channel();
     session.connect_commands(tx);
     assert_eq!(std::iter::from_fn(|| commands.try_recv().ok()).count(), 2);
@@ -278,8 +278,8 @@ fn commands_made_before_the_feed_connects_go_first_once_it_does_but_a_replays_go
     replay.attach_store(&journal, journal.clone(), SOURCE, false).unwrap();
     replay.apply((welcome(), Some(t(0))));
     replay.apply((start_sale(), Some(t(10))));
-    assert!(replay.desk.pending.is_empty(), "no platform answers a replay");
-    assert_eq!(replay.desk.counters.commands_sent, 2);
+    assert!(replay.desk.pending().is_empty(), "no platform answers a replay");
+    assert_eq!(replay.desk.counters().commands_sent, 2);
     let (tx, mut commands) = mpsc::unbounded_channel();
     replay.connect_commands(tx);
     assert!(commands.try_recv().is_err(), "a replay's commands are not kept to send");
@@ -302,13 +302,13 @@ fn the_demo_replayed_with_a_store_and_without_ends_the_same() {
     stored.finish();
 
     let (a, b) = (&storeless.desk, &stored.desk);
-    assert!(a.counters.commands_sent > 0, "the demo sends commands");
+    assert!(a.counters().commands_sent > 0, "the demo sends commands");
     assert_eq!(serde_json::to_string(&a.summary()).unwrap(), serde_json::to_string(&b.summary()).unwrap());
-    assert_eq!(a.pending, b.pending);
-    assert!(b.pending.is_empty(), "nothing waits for an ack after a replay");
+    assert_eq!(a.pending(), b.pending());
+    assert!(b.pending().is_empty(), "nothing waits for an ack after a replay");
     let texts = |d: &Desk| d.notices().map(|n| n.text.clone()).collect::<Vec<_>>();
     assert_eq!(texts(a), texts(b));
     let kinds: i64 =
         store.conn.query_row("SELECT COUNT(*) FROM journal WHERE kind = 'output'", [], |r| r.get(0)).unwrap();
-    assert_eq!(kinds as u64, b.counters.commands_sent, "every command the replay made is journaled");
+    assert_eq!(kinds as u64, b.counters().commands_sent, "every command the replay made is journaled");
 }

@@ -70,11 +70,11 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
             format!("feed quiet {} · {} viewers", clock(desk.now - spell.start), thousands(spell.viewers));
         push(text, bar.patch(theme.warn).add_modifier(Modifier::BOLD), 0);
     }
-    if !desk.caps.resume {
+    if !desk.caps().resume {
         // This platform cannot replay what was said while the link was down.
         push("no resume".into(), bar.patch(theme.warn), 2);
     }
-    if !desk.caps.send_chat {
+    if !desk.caps().send_chat {
         push("read-only".into(), bar.patch(theme.warn), 2);
     }
     match desk.stream_state {
@@ -87,8 +87,8 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     let h = &desk.health;
     // Commands not yet acknowledged: offline they wait and go out on reconnect; online
     // only the slow ones are worth a word (acks normally arrive within milliseconds).
-    if desk.link != Link::Live && !desk.pending.is_empty() {
-        push(format!("{} queued", desk.pending.len()), bar.patch(theme.warn), 1);
+    if desk.link != Link::Live && !desk.pending().is_empty() {
+        push(format!("{} queued", desk.pending().len()), bar.patch(theme.warn), 1);
     } else {
         // Chat held back by the send limit waits visibly, apart from what went and is slow.
         if let Some(next) = desk.send_queue.next_in(desk.now) {
@@ -97,7 +97,7 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
             push(text, bar.patch(theme.warn).add_modifier(Modifier::BOLD), 1);
         }
         let slow = desk
-            .pending
+            .pending()
             .iter()
             .filter(|(r, p)| (desk.now - p.sent_at).num_seconds() >= 5 && !desk.send_queue.holds(r))
             .count();

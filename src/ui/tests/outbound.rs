@@ -8,7 +8,7 @@ fn queued_desk() -> Desk {
     for key in ["1", "3", "4", "1", "3"] {
         d.apply(Input::Operator(Action::SendReply { key: key.into(), to: Some("m10".into()) }), t(100));
     }
-    let refs: Vec<String> = d.pending.keys().cloned().collect();
+    let refs: Vec<String> = d.pending().keys().cloned().collect();
     assert_eq!(refs.len(), 5);
     let held = refs[2..].to_vec();
     d.apply(Input::Link(LinkEvent::SendQueue { held, next_in_ms: 11_200 }), t(100));
@@ -36,14 +36,14 @@ fn snapshot_status_bar_with_a_send_queue() {
 fn the_queue_empties_as_it_drains_and_goes_with_the_connection() {
     let mut d = queued_desk();
     let mut view = ViewState::new();
-    let held: Vec<String> = d.pending.keys().skip(3).cloned().collect();
+    let held: Vec<String> = d.pending().keys().skip(3).cloned().collect();
     d.apply(Input::Link(LinkEvent::SendQueue { held, next_in_ms: 4_000 }), t(108));
     assert!(status_of(&screen(&render(&d, &mut view, 120, 40))).contains("⏳ 2 queued · next 4s"));
     d.apply(Input::Link(LinkEvent::SendQueue { held: vec![], next_in_ms: 0 }), t(112));
     assert!(!screen(&render(&d, &mut view, 120, 40)).contains("⏳"));
     // A dropped connection takes the feed client's queue with it: what is unacked waits for
     // the next one, and the bar counts it that way.
-    let again: Vec<String> = d.pending.keys().skip(4).cloned().collect();
+    let again: Vec<String> = d.pending().keys().skip(4).cloned().collect();
     d.apply(Input::Link(LinkEvent::SendQueue { held: again, next_in_ms: 1_000 }), t(113));
     d.apply(Input::Link(LinkEvent::Disconnected { reason: "reset".into(), retry_in_ms: 500 }), t(114));
     let status = status_of(&screen(&render(&d, &mut view, 120, 40)));

@@ -25,11 +25,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Duration, Utc};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
-use super::catalog::{Catalog, Cover, Order};
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
+use crate::desk::catalog::{Catalog, Cover, Order};
+use crate::desk::text::has_words;
+pub use crate::desk::text::{compile, normalize};
 
 /// Finished claims kept for the Claims pane (the counts go on for the summary).
 pub const DONE_KEPT: usize = 200;
@@ -40,97 +42,6 @@ pub const MAX_QTY: u32 = 99;
 /// held to waiting and back several times a minute; five minutes spans a typical sale, and
 /// news after a calm that long is worth hearing again. The operator sees every change.
 pub const BUYER_NEWS_QUIET: Duration = Duration::minutes(5);
-
-/// A comment as claims read it: lowercase letters and digits in words separated by single
-/// spaces. Apostrophes vanish ("i'll" → "ill"), `×` reads as `x`, every other mark or emoji
-/// separates words, and a letter typed three or more times counts once ("mineee" → "mine").
-pub fn normalize(text: &str) -> String {
-    if text.is_ascii() {
-        return normalize_ascii(text.as_bytes());
-    }
-    let mut spaced = String::with_capacity(text.len());
-    // The last letter pushed and how many times in a row: a run of three needs a second pass.
-    let mut run = (' ', 0u32);
-    let mut stretched = false;
-    let mut push = |spaced: &mut String, c: char| {
-        run = if c == run.0 { (c, run.1 + 1) } else { (c, 1) };
-        stretched |= run.1 >= 3 && c.is_alphabetic();
-        spaced.push(c);
-    };
-    for c in text.chars() {
-        if c.is_ascii() {
-            if c.is_ascii_alphanumeric() {
-                push(&mut spaced, c.to_ascii_lowercase());
-                continue;
-            }
-            if matches!(c, '\'' | '`') {
-                continue;
-            }
-        } else if matches!(c, '’' | 'ʼ') {
-            continue;
-        } else if c == '×' {
-            push(&mut spaced, 'x');
-            continue;
-        } else if c.is_alphanumeric() {
-            for c in c.to_lowercase() {
-                push(&mut spaced, c);
-            }
-            continue;
-        }
-        if !spaced.is_empty() && !spaced.ends_with(' ') {
-            push(&mut spaced, ' ');
-        }
-    }
-    if spaced.ends_with(' ') {
-        spaced.pop();
-    }
-    if !stretched {
-        return spaced;
-    }
-    // A letter typed three or more times in a row counts once.
-    let chars: Vec<char> = spaced.chars().collect();
-    let mut out = String::with_capacity(spaced.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let run = chars[i..].iter().take_while(|&&d| d == c).count();
-        let keep = if run >= 3 && c.is_alphabetic() { 1 } else { run };
-        out.extend(std::iter::repeat_n(c, keep));
-        i += run;
-    }
-    out
-}
-
-/// [`normalize`] for the common case, byte by byte.
-fn normalize_ascii(text: &[u8]) -> String {
-    let mut out: Vec<u8> = Vec::with_capacity(text.len());
-    let mut stretched = false;
-    for &b in text {
-        if b.is_ascii_alphanumeric() {
-            let b = b.to_ascii_lowercase();
-            let n = out.len();
-            stretched |= n >= 2 && b.is_ascii_alphabetic() && out[n - 1] == b && out[n - 2] == b;
-            out.push(b);
-        } else if b != b'\'' && b != b'`' && out.last().is_some_and(|&l| l != b' ') {
-            out.push(b' ');
-        }
-    }
-    if out.last() == Some(&b' ') {
-        out.pop();
-    }
-    if stretched {
-        let mut kept: Vec<u8> = Vec::with_capacity(out.len());
-        let mut i = 0;
-        while i < out.len() {
-            let run = out[i..].iter().take_while(|&&d| d == out[i]).count();
-            let keep = if run >= 3 && out[i].is_ascii_alphabetic() { 1 } else { run };
-            kept.extend(std::iter::repeat_n(out[i], keep));
-            i += run;
-        }
-        out = kept;
-    }
-    String::from_utf8(out).unwrap_or_default()
-}
 
 /// What a comment says, as claims read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -207,11 +118,6 @@ impl PartialEq for Matcher {
     }
 }
 
-/// Compiles one pattern as claims use it: case-insensitive, over normalized text.
-pub fn compile(regex: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(regex).case_insensitive(true).size_limit(1 << 20).build()
-}
-
 impl Matcher {
     /// The matcher for a shop. Patterns that do not compile were reported by `config check`
     /// and are skipped here.
@@ -279,7 +185,7 @@ impl Matcher {
         for (key, sku) in &self.items {
             if let Some(sku) = sku
                 && !skus.contains(sku)
-                && super::classify::has_words(norm, key)
+                && has_words(norm, key)
             {
                 skus.push(sku.clone());
             }
@@ -1228,38 +1134,6 @@ mod tests {
             m.parse("mine almond pink").0,
             Parsed::Claim { sku: Some("ALMOND-PINK".into()), qty: 1, explicit: true }
         );
-    }
-
-    #[test]
-    fn normalizing_ascii_and_unicode_agree() {
-        for text in
-            ["  SOLD 2x ALMOND-PINK!!!  ", "i'll TAKE it", "sooold  mine`s", "a--b  c", "x", "!!", "MINEEE 2"]
-        {
-            let mut unicode = String::from(text);
-            unicode.push('💅');
-            assert_eq!(normalize(text), normalize(&unicode), "{text:?}");
-            assert!(text.is_ascii());
-        }
-    }
-
-    #[test]
-    fn normalizing_forgives_case_punctuation_emoji_and_stretched_letters() {
-        let table = [
-            ("sold ALMOND-PINK", "sold almond pink"),
-            ("  SOLD!!!  ", "sold"),
-            ("mineee 🙋‍♀️", "mine"),
-            ("I'll take it 💅💅", "ill take it"),
-            ("i’ll TAKE it", "ill take it"),
-            ("buy almond pink ×2", "buy almond pink x2"),
-            ("sold: 2 × oval-glitter!!", "sold 2 x oval glitter"),
-            ("ship to 日本？", "ship to 日本"),
-            ("💅💅💅", ""),
-            ("glitter", "glitter"),
-            ("sooooold", "sold"),
-        ];
-        for (text, want) in table {
-            assert_eq!(normalize(text), want, "{text:?}");
-        }
     }
 
     #[test]

@@ -1,0 +1,243 @@
+//! The desk's claim rules: reading a claim from a comment, telling the operator and the
+//! buyer what became of it, and booking a confirmed claim as the desk's own order. The
+//! claims themselves (who holds what, the waitlist) are the ledger's; these rules only
+//! carry its news out through the outbox.
+
+use chrono::{DateTime, Utc};
+
+use super::{ClaimRequest, ConfirmedBy, News, Parsed, Way, claim_order_id};
+use crate::desk::catalog::Order;
+use crate::desk::{Desk, Level, Link, claims, is_operator, money, replies};
+use crate::protocol::User;
+
+impl Desk {
+    /// A claim the operator confirmed becomes the desk's order `claim-ID`, at the flash-sale
+    /// price while a sale of the product is live, else the catalogue price. A later order from
+    /// the platform for the same units replaces it (see `Catalog::bill_claim_sale`).
+    pub(in crate::desk) fn book_claim_sale(&mut self, id: u64, now: DateTime<Utc>) {
+        let Some(claim) = self.claims.get(id).cloned() else { return };
+        let live =
+            self.sales.running().find(|s| s.is_live() && s.spec.sku == claim.sku).map(|s| s.spec.price);
+        let Some(price) = live.or(self.catalog.product(&claim.sku).map(|p| p.price)) else { return };
+        let order = Order {
+            order_id: claim_order_id(id),
+            user_name: claim.user_name.clone(),
+            sku: claim.sku.clone(),
+            qty: claim.qty,
+            unit_price: price,
+            currency: self.catalog.currency.clone(),
+            status: crate::protocol::OrderStatus::Paid,
+            taken: claim.qty,
+            sale: None,
+        };
+        let amount = money::format(price * rust_decimal::Decimal::from(claim.qty), &self.catalog.currency);
+        let name = self.catalog.product(&claim.sku).map_or(claim.sku.clone(), |p| p.name.clone());
+        self.catalog.record_claim_sale(order);
+        self.stats.order_at(now.timestamp());
+        self.viewers.bought_by_claim(&claim.user_id, &claim_order_id(id));
+        let who = User {
+            id: claim.user_id.clone(),
+            name: claim.user_name,
+            region: None,
+            badges: vec![],
+            follower: false,
+        };
+        self.chat.push_system(&who, format!("bought {}× {name} ({amount}) by claim #{id}", claim.qty), now);
+    }
+
+    /// A viewer's comment read as claims read it, with its msg_id; `None` for the shop's own
+    /// comments and for anything not worded like a claim.
+    pub(in crate::desk) fn claim_in(
+        &mut self,
+        user: &User,
+        text: &str,
+        msg_id: &str,
+    ) -> Option<(Parsed, String, String)> {
+        if is_operator(user) {
+            return None;
+        }
+        match self.claims.matcher.read(text) {
+            (Parsed::NotAClaim, _) if self.hand_claim(text) => {
+                Some((Parsed::Claim { sku: None, qty: 1, explicit: false }, "me".into(), msg_id.to_owned()))
+            }
+            (Parsed::NotAClaim, _) => None,
+            (parsed, norm) => Some((parsed, norm, msg_id.to_owned())),
+        }
+    }
+
+    /// A raised hand alone claims the product of a live flash sale.
+    pub(in crate::desk) fn hand_claim(&self, text: &str) -> bool {
+        self.sales.live().is_some() && claims::Matcher::raised_hand(text)
+    }
+
+    /// A viewer's comment, read as a claim.
+    pub(in crate::desk) fn read_claim(
+        &mut self,
+        (parsed, text, msg_id): (Parsed, String, String),
+        user: &User,
+        now: DateTime<Utc>,
+    ) {
+        let (sku, qty, explicit) = match parsed {
+            Parsed::NotAClaim => return,
+            Parsed::Unmatched => return self.claims.count_unmatched(),
+            Parsed::Claim { sku, qty, explicit } => (sku, qty, explicit),
+        };
+        let sku = match sku {
+            Some(sku) => sku,
+            // "mine!" is for the product on screen; with none, it claims nothing.
+            None => match self.current_product().filter(|p| p.known) {
+                Some(p) => p.sku.clone(),
+                None => return self.claims.count_unmatched(),
+            },
+        };
+        let sale_limit = self
+            .sales
+            .running()
+            .find(|s| s.spec.sku == sku)
+            .and_then(|s| s.spec.per_customer.map(|n| n.saturating_sub(s.customer_units(&user.id))));
+        let req = ClaimRequest {
+            sale_limit,
+            sku,
+            qty,
+            explicit,
+            user_id: user.id.clone(),
+            user_name: user.name.clone(),
+            msg_id,
+            text,
+        };
+        let mut news = Vec::new();
+        self.claims.claim(&mut self.catalog, req, now, &mut news);
+        self.claim_news(news, now);
+    }
+
+    /// Tells the operator what happened to claims, and the buyers through tagged replies.
+    pub(in crate::desk) fn claim_news(&mut self, news: Vec<News>, now: DateTime<Utc>) {
+        for n in news {
+            match n {
+                News::Held { claim: c, added } => {
+                    self.viewers.claimed(&c.user_id, c.id);
+                    let mins = self.claims.hold().num_minutes();
+                    let text = if added == c.qty {
+                        format!(
+                            "Claim #{}: {}× {} held for @{} ({mins} min)",
+                            c.id, c.qty, c.sku, c.user_name
+                        )
+                    } else {
+                        format!(
+                            "Claim #{}: @{} added {added}× {}, {} held ({mins} min)",
+                            c.id, c.user_name, c.sku, c.qty
+                        )
+                    };
+                    self.outbox.notice(Level::Info, text, self.now);
+                }
+                News::Waitlisted { claim: c, position } => {
+                    self.viewers.claimed(&c.user_id, c.id);
+                    let text = format!(
+                        "@{} waits for {}× {}: #{position} on the waitlist",
+                        c.user_name, c.qty, c.sku
+                    );
+                    self.outbox.notice(Level::Info, text, self.now);
+                    self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now);
+                }
+                News::Promoted { claim: c, added } => {
+                    let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);
+                    self.outbox.notice(Level::Info, text, self.now);
+                    self.tell_buyer(Way::Held, "claim-promoted", &c, now);
+                }
+                News::Bumped { claim: c, qty } => {
+                    let text = format!(
+                        "@{}'s hold on {qty}× {} went back to the waitlist: the stock is gone",
+                        c.user_name, c.sku
+                    );
+                    self.outbox.notice(Level::Warn, text, self.now);
+                    if c.qty == 0 {
+                        // Nothing is held for them any more: they wait again.
+                        self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now);
+                    }
+                }
+                News::Expired { claim: c } => {
+                    let text =
+                        format!("Claim #{} expired: {}× {} of @{} released", c.id, c.qty, c.sku, c.user_name);
+                    self.outbox.notice(Level::Info, text, self.now);
+                }
+                News::Confirmed { claim: c } => {
+                    let by_order = match &c.state {
+                        claims::ClaimState::Confirmed { by: ConfirmedBy::Order(id), .. } => Some(id.clone()),
+                        _ => None,
+                    };
+                    match by_order {
+                        Some(order_id) => {
+                            let text = format!(
+                                "Claim #{} of @{} confirmed by order {order_id}: {}× {}",
+                                c.id, c.user_name, c.qty, c.sku
+                            );
+                            self.outbox.notice(Level::Info, text, self.now);
+                        }
+                        None => {
+                            let text = format!(
+                                "Confirmed claim #{}: {}× {} for @{}",
+                                c.id, c.qty, c.sku, c.user_name
+                            );
+                            self.outbox.notice(Level::Info, text, self.now);
+                            self.reply_to_claim("claim-confirmed", &c, now);
+                        }
+                    }
+                }
+                News::Rejected { claim: c } => {
+                    let text = format!("Rejected claim #{}: {}× {} of @{}", c.id, c.qty, c.sku, c.user_name);
+                    self.outbox.notice(Level::Info, text, self.now);
+                    self.reply_to_claim("claim-rejected", &c, now);
+                }
+                News::Limited { user_name, sku, limit, kept } => {
+                    let text = if kept == 0 && limit == 0 {
+                        // A flash sale's per-customer limit, used up by what they bought in it.
+                        format!(
+                            "@{user_name} has bought all one customer may of {sku} in this sale: not held"
+                        )
+                    } else if kept == 0 {
+                        format!("@{user_name} already has {limit}× {sku}, the most one customer may claim")
+                    } else {
+                        format!("@{user_name} asked for more {sku} than the limit of {limit}: claimed {kept}")
+                    };
+                    self.outbox.notice(Level::Info, text, self.now);
+                }
+            }
+        }
+    }
+
+    /// Tells a claimer their claim moved `way` with the reply tagged `tag`, unless they heard
+    /// that lately (see [`claims::BUYER_NEWS_QUIET`]).
+    pub(in crate::desk) fn tell_buyer(
+        &mut self,
+        way: Way,
+        tag: &str,
+        claim: &claims::Claim,
+        now: DateTime<Utc>,
+    ) {
+        if self.claims.tell_buyer(claim, way, now) {
+            self.reply_to_claim(tag, claim, now);
+        }
+    }
+
+    /// Sends the first reply tagged `tag` to a claimer, answering their claim comment.
+    pub(in crate::desk) fn reply_to_claim(&mut self, tag: &str, claim: &claims::Claim, now: DateTime<Utc>) {
+        if self.link == Link::Ended {
+            return;
+        }
+        let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
+        let product = self.catalog.product(&claim.sku);
+        let ctx = self.context_for(product, Some(claim.user_name.clone()), now);
+        match replies::fill(&reply.text, &ctx) {
+            Ok(text) => {
+                let reply_to = Some(claim.msg_id.clone()).filter(|id| !id.is_empty());
+                let label = format!("reply “{}” to @{}", reply.title, claim.user_name);
+                self.outbox.send_chat(text, reply_to, label, now);
+            }
+            Err(missing) => {
+                let text =
+                    format!("Reply “{}” not sent: nothing to fill {}", reply.title, missing.join(", "));
+                self.outbox.notice(Level::Warn, text, self.now);
+            }
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! How the desk reads a comment's words, in one place, so that a word written in a config
+//! file and the same word in a comment always meet.
+//!
+//! There are two readings, and each rule says which it uses:
+//! - [`normalize`]: names and claim words (claims, the products a comment names, aliases in
+//!   the config checks). It forgives stretched letters ("almonddd pink" names "almond pink")
+//!   and reads `×` as `x`.
+//! - [`fold`]: what chat triage reads (its keyword rules, its model, languages, moderation,
+//!   shipping places, the replies' words). Letters stay as typed: the model was trained on
+//!   this reading and its floors were measured on it, so "soooo" keeps its weight there.
+//!
+//! A leaf: it knows nothing of the desk, and `build.rs` includes it to train triage's model
+//! on the text as the desk reads it.
+
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+/// How big one compiled pattern may grow.
+const REGEX_SIZE: usize = 1 << 20;
+
+/// `text` as rules read it: lowercase letters and digits (accents too) in words separated
+/// by single spaces. Apostrophes vanish ("i'll" → "ill"), `×` reads as `x`, every other mark,
+/// space or emoji separates words, and a letter typed three or more times counts once
+/// ("mineee" → "mine"): "HOW MUCH?? 💅" reads "how much".
+pub fn normalize(text: &str) -> String {
+    let mut out = String::new();
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalize`] into a reused buffer (rules read every comment, so the buffer is kept).
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        return normalize_ascii(text.as_bytes(), out);
+    }
+    // The last letter pushed and how many times in a row: a run of three needs a second pass.
+    let mut run = (' ', 0u32);
+    let mut stretched = false;
+    let mut push = |out: &mut String, c: char| {
+        run = if c == run.0 { (c, run.1 + 1) } else { (c, 1) };
+        stretched |= run.1 >= 3 && c.is_alphabetic();
+        out.push(c);
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                push(out, c.to_ascii_lowercase());
+                continue;
+            }
+            if matches!(c, '\'' | '`') {
+                continue;
+            }
+        } else if matches!(c, '’' | 'ʼ') {
+            continue;
+        } else if c == '×' {
+            push(out, 'x');
+            continue;
+        } else if c.is_alphanumeric() {
+            for c in c.to_lowercase() {
+                push(out, c);
+            }
+            continue;
+        }
+        if !out.is_empty() && !out.ends_with(' ') {
+            push(out, ' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    if stretched {
+        let chars: Vec<char> = out.chars().collect();
+        out.clear();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let run = chars[i..].iter().take_while(|&&d| d == c).count();
+            let keep = if run >= 3 && c.is_alphabetic() { 1 } else { run };
+            out.extend(std::iter::repeat_n(c, keep));
+            i += run;
+        }
+    }
+}
+
+/// [`normalize_into`] for the common case, byte by byte.
+fn normalize_ascii(text: &[u8], out: &mut String) {
+    let mut bytes: Vec<u8> = std::mem::take(out).into_bytes();
+    let mut stretched = false;
+    for &b in text {
+        if b.is_ascii_alphanumeric() {
+            let b = b.to_ascii_lowercase();
+            let n = bytes.len();
+            stretched |= n >= 2 && b.is_ascii_alphabetic() && bytes[n - 1] == b && bytes[n - 2] == b;
+            bytes.push(b);
+        } else if b != b'\'' && b != b'`' && bytes.last().is_some_and(|&l| l != b' ') {
+            bytes.push(b' ');
+        }
+    }
+    if bytes.last() == Some(&b' ') {
+        bytes.pop();
+    }
+    if stretched {
+        let mut kept: Vec<u8> = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let run = bytes[i..].iter().take_while(|&&d| d == bytes[i]).count();
+            let keep = if run >= 3 && bytes[i].is_ascii_alphabetic() { 1 } else { run };
+            kept.extend(std::iter::repeat_n(bytes[i], keep));
+            i += run;
+        }
+        bytes = kept;
+    }
+    *out = String::from_utf8(bytes).unwrap_or_default();
+}
+
+/// `text` as chat triage reads it: lowercase letters and digits (accents too), apostrophes
+/// dropped, everything else (punctuation, emoji, spaces) one space: "HOW MUCH?? 💅" reads
+/// "how much". Unlike [`normalize`], stretched letters and `×` stay as typed.
+pub fn fold(text: &str) -> String {
+    let mut out = String::new();
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`] into a reused buffer (triage reads every comment, so the buffer is kept).
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut spaced = true;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            spaced = false;
+        } else if matches!(c, '\'' | '`' | '’' | 'ʼ') {
+            continue;
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            spaced = false;
+        } else if !spaced {
+            out.push(' ');
+            spaced = true;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+}
+
+/// Whether `name` (normalized or folded, as `text` is) is a whole word run of `text` (normalized). Only the starts
+/// of words are tried: a substring search would be set up anew for every name.
+pub fn has_words(text: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let (text, name) = (text.as_bytes(), name.as_bytes());
+    let fits = |start: usize| {
+        let end = start + name.len();
+        text[start..].starts_with(name) && (end == text.len() || text[end] == b' ')
+    };
+    fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
+}
+
+/// The regex that matches any of `keywords` as whole words of a folded comment.
+pub fn keywords_regex(keywords: &[String]) -> Option<String> {
+    let words: Vec<String> =
+        keywords.iter().map(|k| fold(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(format!("(?:^| )(?:{})(?: |$)", words.join("|")))
+}
+
+/// Compiles one pattern as the rules use it: case-insensitive, over normalized text.
+pub fn compile(regex: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(regex).case_insensitive(true).size_limit(REGEX_SIZE).build()
+}
+
+/// Patterns (each compiled alone first) as one set, with the options of [`compile`]; each
+/// keeps the size it was allowed alone.
+pub fn compile_set<'a>(regexes: impl ExactSizeIterator<Item = &'a str>) -> Result<RegexSet, regex::Error> {
+    let limit = REGEX_SIZE * regexes.len().max(1);
+    RegexSetBuilder::new(regexes).case_insensitive(true).size_limit(limit).build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_keeps_letters_and_digits_in_lower_case_and_one_space_between() {
+        let table = [
+            ("HOW MUCH?? 💅", "how much"),
+            ("  it's   2 for £10!! ", "its 2 for 10"),
+            ("¿Cuánto CUESTA?", "cuánto cuesta"),
+            ("don’t `go` 😍 NOW", "dont go now"),
+            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
+            ("💅💅", ""),
+            ("", ""),
+        ];
+        for (text, want) in table {
+            assert_eq!(fold(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn normalizing_forgives_case_punctuation_emoji_and_stretched_letters() {
+        let table = [
+            ("sold ALMOND-PINK", "sold almond pink"),
+            ("  SOLD!!!  ", "sold"),
+            ("mineee 🙋‍♀️", "mine"),
+            ("I'll take it 💅💅", "ill take it"),
+            ("i’ll TAKE it", "ill take it"),
+            ("buy almond pink ×2", "buy almond pink x2"),
+            ("sold: 2 × oval-glitter!!", "sold 2 x oval glitter"),
+            ("ship to 日本？", "ship to 日本"),
+            ("💅💅💅", ""),
+            ("glitter", "glitter"),
+            ("sooooold", "sold"),
+        ];
+        for (text, want) in table {
+            assert_eq!(normalize(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn normalizing_ascii_and_unicode_agree() {
+        for text in
+            ["  SOLD 2x ALMOND-PINK!!!  ", "i'll TAKE it", "sooold  mine`s", "a--b  c", "x", "!!", "MINEEE 2"]
+        {
+            let mut unicode = String::from(text);
+            unicode.push('💅');
+            assert_eq!(normalize(text), normalize(&unicode), "{text:?}");
+            assert!(text.is_ascii());
+        }
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_only_the_last_text() {
+        let mut buf = String::from("left over");
+        normalize_into("MINEEE", &mut buf);
+        assert_eq!(buf, "mine");
+        normalize_into("Ça va?", &mut buf);
+        assert_eq!(buf, "ça va");
+    }
+
+    #[test]
+    fn both_readings_agree_but_on_stretched_letters_and_the_times_sign() {
+        for text in ["HOW MUCH?? 💅", "don’t `go` 😍 NOW", "Mei 美 ÉCLAIR", "sold ALMOND-PINK!"] {
+            assert_eq!(fold(text), normalize(text), "{text:?}");
+        }
+        assert_eq!(
+            (fold("soooo cute").as_str(), normalize("soooo cute").as_str()),
+            ("soooo cute", "so cute")
+        );
+        assert_eq!((fold("pink ×2").as_str(), normalize("pink ×2").as_str()), ("pink 2", "pink x2"));
+    }
+
+    #[test]
+    fn words_match_whole_words_only() {
+        assert!(has_words("sold almond pink x2", "almond pink"));
+        assert!(!has_words("sold almondpink", "almond pink"));
+        assert!(!has_words("pinker", "pink"));
+        assert!(!has_words("anything", ""));
+        let re = compile(&keywords_regex(&["Ship?".into(), "💅".into()]).unwrap()).unwrap();
+        assert!(re.is_match("do you ship here"));
+        assert!(!re.is_match("shipping"));
+        assert_eq!(keywords_regex(&["💅".into()]), None, "no words, no regex");
+    }
+}
