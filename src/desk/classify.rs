@@ -477,7 +477,6 @@ mod tests {
             ("nailnookfan here", &[]),
             // Spanish
             ("¿Cuánto cuesta?", &["question", "buyer"]),
-            ("la página no carga", &["complaint"]),
             // Tagalog
             ("magkano po", &["question", "buyer"]),
             // A request to ship there, which the shop must answer.
