@@ -6,7 +6,7 @@
 #[path = "src/desk/regions.rs"]
 #[allow(dead_code)]
 mod regions;
-#[path = "src/desk/text.rs"]
+#[path = "src/text.rs"]
 #[allow(dead_code)]
 mod text;
 #[path = "src/desk/triage_features.rs"]

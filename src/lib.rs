@@ -14,6 +14,7 @@ pub mod report;
 pub mod server;
 pub mod store;
 pub mod table;
+pub mod text;
 pub mod ui;
 
 /// When the process started (the first call wins: `main` makes it first), for the

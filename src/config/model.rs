@@ -8,6 +8,13 @@ use crate::protocol::{Format, SendLimit};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The fields a reply's text may name in braces (`{user}`, `{product}`…): part of
+/// `replies.toml`'s schema, checked when the files load and filled by the desk.
+pub const TEMPLATE_FIELDS: [&str; 6] = ["user", "product", "price", "stock", "time_left", "ships_to"];
+
+/// The tags a `chat.toml` rule may give (can't-ship is the shipping gate's, not a rule's).
+pub const RULE_TAGS: [&str; 6] = ["question", "buyer", "shipping", "complaint", "spam", "mention"];
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

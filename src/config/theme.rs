@@ -230,13 +230,14 @@ fn palette_layer(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::library::Kind;
 
     const TRUECOLOR: EnvInfo = EnvInfo { no_color: false, truecolor: true };
 
-    fn lib_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Library) {
+    /// A theme library in a temporary directory holding `files` (name, text).
+    pub(crate) fn lib_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Library) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("themes")).unwrap();
         for (name, text) in files {

@@ -16,10 +16,11 @@ use super::library::Library;
 use super::model::{
     Catalog, ChatConfig, ClaimsConfig, Replies, ReplySpec, SaleSpec, SalesPlan, Settings, Shipping,
 };
-use crate::desk::text::{compile, normalize};
+use crate::text::{compile, normalize};
 
+use crate::config::model::RULE_TAGS;
 /// The fields a reply text may use, as `{name}`.
-pub use crate::desk::replies::FIELDS as TEMPLATE_FIELDS;
+pub use crate::config::model::TEMPLATE_FIELDS;
 
 /// Collects errors for one file, each located by a path into its document.
 pub(crate) struct Checker<'a, 's> {
@@ -544,8 +545,7 @@ impl Checker<'_, '_> {
     /// `chat.toml`: known tags, rules that say something, words that survive normalizing,
     /// regexes that compile, and spam limits that make sense.
     pub fn chat(&mut self, c: &ChatConfig) {
-        use crate::desk::classify::Tag;
-        use crate::desk::text::{fold as normalize, keywords_regex};
+        use crate::text::{fold as normalize, keywords_regex};
         for (i, name) in c.names.iter().enumerate() {
             if normalize(name).is_empty() {
                 self.at(
@@ -566,7 +566,7 @@ impl Checker<'_, '_> {
         self.chat_moderation(c);
         for (i, rule) in c.rules.iter().enumerate() {
             let at = |field: &'static str| [Seg::Key("rule"), Seg::Index(i), Seg::Key(field)];
-            if Tag::from_name(&rule.tag).is_none() {
+            if !RULE_TAGS.contains(&rule.tag.as_str()) {
                 self.at(
                     &at("tag"),
                     format!("unknown tag `{}`", rule.tag),
@@ -630,7 +630,7 @@ impl Checker<'_, '_> {
     /// each written once.
     fn chat_moderation(&mut self, c: &ChatConfig) {
         use super::model::MUTE_MAX;
-        use crate::desk::text::{fold as normalize, keywords_regex};
+        use crate::text::{fold as normalize, keywords_regex};
         if !(1..=MUTE_MAX).contains(&c.mute_seconds) {
             self.at(
                 &[Seg::Key("mute_seconds")],

@@ -63,7 +63,7 @@ impl Tag {
         }
     }
 
-    /// The tag named in `chat.toml`.
+    /// The tag named in `chat.toml` (one of [`crate::config::model::RULE_TAGS`]).
     pub fn from_name(name: &str) -> Option<Tag> {
         Tag::ALL.into_iter().find(|t| t.name() == name)
     }
@@ -457,6 +457,16 @@ mod tests {
         let said =
             Said { user_id: user, text, question: false, claim: false, at_ms, context: Context::default() };
         c.classify(said).iter().map(Tag::name).collect()
+    }
+
+    #[test]
+    fn every_tag_a_chat_rule_may_give_is_a_tag_and_cant_ship_is_not_among_them() {
+        use crate::config::model::RULE_TAGS;
+        for name in RULE_TAGS {
+            assert_eq!(Tag::from_name(name).map(Tag::name), Some(name));
+        }
+        assert!(!RULE_TAGS.contains(&Tag::CantShip.name()));
+        assert_eq!(RULE_TAGS.len(), Tag::COUNT - 1);
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod shipping;
 pub mod stats;
 mod suggest;
 mod summary;
-pub mod text;
+pub use crate::text;
 pub mod triage_features;
 pub mod viewers;
 

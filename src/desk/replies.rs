@@ -19,8 +19,8 @@ pub struct TemplateContext {
     pub ships_to: Option<String>,
 }
 
-/// The template fields a reply may use.
-pub const FIELDS: [&str; 6] = ["user", "product", "price", "stock", "time_left", "ships_to"];
+/// The template fields a reply may use (named with `replies.toml`'s schema).
+pub use crate::config::model::TEMPLATE_FIELDS as FIELDS;
 
 /// The tag of the polite "we only ship to …" reply the shipping gate suggests (and may send
 /// by itself).

@@ -225,21 +225,12 @@ impl Theme {
 mod tests {
     use super::*;
     use crate::config::builtin;
-    use crate::config::library::{Kind, Library};
+    use crate::config::library::Library;
     use crate::config::theme::load_theme;
+    use crate::config::theme::tests::lib_with;
 
     const TRUECOLOR: EnvInfo = EnvInfo { no_color: false, truecolor: true };
     const ANSI16: EnvInfo = EnvInfo { no_color: false, truecolor: false };
-
-    fn lib_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Library) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("themes")).unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.path().join("themes").join(format!("{name}.toml")), text).unwrap();
-        }
-        let lib = Library::new(dir.path(), Kind::Theme);
-        (dir, lib)
-    }
 
     /// A theme file loaded by the config, as the ui draws it.
     fn load(lib: &Library, name: &str, env: &EnvInfo) -> Theme {

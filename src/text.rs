@@ -9,7 +9,8 @@
 //!   shipping places, the replies' words). Letters stay as typed: the model was trained on
 //!   this reading and its floors were measured on it, so "soooo" keeps its weight there.
 //!
-//! A leaf: it knows nothing of the desk, and `build.rs` includes it to train triage's model
+//! A leaf below config and the desk (config checks keywords with it, the desk reads chat
+//! with it): it imports nothing of the crate, and `build.rs` includes it to train triage's model
 //! on the text as the desk reads it.
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
