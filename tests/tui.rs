@@ -588,12 +588,21 @@ fn help_lists_the_active_keymap_and_closes() {
 }
 
 /// Every page of the open help popup, from `first` down to the last ("↑ more").
+/// The screen above the status bar and the footer: what a help page shows, without the
+/// clock that ticks under it (a tick must not pass for the next page).
+fn above_status(screen: &str) -> Vec<&str> {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[..lines.len().saturating_sub(2)].to_vec()
+}
+
 fn help_pages(tmux: &Tmux, map: &toml::Table, first: String) -> Vec<String> {
     let mut pages = vec![first];
     while pages.len() < 10 && !pages.last().is_some_and(|p| p.contains("↑ more")) {
         let last = pages.last().cloned().unwrap_or_default();
         press(tmux, map, "help", "page_down");
-        let next = tmux.wait_for("the next help page", WAIT, |s| s != last && s.contains(" close "));
+        let next = tmux.wait_for("the next help page", WAIT, |s| {
+            above_status(s) != above_status(&last) && s.contains(" close ")
+        });
         pages.push(next);
     }
     pages
@@ -888,7 +897,9 @@ fn the_stats_pane_opens_under_the_chat_and_closes_with_the_same_key() {
             break;
         }
         press(&tmux, &map, "help", "page_down");
-        help = tmux.wait_for("the next help page", WAIT, |s| s != help && s.contains("Help · keymap"));
+        help = tmux.wait_for("the next help page", WAIT, |s| {
+            above_status(s) != above_status(&help) && s.contains("Help · keymap")
+        });
     }
     assert_eq!(
         help_entry(&help, "show or hide Stats: viewers, chat and orders a minute").as_deref(),
