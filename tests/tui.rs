@@ -587,21 +587,37 @@ fn help_lists_the_active_keymap_and_closes() {
     });
 }
 
-/// Every page of the open help popup, from `first` down to the last ("↑ more").
-/// The screen above the status bar and the footer: what a help page shows, without the
-/// clock that ticks under it (a tick must not pass for the next page).
-fn above_status(screen: &str) -> Vec<&str> {
+/// The help popup's own rows, from its title to its footer, cut at its borders: what a
+/// help page shows, without the panes and the clock around it (a chat line or a tick
+/// behind the popup must not pass for the next page).
+fn help_body(screen: &str) -> Vec<String> {
     let lines: Vec<&str> = screen.lines().collect();
-    lines[..lines.len().saturating_sub(2)].to_vec()
+    let Some(top) = lines.iter().position(|l| l.contains("Help · keymap")) else { return vec![] };
+    let mut body = Vec::new();
+    for line in &lines[top + 1..] {
+        // The footer: the popup's corner and its title ("└ esc/?/q close"); a border of a
+        // pane reads "└─", and rows may say "close" too.
+        if line.contains("└ ") && line.contains(" close ") {
+            return body;
+        }
+        body.push(line.split('│').nth(2).unwrap_or_default().to_owned());
+    }
+    vec![] // no footer yet: a frame still being written
 }
 
+/// Every page of the open help popup, from `first` down to the last ("↑ more"). Each page
+/// is read once it differs from the one before and two captures in a row agree on it, so a
+/// frame caught half written is not taken for a page.
 fn help_pages(tmux: &Tmux, map: &toml::Table, first: String) -> Vec<String> {
     let mut pages = vec![first];
     while pages.len() < 10 && !pages.last().is_some_and(|p| p.contains("↑ more")) {
-        let last = pages.last().cloned().unwrap_or_default();
+        let last = help_body(pages.last().map(String::as_str).unwrap_or_default());
         press(tmux, map, "help", "page_down");
+        let before = std::cell::RefCell::new(Vec::new());
         let next = tmux.wait_for("the next help page", WAIT, |s| {
-            above_status(s) != above_status(&last) && s.contains(" close ")
+            let body = help_body(s);
+            let settled = body == before.replace(body.clone());
+            !body.is_empty() && body != last && settled
         });
         pages.push(next);
     }
@@ -890,21 +906,12 @@ fn the_stats_pane_opens_under_the_chat_and_closes_with_the_same_key() {
     }
     // The help popup names the key, from the keymap (in General, at its end).
     press(&tmux, &map, "normal", "help");
-    tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap"));
-    let mut help = tmux.screen();
-    for _ in 0..8 {
-        if help.contains("show or hide Stats") {
-            break;
-        }
-        press(&tmux, &map, "help", "page_down");
-        help = tmux.wait_for("the next help page", WAIT, |s| {
-            above_status(s) != above_status(&help) && s.contains("Help · keymap")
-        });
-    }
-    assert_eq!(
-        help_entry(&help, "show or hide Stats: viewers, chat and orders a minute").as_deref(),
-        Some(key_for(&map, "normal", "toggle_stats").as_str())
-    );
+    let first =
+        tmux.wait_for("the help popup", WAIT, |s| s.contains("Help · keymap") && !help_body(s).is_empty());
+    let pages = help_pages(&tmux, &map, first);
+    let entry =
+        pages.iter().find_map(|p| help_entry(p, "show or hide Stats: viewers, chat and orders a minute"));
+    assert_eq!(entry.as_deref(), Some(key_for(&map, "normal", "toggle_stats").as_str()), "{pages:#?}");
     press(&tmux, &map, "help", "close");
     tmux.wait_for("the help popup to close", WAIT, |s| !s.contains("show or hide Stats"));
     press(&tmux, &map, "normal", "toggle_stats");
