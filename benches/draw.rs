@@ -41,7 +41,7 @@ fn draw(c: &mut Criterion) {
         let event = Event::Chat { msg_id: format!("m{seq}"), user, text, reply_to: None };
         desk.apply(Input::Feed(Frame { v: 1, seq, ts: String::new(), event }), now);
     }
-    if let Some(first) = desk.sales.next_planned().map(|s| s.spec.id.clone()) {
+    if let Some(first) = desk.sales().next_planned().map(|s| s.spec.id.clone()) {
         desk.apply(Input::Operator(Action::StartSale { id: first }), now);
     }
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();

@@ -472,7 +472,7 @@ pub async fn run_headless(
                     }
                 }
                 None => {
-                    return match &session.desk.link {
+                    return match &session.desk.link() {
                         crate::desk::Link::Failed(reason) if !session.desk.ended() => Finish::Failed(reason.clone()),
                         _ => Finish::Normal,
                     };
@@ -591,7 +591,7 @@ async fn caught_up(backlog: &Option<Backlog>) {
 /// broken, keeps the ones it has and says where the mistake is.
 fn reload_replies(session: &mut Session, config: &Config) {
     let input = match load_replies(&config.paths, &config.keymap, &config.shop.catalog) {
-        Ok(r) if r.replies == session.desk.replies.all() => return,
+        Ok(r) if r.replies == session.desk.replies().all() => return,
         Ok(r) => Input::Replies(r.replies),
         Err(errors) => {
             let all = errors.errors();

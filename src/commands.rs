@@ -205,7 +205,7 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let old = read_compared(&args.explain)?;
     if args.headless.headless && args.max {
         let mut session = Session::replay(&config, source, Clock::wall());
-        session.desk.stream.id = stream_id;
+        session.desk.name_stream(stream_id);
         if let Some(path) = &args.explain.explain {
             session.explain_to(path)?;
         }
@@ -218,7 +218,7 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let script = Script::load(&args.file)?;
     let clock = Clock::scaled(args.speed);
     let mut session = Session::replay(&config, source, clock);
-    session.desk.stream.id = stream_id;
+    session.desk.name_stream(stream_id);
     if let Some(path) = &args.explain.explain {
         session.explain_to(path)?;
     }

@@ -83,6 +83,29 @@ pub struct Order {
 }
 
 impl Order {
+    /// An order as the platform placed it, before the shelf and the sales have seen it.
+    pub fn placed(
+        order_id: String,
+        user_name: &str,
+        sku: String,
+        qty: u32,
+        unit_price: Decimal,
+        currency: String,
+        status: OrderStatus,
+    ) -> Order {
+        Order {
+            order_id,
+            user_name: user_name.to_owned(),
+            sku,
+            qty,
+            unit_price,
+            currency,
+            status,
+            taken: 0,
+            sale: None,
+        }
+    }
+
     /// Units of a live order that could not be served.
     pub fn oversold(&self) -> u32 {
         if self.status.is_live() { self.qty - self.taken } else { 0 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::Parsed;
 use super::classify::Tag;
-use super::{Desk, text};
+use super::{State, text};
 
 /// One comment as the desk saw it: a line of the explain file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub struct SuggestionRead {
     pub reasons: Vec<String>,
 }
 
-impl Desk {
+impl State {
     /// What the desk made of the chat message `msg_id`, if it still has it.
     pub fn explain(&self, msg_id: &str) -> Option<Explained> {
         let m = self.chat.by_msg_id(msg_id)?;

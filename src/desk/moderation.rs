@@ -12,8 +12,9 @@ use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
 
 use super::claims::{News, compile};
+use super::outbox::Outbox;
 use super::text::{fold_into, keywords_regex};
-use super::{Desk, Level, is_operator};
+use super::{Level, State, is_operator};
 use crate::config::model::{BlockedConfig, ChatConfig};
 use crate::protocol::{Command, ModAction, User};
 
@@ -178,47 +179,44 @@ pub fn span(seconds: u32) -> String {
 }
 
 /// The operator's moderation actions, and what the feed tells about them.
-impl Desk {
+impl State {
     /// Asks the platform to delete a comment; it is struck out when the platform says so.
-    pub(super) fn delete_message(&mut self, msg_id: String, now: DateTime<Utc>) {
+    pub(super) fn delete_message(&mut self, out: &mut Outbox, msg_id: String, now: DateTime<Utc>) {
         let Some(m) = self.chat.by_msg_id(&msg_id) else {
-            self.outbox.notice(
-                Level::Warn,
-                format!("Cannot delete {msg_id}: it is no longer in the chat"),
-                self.now,
-            );
+            out.notice(Level::Warn, format!("Cannot delete {msg_id}: it is no longer in the chat"), self.now);
             return;
         };
         let who = m.user_name.clone();
         if m.deleted {
-            self.outbox.notice(Level::Info, format!("@{who}'s comment is already deleted"), self.now);
+            out.notice(Level::Info, format!("@{who}'s comment is already deleted"), self.now);
             return;
         }
-        if !self.outbox.caps().delete {
+        if !out.caps().delete {
             let text = format!(
                 "Not deleted: this platform does not let livedesk delete comments; delete @{who}'s \
                  in the platform's own app"
             );
-            self.outbox.notice(Level::Warn, text, self.now);
+            out.notice(Level::Warn, text, self.now);
             return;
         }
-        let reference = self.outbox.next_ref();
+        let reference = out.next_ref();
         self.moderation.waiting.insert(reference.clone(), Waiting::Delete { msg_id: msg_id.clone() });
-        self.outbox.send(Command::DeleteChat { reference, msg_id }, format!("delete @{who}'s comment"), now);
-        self.outbox.notice(Level::Info, format!("Asked the platform to delete @{who}'s comment"), self.now);
+        out.send(Command::DeleteChat { reference, msg_id }, format!("delete @{who}'s comment"), now);
+        out.notice(Level::Info, format!("Asked the platform to delete @{who}'s comment"), self.now);
     }
 
     /// Mutes a viewer for `seconds` (the shop's `mute_seconds` when `None`): their comments
     /// are dimmed on the desk until the mute ends, and the platform mutes them where it can.
     pub(super) fn mute_viewer(
         &mut self,
+        out: &mut Outbox,
         user_id: String,
         name: Option<String>,
         seconds: Option<u32>,
         now: DateTime<Utc>,
     ) {
         if user_id.is_empty() {
-            self.outbox.notice(Level::Warn, "Cannot mute: the comment names no viewer".into(), self.now);
+            out.notice(Level::Warn, "Cannot mute: the comment names no viewer".into(), self.now);
             return;
         }
         let who = name.filter(|n| !n.is_empty()).unwrap_or_else(|| user_id.clone());
@@ -227,20 +225,20 @@ impl Desk {
         let until = now + Duration::seconds(i64::from(seconds));
         self.moderation.mute(&user_id, now, until);
         let long = span(seconds);
-        if !self.outbox.caps().mute {
+        if !out.caps().mute {
             let text = format!(
                 "@{who}'s comments are dimmed here for {long}, but not muted: this platform does not \
                  let livedesk mute; mute them in the platform's own app"
             );
-            self.outbox.notice(Level::Warn, text, self.now);
+            out.notice(Level::Warn, text, self.now);
             return;
         }
-        let reference = self.outbox.next_ref();
+        let reference = out.next_ref();
         self.moderation
             .waiting
             .insert(reference.clone(), Waiting::Mute { user_id: user_id.clone(), from: now });
-        self.outbox.send(Command::MuteUser { reference, user_id, seconds }, format!("mute @{who}"), now);
-        self.outbox.notice(
+        out.send(Command::MuteUser { reference, user_id, seconds }, format!("mute @{who}"), now);
+        out.notice(
             Level::Info,
             format!("Muted @{who} for {long}: their comments are dimmed until then"),
             self.now,
@@ -248,17 +246,13 @@ impl Desk {
     }
 
     /// Pins a comment on the stream and at the top of the Chat pane.
-    pub(super) fn pin_message(&mut self, msg_id: String, now: DateTime<Utc>) {
+    pub(super) fn pin_message(&mut self, out: &mut Outbox, msg_id: String, now: DateTime<Utc>) {
         let Some(m) = self.chat.by_msg_id(&msg_id) else {
-            self.outbox.notice(
-                Level::Warn,
-                format!("Cannot pin {msg_id}: it is no longer in the chat"),
-                self.now,
-            );
+            out.notice(Level::Warn, format!("Cannot pin {msg_id}: it is no longer in the chat"), self.now);
             return;
         };
         if m.deleted {
-            self.outbox.notice(
+            out.notice(
                 Level::Warn,
                 format!("Cannot pin @{}'s comment: it was deleted", m.user_name),
                 self.now,
@@ -269,19 +263,62 @@ impl Desk {
             Pinned { msg_id: msg_id.clone(), user_name: m.user_name.clone(), text: m.text.clone(), at: m.at };
         let who = pin.user_name.clone();
         let before = self.moderation.pinned.replace(pin);
-        self.outbox.bump();
-        if !self.outbox.caps().pin {
+        out.bump();
+        if !out.caps().pin {
             let text = format!(
                 "@{who}'s comment is pinned here only: this platform does not let livedesk pin; pin it \
                  in the platform's own app"
             );
-            self.outbox.notice(Level::Warn, text, self.now);
+            out.notice(Level::Warn, text, self.now);
             return;
         }
-        let reference = self.outbox.next_ref();
+        let reference = out.next_ref();
         self.moderation.waiting.insert(reference.clone(), Waiting::Pin { msg_id: msg_id.clone(), before });
-        self.outbox.send(Command::PinChat { reference, msg_id }, format!("pin @{who}'s comment"), now);
-        self.outbox.notice(Level::Info, format!("Pinned @{who}'s comment"), self.now);
+        out.send(Command::PinChat { reference, msg_id }, format!("pin @{who}'s comment"), now);
+        out.notice(Level::Info, format!("Pinned @{who}'s comment"), self.now);
+    }
+
+    /// Pins a product on the stream (or unpins it): the desk shows it at once, and asks the
+    /// platform to.
+    pub(super) fn pin_product(&mut self, out: &mut Outbox, sku: Option<String>, now: DateTime<Utc>) {
+        if let Some(s) = &sku
+            && self.catalog.product(s).is_none()
+        {
+            return out.notice(Level::Warn, format!("Cannot pin {s}: not in the catalog"), self.now);
+        }
+        let label = match &sku {
+            Some(s) => format!("pin {s}"),
+            None => "unpin".into(),
+        };
+        self.pinned = sku.clone();
+        let reference = out.next_ref();
+        out.send(Command::PinProduct { reference, sku }, label.clone(), now);
+        out.notice(Level::Info, format!("Asked the platform to {label}"), self.now);
+    }
+
+    /// What the platform's moderation did: a comment (or all of a viewer's) deleted, a viewer
+    /// muted or banned there.
+    pub(super) fn moderated_on_platform(
+        &mut self,
+        out: &mut Outbox,
+        action: ModAction,
+        msg_id: Option<String>,
+        user_id: Option<String>,
+        by: Option<String>,
+        now: DateTime<Utc>,
+    ) {
+        let by = by.unwrap_or_else(|| "the platform".into());
+        match (action, msg_id, user_id) {
+            (ModAction::Deleted, Some(id), _) => {
+                self.chat.mark_deleted(&id);
+            }
+            // A platform that deletes all of one viewer's messages (TikTok's imDelete).
+            (ModAction::Deleted, None, Some(user)) => self.chat.mark_user_deleted(&user),
+            (action @ (ModAction::Banned | ModAction::Muted), _, Some(user)) => {
+                self.removed_on_platform(out, action, &user, &by, now);
+            }
+            _ => {}
+        }
     }
 
     /// The platform's answer to a command: a deletion done is shown, a mute or pin refused is
@@ -308,6 +345,7 @@ impl Desk {
     /// name where the chat knows it, unless it is the mute the operator just asked for.
     pub(super) fn removed_on_platform(
         &mut self,
+        out: &mut Outbox,
         action: ModAction,
         user_id: &str,
         by: &str,
@@ -321,11 +359,9 @@ impl Desk {
             .any(|w| matches!(w, Waiting::Mute { user_id: u, .. } if u == user_id))
             || self.moderation.muted_until(user_id, self.now).is_some();
         match action {
-            ModAction::Banned => {
-                self.outbox.notice(Level::Info, format!("{who} was banned by {by}"), self.now)
-            }
+            ModAction::Banned => out.notice(Level::Info, format!("{who} was banned by {by}"), self.now),
             _ if asked_here => {}
-            _ => self.outbox.notice(Level::Info, format!("{who} was muted by {by}"), self.now),
+            _ => out.notice(Level::Info, format!("{who} was muted by {by}"), self.now),
         }
         self.chat.mark_user_deleted(user_id);
         let held: Vec<u64> = self.claims.open().filter(|c| c.user_id == user_id).map(|c| c.id).collect();
@@ -340,12 +376,12 @@ impl Desk {
         // The removed viewer gets no reply; whoever is served next from the waitlist does.
         news.retain(|n| !matches!(n, News::Rejected { claim } if claim.user_id == user_id));
         let ids: Vec<String> = held.iter().map(|id| format!("#{id}")).collect();
-        self.outbox.notice(
+        out.notice(
             Level::Info,
             format!("Released {who}'s claims {}: removed by {by}", ids.join(", ")),
             self.now,
         );
-        self.claim_news(news, now);
+        self.claim_news(out, news, now);
     }
 
     /// `@name` for a viewer the platform names by id, where the chat knows them; else the id.
@@ -357,7 +393,14 @@ impl Desk {
     /// A viewer comment with a blocked word: counted and kept off the desk (no view shows it,
     /// no claim is read from it), and deleted on the platform if the shop asks. Returns
     /// whether it was blocked.
-    pub(super) fn hide_blocked(&mut self, msg_id: &str, user: &User, text: &str, now: DateTime<Utc>) -> bool {
+    pub(super) fn hide_blocked(
+        &mut self,
+        out: &mut Outbox,
+        msg_id: &str,
+        user: &User,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> bool {
         if is_operator(user) || !self.moderation.blocks(text) {
             return false;
         }
@@ -366,19 +409,19 @@ impl Desk {
         if !self.moderation.config.delete_on_platform || msg_id.is_empty() {
             return true;
         }
-        if !self.outbox.caps().delete {
+        if !out.caps().delete {
             if !self.moderation.said_cannot_delete {
                 self.moderation.said_cannot_delete = true;
                 let text = "Comments with blocked words are hidden here only: this platform does not let \
                             livedesk delete them"
                     .to_owned();
-                self.outbox.notice(Level::Warn, text, self.now);
+                out.notice(Level::Warn, text, self.now);
             }
             return true;
         }
-        let reference = self.outbox.next_ref();
+        let reference = out.next_ref();
         let command = Command::DeleteChat { reference, msg_id: msg_id.to_owned() };
-        self.outbox.send(command, format!("delete @{}'s comment with a blocked word", user.name), now);
+        out.send(command, format!("delete @{}'s comment with a blocked word", user.name), now);
         true
     }
 }

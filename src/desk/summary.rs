@@ -129,9 +129,9 @@ pub struct SaleSummary {
 impl Summary {
     /// The summary of a desk's current state.
     pub fn of(desk: &Desk) -> Summary {
-        let (c, h) = (&desk.counters(), &desk.health);
+        let (c, h) = (&desk.counters(), &desk.health());
         Summary {
-            stream: desk.stream.id.clone(),
+            stream: desk.stream().id.clone(),
             events_applied: c.events_applied,
             duplicates_dropped: h.duplicates,
             malformed_dropped: h.malformed,
@@ -139,26 +139,26 @@ impl Summary {
             gaps: h.gaps,
             missed_events: h.missed,
             reconnects: h.reconnects,
-            chat_messages: desk.stats.chat_messages,
-            deleted_messages: desk.chat.messages().iter().filter(|m| m.deleted).count(),
-            viewers_peak: desk.stats.viewers_peak,
-            joins: desk.stats.joins,
-            likes: desk.stats.likes,
-            follows: desk.stats.follows,
-            shares: desk.stats.shares,
-            gifts: desk.stats.gifts,
-            gift_value: desk.stats.gift_value.iter().map(|(c, v)| (c.clone(), v.to_string())).collect(),
-            orders: desk.catalog.order_count(),
-            oversold: desk.catalog.oversold(),
+            chat_messages: desk.stats().chat_messages,
+            deleted_messages: desk.chat().messages().iter().filter(|m| m.deleted).count(),
+            viewers_peak: desk.stats().viewers_peak,
+            joins: desk.stats().joins,
+            likes: desk.stats().likes,
+            follows: desk.stats().follows,
+            shares: desk.stats().shares,
+            gifts: desk.stats().gifts,
+            gift_value: desk.stats().gift_value.iter().map(|(c, v)| (c.clone(), v.to_string())).collect(),
+            orders: desk.catalog().order_count(),
+            oversold: desk.catalog().oversold(),
             gmv: desk
-                .catalog
+                .catalog()
                 .gmv()
                 .iter()
                 .map(|(cur, v)| (cur.clone(), format!("{:.2}", v.round_dp(2))))
                 .collect(),
-            stock: desk.catalog.products().iter().map(|p| (p.sku.clone(), p.available)).collect(),
+            stock: desk.catalog().products().iter().map(|p| (p.sku.clone(), p.available)).collect(),
             sales: desk
-                .sales
+                .sales()
                 .all()
                 .iter()
                 .map(|s| SaleSummary {
@@ -170,14 +170,14 @@ impl Summary {
                     runs: s.runs.len(),
                 })
                 .collect(),
-            claims: desk.claims.counts(),
-            tagged: Tag::ALL.into_iter().map(|t| (t.name(), desk.chat.tagged(t))).collect(),
-            unanswered: desk.chat.unanswered_count(),
-            cant_ship: desk.cant_ship.clone(),
+            claims: desk.claims().counts(),
+            tagged: Tag::ALL.into_iter().map(|t| (t.name(), desk.chat().tagged(t))).collect(),
+            unanswered: desk.chat().unanswered_count(),
+            cant_ship: desk.state.cant_ship.clone(),
             commands_sent: c.commands_sent,
             commands_acked: c.commands_acked,
             commands_refused: c.commands_refused,
-            feed_health: FeedHealth::of(h, desk.now),
+            feed_health: FeedHealth::of(h, desk.now()),
         }
     }
 }

@@ -14,7 +14,8 @@ use rust_decimal::Decimal;
 use super::catalog::Catalog;
 use super::chat::Source;
 use super::claims::ClaimState;
-use super::{Desk, Input};
+use super::outbox::Outbox;
+use super::{Input, Level, State};
 use crate::protocol::sanitize::{MAX_NAME_CHARS, clean};
 use crate::protocol::{Event, Frame, User};
 
@@ -384,7 +385,7 @@ impl Card {
     }
 }
 
-impl Desk {
+impl State {
     /// The card of a viewer seen in this stream or an earlier one; `None` for anyone else
     /// (the shop itself, a line with no viewer).
     pub fn viewer_card(&self, user_id: &str) -> Option<Card> {
@@ -441,6 +442,29 @@ impl Desk {
             _ => None,
         };
         id.filter(|id| !id.is_empty())
+    }
+
+    /// The operator notes a viewer (text and tags, kept for later streams), or clears the note.
+    pub(super) fn note_viewer(
+        &mut self,
+        out: &mut Outbox,
+        user_id: &str,
+        note: &str,
+        tags: &[String],
+        now: DateTime<Utc>,
+    ) {
+        if user_id.is_empty() {
+            return out.notice(Level::Warn, "Cannot note a viewer with no id".into(), self.now);
+        }
+        let note = Note::new(note, tags, now);
+        let who = name_for(&self.viewers, user_id);
+        let text = if note.is_empty() {
+            format!("Cleared the note on @{who}")
+        } else {
+            format!("Noted @{who}: {}", summary(&note))
+        };
+        self.viewers.set_note(user_id, note);
+        out.notice(Level::Info, text, self.now);
     }
 }
 

@@ -62,7 +62,7 @@ pub fn earlier_buyers(store: &Store, before: i64, setup: &DeskSetup) -> anyhow::
 /// and status are the desk's, its time and buyer as it arrived.
 pub(crate) fn order_rows(c: &Collected) -> Vec<OrderRow> {
     let start = c.start.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
-    let catalog = &c.desk.catalog;
+    let catalog = &c.desk.catalog();
     c.orders
         .iter()
         .filter_map(|seen| {
@@ -143,7 +143,7 @@ impl<'a> Figures<'a> {
                 source: info.source.clone(),
                 started_at: crate::store::stamp(self.start),
                 ended: info.ended_at.is_some(),
-                currency: self.c.desk.catalog.currency.clone(),
+                currency: self.c.desk.catalog().currency.clone(),
             },
             stream,
             products: self.products(stock),
@@ -165,9 +165,9 @@ impl<'a> Figures<'a> {
         let live: Vec<&OrderRow> = self.orders.iter().filter(|o| o.live).collect();
         let buyers: HashSet<&str> = live.iter().map(|o| o.user_id.as_str()).collect();
         let commenters: HashSet<&str> = c.comments.iter().map(|m| m.user_id.as_str()).collect();
-        let currency = &desk.catalog.currency;
+        let currency = &desk.catalog().currency;
         let gmv_by_currency: BTreeMap<String, Decimal> =
-            desk.catalog.gmv().iter().map(|(cur, v)| (cur.clone(), money(*v))).collect();
+            desk.catalog().gmv().iter().map(|(cur, v)| (cur.clone(), money(*v))).collect();
         let conversion = if c.people.is_empty() {
             0.0
         } else {
@@ -175,12 +175,12 @@ impl<'a> Figures<'a> {
         };
         StreamFigures {
             duration_seconds: secs(self.end - self.start),
-            peak_viewers: desk.stats.viewers_peak,
+            peak_viewers: desk.stats().viewers_peak,
             average_viewers: self.average_viewers(),
             unique_viewers: c.people.len(),
             comments: c.comments.len(),
             unique_commenters: commenters.len(),
-            orders: desk.catalog.order_count(),
+            orders: desk.catalog().order_count(),
             returned_orders: self.orders.iter().filter(|o| !o.live).count(),
             buyers: buyers.len(),
             units: live.iter().map(|o| o.qty).sum(),
@@ -189,12 +189,12 @@ impl<'a> Figures<'a> {
             conversion_percent: conversion,
             returning_customers: customers.returning,
             new_customers: customers.new,
-            oversold_units: desk.catalog.oversold(),
+            oversold_units: desk.catalog().oversold(),
         }
     }
 
     fn feed_health(&self) -> FeedHealthFigures {
-        let health = &self.c.desk.health;
+        let health = &self.c.desk.health();
         let totals = health.quiet_totals(self.end);
         let rule = health.rule();
         FeedHealthFigures {
@@ -243,7 +243,7 @@ impl<'a> Figures<'a> {
         }
         self.c
             .desk
-            .catalog
+            .catalog()
             .products()
             .iter()
             .map(|p| {
@@ -270,14 +270,14 @@ impl<'a> Figures<'a> {
 
     fn sales(&self) -> Vec<SaleFigures> {
         let desk = &self.c.desk;
-        desk.sales
+        desk.sales()
             .all()
             .iter()
             .map(|s| SaleFigures {
                 id: s.spec.id.clone(),
                 sku: s.spec.sku.clone(),
                 product: desk
-                    .catalog
+                    .catalog()
                     .product(&s.spec.sku)
                     .map_or_else(|| s.spec.sku.clone(), |p| p.name.clone()),
                 price: money(s.spec.price),
@@ -358,7 +358,7 @@ impl<'a> Figures<'a> {
     /// Questions grouped by their normalized text, the most asked first (then the earliest).
     fn question_groups(&self, qs: &[&Comment]) -> Vec<QuestionGroup> {
         let titles: HashMap<&str, &str> =
-            self.c.desk.replies.all().iter().map(|r| (r.id(), r.title.as_str())).collect();
+            self.c.desk.replies().all().iter().map(|r| (r.id(), r.title.as_str())).collect();
         let mut groups: Vec<QuestionGroup> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut askers: Vec<HashSet<&str>> = Vec::new();
@@ -455,7 +455,7 @@ impl<'a> Figures<'a> {
             }
         }
         // Every reply on a key, and any other that was used: (id, key, title).
-        let desk = &self.c.desk.replies;
+        let desk = &self.c.desk.replies();
         let mut known: Vec<(String, String, String)> = desk
             .all()
             .iter()

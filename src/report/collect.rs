@@ -152,8 +152,8 @@ struct Pass {
 
 impl Pass {
     fn new(desk: Desk) -> Pass {
-        let on_hand = desk.catalog.products().iter().map(|p| p.on_hand).collect();
-        let sales = desk.sales.all().len();
+        let on_hand = desk.catalog().products().iter().map(|p| p.on_hand).collect();
+        let sales = desk.sales().all().len();
         Pass {
             c: Collected {
                 desk,
@@ -180,7 +180,7 @@ impl Pass {
         self.c.start.get_or_insert(at);
         self.c.end = Some(at);
         self.c.inputs += 1;
-        let next_msg = self.c.desk.chat.next_index();
+        let next_msg = self.c.desk.chat().next_index();
         // What to look at once the desk has applied the input.
         let mut answer_check: Option<(String, Answer)> = None;
         let mut new_comment: Option<bool> = None;
@@ -205,7 +205,9 @@ impl Pass {
                     }
                     Event::Question { user, .. } if !is_shop(user) => new_comment = Some(true),
                     Event::Viewers { count } => self.c.viewers.push((at, *count)),
-                    Event::Order { order_id, user, .. } if self.c.desk.catalog.order(order_id).is_none() => {
+                    Event::Order { order_id, user, .. }
+                        if self.c.desk.catalog().order(order_id).is_none() =>
+                    {
                         new_order = Some((order_id.clone(), user.clone()));
                     }
                     Event::Moderation {
@@ -220,7 +222,7 @@ impl Pass {
                 }
             }
             Input::Operator(Action::SendReply { key, to }) => {
-                let id = self.c.desk.replies.by_key(key).map_or_else(|| key.clone(), |r| r.id().to_owned());
+                let id = self.c.desk.replies().by_key(key).map_or_else(|| key.clone(), |r| r.id().to_owned());
                 if let Some(to) = to {
                     answer_check = Some((to.clone(), Answer::Reply { id: id.clone() }));
                 }
@@ -238,12 +240,12 @@ impl Pass {
             Input::Operator(Action::ConfirmClaim { id }) => claim_order = Some(*id),
             _ => {}
         }
-        let claim_before = claim_order.map(|id| self.c.desk.catalog.order(&claim_id(id)).is_some());
+        let claim_before = claim_order.map(|id| self.c.desk.catalog().order(&claim_id(id)).is_some());
 
         let outputs = self.c.desk.apply(input, at);
 
         if let Some(question) = new_comment
-            && let Some(m) = self.c.desk.chat.get(next_msg)
+            && let Some(m) = self.c.desk.chat().get(next_msg)
         {
             let mut comment = comment_of(m, question);
             comment.suggestion = self.c.desk.suggest(&m.msg_id).map(|s| {
@@ -257,7 +259,7 @@ impl Pass {
         }
         let desk = &self.c.desk;
         if let Some((order_id, user)) = new_order
-            && let Some(order) = desk.catalog.order(&order_id)
+            && let Some(order) = desk.catalog().order(&order_id)
         {
             let sale = order.sale.as_ref().map(|r| r.sale_id.clone());
             self.c.orders.push(OrderSeen {
@@ -270,8 +272,8 @@ impl Pass {
             });
         }
         if let (Some(id), Some(false)) = (claim_order, claim_before)
-            && let Some(claim) = desk.claims.get(id)
-            && desk.catalog.order(&claim_id(id)).is_some()
+            && let Some(claim) = desk.claims().get(id)
+            && desk.catalog().order(&claim_id(id)).is_some()
         {
             let region = self.c.people.get(&claim.user_id).and_then(|p| p.region.clone());
             self.c.orders.push(OrderSeen {
@@ -288,7 +290,7 @@ impl Pass {
                 .iter()
                 .any(|o| matches!(o, Output::Send(Command::SendChat { .. }) | Output::Clipboard(_)));
             if went {
-                let title = desk.replies.by_id(&id).map_or_else(|| id.clone(), |r| r.title.clone());
+                let title = desk.replies().by_id(&id).map_or_else(|| id.clone(), |r| r.title.clone());
                 let to_user =
                     to.as_ref().and_then(|m| self.by_msg.get(m)).map(|&i| self.c.comments[i].user_id.clone());
                 self.c.replies.push(ReplySent { at, id, title, to_msg: to, to_user });
@@ -297,7 +299,7 @@ impl Pass {
         if let Some((msg_id, how)) = answer_check
             && let Some(&i) = self.by_msg.get(&msg_id)
             && self.c.comments[i].answered.is_none()
-            && self.c.desk.chat.by_msg_id(&msg_id).is_some_and(|m| m.answered)
+            && self.c.desk.chat().by_msg_id(&msg_id).is_some_and(|m| m.answered)
         {
             self.c.comments[i].answered = Some((at, how));
         }
@@ -331,7 +333,7 @@ impl Pass {
 
     /// A deletion or ban: the comments the desk now shows struck through.
     fn moderated(&mut self, msg_id: Option<String>, user_id: Option<String>) {
-        let chat = &self.c.desk.chat;
+        let chat = &self.c.desk.chat();
         let deleted = |m: &str| chat.by_msg_id(m).is_some_and(|m| m.deleted);
         match (msg_id, user_id) {
             (Some(id), _) => {
@@ -354,7 +356,7 @@ impl Pass {
 
     /// Notes the first time each product's units on hand ran out.
     fn watch_stock(&mut self, at: DateTime<Utc>) {
-        let products = self.c.desk.catalog.products();
+        let products = self.c.desk.catalog().products();
         self.on_hand.resize(products.len(), 0);
         for (p, before) in products.iter().zip(self.on_hand.iter_mut()) {
             if p.on_hand == 0 && *before > 0 && !self.c.sold_out.contains_key(&p.sku) {
@@ -366,7 +368,7 @@ impl Pass {
 
     /// Notes when each sale went live or stopped, and its units whenever they changed.
     fn watch_sales(&mut self, at: DateTime<Utc>) {
-        for (i, sale) in self.c.desk.sales.all().iter().enumerate() {
+        for (i, sale) in self.c.desk.sales().all().iter().enumerate() {
             let live = sale.is_live();
             if live != self.live[i] {
                 self.live[i] = live;

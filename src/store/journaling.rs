@@ -107,8 +107,8 @@ impl Start<'_> {
     /// The stream `desk` had is an earlier one now: the next desk knows its viewers and
     /// what it learned.
     pub fn after_stream(&mut self, desk: &Desk) {
-        self.setup.history = Arc::new(self.setup.history.with_stream(&desk.viewers, &desk.catalog));
-        *self.memory = desk.learned.clone();
+        self.setup.history = Arc::new(self.setup.history.with_stream(desk.viewers(), desk.catalog()));
+        *self.memory = desk.learned().clone();
     }
 }
 
@@ -216,7 +216,7 @@ impl Journaling {
                 desk.renew_refs(prefix.clone());
                 writer.record(open.id, now, Item::Run { ref_prefix: prefix });
                 // Rows a crash kept from the disk are written again from the rebuilt desk.
-                for v in desk.viewers.since(0) {
+                for v in desk.viewers().since(0) {
                     writer.viewer(open.id, ViewerRow::of(&desk, v));
                 }
                 journaling.id = open.id;
@@ -235,10 +235,10 @@ impl Journaling {
             }
             // It ended just before a crash, before the journal heard: it stays ended, and it
             // is one of the earlier streams now.
-            for v in desk.viewers.since(0) {
+            for v in desk.viewers().since(0) {
                 writer.viewer(open.id, ViewerRow::of(&desk, v));
             }
-            writer.close(open.id, desk.now);
+            writer.close(open.id, desk.now());
             start.after_stream(&desk);
         }
         journaling.id = journaling.writer.begin(source, now)?;
@@ -266,7 +266,7 @@ impl Journaling {
             operator: matches!(input, Input::Operator(_)),
             orders,
             kept: (!matches!(input, Input::Tick)).then(|| input.clone()),
-            viewers_seen: desk.viewers.len(),
+            viewers_seen: desk.viewers().len(),
             buyer: if orders { desk.buyer_of(input) } else { None },
         }
     }
@@ -317,11 +317,11 @@ impl Journaling {
             self.writer.example(self.id, now, example);
         }
         if before.orders {
-            let count = desk.catalog.order_count() as u64;
-            self.writer.figures(self.id, count, desk.catalog.gmv());
+            let count = desk.catalog().order_count() as u64;
+            self.writer.figures(self.id, count, desk.catalog().gmv());
         }
         // Viewers first seen now, and a buyer whose orders changed: kept for later streams.
-        let viewers = &desk.viewers;
+        let viewers = &desk.viewers();
         let new = viewers.since(before.viewers_seen);
         let buyer = before.buyer.and_then(|id| viewers.get(&id)).filter(|v| new.iter().all(|n| n.id != v.id));
         for v in new.iter().chain(buyer) {

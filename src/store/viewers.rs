@@ -69,7 +69,7 @@ impl ViewerRow {
             user_id: v.id.clone(),
             name: v.name.clone(),
             first_seen: v.first_seen,
-            bought: desk.viewers.tally(v, &desk.catalog),
+            bought: desk.viewers().tally(v, desk.catalog()),
         }
     }
 }

@@ -18,7 +18,7 @@ impl ViewState {
             .hits
             .chat_selected
             .filter(|_| self.chat.follow)
-            .and_then(|i| desk.chat.get(i))
+            .and_then(|i| desk.chat().get(i))
             .filter(|m| self.chat.filter.shows(m));
         drawn.or_else(|| self.selected_message(desk))
     }
@@ -60,7 +60,7 @@ impl ViewState {
             Some(m) => Effect::Desk(Action::MuteViewer {
                 user_id: m.user_id.clone(),
                 name: Some(m.user_name.clone()),
-                seconds: Some(desk.moderation.mute_seconds()),
+                seconds: Some(desk.moderation().mute_seconds()),
             }),
             None => Effect::None,
         }

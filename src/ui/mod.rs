@@ -53,10 +53,10 @@ pub fn draw_buffer(
         return;
     }
     let counts = Counts {
-        sales: desk.sales.all().len(),
-        products: desk.catalog.products().len(),
-        replies: desk.replies.all().len(),
-        claims: desk.claims.enabled(),
+        sales: desk.sales().all().len(),
+        products: desk.catalog().products().len(),
+        replies: desk.replies().all().len(),
+        claims: desk.claims().enabled(),
         stats: view.stats_open,
     };
     let a = layout::split(area, counts);

@@ -45,22 +45,22 @@ impl ViewState {
                     self.chat.follow = true;
                 } else if let Some(i) = row(self.hits.chat_rows_area)
                     .and_then(|r| self.hits.chat_rows.get(r).copied().flatten())
-                    .filter(|&i| desk.chat.get(i).is_some())
+                    .filter(|&i| desk.chat().get(i).is_some())
                 {
                     self.pause(desk);
                     self.chat.selected = i;
                 }
             }
             Pane::Sale => {
-                let (len, rows) = (desk.sales.all().len(), self.hits.sale_rows);
+                let (len, rows) = (desk.sales().all().len(), self.hits.sale_rows);
                 Self::click_list(&mut self.sale, row(rows), len);
             }
             Pane::Stock => {
-                let (len, rows) = (desk.catalog.products().len(), self.hits.stock_rows);
+                let (len, rows) = (desk.catalog().products().len(), self.hits.stock_rows);
                 Self::click_list(&mut self.stock, row(rows), len);
             }
             Pane::Replies => {
-                let (len, rows) = (desk.replies.all().len(), self.hits.replies_rows);
+                let (len, rows) = (desk.replies().all().len(), self.hits.replies_rows);
                 Self::click_list(&mut self.replies, row(rows), len);
             }
             Pane::Claims => {

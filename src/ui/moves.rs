@@ -14,7 +14,7 @@ impl ViewState {
             return;
         }
         let last =
-            last_shown(&desk.chat, &self.chat.filter).unwrap_or(desk.chat.next_index().saturating_sub(1));
+            last_shown(desk.chat(), &self.chat.filter).unwrap_or(desk.chat().next_index().saturating_sub(1));
         let anchor = self.hits.chat_bottom.filter(|&b| b <= last).unwrap_or(last);
         self.chat.selected = self.chat_selected(desk).unwrap_or(anchor);
         self.chat.anchor = anchor;
@@ -25,9 +25,9 @@ impl ViewState {
     pub(crate) fn move_in(&mut self, pane: Pane, m: Move, desk: &Desk) -> Effect {
         match pane {
             Pane::Chat => self.move_chat(m, desk),
-            Pane::Sale => Self::move_list(&mut self.sale, m, desk.sales.all().len()),
-            Pane::Stock => Self::move_list(&mut self.stock, m, desk.catalog.products().len()),
-            Pane::Replies => Self::move_list(&mut self.replies, m, desk.replies.all().len()),
+            Pane::Sale => Self::move_list(&mut self.sale, m, desk.sales().all().len()),
+            Pane::Stock => Self::move_list(&mut self.stock, m, desk.catalog().products().len()),
+            Pane::Replies => Self::move_list(&mut self.replies, m, desk.replies().all().len()),
             Pane::Claims => {
                 let rows = claim_rows(desk);
                 let mut list = ListView {
@@ -42,10 +42,10 @@ impl ViewState {
     }
 
     fn move_chat(&mut self, m: Move, desk: &Desk) {
-        if desk.chat.is_empty() {
+        if desk.chat().is_empty() {
             return;
         }
-        let (first, last) = (desk.chat.first_index(), desk.chat.next_index() - 1);
+        let (first, last) = (desk.chat().first_index(), desk.chat().next_index() - 1);
         if self.chat.filter != ChatFilter::All {
             let filter = self.chat.filter.clone();
             return self.move_in_view(m, desk, &filter);
@@ -77,7 +77,7 @@ impl ViewState {
 
     /// Moving in a chat view other than All: only through the messages it shows.
     fn move_in_view(&mut self, m: Move, desk: &Desk, filter: &ChatFilter) {
-        let chat = &desk.chat;
+        let chat = &desk.chat();
         let Some(last) = last_shown(chat, filter) else { return };
         match m {
             Move::Bottom => self.chat.follow = true,

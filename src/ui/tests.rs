@@ -504,7 +504,10 @@ fn snapshot_status_bar_with_demo_badge_and_a_notice() {
     welcome(&mut d);
     say(&mut d, 10, "maria", "hello", t(1));
     d.apply(Input::Link(LinkEvent::Gap { missed: 3 }), t(2));
-    d.lag_ms = Some(140);
+    // A frame stamped 140 ms before the desk read it: the lag the status bar shows.
+    let ts = (t(2) - chrono::Duration::milliseconds(140)).to_rfc3339();
+    let ack = Event::Ack { reference: "none".into(), ok: true, error: None };
+    d.apply(Input::Feed(Frame { v: 1, seq: 11, ts, event: ack }), t(2));
     let mut view = ViewState::new();
     let term = render(&d, &mut view, 120, 40);
     let s = screen(&term);
@@ -631,7 +634,7 @@ fn snapshot_terminal_too_small() {
 // ---------------------------------------------------------------- behaviour
 
 fn index_of(d: &Desk, msg_id: &str) -> u64 {
-    d.chat.by_msg_id(msg_id).unwrap().index
+    d.chat().by_msg_id(msg_id).unwrap().index
 }
 
 #[test]
@@ -651,8 +654,8 @@ fn following_selects_the_newest_viewer_message() {
     assert_eq!(
         view.on_unbound_key(&key('1'), &d),
         Effect::Desk(Action::Answer {
-            reply: d.replies.by_key("1").unwrap().id().into(),
-            to: Some(d.chat.messages().iter().rev().nth(2).unwrap().msg_id.clone())
+            reply: d.replies().by_key("1").unwrap().id().into(),
+            to: Some(d.chat().messages().iter().rev().nth(2).unwrap().msg_id.clone())
         })
     );
 }
@@ -673,7 +676,7 @@ fn selection_survives_new_messages_and_eviction() {
         say(&mut d, i, "u", &format!("msg {i}"), t(i as i64));
     }
     // 20 messages were evicted; the selection is still the same message.
-    assert_eq!(d.chat.first_index(), 20);
+    assert_eq!(d.chat().first_index(), 20);
     assert_eq!(view.selected_message(&d).unwrap().msg_id, picked);
     assert_eq!(view.new_since_pause(&d), 40);
     render(&d, &mut view, 120, 40);
@@ -682,7 +685,7 @@ fn selection_survives_new_messages_and_eviction() {
     for i in 70..110 {
         say(&mut d, i, "u", &format!("msg {i}"), t(i as i64));
     }
-    assert_eq!(view.selected_message(&d).unwrap().index, d.chat.first_index());
+    assert_eq!(view.selected_message(&d).unwrap().index, d.chat().first_index());
     render(&d, &mut view, 120, 40);
 }
 
@@ -700,7 +703,7 @@ fn paused_count_and_bottom_resumes_following() {
     act(&mut view, &d, KeyAction::Bottom);
     assert!(view.following());
     assert_eq!(view.new_since_pause(&d), 0);
-    assert_eq!(view.chat_selected(&d), Some(d.chat.next_index() - 1));
+    assert_eq!(view.chat_selected(&d), Some(d.chat().next_index() - 1));
 }
 
 #[test]
@@ -1045,7 +1048,7 @@ fn a_frame_with_100k_messages_costs_only_what_is_visible() {
 // ---------------------------------------------------------------- claims and stock adjusts
 
 fn claim_of(d: &Desk, name: &str) -> u64 {
-    d.claims.open().find(|c| c.user_name == name).unwrap_or_else(|| panic!("no open claim of {name}")).id
+    d.claims().open().find(|c| c.user_name == name).unwrap_or_else(|| panic!("no open claim of {name}")).id
 }
 
 /// Ten minutes into claims: holds with time left (one nearly out), a waitlist, and claims
@@ -1321,13 +1324,13 @@ fn mark_handled_acts_on_the_selection_and_the_unanswered_view_moves_on() {
     let mut d = triage_desk();
     let mut view = ViewState::new();
     act(&mut view, &d, KeyAction::ViewUnanswered);
-    let before = d.chat.unanswered_count();
+    let before = d.chat().unanswered_count();
     let target = view.selected_message(&d).unwrap().msg_id.clone();
     let effect = view.on_key(&key('x'), &keymap(), &d);
     assert_eq!(effect, Effect::Desk(Action::MarkHandled { msg_id: target.clone() }));
     let Effect::Desk(action) = effect else { unreachable!() };
     d.apply(Input::Operator(action), t(170));
-    assert_eq!(d.chat.unanswered_count(), before - 1);
+    assert_eq!(d.chat().unanswered_count(), before - 1);
     let next = view.selected_message(&d).unwrap();
     assert_ne!(next.msg_id, target);
     assert!(next.unanswered());
@@ -1350,7 +1353,7 @@ fn spam_is_struck_through_and_left_out_of_the_views() {
     assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::CROSSED_OUT));
     // bea's price question and hal's claim: dani asks what shipping costs, which the
     // labelling guide calls shipping, not buying, and the spam is no buyer.
-    assert_eq!(crate::ui::view::ChatFilter::Buyers.count(&d.chat), 2);
+    assert_eq!(crate::ui::view::ChatFilter::Buyers.count(d.chat()), 2);
 }
 
 // ---------------------------------------------------------------- knowledge base
@@ -1409,7 +1412,7 @@ fn snapshot_a_cant_ship_question_with_its_suggested_reply() {
     act(&mut view, &d, KeyAction::Up);
     let s = screen(&render(&d, &mut view, 120, 40));
     assert!(s.contains("▸ t Price and stock · @luz Press-on nails, short square, classic Fre"), "{s}");
-    let sent = d.reply_text(d.replies.by_id("price").unwrap(), Some("m12"), d.now).unwrap();
+    let sent = d.reply_text(d.replies().by_id("price").unwrap(), Some("m12"), d.now()).unwrap();
     assert_eq!(
         sent,
         "@luz Press-on nails, short square, classic French cuesta £7.99 ahora mismo, ¡quedan 40!"
@@ -1532,11 +1535,11 @@ fn snapshot_stats_pane_under_the_chat() {
 #[test]
 fn the_stats_pane_shows_the_minutes_up_to_now() {
     let d = stats_desk();
-    let minutes = panes::stats::last_minutes(&d, d.now, 20);
+    let minutes = panes::stats::last_minutes(&d, d.now(), 20);
     assert_eq!(minutes.len(), 20);
-    let kept = d.stats.minutes();
+    let kept = d.stats().minutes();
     // The last column is the minute the desk is in, even one with nothing in it yet.
-    assert_eq!(minutes.last().unwrap().minute, d.now.timestamp().div_euclid(60));
+    assert_eq!(minutes.last().unwrap().minute, d.now().timestamp().div_euclid(60));
     assert!(minutes.last().unwrap().minute >= kept.back().unwrap().minute);
     // Before the stream's first minute there is nothing; each kept minute is as counted.
     let first = kept.front().unwrap().minute;
@@ -1544,7 +1547,7 @@ fn the_stats_pane_shows_the_minutes_up_to_now() {
     let orders: u32 = minutes.iter().map(|m| m.orders).sum();
     assert_eq!(orders, 6);
     // Minutes after the last event carry the last viewer count with nothing else.
-    let later = panes::stats::last_minutes(&d, d.now + chrono::Duration::minutes(3), 5);
+    let later = panes::stats::last_minutes(&d, d.now() + chrono::Duration::minutes(3), 5);
     assert_eq!(
         later.iter().map(|m| (m.viewers, m.chat, m.orders)).collect::<Vec<_>>()[2..],
         [(1800, 0, 0); 3]

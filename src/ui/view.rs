@@ -78,13 +78,13 @@ pub const CLAIMS_DONE_SHOWN: usize = 50;
 /// The Claims pane's rows: held claims in arrival order, then waiting ones in arrival order,
 /// then the latest finished ones, newest first.
 pub fn claim_rows(desk: &Desk) -> Vec<&Claim> {
-    let open = desk.claims.open();
+    let open = desk.claims().open();
     let mut held: Vec<&Claim> = open.filter(|c| matches!(c.state, ClaimState::Active { .. })).collect();
     held.sort_by_key(|c| (c.seq, c.id));
-    let mut waiting: Vec<&Claim> = desk.claims.open().filter(|c| c.state == ClaimState::Waiting).collect();
+    let mut waiting: Vec<&Claim> = desk.claims().open().filter(|c| c.state == ClaimState::Waiting).collect();
     waiting.sort_by_key(|c| (c.seq, c.id));
     held.extend(waiting);
-    held.extend(desk.claims.done().rev().take(CLAIMS_DONE_SHOWN));
+    held.extend(desk.claims().done().rev().take(CLAIMS_DONE_SHOWN));
     held
 }
 
@@ -138,7 +138,7 @@ impl ViewState {
 
     /// Messages that arrived since the chat was paused (0 while following).
     pub fn new_since_pause(&self, desk: &Desk) -> u64 {
-        let chat = &desk.chat;
+        let chat = &desk.chat();
         match &self.chat.filter {
             _ if self.chat.follow => 0,
             ChatFilter::All => chat.next_index().saturating_sub(self.chat.new_from),
@@ -154,7 +154,7 @@ impl ViewState {
     /// The selected chat message's index: while following, the newest viewer message (not
     /// an order line, not the shop's own reply: those are never what a reply key answers).
     pub fn chat_selected(&self, desk: &Desk) -> Option<u64> {
-        let chat = &desk.chat;
+        let chat = &desk.chat();
         if chat.is_empty() {
             return None;
         }
@@ -182,7 +182,7 @@ impl ViewState {
 
     /// The selected chat message, if any.
     pub fn selected_message<'a>(&self, desk: &'a Desk) -> Option<&'a Message> {
-        self.chat_selected(desk).and_then(|i| desk.chat.get(i))
+        self.chat_selected(desk).and_then(|i| desk.chat().get(i))
     }
 
     /// The msg_id a reply goes to: the selected message's, unless it has none.
@@ -236,7 +236,7 @@ impl ViewState {
             KeyAction::FocusSale => self.focus_to(Pane::Sale, desk),
             KeyAction::FocusStock => self.focus_to(Pane::Stock, desk),
             KeyAction::FocusReplies => self.focus_to(Pane::Replies, desk),
-            KeyAction::FocusClaims if desk.claims.enabled() => self.focus_to(Pane::Claims, desk),
+            KeyAction::FocusClaims if desk.claims().enabled() => self.focus_to(Pane::Claims, desk),
             KeyAction::FocusClaims => Effect::None,
             KeyAction::Up => self.move_in(self.focus, Move::Up(1), desk),
             KeyAction::Down => self.move_in(self.focus, Move::Down(1), desk),
@@ -259,7 +259,7 @@ impl ViewState {
                 None => Effect::Desk(Action::PauseSale { id: None }),
             },
             KeyAction::PinProduct => {
-                let selected = self.stock.selected.and_then(|i| desk.catalog.products().get(i));
+                let selected = self.stock.selected.and_then(|i| desk.catalog().products().get(i));
                 match selected.or_else(|| desk.current_product()) {
                     Some(p) => Effect::Desk(Action::PinProduct { sku: Some(p.sku.clone()) }),
                     None => Effect::None,
@@ -267,9 +267,9 @@ impl ViewState {
             }
             KeyAction::UnpinProduct => Effect::Desk(Action::PinProduct { sku: None }),
             KeyAction::AdjustStock => {
-                let selected = self.stock.selected.and_then(|i| desk.catalog.products().get(i));
+                let selected = self.stock.selected.and_then(|i| desk.catalog().products().get(i));
                 let product =
-                    selected.or_else(|| desk.current_product()).or_else(|| desk.catalog.products().first());
+                    selected.or_else(|| desk.current_product()).or_else(|| desk.catalog().products().first());
                 if let Some(p) = product {
                     self.popup = Some(Popup::Adjust(AdjustForm::new(&p.sku)));
                 }
@@ -348,7 +348,7 @@ impl ViewState {
 
     fn cycle(&mut self, desk: &Desk, step: fn(Pane) -> Pane) -> Effect {
         let mut pane = step(self.focus);
-        if pane == Pane::Claims && !desk.claims.enabled() {
+        if pane == Pane::Claims && !desk.claims().enabled() {
             pane = step(pane);
         }
         self.focus_to(pane, desk)
@@ -362,7 +362,7 @@ impl ViewState {
         }
         let label = chord_label(&KeyChord::from_event(key));
         // Sent by id, so the journal counts its uses even if the file moves it to another key.
-        match desk.replies.by_key(&label) {
+        match desk.replies().by_key(&label) {
             Some(r) => Effect::Desk(Action::Answer { reply: r.id().to_owned(), to: self.reply_target(desk) }),
             None => Effect::None,
         }
@@ -375,9 +375,9 @@ impl ViewState {
         let (list, len) = match pane {
             // Claims select by id, and `y`/`n` fall back to the oldest open claim.
             Pane::Chat | Pane::Claims => return Effect::None,
-            Pane::Sale => (&mut self.sale, desk.sales.all().len()),
-            Pane::Stock => (&mut self.stock, desk.catalog.products().len()),
-            Pane::Replies => (&mut self.replies, desk.replies.all().len()),
+            Pane::Sale => (&mut self.sale, desk.sales().all().len()),
+            Pane::Stock => (&mut self.stock, desk.catalog().products().len()),
+            Pane::Replies => (&mut self.replies, desk.replies().all().len()),
         };
         if list.selected.is_none() && len > 0 {
             list.selected = Some(0);
@@ -407,23 +407,23 @@ impl ViewState {
             }
             Pane::Claims => {
                 let user =
-                    self.claim_selected(desk).and_then(|id| desk.claims.get(id)).map(|c| c.user_id.clone());
+                    self.claim_selected(desk).and_then(|id| desk.claims().get(id)).map(|c| c.user_id.clone());
                 self.popup = user.and_then(|u| CardView::open(desk, &u)).map(Popup::Card);
                 Effect::None
             }
-            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies.all().get(i)) {
+            Pane::Replies => match self.replies.selected.and_then(|i| desk.replies().all().get(i)) {
                 Some(r) => {
                     Effect::Desk(Action::Answer { reply: r.id().to_owned(), to: self.reply_target(desk) })
                 }
                 None => Effect::None,
             },
-            Pane::Sale => match self.sale.selected.and_then(|i| desk.sales.all().get(i)) {
+            Pane::Sale => match self.sale.selected.and_then(|i| desk.sales().all().get(i)) {
                 Some(sale) if sale.state == SaleState::Planned => {
                     Effect::Desk(Action::StartSale { id: sale.spec.id.clone() })
                 }
                 _ => Effect::None,
             },
-            Pane::Stock => match self.stock.selected.and_then(|i| desk.catalog.products().get(i)) {
+            Pane::Stock => match self.stock.selected.and_then(|i| desk.catalog().products().get(i)) {
                 Some(p) => Effect::Desk(Action::PinProduct { sku: Some(p.sku.clone()) }),
                 None => Effect::None,
             },
@@ -433,16 +433,16 @@ impl ViewState {
     /// The id of the sale selected in the Flash sale pane, if it is running: sale keys act
     /// on it; otherwise the desk picks the one started last.
     fn selected_running(&self, desk: &Desk) -> Option<String> {
-        let selected = self.sale.selected.and_then(|i| desk.sales.all().get(i));
+        let selected = self.sale.selected.and_then(|i| desk.sales().all().get(i));
         selected.filter(|s| s.is_running()).map(|s| s.spec.id.clone())
     }
 
     /// The sale the pause key toggles: the selected one if it is running, else the live or
     /// paused one started last.
     pub fn pause_target<'a>(&self, desk: &'a Desk) -> Option<&'a Sale> {
-        let selected = self.sale.selected.and_then(|i| desk.sales.all().get(i)).filter(|s| s.is_running());
+        let selected = self.sale.selected.and_then(|i| desk.sales().all().get(i)).filter(|s| s.is_running());
         selected.or_else(|| {
-            desk.sales
+            desk.sales()
                 .running()
                 .filter(|s| matches!(s.state, SaleState::Live { .. } | SaleState::Paused { .. }))
                 .max_by_key(|s| s.started_at())
@@ -450,11 +450,11 @@ impl ViewState {
     }
 
     fn start_sale(&mut self, desk: &Desk) -> Effect {
-        let selected = self.sale.selected.and_then(|i| desk.sales.all().get(i));
+        let selected = self.sale.selected.and_then(|i| desk.sales().all().get(i));
         let sale = match selected {
             Some(s) if s.state == SaleState::Planned => Some(s),
             // Not startable: the next planned one, else the selected one so the desk says why.
-            _ => desk.sales.next_planned().or(selected),
+            _ => desk.sales().next_planned().or(selected),
         };
         match sale {
             Some(s) => Effect::Desk(Action::StartSale { id: s.spec.id.clone() }),

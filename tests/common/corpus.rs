@@ -296,7 +296,7 @@ pub fn play(stream: &[Comment]) -> Vec<Read> {
     let mut desk = demo_desk();
     let start = DateTime::from_timestamp(1_764_000_000, 0).unwrap();
     let sales: Vec<(String, String)> =
-        desk.sales.all().iter().map(|s| (s.spec.sku.clone(), s.spec.id.clone())).collect();
+        desk.sales().all().iter().map(|s| (s.spec.sku.clone(), s.spec.id.clone())).collect();
     let sale_of = |sku: &str| sales.iter().find(|(s, _)| s == sku).map(|(_, id)| id.clone());
     let mut on_screen: (Option<String>, String) = (None, "-".into());
     let mut out = Vec::new();
@@ -311,7 +311,7 @@ pub fn play(stream: &[Comment]) -> Vec<Read> {
         if on_screen != (c.screen.clone(), c.sale.clone())
             && let Some(id) = c.screen.as_deref().and_then(sale_of)
         {
-            let running = desk.sales.get(&id).is_some_and(|s| s.is_running());
+            let running = desk.sales().get(&id).is_some_and(|s| s.is_running());
             match c.sale.as_str() {
                 "preheat" | "live" if !running => act(&mut desk, Action::StartSale { id }),
                 "sold-out" => {
@@ -325,7 +325,7 @@ pub fn play(stream: &[Comment]) -> Vec<Read> {
                     );
                 }
                 "ended" => {
-                    if !running && desk.sales.get(&id).is_some_and(|s| s.runs.is_empty()) {
+                    if !running && desk.sales().get(&id).is_some_and(|s| s.runs.is_empty()) {
                         act(&mut desk, Action::StartSale { id: id.clone() });
                     }
                     act(&mut desk, Action::EndSale { id: Some(id) });
@@ -345,7 +345,7 @@ pub fn play(stream: &[Comment]) -> Vec<Read> {
         let event = Event::Chat { msg_id: msg_id.clone(), user, text: c.text.clone(), reply_to: None };
         let frame = Frame { v: 1, seq: seq as u64 + 1, ts: String::new(), event };
         desk.apply(Input::Feed(frame), now);
-        let tags = desk.chat.by_msg_id(&msg_id).map(|m| m.tags).unwrap_or_default();
+        let tags = desk.chat().by_msg_id(&msg_id).map(|m| m.tags).unwrap_or_default();
         out.push(Read {
             tags: tags.iter().filter(|t| *t != Tag::CantShip).collect(),
             cant_ship: tags.has(Tag::CantShip),

@@ -122,7 +122,7 @@ impl Driver {
 
     /// The sale of `sku` in the plan.
     fn sale_of(&self, sku: &str) -> Option<(String, &'static str)> {
-        let s = self.desk.sales.all().iter().find(|s| s.spec.sku == sku)?;
+        let s = self.desk.sales().all().iter().find(|s| s.spec.sku == sku)?;
         Some((s.spec.id.clone(), s.state.name()))
     }
 
@@ -133,7 +133,7 @@ impl Driver {
         // Other products' sales stop while this one is on screen.
         let others: Vec<String> = self
             .desk
-            .sales
+            .sales()
             .running()
             .filter(|s| Some(&s.spec.sku) != screen.as_ref() || want == "-")
             .map(|s| s.spec.id.clone())
@@ -141,7 +141,7 @@ impl Driver {
         for id in others {
             self.act(Action::EndSale { id: Some(id) }, at);
         }
-        if self.desk.pinned != screen {
+        if self.desk.pinned() != screen.as_deref() {
             self.act(Action::PinProduct { sku: screen.clone() }, at);
         }
         let Some(sku) = screen else { return };
@@ -149,7 +149,7 @@ impl Driver {
         match (want, state) {
             ("live", "live") | ("preheat", "preheat") | ("-", _) => {}
             ("live", _) | ("preheat", _) => {
-                if self.desk.catalog.product(&sku).is_some_and(|p| p.available == 0) {
+                if self.desk.catalog().product(&sku).is_some_and(|p| p.available == 0) {
                     let change = Adjust::Set(50);
                     self.act(Action::AdjustStock { sku: sku.clone(), change, reason: "corpus".into() }, at);
                 }
@@ -157,7 +157,7 @@ impl Driver {
                     self.act(Action::StartSale { id: id.clone() }, at);
                 }
                 if want == "live" && self.sale_of(&sku).is_some_and(|(_, s)| s == "preheat") {
-                    let preheat = self.desk.sales.get(&id).and_then(|s| s.spec.preheat).unwrap_or(0);
+                    let preheat = self.desk.sales().get(&id).and_then(|s| s.spec.preheat).unwrap_or(0);
                     self.offset += Duration::seconds(i64::from(preheat) + 1);
                     self.desk.apply(Input::Tick, at + Duration::seconds(i64::from(preheat) + 1));
                 }
@@ -176,7 +176,7 @@ impl Driver {
     }
 
     fn now_at(&self, at: DateTime<Utc>) -> DateTime<Utc> {
-        at.max(self.desk.now)
+        at.max(self.desk.now())
     }
 
     fn say(&mut self, i: usize, c: &Labelled) -> Read {

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 
 use super::{ClaimRequest, ConfirmedBy, News, Parsed, Way, claim_order_id};
 use crate::desk::catalog::Order;
-use crate::desk::{Desk, Level, Link, claims, is_operator, money, replies};
+use crate::desk::outbox::Outbox;
+use crate::desk::{Level, Link, State, claims, is_operator, money, replies};
 use crate::protocol::User;
 
-impl Desk {
+impl State {
     /// A claim the operator confirmed becomes the desk's order `claim-ID`, at the flash-sale
     /// price while a sale of the product is live, else the catalogue price. A later order from
     /// the platform for the same units replaces it (see `Catalog::bill_claim_sale`).
@@ -73,6 +74,7 @@ impl Desk {
     /// A viewer's comment, read as a claim.
     pub(in crate::desk) fn read_claim(
         &mut self,
+        out: &mut Outbox,
         (parsed, text, msg_id): (Parsed, String, String),
         user: &User,
         now: DateTime<Utc>,
@@ -107,11 +109,11 @@ impl Desk {
         };
         let mut news = Vec::new();
         self.claims.claim(&mut self.catalog, req, now, &mut news);
-        self.claim_news(news, now);
+        self.claim_news(out, news, now);
     }
 
     /// Tells the operator what happened to claims, and the buyers through tagged replies.
-    pub(in crate::desk) fn claim_news(&mut self, news: Vec<News>, now: DateTime<Utc>) {
+    pub(in crate::desk) fn claim_news(&mut self, out: &mut Outbox, news: Vec<News>, now: DateTime<Utc>) {
         for n in news {
             match n {
                 News::Held { claim: c, added } => {
@@ -128,7 +130,7 @@ impl Desk {
                             c.id, c.user_name, c.sku, c.qty
                         )
                     };
-                    self.outbox.notice(Level::Info, text, self.now);
+                    out.notice(Level::Info, text, self.now);
                 }
                 News::Waitlisted { claim: c, position } => {
                     self.viewers.claimed(&c.user_id, c.id);
@@ -136,29 +138,29 @@ impl Desk {
                         "@{} waits for {}× {}: #{position} on the waitlist",
                         c.user_name, c.qty, c.sku
                     );
-                    self.outbox.notice(Level::Info, text, self.now);
-                    self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now);
+                    out.notice(Level::Info, text, self.now);
+                    self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
                 }
                 News::Promoted { claim: c, added } => {
                     let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);
-                    self.outbox.notice(Level::Info, text, self.now);
-                    self.tell_buyer(Way::Held, "claim-promoted", &c, now);
+                    out.notice(Level::Info, text, self.now);
+                    self.tell_buyer(out, Way::Held, "claim-promoted", &c, now);
                 }
                 News::Bumped { claim: c, qty } => {
                     let text = format!(
                         "@{}'s hold on {qty}× {} went back to the waitlist: the stock is gone",
                         c.user_name, c.sku
                     );
-                    self.outbox.notice(Level::Warn, text, self.now);
+                    out.notice(Level::Warn, text, self.now);
                     if c.qty == 0 {
                         // Nothing is held for them any more: they wait again.
-                        self.tell_buyer(Way::Waiting, "claim-waitlisted", &c, now);
+                        self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
                     }
                 }
                 News::Expired { claim: c } => {
                     let text =
                         format!("Claim #{} expired: {}× {} of @{} released", c.id, c.qty, c.sku, c.user_name);
-                    self.outbox.notice(Level::Info, text, self.now);
+                    out.notice(Level::Info, text, self.now);
                 }
                 News::Confirmed { claim: c } => {
                     let by_order = match &c.state {
@@ -171,22 +173,22 @@ impl Desk {
                                 "Claim #{} of @{} confirmed by order {order_id}: {}× {}",
                                 c.id, c.user_name, c.qty, c.sku
                             );
-                            self.outbox.notice(Level::Info, text, self.now);
+                            out.notice(Level::Info, text, self.now);
                         }
                         None => {
                             let text = format!(
                                 "Confirmed claim #{}: {}× {} for @{}",
                                 c.id, c.qty, c.sku, c.user_name
                             );
-                            self.outbox.notice(Level::Info, text, self.now);
-                            self.reply_to_claim("claim-confirmed", &c, now);
+                            out.notice(Level::Info, text, self.now);
+                            self.reply_to_claim(out, "claim-confirmed", &c, now);
                         }
                     }
                 }
                 News::Rejected { claim: c } => {
                     let text = format!("Rejected claim #{}: {}× {} of @{}", c.id, c.qty, c.sku, c.user_name);
-                    self.outbox.notice(Level::Info, text, self.now);
-                    self.reply_to_claim("claim-rejected", &c, now);
+                    out.notice(Level::Info, text, self.now);
+                    self.reply_to_claim(out, "claim-rejected", &c, now);
                 }
                 News::Limited { user_name, sku, limit, kept } => {
                     let text = if kept == 0 && limit == 0 {
@@ -199,7 +201,7 @@ impl Desk {
                     } else {
                         format!("@{user_name} asked for more {sku} than the limit of {limit}: claimed {kept}")
                     };
-                    self.outbox.notice(Level::Info, text, self.now);
+                    out.notice(Level::Info, text, self.now);
                 }
             }
         }
@@ -209,18 +211,25 @@ impl Desk {
     /// that lately (see [`claims::BUYER_NEWS_QUIET`]).
     pub(in crate::desk) fn tell_buyer(
         &mut self,
+        out: &mut Outbox,
         way: Way,
         tag: &str,
         claim: &claims::Claim,
         now: DateTime<Utc>,
     ) {
         if self.claims.tell_buyer(claim, way, now) {
-            self.reply_to_claim(tag, claim, now);
+            self.reply_to_claim(out, tag, claim, now);
         }
     }
 
     /// Sends the first reply tagged `tag` to a claimer, answering their claim comment.
-    pub(in crate::desk) fn reply_to_claim(&mut self, tag: &str, claim: &claims::Claim, now: DateTime<Utc>) {
+    pub(in crate::desk) fn reply_to_claim(
+        &mut self,
+        out: &mut Outbox,
+        tag: &str,
+        claim: &claims::Claim,
+        now: DateTime<Utc>,
+    ) {
         if self.link == Link::Ended {
             return;
         }
@@ -231,13 +240,40 @@ impl Desk {
             Ok(text) => {
                 let reply_to = Some(claim.msg_id.clone()).filter(|id| !id.is_empty());
                 let label = format!("reply “{}” to @{}", reply.title, claim.user_name);
-                self.outbox.send_chat(text, reply_to, label, now);
+                out.send_chat(text, reply_to, label, now);
             }
             Err(missing) => {
                 let text =
                     format!("Reply “{}” not sent: nothing to fill {}", reply.title, missing.join(", "));
-                self.outbox.notice(Level::Warn, text, self.now);
+                out.notice(Level::Warn, text, self.now);
             }
+        }
+    }
+
+    /// The operator confirms a claim: sold, the buyer is told, the claim is booked as the
+    /// desk's order, and a sale of the product learns the units left the shelf.
+    pub(in crate::desk) fn confirm_claim(&mut self, out: &mut Outbox, id: u64, now: DateTime<Utc>) {
+        let sku = self.claims.get(id).map(|c| c.sku.clone());
+        let mut news = Vec::new();
+        match self.claims.confirm(&mut self.catalog, id, now, &mut news) {
+            Ok(()) => {
+                self.claim_news(out, news, now);
+                self.book_claim_sale(id, now);
+                // The units left the shelf: a sale on the product may have sold out.
+                if let Some(sku) = sku {
+                    self.sync_stock(out, &sku, now);
+                }
+            }
+            Err(e) => out.notice(Level::Warn, format!("Cannot confirm: {e}"), self.now),
+        }
+    }
+
+    /// The operator rejects a claim: its units are freed and the buyer is told.
+    pub(in crate::desk) fn reject_claim(&mut self, out: &mut Outbox, id: u64, now: DateTime<Utc>) {
+        let mut news = Vec::new();
+        match self.claims.reject(&mut self.catalog, id, now, &mut news) {
+            Ok(()) => self.claim_news(out, news, now),
+            Err(e) => out.notice(Level::Warn, format!("Cannot reject: {e}"), self.now),
         }
     }
 }

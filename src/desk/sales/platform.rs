@@ -4,21 +4,23 @@
 use chrono::{DateTime, Utc};
 
 use super::{EndReason, Sale, SaleError, SaleEvent, SaleState};
+use crate::desk::outbox::Outbox;
 use crate::desk::replies::{self, TemplateContext};
-use crate::desk::{Desk, Level, Output, clock, money};
+use crate::desk::{Action, Level, Output, State, clock, money};
 use crate::protocol::{Command, SaleAction};
 
-impl Desk {
+impl State {
     /// Acts on what an operator's sale action did, or says why it was refused.
     pub(in crate::desk) fn sale_result(
         &mut self,
+        out: &mut Outbox,
         result: Result<Vec<SaleEvent>, SaleError>,
         verb: &str,
         now: DateTime<Utc>,
     ) {
         match result {
-            Ok(events) => self.sale_events(events, now),
-            Err(e) => self.outbox.notice(Level::Warn, format!("Cannot {verb} flash sale: {e}"), self.now),
+            Ok(events) => self.sale_events(out, events, now),
+            Err(e) => out.notice(Level::Warn, format!("Cannot {verb} flash sale: {e}"), self.now),
         }
     }
 
@@ -30,13 +32,18 @@ impl Desk {
     /// when it comes back. A pause kept on the desk alone would let the platform sell on
     /// and end the sale on its own clock. An extend stays on the desk: the desk ends the
     /// sale on the platform when its own clock runs out.
-    pub(in crate::desk) fn sale_events(&mut self, events: Vec<SaleEvent>, now: DateTime<Utc>) {
+    pub(in crate::desk) fn sale_events(
+        &mut self,
+        out: &mut Outbox,
+        events: Vec<SaleEvent>,
+        now: DateTime<Utc>,
+    ) {
         for event in events {
-            self.sale_event(event, now);
+            self.sale_event(out, event, now);
         }
     }
 
-    pub(in crate::desk) fn sale_event(&mut self, event: SaleEvent, now: DateTime<Utc>) {
+    pub(in crate::desk) fn sale_event(&mut self, out: &mut Outbox, event: SaleEvent, now: DateTime<Utc>) {
         let id = match &event {
             SaleEvent::PreheatStarted { id }
             | SaleEvent::Started { id }
@@ -52,48 +59,48 @@ impl Desk {
         match event {
             SaleEvent::PreheatStarted { .. } => {
                 let wait = clock(sale.countdown(now));
-                self.outbox.notice(Level::Info, format!("Flash sale {id} starts in {wait}"), self.now);
-                self.announce("sale-preheat", &sale, now);
+                out.notice(Level::Info, format!("Flash sale {id} starts in {wait}"), self.now);
+                self.announce(out, "sale-preheat", &sale, now);
             }
             SaleEvent::Started { .. } | SaleEvent::Resumed { .. } => {
                 let resumed = matches!(event, SaleEvent::Resumed { .. });
                 let verb = if resumed { "resume" } else { "start" };
-                let Some(units) = self.start_on_platform(&sale, verb, now) else { return };
+                let Some(units) = self.start_on_platform(out, &sale, verb, now) else { return };
                 let remaining = sale.remaining(now);
                 let text = if resumed {
                     format!("Flash sale {id} resumed: {units} units, {} left", clock(remaining))
                 } else {
                     format!("Flash sale {id} started: {units} units, {}", clock(remaining))
                 };
-                self.outbox.notice(Level::Info, text, self.now);
-                self.announce("sale-start", &sale, now);
+                out.notice(Level::Info, text, self.now);
+                self.announce(out, "sale-start", &sale, now);
             }
             SaleEvent::Warning { secs, .. } => {
-                self.outbox.notice(Level::Warn, format!("Flash sale {id}: {secs} s left"), self.now);
-                self.outbox.push(Output::Bell);
+                out.notice(Level::Warn, format!("Flash sale {id}: {secs} s left"), self.now);
+                out.push(Output::Bell);
             }
             SaleEvent::Paused { .. } => {
-                self.end_on_platform(&sale, "pause", now);
+                self.end_on_platform(out, &sale, "pause", now);
                 let left = clock(sale.remaining(now));
-                self.outbox.notice(Level::Info, format!("Flash sale {id} paused with {left} left"), self.now);
+                out.notice(Level::Info, format!("Flash sale {id} paused with {left} left"), self.now);
             }
             SaleEvent::Extended { seconds, .. } => {
                 // The platform counts down on its own clock: a live sale is started again
                 // with the new time (protocol v1 has no extend); a paused one gets it on resume.
-                if sale.is_live() && self.start_on_platform(&sale, "extend", now).is_none() {
+                if sale.is_live() && self.start_on_platform(out, &sale, "extend", now).is_none() {
                     return;
                 }
-                self.outbox.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"), self.now);
+                out.notice(Level::Info, format!("Flash sale {id} extended by {seconds} s"), self.now);
             }
             SaleEvent::Ended { reason, was_live, .. } => {
                 if was_live {
-                    self.end_on_platform(&sale, "end", now);
+                    self.end_on_platform(out, &sale, "end", now);
                 }
                 let revenue = money::format(
                     sale.run().map_or_else(Default::default, |r| r.revenue),
                     &self.catalog.currency,
                 );
-                self.outbox.notice(
+                out.notice(
                     Level::Info,
                     format!(
                         "Flash sale {id} ended ({}): {}/{} sold, {revenue}",
@@ -105,14 +112,14 @@ impl Desk {
                 );
                 let went_live = sale.run().is_some_and(|r| r.live_at.is_some());
                 match reason {
-                    EndReason::SoldOut => self.announce("sold-out", &sale, now),
-                    _ if went_live => self.announce("sale-ended", &sale, now),
+                    EndReason::SoldOut => self.announce(out, "sold-out", &sale, now),
+                    _ if went_live => self.announce(out, "sale-ended", &sale, now),
                     // Called off before it went live: the operator says what they want to.
                     _ => {}
                 }
             }
             SaleEvent::Refused { error, .. } => {
-                self.outbox.notice(
+                out.notice(
                     Level::Warn,
                     format!("Scheduled flash sale {id} did not start: {error}"),
                     self.now,
@@ -126,6 +133,7 @@ impl Desk {
     /// offered; with none free (all held for claims) nothing is sent and the sale ends sold out.
     pub(in crate::desk) fn start_on_platform(
         &mut self,
+        out: &mut Outbox,
         sale: &Sale,
         verb: &str,
         now: DateTime<Utc>,
@@ -136,9 +144,9 @@ impl Desk {
         if units == 0 {
             let held = self.catalog.product(&spec.sku).map_or(0, |p| p.reserved);
             let text = format!("Flash sale {id} not sent: nothing free to sell ({held} held for claims)");
-            self.outbox.notice(Level::Error, text, self.now);
+            out.notice(Level::Error, text, self.now);
             if let Ok(events) = self.sales.end(Some(id), EndReason::SoldOut, now) {
-                self.sale_events(events, now);
+                self.sale_events(out, events, now);
             }
             return None;
         }
@@ -147,25 +155,31 @@ impl Desk {
                 "Flash sale {id} offers {units}, not {}: that is all the stock free to sell",
                 sale.left()
             );
-            self.outbox.notice(Level::Warn, text, self.now);
+            out.notice(Level::Warn, text, self.now);
         }
         let remaining = sale.remaining(now);
         let seconds = u32::try_from((remaining.num_milliseconds() + 999) / 1000).unwrap_or(u32::MAX);
         let command = Command::FlashSale {
-            reference: self.outbox.next_ref(),
+            reference: out.next_ref(),
             action: SaleAction::Start,
             sku: Some(spec.sku.clone()),
             price: Some(spec.price),
             quantity: Some(units),
             seconds: Some(seconds),
         };
-        self.outbox.send(command, format!("flash sale {id} {verb}"), now);
+        out.send(command, format!("flash sale {id} {verb}"), now);
         Some(units)
     }
 
     /// Tells the platform to stop selling a sale.
-    pub(in crate::desk) fn end_on_platform(&mut self, sale: &Sale, verb: &str, now: DateTime<Utc>) {
-        let reference = self.outbox.next_ref();
+    pub(in crate::desk) fn end_on_platform(
+        &mut self,
+        out: &mut Outbox,
+        sale: &Sale,
+        verb: &str,
+        now: DateTime<Utc>,
+    ) {
+        let reference = out.next_ref();
         let command = Command::FlashSale {
             reference,
             action: SaleAction::End,
@@ -175,22 +189,22 @@ impl Desk {
             quantity: None,
             seconds: None,
         };
-        self.outbox.send(command, format!("flash sale {} {verb}", sale.spec.id), now);
+        out.send(command, format!("flash sale {} {verb}", sale.spec.id), now);
     }
 
     /// Sends the first canned reply with `tag` to everyone, filled for `sale`, if the shop
     /// has one.
-    pub(in crate::desk) fn announce(&mut self, tag: &str, sale: &Sale, now: DateTime<Utc>) {
+    pub(in crate::desk) fn announce(&mut self, out: &mut Outbox, tag: &str, sale: &Sale, now: DateTime<Utc>) {
         let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
         match replies::fill(&reply.text, &self.sale_context(sale, now)) {
-            Ok(text) => self.outbox.send_chat(text, None, format!("announcement “{}”", reply.title), now),
+            Ok(text) => out.send_chat(text, None, format!("announcement “{}”", reply.title), now),
             Err(missing) => {
                 let text = format!(
                     "Announcement “{}” not sent: nothing to fill {}",
                     reply.title,
                     missing.join(", ")
                 );
-                self.outbox.notice(Level::Warn, text, self.now);
+                out.notice(Level::Warn, text, self.now);
             }
         }
     }
@@ -216,5 +230,19 @@ impl Desk {
             time_left,
             ships_to: None,
         }
+    }
+
+    /// An operator's action on a flash sale (start, extend, end, pause, resume); any other
+    /// action is not the sales' business.
+    pub(in crate::desk) fn sale_action(&mut self, out: &mut Outbox, action: &Action, now: DateTime<Utc>) {
+        let (verb, result) = match action {
+            Action::StartSale { id } => ("start", self.sales.start(id, now)),
+            Action::ExtendSale { id, seconds } => ("extend", self.sales.extend(id.as_deref(), *seconds)),
+            Action::EndSale { id } => ("end", self.sales.end(id.as_deref(), EndReason::EndedByHand, now)),
+            Action::PauseSale { id } => ("pause", self.sales.pause(id.as_deref(), now)),
+            Action::ResumeSale { id } => ("resume", self.sales.resume(id.as_deref(), now)),
+            _ => return,
+        };
+        self.sale_result(out, result, verb, now);
     }
 }

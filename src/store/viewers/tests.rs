@@ -137,9 +137,9 @@ fn a_note_written_in_one_stream_is_on_the_card_in_the_next() {
         (note.text.as_str(), note.tags.clone(), note.at),
         ("sizes run small", vec!["VIP".into(), "regular".into()], t(20))
     );
-    assert!(card.vip() && second.desk.viewers.vip("u1"));
+    assert!(card.vip() && second.desk.viewers().vip("u1"));
     assert_eq!((card.first_seen, card.first_here, card.streams_before), (Some(t(10)), Some(t(1_010)), 1));
-    assert_eq!(second.desk.viewers.note("u2"), None, "a cleared note stays cleared");
+    assert_eq!(second.desk.viewers().note("u2"), None, "a cleared note stays cleared");
     second.finish();
 }
 
@@ -173,10 +173,10 @@ fn lifetime_totals_leave_out_cancelled_and_refunded_orders_and_count_a_rebuilt_s
             (say(2, &user("u3"), "sold almond pink"), 1_020),
         ],
     );
-    let claim = second.desk.viewers.get("u3").unwrap().claims[0];
+    let claim = second.desk.viewers().get("u3").unwrap().claims[0];
     play(&mut second, vec![(Input::Operator(Action::ConfirmClaim { id: claim }), 1_030)]);
-    assert!(second.desk.viewers.returning("u1"));
-    assert!(!second.desk.viewers.returning("u2"), "a cancelled order makes no customer");
+    assert!(second.desk.viewers().returning("u1"));
+    assert!(!second.desk.viewers().returning("u2"), "a cancelled order makes no customer");
     let live = second.desk.viewer_card("u1").unwrap();
     assert_eq!(live.here, Tally { orders: 1, spend: gbp("4.99") });
     assert_eq!(live.lifetime, Tally { orders: 2, spend: gbp("14.97") });
@@ -184,7 +184,7 @@ fn lifetime_totals_leave_out_cancelled_and_refunded_orders_and_count_a_rebuilt_s
 
     for restart in 0..2 {
         let again = session(dir.path(), &config);
-        assert_eq!(again.desk.stream.id, "s2", "restart {restart} rebuilt s2");
+        assert_eq!(again.desk.stream().id, "s2", "restart {restart} rebuilt s2");
         let card = again.desk.viewer_card("u1").unwrap();
         assert_eq!(card.lifetime, live.lifetime, "restart {restart}: s2 counted once");
         assert_eq!((card.here.orders, card.streams_before), (1, 1));
@@ -270,7 +270,7 @@ fn a_refund_after_the_stream_ended_reaches_the_totals_the_next_stream_starts_fro
     let u1 = store.viewer_history(SOURCE, None).unwrap().get("u1").cloned().unwrap();
     assert_eq!((u1.streams, u1.bought), (1, Tally { orders: 1, spend: gbp("4.99") }));
     let second = session(dir.path(), &config);
-    assert_eq!(second.desk.viewers.history().get("u1").unwrap().bought.orders, 1);
+    assert_eq!(second.desk.viewers().history().get("u1").unwrap().bought.orders, 1);
 }
 
 #[test]

@@ -166,7 +166,7 @@ fn preview(form: &AdjustForm, on_hand: u32, reserved: u32) -> Result<String, Str
 /// Draws the popup over whatever is below it.
 pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, form: &AdjustForm) {
     let theme = ctx.theme;
-    let product = ctx.desk.catalog.product(&form.sku);
+    let product = ctx.desk.catalog().product(&form.sku);
     let keys = [("enter", "apply"), ("tab", "reason"), ("esc", "cancel")];
     let title = format!(" Adjust stock · {} ", form.sku);
     let inner = super::popup(buf, screen, (WIDTH, HEIGHT), title, &keys, theme);
@@ -195,7 +195,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, form: &AdjustForm) {
     y += 1;
     // The latest changes, newest first, as far as the popup has room.
     let mut tbuf = [0; 8];
-    for e in ctx.desk.catalog.ledger(&form.sku).rev() {
+    for e in ctx.desk.catalog().ledger(&form.sku).rev() {
         if y >= inner.bottom() {
             break;
         }

@@ -66,7 +66,7 @@ impl CardView {
 
     /// A key while the card is open.
     pub fn on_key(&mut self, key: &KeyEvent, desk: &Desk) -> PopupKey {
-        let current = desk.viewers.note(&self.user_id).cloned();
+        let current = desk.viewers().note(&self.user_id).cloned();
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
         let Some(field) = self.editing else {
@@ -239,9 +239,9 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, cv: &CardView) {
         about.push(r.to_owned());
     }
     // Where they watch: a gathered feed's platform, then the feed's own and its address.
-    let feed = match desk.stream.platform.as_str() {
-        "" => desk.source.clone(),
-        p => format!("{p} at {}", desk.source),
+    let feed = match desk.stream().platform.as_str() {
+        "" => desk.source().to_owned(),
+        p => format!("{p} at {}", desk.source()),
     };
     about.push(match card.source {
         Some(s) => format!("{} via {feed}", s.code()),
@@ -250,7 +250,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, cv: &CardView) {
     text::put_trunc(buf, x, y, right, &about.join(" · "), theme.dim);
     y += 2;
 
-    let currency = desk.catalog.currency.clone();
+    let currency = desk.catalog().currency.clone();
     let mut line = |y: &mut u16, name: &str, value: String, style: Style| {
         if *y >= inner.bottom() {
             return;
@@ -262,16 +262,16 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, cv: &CardView) {
     let first = match card.first_seen {
         Some(at) if card.streams_before > 0 => {
             let n = card.streams_before;
-            format!("{} ({n} earlier stream{})", when(at, desk.now), if n == 1 { "" } else { "s" })
+            format!("{} ({n} earlier stream{})", when(at, desk.now()), if n == 1 { "" } else { "s" })
         }
-        Some(at) => format!("{} (their first stream)", when(at, desk.now)),
+        Some(at) => format!("{} (their first stream)", when(at, desk.now())),
         None => "-".into(),
     };
     line(&mut y, "first seen", first, theme.base);
     line(
         &mut y,
         "this stream",
-        card.first_here.map_or("not yet".into(), |at| format!("since {}", when(at, desk.now))),
+        card.first_here.map_or("not yet".into(), |at| format!("since {}", when(at, desk.now()))),
         theme.base,
     );
     let mut claims = format!("{} claim{}", card.claims, if card.claims == 1 { "" } else { "s" });

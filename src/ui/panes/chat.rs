@@ -44,7 +44,7 @@ impl Marks {
         if m.user_id.is_empty() || m.kind == MsgKind::Operator {
             return Marks::default();
         }
-        Marks { returning: desk.viewers.returning(&m.user_id), vip: desk.viewers.vip(&m.user_id) }
+        Marks { returning: desk.viewers().returning(&m.user_id), vip: desk.viewers().vip(&m.user_id) }
     }
 }
 
@@ -226,7 +226,7 @@ fn height(m: &Message, muted: bool, marks: Marks, width: u16, theme: &Theme) -> 
 /// each tag on its letter, the ones it has now in bold with a tick. False when it is gone.
 fn retag_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, retag: &Retag) -> bool {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let Some(m) = desk.chat.by_msg_id(&retag.msg_id) else { return false };
+    let Some(m) = desk.chat().by_msg_id(&retag.msg_id) else { return false };
     let right = line.right();
     let mut x = text::put(buf, line.x, line.y, right, " tag", theme.accent.add_modifier(Modifier::BOLD));
     for (key, tag, label) in retag::TAGS {
@@ -250,7 +250,7 @@ fn retag_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, retag: &Retag) -> boo
 /// to comments that read the same, and the text as it would go out. False when there is none.
 fn suggestion_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, selected: Option<u64>) -> bool {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let Some(m) = selected.and_then(|i| desk.chat.get(i)).filter(|m| !m.answered && !m.msg_id.is_empty())
+    let Some(m) = selected.and_then(|i| desk.chat().get(i)).filter(|m| !m.answered && !m.msg_id.is_empty())
     else {
         return false;
     };
@@ -280,7 +280,7 @@ fn suggestion_line(buf: &mut Buffer, line: Rect, ctx: &Ctx<'_>, selected: Option
         x = text::put(buf, x, line.y, right, " · ", theme.dim);
         x = text::put(buf, x, line.y, right, &said, theme.ok);
     }
-    match desk.reply_text(reply, Some(&m.msg_id), desk.now) {
+    match desk.reply_text(reply, Some(&m.msg_id), desk.now()) {
         Ok(text) => {
             x = text::put(buf, x, line.y, right, " · ", theme.dim);
             text::put_trunc(buf, x, line.y, right, &text, theme.base);
@@ -301,12 +301,12 @@ fn title_extra(area: Rect, ctx: &Ctx<'_>, filter: &ChatFilter, follow: bool) -> 
     let mut rest: Vec<Span<'static>> = vec![];
     if let ChatFilter::Narrow(n) = filter
         && let Narrowing::Viewer { id, .. } = &n.what
-        && let Some(until) = desk.moderation.muted_until(id, desk.now)
+        && let Some(until) = desk.moderation().muted_until(id, desk.now())
     {
-        let left = crate::desk::clock(until - desk.now);
+        let left = crate::desk::clock(until - desk.now());
         rest.push(Span::styled(format!("muted {left}"), theme.warn));
     }
-    let hidden = desk.moderation.hidden();
+    let hidden = desk.moderation().hidden();
     if hidden > 0 {
         rest.push(Span::styled(format!("{} hidden", text::compact(hidden)), theme.dim));
     }
@@ -319,9 +319,9 @@ fn title_extra(area: Rect, ctx: &Ctx<'_>, filter: &ChatFilter, follow: bool) -> 
             // What the borders, the pane's name and the other words leave (hints drop first).
             let others: usize = rest.iter().map(|s| text::width(&s.content) + 2).sum();
             let room = usize::from(area.width).saturating_sub(16 + others);
-            Some(n.title(&desk.chat, room))
+            Some(n.title(desk.chat(), room))
         }
-        f => Some(format!("{} {}", f.label(), f.count(&desk.chat))),
+        f => Some(format!("{} {}", f.label(), f.count(desk.chat()))),
     };
     let items = view.map(|v| Span::styled(v, strong)).into_iter().chain(rest);
     let mut out = Vec::new();
@@ -385,7 +385,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     if rows.is_empty() {
         return;
     }
-    let chat = &desk.chat;
+    let chat = &desk.chat();
     if chat.is_empty() {
         super::centered_line(buf, rows, rows.y + rows.height / 2, "Waiting for chat…", theme.dim);
         return;
@@ -410,7 +410,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let all = *filter == ChatFilter::All;
     // An order or gift line is never dimmed: the mute is about what a viewer says.
     let muted = |m: &Message| {
-        matches!(m.kind, MsgKind::Chat | MsgKind::Question) && desk.moderation.muted_at(&m.user_id, m.at)
+        matches!(m.kind, MsgKind::Chat | MsgKind::Question) && desk.moderation().muted_at(&m.user_id, m.at)
     };
     let prev =
         |i: u64| if all { i.checked_sub(1).filter(|&p| p >= first) } else { prev_shown(chat, filter, i) };

@@ -13,8 +13,8 @@ use crate::ui::text;
 /// least three rows for messages).
 pub fn pinned(buf: &mut Buffer, rows: &mut Rect, ctx: &Ctx<'_>) {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let Some(pin) = desk.moderation.pinned() else { return };
-    if desk.chat.by_msg_id(&pin.msg_id).is_some_and(|m| m.deleted) || rows.height < 4 {
+    let Some(pin) = desk.moderation().pinned() else { return };
+    if desk.chat().by_msg_id(&pin.msg_id).is_some_and(|m| m.deleted) || rows.height < 4 {
         return;
     }
     let (x, y, right) = (rows.x, rows.y, rows.right());

@@ -26,7 +26,7 @@ fn status(c: &Claim, ctx: &Ctx<'_>, theme: &Theme) -> (&'static str, Style, Stri
     let desk = ctx.desk;
     match &c.state {
         ClaimState::Active { expires_at } => {
-            let left = *expires_at - desk.now;
+            let left = *expires_at - desk.now();
             let style = if left < Duration::seconds(URGENT_SECS) {
                 theme.danger.add_modifier(Modifier::BOLD)
             } else {
@@ -35,7 +35,7 @@ fn status(c: &Claim, ctx: &Ctx<'_>, theme: &Theme) -> (&'static str, Style, Stri
             ("●", theme.ok, clock(left), style)
         }
         ClaimState::Waiting => {
-            let place = desk.claims.position(c.id).map_or_else(String::new, |p| format!("#{p}"));
+            let place = desk.claims().position(c.id).map_or_else(String::new, |p| format!("#{p}"));
             ("◌", theme.warn, place, theme.warn)
         }
         ClaimState::Confirmed { .. } => ("✓", theme.ok, String::new(), theme.dim),
@@ -47,7 +47,7 @@ fn status(c: &Claim, ctx: &Ctx<'_>, theme: &Theme) -> (&'static str, Style, Stri
 /// Draws the pane and records its rows for the mouse.
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let counts = desk.claims.counts();
+    let counts = desk.claims().counts();
     let mut extra = Vec::new();
     if counts.active + counts.waiting > 0 {
         extra.push(Span::styled(format!("{} held", counts.active), theme.ok.add_modifier(Modifier::BOLD)));

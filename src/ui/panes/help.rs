@@ -156,7 +156,7 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
         section(title, bound(Mode::Normal, &filter), &mut out);
     }
     let replies =
-        ctx.desk.replies.all().iter().filter_map(|r| Some((r.key.clone()?, r.title.clone()))).collect();
+        ctx.desk.replies().all().iter().filter_map(|r| Some((r.key.clone()?, r.title.clone()))).collect();
     section("Canned replies (to the selected chat message)", replies, &mut out);
     let fixed =
         |keys: &[(&str, &str)]| keys.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();

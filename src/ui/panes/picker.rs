@@ -41,7 +41,7 @@ impl Picker {
     /// Typing in the picker: letters search, arrows choose, enter sends, esc closes.
     pub fn on_key(&mut self, key: &KeyEvent, desk: &Desk) -> PopupKey {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let rows = ranked(&desk.replies, &self.query).len();
+        let rows = ranked(desk.replies(), &self.query).len();
         match key.code {
             KeyCode::Esc => return PopupKey::Close,
             KeyCode::Up => self.selected = self.selected.saturating_sub(1),
@@ -61,7 +61,8 @@ impl Picker {
                 self.selected = 0;
             }
             KeyCode::Enter => {
-                let chosen = ranked(&desk.replies, &self.query).get(self.selected).map(|r| r.id().to_owned());
+                let chosen =
+                    ranked(desk.replies(), &self.query).get(self.selected).map(|r| r.id().to_owned());
                 if let Some(reply) = chosen {
                     return PopupKey::Send(Action::Answer { reply, to: self.to.clone() });
                 }
@@ -78,7 +79,7 @@ const HEIGHT: u16 = 18;
 /// Draws the popup over whatever is below it.
 pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, picker: &Picker) {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let to = picker.to.as_deref().and_then(|id| desk.chat.by_msg_id(id));
+    let to = picker.to.as_deref().and_then(|id| desk.chat().by_msg_id(id));
     let title = match to {
         Some(m) => format!(" Reply to @{} ", m.user_name),
         None => " Reply to everyone ".to_owned(),
@@ -101,7 +102,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, picker: &Picker) {
         buf.set_style(Rect::new(cx, y, 1, 1), Style::default().add_modifier(Modifier::REVERSED));
     }
     y += 2;
-    let rows = ranked(&desk.replies, &picker.query);
+    let rows = ranked(desk.replies(), &picker.query);
     if rows.is_empty() {
         text::put_trunc(buf, x, y, right, "No reply matches: backspace to widen the search", theme.warn);
         return;
@@ -122,7 +123,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, picker: &Picker) {
         if let Some(cat) = &r.category {
             cx = text::put(buf, cx + 2, y, right, cat, style.patch(theme.dim));
         }
-        let uses = desk.replies.uses(r.id());
+        let uses = desk.replies().uses(r.id());
         if uses > 0 {
             let label = format!("×{uses}");
             let lx = right.saturating_sub(text::width(&label) as u16);
@@ -133,7 +134,7 @@ pub fn draw(buf: &mut Buffer, screen: Rect, ctx: &Ctx<'_>, picker: &Picker) {
         y += 1;
     }
     let chosen = rows[selected];
-    let preview = match desk.reply_text(chosen, picker.to.as_deref(), desk.now) {
+    let preview = match desk.reply_text(chosen, picker.to.as_deref(), desk.now()) {
         Ok(text) => text,
         Err(missing) => format!("needs {{{}}}: cannot be sent now", missing.join("} {")),
     };

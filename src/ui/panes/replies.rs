@@ -70,7 +70,7 @@ pub fn keys_summary(replies: &[ReplySpec]) -> String {
 /// Draws the pane and records its rows for the mouse.
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let replies = desk.replies.all();
+    let replies = desk.replies().all();
     let mut extra = Vec::new();
     if !replies.is_empty() {
         extra.push(Span::styled(keys_summary(replies), theme.accent.add_modifier(Modifier::BOLD)));

@@ -22,7 +22,7 @@ pub const URGENT_SECS: i64 = 30;
 /// Draws the pane and records the plan rows for the mouse.
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
-    let running = desk.sales.by_urgency(desk.now);
+    let running = desk.sales().by_urgency(desk.now());
     let hints = if running.is_empty() {
         ctx.hints(&[(KeyAction::StartSale, "start")])
     } else {
@@ -39,7 +39,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     if inner.is_empty() {
         return;
     }
-    let plan_min = u16::from(!desk.sales.all().is_empty());
+    let plan_min = u16::from(!desk.sales().all().is_empty());
     let used = match running.split_first() {
         Some((sale, others)) => draw_running(buf, inner, ctx, sale, others, plan_min),
         None => draw_idle(buf, inner, ctx),
@@ -74,8 +74,8 @@ fn draw_running(
 ) -> u16 {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let (x, right, w) = (inner.x, inner.right(), inner.width);
-    let (badge, style) = look(sale, desk.now, theme);
-    let product = desk.catalog.product(&sale.spec.sku);
+    let (badge, style) = look(sale, desk.now(), theme);
+    let product = desk.catalog().product(&sale.spec.sku);
     let name = product.map_or(sale.spec.sku.as_str(), |p| p.name.as_str());
 
     let mut y = inner.y;
@@ -89,7 +89,7 @@ fn draw_running(
     text::put_trunc(buf, nx, y, right, &format!(" · {name}"), theme.dim);
     y += 1;
 
-    let time = clock(sale.countdown(desk.now));
+    let time = clock(sale.countdown(desk.now()));
     let other_rows = u16::try_from(others.len()).unwrap_or(u16::MAX);
     let rest = inner.height.saturating_sub(3).saturating_sub(other_rows);
     let font = [Font::Large, Font::Small]
@@ -129,7 +129,7 @@ fn draw_running(
     }
 
     // Price against the normal price, and what is left.
-    let currency = &desk.catalog.currency;
+    let currency = &desk.catalog().currency;
     let price = money::format(sale.spec.price, currency);
     let mut px = text::put(buf, x, y, right, &price, theme.sale.add_modifier(Modifier::BOLD));
     if let Some(p) = product.filter(|p| p.price > sale.spec.price) {
@@ -155,8 +155,8 @@ fn draw_running(
         if y >= inner.bottom() {
             return inner.height;
         }
-        let (badge, style) = look(other, desk.now, theme);
-        let time = clock(other.countdown(desk.now));
+        let (badge, style) = look(other, desk.now(), theme);
+        let time = clock(other.countdown(desk.now()));
         let what = format!(" {time} · {}/{}", other.sold(), other.spec.quantity);
         put_spans(
             buf,
@@ -184,7 +184,7 @@ fn draw_idle(buf: &mut Buffer, inner: Rect, ctx: &Ctx<'_>) -> u16 {
         return inner.height;
     }
     let y = inner.y + 1;
-    match desk.sales.next_planned() {
+    match desk.sales().next_planned() {
         Some(next) => {
             let mut nx = x;
             if let Some(key) = ctx.key(KeyAction::StartSale) {
@@ -201,7 +201,7 @@ fn draw_idle(buf: &mut Buffer, inner: Rect, ctx: &Ctx<'_>) -> u16 {
             let mut what = format!(
                 "{} · {} ×{} · {}",
                 next.spec.id,
-                money::format(next.spec.price, &desk.catalog.currency),
+                money::format(next.spec.price, &desk.catalog().currency),
                 next.spec.quantity,
                 clock(chrono::Duration::seconds(i64::from(next.spec.seconds)))
             );
@@ -235,7 +235,7 @@ fn state_text(sale: &Sale, now: chrono::DateTime<chrono::Utc>) -> (String, bool)
 
 /// The plan: one selectable row per sale.
 fn draw_plan(buf: &mut Buffer, area: Rect, desk: &Desk, theme: &Theme, view: &mut ViewState) {
-    let sales = desk.sales.all();
+    let sales = desk.sales().all();
     if area.is_empty() || sales.is_empty() {
         return;
     }
@@ -248,11 +248,11 @@ fn draw_plan(buf: &mut Buffer, area: Rect, desk: &Desk, theme: &Theme, view: &mu
     view.hits.sale_rows = rows;
     let list = &mut view.sale;
     list.offset = scroll_offset(list.selected, list.offset, sales.len(), usize::from(rows.height));
-    let states: Vec<(String, bool)> = sales.iter().map(|s| state_text(s, desk.now)).collect();
+    let states: Vec<(String, bool)> = sales.iter().map(|s| state_text(s, desk.now())).collect();
     let id_w =
         sales.iter().map(|s| text::width(&s.spec.id)).max().unwrap_or(0).min(usize::from(rows.width) / 2);
     let state_w = states.iter().map(|(s, _)| text::width(s)).max().unwrap_or(0);
-    let currency = &desk.catalog.currency;
+    let currency = &desk.catalog().currency;
     for (row, i) in (list.offset..sales.len()).take(usize::from(rows.height)).enumerate() {
         let (sale, (state, running)) = (&sales[i], &states[i]);
         let y = rows.y + row as u16;

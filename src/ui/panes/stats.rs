@@ -23,7 +23,7 @@ pub const TITLE: &str = "Stats";
 /// The last `n` minutes up to `now`'s, oldest first: kept minutes as they are, the ones
 /// before the history empty, and quiet minutes since the last event with the last viewer count.
 pub fn last_minutes(desk: &Desk, now: DateTime<Utc>, n: usize) -> Vec<Minute> {
-    let kept = desk.stats.minutes();
+    let kept = desk.stats().minutes();
     let end = now.timestamp().div_euclid(60).max(kept.back().map_or(i64::MIN, |m| m.minute));
     let first = kept.front().map(|m| m.minute);
     let last = kept.back().copied();
@@ -36,7 +36,7 @@ pub fn last_minutes(desk: &Desk, now: DateTime<Utc>, n: usize) -> Vec<Minute> {
                     kept[usize::try_from(minute - first).unwrap_or(0)]
                 }
                 (_, Some(last)) if minute > last.minute => {
-                    Minute { minute, viewers: desk.stats.viewers, chat: 0, orders: 0 }
+                    Minute { minute, viewers: desk.stats().viewers, chat: 0, orders: 0 }
                 }
                 _ => Minute { minute, ..Minute::default() },
             }
@@ -48,10 +48,10 @@ pub fn last_minutes(desk: &Desk, now: DateTime<Utc>, n: usize) -> Vec<Minute> {
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let cols = area.width.saturating_sub(2 + LABEL_W);
-    let minutes = last_minutes(desk, desk.now, usize::from(cols));
+    let minutes = last_minutes(desk, desk.now(), usize::from(cols));
     let shown = minutes
         .iter()
-        .filter(|m| m.minute >= desk.stats.minutes().front().map_or(i64::MAX, |f| f.minute))
+        .filter(|m| m.minute >= desk.stats().minutes().front().map_or(i64::MAX, |f| f.minute))
         .count();
     let extra = vec![Span::styled(format!("a column a minute, last {shown} min"), theme.dim)];
     let hints = ctx.hints(&[(KeyAction::ToggleStats, "close")]);
@@ -59,13 +59,13 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     if inner.height == 0 || inner.width <= LABEL_W {
         return;
     }
-    let second = desk.now.timestamp();
+    let second = desk.now().timestamp();
     let now_orders = minutes.last().map_or(0, |m| m.orders);
     let rows: [(&str, u64, Vec<u64>, Style); 3] = [
-        ("viewers", desk.stats.viewers, minutes.iter().map(|m| m.viewers).collect(), theme.accent),
+        ("viewers", desk.stats().viewers, minutes.iter().map(|m| m.viewers).collect(), theme.accent),
         (
             "chat/min",
-            u64::from(desk.stats.per_minute(second)),
+            u64::from(desk.stats().per_minute(second)),
             minutes.iter().map(|m| u64::from(m.chat)).collect(),
             theme.question,
         ),
@@ -109,12 +109,12 @@ fn sale_windows(buf: &mut Buffer, row: Rect, desk: &Desk, minutes: &[Minute], st
     let col = |at: DateTime<Utc>| at.timestamp().div_euclid(60) - first;
     let width = i64::from(row.width);
     let mut windows: Vec<(i64, i64, &str)> = Vec::new();
-    for sale in desk.sales.all() {
+    for sale in desk.sales().all() {
         for (i, run) in sale.runs.iter().enumerate() {
             let Some(live) = run.live_at else { continue };
             let end = match run.ended {
                 Some((at, _)) => at,
-                None if i + 1 == sale.runs.len() && sale.is_running() => desk.now,
+                None if i + 1 == sale.runs.len() && sale.is_running() => desk.now(),
                 None => continue,
             };
             let (from, to) = (col(live), col(end));

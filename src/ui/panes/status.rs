@@ -40,12 +40,12 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     let bar = theme.status;
     let mut out = Vec::new();
     let mut push = |text: String, style: Style, priority: u8| out.push(Item { text, style, priority });
-    if desk.demo {
+    if desk.demo() {
         push(" DEMO ".into(), theme.demo, 0);
     } else {
-        push(format!(" {} ", text::truncate(&desk.source, 24)), bar.add_modifier(Modifier::BOLD), 0);
+        push(format!(" {} ", text::truncate(desk.source(), 24)), bar.add_modifier(Modifier::BOLD), 0);
     }
-    let (conn, style) = match &desk.link {
+    let (conn, style) = match &desk.link() {
         Link::Live => ("● live".to_owned(), bar.patch(theme.ok)),
         Link::Connecting { attempt } if *attempt > 1 => {
             (format!("◌ connecting (attempt {attempt})"), bar.patch(theme.warn))
@@ -53,7 +53,7 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         Link::Connecting { .. } => ("◌ connecting".to_owned(), bar.patch(theme.warn)),
         Link::Reconnecting { attempt, retry_at, reason } => {
             // Why it is retrying, so a platform that never welcomes or keeps closing shows it.
-            let ms = (*retry_at - desk.now).num_milliseconds().max(0);
+            let ms = (*retry_at - desk.now()).num_milliseconds().max(0);
             let when = if ms == 0 { "now".to_owned() } else { format!("in {}s", (ms + 999) / 1000) };
             let reason = text::truncate(reason, 28);
             (format!("◌ {reason}, retrying {when} (attempt {attempt})"), bar.patch(theme.warn))
@@ -64,10 +64,10 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         }
     };
     push(conn, style.add_modifier(Modifier::BOLD), 0);
-    if let Some(spell) = desk.health.quiet(desk.now) {
+    if let Some(spell) = desk.health().quiet(desk.now()) {
         // A feed that stalled while its socket stays up: nothing else would say so.
         let text =
-            format!("feed quiet {} · {} viewers", clock(desk.now - spell.start), thousands(spell.viewers));
+            format!("feed quiet {} · {} viewers", clock(desk.now() - spell.start), thousands(spell.viewers));
         push(text, bar.patch(theme.warn).add_modifier(Modifier::BOLD), 0);
     }
     if !desk.caps().resume {
@@ -77,36 +77,36 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     if !desk.caps().send_chat {
         push("read-only".into(), bar.patch(theme.warn), 2);
     }
-    match desk.stream_state {
+    match desk.stream_state() {
         Some(StreamState::Paused) => push("stream paused".into(), bar.patch(theme.warn), 1),
-        Some(StreamState::Ended) if desk.link != Link::Ended => {
+        Some(StreamState::Ended) if *desk.link() != Link::Ended => {
             push("stream ended".into(), bar.patch(theme.warn), 1)
         }
         _ => {}
     }
-    let h = &desk.health;
+    let h = &desk.health();
     // Commands not yet acknowledged: offline they wait and go out on reconnect; online
     // only the slow ones are worth a word (acks normally arrive within milliseconds).
-    if desk.link != Link::Live && !desk.pending().is_empty() {
+    if *desk.link() != Link::Live && !desk.pending().is_empty() {
         push(format!("{} queued", desk.pending().len()), bar.patch(theme.warn), 1);
     } else {
         // Chat held back by the send limit waits visibly, apart from what went and is slow.
-        if let Some(next) = desk.send_queue.next_in(desk.now) {
+        if let Some(next) = desk.send_queue().next_in(desk.now()) {
             let secs = (next.num_milliseconds() + 999) / 1000;
-            let text = format!("⏳ {} queued · next {secs}s", desk.send_queue.len());
+            let text = format!("⏳ {} queued · next {secs}s", desk.send_queue().len());
             push(text, bar.patch(theme.warn).add_modifier(Modifier::BOLD), 1);
         }
         let slow = desk
             .pending()
             .iter()
-            .filter(|(r, p)| (desk.now - p.sent_at).num_seconds() >= 5 && !desk.send_queue.holds(r))
+            .filter(|(r, p)| (desk.now() - p.sent_at).num_seconds() >= 5 && !desk.send_queue().holds(r))
             .count();
         if slow > 0 {
             push(format!("{slow} awaiting ack"), bar.patch(theme.warn), 4);
         }
     }
     // For a minute; the first to go when narrow, as the notice row said it too.
-    if desk.renumbered_at.is_some_and(|at| (desk.now - at).num_seconds() < RENUMBERED_SECS) {
+    if desk.renumbered_at().is_some_and(|at| (desk.now() - at).num_seconds() < RENUMBERED_SECS) {
         push(
             "platform restarted its numbering".into(),
             bar.patch(theme.warn).add_modifier(Modifier::BOLD),
@@ -116,25 +116,25 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
     if h.gaps > 0 {
         push(format!("gaps {} ({} missed)", h.gaps, h.missed), bar.patch(theme.warn), 2);
     }
-    if let Some(oldest) = desk.chat.oldest_unanswered() {
-        let n = desk.chat.unanswered_count();
-        let age = clock(desk.now - oldest.at);
+    if let Some(oldest) = desk.chat().oldest_unanswered() {
+        let n = desk.chat().unanswered_count();
+        let age = clock(desk.now() - oldest.at);
         // Waiting more than two minutes is worth a colour.
-        let style = if (desk.now - oldest.at).num_seconds() >= 120 { bar.patch(theme.warn) } else { bar };
+        let style = if (desk.now() - oldest.at).num_seconds() >= 120 { bar.patch(theme.warn) } else { bar };
         push(format!("? {n} unanswered (oldest {age})"), style.add_modifier(Modifier::BOLD), 1);
     }
-    push(format!("viewers {}", text::compact(desk.stats.viewers)), bar, 2);
-    push(format!("orders {}", desk.catalog.order_count()), bar, 3);
+    push(format!("viewers {}", text::compact(desk.stats().viewers)), bar, 2);
+    push(format!("orders {}", desk.catalog().order_count()), bar, 3);
     let gmv: Vec<String> =
-        desk.catalog.gmv().iter().map(|(cur, amount)| money::format(*amount, cur)).collect();
+        desk.catalog().gmv().iter().map(|(cur, amount)| money::format(*amount, cur)).collect();
     let gmv = if gmv.is_empty() {
-        money::format(rust_decimal::Decimal::ZERO, &desk.catalog.currency)
+        money::format(rust_decimal::Decimal::ZERO, &desk.catalog().currency)
     } else {
         gmv.join(" + ")
     };
     push(format!("GMV {gmv}"), bar.add_modifier(Modifier::BOLD), 3);
-    push(format!("{}/min", desk.stats.per_minute(desk.now.timestamp())), bar, 4);
-    if let Some(lag) = desk.lag_ms {
+    push(format!("{}/min", desk.stats().per_minute(desk.now().timestamp())), bar, 4);
+    if let Some(lag) = desk.lag_ms() {
         let style = if lag.abs() > 2_000 { bar.patch(theme.warn) } else { bar };
         push(format!("lag {lag}ms"), style, 5);
     }
@@ -170,7 +170,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
 
     // Row 1: figures, then the clock at the right edge.
     let mut tbuf = [0; 8];
-    let clock = format!(" {} ", text::hms(desk.now.timestamp(), &mut tbuf));
+    let clock = format!(" {} ", text::hms(desk.now().timestamp(), &mut tbuf));
     let mut items = items(ctx);
     let room = width.saturating_sub(text::width(&clock));
     let cost = |items: &[Item]| items.iter().map(|i| text::width(&i.text) + 2).sum::<usize>();
@@ -207,7 +207,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     let y = area.y + 1;
     let hints: Vec<String> =
         HINTS.iter().filter_map(|(a, label)| ctx.key(*a).map(|k| format!("{k} {label}"))).collect();
-    let notice = desk.notices().next_back().filter(|n| (desk.now - n.at).num_seconds() < NOTICE_SECS);
+    let notice = desk.notices().next_back().filter(|n| (desk.now() - n.at).num_seconds() < NOTICE_SECS);
     let notice_w = notice.map_or(0, |n| text::width(&n.text) + 3);
     let first_hint = hints.first().map_or(0, |h| text::width(h) + 2);
     let notice_room = width.saturating_sub(first_hint + 1);

@@ -63,11 +63,11 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     if inner.height < 2 {
         return;
     }
-    let products = desk.catalog.products();
+    let products = desk.catalog().products();
     let w = usize::from(inner.width);
-    let pinned = |p: &Product| desk.pinned.as_deref() == Some(p.sku.as_str());
+    let pinned = |p: &Product| desk.pinned() == Some(p.sku.as_str());
     let all_flags: Vec<Vec<(String, Style)>> =
-        products.iter().map(|p| flags(p, desk.sales.on_sale(&p.sku), pinned(p), theme)).collect();
+        products.iter().map(|p| flags(p, desk.sales().on_sale(&p.sku), pinned(p), theme)).collect();
     // The SKU column shrinks only as far as the flags shown need (the first flag, at least).
     let flags_w = all_flags
         .iter()
@@ -100,7 +100,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         if list.selected == Some(i) {
             fill_row(buf, rows, y, theme.selected);
         }
-        let on_sale = desk.sales.on_sale(&p.sku);
+        let on_sale = desk.sales().on_sale(&p.sku);
         let mark = if pinned(p) { "*" } else { " " };
         let mut cx = text::put(buf, x, y, right, mark, theme.accent.add_modifier(Modifier::BOLD));
         let sku_style = if on_sale { theme.sale } else { theme.base.add_modifier(Modifier::BOLD) };
@@ -135,7 +135,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
 /// The title's count of products that need the operator, most urgent first, as many as fit
 /// in `room` columns: oversold, sold out, low.
 fn banner(ctx: &Ctx<'_>, room: usize) -> Vec<Span<'static>> {
-    let (products, theme) = (ctx.desk.catalog.products(), ctx.theme);
+    let (products, theme) = (ctx.desk.catalog().products(), ctx.theme);
     let out_n = products.iter().filter(|p| p.sold_out()).count();
     let low_n = products.iter().filter(|p| p.low()).count();
     let over_n = products.iter().filter(|p| p.oversold > 0).count();

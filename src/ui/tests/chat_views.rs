@@ -178,11 +178,11 @@ fn the_viewer_key_narrows_to_the_selection_and_the_view_keys_leave_it() {
     rows.dedup();
     let said: Vec<(&str, &str)> = rows
         .iter()
-        .map(|&i| d.chat.get(i).unwrap())
+        .map(|&i| d.chat().get(i).unwrap())
         .map(|m| (m.user_name.as_str(), m.text.as_str()))
         .collect();
     assert_eq!(said, [("ivy", "so pretty"), ("ivy", "so pretty")]);
-    assert_eq!(view.chat_filter().count(&d.chat), 2);
+    assert_eq!(view.chat_filter().count(d.chat()), 2);
     for (k, want) in
         [('Q', "Questions"), ('A', "All"), ('B', "Buyers"), ('U', "Unanswered"), ('M', "Mentions")]
     {
@@ -205,12 +205,12 @@ fn an_order_line_narrows_to_its_buyer() {
     let d = triage_desk();
     let mut view = ViewState::new();
     let order_line =
-        d.chat.messages().iter().find(|m| m.kind == MsgKind::System && m.user_name == "bea").unwrap();
+        d.chat().messages().iter().find(|m| m.kind == MsgKind::System && m.user_name == "bea").unwrap();
     act(&mut view, &d, KeyAction::Up);
     view.chat.selected = order_line.index;
     view.on_key(&key('w'), &keymap(), &d);
     let said: Vec<&str> =
-        d.chat.messages().iter().filter(|m| view.chat_filter().shows(m)).map(|m| m.text.as_str()).collect();
+        d.chat().messages().iter().filter(|m| view.chat_filter().shows(m)).map(|m| m.text.as_str()).collect();
     assert_eq!(
         said,
         ["ordered 2× Press-on nails, coffin, milky nude (£19.98)", "how much is the almond pink?"]
@@ -242,7 +242,7 @@ fn the_search_line_types_edits_cancels_and_applies() {
 
     search(&mut view, &d, "FROM:IVY");
     assert_eq!(view.chat_filter().label(), "Search");
-    assert_eq!(view.chat_filter().count(&d.chat), 2);
+    assert_eq!(view.chat_filter().count(d.chat()), 2);
     // `/` again holds the query to edit; an empty query shows every comment again.
     typed(&mut view, &d, &[key('/')]);
     assert_eq!(view.search().unwrap().text, "FROM:IVY");
@@ -265,7 +265,7 @@ fn search_terms_narrow_in_english_spanish_and_by_tag() {
         let mut view = ViewState::new();
         search(&mut view, &d, query);
         let mut names: Vec<String> = d
-            .chat
+            .chat()
             .messages()
             .iter()
             .filter(|m| view.chat_filter().shows(m))
@@ -344,7 +344,7 @@ fn moderation_keys_act_on_the_selected_comment() {
         })
     );
     // An order line is no comment: nothing to delete, mute or pin.
-    let order_line = d.chat.messages().iter().find(|m| m.kind == MsgKind::System).unwrap().index;
+    let order_line = d.chat().messages().iter().find(|m| m.kind == MsgKind::System).unwrap().index;
     view.chat.selected = order_line;
     for k in ['D', 'Z', '!'] {
         assert_eq!(view.on_key(&key(k), &keymap(), &d), Effect::None, "{k}");

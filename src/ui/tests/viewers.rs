@@ -132,7 +132,7 @@ fn the_card_edits_the_note_and_the_tags_enter_saves_and_esc_cancels() {
     // esc cancels the edit and keeps the card.
     assert_eq!(view.on_key(&esc(), &keymap(), &d), Effect::None);
     assert_eq!(view.card().unwrap().editing, None);
-    assert_eq!(d.viewers.note("id-maria").unwrap().text, "sizes run small; always asks about shipping");
+    assert_eq!(d.viewers().note("id-maria").unwrap().text, "sizes run small; always asks about shipping");
 
     // t: the tags, a comma list; tab goes to the note; enter saves both as one action.
     view.on_key(&key('t'), &keymap(), &d);
@@ -158,11 +158,11 @@ fn the_card_edits_the_note_and_the_tags_enter_saves_and_esc_cancels() {
     // v: VIP off, then on again, the note kept.
     let Effect::Desk(off) = view.on_key(&key('v'), &keymap(), &d) else { panic!("v saves") };
     d.apply(Input::Operator(off), t(120));
-    assert!(!d.viewers.vip("id-maria"));
-    assert_eq!(d.viewers.note("id-maria").unwrap().tags, ["PH", "regular"]);
+    assert!(!d.viewers().vip("id-maria"));
+    assert_eq!(d.viewers().note("id-maria").unwrap().tags, ["PH", "regular"]);
     let Effect::Desk(on) = view.on_key(&key('v'), &keymap(), &d) else { panic!("v saves") };
     d.apply(Input::Operator(on), t(130));
-    assert_eq!(d.viewers.note("id-maria").unwrap().tags, ["VIP", "PH", "regular"]);
+    assert_eq!(d.viewers().note("id-maria").unwrap().tags, ["VIP", "PH", "regular"]);
 
     // The mouse and the reply keys do nothing while it is open; esc closes it.
     assert_eq!(view.on_key(&key('1'), &keymap(), &d), Effect::None);
@@ -202,7 +202,7 @@ fn the_shop_itself_has_no_card_and_a_new_viewer_has_one() {
     typed(&mut view, &d, "nice");
     let Effect::Desk(a) = view.on_key(&enter(), &keymap(), &d) else { panic!("enter saves") };
     d.apply(Input::Operator(a), t(200));
-    assert_eq!(d.viewers.note(&who).unwrap().text, "nice");
+    assert_eq!(d.viewers().note(&who).unwrap().text, "nice");
     assert_eq!(CardView::open(&d, ""), None);
 }
 

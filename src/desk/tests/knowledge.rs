@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::config::{EnvInfo, Paths};
 use crate::desk::claims::Parsed;
+use crate::desk::classify::Tag;
 use crate::protocol::sanitize::{MAX_TEXT_CHARS, sanitize};
 
 /// The setup of a desk on the built-in demo configuration, with `settings.toml` if given.
@@ -114,7 +115,7 @@ fn the_suggested_reply_fits_the_comment_in_three_languages() {
         assert_eq!(sent.len(), 1, "{text:?}: {:?}", d.notices().last());
         assert!(sent[0].0.contains(words), "{text:?} → {:?}", sent[0].0);
         assert_eq!(sent[0].1.as_deref(), Some(msg_id.as_str()));
-        assert!(d.chat.by_msg_id(&msg_id).unwrap().answered);
+        assert!(d.chat().by_msg_id(&msg_id).unwrap().answered);
     }
 }
 
@@ -126,9 +127,9 @@ fn a_buyer_the_shop_cannot_serve_is_tagged_and_counted_by_region() {
     say(&mut d, 3, viewer("jo", Some("GB")), "do you ship to Manila for my sister?");
     say(&mut d, 4, viewer("amy", Some("GB")), "how much?");
     say(&mut d, 5, viewer("kris", Some("PH")), "my nails could never");
-    let cant: Vec<bool> = d.chat.messages().iter().map(|m| m.tags.has(Tag::CantShip)).collect();
+    let cant: Vec<bool> = d.chat().messages().iter().map(|m| m.tags.has(Tag::CantShip)).collect();
     assert_eq!(cant, [true, true, true, false, false]);
-    assert_eq!(d.cant_ship, BTreeMap::from([("PH".into(), 2), ("SG".into(), 1)]));
+    assert_eq!(d.state.cant_ship, BTreeMap::from([("PH".into(), 2), ("SG".into(), 1)]));
 }
 
 #[test]
@@ -140,10 +141,10 @@ fn with_auto_answer_each_viewer_is_told_once_in_the_window() {
         sent(&out),
         [("Hi @maricel! We only ship to the UK and Ireland for now, sorry! 💕".into(), Some("m1".into()))]
     );
-    assert!(d.chat.by_msg_id("m1").unwrap().answered);
+    assert!(d.chat().by_msg_id("m1").unwrap().answered);
     // Again within ten minutes: tagged, not answered again.
     assert!(sent(&say(&mut d, 2, viewer("maricel", Some("PH")), "pls ship to PH? how much")).is_empty());
-    assert!(d.chat.by_msg_id("m2").unwrap().tags.has(Tag::CantShip));
+    assert!(d.chat().by_msg_id("m2").unwrap().tags.has(Tag::CantShip));
     // Someone else, and later the same viewer, are answered.
     assert_eq!(sent(&say(&mut d, 3, viewer("wei", Some("SG")), "ship to singapore?")).len(), 1);
     assert_eq!(sent(&say(&mut d, 700, viewer("maricel", Some("PH")), "how much?")).len(), 1);
@@ -160,17 +161,17 @@ fn replies_used_rise_and_a_reload_keeps_their_counts() {
         d.apply(Input::Operator(Action::Answer { reply: "wear".into(), to: Some("m1".into()) }), t(5));
     }
     d.apply(Input::Operator(Action::SendReply { key: "3".into(), to: None }), t(6));
-    assert_eq!((d.replies.uses("wear"), d.replies.uses("sizing")), (3, 1));
-    let mut specs = d.replies.all().to_vec();
+    assert_eq!((d.replies().uses("wear"), d.replies().uses("sizing")), (3, 1));
+    let mut specs = d.replies().all().to_vec();
     specs.retain(|r| r.id() != "sizing");
     d.apply(Input::Replies(specs), t(7));
-    assert!(d.replies.by_id("sizing").is_none());
-    assert_eq!(d.replies.uses("wear"), 3);
+    assert!(d.replies().by_id("sizing").is_none());
+    assert_eq!(d.replies().uses("wear"), 3);
     assert!(d.notices().last().unwrap().text.starts_with("Reloaded replies.toml"));
     // Earlier streams' counts come in with the setup.
     let uses = BTreeMap::from([("sizing".to_owned(), 9)]);
     let d = Desk::new(DeskSetup { reply_uses: uses, ..demo_setup(None) });
-    assert_eq!(d.replies.uses("sizing"), 9);
+    assert_eq!(d.replies().uses("sizing"), 9);
 }
 
 #[test]
@@ -181,11 +182,11 @@ fn a_comment_in_a_language_gets_the_reply_in_it_when_there_is_one() {
         say(&mut d, 2, viewer("bo", None), "gaano katagal po");
         d
     };
-    assert_eq!(d.classifier.language("¿cuánto duran?"), Some("es"));
-    assert_eq!(d.classifier.language("magkano po"), Some("tl"));
-    assert_eq!(d.classifier.language("how much is it"), None);
-    assert_eq!(d.classifier.language("😍😍"), None);
-    let wear = d.replies.by_id("wear").unwrap();
+    assert_eq!(d.state.classifier.language("¿cuánto duran?"), Some("es"));
+    assert_eq!(d.state.classifier.language("magkano po"), Some("tl"));
+    assert_eq!(d.state.classifier.language("how much is it"), None);
+    assert_eq!(d.state.classifier.language("😍😍"), None);
+    let wear = d.replies().by_id("wear").unwrap();
     assert!(d.reply_text(wear, Some("m1"), t(3)).unwrap().contains("semanas"));
     // No Tagalog text for this one: the reply's own.
     assert!(d.reply_text(wear, Some("m2"), t(3)).unwrap().contains("weeks"));
@@ -227,7 +228,7 @@ fn a_spam_repeat_gets_no_suggestion() {
     let mut d = demo_desk(None);
     assert_eq!(suggested(&mut d, 1, viewer("sam", Some("GB")), "how much is it??").as_deref(), Some("price"));
     say(&mut d, 2, viewer("sam", Some("GB")), "how much is it??");
-    assert!(d.chat.by_msg_id("m2").unwrap().tags.has(Tag::Spam));
+    assert!(d.chat().by_msg_id("m2").unwrap().tags.has(Tag::Spam));
     assert_eq!(d.suggestion("m2"), None);
 }
 
@@ -253,7 +254,7 @@ fn price_on_the_red_quotes_the_product_named_not_the_one_on_screen() {
     let mut d = demo_desk(None);
     d.apply(Input::Operator(Action::PinProduct { sku: Some("SQUARE-FRENCH".into()) }), t(0));
     assert_eq!(suggested(&mut d, 1, viewer("a", Some("GB")), "price on the red").as_deref(), Some("price"));
-    let text = d.reply_text(d.replies.by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
+    let text = d.reply_text(d.replies().by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
     assert!(text.contains("cherry red"), "{text}");
 }
 
@@ -280,9 +281,9 @@ fn the_explain_line_says_what_the_desk_made_of_a_comment() {
 fn a_reply_names_the_product_a_stretched_comment_names_as_its_claim_does() {
     let mut d = demo_desk(None);
     d.apply(Input::Operator(Action::PinProduct { sku: Some("SQUARE-FRENCH".into()) }), t(0));
-    let (parsed, _) = d.claims.matcher.parse("sold stilettooo?");
+    let (parsed, _) = d.claims().matcher.parse("sold stilettooo?");
     assert_eq!(parsed, Parsed::Claim { sku: Some("STILETTO-RED".into()), qty: 1, explicit: true });
     say(&mut d, 1, viewer("a", Some("GB")), "how much is the stilettooo?");
-    let text = d.reply_text(d.replies.by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
+    let text = d.reply_text(d.replies().by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
     assert!(text.contains("cherry red"), "{text}");
 }

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::learned::{Example, Memory};
 use super::*;
 use crate::config::{EnvInfo, Paths};
+use crate::desk::classify::Tag;
+use crate::desk::learned::{Example, Memory};
 
 fn demo_desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
@@ -76,10 +77,10 @@ fn an_answer_is_an_example_and_suggests_itself_for_comments_that_read_the_same()
 #[test]
 fn a_reply_by_key_and_a_comment_marked_handled_are_examples_too() {
     let mut d = demo_desk();
-    let key = d.replies.all().iter().find_map(|r| r.key.clone()).unwrap();
+    let key = d.replies().all().iter().find_map(|r| r.key.clone()).unwrap();
     let m1 = say(&mut d, 1, "hiya what time does the sale start");
     let out = op(&mut d, Action::SendReply { key: key.clone(), to: Some(m1) }, 10);
-    let id = d.replies.by_key(&key).unwrap().id().to_owned();
+    let id = d.replies().by_key(&key).unwrap().id().to_owned();
     assert_eq!(learned(&out).iter().map(|e| e.reply.clone()).collect::<Vec<_>>(), [Some(id)]);
     let m2 = say(&mut d, 2, "is the pink in stock?");
     let out = op(&mut d, Action::MarkHandled { msg_id: m2.clone() }, 20);
@@ -96,42 +97,42 @@ fn a_retag_fixes_the_comment_at_once_and_teaches_the_ones_like_it() {
     let text = "the parcel took its sweet time didnt it";
     let m1 = say(&mut d, 1, text);
     // Whatever the classifier made of it, the operator's fix turns it the other way.
-    let said = d.chat.by_msg_id(&m1).unwrap().tags.has(Tag::Complaint);
-    let complaints = d.chat.tagged(Tag::Complaint);
+    let said = d.chat().by_msg_id(&m1).unwrap().tags.has(Tag::Complaint);
+    let complaints = d.chat().tagged(Tag::Complaint);
     let out = op(&mut d, Action::Retag { msg_id: m1.clone(), tag: "complaint".into() }, 10);
-    let m = d.chat.by_msg_id(&m1).unwrap();
+    let m = d.chat().by_msg_id(&m1).unwrap();
     assert_eq!(m.tags.has(Tag::Complaint), !said, "the fix shows at once");
-    assert_eq!(d.chat.tagged(Tag::Complaint), if said { complaints - 1 } else { complaints + 1 });
+    assert_eq!(d.chat().tagged(Tag::Complaint), if said { complaints - 1 } else { complaints + 1 });
     let e = learned(&out);
     assert_eq!(e[0].fixed, ["complaint"]);
     assert_eq!(e[0].tags.contains(&"complaint".to_owned()), !said);
 
     let like = say(&mut d, 2, "the parcel took its sweet time didnt it 🙃");
-    assert_eq!(d.chat.by_msg_id(&like).unwrap().tags.has(Tag::Complaint), !said, "the shop's override");
+    assert_eq!(d.chat().by_msg_id(&like).unwrap().tags.has(Tag::Complaint), !said, "the shop's override");
     let unlike_text = "what time does the sale start";
     let unlike = say(&mut d, 3, unlike_text);
     let fresh = {
         let mut f = demo_desk();
         let id = say(&mut f, 3, unlike_text);
-        f.chat.by_msg_id(&id).unwrap().tags
+        f.chat().by_msg_id(&id).unwrap().tags
     };
-    assert_eq!(d.chat.by_msg_id(&unlike).unwrap().tags, fresh, "a comment unlike it keeps its own tags");
+    assert_eq!(d.chat().by_msg_id(&unlike).unwrap().tags, fresh, "a comment unlike it keeps its own tags");
 
     // Toggled back: the fix is undone on the comment and for the ones after it.
     op(&mut d, Action::Retag { msg_id: m1.clone(), tag: "complaint".into() }, 20);
-    assert_eq!(d.chat.by_msg_id(&m1).unwrap().tags.has(Tag::Complaint), said);
+    assert_eq!(d.chat().by_msg_id(&m1).unwrap().tags.has(Tag::Complaint), said);
     let again = say(&mut d, 4, text);
-    assert_eq!(d.chat.by_msg_id(&again).unwrap().tags.has(Tag::Complaint), said);
+    assert_eq!(d.chat().by_msg_id(&again).unwrap().tags.has(Tag::Complaint), said);
 }
 
 #[test]
 fn a_question_retagged_away_leaves_unanswered_and_bad_retags_say_why() {
     let mut d = demo_desk();
     let m1 = say(&mut d, 1, "what time does the sale start?");
-    assert!(d.chat.by_msg_id(&m1).unwrap().tags.has(Tag::Question));
-    let waiting = d.chat.unanswered_count();
+    assert!(d.chat().by_msg_id(&m1).unwrap().tags.has(Tag::Question));
+    let waiting = d.chat().unanswered_count();
     op(&mut d, Action::Retag { msg_id: m1.clone(), tag: "question".into() }, 10);
-    assert_eq!(d.chat.unanswered_count(), waiting - 1);
+    assert_eq!(d.chat().unanswered_count(), waiting - 1);
     let out = op(&mut d, Action::Retag { msg_id: m1.clone(), tag: "vip".into() }, 11);
     assert!(out.is_empty());
     assert!(d.notices().last().unwrap().text.contains("Cannot re-tag with “vip”"));
@@ -162,6 +163,6 @@ fn a_desk_starts_knowing_what_earlier_streams_taught() {
     let m = say(&mut d, 1, "are these cruelty free hun");
     assert_eq!(d.suggest(&m).map(|s| s.answered), Some(Some(2)));
     let spam = say(&mut d, 2, "follow me for follow!!");
-    assert!(d.chat.by_msg_id(&spam).unwrap().tags.has(Tag::Spam));
-    assert_eq!(d.learned.taught(), 3);
+    assert!(d.chat().by_msg_id(&spam).unwrap().tags.has(Tag::Spam));
+    assert_eq!(d.learned().taught(), 3);
 }

@@ -97,9 +97,9 @@ fn delete_sends_delete_chat_and_strikes_the_comment_once_the_platform_acks() {
     let cmds = sent(&out);
     assert_eq!(cmds, [&Command::DeleteChat { reference: "t-1".into(), msg_id: "m1".into() }]);
     assert_eq!(last_notice(&d), "Asked the platform to delete @troll's comment");
-    assert!(!d.chat.by_msg_id("m1").unwrap().deleted, "not deleted on the operator's word alone");
+    assert!(!d.chat().by_msg_id("m1").unwrap().deleted, "not deleted on the operator's word alone");
     d.apply(ack(2, "t-1", true), t(3));
-    assert!(d.chat.by_msg_id("m1").unwrap().deleted);
+    assert!(d.chat().by_msg_id("m1").unwrap().deleted);
     assert!(d.pending().is_empty());
     // Again: already gone, nothing sent.
     let out = d.apply(op(Action::DeleteMessage { msg_id: "m1".into() }), t(4));
@@ -113,7 +113,7 @@ fn a_refused_delete_leaves_the_comment_and_says_why() {
     d.apply(chat(1, "ann", "hello"), t(1));
     d.apply(op(Action::DeleteMessage { msg_id: "m1".into() }), t(2));
     d.apply(ack(2, "t-1", false), t(3));
-    assert!(!d.chat.by_msg_id("m1").unwrap().deleted);
+    assert!(!d.chat().by_msg_id("m1").unwrap().deleted);
     assert_eq!(last_notice(&d), "The platform refused delete @ann's comment: not allowed");
 }
 
@@ -126,19 +126,19 @@ fn a_platform_that_cannot_moderate_sends_nothing_and_says_why() {
     assert!(sent(&out).is_empty());
     let said = last_notice(&d);
     assert!(said.starts_with("Not deleted: this platform does not let livedesk delete comments"), "{said}");
-    assert!(!d.chat.by_msg_id("m1").unwrap().deleted);
+    assert!(!d.chat().by_msg_id("m1").unwrap().deleted);
 
     let mute = Action::MuteViewer { user_id: "id-ann".into(), name: Some("ann".into()), seconds: None };
     let out = d.apply(op(mute), t(3));
     assert!(sent(&out).is_empty());
     let said = last_notice(&d);
     assert!(said.contains("dimmed here for 10 min, but not muted"), "{said}");
-    assert!(d.moderation.muted_at("id-ann", t(4)), "the desk keeps its side: the dimming");
+    assert!(d.moderation().muted_at("id-ann", t(4)), "the desk keeps its side: the dimming");
 
     let out = d.apply(op(Action::PinMessage { msg_id: "m1".into() }), t(5));
     assert!(sent(&out).is_empty());
     assert!(last_notice(&d).contains("pinned here only"), "{}", last_notice(&d));
-    assert_eq!(d.moderation.pinned().unwrap().msg_id, "m1");
+    assert_eq!(d.moderation().pinned().unwrap().msg_id, "m1");
 }
 
 #[test]
@@ -153,11 +153,11 @@ fn mute_sends_mute_user_for_the_shops_time_and_dims_until_it_ends_in_desk_time()
         [&Command::MuteUser { reference: "t-1".into(), user_id: "id-loud".into(), seconds: 120 }]
     );
     assert_eq!(last_notice(&d), "Muted @loud for 2 min: their comments are dimmed until then");
-    assert!(!d.moderation.muted_at("id-loud", t(1)), "what was said before the mute stays");
+    assert!(!d.moderation().muted_at("id-loud", t(1)), "what was said before the mute stays");
     d.apply(chat(2, "loud", "still here"), t(60));
-    assert!(d.moderation.muted_at("id-loud", d.chat.by_msg_id("m2").unwrap().at));
+    assert!(d.moderation().muted_at("id-loud", d.chat().by_msg_id("m2").unwrap().at));
     d.apply(chat(3, "loud", "back"), t(130));
-    assert!(!d.moderation.muted_at("id-loud", d.chat.by_msg_id("m3").unwrap().at), "the mute ended");
+    assert!(!d.moderation().muted_at("id-loud", d.chat().by_msg_id("m3").unwrap().at), "the mute ended");
     // A time of its own, as a script gives it.
     let out =
         d.apply(op(Action::MuteViewer { user_id: "id-x".into(), name: None, seconds: Some(30) }), t(140));
@@ -173,14 +173,14 @@ fn a_refused_mute_or_pin_is_taken_back() {
     d.apply(op(Action::PinMessage { msg_id: "m1".into() }), t(2));
     d.apply(ack(3, "t-1", true), t(2));
     d.apply(op(Action::PinMessage { msg_id: "m2".into() }), t(3));
-    assert_eq!(d.moderation.pinned().unwrap().msg_id, "m2");
+    assert_eq!(d.moderation().pinned().unwrap().msg_id, "m2");
     d.apply(ack(4, "t-2", false), t(4));
-    assert_eq!(d.moderation.pinned().unwrap().msg_id, "m1", "back to the pin the platform has");
+    assert_eq!(d.moderation().pinned().unwrap().msg_id, "m1", "back to the pin the platform has");
 
     d.apply(op(Action::MuteViewer { user_id: "id-bob".into(), name: None, seconds: Some(60) }), t(5));
-    assert!(d.moderation.muted_at("id-bob", t(6)));
+    assert!(d.moderation().muted_at("id-bob", t(6)));
     d.apply(ack(5, "t-3", false), t(6));
-    assert!(!d.moderation.muted_at("id-bob", t(7)));
+    assert!(!d.moderation().muted_at("id-bob", t(7)));
 }
 
 #[test]
@@ -201,8 +201,8 @@ fn pin_sends_pin_chat_and_keeps_the_comment_after_the_log_lets_it_go() {
     assert_eq!(last_notice(&d), "Pinned @ann's comment");
     d.apply(chat(2, "b", "x"), t(3));
     d.apply(chat(3, "c", "y"), t(4));
-    assert!(d.chat.by_msg_id("m1").is_none());
-    let pinned = d.moderation.pinned().unwrap();
+    assert!(d.chat().by_msg_id("m1").is_none());
+    let pinned = d.moderation().pinned().unwrap();
     assert_eq!((pinned.user_name.as_str(), pinned.text.as_str()), ("ann", "use code NAILS10 at checkout"));
     // A comment gone from the log cannot be pinned.
     let out = d.apply(op(Action::PinMessage { msg_id: "m1".into() }), t(5));
@@ -221,17 +221,17 @@ fn blocked_words_hide_comments_from_the_desk_and_count_them() {
         t(3),
     );
     d.apply(chat(4, "bea", "scampi tonight"), t(4));
-    assert_eq!(d.moderation.hidden(), 2);
-    let texts: Vec<&str> = d.chat.messages().iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(d.moderation().hidden(), 2);
+    let texts: Vec<&str> = d.chat().messages().iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["love these", "scampi tonight"]);
-    assert_eq!(d.chat.unanswered_count(), 0, "a hidden question waits for nobody");
+    assert_eq!(d.chat().unanswered_count(), 0, "a hidden question waits for nobody");
     // The shop's own words are never hidden.
     let mut shop_user = user("Nail Nook");
     shop_user.badges = vec!["host".into()];
     let event =
         Event::Chat { msg_id: "op-1".into(), user: shop_user, text: "no scam here".into(), reply_to: None };
     d.apply(frame(5, event), t(5));
-    assert!(d.chat.by_msg_id("op-1").is_some());
+    assert!(d.chat().by_msg_id("op-1").is_some());
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn a_blocked_comment_claims_nothing() {
         let mut d = blocking(words, false);
         d.apply(op(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }), t(0));
         d.apply(chat(1, "troll", "mine!"), t(1));
-        d.claims.open().count()
+        d.claims().open().count()
     };
     assert_eq!(claims_with(&[]), 1, "a bare \"mine\" claims the pinned product");
     assert_eq!(claims_with(&["mine"]), 0);
@@ -251,7 +251,7 @@ fn with_delete_on_platform_blocked_comments_are_deleted_there_too() {
     let mut d = blocking(&["scam"], true);
     let out = d.apply(chat(1, "troll", "total scam"), t(1));
     assert_eq!(sent(&out), [&Command::DeleteChat { reference: "t-1".into(), msg_id: "m1".into() }]);
-    assert_eq!(d.moderation.hidden(), 1);
+    assert_eq!(d.moderation().hidden(), 1);
     // Where the platform cannot delete, the operator is told once.
     let mut d = blocking(&["scam"], true);
     read_only(&mut d);
@@ -266,7 +266,7 @@ fn with_delete_on_platform_blocked_comments_are_deleted_there_too() {
         "{}",
         last_notice(&d)
     );
-    assert_eq!(d.moderation.hidden(), 3);
+    assert_eq!(d.moderation().hidden(), 3);
 }
 
 #[test]
@@ -277,7 +277,7 @@ fn the_platform_deleting_the_pinned_comment_is_seen_on_the_log() {
     let event =
         Event::Moderation { action: ModAction::Deleted, msg_id: Some("m1".into()), user_id: None, by: None };
     d.apply(frame(2, event), t(3));
-    assert!(d.chat.by_msg_id("m1").unwrap().deleted, "the Chat pane leaves a deleted pin out");
+    assert!(d.chat().by_msg_id("m1").unwrap().deleted, "the Chat pane leaves a deleted pin out");
 }
 
 #[test]
@@ -299,7 +299,7 @@ fn moderation_replays_to_the_same_state() {
     let (b, out_b) = run();
     assert_eq!(a, b);
     assert_eq!(out_a, out_b);
-    assert!(a.chat.by_msg_id("m1").unwrap().deleted);
+    assert!(a.chat().by_msg_id("m1").unwrap().deleted);
 }
 
 #[test]
@@ -350,7 +350,7 @@ fn almond_pink(seq: u64, available: u32) -> Input {
 
 /// (viewer, units, state) of every open claim, oldest first.
 fn open_claims(d: &Desk) -> Vec<(String, u32, &'static str)> {
-    d.claims.open().map(|c| (c.user_name.clone(), c.qty, c.state.label())).collect()
+    d.claims().open().map(|c| (c.user_name.clone(), c.qty, c.state.label())).collect()
 }
 
 #[test]
@@ -364,7 +364,7 @@ fn a_viewer_timed_out_or_banned_on_the_platform_leaves_the_chat() {
         d.apply(frame(4, Event::Gift { user: user("ann"), gift, repeat: 1 }), t(2));
         d.apply(removed(5, action, "id-ann"), t(3));
         let deleted: Vec<(&str, bool)> =
-            d.chat.messages().iter().map(|m| (m.text.as_str(), m.deleted)).collect();
+            d.chat().messages().iter().map(|m| (m.text.as_str(), m.deleted)).collect();
         let want = [("hi", true), ("hey", false), ("spam spam", true), ("sent 1× Bits", false)];
         assert_eq!(deleted, want, "{action:?}: their gift happened all the same");
         assert_eq!(d.summary().deleted_messages, 2, "{action:?}");

@@ -1,0 +1,250 @@
+//! Claims read from the chat: holds, the waitlist, confirmations and returns.
+
+use super::*;
+
+#[test]
+fn a_claim_comment_holds_stock_for_the_viewer() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "SOLD 2 almond-pink!! 💅"), t(0));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 2, "held")]);
+    assert_eq!(pink(&d), (20, 2, 18));
+    assert_eq!(
+        last_notice(&d),
+        format!("Claim #{}: 2× ALMOND-PINK held for @maria (10 min)", claim_id(&d, "maria"))
+    );
+    // The comment itself is in the chat as usual.
+    assert_eq!(d.chat().by_msg_id("m1").unwrap().text, "SOLD 2 almond-pink!! 💅");
+    let s = d.summary();
+    assert_eq!((s.claims.active, s.claims.waiting), (1, 0));
+    assert_eq!(s.stock["ALMOND-PINK"], 18, "the summary's stock is what can still be sold");
+}
+
+#[test]
+fn a_bare_claim_is_for_the_product_on_screen_and_the_shop_never_claims() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "mine!"), t(0));
+    assert!(open_claims(&d).is_empty(), "nothing pinned, no sale: nothing to claim");
+    assert_eq!(d.summary().claims.unmatched, 1);
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }), t(1));
+    d.apply(chat(2, "maria", "mine!"), t(2));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 1, "held")]);
+    let mut shop = user("Nail Nook");
+    shop.badges = vec!["host".into()];
+    let echo =
+        Event::Chat { msg_id: "op-1".into(), user: shop, text: "sold 2 almond pink".into(), reply_to: None };
+    d.apply(frame(3, echo), t(3));
+    let q = Event::Question { msg_id: "q1".into(), user: user("jo"), text: "SOLD almond pink?".into() };
+    d.apply(frame(4, q), t(4));
+    assert_eq!(open_claims(&d), [("maria".to_owned(), 1, "held"), ("jo".to_owned(), 1, "held")]);
+    // Chatter that only looks like a claim changes nothing.
+    d.apply(chat(5, "ola", "sold out already?? 😭"), t(5));
+    d.apply(chat(6, "ola", "mine lasted 2 weeks with glue"), t(6));
+    assert_eq!(d.claims().open().count(), 2);
+    // Not even unmatched claims: they are sentences about something else.
+    assert_eq!(d.summary().claims.unmatched, 1);
+}
+
+#[test]
+fn confirming_sells_the_held_units_and_answers_the_buyer() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "sold 2 almond pink"), t(0));
+    let id = claim_id(&d, "maria");
+    let out = d.apply(Input::Operator(Action::ConfirmClaim { id }), t(5));
+    assert_eq!(
+        sent_replies(&out),
+        [("@maria Almond blush is yours, £8.99".to_owned(), Some("m1".to_owned()))]
+    );
+    assert_eq!(pink(&d), (18, 0, 18));
+    assert!(d.claims().open().next().is_none());
+    assert_eq!(d.summary().claims.confirmed, 1);
+    let entry = d.catalog().ledger("ALMOND-PINK").next_back().unwrap();
+    assert_eq!(entry.reason, catalog::Reason::ClaimConfirmed { claim: id });
+    // The confirmed claim is an order on the desk's books (a shop with no checkout has no other).
+    let s = d.summary();
+    assert_eq!((s.orders, s.gmv["GBP"].as_str()), (1, "17.98"));
+    let line = d.chat().messages().iter().rev().find(|m| m.kind == MsgKind::System).unwrap();
+    assert_eq!(line.text, format!("bought 2× Almond blush (£17.98) by claim #{id}"));
+    // Her order for the same units arrives later: nothing is taken or counted twice.
+    d.apply(claimer_order(2, "o1", "maria", 2, OrderStatus::Paid), t(6));
+    assert_eq!(pink(&d), (18, 0, 18));
+    let s = d.summary();
+    assert_eq!((s.orders, s.gmv["GBP"].as_str()), (1, "17.98"), "the platform's order replaced the desk's");
+    assert!(d.catalog().order(&format!("claim-{id}")).is_none());
+    // Confirming again says why not.
+    assert!(d.apply(Input::Operator(Action::ConfirmClaim { id }), t(7)).is_empty());
+    assert_eq!(last_notice(&d), format!("Cannot confirm: claim #{id} is confirmed already"));
+}
+
+#[test]
+fn an_order_from_the_claimer_confirms_the_claim_without_a_second_take() {
+    let mut d = desk();
+    d.apply(chat(1, "maria", "sold 2 almond pink"), t(0));
+    let out = d.apply(claimer_order(2, "o1", "maria", 2, OrderStatus::Placed), t(10));
+    assert!(sent_replies(&out).is_empty(), "the platform tells the buyer about their own order");
+    assert_eq!(pink(&d), (18, 0, 18));
+    assert_eq!(d.catalog().order("o1").unwrap().taken, 2);
+    assert!(last_notice(&d).contains("confirmed by order o1"), "{}", last_notice(&d));
+    d.apply(update(3, "o1", OrderStatus::Cancelled), t(11));
+    assert_eq!(pink(&d), (20, 0, 20));
+}
+
+#[test]
+fn when_stock_runs_out_claims_wait_and_a_cancel_promotes_the_first_in_line() {
+    let mut d = desk();
+    d.apply(stock(1, 2), t(0));
+    d.apply(chat(2, "ann", "sold 2 almond pink"), t(1));
+    let out = d.apply(chat(3, "bea", "sold almond pink"), t(2));
+    assert_eq!(
+        sent_replies(&out),
+        [("@bea you're in line for Almond blush".to_owned(), Some("m3".to_owned()))]
+    );
+    d.apply(chat(4, "cat", "buy almond pink x2"), t(3));
+    assert_eq!(
+        open_claims(&d),
+        [("ann".to_owned(), 2, "held"), ("bea".to_owned(), 1, "waiting"), ("cat".to_owned(), 2, "waiting")]
+    );
+    // Ann buys one, cancels it: one unit frees, and bea (first in line) gets it.
+    d.apply(claimer_order(5, "o1", "ann", 1, OrderStatus::Paid), t(4));
+    assert_eq!(pink(&d), (1, 1, 0));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 2, "waiting")]);
+    let out = d.apply(update(6, "o1", OrderStatus::Cancelled), t(5));
+    assert_eq!(d.notices().rev().nth(1).unwrap().text, "Promoted @cat: 1× ALMOND-PINK from the waitlist");
+    assert_eq!(
+        sent_replies(&out),
+        [("@cat Almond blush is held for you now".to_owned(), Some("m4".to_owned()))]
+    );
+    assert_eq!(
+        open_claims(&d),
+        [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 1, "waiting"), ("cat".to_owned(), 1, "held")]
+    );
+    assert_eq!(pink(&d), (2, 2, 0));
+    let s = d.summary();
+    assert_eq!((s.claims.active, s.claims.waiting, s.claims.confirmed), (2, 1, 1));
+}
+
+#[test]
+fn holds_expire_on_the_clock_and_the_units_go_to_the_next_in_line() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(chat(2, "ann", "sold almond pink"), t(0));
+    d.apply(chat(3, "bea", "sold almond pink"), t(60));
+    d.apply(Input::Tick, t(599));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
+    let out = d.apply(Input::Tick, t(600));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")]);
+    assert_eq!(sent_replies(&out).len(), 1, "bea hears her claim is held");
+    assert!(d.notices().any(|n| n.text.contains("expired: 1× ALMOND-PINK of @ann released")));
+    let s = d.summary();
+    assert_eq!((s.claims.active, s.claims.expired), (1, 1));
+    // Bea's fresh hold runs from her promotion.
+    d.apply(Input::Tick, t(1199));
+    assert_eq!(d.claims().open().count(), 1);
+    d.apply(Input::Tick, t(1200));
+    assert_eq!(d.claims().open().count(), 0);
+    assert_eq!(pink(&d), (1, 0, 1));
+}
+
+#[test]
+fn rejecting_answers_the_viewer_and_frees_the_units() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(chat(2, "ann", "sold almond pink"), t(0));
+    d.apply(chat(3, "bea", "sold almond pink"), t(1));
+    let out = d.apply(Input::Operator(Action::RejectClaim { id: claim_id(&d, "ann") }), t(2));
+    let texts: Vec<String> = sent_replies(&out).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(texts, ["@ann sorry, no Almond blush for you", "@bea Almond blush is held for you now"]);
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")]);
+    assert_eq!(d.summary().claims.rejected, 1);
+}
+
+#[test]
+fn a_platform_count_below_the_holds_sends_the_newest_back_to_the_waitlist() {
+    let mut d = desk();
+    d.apply(chat(1, "ann", "sold almond pink"), t(0));
+    d.apply(chat(2, "bea", "sold 2 almond pink"), t(1));
+    d.apply(stock(3, 2), t(2));
+    assert_eq!(
+        open_claims(&d),
+        [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]
+    );
+    assert_eq!(pink(&d), (2, 2, 0));
+    assert_eq!(d.notices().last().unwrap().level, Level::Warn);
+    // Someone else's order takes a held unit: bea's last held unit goes back in line.
+    d.apply(claimer_order(4, "o1", "zed", 1, OrderStatus::Paid), t(3));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 2, "waiting")]);
+    assert_eq!(d.summary().oversold, 0, "units on hand, even held ones, serve an order");
+}
+
+#[test]
+fn a_buyer_hears_each_way_their_claim_moves_once_however_the_stock_swings() {
+    let mut d = desk();
+    let mut out = d.apply(stock(1, 1), t(0));
+    out.extend(d.apply(chat(2, "ann", "sold almond pink"), t(0)));
+    out.extend(d.apply(chat(3, "bea", "sold almond pink"), t(1)));
+    // The platform's count swings between none and one: ann's claim goes back and forth.
+    for (i, n) in [0, 1, 0, 1, 0, 1].into_iter().enumerate() {
+        out.extend(d.apply(stock(4 + i as u64, n), t(10 + i as i64 * 20)));
+    }
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
+    assert_eq!(
+        replies_to(&out, "ann"),
+        ["@ann you're in line for Almond blush", "@ann Almond blush is held for you now"]
+    );
+    assert_eq!(replies_to(&out, "bea"), ["@bea you're in line for Almond blush"]);
+    // The operator sees every move.
+    let promoted =
+        d.notices().filter(|n| n.text == "Promoted @ann: 1× ALMOND-PINK from the waitlist").count();
+    let bumped =
+        d.notices().filter(|n| n.text.starts_with("@ann's hold on 1× ALMOND-PINK went back")).count();
+    assert_eq!((promoted, bumped), (3, 3));
+    // After a quiet spell as long as the window, the news is worth telling again.
+    let later = 10 + 2 * 20 + crate::desk::claims::BUYER_NEWS_QUIET.num_seconds();
+    let mut out = d.apply(stock(20, 0), t(later));
+    out.extend(d.apply(stock(21, 1), t(later + 1)));
+    assert_eq!(
+        replies_to(&out, "ann"),
+        ["@ann you're in line for Almond blush", "@ann Almond blush is held for you now"]
+    );
+}
+
+#[test]
+fn cancelling_a_confirmed_claims_order_gives_back_the_customers_allowance() {
+    let mut d = desk_with_limit(2);
+    d.apply(chat(1, "ann", "sold 2 almond pink"), t(0));
+    let id = claim_id(&d, "ann");
+    d.apply(op(Action::ConfirmClaim { id }), t(1));
+    d.apply(chat(2, "ann", "sold 1 almond pink"), t(2));
+    assert!(open_claims(&d).is_empty(), "the limit of 2 is used up");
+    d.apply(update(3, &claim_order_id(id), OrderStatus::Cancelled), t(3));
+    assert_eq!(pink(&d), (20, 0, 20), "the units come back");
+    d.apply(chat(4, "ann", "sold 2 almond pink"), t(4));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 2, "held")], "and so does the allowance");
+}
+
+#[test]
+fn refunding_a_platform_order_that_confirmed_claims_gives_back_the_allowance() {
+    // The platform's order paid for a claim the operator had confirmed (it replaced `claim-ID`).
+    let mut d = desk_with_limit(2);
+    d.apply(chat(1, "ann", "sold 2 almond pink"), t(0));
+    d.apply(op(Action::ConfirmClaim { id: claim_id(&d, "ann") }), t(1));
+    d.apply(claimer_order(2, "o1", "ann", 2, OrderStatus::Paid), t(2));
+    d.apply(update(3, "o1", OrderStatus::Refunded), t(3));
+    d.apply(chat(4, "ann", "sold 2 almond pink"), t(4));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 2, "held")]);
+    // The platform's order confirmed a held claim itself.
+    let mut d = desk_with_limit(2);
+    d.apply(chat(1, "bea", "sold 2 almond pink"), t(0));
+    d.apply(claimer_order(2, "o2", "bea", 2, OrderStatus::Paid), t(1));
+    d.apply(chat(3, "bea", "sold 1 almond pink"), t(2));
+    assert!(open_claims(&d).is_empty(), "the limit of 2 is used up");
+    d.apply(update(4, "o2", OrderStatus::Cancelled), t(3));
+    d.apply(chat(5, "bea", "sold 2 almond pink"), t(4));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 2, "held")]);
+    // An order with no claim behind it gives back no allowance it never took.
+    let mut d = desk_with_limit(2);
+    d.apply(claimer_order(1, "o3", "cat", 1, OrderStatus::Paid), t(0));
+    d.apply(chat(2, "cat", "sold 2 almond pink"), t(1));
+    d.apply(update(3, "o3", OrderStatus::Cancelled), t(2));
+    d.apply(chat(4, "cat", "sold 1 almond pink"), t(3));
+    assert_eq!(open_claims(&d), [("cat".to_owned(), 2, "held")], "still capped at 2");
+}
