@@ -1,17 +1,15 @@
 //! How the desk reads a comment's words, in one place, so that a word written in a config
 //! file and the same word in a comment always meet.
 //!
-//! There are two readings, and each rule says which it uses:
-//! - [`normalize`]: names and claim words (claims, the products a comment names, aliases in
-//!   the config checks). It forgives stretched letters ("almonddd pink" names "almond pink")
-//!   and reads `×` as `x`.
-//! - [`fold`]: what chat triage reads (its keyword rules, its model, languages, moderation,
-//!   shipping places, the replies' words). Letters stay as typed: the model was trained on
-//!   this reading and its floors were measured on it, so "soooo" keeps its weight there.
+//! There is one reading, [`normalize`], and every rule uses it: claims, the products a
+//! comment names, chat triage (its keyword rules, its model, languages), moderation, shipping
+//! places, the replies' words, learned examples, the report and the config checks. With two,
+//! "almonddd pink?" named a product for the claim matcher and was a stranger to the reply
+//! words and the model, which read letters as typed; one reading keeps them from drifting
+//! apart, and the model is trained on it (`build.rs` includes this file).
 //!
 //! A leaf below config and the desk (config checks keywords with it, the desk reads chat
-//! with it): it imports nothing of the crate, and `build.rs` includes it to train triage's model
-//! on the text as the desk reads it.
+//! with it): it imports nothing of the crate.
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
@@ -114,39 +112,7 @@ fn normalize_ascii(text: &[u8], out: &mut String) {
     *out = String::from_utf8(bytes).unwrap_or_default();
 }
 
-/// `text` as chat triage reads it: lowercase letters and digits (accents too), apostrophes
-/// dropped, everything else (punctuation, emoji, spaces) one space: "HOW MUCH?? 💅" reads
-/// "how much". Unlike [`normalize`], stretched letters and `×` stay as typed.
-pub fn fold(text: &str) -> String {
-    let mut out = String::new();
-    fold_into(text, &mut out);
-    out
-}
-
-/// [`fold`] into a reused buffer (triage reads every comment, so the buffer is kept).
-pub fn fold_into(text: &str, out: &mut String) {
-    out.clear();
-    let mut spaced = true;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            spaced = false;
-        } else if matches!(c, '\'' | '`' | '’' | 'ʼ') {
-            continue;
-        } else if !c.is_ascii() && c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            spaced = false;
-        } else if !spaced {
-            out.push(' ');
-            spaced = true;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-}
-
-/// Whether `name` (normalized or folded, as `text` is) is a whole word run of `text` (normalized). Only the starts
+/// Whether `name` (normalized) is a whole word run of `text` (normalized). Only the starts
 /// of words are tried: a substring search would be set up anew for every name.
 pub fn has_words(text: &str, name: &str) -> bool {
     if name.is_empty() {
@@ -160,10 +126,10 @@ pub fn has_words(text: &str, name: &str) -> bool {
     fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
 }
 
-/// The regex that matches any of `keywords` as whole words of a folded comment.
+/// The regex that matches any of `keywords` as whole words of a normalized comment.
 pub fn keywords_regex(keywords: &[String]) -> Option<String> {
     let words: Vec<String> =
-        keywords.iter().map(|k| fold(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
+        keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
     if words.is_empty() {
         return None;
     }
@@ -187,22 +153,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folding_keeps_letters_and_digits_in_lower_case_and_one_space_between() {
-        let table = [
-            ("HOW MUCH?? 💅", "how much"),
-            ("  it's   2 for £10!! ", "its 2 for 10"),
-            ("¿Cuánto CUESTA?", "cuánto cuesta"),
-            ("don’t `go` 😍 NOW", "dont go now"),
-            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
-            ("💅💅", ""),
-            ("", ""),
-        ];
-        for (text, want) in table {
-            assert_eq!(fold(text), want, "{text:?}");
-        }
-    }
-
-    #[test]
     fn normalizing_forgives_case_punctuation_emoji_and_stretched_letters() {
         let table = [
             ("sold ALMOND-PINK", "sold almond pink"),
@@ -216,6 +166,12 @@ mod tests {
             ("💅💅💅", ""),
             ("glitter", "glitter"),
             ("sooooold", "sold"),
+            ("HOW MUCH?? 💅", "how much"),
+            ("  it's   2 for £10!! ", "its 2 for 10"),
+            ("¿Cuánto CUESTA?", "cuánto cuesta"),
+            ("don’t `go` 😍 NOW", "dont go now"),
+            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
+            ("", ""),
         ];
         for (text, want) in table {
             assert_eq!(normalize(text), want, "{text:?}");
@@ -244,15 +200,18 @@ mod tests {
     }
 
     #[test]
-    fn both_readings_agree_but_on_stretched_letters_and_the_times_sign() {
-        for text in ["HOW MUCH?? 💅", "don’t `go` 😍 NOW", "Mei 美 ÉCLAIR", "sold ALMOND-PINK!"] {
-            assert_eq!(fold(text), normalize(text), "{text:?}");
+    fn doubled_letters_and_digits_stay_and_only_letters_shrink() {
+        let table = [
+            ("good", "good"),
+            ("sooo cute", "so cute"),
+            ("almonddd pink?", "almond pink"),
+            ("ÉÉÉ ça", "é ça"),
+            ("1000 x2", "1000 x2"),
+            ("xxx", "x"),
+        ];
+        for (text, want) in table {
+            assert_eq!(normalize(text), want, "{text:?}");
         }
-        assert_eq!(
-            (fold("soooo cute").as_str(), normalize("soooo cute").as_str()),
-            ("soooo cute", "so cute")
-        );
-        assert_eq!((fold("pink ×2").as_str(), normalize("pink ×2").as_str()), ("pink 2", "pink x2"));
     }
 
     #[test]
@@ -263,6 +222,8 @@ mod tests {
         assert!(!has_words("anything", ""));
         let re = compile(&keywords_regex(&["Ship?".into(), "💅".into()]).unwrap()).unwrap();
         assert!(re.is_match("do you ship here"));
+        let stretched = compile(&keywords_regex(&["how muchhh".into()]).unwrap()).unwrap();
+        assert!(stretched.is_match(&normalize("HOW MUCH is it")), "a keyword is read as comments are");
         assert!(!re.is_match("shipping"));
         assert_eq!(keywords_regex(&["💅".into()]), None, "no words, no regex");
     }
