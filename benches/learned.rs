@@ -6,7 +6,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use livedesk::desk::classify::{Tag, Tags};
 use livedesk::desk::learned::{ANSWERS_KEPT, Example, FIXES_KEPT, Memory};
-use livedesk::desk::text::fold as normalize;
+use livedesk::desk::text::normalize;
 
 const WORDS: [&str; 48] = [
     "how", "much", "is", "the", "pink", "glue", "kit", "do", "you", "ship", "to", "manila", "hun", "price",

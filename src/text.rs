@@ -1,17 +1,15 @@
 //! How the desk reads a comment's words, in one place, so that a word written in a config
 //! file and the same word in a comment always meet.
 //!
-//! There are two readings, and each rule says which it uses:
-//! - [`normalize`]: names and claim words (claims, the products a comment names, aliases in
-//!   the config checks). It forgives stretched letters ("almonddd pink" names "almond pink")
-//!   and reads `×` as `x`.
-//! - [`fold`]: what chat triage reads (its keyword rules, its model, languages, moderation,
-//!   shipping places, the replies' words). Letters stay as typed: the model was trained on
-//!   this reading and its floors were measured on it, so "soooo" keeps its weight there.
+//! There is one reading, [`normalize`], and every rule uses it: claims, the products a
+//! comment names, chat triage (its keyword rules, its model, languages), moderation, shipping
+//! places, the replies' words, learned examples, the report and the config checks. With two,
+//! "almonddd pink?" named a product for the claim matcher and was a stranger to the reply
+//! words and the model, which read letters as typed; one reading keeps them from drifting
+//! apart, and the model is trained on it (`build.rs` includes this file).
 //!
 //! A leaf below config and the desk (config checks keywords with it, the desk reads chat
-//! with it): it imports nothing of the crate, and `build.rs` includes it to train triage's model
-//! on the text as the desk reads it.
+//! with it): it imports nothing of the crate.
 
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
@@ -21,7 +19,7 @@ const REGEX_SIZE: usize = 1 << 20;
 /// `text` as rules read it: lowercase letters and digits (accents too) in words separated
 /// by single spaces. Apostrophes vanish ("i'll" → "ill"), `×` reads as `x`, every other mark,
 /// space or emoji separates words, and a letter typed three or more times counts once
-/// ("mineee" → "mine"): "HOW MUCH?? 💅" reads "how much".
+/// ("mineee" → "mine"; but "hmmm" stays, see [`unstretch`]): "HOW MUCH?? 💅" reads "how much".
 pub fn normalize(text: &str) -> String {
     let mut out = String::new();
     normalize_into(text, &mut out);
@@ -70,16 +68,7 @@ pub fn normalize_into(text: &str, out: &mut String) {
         out.pop();
     }
     if stretched {
-        let chars: Vec<char> = out.chars().collect();
-        out.clear();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            let run = chars[i..].iter().take_while(|&&d| d == c).count();
-            let keep = if run >= 3 && c.is_alphabetic() { 1 } else { run };
-            out.extend(std::iter::repeat_n(c, keep));
-            i += run;
-        }
+        *out = unstretch(out);
     }
 }
 
@@ -100,53 +89,39 @@ fn normalize_ascii(text: &[u8], out: &mut String) {
     if bytes.last() == Some(&b' ') {
         bytes.pop();
     }
-    if stretched {
-        let mut kept: Vec<u8> = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let run = bytes[i..].iter().take_while(|&&d| d == bytes[i]).count();
-            let keep = if run >= 3 && bytes[i].is_ascii_alphabetic() { 1 } else { run };
-            kept.extend(std::iter::repeat_n(bytes[i], keep));
-            i += run;
-        }
-        bytes = kept;
-    }
     *out = String::from_utf8(bytes).unwrap_or_default();
+    if stretched {
+        *out = unstretch(out);
+    }
 }
 
-/// `text` as chat triage reads it: lowercase letters and digits (accents too), apostrophes
-/// dropped, everything else (punctuation, emoji, spaces) one space: "HOW MUCH?? 💅" reads
-/// "how much". Unlike [`normalize`], stretched letters and `×` stay as typed.
-pub fn fold(text: &str) -> String {
-    let mut out = String::new();
-    fold_into(text, &mut out);
+/// `text` (words of [`normalize`]) with a letter typed three or more times in a row counted
+/// once ("mineee" → "mine"), unless that leaves a word of two letters or fewer: "hmmm" and
+/// "noooo" keep their drawl, which is all that tells them from "hm" (how much, in Taglish)
+/// and a plain "no", and a blocked "xxx" stays three letters.
+fn unstretch(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut short = String::new();
+    for (n, word) in text.split(' ').enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        short.clear();
+        let chars: Vec<char> = word.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let run = chars[i..].iter().take_while(|&&d| d == c).count();
+            let keep = if run >= 3 && c.is_alphabetic() { 1 } else { run };
+            short.extend(std::iter::repeat_n(c, keep));
+            i += run;
+        }
+        out.push_str(if short.chars().count() <= 2 { word } else { &short });
+    }
     out
 }
 
-/// [`fold`] into a reused buffer (triage reads every comment, so the buffer is kept).
-pub fn fold_into(text: &str, out: &mut String) {
-    out.clear();
-    let mut spaced = true;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-            spaced = false;
-        } else if matches!(c, '\'' | '`' | '’' | 'ʼ') {
-            continue;
-        } else if !c.is_ascii() && c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            spaced = false;
-        } else if !spaced {
-            out.push(' ');
-            spaced = true;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-}
-
-/// Whether `name` (normalized or folded, as `text` is) is a whole word run of `text` (normalized). Only the starts
+/// Whether `name` (normalized) is a whole word run of `text` (normalized). Only the starts
 /// of words are tried: a substring search would be set up anew for every name.
 pub fn has_words(text: &str, name: &str) -> bool {
     if name.is_empty() {
@@ -160,10 +135,10 @@ pub fn has_words(text: &str, name: &str) -> bool {
     fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
 }
 
-/// The regex that matches any of `keywords` as whole words of a folded comment.
+/// The regex that matches any of `keywords` as whole words of a normalized comment.
 pub fn keywords_regex(keywords: &[String]) -> Option<String> {
     let words: Vec<String> =
-        keywords.iter().map(|k| fold(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
+        keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()).map(|k| regex::escape(&k)).collect();
     if words.is_empty() {
         return None;
     }
@@ -187,22 +162,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folding_keeps_letters_and_digits_in_lower_case_and_one_space_between() {
-        let table = [
-            ("HOW MUCH?? 💅", "how much"),
-            ("  it's   2 for £10!! ", "its 2 for 10"),
-            ("¿Cuánto CUESTA?", "cuánto cuesta"),
-            ("don’t `go` 😍 NOW", "dont go now"),
-            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
-            ("💅💅", ""),
-            ("", ""),
-        ];
-        for (text, want) in table {
-            assert_eq!(fold(text), want, "{text:?}");
-        }
-    }
-
-    #[test]
     fn normalizing_forgives_case_punctuation_emoji_and_stretched_letters() {
         let table = [
             ("sold ALMOND-PINK", "sold almond pink"),
@@ -216,6 +175,12 @@ mod tests {
             ("💅💅💅", ""),
             ("glitter", "glitter"),
             ("sooooold", "sold"),
+            ("HOW MUCH?? 💅", "how much"),
+            ("  it's   2 for £10!! ", "its 2 for 10"),
+            ("¿Cuánto CUESTA?", "cuánto cuesta"),
+            ("don’t `go` 😍 NOW", "dont go now"),
+            ("Mei 美 ÉCLAIR", "mei 美 éclair"),
+            ("", ""),
         ];
         for (text, want) in table {
             assert_eq!(normalize(text), want, "{text:?}");
@@ -244,15 +209,23 @@ mod tests {
     }
 
     #[test]
-    fn both_readings_agree_but_on_stretched_letters_and_the_times_sign() {
-        for text in ["HOW MUCH?? 💅", "don’t `go` 😍 NOW", "Mei 美 ÉCLAIR", "sold ALMOND-PINK!"] {
-            assert_eq!(fold(text), normalize(text), "{text:?}");
+    fn doubled_letters_and_digits_stay_letters_shrink_and_short_words_keep_their_drawl() {
+        let table = [
+            ("good", "good"),
+            ("soooo cuteee", "soooo cute"),
+            ("almonddd pink?", "almond pink"),
+            ("yesss pleaseee", "yes please"),
+            ("ÉÉÉ çaaa", "ééé çaaa"),
+            ("1000 x2", "1000 x2"),
+            // Shrunk to two letters they would be other words: "hm" is how much, "no" a no.
+            ("hmmm not sure", "hmmm not sure"),
+            ("hm po?", "hm po"),
+            ("NOOOO I was about to buy", "noooo i was about to buy"),
+            ("xxx", "xxx"),
+        ];
+        for (text, want) in table {
+            assert_eq!(normalize(text), want, "{text:?}");
         }
-        assert_eq!(
-            (fold("soooo cute").as_str(), normalize("soooo cute").as_str()),
-            ("soooo cute", "so cute")
-        );
-        assert_eq!((fold("pink ×2").as_str(), normalize("pink ×2").as_str()), ("pink 2", "pink x2"));
     }
 
     #[test]
@@ -263,6 +236,8 @@ mod tests {
         assert!(!has_words("anything", ""));
         let re = compile(&keywords_regex(&["Ship?".into(), "💅".into()]).unwrap()).unwrap();
         assert!(re.is_match("do you ship here"));
+        let stretched = compile(&keywords_regex(&["how muchhh".into()]).unwrap()).unwrap();
+        assert!(stretched.is_match(&normalize("HOW MUCH is it")), "a keyword is read as comments are");
         assert!(!re.is_match("shipping"));
         assert_eq!(keywords_regex(&["💅".into()]), None, "no words, no regex");
     }

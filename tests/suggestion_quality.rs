@@ -15,7 +15,7 @@ use suggestions::{Labelled, Read, play, read_split};
 const HELDOUT_SUGGESTIONS: f64 = 0.67;
 /// The least claim precision and recall on `heldout`, as reached (the goal is 0.90 each).
 const HELDOUT_CLAIM_PRECISION: f64 = 0.98;
-const HELDOUT_CLAIM_RECALL: f64 = 0.69;
+const HELDOUT_CLAIM_RECALL: f64 = 0.71;
 
 /// Counts for one table row.
 #[derive(Default)]

@@ -12,7 +12,7 @@ use common::corpus::{
     shop,
 };
 use livedesk::desk::classify::Tag;
-use livedesk::desk::text::{fold as normalize, has_words};
+use livedesk::desk::text::{has_words, normalize};
 
 #[test]
 fn every_line_parses_with_labels_the_project_knows() {

@@ -21,12 +21,12 @@ const VIEWS: [&str; 7] = ["question", "buyer", "shipping", "complaint", "mention
 /// mentions); elsewhere the value reached, rounded down to the 0.01, short of the goal.
 const HELDOUT_FLOORS: [(&str, f64, f64); 7] = [
     ("question", 0.95, 0.95),
-    ("buyer", 0.89, 0.83),
-    ("shipping", 0.89, 0.82),
-    ("complaint", 0.60, 0.85),
+    ("buyer", 0.90, 0.85),
+    ("shipping", 0.82, 0.82),
+    ("complaint", 0.65, 0.85),
     ("mention", 0.95, 0.95),
-    ("spam", 0.74, 0.95),
-    ("cant-ship", 0.94, 0.90),
+    ("spam", 0.80, 0.95),
+    ("cant-ship", 0.93, 0.90),
 ];
 
 /// The same on `dev`.

@@ -545,7 +545,7 @@ impl Checker<'_, '_> {
     /// `chat.toml`: known tags, rules that say something, words that survive normalizing,
     /// regexes that compile, and spam limits that make sense.
     pub fn chat(&mut self, c: &ChatConfig) {
-        use crate::text::{fold as normalize, keywords_regex};
+        use crate::text::{keywords_regex, normalize};
         for (i, name) in c.names.iter().enumerate() {
             if normalize(name).is_empty() {
                 self.at(
@@ -630,7 +630,7 @@ impl Checker<'_, '_> {
     /// each written once.
     fn chat_moderation(&mut self, c: &ChatConfig) {
         use super::model::MUTE_MAX;
-        use crate::text::{fold as normalize, keywords_regex};
+        use crate::text::{keywords_regex, normalize};
         if !(1..=MUTE_MAX).contains(&c.mute_seconds) {
             self.at(
                 &[Seg::Key("mute_seconds")],

@@ -57,9 +57,9 @@ impl State {
         if m.kind == MsgKind::Operator || m.kind == MsgKind::System {
             return None;
         }
-        let norm = text::fold(&m.text);
-        // Names are read as the matcher was built: "almonddd pink" names almond pink.
-        let products = self.claims.matcher.products_named(&text::normalize(&m.text));
+        // One reading for the reply's words and the products named: "almonddd pink" names almond pink.
+        let norm = text::normalize(&m.text);
+        let products = self.claims.matcher.products_named(&norm);
         let asked = Asked {
             norm: &norm,
             tags: m.tags,

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use regex::{Regex, RegexSet};
 
 use super::text::{compile, compile_set};
-use super::text::{fold as normalize, fold_into as normalize_into};
 use super::text::{has_words, keywords_regex};
+use super::text::{normalize, normalize_into};
 use super::triage_features::{self as features, Context};
 use crate::config::model::{ChatConfig, SpamConfig};
 

@@ -59,7 +59,7 @@ impl State {
     /// What the desk made of the chat message `msg_id`, if it still has it.
     pub fn explain(&self, msg_id: &str) -> Option<Explained> {
         let m = self.chat.by_msg_id(msg_id)?;
-        let norm = text::fold(&m.text);
+        let norm = text::normalize(&m.text);
         let cant_ship = m.tags.has(Tag::CantShip).then(|| {
             let mut tags = m.tags;
             tags.remove(Tag::CantShip);

@@ -33,7 +33,7 @@ pub const FIXABLE: [Tag; 6] =
 pub struct Example {
     /// Its place among this stream's examples (from 1), so a rebuilt stream stores each once.
     pub n: u64,
-    /// The comment, normalized as triage normalizes it.
+    /// The comment, normalized ([`crate::text::normalize`]).
     pub text: String,
     /// Its language, when triage knows it.
     pub lang: Option<String>,
@@ -368,7 +368,7 @@ const CANDIDATES: usize = 16;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::text::fold as normalize;
+    use crate::desk::text::normalize;
 
     fn answer(text: &str, reply: &str) -> Example {
         Example {

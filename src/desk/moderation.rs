@@ -13,7 +13,7 @@ use regex::Regex;
 
 use super::claims::{News, compile};
 use super::outbox::Outbox;
-use super::text::{fold_into, keywords_regex};
+use super::text::{keywords_regex, normalize_into};
 use super::{Level, State, is_operator};
 use crate::config::model::{BlockedConfig, ChatConfig};
 use crate::protocol::{Command, ModAction, User};
@@ -110,7 +110,7 @@ impl Moderation {
     /// Whether a comment carries a blocked word.
     pub fn blocks(&mut self, text: &str) -> bool {
         let Some(re) = &self.blocked else { return false };
-        fold_into(text, &mut self.norm);
+        normalize_into(text, &mut self.norm);
         re.is_match(&self.norm)
     }
 

@@ -1,6 +1,6 @@
 //! Places viewers name, as ISO 3166-1 alpha-2 region codes: "Manila" and "pinas" are PH.
 //!
-//! Names are matched on comments normalized as chat triage normalizes them (lowercase,
+//! Names are matched on comments normalized as every rule reads them (lowercase,
 //! accents kept, punctuation gone), as whole words. Two-letter codes are not read as
 //! places ("ship to us" is not the United States), but for the few viewers write that way
 //! ("uk", "sg", "kl", "hk", "nz").
@@ -105,7 +105,7 @@ pub fn sentence(codes: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::text::fold as normalize;
+    use crate::desk::text::normalize;
 
     #[test]
     fn every_alias_is_already_normalized_and_unique() {

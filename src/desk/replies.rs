@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::classify::{Tag, Tags};
-use super::text::{fold as normalize, has_words};
+use super::text::{has_words, normalize};
 use crate::config::model::ReplySpec;
 
 /// The values a reply template can use.
@@ -111,7 +111,7 @@ pub struct Replies {
 /// What the desk knows about a comment when it suggests a reply.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Asked<'a> {
-    /// The comment, normalized as chat triage normalizes it.
+    /// The comment, normalized ([`crate::text::normalize`]).
     pub norm: &'a str,
     pub tags: Tags,
     /// The products it names (skus).
@@ -147,7 +147,8 @@ pub const SALE_TAGS: [&str; 4] = ["sale-preheat", "sale-start", "sold-out", "sal
 
 /// Words a shop's replies for greetings, thanks and the flash sale are suggested for, even
 /// when `replies.toml` gives them no keywords of their own: a shop that never wrote
-/// "hiya" into its welcome still wants it offered for "hiya just joined".
+/// "hiya" into its welcome still wants it offered for "hiya just joined". Each is written as
+/// comments read ("heyyy" reads "hey"; a short "hiii" or a dismayed "noooo" keeps its drawl).
 const CLUES: [(&str, &[&str]); 3] = [
     (
         "welcome",
@@ -159,7 +160,6 @@ const CLUES: [(&str, &[&str]); 3] = [
             "hey",
             "heya",
             "heyy",
-            "heyyy",
             "hiii",
             "hola",
             "holaa",
@@ -205,10 +205,7 @@ const CLUES: [(&str, &[&str]); 3] = [
             "whats up",
             "wagwan",
             "ayup",
-            "hiiiya",
             "hiiya",
-            "hellooo",
-            "helloooo",
             "oi oi",
             "alright",
             "que tal",
@@ -471,6 +468,17 @@ pub fn text_in<'a>(reply: &'a ReplySpec, lang: Option<&str>) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_clue_word_is_written_as_comments_read_it_and_once() {
+        for (kind, words) in CLUES {
+            let mut seen = std::collections::HashSet::new();
+            for w in words {
+                assert_eq!(normalize(w), *w, "{kind} clue {w:?} reads otherwise");
+                assert!(seen.insert(*w), "{kind} clue {w:?} twice");
+            }
+        }
+    }
 
     #[test]
     fn templates_fill_known_fields() {

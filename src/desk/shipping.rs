@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::classify::{Tag, Tags};
 use super::regions;
-use super::text::{compile, fold as normalize, keywords_regex};
+use super::text::{compile, keywords_regex, normalize};
 use crate::config::model::Shipping;
 
 /// Every built-in place name, as one whole-word regex over normalized comments.

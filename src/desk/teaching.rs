@@ -64,7 +64,7 @@ impl State {
         self.examples_made += 1;
         let example = learned::Example {
             n: self.examples_made,
-            text: text::fold(&m.text),
+            text: text::normalize(&m.text),
             lang: self.classifier.language(&m.text).map(str::to_owned),
             tags: learned::Example::names(m.tags),
             fixed: learned::Example::names(fixed),

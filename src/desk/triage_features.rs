@@ -121,7 +121,7 @@ pub fn place_key(name: &str) -> u64 {
 }
 
 /// Calls `emit` with the bucket of every feature of a comment: `text` as said, `norm` as
-/// [`super::text::fold_into`] made it, `places` the sorted [`place_key`]s of the place names known
+/// [`super::text::normalize_into`] made it, `places` the sorted [`place_key`]s of the place names known
 /// (naming a place is a strong sign of a shipping question). Allocates nothing.
 pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit: impl FnMut(u32)) {
     marks(text, norm, &mut emit);
@@ -280,7 +280,7 @@ pub fn places<'a>(names: impl Iterator<Item = &'a str>) -> Vec<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::text::fold_into as normalize_into;
+    use crate::desk::text::normalize_into;
 
     /// A model whose every weight says where it is: bucket `b`, tag `t` weighs `b * K + t`
     /// thousandths, as little-endian bytes.

@@ -9,7 +9,7 @@ use super::collect::{self, Answer, Collected, Comment};
 use super::*;
 use crate::desk::DeskSetup;
 use crate::desk::classify::Tag;
-use crate::desk::text::fold as normalize;
+use crate::desk::text::normalize;
 use crate::protocol::OrderStatus;
 use crate::store::{SessionInfo, Store};
 

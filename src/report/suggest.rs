@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{QuestionGroup, Report};
-use crate::desk::text::fold as normalize;
+use crate::desk::text::normalize;
 
 /// The drafts' file name, beside `replies.toml` in the config dir.
 pub const FILE: &str = "replies.suggested.toml";

@@ -8,6 +8,7 @@ use rusqlite::{Connection, Transaction, params};
 
 use super::stamp;
 use crate::desk::learned::Example;
+use crate::text::normalize;
 
 /// The table, created next to the journal's.
 pub(super) const SCHEMA: &str = "
@@ -58,7 +59,9 @@ pub(super) fn load(conn: &Connection, except: Option<i64>) -> anyhow::Result<Vec
         let fixed: String = r.get(4)?;
         Ok(Example {
             n: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
-            text: r.get(1)?,
+            // Kept as the desk read it then; read again now, so an example kept under an
+            // older reading ("cuteee" as typed) still meets the comments read today.
+            text: normalize(&r.get::<_, String>(1)?),
             lang: r.get(2)?,
             tags: serde_json::from_str(&tags).unwrap_or_default(),
             fixed: serde_json::from_str(&fixed).unwrap_or_default(),
@@ -68,4 +71,38 @@ pub(super) fn load(conn: &Connection, except: Option<i64>) -> anyhow::Result<Vec
     let mut out = rows.collect::<Result<Vec<_>, _>>()?;
     out.reverse();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::learned::Memory;
+
+    #[test]
+    fn an_example_kept_under_the_older_reading_meets_todays_comment_as_the_same_words() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE sessions (id INTEGER PRIMARY KEY); INSERT INTO sessions VALUES (1);",
+        )
+        .unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        let tx = conn.transaction().unwrap();
+        // Letters as typed: how answers were kept before stretched letters were read once.
+        let kept = Example {
+            n: 1,
+            text: "so cuteee are they vegan".into(),
+            lang: None,
+            tags: vec!["question".into()],
+            fixed: vec![],
+            reply: Some("vegan".into()),
+        };
+        write(&tx, 1, chrono::Utc::now(), &kept).unwrap();
+        tx.commit().unwrap();
+        let loaded = load(&conn, None).unwrap();
+        assert_eq!(loaded[0].text, "so cute are they vegan");
+        let memory = Memory::of(loaded);
+        let hit = memory.answered(&normalize("so CUTEEE!! are they vegan?")).unwrap();
+        assert_eq!(hit.reply, "vegan");
+        assert!(hit.similarity > 0.999, "the same words, found {}", hit.similarity);
+    }
 }

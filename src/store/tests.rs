@@ -255,7 +255,10 @@ fn the_shops_answers_are_kept_across_streams_and_a_rebuild_teaches_its_own_once(
     let answer =
         |to: &str| Input::Operator(Action::Answer { reply: "glue-safe".into(), to: Some(to.into()) });
     let times = |s: &Session| {
-        s.desk.learned().answered(&crate::desk::text::fold("are these cruelty free hun")).map(|h| h.times)
+        s.desk
+            .learned()
+            .answered(&crate::desk::text::normalize("are these cruelty free hun"))
+            .map(|h| h.times)
     };
     let (mut first, _commands, _) = stored_session(dir.path(), &config);
     play(

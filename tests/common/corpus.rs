@@ -10,7 +10,7 @@ use livedesk::config::model::{Catalog, ChatConfig, Replies, SalesPlan};
 use livedesk::desk::action::Action;
 use livedesk::desk::catalog::Adjust;
 use livedesk::desk::classify::Tag;
-use livedesk::desk::text::fold as normalize;
+use livedesk::desk::text::normalize;
 use livedesk::desk::{Desk, DeskSetup, Input};
 use livedesk::protocol::sanitize::sanitize;
 use livedesk::protocol::{Event, Frame, User};

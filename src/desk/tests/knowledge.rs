@@ -287,3 +287,29 @@ fn a_reply_names_the_product_a_stretched_comment_names_as_its_claim_does() {
     let text = d.reply_text(d.replies().by_id("price").unwrap(), Some("m1"), t(2)).unwrap();
     assert!(text.contains("cherry red"), "{text}");
 }
+
+#[test]
+fn sold_almonddd_pink_claims_almond_pink_and_how_muchhh_is_almonddd_pink_gets_its_price() {
+    let mut d = demo_desk(None);
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("SQUARE-FRENCH".into()) }), t(0));
+    say(&mut d, 1, viewer("a", Some("GB")), "sold almonddd pink");
+    let claim = d.explain("m1").unwrap().claim.unwrap();
+    assert_eq!((claim.product.as_deref(), claim.quantity), (Some("ALMOND-PINK"), 1));
+    // The reply's keyword ("how much") and the product meet the stretched words as the claim did.
+    let asked = suggested(&mut d, 2, viewer("b", Some("GB")), "how muchhh is almonddd pink?");
+    assert_eq!(asked.as_deref(), Some("price"));
+    let text = d.reply_text(d.replies().by_id("price").unwrap(), Some("m2"), t(3)).unwrap();
+    assert!(text.contains("almond, blush pink"), "{text}");
+}
+
+#[test]
+fn a_thinking_hmmm_is_not_the_taglish_hm_for_how_much() {
+    let mut d = demo_desk(None);
+    d.apply(Input::Operator(Action::PinProduct { sku: Some("ALMOND-PINK".into()) }), t(0));
+    let musing = suggested(&mut d, 1, viewer("a", Some("GB")), "hmmm not sure about the colour");
+    let asking = suggested(&mut d, 2, viewer("b", Some("GB")), "hm po?");
+    assert!(!tags_of(&d, "m1").contains(&"buyer"), "{:?}", tags_of(&d, "m1"));
+    assert_ne!(musing.as_deref(), Some("price"));
+    assert!(tags_of(&d, "m2").contains(&"buyer"), "{:?}", tags_of(&d, "m2"));
+    assert_eq!(asking.as_deref(), Some("price"));
+}
