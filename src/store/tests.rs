@@ -602,12 +602,17 @@ fn a_writer_held_up_by_the_disk_keeps_its_queue_within_the_bound_and_loses_nothi
         }
         journal
     });
+    // The queue fills once the writer waits at its first commit, and then says it is behind.
+    // (A writer the machine has not run yet may leave it full a moment and drain it into its
+    // batch when it runs, so this waits for both at once rather than reading them once.)
     let mut most = 0;
-    while most < BOUND && !feeding.is_finished() {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !(backlog.waiting() >= BOUND && backlog.behind()) {
+        assert!(!feeding.is_finished(), "every chat was journaled while the disk was held");
+        assert!(std::time::Instant::now() < deadline, "the queue never filled: {}", backlog.waiting());
         most = most.max(backlog.waiting());
         std::thread::yield_now();
     }
-    assert!(backlog.behind());
     let waiter = {
         let backlog = backlog.clone();
         std::thread::spawn(move || {
