@@ -306,7 +306,9 @@ fn sigkill_during_a_burst_of_orders_loses_nothing_and_applies_nothing_twice() {
         home.command().args(run_args(&server)).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let summary = summary_of(&finish(second, "the restarted desk"));
 
-    assert_figures(&summary, &truth, &replayed(&home, "crash-burst.jsonl"));
+    let reference = replayed(&home, "crash-burst.jsonl");
+    assert_figures(&summary, &truth, &reference);
+    assert_eq!(summary["state_digest"], reference["state_digest"], "the desk a crash-free replay ends with");
     assert!(summary["sales"].as_array().unwrap().iter().all(|s| s["state"] == "planned"), "{summary:#}");
     assert_journal(&db, "crash-burst", events.len());
     let hellos = hellos(&server);
@@ -466,7 +468,17 @@ fn sigkill_during_a_rush_of_claims_restores_the_holds_the_waitlist_and_the_stock
     let summary = summary_of(&finish(second, "the restarted desk"));
 
     // The same state as the run that never crashed.
-    for key in ["stock", "claims", "oversold", "orders", "gmv", "sales", "events_applied", "chat_messages"] {
+    for key in [
+        "stock",
+        "claims",
+        "oversold",
+        "orders",
+        "gmv",
+        "sales",
+        "events_applied",
+        "chat_messages",
+        "state_digest",
+    ] {
         assert_eq!(summary[key], reference[key], "{key}\nsummary: {summary:#}\nreference: {reference:#}");
     }
     // The figures the stream's events call for.

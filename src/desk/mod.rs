@@ -17,6 +17,7 @@ pub mod chat;
 pub mod claims;
 pub mod classify;
 mod comments;
+mod digest;
 pub mod explain;
 pub mod health;
 pub mod learned;

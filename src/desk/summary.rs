@@ -52,6 +52,9 @@ pub struct Summary {
     /// The feed's outages, gaps, replays dropped and quiet spells (the counters above that
     /// it repeats stay for the scripts that read them).
     pub feed_health: FeedHealth,
+    /// A hash of the domain state (stock, orders, claims, sales, comments' tags and
+    /// answers, notes): equal on every console that applied the same journal.
+    pub state_digest: String,
 }
 
 /// The feed health record in the summary.
@@ -178,6 +181,7 @@ impl Summary {
             commands_acked: c.commands_acked,
             commands_refused: c.commands_refused,
             feed_health: FeedHealth::of(h, desk.now()),
+            state_digest: desk.state_digest(),
         }
     }
 }
