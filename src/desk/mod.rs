@@ -14,11 +14,13 @@ pub mod action;
 mod answers;
 pub mod catalog;
 pub mod chat;
+mod checks;
 pub mod claims;
 pub mod classify;
 mod comments;
 pub mod explain;
 pub mod health;
+pub mod held;
 pub mod learned;
 mod link;
 pub mod moderation;
@@ -255,6 +257,12 @@ struct State {
     learned: learned::Memory,
     /// Examples this stream made (their `n`).
     examples_made: u64,
+    /// The platform the feed's adapter named, for the links a reply may carry.
+    platform: Option<String>,
+    /// Hosts the shop's replies may link to (replies.toml).
+    allowed_links: Vec<String>,
+    /// The reply the pre-send check holds for the operator.
+    held: Option<held::Held>,
 }
 
 impl Desk {
@@ -291,6 +299,9 @@ impl Desk {
             now: DateTime::<Utc>::UNIX_EPOCH,
             learned: learned::Memory::new(),
             examples_made: 0,
+            platform: None,
+            allowed_links: setup.shop.replies.allowed_links.clone(),
+            held: None,
         };
         Desk { state, outbox: Outbox::new(setup.ref_prefix, setup.replay) }
     }
@@ -476,6 +487,10 @@ impl Desk {
     pub fn now(&self) -> DateTime<Utc> {
         self.state.now
     }
+    /// The reply the pre-send check holds for the operator to send anyway or drop.
+    pub fn held(&self) -> Option<&held::Held> {
+        self.state.held.as_ref()
+    }
     /// The shop's own answers and fixes, this stream's and the earlier ones'.
     pub fn learned(&self) -> &learned::Memory {
         &self.state.learned
@@ -587,7 +602,10 @@ impl State {
         if (self.link == Link::Ended || self.ended())
             && !matches!(
                 action,
-                Action::AdjustStock { .. } | Action::NoteViewer { .. } | Action::Retag { .. }
+                Action::AdjustStock { .. }
+                    | Action::NoteViewer { .. }
+                    | Action::Retag { .. }
+                    | Action::DropHeld {}
             )
         {
             return out.notice(Level::Warn, "The stream has ended: nothing was sent".into(), self.now);
@@ -607,6 +625,8 @@ impl State {
             }
             Action::PinMessage { msg_id } => self.pin_message(out, msg_id, now),
             Action::PinProduct { sku } => self.pin_product(out, sku, now),
+            Action::SendHeld {} => self.send_held(out, now),
+            Action::DropHeld {} => self.drop_held(out),
             sale @ (Action::StartSale { .. }
             | Action::ExtendSale { .. }
             | Action::EndSale { .. }

@@ -61,6 +61,7 @@ fn shop() -> ShopConfig {
             ],
         },
         replies: RepliesFile {
+            allowed_links: vec![],
             replies: vec![
                 reply(
                     "1",
