@@ -107,6 +107,19 @@ fn thirty() -> u32 {
 }
 
 impl Action {
+    /// Whether the desk still takes it once the stream has ended: counting the shelf, noting
+    /// a viewer, fixing a tag or dropping a held reply is its own business; anything else
+    /// would be sent.
+    pub fn after_the_stream(&self) -> bool {
+        matches!(
+            self,
+            Action::AdjustStock { .. }
+                | Action::NoteViewer { .. }
+                | Action::Retag { .. }
+                | Action::DropHeld {}
+        )
+    }
+
     /// Parses a script line's `operator` name and `args` object.
     pub fn from_script(name: &str, args: Option<serde_json::Value>) -> Result<Action, String> {
         let args = args.unwrap_or_else(|| serde_json::json!({}));

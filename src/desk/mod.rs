@@ -6,7 +6,7 @@
 //! same state: replays, headless runs and tests are exact.
 //!
 //! Here are the types, [`Desk::apply`] and its dispatch: one line an input. Every rule lives
-//! in the file its domain names (`link`, `comments`, `orders`, `answers`, `teaching`,
+//! in the file its domain names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`,
 //! `moderation`, `viewers`, `sales/platform`, `claims/rules`) as a method of [`State`], the
 //! domain state, and speaks through the [`Outbox`] it is handed: no rule reaches the desk.
 
@@ -597,17 +597,7 @@ impl State {
     }
 
     fn apply_action(&mut self, out: &mut Outbox, action: Action, now: DateTime<Utc>) {
-        // Counting the shelf, noting a viewer or fixing a tag after the stream is still the
-        // desk's own business; anything else would be sent.
-        if (self.link == Link::Ended || self.ended())
-            && !matches!(
-                action,
-                Action::AdjustStock { .. }
-                    | Action::NoteViewer { .. }
-                    | Action::Retag { .. }
-                    | Action::DropHeld {}
-            )
-        {
+        if (self.link == Link::Ended || self.ended()) && !action.after_the_stream() {
             return out.notice(Level::Warn, "The stream has ended: nothing was sent".into(), self.now);
         }
         match action {
