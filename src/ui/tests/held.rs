@@ -27,6 +27,7 @@ fn snapshot_a_held_reply_shows_its_text_reasons_and_keys() {
     assert!(text.contains("HELD"), "{text}");
     assert!(text.contains("y/enter send anyway"), "{text}");
     assert!(text.contains("⚠ reply held"), "the status bar says a reply waits: {text}");
+    assert!(!text.contains("y confirm"), "no pane hints a key the held line takes first: {text}");
     insta::assert_snapshot!("held_reply_120x40", term.backend());
     insta::assert_snapshot!("held_reply_80x24", render(&d, &mut view, 80, 24).backend());
 }
