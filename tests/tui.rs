@@ -1088,3 +1088,42 @@ fn the_retag_key_fixes_a_comments_mark_on_screen_and_the_store_keeps_the_fix() {
         ava(s).is_some_and(|m| m.contains(" [GB] Ava") && !m.contains("!"))
     });
 }
+
+#[test]
+fn a_reply_with_a_stale_price_is_held_until_the_operator_sends_it_anyway() {
+    let home = Home::new();
+    home.write(
+        "replies.toml",
+        "[[reply]]\nkey = \"2\"\ntitle = \"Almond deal\"\nproducts = [\"ALMOND-PINK\"]\n\
+         text = \"@{user} the almond set is just £3.50 today!\"\n",
+    );
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let server = Server::start(&home, &fixture("tui-quiet.jsonl"), free_port(), &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    tmux.wait_for("the last comment", WAIT, |s| s.contains("how long does delivery take"));
+
+    tmux.send(&["2"]);
+    let screen = tmux
+        .wait_for("the held reply", WAIT, |s| s.contains(" HELD ") && status_line(s).contains("reply held"));
+    assert!(
+        screen.contains("£3.50 is not the product's price"),
+        "the reason is shown: {:?}",
+        Screen(screen.clone())
+    );
+    let send = key_for(&map, "held", "send_held");
+    assert!(screen.contains(&format!("{send}/")), "the key that sends it is shown: {:?}", Screen(screen));
+    assert!(server.received().iter().all(|v| v["type"] != "send_chat"), "nothing went out while it was held");
+
+    press(&tmux, &map, "held", "send_held");
+    let sent = wait_received(&server, "the reply sent anyway", |v| v["type"] == "send_chat");
+    assert_eq!(sent["text"], "@Jack the almond set is just £3.50 today!", "{sent}");
+    assert_eq!(sent["reply_to"], "m005", "{sent}");
+    let screen = tmux.wait_for("the echoed reply and the line gone", WAIT, |s| {
+        chat_messages(s).iter().any(|m| m.ends_with("@Jack the almond set is just £3.50 today!"))
+            && !s.contains(" HELD ")
+    });
+    assert!(!status_line(&screen).contains("reply held"), "{:?}", Screen(screen));
+    let sends = server.received().iter().filter(|v| v["type"] == "send_chat").count();
+    assert_eq!(sends, 1, "one reply, sent once");
+}

@@ -16,6 +16,9 @@ pub enum Mode {
     Normal,
     /// The help popup is open.
     Help,
+    /// The pre-send check holds a reply: these keys send it anyway or drop it, before the
+    /// desk's own.
+    Held,
 }
 
 impl Mode {
@@ -24,6 +27,7 @@ impl Mode {
         match self {
             Mode::Normal => "normal",
             Mode::Help => "help",
+            Mode::Held => "held",
         }
     }
 }
@@ -73,11 +77,13 @@ pub enum KeyAction {
     DeleteMessage,
     MuteViewer,
     PinMessage,
+    SendHeld,
+    DropHeld,
 }
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 42] = [
+    pub const ALL: [KeyAction; 44] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -106,6 +112,8 @@ impl KeyAction {
         KeyAction::DeleteMessage,
         KeyAction::MuteViewer,
         KeyAction::PinMessage,
+        KeyAction::SendHeld,
+        KeyAction::DropHeld,
         KeyAction::Activate,
         KeyAction::FocusNext,
         KeyAction::FocusPrev,
@@ -167,6 +175,8 @@ impl KeyAction {
             KeyAction::DeleteMessage => "delete_message",
             KeyAction::MuteViewer => "mute_viewer",
             KeyAction::PinMessage => "pin_message",
+            KeyAction::SendHeld => "send_held",
+            KeyAction::DropHeld => "drop_held",
         }
     }
 
@@ -215,6 +225,8 @@ impl KeyAction {
             KeyAction::DeleteMessage => "delete the selected comment on the platform",
             KeyAction::MuteViewer => "mute the selected comment's viewer (chat.toml mute_seconds)",
             KeyAction::PinMessage => "pin the selected comment on the stream",
+            KeyAction::SendHeld => "send the held reply anyway, as it is",
+            KeyAction::DropHeld => "drop the held reply: nothing is sent",
         }
     }
 
@@ -257,6 +269,7 @@ pub struct Keymap {
     pub name: String,
     pub normal: Vec<(KeyChord, KeyAction)>,
     pub help: Vec<(KeyChord, KeyAction)>,
+    pub held: Vec<(KeyChord, KeyAction)>,
 }
 
 impl Keymap {
@@ -265,6 +278,7 @@ impl Keymap {
         match mode {
             Mode::Normal => &self.normal,
             Mode::Help => &self.help,
+            Mode::Held => &self.held,
         }
     }
 
@@ -429,11 +443,15 @@ fn keymap_layer(
         let key_name: &str = key.get_ref();
         match (key_name, value.get_ref()) {
             ("inherits", _) => {}
-            ("normal" | "help", DeValue::Table(table)) => {
-                let mode = if key_name == "normal" { Mode::Normal } else { Mode::Help };
+            ("normal" | "help" | "held", DeValue::Table(table)) => {
+                let mode = match key_name {
+                    "normal" => Mode::Normal,
+                    "help" => Mode::Help,
+                    _ => Mode::Held,
+                };
                 tables.push((mode, table));
             }
-            ("normal" | "help", _) => errors.push(src.error(
+            ("normal" | "help" | "held", _) => errors.push(src.error(
                 value.span(),
                 format!("`{key_name}` must be a table of key = \"action\" lines"),
                 format!("write it as [{key_name}] followed by lines like q = \"quit\""),
@@ -441,12 +459,12 @@ fn keymap_layer(
             (other, DeValue::Table(_)) => errors.push(src.error(
                 key.span(),
                 format!("unknown mode table [{other}]"),
-                "use [normal] or [help]",
+                "use [normal], [help] or [held]",
             )),
             (other, _) => errors.push(src.error(
                 key.span(),
                 format!("unknown field `{other}`"),
-                "a keymap has only `inherits` and the tables [normal] and [help]; \
+                "a keymap has only `inherits` and the tables [normal], [help] and [held]; \
                  put bindings inside one of the tables",
             )),
         }
@@ -512,6 +530,7 @@ fn apply_table(
         let list = match mode {
             Mode::Normal => &mut keymap.normal,
             Mode::Help => &mut keymap.help,
+            Mode::Held => &mut keymap.held,
         };
         match list.iter_mut().find(|(c, _)| *c == chord) {
             Some(slot) => slot.1 = action,
@@ -520,12 +539,15 @@ fn apply_table(
     }
 }
 
-/// A keymap must always offer a way to quit, to get help, and to close the help popup.
+/// A keymap must always offer a way to quit, to get help, to close the help popup, and to
+/// send or drop a held reply (else it would block every other reply that trips the check).
 fn require_essentials(src: &Source, doc: &DeTable<'_>, keymap: &Keymap, errors: &mut Vec<ConfigError>) {
     let needs = [
         (Mode::Normal, KeyAction::Quit, "q"),
         (Mode::Normal, KeyAction::Help, "\"?\""),
         (Mode::Help, KeyAction::Close, "esc"),
+        (Mode::Held, KeyAction::SendHeld, "y"),
+        (Mode::Held, KeyAction::DropHeld, "n"),
     ];
     for (mode, action, example) in needs {
         if keymap.bindings(mode).iter().any(|(_, a)| *a == action) {
@@ -630,6 +652,8 @@ mod tests {
             assert_eq!(km.keys_for(Mode::Normal, KeyAction::Help), ["?"], "{name}");
             assert_eq!(km.keys_for(Mode::Normal, KeyAction::Quit), ["q"], "{name}");
             assert!(!km.keys_for(Mode::Help, KeyAction::Close).is_empty(), "{name}");
+            assert_eq!(km.keys_for(Mode::Held, KeyAction::SendHeld), ["y", "enter"], "{name}");
+            assert_eq!(km.keys_for(Mode::Held, KeyAction::DropHeld), ["n", "esc"], "{name}");
             // Digits belong to the canned replies.
             for (k, _) in km.bindings(Mode::Normal) {
                 assert!(!matches!(k.code, KeyCode::Char('0'..='9')), "{name}: {k:?}");
@@ -715,7 +739,15 @@ mod tests {
         assert!(errs[0].fix.ends_with("default, orphan, vim"), "{}", errs[0].fix);
         let errs = load(&lib, "bare").unwrap_err();
         let msgs: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
-        assert_eq!(msgs, ["no key in [normal] is bound to `quit`", "no key in [help] is bound to `close`"]);
+        assert_eq!(
+            msgs,
+            [
+                "no key in [normal] is bound to `quit`",
+                "no key in [help] is bound to `close`",
+                "no key in [held] is bound to `send_held`",
+                "no key in [held] is bound to `drop_held`",
+            ]
+        );
         assert_eq!((errs[0].line, errs[0].col), (1, 1));
     }
 }

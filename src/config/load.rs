@@ -593,6 +593,17 @@ mod tests {
     }
 
     #[test]
+    fn allowed_links_are_host_names_and_a_bad_one_is_located() {
+        let text = "allowed_links = [\"nailnook.shop\", \"https://bit.ly/x\"]\n\
+                    [[reply]]\ntitle = \"Site\"\ntext = \"nailnook.shop\"\n";
+        let got = errors(&[("replies.toml", text)]);
+        assert_eq!(got, ["replies.toml:1:35: allowed link `https://bit.ly/x` is not a host name"]);
+        let (_dir, paths) = dir_with(&[("replies.toml", "allowed_links = [\"nailnook.shop\"]\n")]);
+        let config = load(&paths, &ENV).unwrap();
+        assert_eq!(config.shop.replies.allowed_links, ["nailnook.shop"]);
+    }
+
+    #[test]
     fn replies_need_unique_ids_known_products_and_fields_in_every_language() {
         let got = errors(&[
             ("catalog.toml", CATALOG),

@@ -287,6 +287,10 @@ mod rfc3339 {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Replies {
+    /// Hosts the shop's replies may link to besides the platform's own (`nailnook.shop`):
+    /// a reply linking anywhere else waits for the operator before it is sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_links: Vec<String>,
     #[serde(default, rename = "reply")]
     pub replies: Vec<ReplySpec>,
 }

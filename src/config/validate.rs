@@ -354,6 +354,7 @@ impl Checker<'_, '_> {
     /// `replies.toml`: one free key each, non-empty text, known template fields.
     pub fn replies(&mut self, replies: &Replies, keymap: Option<&Keymap>, catalog: Option<&Catalog>) {
         self.reply_ids(replies, catalog);
+        self.allowed_links(&replies.allowed_links);
         let twins = earlier_twins(replies.replies.iter().map(|r| r.key.as_deref()));
         for (i, r) in replies.replies.iter().enumerate() {
             let at = |field| [Seg::Key("reply"), Seg::Index(i), Seg::Key(field)];
@@ -396,6 +397,23 @@ impl Checker<'_, '_> {
                 ),
             }
             self.reply_text(r, i);
+        }
+    }
+
+    /// Each allowed link is a bare host name (`nailnook.shop`): the check compares hosts.
+    fn allowed_links(&mut self, links: &[String]) {
+        for (i, link) in links.iter().enumerate() {
+            let host_like = link.contains('.')
+                && !link.starts_with('.')
+                && !link.ends_with('.')
+                && link.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+            if !host_like {
+                self.at(
+                    &[Seg::Key("allowed_links"), Seg::Index(i)],
+                    format!("allowed link `{link}` is not a host name"),
+                    "write the host alone, like \"nailnook.shop\" (no https://, no path)",
+                );
+            }
         }
     }
 

@@ -86,6 +86,11 @@ pub enum Action {
     ConfirmClaim { id: u64 },
     /// Reject a held or waiting claim: its units go to the next in line.
     RejectClaim { id: u64 },
+    /// Send the reply the pre-send check held, as it was held: the operator read its
+    /// reasons and says it may go.
+    SendHeld {},
+    /// Drop the reply the pre-send check held: nothing is sent.
+    DropHeld {},
     /// Write the operator's note and tags on a viewer, kept across streams (empty ones
     /// clear them): `{"user_id": "u7", "note": "sizes run small", "tags": ["VIP"]}`.
     NoteViewer {
@@ -102,6 +107,19 @@ fn thirty() -> u32 {
 }
 
 impl Action {
+    /// Whether the desk still takes it once the stream has ended: counting the shelf, noting
+    /// a viewer, fixing a tag or dropping a held reply is its own business; anything else
+    /// would be sent.
+    pub fn after_the_stream(&self) -> bool {
+        matches!(
+            self,
+            Action::AdjustStock { .. }
+                | Action::NoteViewer { .. }
+                | Action::Retag { .. }
+                | Action::DropHeld {}
+        )
+    }
+
     /// Parses a script line's `operator` name and `args` object.
     pub fn from_script(name: &str, args: Option<serde_json::Value>) -> Result<Action, String> {
         let args = args.unwrap_or_else(|| serde_json::json!({}));
@@ -189,6 +207,20 @@ mod tests {
             serde_json::json!({"operator": "mute_viewer", "args": {"user_id": "u1", "name": "Ann", "seconds": 60}})
         );
         assert!(Action::from_script("mute_viewer", None).is_err(), "a mute names its viewer");
+    }
+
+    #[test]
+    fn sending_or_dropping_a_held_reply_reads_as_a_script_line() {
+        let send = serde_json::to_value(Action::SendHeld {}).unwrap();
+        assert_eq!(send, serde_json::json!({"operator": "send_held", "args": {}}));
+        assert_eq!(Action::from_script("send_held", None).unwrap(), Action::SendHeld {});
+        assert_eq!(
+            Action::from_script("drop_held", Some(serde_json::json!({}))).unwrap(),
+            Action::DropHeld {}
+        );
+        let back: Action =
+            serde_json::from_value(serde_json::json!({"operator": "drop_held", "args": {}})).unwrap();
+        assert_eq!(back, Action::DropHeld {});
     }
 
     #[test]

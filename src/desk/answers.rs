@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 use super::chat::MsgKind;
 use super::claims::Parsed;
 use super::classify::Tag;
+use super::held::{How, Outgoing, Went};
 use super::outbox::Outbox;
 use super::replies::{self, Asked, SUGGEST_AT, Suggested, TemplateContext};
 use super::sales::{EndReason, SaleState};
-use super::{Level, Output, State, catalog, clock, money, text};
+use super::{Level, State, catalog, clock, money, text};
 use crate::config::model::ReplySpec;
 
 /// How long after a flash sale ends its "sold out" or "over" reply still fits: the chat's
@@ -33,6 +34,18 @@ impl State {
         to: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<String, Vec<&'static str>> {
+        let (template, ctx, _) = self.reply_parts(reply, to, now);
+        replies::fill(template, &ctx)
+    }
+
+    /// What a reply to the message `to` is made of: its template in that message's
+    /// language, the values to fill it with, and the product it is about.
+    fn reply_parts<'a>(
+        &'a self,
+        reply: &'a ReplySpec,
+        to: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> (&'a str, TemplateContext, Option<&'a catalog::Product>) {
         let target = to.and_then(|id| self.chat.by_msg_id(id));
         let (lang, named) = match target {
             Some(m) => (
@@ -48,7 +61,7 @@ impl State {
             .and_then(|sku| self.catalog.product(sku))
             .or(self.current_product());
         let ctx = self.context_for(product, target.map(|m| m.user_name.clone()), now);
-        replies::fill(replies::text_in(reply, lang), &ctx)
+        (replies::text_in(reply, lang), ctx, product)
     }
 
     /// The reply the desk suggests for a chat message, with its score and reasons.
@@ -140,56 +153,60 @@ impl State {
             return out.notice(Level::Warn, text, self.now);
         };
         self.replies.used(reply.id());
-        if self.answer(out, &reply, to.as_deref(), now) {
+        // A held reply teaches once the operator sends it.
+        if self.answer(out, &reply, to.as_deref(), true, now) == Went::Out {
             self.taught(out, to.as_deref(), Some(reply.id()), super::classify::Tags::NONE);
         }
     }
 
     /// Sends a canned reply, filled for the message `to` (its viewer, the product it names,
-    /// its language). On a read-only platform it goes to the clipboard for the operator to
-    /// paste.
-    /// Returns whether it went out (or to the clipboard).
+    /// its language), once the pre-send check passes it (else it is held for the operator).
+    /// On a read-only platform it goes to the clipboard for the operator to paste. The
+    /// operator's own choice (`teach`) teaches the desk once it goes.
     pub(super) fn answer(
         &mut self,
         out: &mut Outbox,
         reply: &ReplySpec,
         to: Option<&str>,
+        teach: bool,
         now: DateTime<Utc>,
-    ) -> bool {
-        let target = to.and_then(|id| self.chat.by_msg_id(id));
-        let user = target.map(|m| m.user_name.clone());
-        let text = match self.reply_text(reply, to, now) {
+    ) -> Went {
+        let (template, ctx, product) = self.reply_parts(reply, to, now);
+        let text = match replies::fill(template, &ctx) {
             Ok(text) => text,
             Err(missing) => {
                 let fields: Vec<String> = missing.iter().map(|f| format!("{{{f}}}")).collect();
                 let how = replies::how_to_fill(&missing);
                 let text = format!("Not sent: “{}” needs {}; {how}", reply.title, fields.join(" "));
                 out.notice(Level::Warn, text, self.now);
-                return false;
+                return Went::No;
             }
         };
-        let label = match &user {
-            Some(u) => format!("reply “{}” to @{u}", reply.title),
+        let target = to.and_then(|id| self.chat.by_msg_id(id));
+        let label = match target {
+            Some(m) => format!("reply “{}” to @{}", reply.title, m.user_name),
             None => format!("reply “{}”", reply.title),
         };
         let reply_to = target.map(|m| m.msg_id.clone()).filter(|id| !id.is_empty());
-        if let Some(id) = &reply_to {
-            // Answered now, whether the platform takes it or the operator pastes it.
-            self.chat.mark_answered(id);
-        }
-        if out.caps().send_chat {
-            out.send_chat(text, reply_to, label, now);
-        } else {
-            // The platform cannot take it: the operator pastes it in its own chat.
-            out.bump();
-            out.push(Output::Clipboard(text));
-            out.notice(
-                Level::Info,
-                format!("Copied {label} to the clipboard: paste it in the chat"),
-                self.now,
-            );
-        }
-        true
+        let skus =
+            product.map(|p| p.sku.as_str()).into_iter().chain(reply.products.iter().map(String::as_str));
+        let outgoing = Outgoing {
+            checked: self.checked_text(template, &ctx),
+            prices: about_product(reply, template).then(|| self.prices_of(skus)),
+            places: !reply.tags.iter().any(|t| t == replies::CANT_SHIP),
+            text,
+            reply_to,
+            label,
+            how: How::Answer { teach: teach.then(|| reply.id().to_owned()) },
+        };
+        self.send_checked(out, outgoing, now)
+    }
+
+    /// A filled reply as the pre-send check reads it: the viewer's name left out, since a
+    /// viewer called "£5" or "{x}" wrote that, not the shop.
+    pub(super) fn checked_text(&self, template: &str, ctx: &TemplateContext) -> String {
+        let ctx = TemplateContext { user: None, ..ctx.clone() };
+        replies::fill(template, &ctx).unwrap_or_default()
     }
 
     /// A viewer the shop cannot ship to gets the polite reply by itself, when the shop
@@ -202,7 +219,7 @@ impl State {
         let (msg_id, user_id) = (m.msg_id.clone(), m.user_id.clone());
         let Some(reply) = self.replies.by_tag(replies::CANT_SHIP).cloned() else { return };
         if self.shipping.may_auto_answer(&user_id, now.timestamp_millis()) {
-            self.answer(out, &reply, Some(&msg_id), now);
+            self.answer(out, &reply, Some(&msg_id), false, now);
         }
     }
 
@@ -235,4 +252,10 @@ impl State {
             ships_to: self.shipping.enabled().then(|| self.shipping.ships_to()),
         }
     }
+}
+
+/// Whether a reply is about a product: it names products, or its template says which one or
+/// its price. Only such a reply's prices must be the product's.
+pub(super) fn about_product(reply: &ReplySpec, template: &str) -> bool {
+    !reply.products.is_empty() || template.contains("{product}") || template.contains("{price}")
 }

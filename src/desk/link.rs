@@ -32,6 +32,7 @@ impl State {
             }
             LinkEvent::Connected => self.link = Link::Live,
             LinkEvent::Platform { name, caps } => {
+                self.platform = Some(name.clone());
                 let changed = out.set_caps(caps);
                 if changed && !caps.send_chat {
                     let text = format!("{name} is read-only here: a reply key copies the reply to paste");

@@ -6,7 +6,7 @@
 //! same state: replays, headless runs and tests are exact.
 //!
 //! Here are the types, [`Desk::apply`] and its dispatch: one line an input. Every rule lives
-//! in the file its domain names (`link`, `comments`, `orders`, `answers`, `teaching`,
+//! in the file its domain names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`,
 //! `moderation`, `viewers`, `sales/platform`, `claims/rules`) as a method of [`State`], the
 //! domain state, and speaks through the [`Outbox`] it is handed: no rule reaches the desk.
 
@@ -14,12 +14,14 @@ pub mod action;
 mod answers;
 pub mod catalog;
 pub mod chat;
+mod checks;
 pub mod claims;
 pub mod classify;
 mod comments;
 mod digest;
 pub mod explain;
 pub mod health;
+pub mod held;
 pub mod learned;
 mod link;
 pub mod moderation;
@@ -256,6 +258,12 @@ struct State {
     learned: learned::Memory,
     /// Examples this stream made (their `n`).
     examples_made: u64,
+    /// The platform the feed's adapter named, for the links a reply may carry.
+    platform: Option<String>,
+    /// Hosts the shop's replies may link to (replies.toml).
+    allowed_links: Vec<String>,
+    /// The reply the pre-send check holds for the operator.
+    held: Option<held::Held>,
 }
 
 impl Desk {
@@ -292,6 +300,9 @@ impl Desk {
             now: DateTime::<Utc>::UNIX_EPOCH,
             learned: learned::Memory::new(),
             examples_made: 0,
+            platform: None,
+            allowed_links: setup.shop.replies.allowed_links.clone(),
+            held: None,
         };
         Desk { state, outbox: Outbox::new(setup.ref_prefix, setup.replay) }
     }
@@ -477,6 +488,10 @@ impl Desk {
     pub fn now(&self) -> DateTime<Utc> {
         self.state.now
     }
+    /// The reply the pre-send check holds for the operator to send anyway or drop.
+    pub fn held(&self) -> Option<&held::Held> {
+        self.state.held.as_ref()
+    }
     /// The shop's own answers and fixes, this stream's and the earlier ones'.
     pub fn learned(&self) -> &learned::Memory {
         &self.state.learned
@@ -583,14 +598,7 @@ impl State {
     }
 
     fn apply_action(&mut self, out: &mut Outbox, action: Action, now: DateTime<Utc>) {
-        // Counting the shelf, noting a viewer or fixing a tag after the stream is still the
-        // desk's own business; anything else would be sent.
-        if (self.link == Link::Ended || self.ended())
-            && !matches!(
-                action,
-                Action::AdjustStock { .. } | Action::NoteViewer { .. } | Action::Retag { .. }
-            )
-        {
+        if (self.link == Link::Ended || self.ended()) && !action.after_the_stream() {
             return out.notice(Level::Warn, "The stream has ended: nothing was sent".into(), self.now);
         }
         match action {
@@ -608,6 +616,8 @@ impl State {
             }
             Action::PinMessage { msg_id } => self.pin_message(out, msg_id, now),
             Action::PinProduct { sku } => self.pin_product(out, sku, now),
+            Action::SendHeld {} => self.send_held(out, now),
+            Action::DropHeld {} => self.drop_held(out),
             sale @ (Action::StartSale { .. }
             | Action::ExtendSale { .. }
             | Action::EndSale { .. }

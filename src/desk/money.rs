@@ -5,16 +5,23 @@ use rust_decimal::Decimal;
 /// Formats `amount` in `currency` the way a shop shows prices: `£4.99`, `12.00 CHF`.
 pub fn format(amount: Decimal, currency: &str) -> String {
     let amount = amount.round_dp(2);
-    let symbol = match currency {
+    match symbol(currency) {
+        Some(symbol) => format!("{symbol}{amount:.2}"),
+        None => format!("{amount:.2} {currency}"),
+    }
+}
+
+/// The symbol a currency's prices are written with, for the currencies shops show one for.
+pub fn symbol(currency: &str) -> Option<&'static str> {
+    Some(match currency {
         "GBP" => "£",
         "USD" | "AUD" | "CAD" | "SGD" | "NZD" => "$",
         "EUR" => "€",
         "JPY" => "¥",
         "PHP" => "₱",
         "INR" => "₹",
-        _ => return format!("{amount:.2} {currency}"),
-    };
-    format!("{symbol}{amount:.2}")
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

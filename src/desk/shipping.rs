@@ -125,6 +125,23 @@ impl ShippingGate {
         (!self.ships(region)).then(|| region.to_ascii_uppercase())
     }
 
+    /// The regions a normalized text names that the shop does not ship to, in order (the
+    /// shop's own place names first, as for comments); none while the gate is off.
+    pub fn outside(&self, norm: &str) -> Vec<String> {
+        if !self.enabled() {
+            return Vec::new();
+        }
+        let mut named = Vec::new();
+        if let Some(own) = &self.own {
+            own.named(norm, &mut named);
+        }
+        if named.is_empty() {
+            BUILTIN_PLACES.named(norm, &mut named);
+        }
+        named.retain(|code| !self.ships(code));
+        named
+    }
+
     /// Whether the gate may answer this viewer by itself now: it is on, and it has not
     /// answered them within `auto_answer_minutes`. Saying yes counts as answering.
     pub fn may_auto_answer(&mut self, user_id: &str, at_ms: i64) -> bool {

@@ -187,6 +187,8 @@ fn every_input() -> Vec<Input> {
             Action::ExtendSale { id: None, seconds: 30 },
             Action::EndSale { id: None },
             Action::PinProduct { sku: None },
+            Action::SendHeld {},
+            Action::DropHeld {},
             Action::NoteViewer {
                 user_id: "u7".into(),
                 note: "sizes run small".into(),
@@ -373,6 +375,38 @@ fn rebuilding_from_the_journal_gives_the_live_desk_every_time() {
     let kinds = rows(&store, "SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
     assert!(kinds.contains(&("tick".into(), 2)), "{kinds:?}");
     assert_eq!(rebuilt.inputs as usize, a_stream().iter().filter(|(i, _)| *i != Input::Tick).count() + 2);
+}
+
+#[test]
+fn a_reply_held_by_the_pre_send_check_is_rebuilt_waiting_and_its_sending_is_rebuilt_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    let deal = crate::config::model::ReplySpec {
+        products: vec!["ALMOND-PINK".into()],
+        ..crate::config::model::ReplySpec::new("Deal", "@{user} almond is just £3.50 today!")
+    };
+    config.shop.replies.replies.push(deal);
+    let held = || Input::Operator(Action::Answer { reply: "Deal".into(), to: Some("m1".into()) });
+    let (mut session, _commands, _) = stored_session(dir.path(), &config);
+    play(&mut session, &[(welcome("s1"), 0), (chat(1), 10), (held(), 20)]);
+    let live = session.desk.clone();
+    assert_eq!(live.held().map(|h| h.text.as_str()), Some("@viewer1 almond is just £3.50 today!"));
+    drop(session); // a crash while the reply waits
+
+    let (mut again, _commands, _) = stored_session(dir.path(), &config);
+    assert_eq!(again.desk.held(), live.held(), "the rebuilt desk holds the same reply");
+    play(&mut again, &[(Input::Operator(Action::SendHeld {}), 30)]);
+    let sent = again.desk.clone();
+    assert!(sent.held().is_none());
+    drop(again);
+
+    let store = open_store(dir.path());
+    let open = store.latest_open(SOURCE).unwrap().unwrap();
+    let mut rebuilt = fresh(&config);
+    store.rebuild(open.id, &mut rebuilt).unwrap();
+    assert!(rebuilt.held().is_none(), "the operator's send is journaled like any action");
+    assert_eq!(rebuilt.chat().by_msg_id("m1").map(|m| m.answered), Some(true));
+    assert_eq!(rebuilt.summary(), sent.summary());
 }
 
 #[test]

@@ -61,6 +61,7 @@ fn shop() -> ShopConfig {
             ],
         },
         replies: RepliesFile {
+            allowed_links: vec![],
             replies: vec![
                 reply(
                     "1",
@@ -176,6 +177,7 @@ fn keymap() -> Keymap {
             ("home", "top"),
             ("end", "bottom"),
         ]),
+        held: parse(&[("y", "send_held"), ("enter", "send_held"), ("n", "drop_held"), ("esc", "drop_held")]),
     }
 }
 
@@ -1555,6 +1557,7 @@ fn the_stats_pane_shows_the_minutes_up_to_now() {
 }
 
 mod chat_views;
+mod held;
 mod learned;
 mod outbound;
 mod viewers;

@@ -210,6 +210,12 @@ impl ViewState {
             let did = popup.on_key(key, keymap, desk, &self.hits);
             return self.popup_did(did);
         }
+        // A held reply's keys come first: the line under the chat says what they do.
+        if desk.held().is_some()
+            && let Some(action) = keymap.lookup(Mode::Held, key)
+        {
+            return self.on_action(action, desk);
+        }
         match keymap.lookup(self.mode(), key) {
             Some(action) => self.on_action(action, desk),
             None => self.on_unbound_key(key, desk),
@@ -320,6 +326,9 @@ impl ViewState {
                 self.stats_open = !self.stats_open;
                 Effect::None
             }
+            KeyAction::SendHeld if desk.held().is_some() => Effect::Desk(Action::SendHeld {}),
+            KeyAction::DropHeld if desk.held().is_some() => Effect::Desk(Action::DropHeld {}),
+            KeyAction::SendHeld | KeyAction::DropHeld => Effect::None,
         }
     }
 

@@ -6,7 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{ClaimRequest, ConfirmedBy, News, Parsed, Way, claim_order_id};
+use crate::desk::answers::about_product;
 use crate::desk::catalog::Order;
+use crate::desk::held::{How, Outgoing};
 use crate::desk::outbox::Outbox;
 use crate::desk::{Level, Link, State, claims, is_operator, money, replies};
 use crate::protocol::User;
@@ -238,9 +240,16 @@ impl State {
         let ctx = self.context_for(product, Some(claim.user_name.clone()), now);
         match replies::fill(&reply.text, &ctx) {
             Ok(text) => {
-                let reply_to = Some(claim.msg_id.clone()).filter(|id| !id.is_empty());
-                let label = format!("reply “{}” to @{}", reply.title, claim.user_name);
-                out.send_chat(text, reply_to, label, now);
+                let outgoing = Outgoing {
+                    checked: self.checked_text(&reply.text, &ctx),
+                    text,
+                    reply_to: Some(claim.msg_id.clone()).filter(|id| !id.is_empty()),
+                    label: format!("reply “{}” to @{}", reply.title, claim.user_name),
+                    prices: about_product(&reply, &reply.text).then(|| self.prices_of([claim.sku.as_str()])),
+                    places: true,
+                    how: How::Said,
+                };
+                self.send_checked(out, outgoing, now);
             }
             Err(missing) => {
                 let text =

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{EndReason, Sale, SaleError, SaleEvent, SaleState};
+use crate::desk::held::{How, Outgoing};
 use crate::desk::outbox::Outbox;
 use crate::desk::replies::{self, TemplateContext};
 use crate::desk::{Action, Level, Output, State, clock, money};
@@ -197,7 +198,23 @@ impl State {
     pub(in crate::desk) fn announce(&mut self, out: &mut Outbox, tag: &str, sale: &Sale, now: DateTime<Utc>) {
         let Some(reply) = self.replies.by_tag(tag).cloned() else { return };
         match replies::fill(&reply.text, &self.sale_context(sale, now)) {
-            Ok(text) => out.send_chat(text, None, format!("announcement “{}”", reply.title), now),
+            Ok(text) => {
+                // Its prices are the product's, its live sale's, and this sale's own.
+                let mut prices = self.prices_of([sale.spec.sku.as_str()]);
+                if !prices.contains(&sale.spec.price) {
+                    prices.push(sale.spec.price);
+                }
+                let outgoing = Outgoing {
+                    checked: text.clone(),
+                    text,
+                    reply_to: None,
+                    label: format!("announcement “{}”", reply.title),
+                    prices: Some(prices),
+                    places: true,
+                    how: How::Said,
+                };
+                self.send_checked(out, outgoing, now);
+            }
             Err(missing) => {
                 let text = format!(
                     "Announcement “{}” not sent: nothing to fill {}",

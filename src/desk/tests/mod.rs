@@ -13,6 +13,7 @@ use crate::protocol::{Gift, OrderStatus, SaleAction};
 mod answers;
 mod claims;
 mod comments;
+mod held;
 mod knowledge;
 mod learned;
 mod link;
@@ -63,6 +64,7 @@ fn shop() -> ShopConfig {
             ],
         },
         replies: RepliesFile {
+            allowed_links: vec![],
             replies: vec![
                 reply("1", "Shipping", "Hi @{user}! We only ship to the UK for now, sorry!", "shipping"),
                 reply("2", "Flash", "FLASH SALE {product} {price}, {stock} left, {time_left}!", "sale-start"),

@@ -353,6 +353,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let mut rows = inner;
     bars::pinned(buf, &mut rows, ctx);
     search_line::draw(buf, &mut rows, ctx, view.search());
+    super::held::draw(buf, &mut rows, ctx);
     let hits = &mut view.hits;
     hits.chat_rows.clear();
     hits.chat_new_line = Rect::default();

@@ -158,6 +158,11 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Row> {
     let replies =
         ctx.desk.replies().all().iter().filter_map(|r| Some((r.key.clone()?, r.title.clone()))).collect();
     section("Canned replies (to the selected chat message)", replies, &mut out);
+    section(
+        "On the held-reply line (a reply the pre-send check holds)",
+        bound(Mode::Held, &|_| true),
+        &mut out,
+    );
     let fixed =
         |keys: &[(&str, &str)]| keys.iter().map(|(k, d)| ((*k).to_owned(), (*d).to_owned())).collect();
     section("In the search line", fixed(&search_line::KEYS), &mut out);

@@ -6,6 +6,7 @@ pub mod card;
 pub mod chat;
 pub mod chat_bars;
 pub mod claims;
+pub mod held;
 pub mod help;
 pub mod picker;
 pub mod replies;
@@ -22,7 +23,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Widget};
 
-use crate::config::keymap::{KeyAction, Keymap, Mode};
+use crate::config::keymap::{KeyAction, Keymap, Mode, chord_label};
 use crate::desk::Desk;
 use crate::ui::text;
 use crate::ui::theme::Theme;
@@ -69,9 +70,13 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The first key bound to an action in normal mode, as the keymap writes it.
+    /// The first key bound to an action in normal mode, as the keymap writes it; while a
+    /// reply is held, none the held-reply keys take first (`y` sends it, not a claim).
     pub fn key(&self, action: KeyAction) -> Option<String> {
-        first_key(self.keymap, Mode::Normal, action)
+        let shadowed = |k: &String| {
+            self.desk.held().is_some() && self.keymap.held.iter().any(|(c, _)| chord_label(c) == *k)
+        };
+        self.keymap.keys_for(Mode::Normal, action).into_iter().find(|k| !shadowed(k))
     }
 
     /// `(key, label)` hints for the actions that have a key.

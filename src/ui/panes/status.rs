@@ -84,6 +84,10 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         }
         _ => {}
     }
+    if desk.held().is_some() {
+        // A reply the pre-send check holds waits for the operator's key.
+        push("⚠ reply held".into(), bar.patch(theme.warn).add_modifier(Modifier::BOLD), 0);
+    }
     let h = &desk.health();
     // Commands not yet acknowledged: offline they wait and go out on reconnect; online
     // only the slow ones are worth a word (acks normally arrive within milliseconds).
