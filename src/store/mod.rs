@@ -9,6 +9,7 @@
 
 mod examples;
 pub mod journaling;
+pub mod postgres;
 mod viewers;
 mod writer;
 
