@@ -65,6 +65,7 @@ impl Target {
         }
         // libpq's verify-ca and verify-full are what rustls always does; the driver knows
         // only require.
+        let shown = hide_password(url);
         let (url, verify) = match url.split_once('?') {
             Some((base, query)) => {
                 let mut verify = false;
@@ -82,10 +83,8 @@ impl Target {
             }
             None => (url.to_owned(), false),
         };
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|e| anyhow!("the store address {} does not read: {e}", hide_password(&url)))?;
-        let shown = hide_password(&url);
+        let mut config: postgres::Config =
+            url.parse().map_err(|e| anyhow!("the store address {shown} does not read: {e}"))?;
         let tls_wanted = verify || config.get_ssl_mode() == SslMode::Require;
         // Plain unless asked for: `prefer` would try TLS against a certificate it may not trust.
         config.ssl_mode(if tls_wanted { SslMode::Require } else { SslMode::Disable });
