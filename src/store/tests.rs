@@ -593,8 +593,12 @@ fn a_writer_held_up_by_the_disk_keeps_its_queue_within_the_bound_and_loses_nothi
     // Another process holds the database's write lock: the writer's first commit waits.
     let other = Store::open(&path).unwrap();
     other.conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The first row's batch closes and its commit waits on the lock before the flood comes:
+    // else a writer thread slow to be scheduled could find the queue full, and drain it.
+    journal.record(id, t(1), Item::Input(chat(1)));
+    std::thread::sleep(writer::BATCH_WAIT * 3);
     let feeding = std::thread::spawn(move || {
-        for n in 1..=CHATS {
+        for n in 2..=CHATS {
             journal.record(id, t(n as i64), Item::Input(chat(n)));
         }
         journal
