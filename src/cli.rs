@@ -137,6 +137,10 @@ pub struct SessionsArgs {
     /// Print them as one JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// List the sessions of this PostgreSQL store instead of the state dir's SQLite file
+    /// (overrides `[store] url` in settings.toml).
+    #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Args)]

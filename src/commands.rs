@@ -341,14 +341,24 @@ async fn serve(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn sessions(paths: &Paths, args: SessionsArgs) -> anyhow::Result<ExitCode> {
-    let path = store::path_in(&paths.state_dir);
-    let list = if path.exists() { Store::open(&path)?.sessions()? } else { Vec::new() };
+    let config = match load_config(paths) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let (list, place) = match postgres_target(paths, &config, args.store.as_deref())? {
+        Some(target) => (PgStore::open(&target)?.sessions()?, target.shown().to_owned()),
+        None => {
+            let path = store::path_in(&paths.state_dir);
+            let list = if path.exists() { Store::open(&path)?.sessions()? } else { Vec::new() };
+            (list, path.display().to_string())
+        }
+    };
     if args.json {
         println!("{}", serde_json::to_string(&list)?);
         return Ok(ExitCode::SUCCESS);
     }
     if list.is_empty() {
-        println!("No stored sessions in {}", path.display());
+        println!("No stored sessions in {place}");
         return Ok(ExitCode::SUCCESS);
     }
     print!("{}", sessions_table(&list));

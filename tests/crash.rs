@@ -668,4 +668,15 @@ fn sigkill_during_a_burst_of_orders_journaled_in_postgres_loses_nothing_and_appl
         hellos[1].as_u64().is_some_and(|s| s >= seen as u64),
         "the restart resumes after the journal: {hellos:?}"
     );
+
+    // `livedesk sessions` reads the same figures from PostgreSQL.
+    let out = home.command().args(["sessions", "--json", "--store", &db.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list:#}");
+    assert_eq!(
+        (&list[0]["stream"], &list[0]["orders"], &list[0]["gmv"]),
+        (&json!("crash-burst"), &json!(total_orders), &truth.gmv())
+    );
+    assert!(list[0]["ended_at"].is_string(), "{list:#}");
 }

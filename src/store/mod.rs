@@ -268,12 +268,7 @@ impl Store {
             let ended_at: Option<String> = r.get(5)?;
             let updated_at: Option<String> = r.get(6)?;
             let gmv: String = r.get(8)?;
-            let last = ended_at.as_deref().or(updated_at.as_deref());
-            let length =
-                match (DateTime::parse_from_rfc3339(&started_at), last.map(DateTime::parse_from_rfc3339)) {
-                    (Ok(start), Some(Ok(end))) => (end - start).num_seconds().max(0),
-                    _ => 0,
-                };
+            let length = length_seconds(&started_at, ended_at.as_deref().or(updated_at.as_deref()));
             Ok(SessionInfo {
                 id: r.get(0)?,
                 stream: r.get(1)?,
@@ -288,6 +283,14 @@ impl Store {
             })
         })?;
         rows.collect::<Result<Vec<_>, _>>().context("cannot read the store's sessions")
+    }
+}
+
+/// A session's length from its start to `last` (its end, or its last journaled input).
+pub(crate) fn length_seconds(started_at: &str, last: Option<&str>) -> i64 {
+    match (DateTime::parse_from_rfc3339(started_at), last.map(DateTime::parse_from_rfc3339)) {
+        (Ok(start), Some(Ok(end))) => (end - start).num_seconds().max(0),
+        _ => 0,
     }
 }
 

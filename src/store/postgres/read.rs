@@ -12,7 +12,7 @@ use crate::desk::learned::Example;
 use crate::desk::viewers::History;
 use crate::store::examples::LOADED;
 use crate::store::journaling::Reader;
-use crate::store::{Item, OpenSession, decode, parse_stamp};
+use crate::store::{Item, OpenSession, SessionInfo, decode, length_seconds, parse_stamp};
 
 /// Journal rows read per round trip while rebuilding.
 const PAGE: i64 = 5_000;
@@ -105,5 +105,40 @@ impl Reader for PgStore {
             Ok(out)
         })
         .with_context(|| format!("cannot read the examples in {}", self.target.shown()))
+    }
+}
+
+impl PgStore {
+    /// Every stored session, newest first, as `livedesk sessions` lists them.
+    pub fn sessions(&self) -> anyhow::Result<Vec<SessionInfo>> {
+        self.with(|c| {
+            let rows = c.query(
+                "SELECT id, stream_id, title, source, started_at, ended_at, updated_at, orders, gmv, last_seq
+                 FROM sessions ORDER BY id DESC",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let (started_at, ended_at): (String, Option<String>) = (r.get(4), r.get(5));
+                    let updated_at: Option<String> = r.get(6);
+                    let length_seconds =
+                        length_seconds(&started_at, ended_at.as_deref().or(updated_at.as_deref()));
+                    SessionInfo {
+                        id: r.get(0),
+                        stream: r.get(1),
+                        title: r.get(2),
+                        source: r.get(3),
+                        started_at,
+                        ended_at,
+                        length_seconds,
+                        orders: r.get::<_, i64>(7) as u64,
+                        gmv: serde_json::from_str(r.get(8)).unwrap_or_default(),
+                        last_seq: r.get::<_, Option<i64>>(9).map(|s| s as u64),
+                    }
+                })
+                .collect())
+        })
+        .context("cannot read the store's sessions")
     }
 }
