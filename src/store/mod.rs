@@ -6,6 +6,9 @@
 //! rows in `journal`, numbered `n` from 1 in the order they were applied. Inputs are
 //! written in batches by a [`Journal`] thread; rebuilding is applying the journaled
 //! inputs again, at their recorded times, to a fresh desk.
+//!
+//! The same tables can live in a PostgreSQL database instead ([`postgres`]), written by the
+//! same [`Journal`] thread and read back by the same journaling rules.
 
 mod examples;
 pub mod journaling;
