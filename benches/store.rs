@@ -2,7 +2,8 @@
 //! command waits for its durable commit during a 10,000 events/s flood (the screen does
 //! not wait: the writer sends the command), and how fast a restart rebuilds a desk from
 //! the journal, and how long a desk takes at start to read what earlier streams knew of their
-//! viewers. Prints its figures (`cargo bench --bench store`).
+//! viewers. Prints its figures (`cargo bench --bench store`); with `LIVEDESK_TEST_PG` set (a
+//! cluster where it may create a database), the same for the PostgreSQL store.
 
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,11 @@ fn chat(seq: u64) -> Item {
 /// Journals `EVENTS` chats, `per_ms` of them each millisecond (0: as fast as possible),
 /// with an operator action every 5,000; returns the rate and the action waits.
 fn flood(path: &std::path::Path, per_ms: u64) -> (f64, Vec<Duration>) {
-    let journal = Journal::start(path).unwrap();
+    flood_into(Journal::start(path).unwrap(), per_ms).0
+}
+
+/// [`flood`] into `journal`; also returns the session it wrote.
+fn flood_into(journal: Journal, per_ms: u64) -> ((f64, Vec<Duration>), i64) {
     let id = journal.begin("bench", Utc::now()).unwrap();
     let (sink, mut sent) = tokio::sync::mpsc::unbounded_channel();
     let start = Instant::now();
@@ -55,7 +60,56 @@ fn flood(path: &std::path::Path, per_ms: u64) -> (f64, Vec<Duration>) {
     journal.flush().unwrap();
     let rate = EVENTS as f64 / start.elapsed().as_secs_f64();
     journal.finish();
-    (rate, waits)
+    ((rate, waits), id)
+}
+
+/// The median and the worst of `waits`.
+fn spread(mut waits: Vec<Duration>) -> (Duration, Duration) {
+    waits.sort();
+    (waits[waits.len() / 2], waits[waits.len() - 1])
+}
+
+/// A desk of the built-in shop, to rebuild into.
+fn bench_desk(config: &livedesk::config::Config) -> Desk {
+    Desk::new(DeskSetup {
+        shop: config.shop.clone(),
+        scrollback: config.settings.scrollback,
+        ref_prefix: "bench".into(),
+        source: "bench".into(),
+        demo: false,
+        reply_uses: Default::default(),
+        history: Default::default(),
+        replay: false,
+    })
+}
+
+/// The flood, the operator's waits and the rebuild on a PostgreSQL database of the bench's
+/// own on the cluster `LIVEDESK_TEST_PG` names.
+fn postgres(config: &livedesk::config::Config) {
+    use livedesk::store::postgres::{PgStore, Secrets, Target};
+    let Ok(url) = std::env::var("LIVEDESK_TEST_PG") else {
+        println!("PostgreSQL: skipped (set LIVEDESK_TEST_PG, or run ./test)");
+        return;
+    };
+    let admin = Target::new(&url, &Secrets::from_env(None), None).unwrap();
+    let name = format!("livedesk_bench_{}", std::process::id());
+    admin.connect().unwrap().batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let target = admin.with_database(&name);
+    let store = PgStore::open(&target).unwrap();
+    let ((rate, _), _) = flood_into(store.journal().unwrap(), 0);
+    println!("PostgreSQL journal writer, flat out: {rate:.0} rows/s");
+    let ((_, waits), session) = flood_into(store.journal().unwrap(), 10);
+    let (median, worst) = spread(waits);
+    println!(
+        "PostgreSQL: operator command out after its commit, during a 10,000 events/s flood: median {median:?}, worst {worst:?}"
+    );
+    let start = Instant::now();
+    let mut desk = bench_desk(config);
+    let rebuilt = livedesk::store::journaling::rebuild(&store, session, &mut desk).unwrap();
+    let rate = rebuilt.inputs as f64 / start.elapsed().as_secs_f64();
+    println!("PostgreSQL: rebuild from the journal: {} inputs at {rate:.0} inputs/s", rebuilt.inputs);
+    drop(store);
+    admin.connect().unwrap().batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
 }
 
 fn main() {
@@ -69,10 +123,8 @@ fn main() {
     println!("journal writer, flat out: {rate:.0} rows/s");
 
     let paced = dir.path().join("paced.db");
-    let (_, mut waits) = flood(&paced, 10);
-    waits.sort();
-    let median = waits[waits.len() / 2];
-    let worst = waits[waits.len() - 1];
+    let (_, waits) = flood(&paced, 10);
+    let (median, worst) = spread(waits);
     println!(
         "operator command out after its durable commit, during a 10,000 events/s flood: median {median:?}, worst {worst:?}"
     );
@@ -84,16 +136,7 @@ fn main() {
     let store = Store::open(&paced).unwrap();
     let session = store.sessions().unwrap()[0].id;
     let start = Instant::now();
-    let mut desk = Desk::new(DeskSetup {
-        shop: config.shop.clone(),
-        scrollback: config.settings.scrollback,
-        ref_prefix: "bench".into(),
-        source: "bench".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
+    let mut desk = bench_desk(&config);
     let rebuilt = store.rebuild(session, &mut desk).unwrap();
     let rate = rebuilt.inputs as f64 / start.elapsed().as_secs_f64();
     println!("rebuild from the journal: {} inputs at {rate:.0} inputs/s", rebuilt.inputs);
@@ -134,4 +177,6 @@ fn main() {
     let start = Instant::now();
     let history = store.viewer_history("wss://live.example/feed", None).unwrap();
     println!("viewer history at start: {} viewers of 100 streams in {:?}", history.len(), start.elapsed());
+
+    postgres(&config);
 }

@@ -58,6 +58,10 @@ pub struct RunArgs {
     /// Do not journal this run in the store (and do not resume a stored session).
     #[arg(long)]
     pub no_store: bool,
+    /// Keep the journal in this PostgreSQL database instead of the state dir's SQLite file
+    /// (overrides `[store] url` in settings.toml; add `?sslmode=require` for TLS).
+    #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
+    pub store: Option<String>,
     #[command(flatten)]
     pub headless: HeadlessArgs,
     #[command(flatten)]
@@ -133,6 +137,10 @@ pub struct SessionsArgs {
     /// Print them as one JSON array instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// List the sessions of this PostgreSQL store instead of the state dir's SQLite file
+    /// (overrides `[store] url` in settings.toml).
+    #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Args)]

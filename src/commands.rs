@@ -16,6 +16,7 @@ use crate::feed::script::Script;
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Format, StreamInfo};
 use crate::server::{self, ServerOptions};
+use crate::store::postgres::{PgStore, Secrets, Target};
 use crate::store::{self, Journal, SourceLock, Store};
 
 /// The built-in demo stream.
@@ -66,20 +67,40 @@ fn load_config(paths: &Paths) -> Result<Config, ExitCode> {
     })
 }
 
-/// Opens the store for a run on `source`, rebuilds its unfinished session if `resume`,
-/// and says where the feed picks up.
+/// The PostgreSQL store this run journals into, if any: `--store` (or `LIVEDESK_STORE`),
+/// else `[store] url` in settings.toml; none keeps the state dir's SQLite file.
+fn postgres_target(paths: &Paths, config: &Config, flag: Option<&str>) -> anyhow::Result<Option<Target>> {
+    let settings = &config.settings.store;
+    let Some(url) = flag.filter(|u| !u.is_empty()).or(settings.url.as_deref()) else { return Ok(None) };
+    let (password_file, ca_file) = settings.files(&paths.config_dir);
+    Target::new(url, &Secrets::from_env(password_file), ca_file.as_deref()).map(Some)
+}
+
+/// Opens the store for a run on `source` (`postgres`, or the state dir's SQLite file when
+/// none), rebuilds its unfinished session if `resume`, and says where the feed picks up.
 fn open_store(
     paths: &Paths,
+    postgres: Option<&Target>,
     session: &mut Session,
     source: &str,
     resume: bool,
 ) -> anyhow::Result<(app::ResumePoint, Option<SourceLock>)> {
     // Two desks on one feed would write one session's journal: the second is refused.
     let lock = if resume { Some(SourceLock::take(&paths.state_dir, source)?) } else { None };
-    let path = store::path_in(&paths.state_dir);
-    let db = Store::open(&path)?;
-    let journal = Journal::start(&path)?;
-    let point = session.attach_store(&db, journal, source, resume)?;
+    let point = match postgres {
+        Some(target) => {
+            let db = PgStore::open(target)?;
+            let journal = db.journal()?;
+            tracing::info!(store = target.shown(), "journaling into PostgreSQL");
+            session.attach_store(&db, journal, source, resume)?
+        }
+        None => {
+            let path = store::path_in(&paths.state_dir);
+            let db = Store::open(&path)?;
+            let journal = Journal::start(&path)?;
+            session.attach_store(&db, journal, source, resume)?
+        }
+    };
     Ok((point, lock))
 }
 
@@ -90,6 +111,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let url = if args.demo { None } else { args.url.clone().or_else(|| config.settings.feed.url.clone()) };
+    let postgres = if args.no_store { None } else { postgres_target(paths, &config, args.store.as_deref())? };
     let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
     let _server; // the in-process demo server lives as long as the run
     let _lock; // the store's hold on this feed, as long as the run
@@ -101,7 +123,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             let point = if args.no_store {
                 app::ResumePoint::default()
             } else {
-                let (point, lock) = open_store(paths, &mut session, &url, true)?;
+                let (point, lock) = open_store(paths, postgres.as_ref(), &mut session, &url, true)?;
                 _lock = lock;
                 point
             };
@@ -147,7 +169,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             let mut session = Session::new(&config, "DEMO".into(), true, Clock::wall());
             if !args.no_store {
                 // The demo's server starts afresh every run: a new session each time.
-                open_store(paths, &mut session, "demo", false)?;
+                open_store(paths, postgres.as_ref(), &mut session, "demo", false)?;
             }
             let opts = FeedOptions {
                 url: handle.url(),
@@ -319,14 +341,24 @@ async fn serve(paths: &Paths, args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn sessions(paths: &Paths, args: SessionsArgs) -> anyhow::Result<ExitCode> {
-    let path = store::path_in(&paths.state_dir);
-    let list = if path.exists() { Store::open(&path)?.sessions()? } else { Vec::new() };
+    let config = match load_config(paths) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let (list, place) = match postgres_target(paths, &config, args.store.as_deref())? {
+        Some(target) => (PgStore::open(&target)?.sessions()?, target.shown().to_owned()),
+        None => {
+            let path = store::path_in(&paths.state_dir);
+            let list = if path.exists() { Store::open(&path)?.sessions()? } else { Vec::new() };
+            (list, path.display().to_string())
+        }
+    };
     if args.json {
         println!("{}", serde_json::to_string(&list)?);
         return Ok(ExitCode::SUCCESS);
     }
     if list.is_empty() {
-        println!("No stored sessions in {}", path.display());
+        println!("No stored sessions in {place}");
         return Ok(ExitCode::SUCCESS);
     }
     print!("{}", sessions_table(&list));

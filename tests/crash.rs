@@ -607,3 +607,88 @@ fn a_tiktok_relays_replay_after_the_desk_restarts_counts_once() {
     assert_eq!(s["chat_messages"], 10, "every comment once: {s:#}");
     assert_eq!(s["feed_health"]["duplicates"], 6, "the six replayed: {s:#}");
 }
+
+#[test]
+fn sigkill_during_a_burst_of_orders_journaled_in_postgres_loses_nothing_and_applies_nothing_twice() {
+    let events = events("crash-burst.jsonl");
+    let truth = Truth::of(&burst_catalog(), &events);
+    let total_orders = truth.orders.len() as i64;
+    let home = shop_home();
+    let db = common::pg::TestDb::new();
+    let server = Server::start(&home, &fixture("crash-burst.jsonl"), 0, &[]);
+    let count = |sql: &str| -> i64 {
+        // Before the first start has migrated, there is no journal yet.
+        db.client().query_one(sql, &[]).map_or(0, |r| r.get(0))
+    };
+    let orders = "SELECT COUNT(*) FROM journal WHERE kind = 'feed' AND body LIKE '%\"type\":\"order\",%'";
+    let args = |server: &Server| {
+        let mut args = run_args(server);
+        args.extend(["--store".to_owned(), db.url.clone()]);
+        args
+    };
+
+    let first =
+        home.command().args(args(&server)).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut first = KillOnDrop(first);
+    let seen = wait_until("the burst of orders to be under way", WAIT, || {
+        let n = count(orders);
+        (n >= 60, n)
+    });
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+    let journaled = count(orders);
+    assert!(
+        journaled >= seen && journaled < total_orders,
+        "killed during the burst: {journaled} of {total_orders} orders"
+    );
+
+    // The second start finds the store through the environment, as a team's consoles would.
+    let second = home
+        .command()
+        .args(run_args(&server))
+        .env("LIVEDESK_STORE", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let summary = summary_of(&finish(second, "the restarted desk"));
+
+    assert_figures(&summary, &truth, &replayed(&home, "crash-burst.jsonl"));
+    assert!(!db_path(&home).exists(), "nothing went to the SQLite file");
+    let mut client = db.client();
+    let sessions = client.query("SELECT stream_id, ended_at, orders FROM sessions", &[]).unwrap();
+    assert_eq!(sessions.len(), 1, "one stream, one session");
+    assert_eq!(sessions[0].get::<_, Option<String>>(0).as_deref(), Some("crash-burst"));
+    assert!(sessions[0].get::<_, Option<String>>(1).is_some(), "the stream ended");
+    assert_eq!(sessions[0].get::<_, i64>(2), total_orders);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM journal WHERE kind = 'run'"),
+        2,
+        "the killed run and the one that finished"
+    );
+    let doubled = count(
+        "SELECT COUNT(*) FROM (SELECT seq FROM journal WHERE seq IS NOT NULL GROUP BY seq HAVING COUNT(*) > 1) d",
+    );
+    assert_eq!(doubled, 0, "no seq applied twice");
+    let seqs = client
+        .query_one("SELECT COUNT(*), MIN(seq), MAX(seq) FROM journal WHERE seq IS NOT NULL", &[])
+        .unwrap();
+    let n = events.len() as i64;
+    assert_eq!((seqs.get::<_, i64>(0), seqs.get::<_, i64>(1), seqs.get::<_, i64>(2)), (n, 1, n));
+    let hellos = hellos(&server);
+    assert!(
+        hellos[1].as_u64().is_some_and(|s| s >= seen as u64),
+        "the restart resumes after the journal: {hellos:?}"
+    );
+
+    // `livedesk sessions` reads the same figures from PostgreSQL.
+    let out = home.command().args(["sessions", "--json", "--store", &db.url]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list:#}");
+    assert_eq!(
+        (&list[0]["stream"], &list[0]["orders"], &list[0]["gmv"]),
+        (&json!("crash-burst"), &json!(total_orders), &truth.gmv())
+    );
+    assert!(list[0]["ended_at"].is_string(), "{list:#}");
+}

@@ -76,6 +76,16 @@ token_env = "LIVEDESK_TOKEN"
 quiet_after = "60s"
 quiet_min_viewers = 200
 
+[store]
+# Keep the journal in a PostgreSQL database instead of this machine's SQLite file (the
+# default): postgres://USER@HOST:PORT/DB, with ?sslmode=require for TLS. --store and
+# LIVEDESK_STORE override it. Never put the password here: it comes from PGPASSWORD, then
+# ~/.pgpass, then password_file (its first line; relative to this directory).
+# url = "postgres://desk@db.example.com:5432/livedesk?sslmode=require"
+# password_file = "store.password"
+# A PEM file of CA certificates to trust on top of the public roots, for the database's own CA.
+# ca_file = "db-ca.pem"
+
 [shipping]
 # Where the shop ships: ISO 3166-1 alpha-2 region codes ("GB", "IE"). A shipping question
 # about a place outside them, or a buying comment from a viewer whose region is outside

@@ -354,6 +354,23 @@ mod tests {
     }
 
     #[test]
+    fn a_store_password_in_settings_is_refused_at_its_place_with_where_to_put_it() {
+        let text = "fps = 30\n[store]\nurl = \"postgres://ana@db.shop/desk\"\npassword = \"hunter2\"\n";
+        let got = errors(&[("settings.toml", text)]);
+        assert_eq!(got, ["settings.toml:4:12: a password is never kept in settings.toml"]);
+        let (_dir, paths) = dir_with(&[("settings.toml", text)]);
+        let e = &load(&paths, &ENV).unwrap_err().0[0];
+        assert_eq!(e.fix, "use PGPASSWORD, ~/.pgpass or password_file");
+        let got = errors(&[("settings.toml", "[store]\nurl = \"mysql://db/desk\"\n")]);
+        assert_eq!(got, ["settings.toml:2:7: store url `mysql://db/desk` is not a PostgreSQL address"]);
+        let fine = "[store]\nurl = \"postgres://ana@db.shop/desk\"\npassword_file = \"db.pass\"\n";
+        let (dir, paths) = dir_with(&[("settings.toml", fine)]);
+        let config = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.settings.store.url.as_deref(), Some("postgres://ana@db.shop/desk"));
+        assert_eq!(config.settings.store.files(dir.path()).0, Some(dir.path().join("db.pass")));
+    }
+
+    #[test]
     fn a_send_limit_is_read_and_a_bad_one_is_located_with_its_fix() {
         use crate::protocol::SendLimit;
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\nsend_limit = \"20/30s\"\n")]);
@@ -415,7 +432,10 @@ mod tests {
         assert_eq!(got, ["settings.toml:2:1: unknown field `colour`"]);
         let (_dir, paths) = dir_with(&[("settings.toml", "fps = 30\ncolour = \"red\"\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
-        assert_eq!(e.fix, "remove it or use one of: feed, theme, keymap, fps, scrollback, bell, shipping");
+        assert_eq!(
+            e.fix,
+            "remove it or use one of: feed, store, theme, keymap, fps, scrollback, bell, shipping"
+        );
 
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\ntoken_env = \"T\"\nfps = 30\n")]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub feed: FeedSettings,
+    pub store: StoreSettings,
     /// Theme name: a file in `themes/` (user's or built-in).
     pub theme: String,
     /// Keymap name: a file in `keymaps/` (user's or built-in).
@@ -42,6 +43,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             feed: FeedSettings::default(),
+            store: StoreSettings::default(),
             theme: "default".into(),
             keymap: "default".into(),
             fps: 30,
@@ -49,6 +51,31 @@ impl Default for Settings {
             bell: false,
             shipping: None,
         }
+    }
+}
+
+/// `[store]` in `settings.toml`: where the journal is kept when not in the state dir's SQLite.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// A `postgres://USER@HOST:PORT/DB` address; none keeps the embedded SQLite store.
+    pub url: Option<String>,
+    /// A file holding the PostgreSQL password (its first line), when neither `PGPASSWORD`
+    /// nor `~/.pgpass` gives one; relative to the config dir.
+    pub password_file: Option<PathBuf>,
+    /// A PEM file of certificates to trust on top of the public roots, for a database with
+    /// its own CA; relative to the config dir.
+    pub ca_file: Option<PathBuf>,
+    /// Read only to refuse it with its fix: a password is never kept in `settings.toml`.
+    #[serde(skip_serializing)]
+    pub password: Option<toml::Value>,
+}
+
+impl StoreSettings {
+    /// `password_file` and `ca_file` as paths, relative ones read from `config_dir`.
+    pub fn files(&self, config_dir: &Path) -> (Option<PathBuf>, Option<PathBuf>) {
+        let at = |f: &Option<PathBuf>| f.as_ref().map(|f| config_dir.join(f));
+        (at(&self.password_file), at(&self.ca_file))
     }
 }
 

@@ -124,6 +124,27 @@ impl Checker<'_, '_> {
         if let Some(shipping) = &s.shipping {
             self.shipping(shipping);
         }
+        self.store(&s.store);
+    }
+
+    /// `[store]`: a PostgreSQL address, and never a password.
+    fn store(&mut self, s: &super::model::StoreSettings) {
+        if s.password.is_some() {
+            self.at(
+                &[Seg::Key("store"), Seg::Key("password")],
+                "a password is never kept in settings.toml",
+                "use PGPASSWORD, ~/.pgpass or password_file",
+            );
+        }
+        if let Some(url) = &s.url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            self.at(
+                &[Seg::Key("store"), Seg::Key("url")],
+                format!("store url `{url}` is not a PostgreSQL address"),
+                "write url = \"postgres://USER@HOST:PORT/DB\", or remove it to keep the SQLite store",
+            );
+        }
     }
 
     /// `[shipping]`: region codes as platforms send them, a time for auto-answers.

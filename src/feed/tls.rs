@@ -6,29 +6,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::{CertificateError, ClientConfig, RootCertStore};
+use rustls::{CertificateError, ClientConfig};
 use tokio_tungstenite::tungstenite::Error as WsError;
 
-use crate::config::certs::read_roots;
 use crate::protocol::sanitize::{MAX_NAME_CHARS, sanitize};
 
 /// The client's TLS setup: the public web roots, and those in `ca_file` on top.
 pub(super) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
-    let mut roots = RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    if let Some(path) = ca_file {
-        for cert in read_roots(path)? {
-            roots
-                .add(cert)
-                .map_err(|e| format!("{}: a certificate livedesk cannot use ({e})", path.display()))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS cannot be set up: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    crate::config::certs::client_config(ca_file)
 }
 
 /// When `e` is the platform's certificate failing to verify: the one line the operator
@@ -68,6 +53,7 @@ pub(super) fn certificate_refused(url: &str, e: &WsError) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::certs::read_roots;
 
     #[test]
     fn a_ca_file_that_is_no_certificate_is_refused_with_its_name() {

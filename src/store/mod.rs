@@ -6,9 +6,13 @@
 //! rows in `journal`, numbered `n` from 1 in the order they were applied. Inputs are
 //! written in batches by a [`Journal`] thread; rebuilding is applying the journaled
 //! inputs again, at their recorded times, to a fresh desk.
+//!
+//! The same tables can live in a PostgreSQL database instead ([`postgres`]), written by the
+//! same [`Journal`] thread and read back by the same journaling rules.
 
 mod examples;
 pub mod journaling;
+pub mod postgres;
 mod viewers;
 mod writer;
 
@@ -267,12 +271,7 @@ impl Store {
             let ended_at: Option<String> = r.get(5)?;
             let updated_at: Option<String> = r.get(6)?;
             let gmv: String = r.get(8)?;
-            let last = ended_at.as_deref().or(updated_at.as_deref());
-            let length =
-                match (DateTime::parse_from_rfc3339(&started_at), last.map(DateTime::parse_from_rfc3339)) {
-                    (Ok(start), Some(Ok(end))) => (end - start).num_seconds().max(0),
-                    _ => 0,
-                };
+            let length = length_seconds(&started_at, ended_at.as_deref().or(updated_at.as_deref()));
             Ok(SessionInfo {
                 id: r.get(0)?,
                 stream: r.get(1)?,
@@ -287,6 +286,14 @@ impl Store {
             })
         })?;
         rows.collect::<Result<Vec<_>, _>>().context("cannot read the store's sessions")
+    }
+}
+
+/// A session's length from its start to `last` (its end, or its last journaled input).
+pub(crate) fn length_seconds(started_at: &str, last: Option<&str>) -> i64 {
+    match (DateTime::parse_from_rfc3339(started_at), last.map(DateTime::parse_from_rfc3339)) {
+        (Ok(start), Some(Ok(end))) => (end - start).num_seconds().max(0),
+        _ => 0,
     }
 }
 

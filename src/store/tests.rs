@@ -9,18 +9,18 @@ use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::{DeskSetup, Level};
 use crate::protocol::{Event, Gift, ModAction, OrderStatus, StreamInfo, StreamState, User};
 
-const SOURCE: &str = "ws://platform.test/feed";
+pub(super) const SOURCE: &str = "ws://platform.test/feed";
 
-fn config(dir: &Path) -> Config {
+pub(super) fn config(dir: &Path) -> Config {
     let paths = Paths { config_dir: dir.join("config"), state_dir: dir.join("state") };
     config::load(&paths, &EnvInfo::default()).expect("the built-in shop loads")
 }
 
-fn t(ms: i64) -> DateTime<Utc> {
+pub(super) fn t(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(1_763_000_000_000 + ms).unwrap() + chrono::Duration::nanoseconds(123_456)
 }
 
-fn user(n: u32) -> User {
+pub(super) fn user(n: u32) -> User {
     User {
         id: format!("u{n}"),
         name: format!("viewer{n}"),
@@ -30,11 +30,11 @@ fn user(n: u32) -> User {
     }
 }
 
-fn frame(seq: u64, event: Event) -> Input {
+pub(super) fn frame(seq: u64, event: Event) -> Input {
     Input::Feed(Frame { v: 1, seq, ts: "2025-11-13T02:13:20.000Z".into(), event })
 }
 
-fn welcome(id: &str) -> Input {
+pub(super) fn welcome(id: &str) -> Input {
     let stream = StreamInfo {
         id: id.into(),
         title: format!("{id} live"),
@@ -44,7 +44,7 @@ fn welcome(id: &str) -> Input {
     frame(0, Event::Welcome { stream, resumed: false, epoch: None })
 }
 
-fn order(seq: u64, id: &str, sku: &str, qty: u32, status: OrderStatus) -> Input {
+pub(super) fn order(seq: u64, id: &str, sku: &str, qty: u32, status: OrderStatus) -> Input {
     frame(
         seq,
         Event::Order {
@@ -59,7 +59,7 @@ fn order(seq: u64, id: &str, sku: &str, qty: u32, status: OrderStatus) -> Input 
     )
 }
 
-fn chat(seq: u64) -> Input {
+pub(super) fn chat(seq: u64) -> Input {
     frame(
         seq,
         Event::Chat {
@@ -72,12 +72,12 @@ fn chat(seq: u64) -> Input {
 }
 
 /// A desk as a restart builds it before reading the journal.
-fn fresh(config: &Config) -> Desk {
+pub(super) fn fresh(config: &Config) -> Desk {
     fresh_knowing(config, Default::default())
 }
 
 /// [`fresh`], with what earlier streams knew of the viewers.
-fn fresh_knowing(config: &Config, history: crate::desk::viewers::History) -> Desk {
+pub(super) fn fresh_knowing(config: &Config, history: crate::desk::viewers::History) -> Desk {
     Desk::new(DeskSetup {
         shop: config.shop.clone(),
         scrollback: config.settings.scrollback,
@@ -109,7 +109,7 @@ fn open_store(dir: &Path) -> Store {
 }
 
 /// Every kind of input, with every field filled.
-fn every_input() -> Vec<Input> {
+pub(super) fn every_input() -> Vec<Input> {
     let u = user(7);
     let mut inputs = vec![
         welcome("s1"),
@@ -312,7 +312,7 @@ fn a_frame_in_the_journal_is_its_wire_form() {
 
 /// The inputs of a short stream with a flash sale that sells out, one that runs out of
 /// time, a cancelled order, acks and idle ticks, each with its time.
-fn a_stream() -> Vec<(Input, i64)> {
+pub(super) fn a_stream() -> Vec<(Input, i64)> {
     let mut inputs = vec![
         (Input::Link(LinkEvent::Connecting { attempt: 1 }), 0),
         (Input::Link(LinkEvent::Connected), 5),
@@ -338,7 +338,7 @@ fn a_stream() -> Vec<(Input, i64)> {
     inputs
 }
 
-fn play(session: &mut Session, inputs: &[(Input, i64)]) {
+pub(super) fn play(session: &mut Session, inputs: &[(Input, i64)]) {
     for (input, ms) in inputs {
         session.apply((input.clone(), Some(t(*ms))));
     }
@@ -630,8 +630,12 @@ fn a_writer_held_up_by_the_disk_keeps_its_queue_within_the_bound_and_loses_nothi
     // Another process holds the database's write lock: the writer's first commit waits.
     let other = Store::open(&path).unwrap();
     other.conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // The first row's batch closes and its commit waits on the lock before the flood comes:
+    // else a writer thread slow to be scheduled could find the queue full, and drain it.
+    journal.record(id, t(1), Item::Input(chat(1)));
+    std::thread::sleep(writer::BATCH_WAIT * 3);
     let feeding = std::thread::spawn(move || {
-        for n in 1..=CHATS {
+        for n in 2..=CHATS {
             journal.record(id, t(n as i64), Item::Input(chat(n)));
         }
         journal
@@ -718,7 +722,7 @@ fn a_second_desk_on_the_same_feed_is_refused() {
 
 /// One step of a random stream.
 #[derive(Clone, Debug)]
-enum Step {
+pub(super) enum Step {
     Chat,
     Order { sku: usize, qty: u32, paid: bool },
     Update { back: usize, cancel: bool },
@@ -732,7 +736,7 @@ enum Step {
     Viewers(u64),
 }
 
-fn step() -> impl Strategy<Value = (Step, u16)> {
+pub(super) fn step() -> impl Strategy<Value = (Step, u16)> {
     let step = prop_oneof![
         4 => Just(Step::Chat),
         4 => (0..3usize, 1..4u32, any::<bool>()).prop_map(|(sku, qty, paid)| Step::Order { sku, qty, paid }),
@@ -753,6 +757,63 @@ fn step() -> impl Strategy<Value = (Step, u16)> {
 const SKUS: [&str; 3] = ["ALMOND-PINK", "COFFIN-NUDE", "NAIL-GLUE-KIT"];
 const SALES: [&str; 3] = ["almond-rush", "coffin-flash", "glue-bundle"];
 
+/// Plays a random stream into `session`: its welcome, then the steps, acking the commands
+/// it sent now and then.
+pub(super) fn play_steps(
+    session: &mut Session,
+    commands: &mut mpsc::UnboundedReceiver<crate::protocol::Command>,
+    steps: Vec<(Step, u16)>,
+) {
+    let mut at = 0i64;
+    let (mut seq, mut orders, mut refs) = (0u64, 0usize, Vec::<String>::new());
+    session.apply((welcome("s"), Some(t(0))));
+    for (step, wait) in steps {
+        at += i64::from(wait);
+        let input = match step {
+            Step::Chat => {
+                seq += 1;
+                chat(seq)
+            }
+            Step::Order { sku, qty, paid } => {
+                seq += 1;
+                orders += 1;
+                let status = if paid { OrderStatus::Paid } else { OrderStatus::Placed };
+                order(seq, &format!("o{orders}"), SKUS[sku], qty, status)
+            }
+            Step::Update { back, cancel } => {
+                seq += 1;
+                let status = if cancel { OrderStatus::Cancelled } else { OrderStatus::Refunded };
+                frame(
+                    seq,
+                    Event::OrderUpdate { order_id: format!("o{}", orders.saturating_sub(back)), status },
+                )
+            }
+            Step::Stock { sku, available } => {
+                seq += 1;
+                frame(seq, Event::Stock { sku: SKUS[sku].into(), available })
+            }
+            Step::Start(i) => Input::Operator(Action::StartSale { id: SALES[i].into() }),
+            Step::Extend => Input::Operator(Action::ExtendSale { id: None, seconds: 5 }),
+            Step::End => Input::Operator(Action::EndSale { id: None }),
+            Step::Ack { back } => {
+                refs.extend(
+                    std::iter::from_fn(|| commands.try_recv().ok())
+                        .filter_map(|c| c.reference().map(str::to_owned)),
+                );
+                let reference = refs.len().checked_sub(back + 1).map_or("none".into(), |i| refs[i].clone());
+                frame(seq, Event::Ack { reference, ok: back % 2 == 0, error: None })
+            }
+            Step::Tick => Input::Tick,
+            Step::Drop => Input::Link(LinkEvent::Disconnected { reason: "cut".into(), retry_in_ms: 500 }),
+            Step::Viewers(count) => {
+                seq += 1;
+                frame(seq, Event::Viewers { count })
+            }
+        };
+        session.apply((input, Some(t(at))));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
@@ -763,39 +824,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let config = config(dir.path());
         let (mut session, mut commands, _) = stored_session(dir.path(), &config);
-        let mut at = 0i64;
-        let (mut seq, mut orders, mut refs) = (0u64, 0usize, Vec::<String>::new());
-        session.apply((welcome("s"), Some(t(0))));
-        for (step, wait) in steps {
-            at += i64::from(wait);
-            let input = match step {
-                Step::Chat => { seq += 1; chat(seq) }
-                Step::Order { sku, qty, paid } => {
-                    seq += 1;
-                    orders += 1;
-                    let status = if paid { OrderStatus::Paid } else { OrderStatus::Placed };
-                    order(seq, &format!("o{orders}"), SKUS[sku], qty, status)
-                }
-                Step::Update { back, cancel } => {
-                    seq += 1;
-                    let status = if cancel { OrderStatus::Cancelled } else { OrderStatus::Refunded };
-                    frame(seq, Event::OrderUpdate { order_id: format!("o{}", orders.saturating_sub(back)), status })
-                }
-                Step::Stock { sku, available } => { seq += 1; frame(seq, Event::Stock { sku: SKUS[sku].into(), available }) }
-                Step::Start(i) => Input::Operator(Action::StartSale { id: SALES[i].into() }),
-                Step::Extend => Input::Operator(Action::ExtendSale { id: None, seconds: 5 }),
-                Step::End => Input::Operator(Action::EndSale { id: None }),
-                Step::Ack { back } => {
-                    refs.extend(std::iter::from_fn(|| commands.try_recv().ok()).filter_map(|c| c.reference().map(str::to_owned)));
-                    let reference = refs.len().checked_sub(back + 1).map_or("none".into(), |i| refs[i].clone());
-                    frame(seq, Event::Ack { reference, ok: back % 2 == 0, error: None })
-                }
-                Step::Tick => Input::Tick,
-                Step::Drop => Input::Link(LinkEvent::Disconnected { reason: "cut".into(), retry_in_ms: 500 }),
-                Step::Viewers(count) => { seq += 1; frame(seq, Event::Viewers { count }) }
-            };
-            session.apply((input, Some(t(at))));
-        }
+        play_steps(&mut session, &mut commands, steps);
         // The live desk's clock stopped at its last input; so does the rebuilt one's, unless
         // that input was an idle tick, which the journal rightly left out.
         let live = session.desk.clone();

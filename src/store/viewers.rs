@@ -103,11 +103,11 @@ pub(super) fn set_up(conn: &mut Connection) -> anyhow::Result<()> {
 }
 
 /// One viewer's record as stored: in a session, or summed over folded ones.
-struct Stored {
-    name: String,
-    first_seen: String,
-    orders: i64,
-    spend: BTreeMap<String, Decimal>,
+pub(super) struct Stored {
+    pub(super) name: String,
+    pub(super) first_seen: String,
+    pub(super) orders: i64,
+    pub(super) spend: BTreeMap<String, Decimal>,
 }
 
 impl Stored {
@@ -156,16 +156,38 @@ fn add_to_totals(
     )?;
     let total = get
         .query_row(params![feed, user], |r| {
-            Ok((Stored::read(r, 0)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?))
+            Ok(Total { sum: Stored::read(r, 0)?, name_session: r.get(4)?, streams: r.get(5)? })
         })
         .optional()?;
+    let Total { sum, name_session, streams } = added(total, session, row, was);
+    let mut put = tx.prepare_cached(
+        "INSERT OR REPLACE INTO viewer_totals (feed, user_id, name, name_session, first_seen, streams, orders, spend)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let spend = spend_json(&sum.spend)?;
+    put.execute(params![feed, user, sum.name, name_session, sum.first_seen, streams, sum.orders, spend])?;
+    Ok(())
+}
+
+/// A viewer's running total over a feed's folded sessions.
+pub(super) struct Total {
+    pub(super) sum: Stored,
+    /// The session the name is from (the latest one's wins).
+    pub(super) name_session: i64,
+    pub(super) streams: i64,
+}
+
+/// `total` (none yet for a viewer new to the feed) with session `session`'s record `row`
+/// added: all of it, or only what changed since `was`, the record the total already holds.
+pub(super) fn added(total: Option<Total>, session: i64, row: &Stored, was: Option<&Stored>) -> Total {
     let blank = || Stored {
         name: row.name.clone(),
         first_seen: row.first_seen.clone(),
         orders: 0,
         spend: BTreeMap::new(),
     };
-    let (mut sum, mut name_session, mut streams) = total.unwrap_or_else(|| (blank(), session, 0));
+    let Total { mut sum, mut name_session, mut streams } =
+        total.unwrap_or_else(|| Total { sum: blank(), name_session: session, streams: 0 });
     if was.is_none() {
         streams += 1;
     }
@@ -186,13 +208,7 @@ fn add_to_totals(
         *sum.spend.entry(cur.clone()).or_default() -= *amount;
     }
     sum.spend.retain(|_, v| !v.is_zero());
-    let mut put = tx.prepare_cached(
-        "INSERT OR REPLACE INTO viewer_totals (feed, user_id, name, name_session, first_seen, streams, orders, spend)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
-    let spend = spend_json(&sum.spend)?;
-    put.execute(params![feed, user, sum.name, name_session, sum.first_seen, streams, sum.orders, spend])?;
-    Ok(())
+    Total { sum, name_session, streams }
 }
 
 /// Each journaled session's viewers, from its feed frames: who said, gave or ordered
@@ -280,12 +296,12 @@ fn backfill(tx: &Transaction<'_>) -> anyhow::Result<()> {
 }
 
 /// Spend per currency as stored: `{"GBP": "19.98"}`, decimals as strings.
-fn spend_json(spend: &BTreeMap<String, Decimal>) -> serde_json::Result<String> {
+pub(super) fn spend_json(spend: &BTreeMap<String, Decimal>) -> serde_json::Result<String> {
     let text: BTreeMap<&str, String> = spend.iter().map(|(c, v)| (c.as_str(), v.to_string())).collect();
     serde_json::to_string(&text)
 }
 
-fn parse_spend(text: &str) -> BTreeMap<String, Decimal> {
+pub(super) fn parse_spend(text: &str) -> BTreeMap<String, Decimal> {
     let raw: BTreeMap<String, String> = serde_json::from_str(text).unwrap_or_default();
     raw.into_iter().filter_map(|(c, v)| Some((c, v.parse().ok()?))).collect()
 }

@@ -104,17 +104,17 @@ pub enum Item {
     Run { ref_prefix: String },
 }
 
-struct Entry {
-    session: i64,
-    at: DateTime<Utc>,
-    item: Item,
+pub(super) struct Entry {
+    pub(super) session: i64,
+    pub(super) at: DateTime<Utc>,
+    pub(super) item: Item,
 }
 
-type Reply<T> = SyncSender<Result<T, String>>;
+pub(super) type Reply<T> = SyncSender<Result<T, String>>;
 
 // Nearly every message is an `Entry`: boxing it would cost an allocation per row.
 #[allow(clippy::large_enum_variant)]
-enum Msg {
+pub(super) enum Msg {
     Entry(Entry),
     /// Written and synced to disk before the reply.
     Durable(Vec<Entry>, Reply<()>),
@@ -196,18 +196,18 @@ impl Journal {
     }
 
     pub(super) fn start_with_queue(path: &Path, queue: usize) -> anyhow::Result<Journal> {
-        let conn = connect(path)?;
+        let backend = Sqlite { conn: connect(path)?, next_n: HashMap::new() };
+        Self::start_on(backend, queue)
+    }
+
+    /// Starts the writer thread on `backend`, with room for `queue` waiting messages.
+    pub(super) fn start_on(backend: impl Backend, queue: usize) -> anyhow::Result<Journal> {
         let (tx, rx) = mpsc::sync_channel(queue);
         let backlog = Backlog::new(queue);
         let failed = Arc::new(AtomicBool::new(false));
         let holding = Arc::new(AtomicUsize::new(0));
-        let writer = Writer {
-            conn,
-            next_n: HashMap::new(),
-            failed: failed.clone(),
-            holding: holding.clone(),
-            backlog: backlog.clone(),
-        };
+        let writer =
+            Writer { backend, failed: failed.clone(), holding: holding.clone(), backlog: backlog.clone() };
         let thread = std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || writer.run(rx))
@@ -354,22 +354,40 @@ impl Drop for Journal {
 
 /// What a batch changed in a session's row.
 #[derive(Default)]
-struct Touched {
-    last_seq: Option<u64>,
-    last_at: Option<DateTime<Utc>>,
-    figures: Option<(u64, BTreeMap<String, Decimal>)>,
+pub(super) struct Touched {
+    pub(super) last_seq: Option<u64>,
+    pub(super) last_at: Option<DateTime<Utc>>,
+    pub(super) figures: Option<(u64, BTreeMap<String, Decimal>)>,
 }
 
-struct Writer {
-    conn: Connection,
-    /// The last `n` written per session.
-    next_n: HashMap<i64, i64>,
+impl Touched {
+    /// Notes a journal row of `entry`'s.
+    pub(super) fn row(&mut self, entry: &Entry, seq: Option<u64>) {
+        self.last_at = Some(entry.at);
+        // The last event applied, not the highest: after the platform restarted its
+        // numbering, a resume continues in the new one.
+        if seq.is_some() {
+            self.last_seq = seq;
+        }
+    }
+}
+
+/// A database the journal writer commits its batches to: the queue, the batching and the
+/// commands held for a commit are the same whatever the database.
+pub(super) trait Backend: Send + 'static {
+    /// Writes one batch in one transaction, durable (synced) when `durable`, pushing the id
+    /// of each session begun in it to `begun`; after an error nothing of the batch is kept.
+    fn write(&mut self, batch: &[Msg], durable: bool, begun: &mut Vec<i64>) -> anyhow::Result<()>;
+}
+
+struct Writer<B> {
+    backend: B,
     failed: Arc<AtomicBool>,
     holding: Arc<AtomicUsize>,
     backlog: Backlog,
 }
 
-impl Writer {
+impl<B: Backend> Writer<B> {
     fn run(mut self, rx: Receiver<Msg>) {
         while let Ok(first) = rx.recv() {
             self.backlog.taken();
@@ -396,13 +414,11 @@ impl Writer {
     /// Writes one batch in one transaction, synced to disk if anyone waits on it.
     fn commit(&mut self, batch: Vec<Msg>) {
         let durable = batch.iter().any(|m| matches!(m, Msg::Durable(..) | Msg::DurableThenSend(..)));
-        let saved_n = self.next_n.clone();
         let mut begun = Vec::new();
-        let result = self.write(&batch, durable, &mut begun);
+        let result = self.backend.write(&batch, durable, &mut begun);
         if let Err(e) = &result {
             tracing::error!("journal batch of {} message(s) lost: {e:#}", batch.len());
             self.failed.store(true, Ordering::Relaxed);
-            self.next_n = saved_n;
         }
         let mut begun = begun.into_iter();
         for msg in batch {
@@ -425,8 +441,17 @@ impl Writer {
             }
         }
     }
+}
 
+/// The SQLite database: one connection, and the last `n` written per session.
+struct Sqlite {
+    conn: Connection,
+    next_n: HashMap<i64, i64>,
+}
+
+impl Backend for Sqlite {
     fn write(&mut self, batch: &[Msg], durable: bool, begun: &mut Vec<i64>) -> anyhow::Result<()> {
+        let saved_n = self.next_n.clone();
         // The safety level cannot change inside a transaction: set it around this one.
         if durable {
             self.conn.pragma_update(None, "synchronous", "FULL")?;
@@ -435,9 +460,14 @@ impl Writer {
         if durable {
             self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
+        if result.is_err() {
+            self.next_n = saved_n;
+        }
         result
     }
+}
 
+impl Sqlite {
     fn write_batch(&mut self, batch: &[Msg], begun: &mut Vec<i64>) -> anyhow::Result<()> {
         let tx = self.conn.transaction()?;
         let mut touched: BTreeMap<i64, Touched> = BTreeMap::new();
@@ -511,8 +541,8 @@ impl Writer {
     }
 }
 
-/// SQLite integers are signed: a count or seq past `i64::MAX` is refused, not wrapped.
-fn sql_int(v: u64) -> anyhow::Result<i64> {
+/// SQL integers are signed: a count or seq past `i64::MAX` is refused, not wrapped.
+pub(super) fn sql_int(v: u64) -> anyhow::Result<i64> {
     i64::try_from(v).map_err(|_| anyhow!("{v} does not fit in the store"))
 }
 
@@ -547,13 +577,7 @@ impl Rows<'_, '_> {
             // The feed's note table follows the journal in the same transaction.
             viewers::write_note(self.tx, entry.session, user_id, &Note::new(note, tags, entry.at))?;
         }
-        let t = self.touched.entry(entry.session).or_default();
-        t.last_at = Some(entry.at);
-        // The last event applied, not the highest: after the platform restarted its
-        // numbering, a resume continues in the new one.
-        if seq.is_some() {
-            t.last_seq = seq;
-        }
+        self.touched.entry(entry.session).or_default().row(entry, seq);
         Ok(())
     }
 }

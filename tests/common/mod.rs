@@ -4,6 +4,7 @@
 
 pub mod corpus;
 pub mod fake;
+pub mod pg;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -84,7 +85,7 @@ impl Home {
     /// A command for the binary with this home's environment.
     pub fn command(&self) -> Command {
         let mut c = Command::new(bin());
-        c.envs(self.env()).env_remove("NO_COLOR").env_remove("LIVEDESK_TOKEN");
+        c.envs(self.env()).env_remove("NO_COLOR").env_remove("LIVEDESK_TOKEN").env_remove("LIVEDESK_STORE");
         c
     }
 }

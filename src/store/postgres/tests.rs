@@ -1,0 +1,270 @@
+//! Against a real PostgreSQL: `LIVEDESK_TEST_PG` names a cluster where the tests may create
+//! databases (`./test` starts a throwaway one and sets it); each test makes its own and drops it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use proptest::prelude::*;
+use tokio::sync::mpsc;
+
+use super::*;
+use crate::app::{Clock, Session};
+use crate::config::Config;
+use crate::desk::{Action, Input};
+use crate::protocol::Command;
+use crate::store::journaling::{self, Reader};
+use crate::store::tests::{
+    SOURCE, a_stream, chat, config, every_input, frame, fresh, play, play_steps, step, t,
+};
+use crate::store::{Item, Store, path_in};
+
+/// A database of its own on the test cluster, dropped afterwards.
+struct TestDb {
+    admin: Target,
+    target: Target,
+}
+
+impl TestDb {
+    fn new() -> TestDb {
+        let url = std::env::var("LIVEDESK_TEST_PG").unwrap_or_else(|_| {
+            panic!(
+                "LIVEDESK_TEST_PG is not set: the PostgreSQL store's tests need a cluster. Run `./test`, \
+                 which starts a throwaway one, or set LIVEDESK_TEST_PG=postgres://USER@HOST:PORT/postgres"
+            )
+        });
+        let admin = Target::new(&url, &Secrets::from_env(None), None).expect("LIVEDESK_TEST_PG reads");
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!("livedesk_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let mut client = admin.connect().expect("the test cluster answers");
+        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        TestDb { target: admin.with_database(&name), admin }
+    }
+
+    fn client(&self) -> postgres::Client {
+        self.target.connect().unwrap()
+    }
+
+    /// `(text, count)` rows of `sql`.
+    fn rows(&self, sql: &str) -> Vec<(String, i64)> {
+        self.client().query(sql, &[]).unwrap().iter().map(|r| (r.get(0), r.get(1))).collect()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.target.database().to_owned();
+        if let Ok(mut client) = self.admin.connect() {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A session journaling into `db`, its commands going to a channel.
+fn pg_session(db: &TestDb, config: &Config) -> (Session, mpsc::UnboundedReceiver<Command>, PgStore) {
+    let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
+    let store = PgStore::open(&db.target).unwrap();
+    session.attach_store(&store, store.journal().unwrap(), SOURCE, true).unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    session.connect_commands(tx);
+    (session, rx, store)
+}
+
+/// The same, into the SQLite store in `dir`.
+fn sqlite_session(dir: &Path, config: &Config) -> (Session, mpsc::UnboundedReceiver<Command>) {
+    let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
+    let path = path_in(&dir.join("state"));
+    let store = Store::open(&path).unwrap();
+    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, true).unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    session.connect_commands(tx);
+    (session, rx)
+}
+
+#[test]
+fn migrations_apply_once_and_a_second_start_is_a_no_op() {
+    let db = TestDb::new();
+    let mut client = db.client();
+    assert_eq!(schema::migrate(&mut client).unwrap(), schema::MIGRATIONS.len());
+    assert_eq!(schema::migrate(&mut client).unwrap(), 0, "a second start finds nothing to do");
+    drop(PgStore::open(&db.target).unwrap());
+    let versions: Vec<i32> = client
+        .query("SELECT version FROM schema_version ORDER BY version", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, (1..=schema::MIGRATIONS.len() as i32).collect::<Vec<_>>());
+    // A later migration applies once on top, in its own transaction.
+    let later = [
+        schema::MIGRATIONS[0],
+        schema::Migration {
+            version: 2,
+            name: "a later column",
+            sql: "ALTER TABLE sessions ADD COLUMN later TEXT",
+        },
+    ];
+    assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 1);
+    assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 0);
+    // This build's migrations do not know version 2: the database is a newer livedesk's.
+    let err = PgStore::open(&db.target).err().unwrap();
+    assert!(format!("{err:#}").contains("newer livedesk"), "{err:#}");
+}
+
+#[test]
+fn every_input_reads_back_as_it_was_written() {
+    let db = TestDb::new();
+    let store = PgStore::open(&db.target).unwrap();
+    let journal = store.journal().unwrap();
+    let id = journal.begin(SOURCE, t(0)).unwrap();
+    let written: Vec<Item> = every_input().into_iter().map(Item::Input).collect();
+    for (i, item) in written.iter().enumerate() {
+        journal.record(id, t(i as i64), item.clone());
+    }
+    journal.flush().unwrap();
+    assert!(!journal.failed());
+    let mut read = Vec::new();
+    store
+        .each_item(id, &mut |at, item| {
+            read.push((at, item));
+            Ok(())
+        })
+        .unwrap();
+    let expected: Vec<_> = written.into_iter().enumerate().map(|(i, item)| (t(i as i64), item)).collect();
+    assert_eq!(read, expected, "every input, at its time to the nanosecond");
+    journal.finish();
+}
+
+#[test]
+fn the_same_journal_written_to_sqlite_and_to_postgres_rebuilds_equal_desks() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut lite, _lite_commands) = sqlite_session(dir.path(), &config);
+    let (mut pg, _pg_commands, store) = pg_session(&db, &config);
+    play(&mut lite, &a_stream());
+    play(&mut pg, &a_stream());
+    let live = pg.desk.clone();
+    lite.finish();
+    pg.finish();
+
+    let sqlite = Store::open(&path_in(&dir.path().join("state"))).unwrap();
+    let (lite_open, pg_open) =
+        (sqlite.latest_open(SOURCE).unwrap().unwrap(), store.latest_open(SOURCE).unwrap().unwrap());
+    assert_eq!((pg_open.stream_id.as_deref(), pg_open.last_seq), (Some("s1"), Some(16)));
+    assert_eq!((lite_open.stream_id, lite_open.last_seq), (pg_open.stream_id, pg_open.last_seq));
+    let (mut from_lite, mut from_pg) = (fresh(&config), fresh(&config));
+    let lite_rebuilt = sqlite.rebuild(lite_open.id, &mut from_lite).unwrap();
+    let pg_rebuilt = journaling::rebuild(&store, pg_open.id, &mut from_pg).unwrap();
+    assert_eq!(lite_rebuilt.inputs, pg_rebuilt.inputs);
+    // The desks hold different ref prefixes (one per run): compare what they hold.
+    assert_eq!(from_pg, live, "the PostgreSQL journal gives the live desk");
+    assert_eq!(from_lite.summary(), from_pg.summary());
+    assert_eq!(from_lite.sales().all(), from_pg.sales().all());
+    let kinds = db.rows("SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
+    let lite_kinds: Vec<(String, i64)> = {
+        let conn = rusqlite::Connection::open(path_in(&dir.path().join("state"))).unwrap();
+        let mut stmt =
+            conn.prepare("SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(kinds, lite_kinds, "the same rows in both");
+    assert!(kinds.contains(&("tick".into(), 2)), "{kinds:?}");
+    // The session row has the live figures.
+    let figures = db.client().query_one("SELECT orders, gmv, title FROM sessions", &[]).unwrap();
+    let summary = live.summary();
+    assert_eq!(figures.get::<_, i64>(0) as usize, summary.orders);
+    let gmv: BTreeMap<String, String> = serde_json::from_str(figures.get(1)).unwrap();
+    assert_eq!(gmv, summary.gmv);
+    assert_eq!(figures.get::<_, Option<String>>(2).as_deref(), Some("s1 live"));
+}
+
+#[test]
+fn a_restart_on_postgres_resumes_the_session_and_an_ended_stream_teaches_the_next() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let (mut session, _commands, _store) = pg_session(&db, &config);
+    play(&mut session, &a_stream()[..10]);
+    let note =
+        Action::NoteViewer { user_id: "u2".into(), note: "sizes run small".into(), tags: vec!["VIP".into()] };
+    session.apply((Input::Operator(note), Some(t(400))));
+    let live = session.desk.clone();
+    drop(session); // a crash once the batch is in
+
+    let (mut again, _commands, store) = pg_session(&db, &config);
+    let (now, then) = (again.desk.summary(), live.summary());
+    assert_eq!((now.stock, now.orders, now.events_applied), (then.stock, then.orders, then.events_applied));
+    assert!(again.desk.notices().any(|n| n.text.starts_with("Restored s1 from the journal")));
+    again.apply((
+        frame(9, crate::protocol::Event::Stream { state: crate::protocol::StreamState::Ended }),
+        Some(t(900)),
+    ));
+    again.finish();
+    let sessions = db.rows("SELECT source, COUNT(*) FROM sessions GROUP BY source");
+    assert_eq!(sessions, [(SOURCE.to_owned(), 1)]);
+    // The next stream knows the buyers and the note from the shared tables.
+    let history = store.viewer_history(SOURCE, None).unwrap();
+    let u2 = history.get("u2").expect("a buyer of s1");
+    assert_eq!(u2.bought.orders, 1);
+    assert_eq!(u2.note.as_ref().map(|n| n.text.as_str()), Some("sizes run small"));
+}
+
+#[test]
+fn a_command_leaves_only_once_its_input_is_committed() {
+    let db = TestDb::new();
+    let store = PgStore::open(&db.target).unwrap();
+    let journal = store.journal().unwrap();
+    let id = journal.begin("demo", t(0)).unwrap();
+    let (sink, mut sent) = mpsc::unbounded_channel();
+    let command = |r: &str| Command::PinProduct { reference: r.into(), sku: None };
+    for n in 0..3_000u64 {
+        journal.record(id, t(n as i64), Item::Input(chat(n + 1)));
+    }
+    let action = Item::Input(Input::Operator(Action::PinProduct { sku: None }));
+    journal.record_durably_then_send(id, t(3_000), vec![action], vec![command("a")], &sink);
+    // A command the desk made after it waits its turn instead of overtaking it.
+    journal.send_in_turn(vec![command("b")], &sink);
+    let first = sent.blocking_recv().unwrap();
+    // Another connection (another console, or this one after a crash) sees all of it.
+    let on_disk = db.rows("SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
+    assert_eq!(on_disk, [("feed".into(), 3_000), ("operator".into(), 1)], "when {first:?} left");
+    assert_eq!(first.reference(), Some("a"));
+    assert_eq!(sent.blocking_recv().unwrap().reference(), Some("b"));
+    let (min, max, count): (i64, i64, i64) = {
+        let r = db
+            .client()
+            .query_one("SELECT MIN(n), MAX(n), COUNT(*) FROM journal WHERE session_id = $1", &[&id])
+            .unwrap();
+        (r.get(0), r.get(1), r.get(2))
+    };
+    assert_eq!((min, max, count), (1, 3_001, 3_001), "numbered in order, with no hole");
+    let last_seq: i64 =
+        db.client().query_one("SELECT last_seq FROM sessions WHERE id = $1", &[&id]).unwrap().get(0);
+    assert_eq!(last_seq, 3_000);
+    journal.flush().unwrap();
+    assert!(!journal.holding() && !journal.failed());
+    journal.finish();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    /// On PostgreSQL as on SQLite: rebuilding from the journal gives the live desk.
+    #[test]
+    fn any_stream_rebuilds_to_the_live_desk(steps in proptest::collection::vec(step(), 1..120)) {
+        let db = TestDb::new();
+        let dir = tempfile::tempdir().unwrap();
+        let config = config(dir.path());
+        let (mut session, mut commands, store) = pg_session(&db, &config);
+        play_steps(&mut session, &mut commands, steps);
+        let live = session.desk.clone();
+        session.finish();
+        let open = store.latest_open(SOURCE).unwrap().unwrap();
+        let (mut first, mut second) = (fresh(&config), fresh(&config));
+        journaling::rebuild(&store, open.id, &mut first).unwrap();
+        journaling::rebuild(&store, open.id, &mut second).unwrap();
+        prop_assert_eq!(&first, &second);
+        prop_assert_eq!(&first.clock_at(live.now()), &live);
+    }
+}
