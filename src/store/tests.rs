@@ -640,9 +640,7 @@ fn a_writer_held_up_by_the_disk_keeps_its_queue_within_the_bound_and_loses_nothi
         }
         journal
     });
-    // The queue fills once the writer waits at its first commit, and then says it is behind.
-    // (A writer the machine has not run yet may leave it full a moment and drain it into its
-    // batch when it runs, so this waits for both at once rather than reading them once.)
+    // The queue fills behind the waiting commit, and then says it is behind.
     let mut most = 0;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while !(backlog.waiting() >= BOUND && backlog.behind()) {
