@@ -1,0 +1,276 @@
+//! The matcher: how a comment is read as a claim. Normalized (see [`crate::text`]), a
+//! comment is a claim when it is one of the shop's `bare` words (one unit of the product on
+//! screen) or matches a claim pattern naming a product of ours by sku, name or alias, with
+//! an optional quantity; sentences that only talk about buying ("sold out?!", "mine came in
+//! 2 days") are not. The ledger holds what the matcher reads.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
+use crate::desk::text::{compile, has_words, normalize};
+
+/// The most units one comment can claim; a bigger number is not read as a quantity.
+pub const MAX_QTY: u32 = 99;
+
+/// What a comment says, as claims read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// Claims `qty` units of `sku`, or of the product on screen when `sku` is `None`.
+    /// `explicit`: the comment named a quantity or the product (a bare "mine" did not).
+    Claim { sku: Option<String>, qty: u32, explicit: bool },
+    /// Worded like a claim, but for no product of ours (or a quantity out of range).
+    Unmatched,
+    /// Not a claim.
+    NotAClaim,
+}
+
+#[derive(Clone)]
+struct Pattern {
+    regex: Regex,
+    qty_groups: Vec<String>,
+}
+
+/// Reads comments as claims: the patterns and words of `claims.toml` against the catalog's
+/// skus, names and aliases.
+#[derive(Clone)]
+pub struct Matcher {
+    enabled: bool,
+    patterns: Vec<Pattern>,
+    /// All patterns in one pass: most comments are not claims, and this says so quickly.
+    any: RegexSet,
+    bare: Vec<String>,
+    trailing: Vec<String>,
+    /// Normalized sku, name or alias → sku; `None` when two products share it.
+    items: HashMap<String, Option<String>>,
+    /// Comments read lately, by their exact text, with what they said (the normalized text
+    /// only for claims): chat repeats itself ("SOLD!!", "mine"), and a burst of the same
+    /// words should cost one reading. A fast hash: this map is looked up for every comment.
+    recent: foldhash::HashMap<String, (Parsed, String)>,
+}
+
+/// Sentences that only contain a claim word: "sold out" says the stock is gone, and "mine"
+/// followed by a verb ("mine came in 2 days", "mine are still on") is about an order the
+/// viewer already has. Read over normalized text, before the claim words and patterns.
+static NOT_CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
+    compile(concat!(
+        r"\bsold\s+out\b|",
+        r"^mine\s+(?:came|come|arrived|arrive|is|are|was|were|look|looks|looked|lasted|lasts|last|",
+        r"broke|fell|got|has|have|had|just|still|never|didnt|dont|arent|isnt|wasnt|stayed|stay|",
+        r"went|popped|snapped|took|turned)\b",
+    ))
+    .expect("the built-in sentence pattern compiles")
+});
+
+/// Comments remembered by [`Matcher::read`] before it starts afresh.
+const RECENT_KEPT: usize = 4096;
+/// Longer comments are read every time (they rarely repeat).
+const RECENT_LEN: usize = 80;
+
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("enabled", &self.enabled)
+            .field("patterns", &self.any.patterns())
+            .field("bare", &self.bare)
+            .field("items", &self.items.len())
+            .finish()
+    }
+}
+
+impl PartialEq for Matcher {
+    fn eq(&self, other: &Self) -> bool {
+        self.enabled == other.enabled
+            && self.bare == other.bare
+            && self.trailing == other.trailing
+            && self.items == other.items
+            && self.any.patterns() == other.any.patterns()
+    }
+}
+
+impl Matcher {
+    /// The matcher for a shop. Patterns that do not compile were reported by `config check`
+    /// and are skipped here.
+    pub fn new(config: &ClaimsConfig, catalog: &CatalogFile) -> Matcher {
+        let patterns: Vec<Pattern> = config
+            .patterns
+            .iter()
+            .filter_map(|p| match compile(&p.regex) {
+                Ok(regex) => {
+                    let qty_groups = regex
+                        .capture_names()
+                        .flatten()
+                        .filter(|n| n.starts_with("qty"))
+                        .map(String::from)
+                        .collect();
+                    Some(Pattern { regex, qty_groups })
+                }
+                Err(e) => {
+                    tracing::warn!(regex = %p.regex, error = %e, "claim pattern skipped");
+                    None
+                }
+            })
+            .collect();
+        let mut items: HashMap<String, Option<String>> = HashMap::new();
+        for p in &catalog.products {
+            let keys = [&p.sku, &p.name].into_iter().chain(&p.aliases).map(|k| normalize(k));
+            for key in keys.collect::<HashSet<_>>() {
+                if key.is_empty() {
+                    continue;
+                }
+                items
+                    .entry(key)
+                    .and_modify(|sku| {
+                        if sku.as_deref() != Some(p.sku.as_str()) {
+                            *sku = None;
+                        }
+                    })
+                    .or_insert_with(|| Some(p.sku.clone()));
+            }
+        }
+        let any = RegexSetBuilder::new(patterns.iter().map(|p| p.regex.as_str()))
+            .case_insensitive(true)
+            .size_limit(1 << 22)
+            .build()
+            .unwrap_or_else(|_| RegexSet::empty());
+        Matcher {
+            enabled: config.enabled,
+            patterns,
+            any,
+            bare: config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty()).collect(),
+            trailing: config.ignore_trailing.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).collect(),
+            items,
+            recent: Default::default(),
+        }
+    }
+
+    /// Whether comments are read as claims at all.
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The products a normalized comment names by sku, name or alias, in catalog-key order.
+    pub fn products_named(&self, norm: &str) -> Vec<String> {
+        let mut skus: Vec<String> = Vec::new();
+        for (key, sku) in &self.items {
+            if let Some(sku) = sku
+                && !skus.contains(sku)
+                && has_words(norm, key)
+            {
+                skus.push(sku.clone());
+            }
+        }
+        skus.sort();
+        skus
+    }
+
+    /// A claim whose words around the claim word are not a product's name: "sold the nude"
+    /// names one inside them; "mine ta xx" or "mine lah" adds a word or two of chat, and is
+    /// for the product on screen. Anything longer names something the shop does not sell.
+    fn loose_item(&self, norm: &str, item: &str, qty: u32, has_qty: bool) -> Parsed {
+        if self.items.contains_key(item) {
+            // A name two products share: which one is not for the desk to guess.
+            return Parsed::Unmatched;
+        }
+        match self.products_named(norm).as_slice() {
+            [sku] => Parsed::Claim { sku: Some(sku.clone()), qty, explicit: true },
+            [] if item.split(' ').count() <= 2 => Parsed::Claim { sku: None, qty, explicit: has_qty },
+            _ => Parsed::Unmatched,
+        }
+    }
+
+    /// Whether a comment is only raised hands ("✋✋✋", "🙋🏽"): during a live flash sale
+    /// that reads "me!".
+    pub fn raised_hand(text: &str) -> bool {
+        let mut hands = false;
+        for c in text.chars() {
+            match c {
+                '✋' | '🙋' | '🤚' | '🖐' => hands = true,
+                // Skin tones, gender signs, joiners and variation selectors go with the hand.
+                '\u{1F3FB}'..='\u{1F3FF}' | '\u{200D}' | '\u{FE0F}' | '♀' | '♂' => {}
+                c if c.is_whitespace() => {}
+                _ => return false,
+            }
+        }
+        hands
+    }
+
+    /// The product a viewer means by `item` (already normalized), if exactly one.
+    pub fn resolve(&self, item: &str) -> Option<&str> {
+        self.items.get(item).and_then(|s| s.as_deref())
+    }
+
+    /// [`Matcher::parse`], remembering recent comments: the same answer, read once.
+    pub fn read(&mut self, text: &str) -> (Parsed, String) {
+        if !self.enabled {
+            return (Parsed::NotAClaim, String::new());
+        }
+        if let Some((parsed, norm)) = self.recent.get(text) {
+            return (parsed.clone(), norm.clone());
+        }
+        let (parsed, norm) = self.parse(text);
+        if text.len() <= RECENT_LEN {
+            if self.recent.len() >= RECENT_KEPT {
+                self.recent.clear();
+            }
+            let kept = if parsed == Parsed::NotAClaim { String::new() } else { norm.clone() };
+            self.recent.insert(text.to_owned(), (parsed.clone(), kept));
+        }
+        (parsed, norm)
+    }
+
+    /// Reads a comment; also returns its normalized text (how repeats are recognized).
+    pub fn parse(&self, text: &str) -> (Parsed, String) {
+        if !self.enabled {
+            return (Parsed::NotAClaim, String::new());
+        }
+        let mut norm = normalize(text);
+        // Drop polite words from the end: "mine pls" is "mine".
+        while let Some((head, last)) = norm.rsplit_once(' ')
+            && self.trailing.iter().any(|w| w == last)
+        {
+            let keep = head.len();
+            norm.truncate(keep);
+        }
+        // One word said over and over is said once: "MINE MINE MINE".
+        if let Some((first, _)) = norm.split_once(' ')
+            && norm.len() % (first.len() + 1) == first.len()
+            && norm.split(' ').all(|w| w == first)
+        {
+            norm.truncate(first.len());
+        }
+        if norm.is_empty() || NOT_CLAIMS.is_match(&norm) {
+            return (Parsed::NotAClaim, norm);
+        }
+        if self.bare.contains(&norm) {
+            return (Parsed::Claim { sku: None, qty: 1, explicit: false }, norm);
+        }
+        // One quick pass over all patterns; the groups are read only for a comment that matched.
+        if !self.any.is_match(&norm) {
+            return (Parsed::NotAClaim, norm);
+        }
+        for p in &self.patterns {
+            if !p.regex.is_match(&norm) {
+                continue;
+            }
+            let Some(caps) = p.regex.captures(&norm) else { continue };
+            let qty = p.qty_groups.iter().find_map(|g| caps.name(g)).map(|m| m.as_str().parse::<u32>());
+            let (qty, has_qty) = match qty {
+                None => (1, false),
+                Some(Ok(n)) if (1..=MAX_QTY).contains(&n) => (n, true),
+                Some(_) => return (Parsed::Unmatched, norm),
+            };
+            let parsed = match caps.name("item") {
+                None => Parsed::Claim { sku: None, qty, explicit: has_qty },
+                Some(item) => match self.resolve(item.as_str().trim()) {
+                    Some(sku) => Parsed::Claim { sku: Some(sku.to_owned()), qty, explicit: true },
+                    None => self.loose_item(&norm, item.as_str().trim(), qty, has_qty),
+                },
+            };
+            return (parsed, norm);
+        }
+        (Parsed::NotAClaim, norm)
+    }
+}
