@@ -13,6 +13,7 @@ use crate::protocol::{Gift, OrderStatus, SaleAction};
 mod answers;
 mod claims;
 mod comments;
+mod digest;
 mod held;
 mod knowledge;
 mod learned;
