@@ -224,8 +224,10 @@ impl Session {
             let at_ms = (now - rec.start).num_milliseconds().max(0) as u64;
             let written = match &input {
                 Input::Feed(f) if !f.event.is_connection_level() => rec.writer.write_event(at_ms, &f.event),
-                Input::Operator(a) => rec.writer.write_action(at_ms, a),
-                _ => Ok(()),
+                _ => match input.action() {
+                    Some(a) => rec.writer.write_action(at_ms, a),
+                    None => Ok(()),
+                },
             };
             if let Err(e) = written {
                 tracing::error!("recording stopped: {e}");

@@ -5,10 +5,11 @@
 //! The desk does no I/O and never reads the clock, so the same inputs always give the
 //! same state: replays, headless runs and tests are exact.
 //!
-//! Here are the types, [`Desk::apply`] and its dispatch: one line an input. Every rule lives
-//! in the file its domain names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`,
-//! `moderation`, `viewers`, `sales/platform`, `claims/rules`) as a method of [`State`], the
-//! domain state, and speaks through the [`Outbox`] it is handed: no rule reaches the desk.
+//! Here are the types, [`Desk::apply`] and its dispatch: one line an input; what the ui, the
+//! report and the store read of the desk is in `read`. Every rule lives in the file its domain
+//! names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`, `moderation`,
+//! `viewers`, `team`, `sales/platform`, `claims/rules`) as a method of [`State`], the domain
+//! state, and speaks through the [`Outbox`] it is handed: no rule reaches the desk.
 
 pub mod action;
 mod answers;
@@ -27,6 +28,7 @@ mod link;
 pub mod moderation;
 pub mod money;
 mod orders;
+mod read;
 pub mod outbox;
 pub mod regions;
 pub mod replies;
@@ -36,6 +38,7 @@ pub mod shipping;
 pub mod stats;
 mod summary;
 mod teaching;
+pub mod team;
 pub use crate::text;
 pub mod triage_features;
 pub mod viewers;
@@ -62,11 +65,11 @@ use comments::Comment;
 use health::Health;
 use moderation::Moderation;
 use outbox::Outbox;
-use replies::{Replies, Suggested, TemplateContext};
+use replies::Replies;
 use sales::Sales;
 use shipping::ShippingGate;
 use stats::Stats;
-use viewers::{Card, History, Viewers};
+use viewers::{History, Viewers};
 
 /// Everything that can happen to the desk (journaled as `kind` and `body`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,10 +81,22 @@ pub enum Input {
     Link(LinkEvent),
     /// The operator did something.
     Operator(Action),
+    /// A named operator did something (a team desk names every hand).
+    Hand(team::Hand),
     /// Time passed.
     Tick,
     /// `replies.toml` changed on disk and read well: the desk answers with these from now on.
     Replies(Vec<ReplySpec>),
+}
+
+impl Input {
+    /// The operator's action this input carries, named or not.
+    pub fn action(&self) -> Option<&Action> {
+        match self {
+            Input::Operator(action) | Input::Hand(team::Hand { action, .. }) => Some(action),
+            _ => None,
+        }
+    }
 }
 
 /// What the feed client tells the desk about the connection.
@@ -264,6 +279,8 @@ struct State {
     allowed_links: Vec<String>,
     /// The reply the pre-send check holds for the operator.
     held: Option<held::Held>,
+    /// Who did what, on a team desk.
+    hands: team::Hands,
 }
 
 impl Desk {
@@ -303,6 +320,7 @@ impl Desk {
             platform: None,
             allowed_links: setup.shop.replies.allowed_links.clone(),
             held: None,
+            hands: team::Hands::default(),
         };
         Desk { state, outbox: Outbox::new(setup.ref_prefix, setup.replay) }
     }
@@ -332,6 +350,7 @@ impl Desk {
             Input::Feed(frame) => state.apply_frame(out, frame, now),
             Input::Link(link) => state.link_news(out, link, now),
             Input::Operator(action) => state.apply_action(out, action, now),
+            Input::Hand(hand) => state.apply_hand(out, hand, now),
             Input::Tick => {}
             Input::Replies(replies) => state.reload_replies(out, &replies),
         }
@@ -416,125 +435,6 @@ impl Desk {
         Summary::of(self)
     }
 
-    // What the ui, the report and the store read. The desk alone changes its state.
-
-    /// Where the feed comes from, as the status bar says it.
-    pub fn source(&self) -> &str {
-        &self.state.source
-    }
-    /// Whether this is the built-in demo.
-    pub fn demo(&self) -> bool {
-        self.state.demo
-    }
-    /// The stream as the platform described it.
-    pub fn stream(&self) -> &StreamInfo {
-        &self.state.stream
-    }
-    /// The stream's state on the platform, once it said.
-    pub fn stream_state(&self) -> Option<StreamState> {
-        self.state.stream_state
-    }
-    /// The connection as the operator sees it.
-    pub fn link(&self) -> &Link {
-        &self.state.link
-    }
-    /// Platform time to desk time, for the last frame that carried a time.
-    pub fn lag_ms(&self) -> Option<i64> {
-        self.state.lag_ms
-    }
-    /// When the platform last restarted its numbering.
-    pub fn renumbered_at(&self) -> Option<DateTime<Utc>> {
-        self.state.renumbered_at
-    }
-    /// Outages, gaps, replays dropped and quiet spells of the feed.
-    pub fn health(&self) -> &Health {
-        &self.state.health
-    }
-    pub fn chat(&self) -> &ChatLog {
-        &self.state.chat
-    }
-    pub fn catalog(&self) -> &Catalog {
-        &self.state.catalog
-    }
-    pub fn claims(&self) -> &Claims {
-        &self.state.claims
-    }
-    pub fn sales(&self) -> &Sales {
-        &self.state.sales
-    }
-    pub fn replies(&self) -> &Replies {
-        &self.state.replies
-    }
-    /// Blocked words, mutes and the pinned comment.
-    pub fn moderation(&self) -> &Moderation {
-        &self.state.moderation
-    }
-    pub fn stats(&self) -> &Stats {
-        &self.state.stats
-    }
-    /// Each viewer's part in the stream, their history and the operator's notes.
-    pub fn viewers(&self) -> &Viewers {
-        &self.state.viewers
-    }
-    /// The product pinned on the stream.
-    pub fn pinned(&self) -> Option<&str> {
-        self.state.pinned.as_deref()
-    }
-    /// Chat sends waiting for the platform's send limit.
-    pub fn send_queue(&self) -> &send_queue::SendQueue {
-        &self.state.send_queue
-    }
-    /// The time of the last input.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.state.now
-    }
-    /// The reply the pre-send check holds for the operator to send anyway or drop.
-    pub fn held(&self) -> Option<&held::Held> {
-        self.state.held.as_ref()
-    }
-    /// The shop's own answers and fixes, this stream's and the earlier ones'.
-    pub fn learned(&self) -> &learned::Memory {
-        &self.state.learned
-    }
-    /// The product the stream is about now: the live sale's (the one started last), else
-    /// the pinned one.
-    pub fn current_product(&self) -> Option<&catalog::Product> {
-        self.state.current_product()
-    }
-    /// The reply the desk suggests for a chat message, with its score and reasons.
-    pub fn suggest(&self, msg_id: &str) -> Option<Suggested<'_>> {
-        self.state.suggest(msg_id)
-    }
-    /// The reply the desk suggests for a chat message, if one fits.
-    pub fn suggestion(&self, msg_id: &str) -> Option<&ReplySpec> {
-        self.state.suggest(msg_id).map(|s| s.reply)
-    }
-    /// A canned reply filled for the message `to`, as it would be sent now; or the
-    /// template fields nothing can fill.
-    pub fn reply_text(
-        &self,
-        reply: &ReplySpec,
-        to: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<String, Vec<&'static str>> {
-        self.state.reply_text(reply, to, now)
-    }
-    /// The values for a reply template, for a message by `user` (if any).
-    pub fn template_context(&self, user: Option<String>, now: DateTime<Utc>) -> TemplateContext {
-        self.state.template_context(user, now)
-    }
-    /// What the desk made of the chat message `msg_id`, if it still has it.
-    pub fn explain(&self, msg_id: &str) -> Option<explain::Explained> {
-        self.state.explain(msg_id)
-    }
-    /// The card of a viewer seen in this stream or an earlier one.
-    pub fn viewer_card(&self, user_id: &str) -> Option<Card> {
-        self.state.viewer_card(user_id)
-    }
-    /// The viewer whose orders an input changes, so the store can keep their tally.
-    pub fn buyer_of(&self, input: &Input) -> Option<String> {
-        self.state.buyer_of(input)
-    }
 }
 
 impl State {

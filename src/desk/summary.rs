@@ -55,6 +55,8 @@ pub struct Summary {
     /// A hash of the domain state (stock, orders, claims, sales, comments' tags and
     /// answers, notes): equal on every console that applied the same journal.
     pub state_digest: String,
+    /// Who acted on a team desk, and what each did (empty when no action was named).
+    pub operators: BTreeMap<String, super::team::Credit>,
 }
 
 /// The feed health record in the summary.
@@ -182,6 +184,7 @@ impl Summary {
             commands_refused: c.commands_refused,
             feed_health: FeedHealth::of(h, desk.now()),
             state_digest: desk.state_digest(),
+            operators: desk.hands().credits().clone(),
         }
     }
 }

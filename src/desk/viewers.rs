@@ -436,10 +436,10 @@ impl State {
             Input::Feed(Frame { event: Event::OrderUpdate { order_id, .. }, .. }) => {
                 self.viewers.owner(order_id).map(|v| v.id.clone())
             }
-            Input::Operator(super::Action::ConfirmClaim { id }) => {
-                self.claims.get(*id).map(|c| c.user_id.clone())
-            }
-            _ => None,
+            _ => match input.action() {
+                Some(super::Action::ConfirmClaim { id }) => self.claims.get(*id).map(|c| c.user_id.clone()),
+                _ => None,
+            },
         };
         id.filter(|id| !id.is_empty())
     }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::desk::chat::Message;
 use crate::desk::classify::Tags;
+use crate::desk::team::Hand;
 use crate::desk::{
     Action, Desk, DeskSetup, Input, Output, claim_order_id as claim_id, is_operator as is_shop,
 };
@@ -221,23 +222,27 @@ impl Pass {
                     _ => {}
                 }
             }
-            Input::Operator(Action::SendReply { key, to }) => {
+            Input::Operator(Action::SendReply { key, to })
+            | Input::Hand(Hand { action: Action::SendReply { key, to }, .. }) => {
                 let id = self.c.desk.replies().by_key(key).map_or_else(|| key.clone(), |r| r.id().to_owned());
                 if let Some(to) = to {
                     answer_check = Some((to.clone(), Answer::Reply { id: id.clone() }));
                 }
                 reply = Some((id, to.clone()));
             }
-            Input::Operator(Action::Answer { reply: id, to }) => {
+            Input::Operator(Action::Answer { reply: id, to })
+            | Input::Hand(Hand { action: Action::Answer { reply: id, to }, .. }) => {
                 if let Some(to) = to {
                     answer_check = Some((to.clone(), Answer::Reply { id: id.clone() }));
                 }
                 reply = Some((id.clone(), to.clone()));
             }
-            Input::Operator(Action::MarkHandled { msg_id }) => {
+            Input::Operator(Action::MarkHandled { msg_id })
+            | Input::Hand(Hand { action: Action::MarkHandled { msg_id }, .. }) => {
                 answer_check = Some((msg_id.clone(), Answer::Handled));
             }
-            Input::Operator(Action::ConfirmClaim { id }) => claim_order = Some(*id),
+            Input::Operator(Action::ConfirmClaim { id })
+            | Input::Hand(Hand { action: Action::ConfirmClaim { id }, .. }) => claim_order = Some(*id),
             _ => {}
         }
         let claim_before = claim_order.map(|id| self.c.desk.catalog().order(&claim_id(id)).is_some());

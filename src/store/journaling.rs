@@ -260,10 +260,10 @@ impl Journaling {
     /// Notes what the journal needs of `input` before `desk` applies it.
     pub fn before(&self, desk: &Desk, input: &Input) -> Before {
         let orders = matches!(input, Input::Feed(f) if matches!(f.event, Event::Order { .. } | Event::OrderUpdate { .. }))
-            || matches!(input, Input::Operator(Action::ConfirmClaim { .. }));
+            || matches!(input.action(), Some(Action::ConfirmClaim { .. }));
         Before {
             revision: desk.revision(),
-            operator: matches!(input, Input::Operator(_)),
+            operator: input.action().is_some(),
             orders,
             kept: (!matches!(input, Input::Tick)).then(|| input.clone()),
             viewers_seen: desk.viewers().len(),

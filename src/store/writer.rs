@@ -571,7 +571,8 @@ impl Rows<'_, '_> {
         let (kind, seq, body) = encode(&entry.item)?;
         let sql_seq = seq.map(sql_int).transpose()?;
         self.insert.execute(params![entry.session, *n, stamp(entry.at), kind, sql_seq, body])?;
-        if let Item::Input(Input::Operator(Action::NoteViewer { user_id, note, tags })) = &entry.item
+        if let Item::Input(input) = &entry.item
+            && let Some(Action::NoteViewer { user_id, note, tags }) = input.action()
             && !user_id.is_empty()
         {
             // The feed's note table follows the journal in the same transaction.
@@ -591,6 +592,8 @@ pub(super) fn encode(item: &Item) -> serde_json::Result<(&'static str, Option<u6
         }
         Item::Input(Input::Link(link)) => ("link", None, serde_json::to_string(link)?),
         Item::Input(Input::Operator(action)) => ("operator", None, serde_json::to_string(action)?),
+        // The same kind: the body gains the operator's name beside the action.
+        Item::Input(Input::Hand(hand)) => ("operator", None, serde_json::to_string(hand)?),
         Item::Input(Input::Tick) => ("tick", None, "{}".to_owned()),
         Item::Input(Input::Replies(replies)) => ("replies", None, serde_json::to_string(replies)?),
         Item::Output(command) => ("output", None, serde_json::to_string(command)?),

@@ -11,7 +11,7 @@ use postgres::{Client, Transaction};
 
 use super::viewers;
 use crate::desk::viewers::Note;
-use crate::desk::{Action, Input};
+use crate::desk::Action;
 use crate::store::stamp;
 use crate::store::writer::{Backend, Entry, Item, Msg, Touched, encode, sql_int};
 
@@ -173,7 +173,8 @@ fn row(
     columns.kind.push(kind);
     columns.seq.push(seq.map(sql_int).transpose()?);
     columns.body.push(body);
-    if let Item::Input(Input::Operator(Action::NoteViewer { user_id, note, tags })) = &entry.item
+    if let Item::Input(input) = &entry.item
+        && let Some(Action::NoteViewer { user_id, note, tags }) = input.action()
         && !user_id.is_empty()
     {
         // The feed's note table follows the journal in the same transaction.
