@@ -302,7 +302,8 @@ fn decode(kind: &str, body: &str) -> anyhow::Result<Item> {
     Ok(match kind {
         "feed" => Item::Input(Input::Feed(serde_json::from_str::<Frame>(body)?)),
         "link" => Item::Input(Input::Link(serde_json::from_str::<LinkEvent>(body)?)),
-        "operator" => Item::Input(operator_input(body)?),
+        "operator" => Item::Input(Input::Operator(serde_json::from_str::<Action>(body)?)),
+        "hand" => Item::Input(Input::Hand(serde_json::from_str(body)?)),
         "tick" => Item::Input(Input::Tick),
         "replies" => Item::Input(Input::Replies(serde_json::from_str::<Vec<ReplySpec>>(body)?)),
         "output" => Item::Output(serde_json::from_str::<Command>(body)?),
@@ -314,21 +315,6 @@ fn decode(kind: &str, body: &str) -> anyhow::Result<Item> {
             Item::Run { ref_prefix: serde_json::from_str::<Run>(body)?.ref_prefix }
         }
         other => bail!("unknown kind {other:?}"),
-    })
-}
-
-/// An operator row: an action, named when a team desk journaled it.
-fn operator_input(body: &str) -> serde_json::Result<Input> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        by: Option<String>,
-        #[serde(flatten)]
-        action: Action,
-    }
-    let row: Row = serde_json::from_str(body)?;
-    Ok(match row.by {
-        Some(by) => Input::Hand(crate::desk::team::Hand { by, action: row.action }),
-        None => Input::Operator(row.action),
     })
 }
 

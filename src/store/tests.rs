@@ -201,6 +201,8 @@ pub(super) fn every_input() -> Vec<Input> {
     edited.lang.insert("es".into(), "12 tallas".into());
     edited.keywords = vec!["talla".into()];
     inputs.push(Input::Replies(vec![edited]));
+    let confirm = Action::ConfirmClaim { id: 3 };
+    inputs.push(Input::Hand(crate::desk::team::Hand { by: "ana".into(), action: confirm }));
     inputs
 }
 

@@ -592,8 +592,7 @@ pub(super) fn encode(item: &Item) -> serde_json::Result<(&'static str, Option<u6
         }
         Item::Input(Input::Link(link)) => ("link", None, serde_json::to_string(link)?),
         Item::Input(Input::Operator(action)) => ("operator", None, serde_json::to_string(action)?),
-        // The same kind: the body gains the operator's name beside the action.
-        Item::Input(Input::Hand(hand)) => ("operator", None, serde_json::to_string(hand)?),
+        Item::Input(Input::Hand(hand)) => ("hand", None, serde_json::to_string(hand)?),
         Item::Input(Input::Tick) => ("tick", None, "{}".to_owned()),
         Item::Input(Input::Replies(replies)) => ("replies", None, serde_json::to_string(replies)?),
         Item::Output(command) => ("output", None, serde_json::to_string(command)?),
