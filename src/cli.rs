@@ -62,6 +62,14 @@ pub struct RunArgs {
     /// (overrides `[store] url` in settings.toml; add `?sslmode=require` for TLS).
     #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
     pub store: Option<String>,
+    /// Your name on the desk: every action you take is journaled with it, and a team's other
+    /// consoles show it (overrides `operator` in settings.toml; default: your login name).
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+    /// Look but do not act, nor ever take the feed: the host's screen, a trainee's (needs a
+    /// PostgreSQL store shared with the console that holds the feed).
+    #[arg(long)]
+    pub watch: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
     #[command(flatten)]

@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio::sync::mpsc;
 
+use std::sync::Arc;
+
+use crate::app::team::{Member, Seat, Team};
 use crate::app::{self, Clock, Finish, Session, Stamped};
 use crate::cli::{
     Cli, Cmd, ConfigCmd, ExplainArgs, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs,
@@ -76,6 +79,22 @@ fn postgres_target(paths: &Paths, config: &Config, flag: Option<&str>) -> anyhow
     Target::new(url, &Secrets::from_env(password_file), ca_file.as_deref()).map(Some)
 }
 
+/// The operator's name: `--operator`, else `operator` in settings.toml, else the login name;
+/// shown on the team's other screens, so cleaned like any text from outside.
+fn operator_name(flag: Option<&str>, setting: Option<&str>) -> String {
+    let login = || std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).ok();
+    let name = flag.map(str::to_owned).or_else(|| setting.map(str::to_owned)).or_else(login);
+    let name = crate::protocol::sanitize::sanitize(name.as_deref().unwrap_or("").trim(), 24);
+    if name.is_empty() { "operator".to_owned() } else { name }
+}
+
+/// An id for this run of the console, unique on the team: the lease and the roster name
+/// consoles by it.
+fn console_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_default();
+    format!("{host}-{}-{:08x}", std::process::id(), fastrand::u32(..))
+}
+
 /// Opens the store for a run on `source` (`postgres`, or the state dir's SQLite file when
 /// none), rebuilds its unfinished session if `resume`, and says where the feed picks up.
 fn open_store(
@@ -115,33 +134,50 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
     let _server; // the in-process demo server lives as long as the run
     let _lock; // the store's hold on this feed, as long as the run
+    let operator = operator_name(args.operator.as_deref(), config.settings.operator.as_deref());
+    if args.watch && (postgres.is_none() || url.is_none()) {
+        anyhow::bail!(
+            "--watch looks at a team's desk: give the feed (--url) and the PostgreSQL store the feed holder uses (--store postgres://…)"
+        );
+    }
     let mut session = match url {
         Some(url) => {
             let token_env = config.settings.feed.token_env.clone();
             let token = std::env::var(&token_env).ok().filter(|t| !t.is_empty());
             let mut session = Session::new(&config, host_of(&url), false, Clock::wall());
-            let point = if args.no_store {
-                app::ResumePoint::default()
-            } else {
-                let (point, lock) = open_store(paths, postgres.as_ref(), &mut session, &url, true)?;
-                _lock = lock;
-                point
-            };
             let feed = &config.settings.feed;
             let format = args.format.or(feed.format).unwrap_or_else(|| Format::guess(&url));
-            let opts = FeedOptions {
-                url,
+            let mut opts = FeedOptions {
+                url: url.clone(),
                 token,
                 token_env,
-                resume_after: point.after,
-                resume_stream: point.stream,
+                resume_after: None,
+                resume_stream: None,
                 format,
                 channel: feed.channel.clone(),
                 nick: feed.nick.clone(),
                 send_limit: feed.send_limit(),
                 ca_file: feed.ca_path(&paths.config_dir),
             };
-            app::spawn_socket_feed(opts, tx.clone(), &mut session);
+            match &postgres {
+                // Every console on this feed and store shares one desk: one holds the feed.
+                Some(target) => {
+                    let store = Arc::new(PgStore::open(target)?);
+                    let member = Member { console: console_id(), operator, source: url, watch: args.watch };
+                    let seat = Seat::new(Team::start(member, target.clone()), store, opts, tx.clone());
+                    session.join_team(seat)?;
+                }
+                None => {
+                    session.set_operator(operator);
+                    if !args.no_store {
+                        let (point, lock) = open_store(paths, None, &mut session, &url, true)?;
+                        _lock = lock;
+                        opts.resume_after = point.after;
+                        opts.resume_stream = point.stream;
+                    }
+                    app::spawn_socket_feed(opts, tx.clone(), &mut session);
+                }
+            }
             session
         }
         None => {
@@ -167,6 +203,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
             .await
             .context("cannot start the demo server")?;
             let mut session = Session::new(&config, "DEMO".into(), true, Clock::wall());
+            session.set_operator(operator);
             if !args.no_store {
                 // The demo's server starts afresh every run: a new session each time.
                 open_store(paths, postgres.as_ref(), &mut session, "demo", false)?;

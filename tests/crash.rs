@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Home, Server, Tmux, fixture, wait_until};
+use common::{Home, Server, Tmux, child_named, fixture, wait_until};
 use serde_json::{Value, json};
 
 /// The longest any one thing may take.
@@ -547,18 +547,6 @@ fn start_sale_key() -> String {
         .unwrap()
         .0
         .clone()
-}
-
-/// A direct child of `parent` whose command name is `name`.
-fn child_named(parent: u32, name: &str) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-        let (head, tail) = stat.rsplit_once(')')?;
-        let comm = head.split_once('(')?.1;
-        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent && comm == name).then_some(pid)
-    })
 }
 
 /// A child process that is killed if the test fails before it ends.

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Home, Screen, Server, Tmux, fixture, free_port, wait_until};
+use common::{Home, Screen, Server, Tmux, child_named, fixture, free_port, wait_until};
 use livedesk::config::KeyAction;
 use livedesk::ui::bigtext;
 use serde_json::Value;
@@ -696,19 +696,6 @@ fn assert_terminal_restored(tmux: &Tmux, screen: &str) {
         assert_eq!(tmux.pane_format(&format!("#{{{flag}}}")), "0", "{flag} is off again");
     }
     assert!(!screen.contains("Flash sale") && !screen.contains('┌'), "no panes left behind:\n{screen}");
-}
-
-/// A direct child of `parent` whose command name is `name`.
-fn child_named(parent: u32, name: &str) -> Option<u32> {
-    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-        // `pid (comm) state ppid ...`: comm may hold spaces, so split after its `)`.
-        let (head, tail) = stat.rsplit_once(')')?;
-        let comm = head.split_once('(')?.1;
-        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
-        (ppid == parent && comm == name).then_some(pid)
-    })
 }
 
 #[test]

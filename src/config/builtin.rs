@@ -46,6 +46,10 @@ scrollback = 100000
 # Ring the terminal bell when a flash sale reaches its last 30 s and its last 10 s.
 bell = false
 
+# Your name on a team desk: every action you take is journaled with it, and the other
+# consoles show it (default: your login name; `--operator NAME` overrides it).
+# operator = "ana"
+
 [feed]
 # The platform's feed: a ws:// or wss:// address. Leave it out to run the built-in demo.
 # url = "wss://live.example.com/feed"

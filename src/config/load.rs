@@ -434,7 +434,7 @@ mod tests {
         let e = &load(&paths, &ENV).unwrap_err().0[0];
         assert_eq!(
             e.fix,
-            "remove it or use one of: feed, store, theme, keymap, fps, scrollback, bell, shipping"
+            "remove it or use one of: feed, store, theme, keymap, fps, scrollback, bell, operator, shipping"
         );
 
         let (_dir, paths) = dir_with(&[("settings.toml", "[feed]\ntoken_env = \"T\"\nfps = 30\n")]);

@@ -35,6 +35,8 @@ pub struct Settings {
     pub scrollback: usize,
     /// Ring the terminal bell at a flash sale's last-seconds warnings.
     pub bell: bool,
+    /// The operator's name on a team desk (`--operator`; default: the OS user).
+    pub operator: Option<String>,
     /// Where the shop ships; `None` when settings.toml does not say.
     pub shipping: Option<Shipping>,
 }
@@ -49,6 +51,7 @@ impl Default for Settings {
             fps: 30,
             scrollback: 100_000,
             bell: false,
+            operator: None,
             shipping: None,
         }
     }

@@ -28,8 +28,8 @@ mod link;
 pub mod moderation;
 pub mod money;
 mod orders;
-mod read;
 pub mod outbox;
+mod read;
 pub mod regions;
 pub mod replies;
 pub mod sales;
@@ -372,6 +372,12 @@ impl Desk {
         self.state.stream.id = id;
     }
 
+    /// Moves the clock on to `now` with no rule run: a console that follows a team's journal
+    /// shows countdowns on its own clock, while the rules run on the journal's ticks alone.
+    pub fn watch_clock(&mut self, now: DateTime<Utc>) {
+        self.state.now = self.state.now.max(now);
+    }
+
     /// This desk with its clock at `now`, as an idle tick would leave it: a journal keeps no
     /// idle tick, so a rebuilt desk's clock stops at the last input it kept.
     #[cfg(test)]
@@ -434,7 +440,6 @@ impl Desk {
     pub fn summary(&self) -> Summary {
         Summary::of(self)
     }
-
 }
 
 impl State {

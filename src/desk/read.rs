@@ -17,7 +17,6 @@ use crate::config::model::ReplySpec;
 use crate::protocol::{StreamInfo, StreamState};
 
 impl Desk {
-
     /// Where the feed comes from, as the status bar says it.
     pub fn source(&self) -> &str {
         &self.state.source

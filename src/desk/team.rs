@@ -18,6 +18,10 @@ pub struct Hand {
     pub by: String,
     #[serde(flatten)]
     pub action: Action,
+    /// The team desk's request it came from (the store's id), journaled with it so that it
+    /// is applied once however often the feed changes hands; none for the feed holder's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<i64>,
 }
 
 /// What one operator did on this stream (the headless summary's `operators`, the report's
@@ -53,7 +57,7 @@ impl State {
     /// Applies an operator's action and credits it; a claim another operator settled first
     /// is not touched again, and the one who tried is told who did.
     pub(in crate::desk) fn apply_hand(&mut self, out: &mut Outbox, hand: Hand, now: DateTime<Utc>) {
-        let Hand { by, action } = hand;
+        let Hand { by, action, .. } = hand;
         let claim = match &action {
             Action::ConfirmClaim { id } | Action::RejectClaim { id } => Some(*id),
             _ => None,

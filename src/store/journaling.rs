@@ -246,6 +246,11 @@ impl Journaling {
         Ok(Attached { journaling, desk: start.fresh_desk(), resume: ResumePoint::default(), restored: None })
     }
 
+    /// The stored session being written.
+    pub fn session(&self) -> i64 {
+        self.id
+    }
+
     /// How far behind the writer is.
     pub fn backlog(&self) -> Backlog {
         self.writer.backlog()
@@ -378,6 +383,15 @@ impl Journaling {
         }
         self.writer.finish();
     }
+}
+
+/// The desk a console that follows session `id` of `source` starts from (another console
+/// journals it): a fresh one, knowing what the earlier streams taught, as a rebuild starts.
+pub fn follow(reader: &dyn Reader, source: &str, id: i64, start: Start<'_>) -> anyhow::Result<Desk> {
+    start.setup.reply_uses = reader.reply_uses(Some(id))?;
+    start.setup.history = Arc::new(reader.viewer_history(source, Some(id))?);
+    *start.memory = Memory::of(reader.examples(Some(id))?);
+    Ok(start.fresh_desk())
 }
 
 /// Applies session `id`'s journal to `desk` (a fresh one), input by input at the recorded

@@ -218,7 +218,7 @@ impl Store {
     pub fn reply_uses(&self, except: Option<i64>) -> anyhow::Result<BTreeMap<String, u64>> {
         let mut stmt = self.conn.prepare(
             "SELECT json_extract(body, '$.args.reply') AS reply, count(*) FROM journal
-             WHERE kind = 'operator' AND json_extract(body, '$.operator') = 'answer'
+             WHERE kind IN ('operator', 'hand') AND json_extract(body, '$.operator') = 'answer'
                AND session_id IS NOT ?1 AND reply IS NOT NULL
              GROUP BY reply",
         )?;

@@ -202,7 +202,7 @@ pub(super) fn every_input() -> Vec<Input> {
     edited.keywords = vec!["talla".into()];
     inputs.push(Input::Replies(vec![edited]));
     let confirm = Action::ConfirmClaim { id: 3 };
-    inputs.push(Input::Hand(crate::desk::team::Hand { by: "ana".into(), action: confirm }));
+    inputs.push(Input::Hand(crate::desk::team::Hand { by: "ana".into(), action: confirm, request: Some(7) }));
     inputs
 }
 

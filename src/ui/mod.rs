@@ -79,7 +79,7 @@ pub fn draw_buffer(
     panes::sale::draw(buf, a.sale, &ctx, view, focus == Pane::Sale);
     panes::stock::draw(buf, a.stock, &ctx, view, focus == Pane::Stock);
     panes::replies::draw(buf, a.replies, &ctx, view, focus == Pane::Replies);
-    panes::status::draw(buf, a.status, &ctx);
+    panes::status::draw(buf, a.status, &ctx, view.team.as_deref());
     if let Some(popup) = &mut view.popup {
         popup.draw(buf, area, &ctx, &mut view.hits);
     }

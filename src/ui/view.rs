@@ -101,6 +101,8 @@ pub struct ViewState {
     pub stock: ListView,
     pub replies: ListView,
     pub claims: ClaimsView,
+    /// On a team desk: who holds the feed and where each operator is (the app keeps it).
+    pub team: Option<String>,
     pub(crate) hits: Hits,
 }
 
@@ -122,6 +124,7 @@ impl ViewState {
             stock: ListView::default(),
             replies: ListView::default(),
             claims: ClaimsView::default(),
+            team: None,
             hits: Hits::default(),
         }
     }

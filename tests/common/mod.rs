@@ -276,3 +276,16 @@ impl Tmux {
         self.pane_format("#{pane_pid}").parse().expect("tmux reports the pane's pid")
     }
 }
+
+/// A direct child of `parent` whose command name is `name`.
+pub fn child_named(parent: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.filter_map(Result::ok).find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+        // `pid (comm) state ppid ...`: comm may hold spaces, so split after its `)`.
+        let (head, tail) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1;
+        let ppid: u32 = tail.split_whitespace().nth(1)?.parse().ok()?;
+        (ppid == parent && comm == name).then_some(pid)
+    })
+}

@@ -5,7 +5,7 @@ use super::*;
 use crate::desk::team::Hand;
 
 fn by(name: &str, action: Action) -> Input {
-    Input::Hand(Hand { by: name.into(), action })
+    Input::Hand(Hand { by: name.into(), action, request: None })
 }
 
 #[test]

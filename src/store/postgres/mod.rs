@@ -11,6 +11,7 @@ mod pgpass;
 mod read;
 pub mod schema;
 mod target;
+pub mod team;
 mod viewers;
 mod write;
 
@@ -25,6 +26,7 @@ use super::Journal;
 use super::writer::QUEUE;
 pub use pgpass::{Wanted, find as find_in_pgpass};
 pub use target::{Secrets, Target, is_postgres};
+pub use write::{Fence, JOURNAL_CHANNEL};
 
 type Manager = PostgresConnectionManager<MakeRustlsConnect>;
 
@@ -58,7 +60,18 @@ impl PgStore {
     /// Starts a journal writer with a connection of its own.
     pub fn journal(&self) -> anyhow::Result<Journal> {
         let client = off_runtime(|| self.target.connect())?;
-        Journal::start_on(write::Pg::new(client), QUEUE)
+        Journal::start_on(write::Pg::new(client, None), QUEUE)
+    }
+
+    /// Starts a journal writer that writes only while `fence`'s console holds the feed.
+    pub fn fenced_journal(&self, fence: Fence) -> anyhow::Result<Journal> {
+        let client = off_runtime(|| self.target.connect())?;
+        Journal::start_on(write::Pg::new(client, Some(fence)), QUEUE)
+    }
+
+    /// Where this store is, as it may be shown.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
     /// Runs `f` on a pooled connection, off the app's runtime.

@@ -67,7 +67,7 @@ impl Reader for PgStore {
             let rows = c.query(
                 "SELECT reply, COUNT(*) FROM (
                      SELECT body::jsonb -> 'args' ->> 'reply' AS reply FROM journal
-                     WHERE kind = 'operator' AND session_id IS DISTINCT FROM $1
+                     WHERE kind IN ('operator', 'hand') AND session_id IS DISTINCT FROM $1
                        AND body::jsonb ->> 'operator' = 'answer'
                  ) answers
                  WHERE reply IS NOT NULL GROUP BY reply",

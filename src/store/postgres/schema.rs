@@ -20,10 +20,11 @@ pub struct Migration {
 }
 
 /// Every migration, in the order they apply.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "journal, sessions, viewers, notes and examples",
-    sql: "
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "journal, sessions, viewers, notes and examples",
+        sql: "
 CREATE TABLE sessions (
     id          BIGSERIAL PRIMARY KEY,
     source      TEXT NOT NULL,
@@ -89,7 +90,38 @@ CREATE TABLE viewer_notes (
     PRIMARY KEY (feed, user_id)
 );
 ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "the team desk: the feed's lease, requests, consoles",
+        sql: "
+CREATE TABLE leases (
+    source      TEXT PRIMARY KEY,
+    holder      TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    epoch       BIGINT NOT NULL,
+    expires_at  TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE requests (
+    id          BIGSERIAL PRIMARY KEY,
+    session_id  BIGINT NOT NULL REFERENCES sessions (id),
+    operator    TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    at          TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX requests_by_session ON requests (session_id, id);
+ALTER TABLE journal ADD COLUMN request BIGINT;
+CREATE UNIQUE INDEX journal_requests ON journal (session_id, request) WHERE request IS NOT NULL;
+CREATE TABLE consoles (
+    id          TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    place       TEXT NOT NULL,
+    seen_at     TIMESTAMPTZ NOT NULL
+);
+",
+    },
+];
 
 /// Held while migrating, so that two consoles starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x6c69_7665_6465_736b; // "livedesk"

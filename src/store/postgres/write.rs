@@ -11,19 +11,32 @@ use postgres::{Client, Transaction};
 
 use super::viewers;
 use crate::desk::viewers::Note;
-use crate::desk::Action;
+use crate::desk::{Action, Input};
 use crate::store::stamp;
 use crate::store::writer::{Backend, Entry, Item, Msg, Touched, encode, sql_int};
 
-/// The writer's connection, and the last `n` written per session.
+/// The channel a committed batch is announced on (its payload: the session id), so that
+/// the team's other consoles read the new rows at once.
+pub const JOURNAL_CHANNEL: &str = "livedesk_journal";
+
+/// The writer's connection, the last `n` written per session, and the lease it writes under.
 pub(super) struct Pg {
     client: Client,
     next_n: HashMap<i64, i64>,
+    fence: Option<Fence>,
+}
+
+/// A feed holder's journal writes only while it holds the feed's lease: a console that lost
+/// it (a network cut, a takeover) cannot add a row after the new holder's.
+#[derive(Clone, Debug)]
+pub struct Fence {
+    pub source: String,
+    pub console: String,
 }
 
 impl Pg {
-    pub(super) fn new(client: Client) -> Pg {
-        Pg { client, next_n: HashMap::new() }
+    pub(super) fn new(client: Client, fence: Option<Fence>) -> Pg {
+        Pg { client, next_n: HashMap::new(), fence }
     }
 }
 
@@ -31,7 +44,7 @@ impl Backend for Pg {
     // PostgreSQL's commit is durable already: the batches waited on need nothing more.
     fn write(&mut self, batch: &[Msg], _durable: bool, begun: &mut Vec<i64>) -> anyhow::Result<()> {
         let saved_n = self.next_n.clone();
-        let result = write_batch(&mut self.client, &mut self.next_n, batch, begun);
+        let result = write_batch(&mut self.client, &mut self.next_n, self.fence.as_ref(), batch, begun);
         if result.is_err() {
             self.next_n = saved_n;
             begun.clear();
@@ -49,15 +62,29 @@ struct Columns {
     kind: Vec<&'static str>,
     seq: Vec<Option<i64>>,
     body: Vec<String>,
+    /// The team request a row applied, if any.
+    request: Vec<Option<i64>>,
 }
 
 fn write_batch(
     client: &mut Client,
     next_n: &mut HashMap<i64, i64>,
+    fence: Option<&Fence>,
     batch: &[Msg],
     begun: &mut Vec<i64>,
 ) -> anyhow::Result<()> {
     let mut tx = client.transaction()?;
+    if let Some(fence) = fence {
+        let holds = tx
+            .query_opt(
+                "SELECT 1 FROM leases WHERE source = $1 AND holder = $2 FOR SHARE",
+                &[&fence.source, &fence.console],
+            )?
+            .is_some();
+        if !holds {
+            anyhow::bail!("this console no longer holds the feed: another took it over");
+        }
+    }
     let mut touched: BTreeMap<i64, Touched> = BTreeMap::new();
     let mut columns = Columns::default();
     for msg in batch {
@@ -119,11 +146,26 @@ fn write_batch(
     }
     if !columns.n.is_empty() {
         tx.execute(
-            "INSERT INTO journal (session_id, n, at, kind, seq, body)
-             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])",
-            &[&columns.session, &columns.n, &columns.at, &columns.kind, &columns.seq, &columns.body],
+            "INSERT INTO journal (session_id, n, at, kind, seq, body, request)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+                                  $7::bigint[])",
+            &[
+                &columns.session,
+                &columns.n,
+                &columns.at,
+                &columns.kind,
+                &columns.seq,
+                &columns.body,
+                &columns.request,
+            ],
         )
         .context("cannot write the journal's rows")?;
+        let mut sessions = columns.session.clone();
+        sessions.dedup();
+        for session in sessions {
+            // Delivered on commit, to every console listening.
+            tx.execute("SELECT pg_notify($1, $2)", &[&JOURNAL_CHANNEL, &session.to_string()])?;
+        }
     }
     for (session, t) in touched {
         if let Some(seq) = t.last_seq {
@@ -173,6 +215,10 @@ fn row(
     columns.kind.push(kind);
     columns.seq.push(seq.map(sql_int).transpose()?);
     columns.body.push(body);
+    columns.request.push(match &entry.item {
+        Item::Input(Input::Hand(hand)) => hand.request,
+        _ => None,
+    });
     if let Item::Input(input) = &entry.item
         && let Some(Action::NoteViewer { user_id, note, tags }) = input.action()
         && !user_id.is_empty()

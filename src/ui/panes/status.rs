@@ -35,7 +35,7 @@ struct Item {
     priority: u8,
 }
 
-fn items(ctx: &Ctx<'_>) -> Vec<Item> {
+fn items(ctx: &Ctx<'_>, team: Option<&str>) -> Vec<Item> {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let bar = theme.status;
     let mut out = Vec::new();
@@ -64,6 +64,10 @@ fn items(ctx: &Ctx<'_>) -> Vec<Item> {
         }
     };
     push(conn, style.add_modifier(Modifier::BOLD), 0);
+    if let Some(team) = team {
+        // Who holds the feed (and so sends), and where each operator of the team is.
+        push(format!("⇄ {team}"), bar.add_modifier(Modifier::BOLD), 1);
+    }
     if let Some(spell) = desk.health().quiet(desk.now()) {
         // A feed that stalled while its socket stays up: nothing else would say so.
         let text =
@@ -162,7 +166,8 @@ fn thousands(n: u64) -> String {
 }
 
 /// Draws the bar: figures on the first row, the notice and key hints on the second.
-pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
+/// `team` is the team desk's line (who holds the feed, who is on), on a team console.
+pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, team: Option<&str>) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let bar = theme.status;
     buf.set_style(area, bar);
@@ -175,7 +180,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     // Row 1: figures, then the clock at the right edge.
     let mut tbuf = [0; 8];
     let clock = format!(" {} ", text::hms(desk.now().timestamp(), &mut tbuf));
-    let mut items = items(ctx);
+    let mut items = items(ctx, team);
     let room = width.saturating_sub(text::width(&clock));
     let cost = |items: &[Item]| items.iter().map(|i| text::width(&i.text) + 2).sum::<usize>();
     while cost(&items) > room {

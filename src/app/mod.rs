@@ -22,7 +22,8 @@ use crate::config::Config;
 use crate::config::load::load_replies;
 use crate::config::watch::Watched;
 use crate::desk::learned::Memory;
-use crate::desk::{Desk, DeskSetup, Input, Level, LinkEvent, Output};
+use crate::desk::team::Hand;
+use crate::desk::{Action, Desk, DeskSetup, Input, Level, LinkEvent, Output};
 use crate::explain::ExplainWriter;
 use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
@@ -32,6 +33,8 @@ use crate::store::journaling::{Applied, Journaling, Reader, Start, Welcomed, Wri
 use crate::ui::view::{Effect, ViewState};
 
 pub use crate::store::journaling::ResumePoint;
+
+pub mod team;
 
 /// An input with the time it happened at, when the source knows better than the wall
 /// clock (a replay plays script time).
@@ -93,6 +96,10 @@ pub struct Session {
     terminal: bool,
     /// Where each comment, as the desk saw it, is written (`--explain`).
     explain: Option<ExplainWriter>,
+    /// This console's operator, named on every action it applies.
+    operator: Option<String>,
+    /// This console's place on a team desk (several consoles on one feed and store).
+    seat: Option<team::Seat>,
 }
 
 struct Recorder {
@@ -130,7 +137,34 @@ impl Session {
             bell: false,
             terminal: false,
             explain: None,
+            operator: None,
+            seat: None,
         }
+    }
+
+    /// Names this console's operator on every action it applies from now on.
+    pub fn set_operator(&mut self, name: String) {
+        self.operator = Some(name);
+    }
+
+    /// The operator's action from a key: applied here, named; asked of the feed holder on a
+    /// team console that follows; refused on one that only watches.
+    pub fn act(&mut self, action: Action) {
+        if let Some(seat) = &self.seat
+            && !seat.holds_feed()
+        {
+            let refused = seat.ask(action);
+            if let Some(text) = refused {
+                let now = self.now();
+                self.desk.apply(Input::Link(LinkEvent::Notice { level: Level::Warn, text }), now);
+            }
+            return;
+        }
+        let input = match &self.operator {
+            Some(by) => Input::Hand(Hand { by: by.clone(), action, request: None }),
+            None => Input::Operator(action),
+        };
+        self.apply((input, None));
     }
 
     /// A session replaying a recording: no platform hears its commands, so none waits for
@@ -216,6 +250,15 @@ impl Session {
 
     /// Applies one input and sends what the desk asks for.
     pub fn apply(&mut self, (input, at): Stamped) {
+        if self.following() {
+            // The journal brings every input that counts; the clock here only moves the
+            // countdowns on screen.
+            if matches!(input, Input::Tick) {
+                let now = self.now();
+                self.desk.watch_clock(now);
+            }
+            return;
+        }
         if at.is_some() {
             self.last_stamp = at;
         }
@@ -370,22 +413,30 @@ impl Session {
         if let Some(journal) = self.journal.take() {
             journal.finish(self.now());
         }
+        // After the journal: the next holder finds every row this one wrote.
+        self.leave_team();
     }
 }
 
-/// Starts the WebSocket feed client; its inputs go to `tx`.
-pub fn spawn_socket_feed(opts: FeedOptions, tx: mpsc::Sender<Stamped>, session: &mut Session) {
+/// Starts the WebSocket feed client; its inputs go to `tx`. Returns its tasks, for a team
+/// console that stops holding the feed to end them.
+pub fn spawn_socket_feed(
+    opts: FeedOptions,
+    tx: mpsc::Sender<Stamped>,
+    session: &mut Session,
+) -> Vec<tokio::task::AbortHandle> {
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     session.connect_commands(cmd_tx);
     let (in_tx, mut in_rx) = mpsc::channel::<Input>(BATCH * 4);
-    tokio::spawn(crate::feed::ws::run(opts, in_tx, cmd_rx));
-    tokio::spawn(async move {
+    let client = tokio::spawn(crate::feed::ws::run(opts, in_tx, cmd_rx));
+    let relay = tokio::spawn(async move {
         while let Some(input) = in_rx.recv().await {
             if tx.send((input, None)).await.is_err() {
                 break;
             }
         }
     });
+    vec![client.abort_handle(), relay.abort_handle()]
 }
 
 /// Plays a script's lines into `tx` on `clock` (`None` speed: as fast as possible).
@@ -460,11 +511,19 @@ pub async fn run_headless(
 ) -> Finish {
     let mut tick = interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let backlog = session.journal_backlog();
+    let mut news = session.take_news();
     loop {
+        // A console that takes the feed over starts journaling: its backlog is new.
+        let backlog = session.journal_backlog();
         let behind = journal_behind(&backlog);
         tokio::select! {
             biased;
+            Some(n) = next_news(&mut news) => {
+                on_news(session, n, &mut news);
+                if session.desk.ended() && !until_closed {
+                    return Finish::Normal;
+                }
+            }
             () = caught_up(&backlog), if behind => {}
             input = rx.recv(), if !behind => match input {
                 Some(input) => {
@@ -510,12 +569,19 @@ pub async fn run_tui(
     let mut shown_second = 0i64;
     let mut first_frame_logged = false;
     let mut replies_file = Watched::new(config.paths.config_file("replies.toml"));
-    let backlog = session.journal_backlog();
+    let mut news = session.take_news();
     loop {
+        // A console that takes the feed over starts journaling: its backlog is new.
+        let backlog = session.journal_backlog();
         let behind = journal_behind(&backlog);
         tokio::select! {
+            Some(n) = next_news(&mut news) => {
+                on_news(session, n, &mut news);
+                dirty = true;
+            }
             _ = frame.tick() => {
                 if dirty {
+                    view.team = session.team_line();
                     terminal.draw(|f| crate::ui::draw(f, &session.desk, &mut view, &theme, &config.keymap))?;
                     dirty = false;
                     if !first_frame_logged {
@@ -536,9 +602,10 @@ pub async fn run_tui(
                 };
                 match effect {
                     Effect::Quit => break,
-                    Effect::Desk(action) => session.apply((Input::Operator(action), None)),
+                    Effect::Desk(action) => session.act(action),
                     Effect::None => {}
                 }
+                session.set_place(&view.focus.title().to_lowercase());
                 dirty = true;
             }
             () = caught_up(&backlog), if feed_open && behind => {}
@@ -576,6 +643,27 @@ pub async fn run_tui(
     }
     drop(terminal);
     Ok(())
+}
+
+/// The team's next news (never, off a team).
+async fn next_news(news: &mut Option<mpsc::UnboundedReceiver<team::News>>) -> Option<team::News> {
+    match news {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Applies the team's news, and what else came with it, before the screen draws.
+fn on_news(session: &mut Session, first: team::News, news: &mut Option<mpsc::UnboundedReceiver<team::News>>) {
+    session.on_team(first);
+    if let Some(rx) = news {
+        for _ in 1..BATCH {
+            match rx.try_recv() {
+                Ok(n) => session.on_team(n),
+                Err(_) => break,
+            }
+        }
+    }
 }
 
 /// Whether feed input should wait for the journal writer to catch up.
