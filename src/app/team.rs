@@ -201,6 +201,10 @@ impl Team {
         std::thread::spawn(move || {
             let mut client = None;
             let mut shown = None;
+            // The last time this console's lease was renewed: once it has run out unrenewed,
+            // another console may hold the feed, and this one must let it go.
+            let mut renewed = std::time::Instant::now();
+            let lease = Duration::from_secs(u64::from(team::LEASE_SECONDS.unsigned_abs()));
             while !stopped.load(Ordering::SeqCst) {
                 let mut beat = || -> anyhow::Result<Roster> {
                     let c = match &mut client {
@@ -210,11 +214,14 @@ impl Team {
                     let here = place.lock().map(|p| p.clone()).unwrap_or_default();
                     team::seen(c, &m.console, &m.source, &m.operator, &here)?;
                     if holding.load(Ordering::SeqCst) {
-                        if !team::renew_lease(c, &m.source, &m.console)? {
+                        if team::renew_lease(c, &m.source, &m.console)? {
+                            renewed = std::time::Instant::now();
+                        } else {
                             holding.store(false, Ordering::SeqCst);
                             let _ = news.send(News::Lost);
                         }
                     } else if !m.watch && team::take_lease(c, &m.source, &m.console, &m.operator)? {
+                        renewed = std::time::Instant::now();
                         holding.store(true, Ordering::SeqCst);
                         let _ = news.send(News::Won);
                     }
@@ -228,6 +235,10 @@ impl Team {
                     Ok(_) => {}
                     Err(e) => {
                         tracing::warn!("team heartbeat: {e:#}");
+                        if holding.load(Ordering::SeqCst) && renewed.elapsed() >= lease {
+                            holding.store(false, Ordering::SeqCst);
+                            let _ = news.send(News::Lost);
+                        }
                         client = None;
                         shown = None;
                         let _ =

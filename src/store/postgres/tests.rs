@@ -96,17 +96,16 @@ fn migrations_apply_once_and_a_second_start_is_a_no_op() {
         .collect();
     assert_eq!(versions, (1..=schema::MIGRATIONS.len() as i32).collect::<Vec<_>>());
     // A later migration applies once on top, in its own transaction.
-    let later = [
-        schema::MIGRATIONS[0],
-        schema::Migration {
-            version: 2,
-            name: "a later column",
-            sql: "ALTER TABLE sessions ADD COLUMN later TEXT",
-        },
-    ];
+    let next = schema::MIGRATIONS.len() as i32 + 1;
+    let mut later = schema::MIGRATIONS.to_vec();
+    later.push(schema::Migration {
+        version: next,
+        name: "a later column",
+        sql: "ALTER TABLE sessions ADD COLUMN later TEXT",
+    });
     assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 1);
     assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 0);
-    // This build's migrations do not know version 2: the database is a newer livedesk's.
+    // This build's migrations do not know the last one: the database is a newer livedesk's.
     let err = PgStore::open(&db.target).err().unwrap();
     assert!(format!("{err:#}").contains("newer livedesk"), "{err:#}");
 }
@@ -267,4 +266,83 @@ proptest! {
         prop_assert_eq!(&first, &second);
         prop_assert_eq!(&first.clock_at(live.now()), &live);
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The team desk
+
+#[test]
+fn one_console_holds_the_feed_until_its_lease_runs_out_and_then_another_takes_it() {
+    let db = TestDb::new();
+    drop(PgStore::open(&db.target).unwrap());
+    let mut c = db.client();
+    assert!(team::take_lease(&mut c, SOURCE, "A", "ana").unwrap());
+    assert!(!team::take_lease(&mut c, SOURCE, "B", "ben").unwrap(), "ana's lease runs");
+    assert!(team::take_lease(&mut c, "ws://another.feed", "B", "ben").unwrap(), "a lease is per feed");
+    assert!(team::renew_lease(&mut c, SOURCE, "A").unwrap());
+    assert!(!team::renew_lease(&mut c, SOURCE, "B").unwrap(), "only the holder renews");
+    // ana stops renewing (killed, or cut off): her lease runs out.
+    c.execute("UPDATE leases SET expires_at = now() - interval '1 second' WHERE holder = 'A'", &[]).unwrap();
+    assert!(team::take_lease(&mut c, SOURCE, "B", "ben").unwrap());
+    assert!(!team::renew_lease(&mut c, SOURCE, "A").unwrap(), "ana learns she lost it");
+    let roster = team::roster(&mut c, SOURCE).unwrap();
+    assert_eq!(roster.holder, Some(("ben".to_owned(), "B".to_owned())));
+    team::seen(&mut c, "B", SOURCE, "ben", "stock").unwrap();
+    team::seen(&mut c, "C", SOURCE, "cy", "chat").unwrap();
+    assert_eq!(
+        team::roster(&mut c, SOURCE).unwrap().on,
+        [("ben".into(), "stock".into()), ("cy".into(), "chat".into())]
+    );
+    team::gone(&mut c, "C").unwrap();
+    team::release_lease(&mut c, SOURCE, "B").unwrap();
+    let roster = team::roster(&mut c, SOURCE).unwrap();
+    assert_eq!((roster.holder, roster.on.len()), (None, 1), "a console that quits frees the feed at once");
+}
+
+#[test]
+fn a_console_that_lost_the_lease_cannot_journal_after_the_new_holder() {
+    let db = TestDb::new();
+    let store = PgStore::open(&db.target).unwrap();
+    let mut c = db.client();
+    assert!(team::take_lease(&mut c, SOURCE, "A", "ana").unwrap());
+    let fence = Fence { source: SOURCE.into(), console: "A".into() };
+    let journal = store.fenced_journal(fence.clone()).unwrap();
+    let session = journal.begin(SOURCE, t(0)).unwrap();
+    journal.record(session, t(1), Item::Input(chat(1)));
+    journal.flush().unwrap();
+    c.execute("UPDATE leases SET expires_at = now() - interval '1 second'", &[]).unwrap();
+    assert!(team::take_lease(&mut c, SOURCE, "B", "ben").unwrap());
+    journal.record(session, t(2), Item::Input(chat(2)));
+    assert!(journal.flush().is_err(), "the old holder's write is refused");
+    assert!(journal.failed());
+    assert_eq!(team::last_row(&mut c, session).unwrap(), 1, "only the row written under the lease");
+    drop(journal);
+    drop(store);
+}
+
+#[test]
+fn a_request_is_pending_until_the_holder_journals_it_and_is_journaled_once() {
+    let db = TestDb::new();
+    let store = PgStore::open(&db.target).unwrap();
+    let mut c = db.client();
+    let journal = store.journal().unwrap();
+    let session = journal.begin(SOURCE, t(0)).unwrap();
+    let confirm = Action::ConfirmClaim { id: 3 };
+    let id = team::request(&mut c, session, "ben", &confirm).unwrap();
+    let pending = team::pending(&mut c, session).unwrap();
+    let hand = crate::desk::team::Hand { by: "ben".into(), action: confirm, request: Some(id) };
+    assert_eq!(pending, [hand.clone()]);
+    journal.record(session, t(1), Item::Input(Input::Hand(hand.clone())));
+    journal.flush().unwrap();
+    assert!(team::pending(&mut c, session).unwrap().is_empty(), "journaled: no longer pending");
+    let rows = team::rows_after(&mut c, session, 0, 10).unwrap();
+    assert_eq!(
+        rows.iter().map(|(_, _, item)| item.clone()).collect::<Vec<_>>(),
+        [Item::Input(Input::Hand(hand.clone()))]
+    );
+    // A second holder that took it too (it had not seen the first's commit) is refused.
+    journal.record(session, t(2), Item::Input(Input::Hand(hand)));
+    assert!(journal.flush().is_err(), "a request is journaled once");
+    drop(journal);
+    drop(store);
 }
