@@ -20,10 +20,11 @@ pub struct Migration {
 }
 
 /// Every migration, in the order they apply.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "journal, sessions, viewers, notes and examples",
-    sql: "
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "journal, sessions, viewers, notes and examples",
+        sql: "
 CREATE TABLE sessions (
     id          BIGSERIAL PRIMARY KEY,
     source      TEXT NOT NULL,
@@ -89,7 +90,14 @@ CREATE TABLE viewer_notes (
     PRIMARY KEY (feed, user_id)
 );
 ",
-}];
+    },
+    Migration {
+        version: 2,
+        name: "where a copied session came from",
+        // `store copy` recognises a session it copied before by it (see `copy`).
+        sql: "ALTER TABLE sessions ADD COLUMN copied_from TEXT UNIQUE",
+    },
+];
 
 /// Held while migrating, so that two consoles starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x6c69_7665_6465_736b; // "livedesk"

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use proptest::prelude::*;
 use tokio::sync::mpsc;
 
+use super::test_db::TestDb;
 use super::*;
 use crate::app::{Clock, Session};
 use crate::config::Config;
@@ -18,47 +18,6 @@ use crate::store::tests::{
     SOURCE, a_stream, chat, config, every_input, frame, fresh, play, play_steps, step, t,
 };
 use crate::store::{Item, Store, path_in};
-
-/// A database of its own on the test cluster, dropped afterwards.
-struct TestDb {
-    admin: Target,
-    target: Target,
-}
-
-impl TestDb {
-    fn new() -> TestDb {
-        let url = std::env::var("LIVEDESK_TEST_PG").unwrap_or_else(|_| {
-            panic!(
-                "LIVEDESK_TEST_PG is not set: the PostgreSQL store's tests need a cluster. Run `./test`, \
-                 which starts a throwaway one, or set LIVEDESK_TEST_PG=postgres://USER@HOST:PORT/postgres"
-            )
-        });
-        let admin = Target::new(&url, &Secrets::from_env(None), None).expect("LIVEDESK_TEST_PG reads");
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("livedesk_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-        let mut client = admin.connect().expect("the test cluster answers");
-        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        TestDb { target: admin.with_database(&name), admin }
-    }
-
-    fn client(&self) -> postgres::Client {
-        self.target.connect().unwrap()
-    }
-
-    /// `(text, count)` rows of `sql`.
-    fn rows(&self, sql: &str) -> Vec<(String, i64)> {
-        self.client().query(sql, &[]).unwrap().iter().map(|r| (r.get(0), r.get(1))).collect()
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let name = self.target.database().to_owned();
-        if let Ok(mut client) = self.admin.connect() {
-            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
-}
 
 /// A session journaling into `db`, its commands going to a channel.
 fn pg_session(db: &TestDb, config: &Config) -> (Session, mpsc::UnboundedReceiver<Command>, PgStore) {
@@ -96,17 +55,15 @@ fn migrations_apply_once_and_a_second_start_is_a_no_op() {
         .collect();
     assert_eq!(versions, (1..=schema::MIGRATIONS.len() as i32).collect::<Vec<_>>());
     // A later migration applies once on top, in its own transaction.
-    let later = [
-        schema::MIGRATIONS[0],
-        schema::Migration {
-            version: 2,
-            name: "a later column",
-            sql: "ALTER TABLE sessions ADD COLUMN later TEXT",
-        },
-    ];
+    let mut later = schema::MIGRATIONS.to_vec();
+    later.push(schema::Migration {
+        version: schema::MIGRATIONS.len() as i32 + 1,
+        name: "a later column",
+        sql: "ALTER TABLE sessions ADD COLUMN later TEXT",
+    });
     assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 1);
     assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 0);
-    // This build's migrations do not know version 2: the database is a newer livedesk's.
+    // This build's migrations do not know the later one: the database is a newer livedesk's.
     let err = PgStore::open(&db.target).err().unwrap();
     assert!(format!("{err:#}").contains("newer livedesk"), "{err:#}");
 }
