@@ -177,11 +177,13 @@ fn copy_session(
             let last_there: i64 = tx
                 .query_one("SELECT COALESCE(MAX(n), 0)::bigint FROM journal WHERE session_id = $1", &[&to])?
                 .get(0);
-            if last_there == last_here && ended_there == s.ended_at.is_some() {
+            // The copy's last row is the laptop's still, unless it was journaled further there.
+            let same = same_row(from, tx, s.id, to, last_there)?;
+            if same && last_there == last_here && ended_there == s.ended_at.is_some() {
                 return Ok(Outcome::Skipped { to });
             }
             // An ended session is final there (its viewers are in the totals already).
-            if ended_there || last_there > last_here || !same_row(from, tx, s.id, to, last_there)? {
+            if !same || ended_there || last_there > last_here {
                 return Ok(Outcome::Diverged { to });
             }
             tx.execute(
