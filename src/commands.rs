@@ -365,8 +365,7 @@ fn store_copy(paths: &Paths, args: CopyArgs) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let target = configured::postgres_target(paths, &config, Some(&args.to))?
-        .context("--to needs a PostgreSQL address: postgres://USER@HOST:PORT/DB")?;
+    let target = configured::target_at(paths, &config, &args.to)?;
     let from = args.from.unwrap_or_else(|| store::path_in(&paths.state_dir));
     let source = copy::open_source(&from)?;
     println!("copying {} into {}", from.display(), target.shown());
@@ -382,13 +381,13 @@ fn store_copy(paths: &Paths, args: CopyArgs) -> anyhow::Result<ExitCode> {
         };
         println!("session {} ({stream}): {what}", s.from);
     })?;
+    let left = match done.diverged {
+        0 => String::new(),
+        n => format!(", {n} left as they were (journaled on both sides)"),
+    };
     println!(
-        "{} session(s) copied, {} topped up, {} skipped; {} journal rows, {} note(s) on viewers",
-        done.copied,
-        done.topped_up,
-        done.skipped + done.diverged,
-        done.rows,
-        done.notes
+        "{} session(s) copied, {} topped up, {} skipped{left}; {} journal rows, {} note(s) on viewers",
+        done.copied, done.topped_up, done.skipped, done.rows, done.notes
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -11,8 +11,13 @@ use crate::config::{Config, Paths};
 pub fn postgres_target(paths: &Paths, config: &Config, flag: Option<&str>) -> anyhow::Result<Option<Target>> {
     let settings = &config.settings.store;
     let Some(url) = flag.filter(|u| !u.is_empty()).or(settings.url.as_deref()) else { return Ok(None) };
-    let (password_file, ca_file) = settings.files(&paths.config_dir);
-    Target::new(url, &Secrets::from_env(password_file), ca_file.as_deref()).map(Some)
+    target_at(paths, config, url).map(Some)
+}
+
+/// The PostgreSQL store at `url`, reached with the password and CA settings of `[store]`.
+pub fn target_at(paths: &Paths, config: &Config, url: &str) -> anyhow::Result<Target> {
+    let (password_file, ca_file) = config.settings.store.files(&paths.config_dir);
+    Target::new(url, &Secrets::from_env(password_file), ca_file.as_deref())
 }
 
 /// The configured store, opened for reading.
