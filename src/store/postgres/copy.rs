@@ -87,11 +87,16 @@ fn copy_here(from: &Store, to: &Target, mut progress: impl FnMut(&SessionCopy)) 
     schema::migrate(&mut client).with_context(|| format!("cannot set up the store {}", to.shown()))?;
     let store_id = from.own_id()?;
     let mut done = Copied::default();
-    for s in sessions(from)? {
-        let key = format!("{store_id}/{}", s.id);
+    for id in session_ids(from)? {
+        // One read transaction per session: its row and its journal as of one moment, even
+        // while a desk on the laptop goes on journaling it.
+        let snapshot = from.conn.unchecked_transaction()?;
+        let s = session(from, id)?;
+        let key = format!("{store_id}/{id}");
         let mut tx = client.transaction()?;
         let outcome = copy_session(from, &mut tx, &s, &key)
-            .with_context(|| format!("cannot copy session {} of {}", s.id, from.path().display()))?;
+            .with_context(|| format!("cannot copy session {id} of {}", from.path().display()))?;
+        drop(snapshot);
         match outcome {
             Outcome::Copied { rows, .. } | Outcome::ToppedUp { rows, .. } => {
                 tx.commit()?;
@@ -111,27 +116,35 @@ fn copy_here(from: &Store, to: &Target, mut progress: impl FnMut(&SessionCopy)) 
     Ok(done)
 }
 
-/// Every session of `from`, oldest first (they keep their order in the copy).
-fn sessions(from: &Store) -> anyhow::Result<Vec<SessionRow>> {
-    let mut stmt = from.conn.prepare(
+/// Every session id of `from`, oldest first (they keep their order in the copy).
+fn session_ids(from: &Store) -> anyhow::Result<Vec<i64>> {
+    let mut stmt = from.conn.prepare("SELECT id FROM sessions ORDER BY id")?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    ids.collect::<Result<_, _>>().context("cannot read the sessions to copy")
+}
+
+/// Session `id`'s row in `from`.
+fn session(from: &Store, id: i64) -> anyhow::Result<SessionRow> {
+    let row = from.conn.query_row(
         "SELECT id, source, stream_id, title, started_at, updated_at, ended_at, last_seq, orders, gmv
-         FROM sessions ORDER BY id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(SessionRow {
-            id: r.get(0)?,
-            source: r.get(1)?,
-            stream_id: r.get(2)?,
-            title: r.get(3)?,
-            started_at: r.get(4)?,
-            updated_at: r.get(5)?,
-            ended_at: r.get(6)?,
-            last_seq: r.get(7)?,
-            orders: r.get(8)?,
-            gmv: r.get(9)?,
-        })
-    })?;
-    rows.collect::<Result<_, _>>().context("cannot read the sessions to copy")
+         FROM sessions WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(SessionRow {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                stream_id: r.get(2)?,
+                title: r.get(3)?,
+                started_at: r.get(4)?,
+                updated_at: r.get(5)?,
+                ended_at: r.get(6)?,
+                last_seq: r.get(7)?,
+                orders: r.get(8)?,
+                gmv: r.get(9)?,
+            })
+        },
+    );
+    row.with_context(|| format!("cannot read session {id} to copy"))
 }
 
 /// Copies one session inside `tx` (the caller commits what was copied).
