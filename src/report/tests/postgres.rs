@@ -104,4 +104,14 @@ fn a_copied_store_reports_as_it_did_and_a_second_copy_copies_nothing() {
     assert_eq!(told, [Outcome::Skipped { to: 1 }, Outcome::Skipped { to: 2 }]);
     assert_eq!(counts(&db), before, "nothing written the second time");
     assert_eq!(reports(&pg, &config), reports(&lite, &config));
+
+    // The file moved elsewhere (a new laptop, a restored backup) is still the same store.
+    drop(lite); // its last connection gone, the file holds everything
+    let moved = path.with_file_name("moved.db");
+    std::fs::copy(&path, &moved).unwrap();
+    told.clear();
+    let third =
+        copy::copy(Store::open(&moved).unwrap(), &db.target, |s| told.push(s.outcome.clone())).unwrap();
+    assert_eq!((third.skipped, third.copied), (2, 0), "{told:?}");
+    assert_eq!(counts(&db), before);
 }
