@@ -71,7 +71,8 @@ fn main() {
     let target = admin.with_database(&name);
     let store = PgStore::open(&target).unwrap();
     assert!(team::take_lease(&mut target.connect().unwrap(), SOURCE, "holder", "ana").unwrap());
-    let journal = Arc::new(store.fenced_journal(Fence { source: SOURCE.into(), console: "holder".into() }).unwrap());
+    let journal =
+        Arc::new(store.fenced_journal(Fence { source: SOURCE.into(), console: "holder".into() }).unwrap());
     let session = journal.begin(SOURCE, Utc::now()).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
 

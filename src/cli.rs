@@ -34,6 +34,11 @@ pub enum Cmd {
     Report(ReportArgs),
     /// List the customers across every stored stream: orders, spend, first and last seen.
     Customers(CustomersArgs),
+    /// Work on the store itself: copy the SQLite store into PostgreSQL.
+    Store {
+        #[command(subcommand)]
+        action: StoreCmd,
+    },
     /// Write, check or locate the configuration files.
     Config {
         #[command(subcommand)]
@@ -169,6 +174,10 @@ pub struct ReportArgs {
     /// With --suggest-replies: how often a question must be asked to get a draft.
     #[arg(long, default_value_t = 3, value_name = "N", requires = "suggest_replies")]
     pub min_asked: usize,
+    /// Read this PostgreSQL store instead of the state dir's SQLite file (overrides
+    /// `[store] url` in settings.toml).
+    #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
+    pub store: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -188,6 +197,28 @@ pub struct CustomersArgs {
     /// Print CSV instead of a table.
     #[arg(long)]
     pub csv: bool,
+    /// Read this PostgreSQL store instead of the state dir's SQLite file (overrides
+    /// `[store] url` in settings.toml).
+    #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCmd {
+    /// Copy every session of the SQLite store (its journal, examples and viewers) and the
+    /// notes on viewers into a PostgreSQL store; sessions already there are skipped, so it
+    /// can run again.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The PostgreSQL store to copy into.
+    #[arg(long, value_name = "postgres://USER@HOST:PORT/DB")]
+    pub to: String,
+    /// The SQLite file to copy from (default: the state dir's).
+    #[arg(long, value_name = "PATH")]
+    pub from: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::app::team::{Member, Seat, Team};
 use crate::app::{self, Clock, Finish, Session, Stamped};
 use crate::cli::{
-    Cli, Cmd, ConfigCmd, ExplainArgs, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs,
-    SummaryFormat,
+    Cli, Cmd, ConfigCmd, CopyArgs, ExplainArgs, HeadlessArgs, ReplayArgs, RunArgs, ServeArgs, SessionsArgs,
+    StoreCmd, SummaryFormat,
 };
 use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::explain::Explained;
@@ -19,8 +19,9 @@ use crate::feed::script::Script;
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Format, StreamInfo};
 use crate::server::{self, ServerOptions};
-use crate::store::postgres::{PgStore, Secrets, Target};
-use crate::store::{self, Journal, SourceLock, Store};
+use crate::store::postgres::copy::{self, Outcome};
+use crate::store::postgres::{PgStore, Target};
+use crate::store::{self, Journal, SourceLock, Store, configured};
 
 /// The built-in demo stream.
 pub const DEMO_SCRIPT: &str = include_str!("../demos/flash-friday.jsonl");
@@ -36,6 +37,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Sessions(args)) => sessions(&paths, args),
         Some(Cmd::Report(args)) => crate::report::run::report(&paths, args),
         Some(Cmd::Customers(args)) => crate::report::run::customers(&paths, args),
+        Some(Cmd::Store { action: StoreCmd::Copy(args) }) => store_copy(&paths, args),
         Some(Cmd::Config { action }) => config_cmd(&paths, action),
     }
 }
@@ -68,15 +70,6 @@ fn load_config(paths: &Paths) -> Result<Config, ExitCode> {
         eprintln!("livedesk: the configuration has errors (above); fix them, or run `livedesk config check`");
         ExitCode::FAILURE
     })
-}
-
-/// The PostgreSQL store this run journals into, if any: `--store` (or `LIVEDESK_STORE`),
-/// else `[store] url` in settings.toml; none keeps the state dir's SQLite file.
-fn postgres_target(paths: &Paths, config: &Config, flag: Option<&str>) -> anyhow::Result<Option<Target>> {
-    let settings = &config.settings.store;
-    let Some(url) = flag.filter(|u| !u.is_empty()).or(settings.url.as_deref()) else { return Ok(None) };
-    let (password_file, ca_file) = settings.files(&paths.config_dir);
-    Target::new(url, &Secrets::from_env(password_file), ca_file.as_deref()).map(Some)
 }
 
 /// The operator's name: `--operator`, else `operator` in settings.toml, else the login name;
@@ -130,7 +123,11 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let url = if args.demo { None } else { args.url.clone().or_else(|| config.settings.feed.url.clone()) };
-    let postgres = if args.no_store { None } else { postgres_target(paths, &config, args.store.as_deref())? };
+    let postgres = if args.no_store {
+        None
+    } else {
+        configured::postgres_target(paths, &config, args.store.as_deref())?
+    };
     let (tx, rx) = mpsc::channel::<Stamped>(16 * 1024);
     let _server; // the in-process demo server lives as long as the run
     let _lock; // the store's hold on this feed, as long as the run
@@ -382,23 +379,53 @@ fn sessions(paths: &Paths, args: SessionsArgs) -> anyhow::Result<ExitCode> {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    let (list, place) = match postgres_target(paths, &config, args.store.as_deref())? {
-        Some(target) => (PgStore::open(&target)?.sessions()?, target.shown().to_owned()),
-        None => {
-            let path = store::path_in(&paths.state_dir);
-            let list = if path.exists() { Store::open(&path)?.sessions()? } else { Vec::new() };
-            (list, path.display().to_string())
-        }
+    let opened = configured::for_reading(paths, &config, args.store.as_deref())?;
+    let list = match &opened.store {
+        Some(store) => store.sessions()?,
+        None => Vec::new(),
     };
     if args.json {
         println!("{}", serde_json::to_string(&list)?);
         return Ok(ExitCode::SUCCESS);
     }
     if list.is_empty() {
-        println!("No stored sessions in {place}");
+        println!("No stored sessions in {}", opened.place);
         return Ok(ExitCode::SUCCESS);
     }
     print!("{}", sessions_table(&list));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `livedesk store copy`: the SQLite store into PostgreSQL, a line per session as it goes.
+fn store_copy(paths: &Paths, args: CopyArgs) -> anyhow::Result<ExitCode> {
+    let config = match load_config(paths) {
+        Ok(c) => c,
+        Err(code) => return Ok(code),
+    };
+    let target = configured::target_at(paths, &config, &args.to)?;
+    let from = args.from.unwrap_or_else(|| store::path_in(&paths.state_dir));
+    let source = copy::open_source(&from)?;
+    println!("copying {} into {}", from.display(), target.shown());
+    let done = copy::copy(source, &target, |s| {
+        let stream = s.stream.as_deref().unwrap_or("-");
+        let what = match &s.outcome {
+            Outcome::Copied { to, rows } => format!("copied as session {to} ({rows} journal rows)"),
+            Outcome::ToppedUp { to, rows } => format!("topped up session {to} ({rows} new journal rows)"),
+            Outcome::Skipped { to } => format!("skipped: already there as session {to}"),
+            Outcome::Diverged { to } => {
+                format!("left as it is: session {to} there was journaled further since it was copied")
+            }
+        };
+        println!("session {} ({stream}): {what}", s.from);
+    })?;
+    let left = match done.diverged {
+        0 => String::new(),
+        n => format!(", {n} left as they were (journaled on both sides)"),
+    };
+    println!(
+        "{} session(s) copied, {} topped up, {} skipped{left}; {} journal rows, {} note(s) on viewers",
+        done.copied, done.topped_up, done.skipped, done.rows, done.notes
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -200,3 +200,50 @@ fn a_report_with_nothing_stored_says_so() {
     let listed = livedesk(&home, &["customers"]);
     assert!(listed.contains("No customers yet"), "{listed}");
 }
+
+/// `report --format json` of the latest session, with `extra` arguments, as JSON.
+fn json_report(home: &Home, out: &str, extra: &[&str]) -> serde_json::Value {
+    let out = home.dir.path().join(out);
+    let mut args = vec!["report", "latest", "--format", "json", "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    livedesk(home, &args);
+    serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_store_copied_into_postgres_reports_lists_and_counts_as_the_sqlite_one() {
+    let home = Home::new();
+    record_stream(&home);
+    let db = common::pg::TestDb::new();
+    let lite = json_report(&home, "lite", &[]);
+
+    let copied = livedesk(&home, &["store", "copy", "--to", &db.url]);
+    assert!(copied.contains("session 1 (report-stream): copied as session 1 ("), "{copied}");
+    assert!(copied.contains("1 session(s) copied, 0 topped up, 0 skipped;"), "{copied}");
+    let again = livedesk(&home, &["store", "copy", "--to", &db.url]);
+    assert!(again.contains("session 1 (report-stream): skipped: already there as session 1"), "{again}");
+    assert!(
+        again
+            .ends_with("0 session(s) copied, 0 topped up, 1 skipped; 0 journal rows, 0 note(s) on viewers\n"),
+        "{again}"
+    );
+
+    // The same report, customers and sessions from PostgreSQL, by --store or LIVEDESK_STORE.
+    assert_eq!(json_report(&home, "pg", &["--store", &db.url]), lite);
+    let customers = livedesk(&home, &["customers", "--csv"]);
+    assert!(customers.lines().count() > 1, "{customers}");
+    assert_eq!(livedesk(&home, &["customers", "--csv", "--store", &db.url]), customers);
+    let by_env = home.command().args(["customers", "--csv"]).env("LIVEDESK_STORE", &db.url).output().unwrap();
+    assert_eq!(String::from_utf8(by_env.stdout).unwrap(), customers);
+    let sessions = livedesk(&home, &["sessions", "--json"]);
+    assert_eq!(livedesk(&home, &["sessions", "--json", "--store", &db.url]), sessions);
+
+    // A server that is not there is said so, and nothing is copied.
+    let nowhere = format!("postgres://nobody@127.0.0.1:{}/desk", common::free_port());
+    let out = home.command().args(["store", "copy", "--to", &nowhere]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains(&format!("cannot connect to the store {nowhere}")), "{err}");
+    let out = home.command().args(["report", "--store", &nowhere]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("cannot connect"));
+}

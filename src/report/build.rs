@@ -11,13 +11,13 @@ use crate::desk::DeskSetup;
 use crate::desk::classify::Tag;
 use crate::desk::text::normalize;
 use crate::protocol::OrderStatus;
-use crate::store::{SessionInfo, Store};
+use crate::store::{Archive, SessionInfo};
 
 /// The report of stored session `info`, its desk set up by `setup` (the shop files as they
 /// are now, as a restart would use them); `earlier` holds the user ids of everyone who bought
 /// in an earlier stream (see [`earlier_buyers`]).
 pub fn build(
-    store: &Store,
+    store: &dyn Archive,
     info: &SessionInfo,
     setup: DeskSetup,
     earlier: &HashSet<String>,
@@ -47,7 +47,11 @@ pub fn note_line(note: &str, tags: &[String]) -> String {
 /// Everyone who bought (an order live at its stream's end) in a stored session older than
 /// `before`: each is replayed, so a claim confirmed on a platform with no checkout counts
 /// as the desk counted it.
-pub fn earlier_buyers(store: &Store, before: i64, setup: &DeskSetup) -> anyhow::Result<HashSet<String>> {
+pub fn earlier_buyers(
+    store: &dyn Archive,
+    before: i64,
+    setup: &DeskSetup,
+) -> anyhow::Result<HashSet<String>> {
     let mut buyers = HashSet::new();
     for s in store.sessions()?.into_iter().filter(|s| s.id < before) {
         let c = collect::collect(store, s.id, setup.clone())?;

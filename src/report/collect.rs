@@ -13,7 +13,7 @@ use crate::desk::{
     Action, Desk, DeskSetup, Input, Output, claim_order_id as claim_id, is_operator as is_shop,
 };
 use crate::protocol::{Command, Event, Frame, ModAction, User};
-use crate::store::{Item, Store};
+use crate::store::{Archive, Item};
 
 /// How a comment stopped waiting for an answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,9 +125,9 @@ pub struct Collected {
 
 /// Replays session `id` of `store` into a fresh desk set up by `setup`, noting the stream's
 /// history on the way.
-pub fn collect(store: &Store, id: i64, setup: DeskSetup) -> anyhow::Result<Collected> {
+pub fn collect(store: &dyn Archive, id: i64, setup: DeskSetup) -> anyhow::Result<Collected> {
     let mut pass = Pass::new(Desk::new(setup));
-    store.each_item(id, |at, item| {
+    store.each_item(id, &mut |at, item| {
         match item {
             Item::Input(input) => pass.input(input, at),
             // A new run of the app, as a rebuild sees it (refs, and the feed dialled again).

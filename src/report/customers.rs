@@ -13,7 +13,7 @@ use super::collect;
 use super::csv_out::Sheet;
 use super::money;
 use crate::desk::DeskSetup;
-use crate::store::{Store, stamp};
+use crate::store::{Archive, stamp};
 
 /// One customer over every stored stream.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -39,7 +39,7 @@ pub struct Customer {
 
 /// Every customer (a viewer with an order live at its stream's end), the biggest spenders
 /// first; `setup` builds each stream's desk.
-pub fn across(store: &Store, setup: &DeskSetup) -> anyhow::Result<Vec<Customer>> {
+pub fn across(store: &dyn Archive, setup: &DeskSetup) -> anyhow::Result<Vec<Customer>> {
     let mut sessions = store.sessions()?;
     sessions.reverse();
     let mut customers: HashMap<String, Customer> = HashMap::new();

@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use super::{Report, charts, csv_out, customers as across, html, markdown, suggest};
 use crate::cli::{CustomersArgs, ReportArgs, ReportFormat};
 use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::DeskSetup;
-use crate::store::{self, SessionInfo, Store};
+use crate::store::{Archive, SessionInfo, configured};
 
 /// Loads the shop files (a report replays the journal under them, as a restart does).
 fn load_config(paths: &Paths) -> Option<Config> {
@@ -41,17 +41,17 @@ fn setup(config: &Config, source: &str) -> DeskSetup {
     }
 }
 
-/// Opens the store, or says there is nothing to report on.
-fn open_store(paths: &Paths) -> anyhow::Result<Store> {
-    let path = store::path_in(&paths.state_dir);
-    if !path.exists() {
-        bail!("no stored sessions in {}: run a stream first (livedesk run)", path.display());
-    }
-    Store::open(&path)
+/// Opens the configured store (`--store`, as `livedesk sessions` does), or says there is
+/// nothing to report on.
+fn open_store(paths: &Paths, config: &Config, flag: Option<&str>) -> anyhow::Result<Box<dyn Archive>> {
+    let opened = configured::for_reading(paths, config, flag)?;
+    opened
+        .store
+        .with_context(|| format!("no stored sessions in {}: run a stream first (livedesk run)", opened.place))
 }
 
 /// The session named on the command line: an id or `latest`.
-fn pick(store: &Store, which: &str) -> anyhow::Result<SessionInfo> {
+fn pick(store: &dyn Archive, which: &str) -> anyhow::Result<SessionInfo> {
     let sessions = store.sessions()?;
     let found = if which.eq_ignore_ascii_case("latest") {
         sessions.into_iter().next()
@@ -62,13 +62,13 @@ fn pick(store: &Store, which: &str) -> anyhow::Result<SessionInfo> {
         sessions.into_iter().find(|s| s.id == id)
     };
     found.with_context(|| match which {
-        "latest" => format!("no stored sessions in {}: run a stream first", store.path().display()),
-        _ => format!("no session {which} in {}; `livedesk sessions` lists them", store.path().display()),
+        "latest" => format!("no stored sessions in {}: run a stream first", store.place()),
+        _ => format!("no session {which} in {}; `livedesk sessions` lists them", store.place()),
     })
 }
 
 /// Builds the report of one stored session with the configured shop.
-pub fn build_for(store: &Store, info: &SessionInfo, config: &Config) -> anyhow::Result<Report> {
+pub fn build_for(store: &dyn Archive, info: &SessionInfo, config: &Config) -> anyhow::Result<Report> {
     let setup = setup(config, &info.source);
     let earlier = super::earlier_buyers(store, info.id, &setup)?;
     super::build(store, info, setup, &earlier)
@@ -77,9 +77,9 @@ pub fn build_for(store: &Store, info: &SessionInfo, config: &Config) -> anyhow::
 /// `livedesk report`.
 pub fn report(paths: &Paths, args: ReportArgs) -> anyhow::Result<ExitCode> {
     let Some(config) = load_config(paths) else { return Ok(ExitCode::FAILURE) };
-    let store = open_store(paths)?;
-    let info = pick(&store, &args.session)?;
-    let report = build_for(&store, &info, &config)?;
+    let store = open_store(paths, &config, args.store.as_deref())?;
+    let info = pick(store.as_ref(), &args.session)?;
+    let report = build_for(store.as_ref(), &info, &config)?;
     let dir = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("livedesk-report-{}", info.id)));
     for path in write(&report, &dir, &args.format)? {
         println!("wrote {}", path.display());
@@ -142,16 +142,15 @@ pub fn write(report: &Report, dir: &Path, formats: &[ReportFormat]) -> anyhow::R
 /// `livedesk customers`.
 pub fn customers(paths: &Paths, args: CustomersArgs) -> anyhow::Result<ExitCode> {
     let Some(config) = load_config(paths) else { return Ok(ExitCode::FAILURE) };
-    let path = store::path_in(&paths.state_dir);
-    let list = if path.exists() {
-        across::across(&Store::open(&path)?, &setup(&config, "customers"))?
-    } else {
-        Vec::new()
+    let opened = configured::for_reading(paths, &config, args.store.as_deref())?;
+    let list = match &opened.store {
+        Some(store) => across::across(store.as_ref(), &setup(&config, "customers"))?,
+        None => Vec::new(),
     };
     if args.csv {
         across::csv(&list, std::io::stdout().lock())?;
     } else if list.is_empty() {
-        println!("No customers yet in {}", path.display());
+        println!("No customers yet in {}", opened.place);
     } else {
         print!("{}", across::table(&list));
     }

@@ -15,6 +15,7 @@ use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::Input;
 use crate::feed::script::{ScriptItem, parse_line};
 use crate::protocol::{Event, Frame, StreamInfo};
+use crate::store::journaling::{Reader, Writer};
 use crate::store::{Journal, Store, path_in};
 
 const SOURCE: &str = "ws://platform.test/feed";
@@ -40,8 +41,20 @@ fn config(dir: &Path) -> Config {
 fn record(dir: &Path, config: &Config, stream: &str, script: &Path, start: DateTime<Utc>) {
     let path = path_in(&dir.join("state"));
     let store = Store::open(&path).unwrap();
+    record_into(&store, Journal::start(&path).unwrap(), config, stream, script, start);
+}
+
+/// [`record`] into any store.
+fn record_into(
+    store: &dyn Reader,
+    journal: impl Writer + 'static,
+    config: &Config,
+    stream: &str,
+    script: &Path,
+    start: DateTime<Utc>,
+) {
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
-    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, false).unwrap();
+    session.attach_store(store, journal, SOURCE, false).unwrap();
     let info = StreamInfo {
         id: stream.into(),
         title: format!("{stream} live"),
@@ -79,7 +92,7 @@ fn stored() -> (tempfile::TempDir, Store, Config) {
     (dir, store, config)
 }
 
-fn report_of(store: &Store, config: &Config, id: i64) -> Report {
+fn report_of(store: &dyn crate::store::Archive, config: &Config, id: i64) -> Report {
     let info = store.sessions().unwrap().into_iter().find(|s| s.id == id).unwrap();
     run::build_for(store, &info, config).unwrap()
 }
@@ -478,3 +491,5 @@ fn suggested_replies_draft_the_unanswered_favourites_and_keep_the_file_on_a_seco
     );
     assert!(!config_dir.join("replies.toml").exists(), "replies.toml is never written");
 }
+
+mod postgres;

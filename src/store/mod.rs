@@ -10,6 +10,8 @@
 //! The same tables can live in a PostgreSQL database instead ([`postgres`]), written by the
 //! same [`Journal`] thread and read back by the same journaling rules.
 
+pub mod archive;
+pub mod configured;
 mod examples;
 pub mod journaling;
 pub mod postgres;
@@ -32,6 +34,7 @@ use crate::desk::viewers::History;
 use crate::desk::{Action, Desk, Input, LinkEvent};
 use crate::protocol::{Command, Frame};
 
+pub use archive::Archive;
 pub use viewers::ViewerRow;
 pub use writer::{Backlog, CommandSink, Item, Journal};
 
@@ -162,6 +165,23 @@ impl Store {
     /// Where the database is.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// This store's own id, made the first time it is asked for and kept in the file: a copy
+    /// of its sessions elsewhere is recognised by it, wherever the file has moved since.
+    pub fn own_id(&self) -> anyhow::Result<String> {
+        let read = || -> rusqlite::Result<String> {
+            self.conn.execute_batch("CREATE TABLE IF NOT EXISTS store_id (id TEXT NOT NULL)")?;
+            let id: Option<String> =
+                self.conn.query_row("SELECT id FROM store_id LIMIT 1", [], |r| r.get(0)).optional()?;
+            if let Some(id) = id {
+                return Ok(id);
+            }
+            let id = format!("{:032x}", fastrand::u128(..));
+            self.conn.execute("INSERT INTO store_id (id) VALUES (?1)", [&id])?;
+            Ok(id)
+        };
+        read().with_context(|| format!("cannot read the store's id in {}", self.path.display()))
     }
 
     /// The newest session from `source` (a feed URL, `demo`) that has not ended.

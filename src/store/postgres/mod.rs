@@ -7,6 +7,7 @@
 //! and so must not be called from inside the app's: [`off_runtime`] moves a call to a
 //! plain thread when it would be.
 
+pub mod copy;
 mod pgpass;
 mod read;
 pub mod schema;
@@ -105,5 +106,7 @@ pub(super) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
+#[cfg(test)]
+pub(crate) mod test_db;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use super::{PgStore, viewers};
 use crate::desk::learned::Example;
 use crate::desk::viewers::History;
+use crate::store::archive::Notes;
 use crate::store::examples::LOADED;
 use crate::store::journaling::Reader;
 use crate::store::{Item, OpenSession, SessionInfo, decode, length_seconds, parse_stamp};
@@ -109,6 +110,30 @@ impl Reader for PgStore {
 }
 
 impl PgStore {
+    /// Where the store is: its address without the password.
+    pub fn shown(&self) -> &str {
+        self.target.shown()
+    }
+
+    /// The operator's notes and tags on viewers, by user id (the newest, where two feeds
+    /// know the same id); only those of `feed` when given.
+    pub fn viewer_notes(&self, feed: Option<&str>) -> anyhow::Result<Notes> {
+        self.with(|c| {
+            let rows = c.query(
+                "SELECT user_id, note, tags FROM viewer_notes WHERE $1::text IS NULL OR feed = $1 ORDER BY at",
+                &[&feed],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| {
+                    let tags: Vec<String> = serde_json::from_str(r.get(2)).unwrap_or_default();
+                    (r.get(0), (r.get(1), tags))
+                })
+                .collect())
+        })
+        .with_context(|| format!("cannot read the viewers' notes in {}", self.target.shown()))
+    }
+
     /// Every stored session, newest first, as `livedesk sessions` lists them.
     pub fn sessions(&self) -> anyhow::Result<Vec<SessionInfo>> {
         self.with(|c| {

@@ -93,6 +93,12 @@ CREATE TABLE viewer_notes (
     },
     Migration {
         version: 2,
+        name: "where a copied session came from",
+        // `store copy` recognises a session it copied before by it (see `copy`).
+        sql: "ALTER TABLE sessions ADD COLUMN copied_from TEXT UNIQUE",
+    },
+    Migration {
+        version: 3,
         name: "the team desk: the feed's lease, requests, consoles",
         sql: "
 CREATE TABLE leases (

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use proptest::prelude::*;
 use tokio::sync::mpsc;
 
+use super::test_db::TestDb;
 use super::*;
 use crate::app::{Clock, Session};
 use crate::config::Config;
@@ -15,50 +15,9 @@ use crate::desk::{Action, Input};
 use crate::protocol::Command;
 use crate::store::journaling::{self, Reader};
 use crate::store::tests::{
-    SOURCE, a_stream, chat, config, every_input, frame, fresh, play, play_steps, step, t,
+    SOURCE, a_stream, chat, config, every_input, frame, fresh, play, play_steps, step, t, welcome,
 };
 use crate::store::{Item, Store, path_in};
-
-/// A database of its own on the test cluster, dropped afterwards.
-struct TestDb {
-    admin: Target,
-    target: Target,
-}
-
-impl TestDb {
-    fn new() -> TestDb {
-        let url = std::env::var("LIVEDESK_TEST_PG").unwrap_or_else(|_| {
-            panic!(
-                "LIVEDESK_TEST_PG is not set: the PostgreSQL store's tests need a cluster. Run `./test`, \
-                 which starts a throwaway one, or set LIVEDESK_TEST_PG=postgres://USER@HOST:PORT/postgres"
-            )
-        });
-        let admin = Target::new(&url, &Secrets::from_env(None), None).expect("LIVEDESK_TEST_PG reads");
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("livedesk_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-        let mut client = admin.connect().expect("the test cluster answers");
-        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        TestDb { target: admin.with_database(&name), admin }
-    }
-
-    fn client(&self) -> postgres::Client {
-        self.target.connect().unwrap()
-    }
-
-    /// `(text, count)` rows of `sql`.
-    fn rows(&self, sql: &str) -> Vec<(String, i64)> {
-        self.client().query(sql, &[]).unwrap().iter().map(|r| (r.get(0), r.get(1))).collect()
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let name = self.target.database().to_owned();
-        if let Ok(mut client) = self.admin.connect() {
-            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
-}
 
 /// A session journaling into `db`, its commands going to a channel.
 fn pg_session(db: &TestDb, config: &Config) -> (Session, mpsc::UnboundedReceiver<Command>, PgStore) {
@@ -96,16 +55,15 @@ fn migrations_apply_once_and_a_second_start_is_a_no_op() {
         .collect();
     assert_eq!(versions, (1..=schema::MIGRATIONS.len() as i32).collect::<Vec<_>>());
     // A later migration applies once on top, in its own transaction.
-    let next = schema::MIGRATIONS.len() as i32 + 1;
     let mut later = schema::MIGRATIONS.to_vec();
     later.push(schema::Migration {
-        version: next,
+        version: schema::MIGRATIONS.len() as i32 + 1,
         name: "a later column",
         sql: "ALTER TABLE sessions ADD COLUMN later TEXT",
     });
     assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 1);
     assert_eq!(schema::migrate_with(&mut client, &later).unwrap(), 0);
-    // This build's migrations do not know the last one: the database is a newer livedesk's.
+    // This build's migrations do not know the later one: the database is a newer livedesk's.
     let err = PgStore::open(&db.target).err().unwrap();
     assert!(format!("{err:#}").contains("newer livedesk"), "{err:#}");
 }
@@ -331,7 +289,7 @@ fn a_request_is_pending_until_the_holder_journals_it_and_is_journaled_once() {
     let id = team::request(&mut c, session, "ben", &confirm).unwrap();
     let pending = team::pending(&mut c, session).unwrap();
     let hand = crate::desk::team::Hand { by: "ben".into(), action: confirm, request: Some(id) };
-    assert_eq!(pending, [hand.clone()]);
+    assert_eq!(pending, std::slice::from_ref(&hand));
     journal.record(session, t(1), Item::Input(Input::Hand(hand.clone())));
     journal.flush().unwrap();
     assert!(team::pending(&mut c, session).unwrap().is_empty(), "journaled: no longer pending");
@@ -345,4 +303,118 @@ fn a_request_is_pending_until_the_holder_journals_it_and_is_journaled_once() {
     assert!(journal.flush().is_err(), "a request is journaled once");
     drop(journal);
     drop(store);
+}
+
+/// Waits until `sql`'s count reaches `want` (a batch commits within the writer's wait).
+fn wait_for_count(db: &TestDb, sql: &str, want: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let n: i64 = db.client().query_one(sql, &[]).unwrap().get(0);
+        if n >= want {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{sql}: {n}, not {want}, after 5 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A session of its own (not resuming another) journaling into `db` from a new pool.
+fn pg_new_session(db: &TestDb, config: &Config) -> (Session, PgStore) {
+    let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
+    let store = PgStore::open(&db.target).unwrap();
+    session.attach_store(&store, store.journal().unwrap(), SOURCE, false).unwrap();
+    (session, store)
+}
+
+#[test]
+fn notes_purchases_and_reply_uses_are_shared_with_another_console_and_the_next_stream() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let sizing = config.shop.replies.replies.iter().find(|r| r.key.as_deref() == Some("3")).unwrap().id();
+    let answer = Input::Operator(Action::Answer { reply: sizing.to_owned(), to: None });
+    let note =
+        Action::NoteViewer { user_id: "u2".into(), note: "sizes run small".into(), tags: vec!["VIP".into()] };
+
+    // Stream A on the first console: u2 buys, gets a note, and a reply goes out twice.
+    let (mut a, _commands, _store) = pg_session(&db, &config);
+    play(&mut a, &a_stream()[..10]);
+    a.apply((Input::Operator(note), Some(t(400))));
+    a.apply((answer.clone(), Some(t(410))));
+    a.apply((answer.clone(), Some(t(420))));
+    wait_for_count(&db, "SELECT COUNT(*) FROM journal WHERE body LIKE '%\"answer\"%'", 2);
+    wait_for_count(&db, "SELECT COUNT(*) FROM viewer_notes", 1);
+    let bought = a.desk.viewers().tally(a.desk.viewers().get("u2").unwrap(), a.desk.catalog());
+    assert_eq!(bought.orders, 1);
+
+    // A second console, on its own connections, with a session of its own while A goes on.
+    let (mut b, _b_store) = pg_new_session(&db, &config);
+    let seen = |s: &Session| {
+        let past = s.desk.viewers().history().get("u2").cloned().expect("u2 from the shared store");
+        let note = s.desk.viewers().note("u2").cloned().expect("the note from the shared store");
+        (past.bought.orders, note.text, note.tags, s.desk.replies().uses(sizing))
+    };
+    let expected = (1, "sizes run small".to_owned(), vec!["VIP".to_owned()], 2);
+    assert_eq!(seen(&b), expected, "the second console");
+    b.finish();
+
+    // A ends; the team's next stream, on a third console, starts knowing all of it.
+    a.apply((
+        frame(20, crate::protocol::Event::Stream { state: crate::protocol::StreamState::Ended }),
+        Some(t(900)),
+    ));
+    a.finish();
+    let (mut c, _commands, _store) = pg_session(&db, &config);
+    play(&mut c, &[(welcome("s2"), 1_000)]);
+    assert_eq!(seen(&c), expected, "the next stream");
+    let past = c.desk.viewers().history().get("u2").unwrap();
+    assert_eq!(past.streams, 1, "A counted once, though the second console saw it open");
+    c.finish();
+}
+
+#[test]
+fn a_copy_tops_up_a_session_journaled_further_and_leaves_one_that_diverged() {
+    let db = TestDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let path = path_in(&dir.path().join("state"));
+    let copy = || {
+        let mut told = Vec::new();
+        copy::copy(Store::open(&path).unwrap(), &db.target, |s| told.push(s.outcome.clone())).unwrap();
+        told
+    };
+    let (mut lite, _commands) = sqlite_session(dir.path(), &config);
+    play(&mut lite, &a_stream()[..10]);
+    lite.finish(); // the stream goes on (a restart resumes it)
+    let rows = |n| vec![copy::Outcome::Copied { to: 1, rows: n }];
+    let first: i64 =
+        Store::open(&path).unwrap().conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap();
+    assert_eq!(copy(), rows(first as u64));
+
+    // Journaled further on the laptop: the next copy adds only the new rows.
+    let (mut lite, _commands) = sqlite_session(dir.path(), &config);
+    play(&mut lite, &a_stream()[10..]);
+    lite.finish();
+    let all: i64 =
+        Store::open(&path).unwrap().conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0)).unwrap();
+    assert_eq!(copy(), [copy::Outcome::ToppedUp { to: 1, rows: (all - first) as u64 }]);
+    assert_eq!(copy(), [copy::Outcome::Skipped { to: 1 }]);
+    let pg = PgStore::open(&db.target).unwrap();
+    let sqlite = Store::open(&path).unwrap();
+    let (mut from_pg, mut from_lite) = (fresh(&config), fresh(&config));
+    journaling::rebuild(&pg, 1, &mut from_pg).unwrap();
+    sqlite.rebuild(1, &mut from_lite).unwrap();
+    assert_eq!(from_pg.summary(), from_lite.summary());
+    assert_eq!(pg.latest_open(SOURCE).unwrap(), sqlite.latest_open(SOURCE).unwrap());
+
+    // A console resumes the copy on PostgreSQL, and the laptop goes on too: the copy is left.
+    let (mut on_pg, _commands, _store) = pg_session(&db, &config);
+    play(&mut on_pg, &[(chat(30), 70_000)]);
+    on_pg.finish();
+    let (mut lite, _commands) = sqlite_session(dir.path(), &config);
+    play(&mut lite, &[(chat(31), 71_000)]);
+    lite.finish();
+    let journal = db.rows("SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind");
+    assert_eq!(copy(), [copy::Outcome::Diverged { to: 1 }]);
+    assert_eq!(db.rows("SELECT kind, COUNT(*) FROM journal GROUP BY kind ORDER BY kind"), journal);
 }
