@@ -1,6 +1,7 @@
 //! The flash-sale pane: the most urgent running sale's countdown in big digits ("starts
 //! in" during its preheat, frozen while paused, with its last-seconds warning), how much of
-//! it has sold, its price, one line for each other running sale, and the plan of sales below.
+//! it has sold, its price, one line for each other running sale, and the plan of sales below;
+//! above them, the giveaway strip while a giveaway is open or just drawn.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -39,6 +40,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     if inner.is_empty() {
         return;
     }
+    let strip = super::giveaway::draw(buf, inner, ctx);
+    let inner = Rect { y: inner.y + strip, height: inner.height - strip, ..inner };
     let plan_min = u16::from(!desk.sales().all().is_empty());
     let used = match running.split_first() {
         Some((sale, others)) => draw_running(buf, inner, ctx, sale, others, plan_min),
