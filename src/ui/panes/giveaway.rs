@@ -15,11 +15,11 @@ use crate::ui::text;
 const URGENT_SECS: i64 = 10;
 
 /// Draws the strip at the top of `inner`; returns the rows it took (none when no giveaway
-/// is open or drawn).
+/// is open or drawn, or the pane is too short to spare them).
 pub fn draw(buf: &mut Buffer, inner: Rect, ctx: &Ctx<'_>) -> u16 {
     let giveaways = ctx.desk.giveaways();
     let Some(g) = giveaways.open().or_else(|| giveaways.last_drawn()) else { return 0 };
-    if inner.height < 4 {
+    if inner.height < 5 {
         return 0;
     }
     let (theme, now) = (ctx.theme, ctx.desk.now());
@@ -63,21 +63,21 @@ pub fn draw(buf: &mut Buffer, inner: Rect, ctx: &Ctx<'_>) -> u16 {
             }
             text::put_trunc(buf, nx, y, right, &what, theme.dim);
         }
-        _ => draw_winners(buf, x, y, right, g, ctx),
+        _ => {
+            draw_winners(buf, x, y, right, g, ctx);
+            return 3;
+        }
     }
     2
 }
 
-/// The winners line: their names, then how many entered and the seed, as room allows.
+/// The winners' names, then how many entered and the seed, a row each.
 fn draw_winners(buf: &mut Buffer, x: u16, y: u16, right: u16, g: &Giveaway, ctx: &Ctx<'_>) {
     let theme = ctx.theme;
     let names: Vec<String> = g.winners().map(|w| format!("@{}", w.name)).collect();
     let who = if names.is_empty() { "no one entered".to_owned() } else { names.join(" ") };
-    let nx = text::put(buf, x, y, right, &who, theme.base.add_modifier(Modifier::BOLD));
+    text::put_trunc(buf, x, y, right, &who, theme.base.add_modifier(Modifier::BOLD));
     let seed = g.drawn_seed().map(|s| s.to_string()).unwrap_or_default();
-    let full = format!(" · {} entered · seed {seed}", g.entrants.len());
-    let short = format!(" · {} entered", g.entrants.len());
-    let room = usize::from(right.saturating_sub(nx));
-    let rest = [full, short].into_iter().find(|s| text::width(s) <= room).unwrap_or_default();
-    text::put(buf, nx, y, right, &rest, theme.dim);
+    let detail = format!("{} entered · seed {seed}", g.entrants.len());
+    text::put_trunc(buf, x, y + 1, right, &detail, theme.dim);
 }

@@ -67,7 +67,8 @@ fn snapshot_flash_sale_pane_with_a_giveaway_drawn_beside_a_live_sale() {
     let term = render(&d, &mut view, 120, 40);
     let s = screen(&term);
     assert!(s.contains(" WINNERS  glue-kit"), "{s}");
-    assert!(s.contains(&format!("{} · 3 entered · seed 000000000000002a", winners.join(" "))), "{s}");
+    assert!(s.contains(&winners.join(" ")), "{s}");
+    assert!(s.contains("3 entered · seed 000000000000002a"), "{s}");
     assert!(s.contains("LIVE"), "the sale keeps its countdown below: {s}");
     insta::assert_snapshot!("sale_giveaway_drawn_120x40", term.backend());
 }
