@@ -203,6 +203,18 @@ fn a_winner_whose_name_is_a_place_is_no_place_to_the_check() {
     assert_eq!(sent_texts(&out).len(), 1, "{:?}", d.held());
 }
 
+#[test]
+fn a_giveaway_that_ends_after_the_stream_is_drawn_and_its_winners_left_to_the_operator() {
+    let mut d = desk_with(vec![spec("kit", 1, 30)]);
+    d.apply(start(5), t(0));
+    d.apply(said(1, viewer("ann", "GB"), "giveaway"), t(1));
+    d.apply(frame(2, Event::Stream { state: StreamState::Ended }), t(2));
+    let out = d.apply(Input::Tick, t(30));
+    assert_eq!(winners(&d, "kit"), ["ann"]);
+    assert!(sent_texts(&out).is_empty(), "nothing can be sent to an ended stream");
+    assert_eq!(last_notice(&d), "The stream has ended: tell @ann yourself that they won");
+}
+
 /// A stream with a giveaway: joins, entries, refusals, a tick past the end.
 fn giveaway_stream(seed: u64) -> Vec<(Input, DateTime<Utc>)> {
     let mut inputs = vec![(start(seed), t(0))];

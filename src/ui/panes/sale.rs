@@ -24,7 +24,7 @@ pub const URGENT_SECS: i64 = 30;
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let running = desk.sales().by_urgency(desk.now());
-    let hints = if running.is_empty() {
+    let mut hints = if running.is_empty() {
         ctx.hints(&[(KeyAction::StartSale, "start")])
     } else {
         let paused = view.pause_target(desk).is_some_and(|s| matches!(s.state, SaleState::Paused { .. }));
@@ -35,6 +35,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             (KeyAction::PauseSale, pause),
         ])
     };
+    let giveaways = desk.giveaways();
+    if giveaways.open().is_none() && giveaways.next_planned().is_some() {
+        hints.extend(ctx.hints(&[(KeyAction::StartGiveaway, "giveaway")]));
+    }
     let inner = frame(buf, area, Pane::Sale.title(), vec![], &hints, focused, theme);
     view.hits.sale_rows = Rect::default();
     if inner.is_empty() {

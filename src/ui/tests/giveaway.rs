@@ -74,6 +74,16 @@ fn snapshot_flash_sale_pane_with_a_giveaway_drawn_beside_a_live_sale() {
 }
 
 #[test]
+fn the_pane_names_the_start_key_while_a_giveaway_waits() {
+    let d = giveaway_desk();
+    let mut view = ViewState::new();
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("┌ Flash sale  s start  g giveaway "), "{s}");
+    let s = screen(&render(&open_giveaway(), &mut view, 120, 40));
+    assert!(!s.contains("g giveaway"), "one is open already: {s}");
+}
+
+#[test]
 fn the_giveaway_keys_start_with_a_fresh_seed_and_draw() {
     let d = giveaway_desk();
     let mut view = ViewState::new();
