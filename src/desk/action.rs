@@ -77,8 +77,10 @@ pub enum Action {
         id: Option<String>,
         seed: Seed,
     },
-    /// Draw the open giveaway now, before its countdown ends.
-    DrawGiveaway {},
+    /// Draw the open giveaway now, before its countdown ends, with `seed`: a fresh one the
+    /// console picks at the key press, so the start's seed, which the journal already
+    /// holds, cannot tell anyone the moment to draw early for the winners they want.
+    DrawGiveaway { seed: Seed },
     /// Pin a product on the stream (`None` unpins).
     PinProduct {
         #[serde(default)]
@@ -267,6 +269,8 @@ mod tests {
         let next = Action::from_script("start_giveaway", Some(serde_json::json!({"seed": "2a"}))).unwrap();
         assert_eq!(next, Action::StartGiveaway { id: None, seed: Seed(42) });
         assert!(Action::from_script("start_giveaway", None).is_err(), "a start carries its seed");
-        assert_eq!(Action::from_script("draw_giveaway", None).unwrap(), Action::DrawGiveaway {});
+        let early = Action::from_script("draw_giveaway", Some(serde_json::json!({"seed": "07"}))).unwrap();
+        assert_eq!(early, Action::DrawGiveaway { seed: Seed(7) });
+        assert!(Action::from_script("draw_giveaway", None).is_err(), "an early draw carries its own seed");
     }
 }

@@ -622,7 +622,9 @@ impl State {
             Action::PinProduct { sku } => self.pin_product(out, sku, now),
             Action::SendHeld {} => self.send_held(out, now),
             Action::DropHeld {} => self.drop_held(out),
-            a @ (Action::StartGiveaway { .. } | Action::DrawGiveaway {}) => self.giveaway_action(out, a, now),
+            a @ (Action::StartGiveaway { .. } | Action::DrawGiveaway { .. }) => {
+                self.giveaway_action(out, a, now)
+            }
             sale @ (Action::StartSale { .. }
             | Action::ExtendSale { .. }
             | Action::EndSale { .. }

@@ -258,7 +258,7 @@ impl ViewState {
             KeyAction::StartGiveaway => {
                 Effect::Desk(Action::StartGiveaway { id: None, seed: Seed(fastrand::u64(..)) })
             }
-            KeyAction::DrawGiveaway => Effect::Desk(Action::DrawGiveaway {}),
+            KeyAction::DrawGiveaway => Effect::Desk(Action::DrawGiveaway { seed: Seed(fastrand::u64(..)) }),
             KeyAction::ExtendSale => {
                 Effect::Desk(Action::ExtendSale { id: self.selected_running(desk), seconds: 30 })
             }

@@ -18,8 +18,9 @@
 //! the pane says how many were turned away and why. A viewer refused once may enter later
 //! if the reason passes (watched long enough, followed).
 //!
-//! The draw is [`draw::draw`], from the seed the start action carried and the entrants in
-//! entry order: both are in the journal, so a replay or a rebuild draws the same winners.
+//! The draw is [`draw::draw`], from the seed the start action carried (or, drawn early by
+//! hand, the draw action's own) and the entrants in entry order: both are in the journal,
+//! so a replay or a rebuild draws the same winners.
 
 pub mod draw;
 mod rules;
@@ -39,7 +40,8 @@ pub enum GiveawayState {
     Planned,
     /// Taking entries until `ends_at`; the draw will use `seed`.
     Open { ends_at: DateTime<Utc>, seed: Seed },
-    /// Drawn at `at` with `seed`: `winners` are indices into the entrants, in the order drawn.
+    /// Drawn at `at` with `seed` (the start's, or an early draw's own): `winners` are indices
+    /// into the entrants, in the order drawn.
     Drawn { seed: Seed, winners: Vec<usize>, at: DateTime<Utc> },
 }
 
@@ -286,8 +288,9 @@ impl Giveaways {
         self.open().is_some_and(|g| matches!(g.state, GiveawayState::Open { ends_at, .. } if now >= ends_at))
     }
 
-    /// Draws the open giveaway's winners now; returns its index.
-    pub fn draw(&mut self, now: DateTime<Utc>) -> Result<usize, GiveawayError> {
+    /// Draws the open giveaway's winners now, with `early`'s seed if given (a draw before
+    /// the countdown's end), else the start's; returns its index.
+    pub fn draw(&mut self, early: Option<Seed>, now: DateTime<Utc>) -> Result<usize, GiveawayError> {
         let i = self
             .list
             .iter()
@@ -295,6 +298,7 @@ impl Giveaways {
             .ok_or(GiveawayError::NoneOpen)?;
         let g = &mut self.list[i];
         let GiveawayState::Open { seed, .. } = g.state else { unreachable!("found open") };
+        let seed = early.unwrap_or(seed);
         let winners = draw::draw(seed, g.entrants.len(), g.spec.winners as usize);
         g.state = GiveawayState::Drawn { seed, winners, at: now };
         Ok(i)

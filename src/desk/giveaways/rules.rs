@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Candidate, Giveaway, Giveaways};
+use super::{Candidate, Giveaway, Giveaways, Seed};
 use crate::desk::held::{How, Outgoing};
 use crate::desk::outbox::Outbox;
 use crate::desk::{Action, Desk, Level, Link, State, clock, is_operator};
@@ -30,7 +30,7 @@ impl State {
                 Ok(i) => self.giveaway_started(out, i, now),
                 Err(e) => out.notice(Level::Warn, format!("Cannot start giveaway: {e}"), self.now),
             },
-            Action::DrawGiveaway {} => self.draw_giveaway(out, now),
+            Action::DrawGiveaway { seed } => self.draw_giveaway(out, Some(seed), now),
             _ => {}
         }
     }
@@ -41,7 +41,7 @@ impl State {
     pub(in crate::desk) fn giveaway_tick(&mut self, out: &mut Outbox, now: DateTime<Utc>) {
         if self.giveaways.due(now) {
             out.bump();
-            self.draw_giveaway(out, now);
+            self.draw_giveaway(out, None, now);
         }
     }
 
@@ -87,9 +87,10 @@ impl State {
         self.giveaways.enter(&norm, &candidate);
     }
 
-    /// Draws the open giveaway, says who won, and names them in the chat.
-    fn draw_giveaway(&mut self, out: &mut Outbox, now: DateTime<Utc>) {
-        let i = match self.giveaways.draw(now) {
+    /// Draws the open giveaway (with an early draw's own seed, else the start's), says who
+    /// won, and names them in the chat.
+    fn draw_giveaway(&mut self, out: &mut Outbox, early: Option<Seed>, now: DateTime<Utc>) {
+        let i = match self.giveaways.draw(early, now) {
             Ok(i) => i,
             Err(e) => return out.notice(Level::Warn, format!("Cannot draw: {e}"), self.now),
         };

@@ -156,17 +156,32 @@ fn an_entry_at_the_last_instant_comes_after_the_draw() {
 #[test]
 fn the_operator_can_draw_early_and_a_drawn_giveaway_does_not_run_again() {
     let mut d = desk_with(vec![spec("kit", 3, 600)]);
-    d.apply(op(Action::DrawGiveaway {}), t(0));
+    d.apply(op(Action::DrawGiveaway { seed: Seed(77) }), t(0));
     assert_eq!(last_notice(&d), "Cannot draw: no giveaway is taking entries");
     d.apply(start(5), t(1));
     d.apply(said(1, viewer("ann", "GB"), "giveaway"), t(2));
-    let out = d.apply(op(Action::DrawGiveaway {}), t(3));
+    let out = d.apply(op(Action::DrawGiveaway { seed: Seed(77) }), t(3));
     assert_eq!(winners(&d, "kit"), ["ann"], "fewer entered than may win: all of them win");
     assert_eq!(sent_texts(&out).len(), 1);
     d.apply(op(Action::StartGiveaway { id: Some("kit".into()), seed: Seed(6) }), t(4));
     assert_eq!(last_notice(&d), "Cannot start giveaway: giveaway kit was drawn already");
     d.apply(start(6), t(5));
     assert_eq!(last_notice(&d), "Cannot start giveaway: every giveaway in giveaways.toml has been drawn");
+}
+
+#[test]
+fn an_early_draw_uses_its_own_seed_not_the_one_the_journal_held_since_the_start() {
+    let mut d = desk_with(vec![spec("kit", 2, 600)]);
+    d.apply(start(1), t(0));
+    let names = ["ann", "bea", "cat", "dee", "eve", "fay", "gus"];
+    for (i, name) in names.iter().enumerate() {
+        d.apply(said(i as u64 + 1, viewer(name, "GB"), "giveaway"), t(i as i64 + 1));
+    }
+    d.apply(op(Action::DrawGiveaway { seed: Seed(99) }), t(20));
+    let expected: Vec<String> = draw(Seed(99), 7, 2).iter().map(|&i| names[i].to_string()).collect();
+    assert_ne!(draw(Seed(1), 7, 2), draw(Seed(99), 7, 2), "the two seeds draw apart");
+    assert_eq!(winners(&d, "kit"), expected);
+    assert_eq!(d.giveaways().all()[0].drawn_seed(), Some(Seed(99)), "the seed shown is the one used");
 }
 
 #[test]
@@ -296,7 +311,7 @@ proptest! {
             }
             d.apply(said(i as u64 + 1, viewer(&name, region), TEXTS[*text]), t(i as i64 + 1));
         }
-        d.apply(op(Action::DrawGiveaway {}), t(599));
+        d.apply(Input::Tick, t(600));
         let g = &d.giveaways().all()[0];
         let ids: Vec<&str> = g.entrants.iter().map(|e| e.user_id.as_str()).collect();
         let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();

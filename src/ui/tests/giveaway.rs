@@ -94,5 +94,5 @@ fn the_giveaway_keys_start_with_a_fresh_seed_and_draw() {
         })
         .collect();
     assert_ne!(seeds[0], seeds[1], "each start picks its own seed");
-    assert_eq!(act(&mut view, &d, KeyAction::DrawGiveaway), Effect::Desk(Action::DrawGiveaway {}));
+    assert!(matches!(act(&mut view, &d, KeyAction::DrawGiveaway), Effect::Desk(Action::DrawGiveaway { .. })));
 }
