@@ -5,9 +5,9 @@
 //! The desk does no I/O and never reads the clock, so the same inputs always give the
 //! same state: replays, headless runs and tests are exact.
 //!
-//! Here are the types, [`Desk::apply`] and its dispatch: one line an input. Every rule lives
-//! in the file its domain names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`,
-//! `moderation`, `viewers`, `sales/platform`, `claims/rules`) as a method of [`State`], the
+//! Here are the types, [`Desk::apply`] and its dispatch: one line an input. Every rule lives in
+//! the file its domain names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`, `moderation`,
+//! `viewers`, `sales/platform`, `claims/rules`, `giveaways/rules`) as a method of [`State`], the
 //! domain state, and speaks through the [`Outbox`] it is handed: no rule reaches the desk.
 
 pub mod action;
