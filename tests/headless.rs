@@ -1215,3 +1215,50 @@ fn a_tiktok_relays_replay_of_recent_comments_on_reconnect_counts_once_in_the_fee
     // The whole run is far shorter than a minute: no silence could have been quiet.
     assert_counts(&s["feed_health"], &[("quiet_spells", 0), ("quiet_seconds", 0)]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Giveaways
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_replayed_giveaway_draws_the_winners_its_seed_and_entrants_give() {
+    use livedesk::desk::giveaways::{Seed, draw::draw};
+    let home = Home::new();
+    let chat = |at: u64, n: u64, name: &str, region: &str, text: &str| {
+        json!({"at_ms": at, "event": {"type": "chat", "msg_id": format!("m{n}"),
+            "user": {"id": format!("u-{name}"), "name": name, "region": region, "badges": [], "follower": false},
+            "text": text, "reply_to": null}})
+        .to_string()
+    };
+    // The demo shop's giveaway (60 s, two winners, keyword "giveaway", UK only).
+    let mut lines = vec![
+        json!({"at_ms": 0, "event": {"type": "stream", "state": "live"}}).to_string(),
+        json!({"at_ms": 1000, "operator": "start_giveaway", "args": {"seed": "00000000deadbeef"}})
+            .to_string(),
+    ];
+    let people = [("ann", "GB"), ("bo", "GB"), ("cy", "US"), ("dee", "GB"), ("eli", "GB"), ("fay", "GB")];
+    for (i, (name, region)) in people.iter().enumerate() {
+        lines.push(chat(2000 + i as u64 * 100, i as u64, name, region, "GIVEAWAY!! 🎁"));
+    }
+    lines.push(chat(3000, 90, "ann", "GB", "giveaway again"));
+    lines.push(chat(3100, 91, "gus", "GB", "what a giveaway, no"));
+    lines.push(json!({"at_ms": 70000, "event": {"type": "viewers", "count": 12}}).to_string());
+    let script = home.dir.path().join("giveaway.jsonl");
+    std::fs::write(&script, lines.join("\n") + "\n").unwrap();
+
+    let entrants = ["ann", "bo", "dee", "eli", "fay", "gus"];
+    let expected: Vec<&str> =
+        draw(Seed(0xdead_beef), entrants.len(), 2).into_iter().map(|i| entrants[i]).collect();
+    for _ in 0..2 {
+        let done = replay_max(&home, &script);
+        done.assert_success();
+        let summary = done.summary();
+        let g = &summary["giveaways"][0];
+        assert_eq!(g["id"], "glue-kit", "{summary:#}");
+        assert_eq!(g["state"], "drawn", "{summary:#}");
+        assert_eq!(g["seed"], "00000000deadbeef", "{summary:#}");
+        assert_eq!(g["entrants"], 6, "cy lives where the shop does not ship; ann enters once");
+        assert_eq!(g["refused"], 1, "{summary:#}");
+        assert_eq!(g["winners"], json!(expected), "{summary:#}");
+    }
+}

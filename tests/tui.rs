@@ -1114,3 +1114,69 @@ fn a_reply_with_a_stale_price_is_held_until_the_operator_sends_it_anyway() {
     let sends = server.received().iter().filter(|v| v["type"] == "send_chat").count();
     assert_eq!(sends, 1, "one reply, sent once");
 }
+
+/// The giveaway strip's countdown in seconds and its "N entered", from the row under its
+/// badge (None while no giveaway is open).
+fn giveaway_line(screen: &str) -> Option<(u32, u32)> {
+    let rows = sale_pane(screen);
+    let badge = rows.iter().position(|r| r.starts_with(" GIVEAWAY "))?;
+    let line = rows.get(badge + 1)?;
+    let (time, rest) = line.split_once(' ')?;
+    let (m, s) = time.split_once(':')?;
+    let secs = m.parse::<u32>().ok()? * 60 + s.parse::<u32>().ok()?;
+    let entered = rest.split(" entered").next()?.rsplit(' ').next()?.parse().ok()?;
+    Some((secs, entered))
+}
+
+#[test]
+fn a_giveaway_starts_from_its_key_counts_down_and_names_its_winners() {
+    let home = Home::new();
+    home.write(
+        "giveaways.toml",
+        "[[giveaway]]\nid = \"e2e-kit\"\nprize = \"a glue kit\"\nwinners = 2\nkeyword = \"giveaway\"\nseconds = 30\n",
+    );
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-giveaway.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+
+    press(&tmux, &map, "normal", "start_giveaway");
+    let opened = wait_received(&server, "the giveaway's start line", |v| {
+        v["type"] == "send_chat" && v["text"].as_str().is_some_and(|t| t.contains("to win a glue kit"))
+    });
+    assert_eq!(
+        opened["text"], "Giveaway! Comment \"giveaway\" in the next 0:30 to win a glue kit.",
+        "{opened}"
+    );
+    let screen = tmux.wait_for("the giveaway countdown", WAIT, |s| giveaway_line(s).is_some());
+    let (first, _) = giveaway_line(&screen).unwrap();
+    assert!((1..=30).contains(&first), "{first}");
+    // Three of the four who comment the keyword live where the shop ships; each enters once.
+    let screen =
+        tmux.wait_for("three entrants", WAIT, |s| giveaway_line(s).is_some_and(|(_, entered)| entered == 3));
+    let (later, _) = giveaway_line(&screen).unwrap();
+    assert!(later < first, "the countdown moves: {first} then {later}");
+    assert!(sale_pane(&screen).join("\n").contains("refused"), "Maria Santos is refused: {screen}");
+
+    // At zero the desk draws and names the winners in the chat, once.
+    let said = wait_received(&server, "the winners' line", |v| {
+        v["type"] == "send_chat" && v["text"].as_str().is_some_and(|t| t.starts_with("Congratulations"))
+    });
+    let text = said["text"].as_str().unwrap().to_owned();
+    let named: Vec<&str> =
+        ["Oliver", "Isla", "Ava"].into_iter().filter(|n| text.contains(&format!("@{n}"))).collect();
+    assert_eq!(named.len(), 2, "two of the three entrants win: {text}");
+    assert!(!text.contains("Maria"), "{text}");
+    let seed = text.rsplit("draw seed ").next().unwrap().trim_end_matches(')').to_owned();
+    assert_eq!(seed.len(), 16, "{text}");
+    let screen = tmux.wait_for("the winners in the pane", WAIT, |s| s.contains(" WINNERS  e2e-kit"));
+    let pane = sale_pane(&screen).join("\n");
+    assert!(pane.contains(&format!("seed {seed}")), "the pane shows the seed the chat was told: {pane}");
+    for name in &named {
+        assert!(pane.contains(&format!("@{name}")), "{pane}");
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let lines = server.received().iter().filter(|v| v["text"] == said["text"]).count();
+    assert_eq!(lines, 1, "the winners are named once");
+}

@@ -5,6 +5,8 @@
 pub const CATALOG: &str = include_str!("../../demos/catalog.toml");
 /// The demo shop's flash-sale plan.
 pub const SALES: &str = include_str!("../../demos/sales.toml");
+/// The demo shop's giveaways.
+pub const GIVEAWAYS: &str = include_str!("../../demos/giveaways.toml");
 /// The demo shop's canned replies.
 pub const REPLIES: &str = include_str!("../../demos/replies.toml");
 /// How comments become claims: the words, patterns, hold time and limit.

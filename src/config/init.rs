@@ -15,6 +15,7 @@ pub fn default_files() -> Vec<(PathBuf, &'static str)> {
         (PathBuf::from("settings.toml"), builtin::SETTINGS),
         (PathBuf::from("catalog.toml"), builtin::CATALOG),
         (PathBuf::from("sales.toml"), builtin::SALES),
+        (PathBuf::from("giveaways.toml"), builtin::GIVEAWAYS),
         (PathBuf::from("replies.toml"), builtin::REPLIES),
         (PathBuf::from("claims.toml"), builtin::CLAIMS),
         (PathBuf::from("chat.toml"), builtin::CHAT),

@@ -56,6 +56,8 @@ pub enum KeyAction {
     ExtendSale,
     EndSale,
     PauseSale,
+    StartGiveaway,
+    DrawGiveaway,
     PinProduct,
     UnpinProduct,
     AdjustStock,
@@ -83,7 +85,7 @@ pub enum KeyAction {
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 44] = [
+    pub const ALL: [KeyAction; 46] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -91,6 +93,8 @@ impl KeyAction {
         KeyAction::ExtendSale,
         KeyAction::EndSale,
         KeyAction::PauseSale,
+        KeyAction::StartGiveaway,
+        KeyAction::DrawGiveaway,
         KeyAction::PinProduct,
         KeyAction::UnpinProduct,
         KeyAction::AdjustStock,
@@ -154,6 +158,8 @@ impl KeyAction {
             KeyAction::ExtendSale => "extend_sale",
             KeyAction::EndSale => "end_sale",
             KeyAction::PauseSale => "pause_sale",
+            KeyAction::StartGiveaway => "start_giveaway",
+            KeyAction::DrawGiveaway => "draw_giveaway",
             KeyAction::PinProduct => "pin_product",
             KeyAction::UnpinProduct => "unpin_product",
             KeyAction::AdjustStock => "adjust_stock",
@@ -204,6 +210,8 @@ impl KeyAction {
             KeyAction::ExtendSale => "add 30 s to the selected (or running) flash sale",
             KeyAction::EndSale => "end the selected (or running) flash sale now",
             KeyAction::PauseSale => "pause or resume the selected (or running) flash sale",
+            KeyAction::StartGiveaway => "start the next giveaway of giveaways.toml",
+            KeyAction::DrawGiveaway => "draw the open giveaway's winners now",
             KeyAction::PinProduct => "pin the selected product",
             KeyAction::UnpinProduct => "unpin the product",
             KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",

@@ -12,7 +12,9 @@ use super::builtin;
 use super::error::{ConfigError, ConfigErrors, Source, builtin_origin};
 use super::keymap::{Keymap, load_keymap};
 use super::library::{Kind, Library, read_source};
-use super::model::{Catalog, ChatConfig, ClaimsConfig, Replies, SalesPlan, Settings, Shipping, ShopConfig};
+use super::model::{
+    Catalog, ChatConfig, ClaimsConfig, GiveawaysPlan, Replies, SalesPlan, Settings, Shipping, ShopConfig,
+};
 use super::paths::Paths;
 use super::theme::{EnvInfo, ThemeSpec, load_theme};
 use super::validate::Checker;
@@ -219,6 +221,13 @@ impl<'p> Loader<'p> {
                 )
             })
         };
+        // The built-in giveaways give away the demo's products: they go with its catalogue.
+        let giveaways = if own_catalog && !self.paths.config_file("giveaways.toml").exists() {
+            Some(GiveawaysPlan::default())
+        } else {
+            self.source("giveaways.toml", Some(builtin::GIVEAWAYS))
+                .and_then(|src| self.parse::<GiveawaysPlan>(&src, |_| {}, |v, c| c.giveaways(v)))
+        };
         // The built-in replies go with the demo catalogue: their products are checked only
         // against it (a reply about a product the shop lacks is simply never suggested).
         let own_replies = self.paths.config_file("replies.toml").exists();
@@ -236,6 +245,7 @@ impl<'p> Loader<'p> {
             shipping: Shipping::default(),
             catalog: catalog.unwrap_or_else(|| Catalog { currency: "GBP".into(), products: vec![] }),
             sales: sales.unwrap_or_default(),
+            giveaways: giveaways.unwrap_or_default(),
             replies: replies.unwrap_or_default(),
             claims: claims.unwrap_or_default(),
             chat: chat.unwrap_or_default(),
@@ -300,6 +310,7 @@ mod tests {
                 "themes/default.toml (built-in)",
                 "catalog.toml (built-in)",
                 "sales.toml (built-in)",
+                "giveaways.toml (built-in)",
                 "replies.toml (built-in)",
                 "claims.toml (built-in)",
                 "chat.toml (built-in)",

@@ -313,6 +313,50 @@ mod rfc3339 {
     }
 }
 
+/// `giveaways.toml`: the giveaways the operator may start during the stream.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GiveawaysPlan {
+    #[serde(default, rename = "giveaway")]
+    pub giveaways: Vec<GiveawaySpec>,
+}
+
+/// One `[[giveaway]]`: what is won, by how many, and who may enter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GiveawaySpec {
+    pub id: String,
+    pub prize: String,
+    /// How many viewers win (fewer when fewer enter).
+    #[serde(default = "one")]
+    pub winners: u32,
+    /// The word or phrase a comment must have, as whole words, to enter.
+    pub keyword: String,
+    /// How long entries are taken, from the start to the draw.
+    pub seconds: u32,
+    /// Only viewers who follow the stream may enter.
+    #[serde(default)]
+    pub followers_only: bool,
+    /// Only viewers who have watched this long (since they joined) may enter.
+    #[serde(default)]
+    pub min_watch_seconds: u32,
+    /// Said in the chat when the giveaway starts (`None`: the built-in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_text: Option<String>,
+    /// Said in the chat to name the winners (`None`: the built-in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winners_text: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The fields a giveaway's `start_text` may name in braces.
+pub const GIVEAWAY_START_FIELDS: [&str; 4] = ["prize", "keyword", "time_left", "count"];
+/// The fields a giveaway's `winners_text` may name in braces.
+pub const GIVEAWAY_WINNERS_FIELDS: [&str; 6] = ["prize", "keyword", "count", "winners", "entrants", "seed"];
+
 /// `replies.toml`: canned replies, each on its own key.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -544,6 +588,7 @@ pub struct ShopConfig {
     /// Where the shop ships (off when empty).
     pub shipping: Shipping,
     pub sales: SalesPlan,
+    pub giveaways: GiveawaysPlan,
     pub replies: Replies,
     pub claims: ClaimsConfig,
     pub chat: ChatConfig,

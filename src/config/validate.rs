@@ -22,6 +22,8 @@ use crate::config::model::RULE_TAGS;
 /// The fields a reply text may use, as `{name}`.
 pub use crate::config::model::TEMPLATE_FIELDS;
 
+mod giveaways;
+
 /// Collects errors for one file, each located by a path into its document.
 pub(crate) struct Checker<'a, 's> {
     pub src: &'s Source,

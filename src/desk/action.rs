@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalog::Adjust;
+use super::giveaways::Seed;
 
 /// An operator action that changes the desk (view-only keys such as scrolling never
 /// become one).
@@ -68,6 +69,18 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
     },
+    /// Open the giveaway `id` of giveaways.toml for entries (`None`: the next not yet
+    /// drawn). `seed` is the draw's: the console picks it at random, and carrying it here
+    /// puts it in the journal, so a replay draws the same winners.
+    StartGiveaway {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        seed: Seed,
+    },
+    /// Draw the open giveaway now, before its countdown ends, with `seed`: a fresh one the
+    /// console picks at the key press, so the start's seed, which the journal already
+    /// holds, cannot tell anyone the moment to draw early for the winners they want.
+    DrawGiveaway { seed: Seed },
     /// Pin a product on the stream (`None` unpins).
     PinProduct {
         #[serde(default)]
@@ -242,5 +255,22 @@ mod tests {
             Action::NoteViewer { user_id: "u7".into(), note: String::new(), tags: vec![] }
         );
         assert!(Action::from_script("note_viewer", None).is_err(), "a note needs its viewer");
+    }
+
+    #[test]
+    fn a_giveaway_start_carries_its_seed_as_hex_in_its_script_line() {
+        let a = Action::StartGiveaway { id: Some("glue-kit".into()), seed: Seed(0xfeed_beef_0000_0001) };
+        let v = serde_json::to_value(&a).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"operator": "start_giveaway", "args": {"id": "glue-kit", "seed": "feedbeef00000001"}})
+        );
+        assert_eq!(Action::from_script("start_giveaway", Some(v["args"].clone())).unwrap(), a);
+        let next = Action::from_script("start_giveaway", Some(serde_json::json!({"seed": "2a"}))).unwrap();
+        assert_eq!(next, Action::StartGiveaway { id: None, seed: Seed(42) });
+        assert!(Action::from_script("start_giveaway", None).is_err(), "a start carries its seed");
+        let early = Action::from_script("draw_giveaway", Some(serde_json::json!({"seed": "07"}))).unwrap();
+        assert_eq!(early, Action::DrawGiveaway { seed: Seed(7) });
+        assert!(Action::from_script("draw_giveaway", None).is_err(), "an early draw carries its own seed");
     }
 }

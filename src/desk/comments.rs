@@ -59,6 +59,7 @@ impl State {
             let kind = if asked { MsgKind::Question } else { MsgKind::Chat };
             (kind, self.tags_of(&user, &text, asked, claim.is_some(), now))
         };
+        self.giveaway_entry(&user, &text, &msg_id, now);
         let claimer = claim.as_ref().map(|_| user.clone());
         let index = self.chat.push_from(msg_id, user, text, kind, reply_to, now, tags);
         self.stats.chat_at(now.timestamp());

@@ -2,8 +2,9 @@
 //! the same journal can show they agree by comparing a short string.
 //!
 //! What goes in is what the shop's business is made of: the stock of each product, the
-//! orders and their status, the claims and their states, the sales and their runs, each
-//! comment's tags and answered or deleted state, and the notes on the stream's viewers.
+//! orders and their status, the claims and their states, the sales and their runs, the
+//! giveaways started (seed, entrants in order, winners), each comment's tags and answered or
+//! deleted state, and the notes on the stream's viewers.
 //! What stays out differs between consoles that agree: the clock, notices, command refs
 //! (each run has its own prefix), acks and the feed's health. Times stay out too: a replay
 //! sets every time of a recording off its own start, and a stream replayed must give the
@@ -22,6 +23,7 @@ use sha2::{Digest, Sha256};
 use super::Desk;
 use super::catalog::Order;
 use super::claims::{Claim, ClaimCounts, ClaimState, ConfirmedBy};
+use super::giveaways::{Giveaway, GiveawayState, Seed};
 use super::sales::Sale;
 use super::viewers::Note;
 
@@ -47,6 +49,9 @@ struct Domain<'a> {
     claim_counts: ClaimCounts,
     claims: Vec<ClaimPart<'a>>,
     sales: Vec<SalePart<'a>>,
+    /// Only those started: a desk whose plan has giveaways it never ran hashes as one with none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    giveaways: Vec<GiveawayPart<'a>>,
     comments: Vec<CommentPart<'a>>,
     notes: BTreeMap<&'a str, NotePart<'a>>,
 }
@@ -102,6 +107,18 @@ struct RunPart {
     ended: Option<&'static str>,
     units: u32,
     revenue: String,
+}
+
+#[derive(Serialize)]
+struct GiveawayPart<'a> {
+    id: &'a str,
+    state: &'static str,
+    seed: Option<Seed>,
+    /// User ids, in entry order.
+    entrants: Vec<&'a str>,
+    /// User ids, in the order drawn.
+    winners: Vec<&'a str>,
+    refused: [u32; 4],
 }
 
 #[derive(Serialize)]
@@ -165,6 +182,7 @@ impl<'a> Domain<'a> {
             claim_counts: desk.claims().counts(),
             claims,
             sales: desk.sales().all().iter().map(sale).collect(),
+            giveaways: desk.giveaways().all().iter().filter_map(giveaway).collect(),
             comments,
             notes,
         }
@@ -219,6 +237,22 @@ fn sale(s: &Sale) -> SalePart<'_> {
         })
         .collect();
     SalePart { id: &s.spec.id, state: s.state.name(), runs }
+}
+
+fn giveaway(g: &Giveaway) -> Option<GiveawayPart<'_>> {
+    let seed = match g.state {
+        GiveawayState::Planned => return None,
+        GiveawayState::Open { seed, .. } | GiveawayState::Drawn { seed, .. } => Some(seed),
+    };
+    let r = g.refused;
+    Some(GiveawayPart {
+        id: &g.spec.id,
+        state: g.state.name(),
+        seed,
+        entrants: g.entrants.iter().map(|e| e.user_id.as_str()).collect(),
+        winners: g.winners().map(|w| w.user_id.as_str()).collect(),
+        refused: [r.cant_ship, r.not_follower, r.too_soon, r.repeats],
+    })
 }
 
 fn note(n: &Note) -> NotePart<'_> {

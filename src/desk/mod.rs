@@ -8,8 +8,9 @@
 //! Here are the types, [`Desk::apply`] and its dispatch: one line an input; what the ui, the
 //! report and the store read of the desk is in `read`. Every rule lives in the file its domain
 //! names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`, `moderation`,
-//! `viewers`, `team`, `sales/platform`, `claims/rules`) as a method of [`State`], the domain
-//! state, and speaks through the [`Outbox`] it is handed: no rule reaches the desk.
+//! `viewers`, `team`, `sales/platform`, `claims/rules`, `giveaways/rules`) as a method of
+//! [`State`], the domain state, and speaks through the [`Outbox`] it is handed: no rule
+//! reaches the desk.
 
 pub mod action;
 mod answers;
@@ -21,6 +22,7 @@ pub mod classify;
 mod comments;
 mod digest;
 pub mod explain;
+pub mod giveaways;
 pub mod health;
 pub mod held;
 pub mod learned;
@@ -251,6 +253,7 @@ struct State {
     catalog: Catalog,
     claims: Claims,
     sales: Sales,
+    giveaways: giveaways::Giveaways,
     replies: Replies,
     /// Tags comments (question, buyer, spam…) from `chat.toml`.
     classifier: Classifier,
@@ -305,6 +308,7 @@ impl Desk {
             catalog,
             claims: Claims::new(&setup.shop.claims, &setup.shop.catalog),
             sales,
+            giveaways: giveaways::Giveaways::new(&setup.shop.giveaways.giveaways),
             replies: Replies::new(&setup.shop.replies.replies, setup.reply_uses),
             classifier: Classifier::new(&setup.shop.chat),
             shipping: ShippingGate::new(&setup.shop.shipping),
@@ -346,6 +350,7 @@ impl Desk {
         // can count towards it.
         let events = state.sales.tick(now);
         state.sale_events(out, events, now);
+        state.giveaway_tick(out, now);
         match input {
             Input::Feed(frame) => state.apply_frame(out, frame, now),
             Input::Link(link) => state.link_news(out, link, now),
@@ -479,10 +484,10 @@ impl State {
             Event::Question { msg_id, user, text } => {
                 self.comment(out, Comment { msg_id, user, text, reply_to: None, asked: true }, now);
             }
-            Event::Join { .. } => self.stats.joins += 1,
+            Event::Join { user } => self.joined(&user, now),
             Event::Viewers { count } => self.stats.set_viewers(count, now.timestamp()),
             Event::Like { count, .. } => self.stats.likes += count,
-            Event::Follow { .. } => self.stats.follows += 1,
+            Event::Follow { user } => self.followed(&user),
             Event::Share { .. } => self.stats.shares += 1,
             Event::Gift { user, gift, repeat } => self.gift(&user, &gift, repeat, now),
             Event::Order { order_id, user, sku, qty, unit_price, currency, status } => {
@@ -523,6 +528,9 @@ impl State {
             Action::PinProduct { sku } => self.pin_product(out, sku, now),
             Action::SendHeld {} => self.send_held(out, now),
             Action::DropHeld {} => self.drop_held(out),
+            a @ (Action::StartGiveaway { .. } | Action::DrawGiveaway { .. }) => {
+                self.giveaway_action(out, a, now)
+            }
             sale @ (Action::StartSale { .. }
             | Action::ExtendSale { .. }
             | Action::EndSale { .. }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Desk;
 use super::claims::ClaimCounts;
 use super::classify::Tag;
+use super::giveaways::{Giveaway, GiveawayState};
 use super::health::Health;
 
 /// What `--summary json` prints at the end of a headless run.
@@ -38,6 +39,8 @@ pub struct Summary {
     pub gmv: BTreeMap<String, String>,
     pub stock: BTreeMap<String, u32>,
     pub sales: Vec<SaleSummary>,
+    /// The giveaways started, with what it takes to check their draws.
+    pub giveaways: Vec<GiveawaySummary>,
     pub claims: ClaimCounts,
     /// Comments in memory with each chat tag (question, buyer, shipping, cant-ship…): what
     /// each chat view lists.
@@ -131,6 +134,36 @@ pub struct SaleSummary {
     pub runs: usize,
 }
 
+/// One giveaway in the summary: enough to draw it again by hand (README, "Giveaways").
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GiveawaySummary {
+    pub id: String,
+    pub prize: String,
+    /// `open` or `drawn`.
+    pub state: &'static str,
+    /// The draw's seed as 16 hex digits, once drawn.
+    pub seed: Option<String>,
+    pub entrants: usize,
+    /// Keyword comments refused for a rule (region, follow, watch time).
+    pub refused: u32,
+    /// The winners' names, in the order drawn.
+    pub winners: Vec<String>,
+}
+
+impl GiveawaySummary {
+    fn of(g: &Giveaway) -> Option<GiveawaySummary> {
+        (g.state != GiveawayState::Planned).then(|| GiveawaySummary {
+            id: g.spec.id.clone(),
+            prize: g.spec.prize.clone(),
+            state: g.state.name(),
+            seed: g.drawn_seed().map(|s| s.to_string()),
+            entrants: g.entrants.len(),
+            refused: g.refused.ruled_out(),
+            winners: g.winners().map(|w| w.name.clone()).collect(),
+        })
+    }
+}
+
 impl Summary {
     /// The summary of a desk's current state.
     pub fn of(desk: &Desk) -> Summary {
@@ -175,6 +208,7 @@ impl Summary {
                     runs: s.runs.len(),
                 })
                 .collect(),
+            giveaways: desk.giveaways().all().iter().filter_map(GiveawaySummary::of).collect(),
             claims: desk.claims().counts(),
             tagged: Tag::ALL.into_iter().map(|t| (t.name(), desk.chat().tagged(t))).collect(),
             unanswered: desk.chat().unanswered_count(),

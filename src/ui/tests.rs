@@ -60,6 +60,7 @@ fn shop() -> ShopConfig {
                 },
             ],
         },
+        giveaways: Default::default(),
         replies: RepliesFile {
             allowed_links: vec![],
             replies: vec![
@@ -130,6 +131,8 @@ fn keymap() -> Keymap {
             ("+", "extend_sale"),
             ("E", "end_sale"),
             ("P", "pause_sale"),
+            ("g", "start_giveaway"),
+            ("G", "draw_giveaway"),
             ("p", "pin_product"),
             ("u", "unpin_product"),
             ("a", "adjust_stock"),
@@ -1557,6 +1560,7 @@ fn the_stats_pane_shows_the_minutes_up_to_now() {
 }
 
 mod chat_views;
+mod giveaway;
 mod held;
 mod learned;
 mod outbound;

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
+use crate::desk::giveaways::Seed;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::{Action, Desk};
 pub use crate::ui::chat_filter::{ChatFilter, last_shown, nearest_shown, next_shown, prev_shown};
@@ -255,6 +256,12 @@ impl ViewState {
             KeyAction::Bottom => self.move_in(self.focus, Move::Bottom, desk),
             KeyAction::Activate => self.activate(desk),
             KeyAction::StartSale => self.start_sale(desk),
+            // The draw's seed is picked here, at random, and travels in the action: the desk
+            // takes its randomness as input, so the journal holds it and a replay draws the same.
+            KeyAction::StartGiveaway => {
+                Effect::Desk(Action::StartGiveaway { id: None, seed: Seed(fastrand::u64(..)) })
+            }
+            KeyAction::DrawGiveaway => Effect::Desk(Action::DrawGiveaway { seed: Seed(fastrand::u64(..)) }),
             KeyAction::ExtendSale => {
                 Effect::Desk(Action::ExtendSale { id: self.selected_running(desk), seconds: 30 })
             }

@@ -14,6 +14,7 @@ mod answers;
 mod claims;
 mod comments;
 mod digest;
+mod giveaways;
 mod held;
 mod knowledge;
 mod learned;
@@ -65,6 +66,7 @@ fn shop() -> ShopConfig {
                 SaleSpec::new("almond-again", "ALMOND-PINK", price("5.99"), 3, 60),
             ],
         },
+        giveaways: Default::default(),
         replies: RepliesFile {
             allowed_links: vec![],
             replies: vec![

@@ -10,6 +10,7 @@ fn shop(chat: ChatConfig) -> ShopConfig {
     ShopConfig {
         catalog,
         sales: SalesPlan::default(),
+        giveaways: Default::default(),
         replies: Replies::default(),
         claims: ClaimsConfig::default(),
         chat,

@@ -67,13 +67,15 @@ type Filter = fn(KeyAction) -> bool;
 
 /// The help screen's sections, each a filter over [`KeyAction::ALL`] so none is left out.
 const GROUPS: [(&str, Filter); 6] = [
-    ("Flash sales and stock", |a| {
+    ("Flash sales, giveaways and stock", |a| {
         matches!(
             a,
             KeyAction::StartSale
                 | KeyAction::ExtendSale
                 | KeyAction::EndSale
                 | KeyAction::PauseSale
+                | KeyAction::StartGiveaway
+                | KeyAction::DrawGiveaway
                 | KeyAction::PinProduct
                 | KeyAction::UnpinProduct
                 | KeyAction::AdjustStock

@@ -6,6 +6,7 @@ pub mod card;
 pub mod chat;
 pub mod chat_bars;
 pub mod claims;
+pub mod giveaway;
 pub mod held;
 pub mod help;
 pub mod picker;

@@ -1,6 +1,7 @@
 //! The flash-sale pane: the most urgent running sale's countdown in big digits ("starts
 //! in" during its preheat, frozen while paused, with its last-seconds warning), how much of
-//! it has sold, its price, one line for each other running sale, and the plan of sales below.
+//! it has sold, its price, one line for each other running sale, and the plan of sales below;
+//! above them, the giveaway strip while a giveaway is open or just drawn.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -23,7 +24,7 @@ pub const URGENT_SECS: i64 = 30;
 pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, focused: bool) {
     let (desk, theme) = (ctx.desk, ctx.theme);
     let running = desk.sales().by_urgency(desk.now());
-    let hints = if running.is_empty() {
+    let mut hints = if running.is_empty() {
         ctx.hints(&[(KeyAction::StartSale, "start")])
     } else {
         let paused = view.pause_target(desk).is_some_and(|s| matches!(s.state, SaleState::Paused { .. }));
@@ -34,11 +35,17 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             (KeyAction::PauseSale, pause),
         ])
     };
+    let giveaways = desk.giveaways();
+    if giveaways.open().is_none() && giveaways.next_planned().is_some() {
+        hints.extend(ctx.hints(&[(KeyAction::StartGiveaway, "giveaway")]));
+    }
     let inner = frame(buf, area, Pane::Sale.title(), vec![], &hints, focused, theme);
     view.hits.sale_rows = Rect::default();
     if inner.is_empty() {
         return;
     }
+    let strip = super::giveaway::draw(buf, inner, ctx);
+    let inner = Rect { y: inner.y + strip, height: inner.height - strip, ..inner };
     let plan_min = u16::from(!desk.sales().all().is_empty());
     let used = match running.split_first() {
         Some((sale, others)) => draw_running(buf, inner, ctx, sale, others, plan_min),
