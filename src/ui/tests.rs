@@ -26,6 +26,8 @@ fn shop() -> ShopConfig {
         stock,
         low_stock,
         aliases: vec![],
+        code: None,
+        variants: vec![],
     };
     let sale = |id: &str, sku: &str, price: &str, quantity: u32, seconds: u32| {
         SaleSpec::new(id, sku, price.parse().unwrap(), quantity, seconds)

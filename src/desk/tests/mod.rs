@@ -31,6 +31,8 @@ fn shop() -> ShopConfig {
         stock,
         low_stock: 5,
         aliases: vec![],
+        code: None,
+        variants: vec![],
     };
     let reply = |key: &str, title: &str, text: &str, tag: &str| ReplySpec {
         key: Some(key.into()).filter(|k: &String| !k.is_empty()),
