@@ -3,7 +3,7 @@
 //!
 //! A comment is read word by word: each word (or run of words, the longest first) must be a
 //! claim word, a code, a quantity, a product's sku, name or alias, a variant's word for the
-//! product named, or a filler ("size", "the"). A comment with a word left over is not read
+//! product named, or a filler ("size", "the", the shop's polite words). A comment with a word left over is not read
 //! here (the claim patterns may still read it); one that names a code, or a claim word and a
 //! product, is a claim. Variant words ("m", "medium") count only beside their product: the
 //! same "m" is a size of every product sold in sizes.
@@ -58,6 +58,8 @@ pub struct Words {
     parent: HashMap<String, String>,
     /// One-word claim words ("sold", "mine").
     claim_words: HashSet<String>,
+    /// The shop's polite words ("pls", "po"): anywhere in a claim, they name nothing.
+    polite: HashSet<String>,
 }
 
 impl Words {
@@ -87,6 +89,7 @@ impl Words {
         }
         let single = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty() && !b.contains(' '));
         w.claim_words = single.chain(["buy".to_owned()]).collect();
+        w.polite = config.ignore_trailing.iter().map(|p| normalize(p)).filter(|p| !p.is_empty()).collect();
         w
     }
 
@@ -149,7 +152,7 @@ impl Words {
             if self.claim_words.contains(words[i]) {
                 claim_word = true;
                 rest.push(Vec::new());
-            } else if !FILLERS.contains(&words[i]) {
+            } else if !FILLERS.contains(&words[i]) && !self.polite.contains(words[i]) {
                 rest.last_mut().expect("never empty").push(words[i]);
             }
             i += 1;

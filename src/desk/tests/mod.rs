@@ -22,6 +22,7 @@ mod moderation;
 mod orders;
 mod props;
 mod sales;
+mod variants;
 
 fn shop() -> ShopConfig {
     let product = |sku: &str, name: &str, price: &str, stock: u32| ProductSpec {
