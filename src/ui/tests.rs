@@ -1562,4 +1562,5 @@ mod chat_views;
 mod held;
 mod learned;
 mod outbound;
+mod variants;
 mod viewers;

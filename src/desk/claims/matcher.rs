@@ -239,7 +239,7 @@ impl Matcher {
         let worded = self.any.is_match(&norm);
         // Codes, products, variants and a quantity in any order come first: the patterns
         // read "sold AA 2 medium" as one unit of something called "aa 2 medium".
-        if worded || self.words.has_code(&norm) {
+        if self.words.worth_reading(&norm) {
             match self.words.read(&norm, MAX_QTY) {
                 Ok(Some(named)) => {
                     let parsed =

@@ -117,10 +117,10 @@ impl Words {
         self.parent.get(sku).map_or(sku, String::as_str)
     }
 
-    /// Whether any word of a normalized comment is a code: such a comment is read even with
-    /// no claim word ("aa x2").
-    pub fn has_code(&self, norm: &str) -> bool {
-        !self.codes.is_empty() && norm.split(' ').any(|w| self.codes.contains_key(w))
+    /// Whether any word of a normalized comment is a code or a claim word, wherever it is
+    /// ("aa x2", "oval sold m 1"): only such a comment can be read here.
+    pub fn worth_reading(&self, norm: &str) -> bool {
+        norm.split(' ').any(|w| self.codes.contains_key(w) || self.claim_words.contains(w))
     }
 
     /// Reads a normalized comment word by word (see the module doc): `Ok(None)` when it is
@@ -247,4 +247,161 @@ fn quantity(words: &[&str]) -> Option<(u32, usize)> {
         return words.get(1).and_then(|w| number(w)).map(|n| (n, 2));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::model::{ProductSpec, VariantSpec};
+    use crate::desk::claims::{Matcher, Parsed};
+
+    fn catalog() -> CatalogFile {
+        let variant = |sku: &str, name: &str, code: Option<&str>, aliases: &[&str]| VariantSpec {
+            sku: sku.into(),
+            name: name.into(),
+            stock: 3,
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            code: code.map(String::from),
+        };
+        let product = |sku: &str, name: &str, code: Option<&str>, aliases: &[&str]| ProductSpec {
+            sku: sku.into(),
+            name: name.into(),
+            price: "8.99".parse().unwrap(),
+            stock: 5,
+            low_stock: 2,
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            code: code.map(String::from),
+            variants: vec![],
+        };
+        CatalogFile {
+            currency: "GBP".into(),
+            products: vec![
+                product("ALMOND-PINK", "Almond pink", Some("AP"), &["pink almond"]),
+                ProductSpec {
+                    stock: 0,
+                    variants: vec![
+                        variant("OVAL-S", "small", Some("B2"), &["s"]),
+                        variant("OVAL-M", "medium", None, &["m", "med"]),
+                        variant("OVAL-L", "large", None, &["l"]),
+                    ],
+                    ..product("OVAL", "Oval nails", Some("OV"), &["oval"])
+                },
+                product("MUG-2", "Mug 2", None, &[]),
+            ],
+        }
+    }
+
+    fn matcher() -> Matcher {
+        Matcher::new(&ClaimsConfig::default(), &catalog())
+    }
+
+    fn claim(sku: &str, qty: u32) -> Parsed {
+        Parsed::Claim { sku: Some(sku.into()), qty, explicit: true }
+    }
+
+    #[test]
+    fn codes_products_variants_and_quantities_are_read_in_any_order() {
+        let m = matcher();
+        let table = [
+            ("SOLD OV 2 medium", claim("OVAL-M", 2)),
+            ("ov x2 m", claim("OVAL-M", 2)),
+            ("sold oval size s", claim("OVAL-S", 1)),
+            ("b2", claim("OVAL-S", 1)),
+            ("B2 x 3 pls", claim("OVAL-S", 3)),
+            ("sold 2x L oval nails", claim("OVAL-L", 2)),
+            ("ap", claim("ALMOND-PINK", 1)),
+            ("AP 4", claim("ALMOND-PINK", 4)),
+            ("mine mug 2", claim("MUG-2", 1)),
+            // A product with variants, no variant said: the desk picks or asks.
+            ("sold OV", claim("OVAL", 1)),
+            // Out of range.
+            ("ov m 100", Parsed::Unmatched),
+            ("ov m 0", Parsed::Unmatched),
+            // Two products, two quantities, or a variant of another product: not read here.
+            ("sold ap ov", Parsed::Unmatched),
+            ("ov 2 m 3", Parsed::NotAClaim),
+            ("ap medium", Parsed::NotAClaim),
+            ("ov is lovely", Parsed::NotAClaim),
+            ("love the oval", Parsed::NotAClaim),
+        ];
+        for (text, want) in table {
+            assert_eq!(m.parse(text).0, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_product_with_variants_is_the_variant_its_words_name_or_its_only_one() {
+        let m = matcher();
+        let which = |v: &[&str]| Pick::Which(v.iter().map(|s| (*s).to_owned()).collect());
+        assert_eq!(m.pick("OVAL", "sold oval med"), Pick::One("OVAL-M".into()));
+        assert_eq!(m.pick("OVAL", "mine"), which(&["OVAL-S", "OVAL-M", "OVAL-L"]));
+        assert_eq!(m.pick("OVAL", "mine s or m"), which(&["OVAL-S", "OVAL-M"]));
+        assert_eq!(m.pick("OVAL-L", "mine"), Pick::One("OVAL-L".into()));
+        assert_eq!(m.pick("ALMOND-PINK", "mine m"), Pick::One("ALMOND-PINK".into()));
+        let mut one = catalog();
+        one.products[1].variants.truncate(1);
+        let m = Matcher::new(&ClaimsConfig::default(), &one);
+        assert_eq!(m.pick("OVAL", "sold oval"), Pick::One("OVAL-S".into()));
+    }
+
+    #[test]
+    fn quantities_are_digits_and_x_forms() {
+        let q = |text: &str| quantity(&text.split(' ').collect::<Vec<_>>());
+        assert_eq!(q("2"), Some((2, 1)));
+        assert_eq!(q("x12"), Some((12, 1)));
+        assert_eq!(q("3x"), Some((3, 1)));
+        assert_eq!(q("x 4 ov"), Some((4, 2)));
+        assert_eq!(q("x"), None);
+        assert_eq!(q("xl"), None);
+        assert_eq!(q("b2"), None);
+        assert_eq!(q("99999999999"), Some((u32::MAX, 1)));
+    }
+
+    /// A part of a claim as a viewer may write it.
+    fn case(word: &str, how: u8) -> String {
+        match how % 3 {
+            0 => word.to_lowercase(),
+            1 => word.to_uppercase(),
+            _ => word
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+                .collect(),
+        }
+    }
+
+    proptest! {
+        /// However a viewer orders the code or product, the quantity and the variant (and
+        /// whatever the case), the claim read is the same.
+        #[test]
+        fn any_order_of_code_quantity_and_variant_reads_the_same_claim(
+            qty in 1u32..=99,
+            qty_form in 0u8..4,
+            item in prop::sample::select(vec!["ov", "oval", "oval nails"]),
+            variant in prop::sample::select(vec!["m", "medium", "med", "size m"]),
+            claim_word in prop::sample::select(vec!["", "sold", "mine", "claim"]),
+            polite in any::<bool>(),
+            cases in prop::collection::vec(0u8..3, 5),
+            order in Just(vec![0usize, 1, 2, 3, 4]).prop_shuffle(),
+        ) {
+            let qty_text = match qty_form {
+                0 => qty.to_string(),
+                1 => format!("x{qty}"),
+                2 => format!("{qty}x"),
+                _ => format!("x {qty}"),
+            };
+            // A product named by its words needs a claim word; a code does not.
+            let claim_word = if claim_word.is_empty() && item != "ov" { "sold" } else { claim_word };
+            let parts = [claim_word, item, qty_text.as_str(), variant, if polite { "pls" } else { "" }];
+            let words: Vec<String> = order
+                .iter()
+                .map(|&i| case(parts[i], cases[i]))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let text = words.join(" ");
+            prop_assert_eq!(matcher().parse(&text).0, claim("OVAL-M", qty), "{}", text);
+        }
+    }
 }

@@ -225,3 +225,36 @@ fn a_desk_rebuilt_from_the_same_inputs_has_the_same_variant_stock_and_digest() {
         assert_ne!(pair[0], pair[1], "input {i} left the digest");
     }
 }
+
+#[test]
+fn the_variants_rehearsal_replayed_live_and_rebuilt_from_its_journal_ends_with_one_desk() {
+    use crate::app::{Clock, Session};
+    use crate::config::{EnvInfo, Paths};
+    use crate::store::{self, Journal, Store};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demos/variants");
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths { config_dir: root.clone(), state_dir: dir.path().join("state") };
+    let config = crate::config::load(&paths, &EnvInfo::default()).unwrap_or_else(|e| panic!("{e}"));
+    let script = root.join("rehearsal.jsonl");
+    let path = store::path_in(&paths.state_dir);
+    let db = Store::open(&path).unwrap();
+    let mut live = Session::replay(&config, "rehearsal.jsonl".into(), Clock::wall());
+    live.attach_store(&db, Journal::start(&path).unwrap(), "replay", false).unwrap();
+    crate::replay::run_file(&mut live, &script).unwrap();
+    live.finish();
+    let d = &live.desk;
+    // Small: 6 + a box of 2, all held (cat 1, dee 7 once the box served her waiting 2).
+    assert_eq!(counts(d, "BALLERINA-CHROME-S"), (8, 8, 0));
+    // Medium: ann's order and bea's confirmed claim took 4 of 8; gus holds 1.
+    assert_eq!(counts(d, "BALLERINA-CHROME-M"), (4, 1, 3));
+    // Large: hal's order took one held for fay, its cancel gave it back to her.
+    assert_eq!(counts(d, "BALLERINA-CHROME-L"), (4, 4, 0));
+    assert_eq!(counts(d, "BALLERINA-CHROME"), (16, 13, 3));
+    let c = d.claims().counts();
+    assert_eq!((c.active, c.waiting, c.confirmed, c.unmatched), (5, 0, 2, 3));
+    let session = db.sessions().unwrap().last().expect("the replay was journaled").id;
+    let mut rebuilt = Session::replay(&config, "rehearsal.jsonl".into(), Clock::wall()).desk;
+    assert!(db.rebuild(session, &mut rebuilt).unwrap().inputs > 0);
+    assert_eq!(rebuilt.state_digest(), d.state_digest());
+    assert_eq!(counts(&rebuilt, "BALLERINA-CHROME"), (16, 13, 3));
+}
