@@ -96,6 +96,11 @@ fn codes_quantities_and_variant_words_claim_in_any_order_and_case() {
     assert_eq!(claimed(&d, "m2").as_deref(), Some("OV large"));
     assert_eq!(claimed(&d, "m3").as_deref(), Some("OS"), "small has a code of its own");
     assert_eq!(claimed(&d, "m4").as_deref(), Some("GK standard ×2"));
+    // Explain says the product and the variant held.
+    let read = |id: &str| d.explain(id).unwrap().claim.map(|c| (c.product, c.variant, c.quantity));
+    assert_eq!(read("m1"), Some((Some("OVAL".into()), Some("OVAL-M".into()), 2)));
+    assert_eq!(read("m3"), Some((Some("OVAL".into()), Some("OVAL-S".into()), 1)));
+    assert_eq!(read("m4"), Some((Some("KIT".into()), Some("KIT-STD".into()), 2)));
     // A claim on a product with no code shows nothing more.
     d.apply(chat(5, "eve", "sold almond pink"), t(4));
     assert_eq!(claimed(&d, "m5"), None);
@@ -159,6 +164,8 @@ fn a_claim_that_names_no_variant_holds_nothing_and_the_buyer_is_asked_once() {
     let mut d = variant_desk();
     let out = d.apply(chat(1, "ann", "sold oval"), t(0));
     assert!(claims_of(&d).is_empty());
+    let read = d.explain("m1").unwrap().claim.unwrap();
+    assert_eq!((read.product.as_deref(), read.variant), (Some("OVAL"), None), "no variant said");
     let told = "@ann claimed OVAL but not which: OS OVAL-S, OVAL-M, OVAL-L. Nothing held";
     assert!(d.notices().any(|n| n.text == told), "{:?}", d.notices().last());
     assert_eq!(sent_replies(&out), [("@ann which size of Oval nails? S, M or L".into(), Some("m1".into()))]);
