@@ -128,6 +128,35 @@ impl Words {
     #[allow(clippy::result_unit_err)]
     pub fn read(&self, norm: &str, max_qty: u32) -> Result<Option<Named>, ()> {
         let words: Vec<&str> = norm.split(' ').collect();
+        let mut products = Vec::new();
+        let first = self.read_as(&words, max_qty, None, &mut products);
+        if products.len() < 2 {
+            return first;
+        }
+        // Two products named: a colour can be one product's variant and another's alias
+        // ("sold oval pink"). The reading where the words are one product and its variant,
+        // if only one such exists, is the claim.
+        let mut readings = Vec::new();
+        for p in &products {
+            if let Ok(Some(named)) = self.read_as(&words, max_qty, Some(p), &mut Vec::new()) {
+                readings.push(named);
+            }
+        }
+        match readings.as_slice() {
+            [one] => Ok(Some(one.clone())),
+            _ => first,
+        }
+    }
+
+    /// [`Words::read`] with `prefer`'s variant words read before other products' words;
+    /// `products` gets the products named when they are several.
+    fn read_as(
+        &self,
+        words: &[&str],
+        max_qty: u32,
+        prefer: Option<&str>,
+        products: &mut Vec<String>,
+    ) -> Result<Option<Named>, ()> {
         let (mut skus, mut qty, mut claim_word, mut code) = (Vec::<&str>::new(), None, false, false);
         // Runs of words that are not product words: variant words, once the product is known.
         let mut rest: Vec<Vec<&str>> = vec![Vec::new()];
@@ -142,7 +171,14 @@ impl Words {
                 rest.push(Vec::new());
                 continue;
             }
-            if let Some((sku, len)) = self.longest_item(&words[i..]) {
+            let item = self.longest_item(&words[i..]);
+            let preferred = prefer.and_then(|p| self.variant_phrase(p, &words[i..]));
+            let item = match (item, preferred) {
+                (Some((_, n)), Some((v, m))) if m >= n => Some((v, m)),
+                (None, Some(v)) => Some(v),
+                (item, _) => item,
+            };
+            if let Some((sku, len)) = item {
                 code |= len == 1 && self.codes.contains_key(words[i]);
                 skus.push(sku);
                 i += len;
@@ -163,6 +199,12 @@ impl Words {
         // Every sku named must be of one product, and at most one of its variants.
         let product = self.product_of(skus[0]);
         if skus.iter().any(|s| self.product_of(s) != product) {
+            for s in &skus {
+                let p = self.product_of(s);
+                if !products.iter().any(|q| q == p) {
+                    products.push(p.to_owned());
+                }
+            }
             return Ok(None);
         }
         let mut variant: Option<&str> = None;
@@ -191,6 +233,15 @@ impl Words {
             .rev()
             .find_map(|n| self.items.get(&words[..n].join(" ")).map(|sku| (sku.as_deref(), n)))
             .and_then(|(sku, n)| sku.map(|s| (s, n)))
+    }
+
+    /// The variant of `product` named by the longest run of words at the start of `words`.
+    fn variant_phrase<'a>(&'a self, product: &str, words: &[&str]) -> Option<(&'a str, usize)> {
+        let variants = self.variants.get(product)?;
+        (1..=words.len().min(LONGEST)).rev().find_map(|n| {
+            let phrase = words[..n].join(" ");
+            variants.iter().find(|v| v.keys.contains(&phrase)).map(|v| (v.sku.as_str(), n))
+        })
     }
 
     /// The one variant of `product` that a run of words names, all of them used.
@@ -278,13 +329,14 @@ mod tests {
         CatalogFile {
             currency: "GBP".into(),
             products: vec![
-                product("ALMOND-PINK", "Almond pink", Some("AP"), &["pink almond"]),
+                product("ALMOND-PINK", "Almond pink", Some("AP"), &["pink almond", "pink"]),
                 ProductSpec {
                     stock: 0,
                     variants: vec![
                         variant("OVAL-S", "small", Some("B2"), &["s"]),
                         variant("OVAL-M", "medium", None, &["m", "med"]),
                         variant("OVAL-L", "large", None, &["l"]),
+                        variant("OVAL-P", "pink", None, &[]),
                     ],
                     ..product("OVAL", "Oval nails", Some("OV"), &["oval"])
                 },
@@ -325,6 +377,10 @@ mod tests {
             ("ap medium", Parsed::NotAClaim),
             ("ov is lovely", Parsed::NotAClaim),
             ("love the oval", Parsed::NotAClaim),
+            // "pink" is a colour of the oval nails and another product's alias.
+            ("sold oval pink", claim("OVAL-P", 1)),
+            ("pink 2 ov", claim("OVAL-P", 2)),
+            ("sold pink", claim("ALMOND-PINK", 1)),
         ];
         for (text, want) in table {
             assert_eq!(m.parse(text).0, want, "{text:?}");
@@ -336,7 +392,7 @@ mod tests {
         let m = matcher();
         let which = |v: &[&str]| Pick::Which(v.iter().map(|s| (*s).to_owned()).collect());
         assert_eq!(m.pick("OVAL", "sold oval med"), Pick::One("OVAL-M".into()));
-        assert_eq!(m.pick("OVAL", "mine"), which(&["OVAL-S", "OVAL-M", "OVAL-L"]));
+        assert_eq!(m.pick("OVAL", "mine"), which(&["OVAL-S", "OVAL-M", "OVAL-L", "OVAL-P"]));
         assert_eq!(m.pick("OVAL", "mine s or m"), which(&["OVAL-S", "OVAL-M"]));
         assert_eq!(m.pick("OVAL-L", "mine"), Pick::One("OVAL-L".into()));
         assert_eq!(m.pick("ALMOND-PINK", "mine m"), Pick::One("ALMOND-PINK".into()));
