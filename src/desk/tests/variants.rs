@@ -265,3 +265,48 @@ fn the_variants_rehearsal_replayed_live_and_rebuilt_from_its_journal_ends_with_o
     assert_eq!(rebuilt.state_digest(), d.state_digest());
     assert_eq!(counts(&rebuilt, "BALLERINA-CHROME"), (16, 13, 3));
 }
+
+/// One input of the property test below.
+fn variant_input(n: u64, kind: u8, which: u8, qty: u32) -> Input {
+    let sku = ["OVAL-S", "OVAL-M", "OVAL-L", "OVAL"][usize::from(which % 4)];
+    let size = ["s", "m", "l", ""][usize::from(which % 4)];
+    let name = ["ann", "bea", "cat"][usize::from(which % 3)];
+    match kind % 5 {
+        0 => chat(n, name, &format!("sold ov {size} {qty}")),
+        1 => order_by(n, &format!("o{}", n % 6), name, sku, qty, "10.00"),
+        2 => update(n, &format!("o{}", n % 6), OrderStatus::Cancelled),
+        3 => op(Action::AdjustStock { sku: sku.into(), change: Adjust::Set(qty), reason: "count".into() }),
+        _ => frame(n, Event::Stock { sku: sku.into(), available: qty }),
+    }
+}
+
+proptest::proptest! {
+    /// Whatever claims, orders, cancels, counts and platform figures arrive, the product's
+    /// stock is its variants' sum, nothing is oversold twice, and two desks fed the same
+    /// inputs agree.
+    #[test]
+    fn the_product_is_always_the_sum_of_its_variants(
+        steps in proptest::collection::vec((0u8..5, 0u8..4, 1u32..5), 0..40),
+    ) {
+        let run = || {
+            let mut d = variant_desk();
+            for (n, &(kind, which, qty)) in steps.iter().enumerate() {
+                d.apply(variant_input(n as u64 + 1, kind, which, qty), t(n as i64));
+            }
+            d
+        };
+        let (a, b) = (run(), run());
+        let oval = a.catalog().product("OVAL").unwrap();
+        let variants: Vec<&catalog::Product> = a.catalog().variants_of("OVAL").collect();
+        proptest::prop_assert_eq!(oval.on_hand, variants.iter().map(|v| v.on_hand).sum::<u32>());
+        proptest::prop_assert_eq!(oval.reserved, variants.iter().map(|v| v.reserved).sum::<u32>());
+        proptest::prop_assert_eq!(oval.available, variants.iter().map(|v| v.available).sum::<u32>());
+        proptest::prop_assert!(oval.sold >= variants.iter().map(|v| v.sold).sum::<u32>());
+        let held: u32 = a.claims().open().filter(|c| c.sku.starts_with("OVAL")).filter(|c| c.state.label() == "held").map(|c| c.qty).sum();
+        proptest::prop_assert_eq!(held, oval.reserved, "every held unit is a variant's");
+        proptest::prop_assert!(a.claims().open().all(|c| c.sku != "OVAL"), "no claim holds the product itself");
+        let oversold: u32 = a.catalog().orders().map(catalog::Order::oversold).sum();
+        proptest::prop_assert_eq!(a.catalog().oversold(), oversold);
+        proptest::prop_assert_eq!(a.state_digest(), b.state_digest());
+    }
+}
