@@ -45,6 +45,8 @@ fn desk() -> Desk {
                 stock: 20,
                 low_stock: 5,
                 aliases: vec!["almond pink".into()],
+                code: None,
+                variants: vec![],
             }],
         },
         sales: SalesPlan::default(),

@@ -818,16 +818,27 @@ impl Ledger {
     }
 }
 
-/// The default shop's starting stock, read from its catalog file.
+/// The default shop's starting stock, read from its catalog file: a product with variants
+/// has theirs, and its own is their sum.
 fn default_stock() -> BTreeMap<String, i64> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("demos/catalog.toml");
     let catalog: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
-    catalog["product"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["sku"].as_str().unwrap().to_owned(), p["stock"].as_integer().unwrap()))
-        .collect()
+    let mut stock = BTreeMap::new();
+    for p in catalog["product"].as_array().unwrap() {
+        let sku = p["sku"].as_str().unwrap().to_owned();
+        match p.get("variant").and_then(|v| v.as_array()) {
+            Some(variants) => {
+                for v in variants {
+                    stock.insert(v["sku"].as_str().unwrap().to_owned(), v["stock"].as_integer().unwrap());
+                }
+                stock.insert(sku, variants.iter().map(|v| v["stock"].as_integer().unwrap()).sum());
+            }
+            None => {
+                stock.insert(sku, p["stock"].as_integer().unwrap());
+            }
+        }
+    }
+    stock
 }
 
 #[test]

@@ -437,6 +437,75 @@ fn a_claim_in_the_comments_is_held_confirmed_with_a_key_and_a_restock_serves_the
     assert_eq!(sends, 3, "waitlisted, confirmed, promoted: {:?}", server.received());
 }
 
+/// A shop selling almond nails in three sizes under code `AA`, and a mug.
+const VARIANT_CATALOG: &str = r#"
+currency = "GBP"
+
+[[product]]
+sku = "ALMOND"
+name = "Press-on nails, almond"
+price = "8.99"
+code = "AA"
+aliases = ["almond"]
+
+[[product.variant]]
+sku = "ALMOND-S"
+name = "small"
+aliases = ["s"]
+stock = 3
+
+[[product.variant]]
+sku = "ALMOND-M"
+name = "medium"
+aliases = ["m"]
+stock = 4
+
+[[product.variant]]
+sku = "ALMOND-L"
+name = "large"
+aliases = ["l"]
+stock = 2
+
+[[product]]
+sku = "MUG"
+name = "Mug"
+price = "5.00"
+stock = 5
+"#;
+
+/// A Stock pane row's figures after its label (left, held, and sold when shown), if drawn.
+fn stock_row(screen: &str, label: &str) -> Option<Vec<String>> {
+    let line = screen.lines().find(|l| l.contains(label))?;
+    let after = &line[line.find(label)? + label.len()..];
+    Some(after.split('│').next().unwrap_or(after).split_whitespace().map(String::from).collect())
+}
+
+#[test]
+fn a_claim_by_code_and_size_shows_as_held_under_its_product_in_the_stock_pane() {
+    let home = Home::new();
+    home.write("catalog.toml", VARIANT_CATALOG);
+    home.write("sales.toml", "");
+    home.write("replies.toml", REPLIES);
+    assert_config_ok(&home);
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-variants.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    let screen = tmux.wait_for("both claims held", WAIT, |s| {
+        stock_row(s, "└ medium").is_some_and(|r| r.get(1).map(String::as_str) == Some("2"))
+            && stock_row(s, "└ large").is_some_and(|r| r.get(1).map(String::as_str) == Some("1"))
+    });
+    // Medium: 4 on the shelf, 2 held for Maria, so 2 left; the product shows the sums.
+    assert_eq!(stock_row(&screen, "└ medium").unwrap()[..2], ["2", "2"], "{screen}");
+    assert_eq!(stock_row(&screen, "└ large").unwrap()[..2], ["1", "1"], "{screen}");
+    assert_eq!(stock_row(&screen, "AA ALMOND").unwrap()[..2], ["6", "3"], "{screen}");
+    assert_eq!(stock_row(&screen, "└ small").unwrap()[..2], ["3", "·"], "{screen}");
+    // The chat line says what the code was read as; the Claims pane holds the variant.
+    assert!(screen.contains("sold AA 2 m → AA medium ×2"), "{screen}");
+    let rows = claims_pane(&screen);
+    assert!(rows.iter().any(|r| r.contains("2× ALMOND-M") && r.contains("@Maria Santos")), "{rows:?}");
+    assert!(rows.iter().any(|r| r.contains("1× ALMOND-L") && r.contains("@Jack")), "{rows:?}");
+}
+
 #[test]
 fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
     let home = Home::new();

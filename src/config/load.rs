@@ -475,7 +475,10 @@ mod tests {
         assert_eq!(got, ["catalog.toml:12:1: unknown field `color`"]);
         let (_dir, paths) = dir_with(&[("catalog.toml", &bad)]);
         let e = &load(&paths, &ENV).unwrap_err().0[0];
-        assert_eq!(e.fix, "remove it or use one of: sku, name, price, stock, low_stock, aliases");
+        assert_eq!(
+            e.fix,
+            "remove it or use one of: sku, name, price, stock, low_stock, aliases, code, variant"
+        );
 
         let bad = CATALOG.replace("stock = 4\n", "");
         let got = errors(&[("catalog.toml", &bad)]);

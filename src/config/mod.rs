@@ -11,6 +11,7 @@ pub mod model;
 pub mod paths;
 pub mod theme;
 pub mod validate;
+mod variants;
 pub mod watch;
 
 pub use error::{ConfigError, ConfigErrors};

@@ -208,12 +208,45 @@ pub struct ProductSpec {
     pub sku: String,
     pub name: String,
     pub price: Decimal,
+    /// Units on hand at the start. Required unless the product has variants: then its stock
+    /// is theirs, summed (the checker says which is missing or extra).
+    #[serde(default)]
     pub stock: u32,
     #[serde(default = "default_low_stock")]
     pub low_stock: u32,
     /// Other ways viewers write the product in a claim ("almond pink"), besides its sku and name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// A short code viewers type to claim it ("AA"), shown on screen; any case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Sizes, shapes or colours sold under their own SKU, each with its own stock.
+    #[serde(default, rename = "variant", skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<VariantSpec>,
+}
+
+impl ProductSpec {
+    /// Units on hand at the start: the variants' when it has any, else its own.
+    pub fn total_stock(&self) -> u32 {
+        if self.variants.is_empty() { self.stock } else { self.variants.iter().map(|v| v.stock).sum() }
+    }
+}
+
+/// One `[[product.variant]]`: a size, shape or colour of a product, sold by its own SKU
+/// (the platform's orders name it) at the product's price.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantSpec {
+    pub sku: String,
+    /// What tells it from its siblings ("medium", "S"): a claim names it with the product.
+    pub name: String,
+    pub stock: u32,
+    /// Other words for it in a claim ("m", "size m"), read only beside its product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// A short code that names this variant alone ("B2").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 fn default_low_stock() -> u32 {

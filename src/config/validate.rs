@@ -32,12 +32,12 @@ pub(crate) struct Checker<'a, 's> {
 }
 
 impl Checker<'_, '_> {
-    fn at(&mut self, path: &[Seg<'_>], message: impl Into<String>, fix: impl Into<String>) {
+    pub(super) fn at(&mut self, path: &[Seg<'_>], message: impl Into<String>, fix: impl Into<String>) {
         let span = span_at(self.doc, path);
         self.errors.push(self.src.error(span, message, fix));
     }
 
-    fn line_at(&self, path: &[Seg<'_>]) -> usize {
+    pub(super) fn line_at(&self, path: &[Seg<'_>]) -> usize {
         self.src.line_of(span_at(self.doc, path).start)
     }
 
@@ -213,6 +213,8 @@ impl Checker<'_, '_> {
             }
         }
         self.aliases(c);
+        self.variants(c);
+        self.codes(c);
     }
 
     /// Aliases: each names one product only, and is not empty once normalized.
@@ -300,12 +302,17 @@ impl Checker<'_, '_> {
                     "write how many units go at the sale price, like quantity = 10",
                 );
             } else if let Some(Some(p)) = product
-                && s.quantity > p.stock
+                && s.quantity > p.total_stock()
             {
                 self.at(
                     &at("quantity"),
-                    format!("sale quantity {} is more than the {} `{}` in stock", s.quantity, p.stock, p.sku),
-                    format!("lower it to {} or less, or raise the stock in catalog.toml", p.stock),
+                    format!(
+                        "sale quantity {} is more than the {} `{}` in stock",
+                        s.quantity,
+                        p.total_stock(),
+                        p.sku
+                    ),
+                    format!("lower it to {} or less, or raise the stock in catalog.toml", p.total_stock()),
                 );
             }
             if !(10..=3600).contains(&s.seconds) {

@@ -48,6 +48,12 @@ pub struct Product {
     pub oversold: u32,
     /// False for products the platform sold that are not in our catalog.
     pub known: bool,
+    /// The short code viewers may claim it by ("AA"), as the catalogue writes it.
+    pub code: Option<String>,
+    /// For a variant, the product it is a size, shape or colour of.
+    pub parent: Option<String>,
+    /// For a product with variants, their SKUs: its counts are their sums.
+    pub variants: Vec<String>,
 }
 
 impl Product {
@@ -59,6 +65,25 @@ impl Product {
     /// Whether stock is at or under its low-stock threshold (but not out).
     pub fn low(&self) -> bool {
         self.available > 0 && self.available <= self.low_stock
+    }
+
+    /// A product, or a variant of one, with no stock of its own record yet.
+    fn listed(sku: &str, name: &str, price: Decimal, low_stock: u32, stock: u32) -> Product {
+        Product {
+            sku: sku.to_owned(),
+            name: name.to_owned(),
+            price,
+            low_stock,
+            on_hand: stock,
+            reserved: 0,
+            available: stock,
+            sold: 0,
+            oversold: 0,
+            known: true,
+            code: None,
+            parent: None,
+            variants: Vec::new(),
+        }
     }
 
     fn settle(&mut self) {
@@ -252,22 +277,71 @@ impl Catalog {
     pub fn new(file: &CatalogFile) -> Self {
         let mut c = Catalog { currency: file.currency.clone(), ..Default::default() };
         for p in &file.products {
-            c.by_sku.insert(p.sku.clone(), c.products.len());
-            c.products.push(Product {
-                sku: p.sku.clone(),
-                name: p.name.clone(),
-                price: p.price,
-                low_stock: p.low_stock,
-                on_hand: p.stock,
-                reserved: 0,
-                available: p.stock,
-                sold: 0,
-                oversold: 0,
-                known: true,
-            });
-            c.ledgers.push(VecDeque::new());
+            let mut product = Product::listed(&p.sku, &p.name, p.price, p.low_stock, p.total_stock());
+            product.code = p.code.clone();
+            product.variants = p.variants.iter().map(|v| v.sku.clone()).collect();
+            c.push(product);
+            // Variants follow their product: the Stock pane lists them under it.
+            for v in &p.variants {
+                let name = format!("{}, {}", p.name, v.name);
+                let mut variant = Product::listed(&v.sku, &name, p.price, p.low_stock, v.stock);
+                variant.code = v.code.clone();
+                variant.parent = Some(p.sku.clone());
+                c.push(variant);
+            }
         }
         c
+    }
+
+    fn push(&mut self, product: Product) {
+        self.by_sku.insert(product.sku.clone(), self.products.len());
+        self.products.push(product);
+        self.ledgers.push(VecDeque::new());
+    }
+
+    /// Whether `i` is a product whose stock is its variants': it is never booked itself.
+    fn grouped(&self, i: usize) -> bool {
+        !self.products[i].variants.is_empty()
+    }
+
+    /// A variant's product's counts, summed again after the variant's changed.
+    fn sum_up(&mut self, i: usize) {
+        let Some(parent) = self.products[i].parent.as_ref().and_then(|sku| self.by_sku.get(sku)).copied()
+        else {
+            return;
+        };
+        let (mut on_hand, mut reserved, mut available) = (0u32, 0u32, 0u32);
+        for sku in &self.products[parent].variants {
+            if let Some(v) = self.by_sku.get(sku).map(|&j| &self.products[j]) {
+                on_hand = on_hand.saturating_add(v.on_hand);
+                reserved = reserved.saturating_add(v.reserved);
+                available = available.saturating_add(v.available);
+            }
+        }
+        let p = &mut self.products[parent];
+        (p.on_hand, p.reserved, p.available) = (on_hand, reserved, available);
+    }
+
+    /// Adds to the units sold and oversold of `i`, and of its product when it is a variant.
+    fn count_sold(&mut self, i: usize, sold: i64, oversold: i64) {
+        let parent = self.products[i].parent.as_ref().and_then(|sku| self.by_sku.get(sku)).copied();
+        for j in std::iter::once(i).chain(parent) {
+            let p = &mut self.products[j];
+            p.sold = add(p.sold, sold);
+            p.oversold = add(p.oversold, oversold);
+        }
+    }
+
+    /// The product a variant is of; a product is its own (a flash sale of a product with
+    /// variants sells them all).
+    pub fn product_of<'a>(&'a self, sku: &'a str) -> &'a str {
+        self.product(sku).and_then(|p| p.parent.as_deref()).unwrap_or(sku)
+    }
+
+    /// The variants of a product in catalogue order (none for a plain product).
+    pub fn variants_of(&self, sku: &str) -> impl Iterator<Item = &Product> {
+        let skus = self.product(sku).map(|p| p.variants.as_slice()).unwrap_or_default();
+        skus.iter().filter_map(|v| self.product(v))
     }
 
     /// Products in catalog order (unknown SKUs the platform sold come last).
@@ -305,29 +379,16 @@ impl Catalog {
         &self.gmv
     }
 
-    /// Total units oversold across products.
+    /// Total units oversold across products (a variant's count once, in its product's).
     pub fn oversold(&self) -> u32 {
-        self.products.iter().map(|p| p.oversold).sum()
+        self.products.iter().filter(|p| p.parent.is_none()).map(|p| p.oversold).sum()
     }
 
     fn index(&mut self, sku: &str) -> usize {
         if let Some(&i) = self.by_sku.get(sku) {
             return i;
         }
-        self.by_sku.insert(sku.to_owned(), self.products.len());
-        self.products.push(Product {
-            sku: sku.to_owned(),
-            name: sku.to_owned(),
-            price: Decimal::ZERO,
-            low_stock: 0,
-            on_hand: 0,
-            reserved: 0,
-            available: 0,
-            sold: 0,
-            oversold: 0,
-            known: false,
-        });
-        self.ledgers.push(VecDeque::new());
+        self.push(Product { known: false, ..Product::listed(sku, sku, Decimal::ZERO, 0, 0) });
         self.products.len() - 1
     }
 
@@ -351,6 +412,7 @@ impl Catalog {
             ledger.pop_front();
         }
         ledger.push_back(entry);
+        self.sum_up(i);
     }
 
     /// Applies an `order` event; `cover` is what the buyer's claims already hold or sold.
@@ -366,17 +428,20 @@ impl Catalog {
             // Held units convert first, then what the operator already confirmed, then the rest
             // comes off on hand (even units held for others: the platform sold them; their
             // claims go back to the waitlist).
-            let held = cover.reserved.min(order.qty).min(p.reserved).min(p.on_hand);
-            let confirmed = cover.confirmed.min(order.qty - held);
+            // An order naming a product with variants says not which one: no unit can be
+            // taken for it, so it all counts as oversold, in plain view.
+            let grouped = self.grouped(i);
+            let held = if grouped { 0 } else { cover.reserved.min(order.qty).min(p.reserved).min(p.on_hand) };
+            let confirmed = if grouped { 0 } else { cover.confirmed.min(order.qty - held) };
             let rest = order.qty - held - confirmed;
-            let fresh = rest.min(p.on_hand - held);
+            let fresh = if grouped { 0 } else { rest.min(p.on_hand - held) };
             let (on_hand, reserved) = (p.on_hand - held - fresh, p.reserved - held);
             order.taken = held + confirmed + fresh;
             let oversold = order.qty - order.taken;
-            self.book(i, on_hand, reserved, Reason::Order { order_id: order.order_id.clone() }, at);
-            let p = &mut self.products[i];
-            p.sold = p.sold.saturating_add(order.qty);
-            p.oversold = p.oversold.saturating_add(oversold);
+            if !grouped {
+                self.book(i, on_hand, reserved, Reason::Order { order_id: order.order_id.clone() }, at);
+            }
+            self.count_sold(i, i64::from(order.qty), i64::from(oversold));
             *self.gmv.entry(order.currency.clone()).or_default() +=
                 order.unit_price * Decimal::from(order.qty);
             OrderEffect::Placed { sku: order.sku.clone(), qty: order.qty, oversold }
@@ -411,10 +476,10 @@ impl Catalog {
             Reason::Cancel { order_id: order_id.to_owned() }
         };
         let p = &self.products[i];
-        self.book(i, p.on_hand.saturating_add(taken), p.reserved, reason, at);
-        let p = &mut self.products[i];
-        p.sold = p.sold.saturating_sub(qty);
-        p.oversold = p.oversold.saturating_sub(qty - taken);
+        if !self.grouped(i) {
+            self.book(i, p.on_hand.saturating_add(taken), p.reserved, reason, at);
+        }
+        self.count_sold(i, -i64::from(qty), -i64::from(qty - taken));
         OrderEffect::Returned { sku, qty, sale }
     }
 
@@ -422,7 +487,8 @@ impl Catalog {
     pub fn set_available(&mut self, sku: &str, available: u32, at: DateTime<Utc>) {
         let i = self.index(sku);
         let p = &self.products[i];
-        if p.on_hand != available {
+        // A product with variants: the platform counts each variant by its own SKU.
+        if p.on_hand != available && !self.grouped(i) {
             self.book(i, available, p.reserved, Reason::PlatformSync { available }, at);
         }
     }
@@ -430,6 +496,10 @@ impl Catalog {
     /// The operator's change to the count on hand; returns the change in units.
     pub fn adjust(&mut self, sku: &str, change: Adjust, note: &str, at: DateTime<Utc>) -> i64 {
         let i = self.index(sku);
+        if self.grouped(i) {
+            // Its stock is its variants': each is counted on its own.
+            return 0;
+        }
         let p = &self.products[i];
         let (before, after) = (p.on_hand, change.apply_to(p.on_hand));
         self.book(i, after, p.reserved, Reason::ManualAdjust { note: note.to_owned() }, at);
@@ -440,7 +510,8 @@ impl Catalog {
     pub fn reserve(&mut self, sku: &str, qty: u32, claim: u64, at: DateTime<Utc>) -> u32 {
         let i = self.index(sku);
         let p = &self.products[i];
-        let held = qty.min(p.available);
+        // Claims hold a variant, never the sum of them.
+        let held = if self.grouped(i) { 0 } else { qty.min(p.available) };
         if held > 0 {
             self.book(i, p.on_hand, p.reserved + held, Reason::ClaimReserved { claim }, at);
         }
@@ -452,7 +523,7 @@ impl Catalog {
         let i = self.index(sku);
         let p = &self.products[i];
         let qty = qty.min(p.reserved);
-        if qty > 0 {
+        if qty > 0 && !self.grouped(i) {
             self.book(i, p.on_hand, p.reserved - qty, Reason::ClaimReleased { claim }, at);
         }
     }
@@ -460,6 +531,9 @@ impl Catalog {
     /// Sells `qty` units held for a claim the operator confirmed.
     pub fn sell_reserved(&mut self, sku: &str, qty: u32, claim: u64, at: DateTime<Utc>) {
         let i = self.index(sku);
+        if self.grouped(i) {
+            return;
+        }
         let p = &self.products[i];
         let qty = qty.min(p.reserved).min(p.on_hand);
         self.book(i, p.on_hand - qty, p.reserved - qty, Reason::ClaimConfirmed { claim }, at);
@@ -470,7 +544,7 @@ impl Catalog {
     /// counted (orders, sold, GMV). On platforms with no checkout this is the order.
     pub fn record_claim_sale(&mut self, order: Order) {
         let i = self.index(&order.sku);
-        self.products[i].sold = self.products[i].sold.saturating_add(order.qty);
+        self.count_sold(i, i64::from(order.qty), 0);
         *self.gmv.entry(order.currency.clone()).or_default() += order.unit_price * Decimal::from(order.qty);
         self.orders.insert(order.order_id.clone(), order);
     }
@@ -491,8 +565,13 @@ impl Catalog {
             *g -= amount;
         }
         let i = self.index(&sku);
-        self.products[i].sold = self.products[i].sold.saturating_sub(units);
+        self.count_sold(i, -i64::from(units), 0);
     }
+}
+
+/// `n` moved by `delta`, within 0 and `u32::MAX`.
+fn add(n: u32, delta: i64) -> u32 {
+    u32::try_from((i64::from(n) + delta).max(0)).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -511,6 +590,8 @@ mod tests {
                 stock,
                 low_stock: 2,
                 aliases: vec![],
+                code: None,
+                variants: vec![],
             }],
         })
     }

@@ -44,6 +44,9 @@ pub struct Message {
     pub tags: Tags,
     /// Answered by a reply, or marked handled by the operator.
     pub answered: bool,
+    /// What a claim read from it names by code ("AM ×2"): the operator sees at a glance
+    /// that "aa x2 m" was understood.
+    pub claimed: Option<String>,
 }
 
 impl Message {
@@ -190,6 +193,7 @@ impl ChatLog {
             deleted: false,
             tags,
             answered: false,
+            claimed: None,
         });
         for tag in counted(tags) {
             self.tag_counts[tag as usize] += 1;
@@ -218,6 +222,14 @@ impl ChatLog {
     pub fn mark_answered(&mut self, msg_id: &str) -> bool {
         let Some(index) = self.by_msg_id(msg_id).map(|m| m.index) else { return false };
         self.mark_answered_at(index)
+    }
+
+    /// Notes on a comment what the claim read from it names.
+    pub fn mark_claimed(&mut self, msg_id: &str, label: String) {
+        let Some(index) = self.by_msg_id(msg_id).map(|m| m.index) else { return };
+        if let Some(m) = self.get_mut(index) {
+            m.claimed = Some(label);
+        }
     }
 
     /// [`ChatLog::mark_answered`] by index.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::claims::Parsed;
+use super::claims::{Parsed, Pick};
 use super::classify::Tag;
 use super::{State, text};
 
@@ -40,7 +40,8 @@ pub struct CantShip {
 pub struct ClaimRead {
     /// The product: the one named, else the one on screen (`None`: nothing to claim).
     pub product: Option<String>,
-    /// What the viewer added about the product; the catalog has no variants yet.
+    /// The variant of the product the claim holds (`None` for a product without variants,
+    /// or when the words do not say which).
     pub variant: Option<String>,
     pub quantity: u32,
 }
@@ -68,18 +69,27 @@ impl State {
             let why = if own { "viewer's region" } else { "place named" };
             CantShip { region, why: why.into() }
         });
-        let parsed = match self.claims.matcher.parse(&m.text).0 {
+        let (parsed, claim_norm) = self.claims.matcher.parse(&m.text);
+        let parsed = match parsed {
             Parsed::NotAClaim if self.hand_claim(&m.text) => {
                 Parsed::Claim { sku: None, qty: 1, explicit: false }
             }
             parsed => parsed,
         };
         let claim = match parsed {
-            Parsed::Claim { sku, qty, .. } if !m.tags.has(Tag::Spam) => Some(ClaimRead {
-                product: sku.or_else(|| self.current_product().filter(|p| p.known).map(|p| p.sku.clone())),
-                variant: None,
-                quantity: qty,
-            }),
+            Parsed::Claim { sku, qty, .. } if !m.tags.has(Tag::Spam) => {
+                let sku = sku.or_else(|| self.current_product().filter(|p| p.known).map(|p| p.sku.clone()));
+                let variant =
+                    sku.as_deref().and_then(|sku| match self.claims.matcher.pick(sku, &claim_norm) {
+                        Pick::One(v) if self.catalog.product_of(&v) != v => Some(v),
+                        _ => None,
+                    });
+                let product = match variant.as_deref() {
+                    Some(v) => Some(self.catalog.product_of(v).to_owned()),
+                    None => sku,
+                };
+                Some(ClaimRead { product, variant, quantity: qty })
+            }
             _ => None,
         };
         let suggestion = self.suggest(msg_id).map(|s| SuggestionRead {

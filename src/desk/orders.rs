@@ -31,7 +31,14 @@ impl State {
         let mut sale_events = Vec::new();
         if order.status.is_live()
             && let Some(counted) =
-                self.sales.record_order(&order.sku, order.qty, order.unit_price, &user.id, now)
+                // A variant sells in its product's sale.
+                self.sales.record_order(
+                    self.catalog.product_of(&order.sku),
+                    order.qty,
+                    order.unit_price,
+                    &user.id,
+                    now,
+                )
         {
             if counted.over_limit() {
                 let limit = counted.limit.unwrap_or_default();
@@ -103,6 +110,11 @@ impl State {
         let on_hand = self.catalog.product(sku).map_or(0, |p| p.on_hand);
         let events = self.sales.stock(sku, on_hand, now);
         self.sale_events(out, events, now);
+        // A variant's product is on sale as a whole: its stock is the variants' sum.
+        let product = self.catalog.product_of(sku).to_owned();
+        if product != sku {
+            self.sync_stock(out, &product, now);
+        }
     }
 
     fn after_return(
@@ -172,6 +184,11 @@ impl State {
             out.notice(Level::Warn, format!("Cannot adjust {sku}: not in the catalog"), self.now);
             return;
         };
+        if !p.variants.is_empty() {
+            let text = format!("Cannot adjust {sku}: its stock is its variants', adjust one of them");
+            out.notice(Level::Warn, text, self.now);
+            return;
+        }
         let before = p.on_hand;
         let reason = if reason.trim().is_empty() { "no reason given".to_owned() } else { reason };
         self.catalog.adjust(sku, change, &reason, now);

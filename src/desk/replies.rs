@@ -27,7 +27,7 @@ pub use crate::config::model::TEMPLATE_FIELDS as FIELDS;
 pub const CANT_SHIP: &str = "cant-ship";
 
 /// The tags that make the desk send a reply by itself: a reply with one needs no key.
-pub const AUTO_TAGS: [&str; 9] = [
+pub const AUTO_TAGS: [&str; 10] = [
     CANT_SHIP,
     "sale-preheat",
     "sale-start",
@@ -37,6 +37,7 @@ pub const AUTO_TAGS: [&str; 9] = [
     "claim-rejected",
     "claim-waitlisted",
     "claim-promoted",
+    "claim-which",
 ];
 
 /// Fills `{user}`, `{product}`, `{price}`, `{stock}` and `{time_left}`; unknown braces

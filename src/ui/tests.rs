@@ -26,6 +26,8 @@ fn shop() -> ShopConfig {
         stock,
         low_stock,
         aliases: vec![],
+        code: None,
+        variants: vec![],
     };
     let sale = |id: &str, sku: &str, price: &str, quantity: u32, seconds: u32| {
         SaleSpec::new(id, sku, price.parse().unwrap(), quantity, seconds)
@@ -1564,4 +1566,5 @@ mod giveaway;
 mod held;
 mod learned;
 mod outbound;
+mod variants;
 mod viewers;

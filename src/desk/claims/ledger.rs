@@ -257,6 +257,8 @@ pub struct Claims {
     next_id: u64,
     next_expiry: Option<DateTime<Utc>>,
     counts: ClaimCounts,
+    /// When a viewer was last asked which variant of a product they meant, per (user, sku).
+    asked: HashMap<(String, String), DateTime<Utc>>,
 }
 
 impl Claims {
@@ -274,6 +276,7 @@ impl Claims {
             next_id: 1,
             next_expiry: None,
             counts: ClaimCounts::default(),
+            asked: HashMap::new(),
         }
     }
 
@@ -329,6 +332,17 @@ impl Claims {
                 .filter(|(_, h)| !h.unbilled.is_empty())
                 .map(move |(u, h)| (u.as_str(), sku.as_str(), h.unbilled.iter().map(|(_, n)| n).sum()))
         })
+    }
+
+    /// Whether to ask a viewer which variant of `sku` they meant: once, until they have not
+    /// been asked for [`BUYER_NEWS_QUIET`] (a burst of "mine!" is asked once).
+    pub fn ask_which(&mut self, user_id: &str, sku: &str, now: DateTime<Utc>) -> bool {
+        let key = (user_id.to_owned(), sku.to_owned());
+        if self.asked.get(&key).is_some_and(|&at| now - at < BUYER_NEWS_QUIET) {
+            return false;
+        }
+        self.asked.insert(key, now);
+        true
     }
 
     /// A comment counted as worded like a claim but naming nothing we sell.
@@ -821,6 +835,8 @@ mod tests {
             stock,
             low_stock: 2,
             aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            code: None,
+            variants: vec![],
         };
         CatalogFile {
             currency: "GBP".into(),

@@ -4,11 +4,11 @@
 //! an optional quantity; sentences that only talk about buying ("sold out?!", "mine came in
 //! 2 days") are not. The ledger holds what the matcher reads.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
+use super::words::{Pick, Words};
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{compile, has_words, normalize};
 
@@ -43,8 +43,8 @@ pub struct Matcher {
     any: RegexSet,
     bare: Vec<String>,
     trailing: Vec<String>,
-    /// Normalized sku, name or alias → sku; `None` when two products share it.
-    items: HashMap<String, Option<String>>,
+    /// The catalogue's skus, names, aliases, codes and variants, as claims name them.
+    words: Words,
     /// Comments read lately, by their exact text, with what they said (the normalized text
     /// only for claims): chat repeats itself ("SOLD!!", "mine"), and a burst of the same
     /// words should cost one reading. A fast hash: this map is looked up for every comment.
@@ -75,7 +75,7 @@ impl std::fmt::Debug for Matcher {
             .field("enabled", &self.enabled)
             .field("patterns", &self.any.patterns())
             .field("bare", &self.bare)
-            .field("items", &self.items.len())
+            .field("items", &self.words.items().len())
             .finish()
     }
 }
@@ -85,7 +85,7 @@ impl PartialEq for Matcher {
         self.enabled == other.enabled
             && self.bare == other.bare
             && self.trailing == other.trailing
-            && self.items == other.items
+            && self.words == other.words
             && self.any.patterns() == other.any.patterns()
     }
 }
@@ -113,23 +113,6 @@ impl Matcher {
                 }
             })
             .collect();
-        let mut items: HashMap<String, Option<String>> = HashMap::new();
-        for p in &catalog.products {
-            let keys = [&p.sku, &p.name].into_iter().chain(&p.aliases).map(|k| normalize(k));
-            for key in keys.collect::<HashSet<_>>() {
-                if key.is_empty() {
-                    continue;
-                }
-                items
-                    .entry(key)
-                    .and_modify(|sku| {
-                        if sku.as_deref() != Some(p.sku.as_str()) {
-                            *sku = None;
-                        }
-                    })
-                    .or_insert_with(|| Some(p.sku.clone()));
-            }
-        }
         let any = RegexSetBuilder::new(patterns.iter().map(|p| p.regex.as_str()))
             .case_insensitive(true)
             .size_limit(1 << 22)
@@ -141,7 +124,7 @@ impl Matcher {
             any,
             bare: config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty()).collect(),
             trailing: config.ignore_trailing.iter().map(|w| normalize(w)).filter(|w| !w.is_empty()).collect(),
-            items,
+            words: Words::new(config, catalog),
             recent: Default::default(),
         }
     }
@@ -154,7 +137,7 @@ impl Matcher {
     /// The products a normalized comment names by sku, name or alias, in catalog-key order.
     pub fn products_named(&self, norm: &str) -> Vec<String> {
         let mut skus: Vec<String> = Vec::new();
-        for (key, sku) in &self.items {
+        for (key, sku) in self.words.items() {
             if let Some(sku) = sku
                 && !skus.contains(sku)
                 && has_words(norm, key)
@@ -170,7 +153,7 @@ impl Matcher {
     /// names one inside them; "mine ta xx" or "mine lah" adds a word or two of chat, and is
     /// for the product on screen. Anything longer names something the shop does not sell.
     fn loose_item(&self, norm: &str, item: &str, qty: u32, has_qty: bool) -> Parsed {
-        if self.items.contains_key(item) {
+        if self.words.items().contains_key(item) {
             // A name two products share: which one is not for the desk to guess.
             return Parsed::Unmatched;
         }
@@ -199,7 +182,12 @@ impl Matcher {
 
     /// The product a viewer means by `item` (already normalized), if exactly one.
     pub fn resolve(&self, item: &str) -> Option<&str> {
-        self.items.get(item).and_then(|s| s.as_deref())
+        self.words.items().get(item).and_then(|s| s.as_deref())
+    }
+
+    /// Which variant a claim on `sku` means, by the words of its normalized comment.
+    pub fn pick(&self, sku: &str, norm: &str) -> Pick {
+        self.words.pick(sku, norm)
     }
 
     /// [`Matcher::parse`], remembering recent comments: the same answer, read once.
@@ -248,7 +236,21 @@ impl Matcher {
             return (Parsed::Claim { sku: None, qty: 1, explicit: false }, norm);
         }
         // One quick pass over all patterns; the groups are read only for a comment that matched.
-        if !self.any.is_match(&norm) {
+        let worded = self.any.is_match(&norm);
+        // Codes, products, variants and a quantity in any order come first: the patterns
+        // read "sold AA 2 medium" as one unit of something called "aa 2 medium".
+        if self.words.worth_reading(&norm) {
+            match self.words.read(&norm, MAX_QTY) {
+                Ok(Some(named)) => {
+                    let parsed =
+                        Parsed::Claim { sku: Some(named.sku), qty: named.qty.unwrap_or(1), explicit: true };
+                    return (parsed, norm);
+                }
+                Err(()) => return (Parsed::Unmatched, norm),
+                Ok(None) => {}
+            }
+        }
+        if !worded {
             return (Parsed::NotAClaim, norm);
         }
         for p in &self.patterns {

@@ -4,5 +4,7 @@
 mod ledger;
 mod matcher;
 mod rules;
+mod words;
 
 pub use ledger::*;
+pub use words::Pick;

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{ClaimRequest, ConfirmedBy, News, Parsed, Way, claim_order_id};
+use super::{Claim, ClaimRequest, ClaimState, ConfirmedBy, News, Parsed, Pick, Way, claim_order_id};
 use crate::desk::answers::about_product;
 use crate::desk::catalog::Order;
 use crate::desk::held::{How, Outgoing};
@@ -19,8 +19,8 @@ impl State {
     /// the platform for the same units replaces it (see `Catalog::bill_claim_sale`).
     pub(in crate::desk) fn book_claim_sale(&mut self, id: u64, now: DateTime<Utc>) {
         let Some(claim) = self.claims.get(id).cloned() else { return };
-        let live =
-            self.sales.running().find(|s| s.is_live() && s.spec.sku == claim.sku).map(|s| s.spec.price);
+        let product = self.catalog.product_of(&claim.sku);
+        let live = self.sales.running().find(|s| s.is_live() && s.spec.sku == product).map(|s| s.spec.price);
         let Some(price) = live.or(self.catalog.product(&claim.sku).map(|p| p.price)) else { return };
         let order = Order {
             order_id: claim_order_id(id),
@@ -94,10 +94,19 @@ impl State {
                 None => return self.claims.count_unmatched(),
             },
         };
+        // A product sold in variants is claimed by one of them: the words say which.
+        let sku = match self.claims.matcher.pick(&sku, &text) {
+            Pick::One(sku) => sku,
+            Pick::Which(options) => return self.ask_which(out, &sku, &options, user, &msg_id, now),
+        };
+        if let Some(code) = self.code_of(&sku) {
+            let label = if qty > 1 { format!("{code} ×{qty}") } else { code };
+            self.chat.mark_claimed(&msg_id, label);
+        }
         let sale_limit = self
             .sales
             .running()
-            .find(|s| s.spec.sku == sku)
+            .find(|s| s.spec.sku == self.catalog.product_of(&sku))
             .and_then(|s| s.spec.per_customer.map(|n| n.saturating_sub(s.customer_units(&user.id))));
         let req = ClaimRequest {
             sale_limit,
@@ -112,6 +121,59 @@ impl State {
         let mut news = Vec::new();
         self.claims.claim(&mut self.catalog, req, now, &mut news);
         self.claim_news(out, news, now);
+    }
+
+    /// A claim on a product with variants that does not say which: nothing is held, the
+    /// operator sees the choices, and the buyer is asked once (the reply tagged
+    /// `claim-which`, if the shop has one) until they say.
+    fn ask_which(
+        &mut self,
+        out: &mut Outbox,
+        sku: &str,
+        options: &[String],
+        user: &User,
+        msg_id: &str,
+        now: DateTime<Utc>,
+    ) {
+        self.claims.count_unmatched();
+        let choices: Vec<String> = options
+            .iter()
+            .filter_map(|v| self.catalog.product(v))
+            .map(|v| match &v.code {
+                Some(code) => format!("{code} {}", v.sku),
+                None => v.sku.clone(),
+            })
+            .collect();
+        let text =
+            format!("@{} claimed {sku} but not which: {}. Nothing held", user.name, choices.join(", "));
+        out.notice(Level::Info, text, self.now);
+        if !self.claims.ask_which(&user.id, sku, now) {
+            return;
+        }
+        let asked = Claim {
+            id: 0,
+            seq: 0,
+            sku: sku.to_owned(),
+            user_id: user.id.clone(),
+            user_name: user.name.clone(),
+            msg_id: msg_id.to_owned(),
+            text: String::new(),
+            qty: 0,
+            state: ClaimState::Waiting,
+            at: now,
+        };
+        self.reply_to_claim(out, "claim-which", &asked, now);
+    }
+
+    /// The code a product or variant is claimed by: its own, or its product's.
+    fn code_of(&self, sku: &str) -> Option<String> {
+        let p = self.catalog.product(sku)?;
+        if p.code.is_some() {
+            return p.code.clone();
+        }
+        let parent = self.catalog.product(p.parent.as_deref()?)?;
+        let variant = p.name.strip_prefix(&format!("{}, ", parent.name)).unwrap_or(&p.sku);
+        parent.code.as_ref().map(|code| format!("{code} {variant}"))
     }
 
     /// Tells the operator what happened to claims, and the buyers through tagged replies.

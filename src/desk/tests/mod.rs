@@ -24,6 +24,7 @@ mod orders;
 mod props;
 mod sales;
 mod team;
+mod variants;
 
 fn shop() -> ShopConfig {
     let product = |sku: &str, name: &str, price: &str, stock: u32| ProductSpec {
@@ -33,6 +34,8 @@ fn shop() -> ShopConfig {
         stock,
         low_stock: 5,
         aliases: vec![],
+        code: None,
+        variants: vec![],
     };
     let reply = |key: &str, title: &str, text: &str, tag: &str| ReplySpec {
         key: Some(key.into()).filter(|k: &String| !k.is_empty()),

@@ -29,7 +29,7 @@ struct Piece<'a> {
 }
 
 const EMPTY: Piece<'static> = Piece { text: "", style: Style::new(), glue: false };
-const MAX_PIECES: usize = 16;
+const MAX_PIECES: usize = 18;
 
 /// What the desk knows of a message's viewer that the chat line shows: a returning
 /// customer (ordered in an earlier stream), a VIP (the operator's tag).
@@ -62,7 +62,7 @@ fn mark(tag: Tag, theme: &Theme) -> (&'static str, Style) {
     }
 }
 
-/// A message as styled pieces, without allocating: `hh:mm:ss ?$ YT [PH] ↻★ name: text`, with
+/// A message as styled pieces, without allocating: `hh:mm:ss ?$ YT [PH] ↻★ name: text → AA`, with
 /// its tags' marks glued together and the viewer's marks before the name; spam is dimmed and
 /// struck through, and a comment said while its viewer was muted is dimmed.
 fn pieces<'a>(
@@ -155,6 +155,11 @@ fn pieces<'a>(
             push(":", theme.base, true);
             push(&m.text, theme.base, false);
         }
+    }
+    // The code a claim read from the comment names ("→ AM ×2").
+    if let Some(claimed) = &m.claimed {
+        push("→", theme.accent, false);
+        push(claimed, theme.accent.add_modifier(bold), false);
     }
     (out, n)
 }

@@ -9,7 +9,7 @@ use ratatui::text::Span;
 
 use super::{Ctx, fill_row, frame, scroll_offset};
 use crate::config::keymap::KeyAction;
-use crate::desk::catalog::Product;
+use crate::desk::catalog::{Catalog, Product};
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{Pane, ViewState};
@@ -22,6 +22,22 @@ const SOLD_W: usize = 5;
 const SOLD_FROM: usize = 40;
 /// Columns kept for flags before the SKU may grow.
 const FLAGS_MIN: usize = 10;
+
+/// What a row names: the SKU, after its code when it has one; a variant, under its
+/// product, by its code and the words that tell it from its siblings ("└ AM medium").
+fn label(p: &Product, catalog: &Catalog) -> String {
+    let Some(parent) = p.parent.as_deref().and_then(|sku| catalog.product(sku)) else {
+        return match &p.code {
+            Some(code) => format!("{code} {}", p.sku),
+            None => p.sku.clone(),
+        };
+    };
+    let name = p.name.strip_prefix(&format!("{}, ", parent.name)).unwrap_or(&p.sku);
+    match &p.code {
+        Some(code) => format!(" └ {code} {name}"),
+        None => format!(" └ {name}"),
+    }
+}
 
 /// The flags of a product, most urgent first.
 fn flags(p: &Product, on_sale: bool, pinned: bool, theme: &Theme) -> Vec<(String, Style)> {
@@ -76,7 +92,8 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         .map_or(0, |w| w.max(FLAGS_MIN));
     let sold_col = w >= SOLD_FROM;
     let fixed = FIXED + if sold_col { SOLD_W } else { 0 };
-    let sku_max = products.iter().map(|p| text::width(&p.sku)).max().unwrap_or(3).max(3);
+    let labels: Vec<String> = products.iter().map(|p| label(p, desk.catalog())).collect();
+    let sku_max = labels.iter().map(|l| text::width(l)).max().unwrap_or(3).max(3);
     let sku_w = sku_max.min(w.saturating_sub(fixed + flags_w)).max(6);
     let (x, right) = (inner.x, inner.right());
 
@@ -104,7 +121,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         let mark = if pinned(p) { "*" } else { " " };
         let mut cx = text::put(buf, x, y, right, mark, theme.accent.add_modifier(Modifier::BOLD));
         let sku_style = if on_sale { theme.sale } else { theme.base.add_modifier(Modifier::BOLD) };
-        let sku = format!("{:<sku_w$}", text::truncate(&p.sku, sku_w));
+        let sku = format!("{:<sku_w$}", text::truncate(&labels[i], sku_w));
         cx = text::put(buf, cx, y, right, &sku, sku_style);
         let left_style = if p.sold_out() {
             theme.sold_out.add_modifier(Modifier::BOLD | Modifier::REVERSED)

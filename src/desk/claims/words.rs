@@ -1,0 +1,463 @@
+//! The words of a claim that name what is sold: codes, products and their variants, and a
+//! quantity, read in any order ("SOLD AA 2 medium", "aa x2 m", "sold 2 s pink almond").
+//!
+//! A comment is read word by word: each word (or run of words, the longest first) must be a
+//! claim word, a code, a quantity, a product's sku, name or alias, a variant's word for the
+//! product named, or a filler ("size", "the", the shop's polite words). A comment with a word left over is not read
+//! here (the claim patterns may still read it); one that names a code, or a claim word and a
+//! product, is a claim. Variant words ("m", "medium") count only beside their product: the
+//! same "m" is a size of every product sold in sizes.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
+use crate::desk::text::{has_words, normalize};
+
+/// Words that go between the others without naming anything.
+const FILLERS: [&str; 10] = ["size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a"];
+/// The most words a sku, name or alias is looked up by.
+const LONGEST: usize = 8;
+
+/// What the words of a comment named, before the desk picks a variant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Named {
+    /// The variant when one was named, else the product.
+    pub sku: String,
+    /// `None` when no quantity was written.
+    pub qty: Option<u32>,
+}
+
+/// A product's variant as a claim may name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Variant {
+    sku: String,
+    /// Its name, aliases, code and sku, normalized.
+    keys: Vec<String>,
+}
+
+/// Which variant a claim on a product means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// This SKU: a plain product, a variant, or the one variant the words or the product allow.
+    One(String),
+    /// A product with these variants, and words that do not say which (or say several).
+    Which(Vec<String>),
+}
+
+/// The vocabulary of the catalogue for reading claims.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Words {
+    /// Normalized code → the sku of its product or variant.
+    codes: HashMap<String, String>,
+    /// Normalized product sku, name or alias, or variant sku or code → sku; `None` when two
+    /// products share it.
+    items: HashMap<String, Option<String>>,
+    /// Per product with variants, its variants in catalogue order.
+    variants: HashMap<String, Vec<Variant>>,
+    /// Variant sku → its product's sku.
+    parent: HashMap<String, String>,
+    /// One-word claim words ("sold", "mine").
+    claim_words: HashSet<String>,
+    /// The shop's polite words ("pls", "po"): anywhere in a claim, they name nothing.
+    polite: HashSet<String>,
+}
+
+impl Words {
+    /// The words of a shop's catalogue and claim words.
+    pub fn new(config: &ClaimsConfig, catalog: &CatalogFile) -> Words {
+        let mut w = Words::default();
+        for p in &catalog.products {
+            let own = [&p.sku, &p.name].into_iter().chain(&p.aliases).chain(&p.code);
+            for key in own.map(|k| normalize(k)).collect::<HashSet<_>>() {
+                w.item(key, &p.sku);
+            }
+            if let Some(code) = &p.code {
+                w.codes.insert(normalize(code), p.sku.clone());
+            }
+            for v in &p.variants {
+                w.parent.insert(v.sku.clone(), p.sku.clone());
+                for key in [&v.sku].into_iter().chain(&v.code) {
+                    w.item(normalize(key), &v.sku);
+                }
+                if let Some(code) = &v.code {
+                    w.codes.insert(normalize(code), v.sku.clone());
+                }
+                let keys = [&v.sku, &v.name].into_iter().chain(&v.aliases).chain(&v.code);
+                let keys = keys.map(|k| normalize(k)).filter(|k| !k.is_empty()).collect();
+                w.variants.entry(p.sku.clone()).or_default().push(Variant { sku: v.sku.clone(), keys });
+            }
+        }
+        let single = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty() && !b.contains(' '));
+        w.claim_words = single.chain(["buy".to_owned()]).collect();
+        w.polite = config.ignore_trailing.iter().map(|p| normalize(p)).filter(|p| !p.is_empty()).collect();
+        w
+    }
+
+    fn item(&mut self, key: String, sku: &str) {
+        if key.is_empty() {
+            return;
+        }
+        self.items
+            .entry(key)
+            .and_modify(|s| {
+                if s.as_deref() != Some(sku) {
+                    *s = None;
+                }
+            })
+            .or_insert_with(|| Some(sku.to_owned()));
+    }
+
+    /// Normalized sku, name, alias or code → the one sku it names (`None` when shared).
+    pub fn items(&self) -> &HashMap<String, Option<String>> {
+        &self.items
+    }
+
+    /// The product a variant belongs to (a product is its own).
+    pub fn product_of<'a>(&'a self, sku: &'a str) -> &'a str {
+        self.parent.get(sku).map_or(sku, String::as_str)
+    }
+
+    /// Whether any word of a normalized comment is a code or a claim word, wherever it is
+    /// ("aa x2", "oval sold m 1"): only such a comment can be read here.
+    pub fn worth_reading(&self, norm: &str) -> bool {
+        norm.split(' ').any(|w| self.codes.contains_key(w) || self.claim_words.contains(w))
+    }
+
+    /// Reads a normalized comment word by word (see the module doc): `Ok(None)` when it is
+    /// not read here, `Err(())` when it names a quantity out of range.
+    #[allow(clippy::result_unit_err)]
+    pub fn read(&self, norm: &str, max_qty: u32) -> Result<Option<Named>, ()> {
+        let words: Vec<&str> = norm.split(' ').collect();
+        let mut products = Vec::new();
+        let first = self.read_as(&words, max_qty, None, &mut products);
+        if products.len() < 2 {
+            return first;
+        }
+        // Two products named: a colour can be one product's variant and another's alias
+        // ("sold oval pink"). The reading where the words are one product and its variant,
+        // if only one such exists, is the claim.
+        let mut readings = Vec::new();
+        for p in &products {
+            if let Ok(Some(named)) = self.read_as(&words, max_qty, Some(p), &mut Vec::new()) {
+                readings.push(named);
+            }
+        }
+        match readings.as_slice() {
+            [one] => Ok(Some(one.clone())),
+            _ => first,
+        }
+    }
+
+    /// [`Words::read`] with `prefer`'s variant words read before other products' words;
+    /// `products` gets the products named when they are several.
+    fn read_as(
+        &self,
+        words: &[&str],
+        max_qty: u32,
+        prefer: Option<&str>,
+        products: &mut Vec<String>,
+    ) -> Result<Option<Named>, ()> {
+        let (mut skus, mut qty, mut claim_word, mut code) = (Vec::<&str>::new(), None, false, false);
+        // Runs of words that are not product words: variant words, once the product is known.
+        let mut rest: Vec<Vec<&str>> = vec![Vec::new()];
+        let mut i = 0;
+        while i < words.len() {
+            if let Some((n, len)) = quantity(&words[i..]) {
+                if qty.is_some() {
+                    return Ok(None);
+                }
+                qty = Some(n);
+                i += len;
+                rest.push(Vec::new());
+                continue;
+            }
+            let item = self.longest_item(&words[i..]);
+            let preferred = prefer.and_then(|p| self.variant_phrase(p, &words[i..]));
+            let item = match (item, preferred) {
+                (Some((_, n)), Some((v, m))) if m >= n => Some((v, m)),
+                (None, Some(v)) => Some(v),
+                (item, _) => item,
+            };
+            if let Some((sku, len)) = item {
+                code |= len == 1 && self.codes.contains_key(words[i]);
+                skus.push(sku);
+                i += len;
+                rest.push(Vec::new());
+                continue;
+            }
+            if self.claim_words.contains(words[i]) {
+                claim_word = true;
+                rest.push(Vec::new());
+            } else if !FILLERS.contains(&words[i]) && !self.polite.contains(words[i]) {
+                rest.last_mut().expect("never empty").push(words[i]);
+            }
+            i += 1;
+        }
+        if !(code || claim_word && !skus.is_empty()) {
+            return Ok(None);
+        }
+        // Every sku named must be of one product, and at most one of its variants.
+        let product = self.product_of(skus[0]);
+        if skus.iter().any(|s| self.product_of(s) != product) {
+            for s in &skus {
+                let p = self.product_of(s);
+                if !products.iter().any(|q| q == p) {
+                    products.push(p.to_owned());
+                }
+            }
+            return Ok(None);
+        }
+        let mut variant: Option<&str> = None;
+        for s in skus.iter().copied().filter(|s| *s != product) {
+            if variant.is_some_and(|v| v != s) {
+                return Ok(None);
+            }
+            variant = Some(s);
+        }
+        for run in rest.iter().filter(|r| !r.is_empty()) {
+            let Some(v) = self.variant_words(product, run) else { return Ok(None) };
+            if variant.is_some_and(|seen| seen != v) {
+                return Ok(None);
+            }
+            variant = Some(v);
+        }
+        match qty {
+            Some(n) if !(1..=max_qty).contains(&n) => Err(()),
+            _ => Ok(Some(Named { sku: variant.unwrap_or(product).to_owned(), qty })),
+        }
+    }
+
+    /// The sku named by the longest run of words at the start of `words`, and its length.
+    fn longest_item<'a>(&'a self, words: &[&str]) -> Option<(&'a str, usize)> {
+        (1..=words.len().min(LONGEST))
+            .rev()
+            .find_map(|n| self.items.get(&words[..n].join(" ")).map(|sku| (sku.as_deref(), n)))
+            .and_then(|(sku, n)| sku.map(|s| (s, n)))
+    }
+
+    /// The variant of `product` named by the longest run of words at the start of `words`.
+    fn variant_phrase<'a>(&'a self, product: &str, words: &[&str]) -> Option<(&'a str, usize)> {
+        let variants = self.variants.get(product)?;
+        (1..=words.len().min(LONGEST)).rev().find_map(|n| {
+            let phrase = words[..n].join(" ");
+            variants.iter().find(|v| v.keys.contains(&phrase)).map(|v| (v.sku.as_str(), n))
+        })
+    }
+
+    /// The one variant of `product` that a run of words names, all of them used.
+    fn variant_words<'a>(&'a self, product: &str, run: &[&str]) -> Option<&'a str> {
+        let variants = self.variants.get(product)?;
+        let mut found: Option<&str> = None;
+        let mut i = 0;
+        while i < run.len() {
+            let hit = (1..=run.len() - i).rev().find_map(|n| {
+                let phrase = run[i..i + n].join(" ");
+                variants.iter().find(|v| v.keys.contains(&phrase)).map(|v| (v.sku.as_str(), n))
+            });
+            let (sku, n) = hit?;
+            if found.is_some_and(|f| f != sku) {
+                return None;
+            }
+            found = Some(sku);
+            i += n;
+        }
+        found
+    }
+
+    /// Which variant a claim on `sku` means, reading its normalized words: a plain product
+    /// or a variant is itself; a product with variants is the one its words name, or its
+    /// only variant, else the operator and the buyer must say.
+    pub fn pick(&self, sku: &str, norm: &str) -> Pick {
+        let Some(variants) = self.variants.get(sku) else { return Pick::One(sku.to_owned()) };
+        let named: Vec<&Variant> =
+            variants.iter().filter(|v| v.keys.iter().any(|k| has_words(norm, k))).collect();
+        match (named.as_slice(), variants.as_slice()) {
+            ([one], _) => Pick::One(one.sku.clone()),
+            ([], [one]) => Pick::One(one.sku.clone()),
+            ([], all) => Pick::Which(all.iter().map(|v| v.sku.clone()).collect()),
+            (some, _) => Pick::Which(some.iter().map(|v| v.sku.clone()).collect()),
+        }
+    }
+}
+
+/// A quantity at the start of `words` ("2", "x2", "2x", "x 2"), and how many words it took.
+fn quantity(words: &[&str]) -> Option<(u32, usize)> {
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().unwrap_or(u32::MAX))
+    };
+    let first = words.first()?;
+    if let Some(n) = number(first) {
+        return Some((n, 1));
+    }
+    if let Some(n) =
+        first.strip_prefix('x').and_then(number).or_else(|| first.strip_suffix('x').and_then(number))
+    {
+        return Some((n, 1));
+    }
+    if *first == "x" {
+        return words.get(1).and_then(|w| number(w)).map(|n| (n, 2));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::config::model::{ProductSpec, VariantSpec};
+    use crate::desk::claims::{Matcher, Parsed};
+
+    fn catalog() -> CatalogFile {
+        let variant = |sku: &str, name: &str, code: Option<&str>, aliases: &[&str]| VariantSpec {
+            sku: sku.into(),
+            name: name.into(),
+            stock: 3,
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            code: code.map(String::from),
+        };
+        let product = |sku: &str, name: &str, code: Option<&str>, aliases: &[&str]| ProductSpec {
+            sku: sku.into(),
+            name: name.into(),
+            price: "8.99".parse().unwrap(),
+            stock: 5,
+            low_stock: 2,
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+            code: code.map(String::from),
+            variants: vec![],
+        };
+        CatalogFile {
+            currency: "GBP".into(),
+            products: vec![
+                product("ALMOND-PINK", "Almond pink", Some("AP"), &["pink almond", "pink"]),
+                ProductSpec {
+                    stock: 0,
+                    variants: vec![
+                        variant("OVAL-S", "small", Some("B2"), &["s"]),
+                        variant("OVAL-M", "medium", None, &["m", "med"]),
+                        variant("OVAL-L", "large", None, &["l"]),
+                        variant("OVAL-P", "pink", None, &[]),
+                    ],
+                    ..product("OVAL", "Oval nails", Some("OV"), &["oval"])
+                },
+                product("MUG-2", "Mug 2", None, &[]),
+            ],
+        }
+    }
+
+    fn matcher() -> Matcher {
+        Matcher::new(&ClaimsConfig::default(), &catalog())
+    }
+
+    fn claim(sku: &str, qty: u32) -> Parsed {
+        Parsed::Claim { sku: Some(sku.into()), qty, explicit: true }
+    }
+
+    #[test]
+    fn codes_products_variants_and_quantities_are_read_in_any_order() {
+        let m = matcher();
+        let table = [
+            ("SOLD OV 2 medium", claim("OVAL-M", 2)),
+            ("ov x2 m", claim("OVAL-M", 2)),
+            ("sold oval size s", claim("OVAL-S", 1)),
+            ("b2", claim("OVAL-S", 1)),
+            ("B2 x 3 pls", claim("OVAL-S", 3)),
+            ("sold 2x L oval nails", claim("OVAL-L", 2)),
+            ("ap", claim("ALMOND-PINK", 1)),
+            ("AP 4", claim("ALMOND-PINK", 4)),
+            ("mine mug 2", claim("MUG-2", 1)),
+            // A product with variants, no variant said: the desk picks or asks.
+            ("sold OV", claim("OVAL", 1)),
+            // Out of range.
+            ("ov m 100", Parsed::Unmatched),
+            ("ov m 0", Parsed::Unmatched),
+            // Two products, two quantities, or a variant of another product: not read here.
+            ("sold ap ov", Parsed::Unmatched),
+            ("ov 2 m 3", Parsed::NotAClaim),
+            ("ap medium", Parsed::NotAClaim),
+            ("ov is lovely", Parsed::NotAClaim),
+            ("love the oval", Parsed::NotAClaim),
+            // "pink" is a colour of the oval nails and another product's alias.
+            ("sold oval pink", claim("OVAL-P", 1)),
+            ("pink 2 ov", claim("OVAL-P", 2)),
+            ("sold pink", claim("ALMOND-PINK", 1)),
+        ];
+        for (text, want) in table {
+            assert_eq!(m.parse(text).0, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_product_with_variants_is_the_variant_its_words_name_or_its_only_one() {
+        let m = matcher();
+        let which = |v: &[&str]| Pick::Which(v.iter().map(|s| (*s).to_owned()).collect());
+        assert_eq!(m.pick("OVAL", "sold oval med"), Pick::One("OVAL-M".into()));
+        assert_eq!(m.pick("OVAL", "mine"), which(&["OVAL-S", "OVAL-M", "OVAL-L", "OVAL-P"]));
+        assert_eq!(m.pick("OVAL", "mine s or m"), which(&["OVAL-S", "OVAL-M"]));
+        assert_eq!(m.pick("OVAL-L", "mine"), Pick::One("OVAL-L".into()));
+        assert_eq!(m.pick("ALMOND-PINK", "mine m"), Pick::One("ALMOND-PINK".into()));
+        let mut one = catalog();
+        one.products[1].variants.truncate(1);
+        let m = Matcher::new(&ClaimsConfig::default(), &one);
+        assert_eq!(m.pick("OVAL", "sold oval"), Pick::One("OVAL-S".into()));
+    }
+
+    #[test]
+    fn quantities_are_digits_and_x_forms() {
+        let q = |text: &str| quantity(&text.split(' ').collect::<Vec<_>>());
+        assert_eq!(q("2"), Some((2, 1)));
+        assert_eq!(q("x12"), Some((12, 1)));
+        assert_eq!(q("3x"), Some((3, 1)));
+        assert_eq!(q("x 4 ov"), Some((4, 2)));
+        assert_eq!(q("x"), None);
+        assert_eq!(q("xl"), None);
+        assert_eq!(q("b2"), None);
+        assert_eq!(q("99999999999"), Some((u32::MAX, 1)));
+    }
+
+    /// A part of a claim as a viewer may write it.
+    fn case(word: &str, how: u8) -> String {
+        match how % 3 {
+            0 => word.to_lowercase(),
+            1 => word.to_uppercase(),
+            _ => word
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+                .collect(),
+        }
+    }
+
+    proptest! {
+        /// However a viewer orders the code or product, the quantity and the variant (and
+        /// whatever the case), the claim read is the same.
+        #[test]
+        fn any_order_of_code_quantity_and_variant_reads_the_same_claim(
+            qty in 1u32..=99,
+            qty_form in 0u8..4,
+            item in prop::sample::select(vec!["ov", "oval", "oval nails"]),
+            variant in prop::sample::select(vec!["m", "medium", "med", "size m"]),
+            claim_word in prop::sample::select(vec!["", "sold", "mine", "claim"]),
+            polite in any::<bool>(),
+            cases in prop::collection::vec(0u8..3, 5),
+            order in Just(vec![0usize, 1, 2, 3, 4]).prop_shuffle(),
+        ) {
+            let qty_text = match qty_form {
+                0 => qty.to_string(),
+                1 => format!("x{qty}"),
+                2 => format!("{qty}x"),
+                _ => format!("x {qty}"),
+            };
+            // A product named by its words needs a claim word; a code does not.
+            let claim_word = if claim_word.is_empty() && item != "ov" { "sold" } else { claim_word };
+            let parts = [claim_word, item, qty_text.as_str(), variant, if polite { "pls" } else { "" }];
+            let words: Vec<String> = order
+                .iter()
+                .map(|&i| case(parts[i], cases[i]))
+                .filter(|w| !w.is_empty())
+                .collect();
+            let text = words.join(" ");
+            prop_assert_eq!(matcher().parse(&text).0, claim("OVAL-M", qty), "{}", text);
+        }
+    }
+}
