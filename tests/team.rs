@@ -12,11 +12,11 @@ use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::pg::TestDb;
-use common::{Home, Server, Tmux, child_named, fixture, wait_until};
+use common::{Home, Server, Tmux, child_named, claims_pane, fixture, status_line, wait_until};
 use serde_json::Value;
 
 /// The longest any one thing may take.
-const WAIT: Duration = Duration::from_secs(40);
+const WAIT: Duration = Duration::from_secs(90);
 
 /// The claims fixture's shop (as tests/crash.rs has it): ALMOND-PINK down to its last 6
 /// units when the rush on it starts, NAIL-GLUE-KIT runs out during it.
@@ -204,28 +204,6 @@ fn three_consoles_share_one_desk_and_survive_the_feed_holder_killed_mid_rush() {
 // ---------------------------------------------------------------------------------------
 // In a real terminal
 
-/// The status bar's first row: the line right under the panes' bottom borders.
-fn status_line(screen: &str) -> String {
-    let lines: Vec<&str> = screen.lines().collect();
-    let last_border = lines.iter().rposition(|l| l.starts_with('└')).unwrap_or(0);
-    lines.get(last_border + 1).map_or(String::new(), |l| l.to_string())
-}
-
-/// The Claims pane's rows, read between its borders.
-fn claims_pane(screen: &str) -> Vec<String> {
-    let lines: Vec<&str> = screen.lines().collect();
-    let Some(top) = lines.iter().position(|l| l.contains("┌ Claims") || l.contains("┌ ▶ Claims"))
-    else {
-        return vec![];
-    };
-    let mut out = Vec::new();
-    for line in &lines[top + 1..] {
-        let Some(rest) = line.strip_prefix('│') else { break };
-        out.push(rest.split('│').next().unwrap_or(rest).trim_end().to_owned());
-    }
-    out
-}
-
 fn confirmed(screen: &str) -> bool {
     claims_pane(screen).iter().any(|r| r.contains("@Maria Santos") && r.contains("confirmed"))
 }
@@ -241,7 +219,7 @@ fn a_confirmation_on_one_console_shows_on_the_other_and_the_survivor_takes_the_f
     // One ALMOND-PINK left: Maria holds it, Jack waits; the stream stays live a while.
     let script = fixture("tui-claims.jsonl");
     let db = TestDb::new();
-    let server = Server::start(&home, &script, 0, &["--speed", "4"]);
+    let server = Server::start(&home, &script, 0, &["--speed", "2"]);
     let ana = tui(&home, &server, &db, "ana");
     ana.wait_for("ana to hold the feed", WAIT, |s| status_line(s).contains("feed: ana (here)"));
     let ben = tui(&home, &server, &db, "ben");

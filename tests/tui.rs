@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Home, Screen, Server, Tmux, child_named, fixture, free_port, wait_until};
+use common::{
+    Home, Screen, Server, Tmux, child_named, claims_pane, fixture, free_port, status_line, wait_until,
+};
 use livedesk::config::KeyAction;
 use livedesk::ui::bigtext;
 use serde_json::Value;
@@ -77,13 +79,6 @@ fn press(tmux: &Tmux, map: &toml::Table, mode: &str, action: &str) {
 
 // ---------------------------------------------------------------------------------------
 // Reading the screen.
-
-/// The status bar's first row: the line right under the panes' bottom borders.
-fn status_line(screen: &str) -> String {
-    let lines: Vec<&str> = screen.lines().collect();
-    let last_border = lines.iter().rposition(|l| l.starts_with('└')).unwrap_or(0);
-    lines.get(last_border + 1).map_or(String::new(), |l| l.to_string())
-}
 
 /// The chat pane's messages, one string per message, wrapped rows joined with a space.
 /// Each starts with its `hh:mm:ss` time.
@@ -362,21 +357,6 @@ fn a_flash_sale_starts_counts_down_and_ends() {
     let screen = tmux.wait_for("the sale to end", WAIT, |s| s.contains("No flash sale running"));
     assert!(countdown(&screen).is_none());
     assert!(sale_pane(&screen).iter().any(|r| r.contains("test-flash") && r.contains("ended")), "{screen}");
-}
-
-/// The Claims pane's rows, one string per row, read between its borders.
-fn claims_pane(screen: &str) -> Vec<String> {
-    let lines: Vec<&str> = screen.lines().collect();
-    let Some(top) = lines.iter().position(|l| l.contains("┌ Claims") || l.contains("┌ ▶ Claims"))
-    else {
-        return vec![];
-    };
-    let mut out = Vec::new();
-    for line in &lines[top + 1..] {
-        let Some(rest) = line.strip_prefix('│') else { break };
-        out.push(rest.split('│').next().unwrap_or(rest).trim_end().to_owned());
-    }
-    out
 }
 
 #[test]

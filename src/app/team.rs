@@ -26,7 +26,7 @@ use crate::feed::ws::FeedOptions;
 use crate::store::Item;
 use crate::store::journaling::{self, Journaling, Start};
 use crate::store::postgres::team::{self, REQUEST_CHANNEL, Roster};
-use crate::store::postgres::{Fence, JOURNAL_CHANNEL, PgStore, Target};
+use crate::store::postgres::{Fence, JOURNAL_CHANNEL, PgStore, Target, off_runtime};
 
 /// How often the lease is renewed, taken when free, and who is on is looked at.
 const BEAT: Duration = Duration::from_secs(1);
@@ -107,8 +107,9 @@ impl Team {
             return Ok(false);
         }
         let (target, m) = (self.target.clone(), self.member.clone());
-        let won =
-            run_off(move || team::take_lease(&mut target.connect()?, &m.source, &m.console, &m.operator))?;
+        let won = off_runtime(move || {
+            team::take_lease(&mut target.connect()?, &m.source, &m.console, &m.operator)
+        })?;
         self.holding.store(won, Ordering::SeqCst);
         Ok(won)
     }
@@ -183,7 +184,7 @@ impl Team {
         self.stopped.store(true, Ordering::SeqCst);
         let (target, m, holding) =
             (self.target.clone(), self.member.clone(), self.holding.load(Ordering::SeqCst));
-        let left = run_off(move || -> anyhow::Result<()> {
+        let left = off_runtime(move || -> anyhow::Result<()> {
             let mut c = target.connect()?;
             if holding {
                 team::release_lease(&mut c, &m.source, &m.console)?;
@@ -352,11 +353,6 @@ fn wait(c: &mut postgres::Client, most: Duration) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs a call of the synchronous driver on a plain thread (the app's runtime forbids it).
-fn run_off<T: Send>(f: impl FnOnce() -> anyhow::Result<T> + Send) -> anyhow::Result<T> {
-    std::thread::scope(|s| s.spawn(f).join()).unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
 /// A console's place on the team desk: its threads, the store, and how to dial the feed
 /// when it comes to hold it.
 pub struct Seat {
@@ -474,6 +470,11 @@ impl Session {
     /// What the team's threads said.
     pub fn on_team(&mut self, news: News) {
         let Some(seat) = &mut self.seat else { return };
+        if seat.holds && matches!(news, News::Joined { .. } | News::Rows(_)) {
+            // Read by the journal's reader before this console took the feed: its desk is
+            // the journal's own now.
+            return;
+        }
         match news {
             News::Joined { session } => {
                 seat.session = Some(session);

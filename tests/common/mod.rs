@@ -289,3 +289,25 @@ pub fn child_named(parent: u32, name: &str) -> Option<u32> {
         (ppid == parent && comm == name).then_some(pid)
     })
 }
+
+/// The status bar's first row: the line right under the panes' bottom borders.
+pub fn status_line(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let last_border = lines.iter().rposition(|l| l.starts_with('└')).unwrap_or(0);
+    lines.get(last_border + 1).map_or(String::new(), |l| l.to_string())
+}
+
+/// The Claims pane's rows, one string per row, read between its borders.
+pub fn claims_pane(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(top) = lines.iter().position(|l| l.contains("┌ Claims") || l.contains("┌ ▶ Claims"))
+    else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for line in &lines[top + 1..] {
+        let Some(rest) = line.strip_prefix('│') else { break };
+        out.push(rest.split('│').next().unwrap_or(rest).trim_end().to_owned());
+    }
+    out
+}

@@ -99,7 +99,7 @@ impl Drop for PgStore {
 
 /// Runs `f` here, or on a plain thread when this one is inside an async runtime, where the
 /// synchronous driver would panic.
-pub(super) fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     if tokio::runtime::Handle::try_current().is_err() {
         return f();
     }
