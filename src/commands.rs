@@ -21,7 +21,7 @@ use crate::protocol::{Format, StreamInfo};
 use crate::server::{self, ServerOptions};
 use crate::store::postgres::copy::{self, Outcome};
 use crate::store::postgres::{PgStore, Target};
-use crate::store::{self, Journal, SourceLock, Store, configured};
+use crate::store::{self, Journal, Resume, SourceLock, Store, configured};
 
 /// The built-in demo stream.
 pub const DEMO_SCRIPT: &str = include_str!("../demos/flash-friday.jsonl");
@@ -104,13 +104,23 @@ fn open_store(
             let db = PgStore::open(target)?;
             let journal = db.journal()?;
             tracing::info!(store = target.shown(), "journaling into PostgreSQL");
-            session.attach_store(&db, journal, source, resume)?
+            session.attach_store(
+                &db,
+                journal,
+                source,
+                if resume { Resume::Unfinished } else { Resume::Fresh },
+            )?
         }
         None => {
             let path = store::path_in(&paths.state_dir);
             let db = Store::open(&path)?;
             let journal = Journal::start(&path)?;
-            session.attach_store(&db, journal, source, resume)?
+            session.attach_store(
+                &db,
+                journal,
+                source,
+                if resume { Resume::Unfinished } else { Resume::Fresh },
+            )?
         }
     };
     Ok((point, lock))

@@ -29,7 +29,7 @@ use crate::feed::script::{ScriptItem, ScriptWriter};
 use crate::feed::ws::FeedOptions;
 use crate::protocol::{Command, Event, Frame, StreamInfo};
 use crate::store::Backlog;
-use crate::store::journaling::{Applied, Journaling, Reader, Start, Welcomed, Writer};
+use crate::store::journaling::{Applied, Journaling, Reader, Resume, Start, Welcomed, Writer};
 use crate::ui::view::{Effect, ViewState};
 
 pub use crate::store::journaling::ResumePoint;
@@ -192,15 +192,14 @@ impl Session {
         self.commands = Some(tx);
     }
 
-    /// Journals this session in the store. With `resume`, the newest unfinished session
-    /// from `source` is rebuilt first and the feed resumes where it stopped; otherwise
-    /// (or when there is none) a new session begins.
+    /// Journals this session in the store, rebuilding first the stored session `resume`
+    /// picks (the feed resumes where it stopped); otherwise a new session begins.
     pub fn attach_store(
         &mut self,
         store: &dyn Reader,
         journal: impl Writer + 'static,
         source: &str,
-        resume: bool,
+        resume: Resume,
     ) -> anyhow::Result<ResumePoint> {
         let now = self.now();
         let start = Start { setup: &mut self.setup, memory: &mut self.memory };

@@ -24,7 +24,7 @@ use super::{Session, Stamped};
 use crate::desk::{Action, Input, Level, LinkEvent};
 use crate::feed::ws::FeedOptions;
 use crate::store::Item;
-use crate::store::journaling::{self, Journaling, Start};
+use crate::store::journaling::{self, Journaling, Resume, Start};
 use crate::store::postgres::team::{self, REQUEST_CHANNEL, Roster};
 use crate::store::postgres::{Fence, JOURNAL_CHANNEL, PgStore, Target, off_runtime};
 
@@ -435,7 +435,7 @@ impl Session {
         self.set_operator(operator);
         if lead {
             self.seat = Some(seat);
-            self.lead()
+            self.lead(Resume::Unfinished)
         } else {
             seat.team.follow(None);
             self.seat = Some(seat);
@@ -501,7 +501,9 @@ impl Session {
             }
             News::Won if !seat.holds => {
                 seat.team.stop_tail();
-                if let Err(e) = self.lead() {
+                // The stream this console followed goes on here, even one that has ended.
+                let resume = seat.session.map_or(Resume::Unfinished, Resume::Followed);
+                if let Err(e) = self.lead(resume) {
                     self.notice(Level::Error, format!("Cannot take the feed over: {e:#}"));
                 }
             }
@@ -513,10 +515,10 @@ impl Session {
         }
     }
 
-    /// Holds the feed: rebuilds the open session from the journal (a takeover is a restart),
-    /// journals under the lease, dials the feed after the last journaled event, and takes the
-    /// other consoles' requests.
-    fn lead(&mut self) -> anyhow::Result<()> {
+    /// Holds the feed: rebuilds the session `resume` picks from the journal (a takeover is a
+    /// restart), journals under the lease, dials the feed after the last journaled event, and
+    /// takes the other consoles' requests.
+    fn lead(&mut self, resume: Resume) -> anyhow::Result<()> {
         let seat = self.seat.as_mut().expect("a team console has a seat");
         seat.holds = true;
         seat.team.set_holding(true);
@@ -524,7 +526,7 @@ impl Session {
         let member = seat.team.member.clone();
         let fence = Fence { source: member.source.clone(), console: member.console.clone() };
         let journal = store.fenced_journal(fence)?;
-        let point = self.attach_store(&*store, journal, &member.source, true)?;
+        let point = self.attach_store(&*store, journal, &member.source, resume)?;
         let seat = self.seat.as_mut().expect("a team console has a seat");
         let session = self.journal.as_ref().map(Journaling::session);
         seat.session = session;

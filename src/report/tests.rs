@@ -15,6 +15,7 @@ use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::Input;
 use crate::feed::script::{ScriptItem, parse_line};
 use crate::protocol::{Event, Frame, StreamInfo};
+use crate::store::Resume;
 use crate::store::journaling::{Reader, Writer};
 use crate::store::{Journal, Store, path_in};
 
@@ -54,7 +55,7 @@ fn record_into(
     start: DateTime<Utc>,
 ) {
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
-    session.attach_store(store, journal, SOURCE, false).unwrap();
+    session.attach_store(store, journal, SOURCE, Resume::Fresh).unwrap();
     let info = StreamInfo {
         id: stream.into(),
         title: format!("{stream} live"),

@@ -32,6 +32,8 @@ use crate::protocol::{Command, Event, StreamInfo};
 pub trait Reader {
     /// The newest session from `source` (a feed URL, `demo`) that has not ended.
     fn latest_open(&self, source: &str) -> anyhow::Result<Option<OpenSession>>;
+    /// Session `id`, ended or not.
+    fn session(&self, id: i64) -> anyhow::Result<Option<OpenSession>>;
     /// Session `id`'s rows in the order they were applied, with the time of each.
     fn each_item(
         &self,
@@ -112,6 +114,19 @@ impl Start<'_> {
     }
 }
 
+/// Which stored session a desk picks up when it attaches to a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resume {
+    /// None: a new session begins (a replay, a run that is not to resume).
+    Fresh,
+    /// The newest unfinished session of the source (a restart after a crash).
+    Unfinished,
+    /// Session `id`, which this console followed, even if its stream has ended: a console
+    /// taking the feed over goes on where the holder was, and an ended stream stays on
+    /// screen, ended, until the feed brings another.
+    Followed(i64),
+}
+
 /// What attaching a store gave the session.
 pub struct Attached {
     pub journaling: Journaling,
@@ -172,15 +187,15 @@ pub struct Journaling {
 }
 
 impl Journaling {
-    /// Journals a session from `source`. With `resume`, the newest unfinished session from
-    /// `source` is rebuilt first and the feed resumes where it stopped; otherwise (or when
-    /// there is none, or it had ended) a new session begins. The run's ref prefix (the
+    /// Journals a session from `source`, picking up the stored one `resume` says (rebuilt
+    /// first, the feed resuming where it stopped); otherwise (or when there is none, or it
+    /// had ended and is not [`Resume::Followed`]) a new session begins. The run's ref prefix (the
     /// setup's) is journaled, so that a later rebuild gives the same refs.
     pub fn attach(
         reader: &dyn Reader,
         writer: Box<dyn Writer>,
         source: &str,
-        resume: bool,
+        resume: Resume,
         mut start: Start<'_>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Attached> {
@@ -190,11 +205,19 @@ impl Journaling {
             id: 0,
             stream: None,
             closed: false,
-            close_on_exit: !resume,
+            close_on_exit: resume == Resume::Fresh,
             resend: Vec::new(),
             told_failed: false,
         };
-        let open = if resume { reader.latest_open(source)? } else { None };
+        // Whether the session found has ended in the store already.
+        let (open, ended_in_store) = match resume {
+            Resume::Fresh => (None, false),
+            Resume::Unfinished => (reader.latest_open(source)?, false),
+            Resume::Followed(id) => match reader.latest_open(source)? {
+                Some(open) if open.id >= id => (Some(open), false),
+                _ => (reader.session(id)?, true),
+            },
+        };
         let except = open.as_ref().map(|o| o.id);
         // Replies used in earlier streams rise in the picker; a rebuilt session counts its own.
         start.setup.reply_uses = reader.reply_uses(except)?;
@@ -211,7 +234,8 @@ impl Journaling {
             for (at, example) in rebuilt.examples {
                 writer.example(open.id, at, example);
             }
-            if !desk.ended() {
+            let ended = desk.ended() || ended_in_store;
+            if !ended || matches!(resume, Resume::Followed(_)) {
                 tracing::info!(session = open.id, inputs = rebuilt.inputs, last_seq = ?open.last_seq, "rebuilt from the journal");
                 desk.renew_refs(prefix.clone());
                 writer.record(open.id, now, Item::Run { ref_prefix: prefix });
@@ -222,8 +246,14 @@ impl Journaling {
                 journaling.id = open.id;
                 journaling.stream = open.stream_id.clone();
                 journaling.resend = rebuilt.unanswered;
+                // One that ended before the store heard is closed at the next input.
+                journaling.closed = ended_in_store;
                 let stream = open.stream_id.as_deref().unwrap_or("the stream");
                 let restored = match open.last_seq {
+                    _ if ended => format!(
+                        "Restored {stream} from the journal ({} inputs); it has ended",
+                        rebuilt.inputs
+                    ),
                     Some(seq) => format!(
                         "Restored {stream} from the journal ({} inputs); resuming after event {seq}",
                         rebuilt.inputs
@@ -233,12 +263,14 @@ impl Journaling {
                 let resume = ResumePoint { after: open.last_seq, stream: open.stream_id };
                 return Ok(Attached { journaling, desk, resume, restored: Some(restored) });
             }
-            // It ended just before a crash, before the journal heard: it stays ended, and it
-            // is one of the earlier streams now.
+            // It ended just before a crash, before the journal heard (or the journal knows):
+            // it stays ended, and it is one of the earlier streams now.
             for v in desk.viewers().since(0) {
                 writer.viewer(open.id, ViewerRow::of(&desk, v));
             }
-            writer.close(open.id, desk.now());
+            if !ended_in_store {
+                writer.close(open.id, desk.now());
+            }
             start.after_stream(&desk);
         }
         journaling.id = journaling.writer.begin(source, now)?;
@@ -424,6 +456,10 @@ pub fn rebuild(reader: &(impl Reader + ?Sized), id: i64, desk: &mut Desk) -> any
 impl Reader for Store {
     fn latest_open(&self, source: &str) -> anyhow::Result<Option<OpenSession>> {
         Store::latest_open(self, source)
+    }
+
+    fn session(&self, id: i64) -> anyhow::Result<Option<OpenSession>> {
+        Store::session(self, id)
     }
 
     fn each_item(

@@ -35,6 +35,7 @@ use crate::desk::{Action, Desk, Input, LinkEvent};
 use crate::protocol::{Command, Frame};
 
 pub use archive::Archive;
+pub use journaling::Resume;
 pub use viewers::ViewerRow;
 pub use writer::{Backlog, CommandSink, Item, Journal};
 
@@ -186,20 +187,24 @@ impl Store {
 
     /// The newest session from `source` (a feed URL, `demo`) that has not ended.
     pub fn latest_open(&self, source: &str) -> anyhow::Result<Option<OpenSession>> {
+        self.session_where(
+            "SELECT id, stream_id, last_seq FROM sessions
+             WHERE source = ?1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
+            source,
+        )
+    }
+
+    /// Session `id`, ended or not.
+    pub fn session(&self, id: i64) -> anyhow::Result<Option<OpenSession>> {
+        self.session_where("SELECT id, stream_id, last_seq FROM sessions WHERE id = ?1", id)
+    }
+
+    fn session_where(&self, sql: &str, param: impl rusqlite::ToSql) -> anyhow::Result<Option<OpenSession>> {
         self.conn
-            .query_row(
-                "SELECT id, stream_id, last_seq FROM sessions
-                 WHERE source = ?1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
-                [source],
-                |r| {
-                    let last_seq: Option<i64> = r.get(2)?;
-                    Ok(OpenSession {
-                        id: r.get(0)?,
-                        stream_id: r.get(1)?,
-                        last_seq: last_seq.map(|s| s as u64),
-                    })
-                },
-            )
+            .query_row(sql, [param], |r| {
+                let last_seq: Option<i64> = r.get(2)?;
+                Ok(OpenSession { id: r.get(0)?, stream_id: r.get(1)?, last_seq: last_seq.map(|s| s as u64) })
+            })
             .optional()
             .context("cannot read the store's sessions")
     }

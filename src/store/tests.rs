@@ -98,7 +98,8 @@ fn stored_session(
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
     let path = path_in(&dir.join("state"));
     let store = Store::open(&path).unwrap();
-    let point = session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, true).unwrap();
+    let point =
+        session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, Resume::Unfinished).unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
     session.connect_commands(tx);
     (session, rx, point)

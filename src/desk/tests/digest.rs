@@ -10,6 +10,7 @@ use crate::config::{self, EnvInfo, Paths};
 use crate::desk::catalog::Adjust;
 use crate::desk::{Action, DeskSetup, Input, Level, LinkEvent};
 use crate::protocol::{Event, OrderStatus, StreamInfo};
+use crate::store::Resume;
 use crate::store::{self, Journal, Store};
 
 fn load(dir: &Path) -> config::Config {
@@ -146,7 +147,7 @@ fn the_demo_replayed_with_a_store_and_without_and_rebuilt_from_the_journal_ends_
     let path = store::path_in(&dir.path().join("state"));
     let db = Store::open(&path).unwrap();
     let mut stored = Session::replay(&config, "flash-friday.jsonl".into(), Clock::wall());
-    stored.attach_store(&db, Journal::start(&path).unwrap(), "replay", false).unwrap();
+    stored.attach_store(&db, Journal::start(&path).unwrap(), "replay", Resume::Fresh).unwrap();
     crate::replay::run_file(&mut stored, &demo).unwrap();
     stored.finish();
 

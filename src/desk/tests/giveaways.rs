@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::config::model::{GiveawaySpec, GiveawaysPlan, Shipping};
 use crate::desk::giveaways::{GiveawayState, Seed, draw::draw};
+use crate::store::Resume;
 
 fn spec(id: &str, winners: u32, seconds: u32) -> GiveawaySpec {
     GiveawaySpec {
@@ -273,7 +274,7 @@ fn a_desk_rebuilt_from_the_store_draws_the_same_winners() {
     let path = store::path_in(&dir.path().join("state"));
     let db = Store::open(&path).unwrap();
     let mut live = Session::replay(&config, "live".into(), Clock::wall());
-    live.attach_store(&db, Journal::start(&path).unwrap(), "live", false).unwrap();
+    live.attach_store(&db, Journal::start(&path).unwrap(), "live", Resume::Fresh).unwrap();
     for (input, at) in giveaway_stream(99) {
         live.apply((input, Some(at)));
     }

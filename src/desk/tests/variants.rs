@@ -5,6 +5,7 @@
 use super::*;
 use crate::config::model::VariantSpec;
 use crate::desk::catalog::Adjust;
+use crate::store::Resume;
 
 fn variant(sku: &str, name: &str, stock: u32, code: Option<&str>, aliases: &[&str]) -> VariantSpec {
     VariantSpec {
@@ -246,7 +247,7 @@ fn the_variants_rehearsal_replayed_live_and_rebuilt_from_its_journal_ends_with_o
     let path = store::path_in(&paths.state_dir);
     let db = Store::open(&path).unwrap();
     let mut live = Session::replay(&config, "rehearsal.jsonl".into(), Clock::wall());
-    live.attach_store(&db, Journal::start(&path).unwrap(), "replay", false).unwrap();
+    live.attach_store(&db, Journal::start(&path).unwrap(), "replay", Resume::Fresh).unwrap();
     crate::replay::run_file(&mut live, &script).unwrap();
     live.finish();
     let d = &live.desk;

@@ -52,6 +52,16 @@ struct Log {
     durable: bool,
 }
 
+impl Log {
+    /// The last stream seq session `id` committed.
+    fn last_seq(&self, id: i64) -> Option<u64> {
+        self.rows.iter().rev().find_map(|(s, _, item)| match item {
+            Item::Input(Input::Feed(f)) if *s == id && !f.event.is_connection_level() => Some(f.seq),
+            _ => None,
+        })
+    }
+}
+
 impl InMemory {
     fn log(&self) -> std::sync::MutexGuard<'_, Log> {
         self.0.lock().unwrap()
@@ -84,11 +94,13 @@ impl Reader for InMemory {
             return Ok(None);
         };
         let id = id as i64 + 1;
-        let last_seq = log.rows.iter().rev().find_map(|(s, _, item)| match item {
-            Item::Input(Input::Feed(f)) if *s == id && !f.event.is_connection_level() => Some(f.seq),
-            _ => None,
-        });
-        Ok(Some(OpenSession { id, stream_id: Some("s1".into()), last_seq }))
+        Ok(Some(OpenSession { id, stream_id: Some("s1".into()), last_seq: log.last_seq(id) }))
+    }
+
+    fn session(&self, id: i64) -> anyhow::Result<Option<OpenSession>> {
+        let log = self.log();
+        let known = id >= 1 && (id as usize) <= log.sessions.len();
+        Ok(known.then(|| OpenSession { id, stream_id: Some("s1".into()), last_seq: log.last_seq(id) }))
     }
 
     fn each_item(
@@ -174,7 +186,7 @@ impl Writer for InMemory {
 /// channel.
 fn session_on(config: &Config, journal: &InMemory) -> (Session, mpsc::UnboundedReceiver<Command>) {
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
-    session.attach_store(journal, journal.clone(), SOURCE, true).unwrap();
+    session.attach_store(journal, journal.clone(), SOURCE, Resume::Unfinished).unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
     session.connect_commands(tx);
     (session, rx)
@@ -265,7 +277,7 @@ fn commands_made_before_the_feed_connects_go_first_once_it_does_but_a_replays_go
     let config = config(dir.path());
     let journal = InMemory::default();
     let mut session = Session::new(&config, "platform.test".into(), false, Clock::wall());
-    session.attach_store(&journal, journal.clone(), SOURCE, true).unwrap();
+    session.attach_store(&journal, journal.clone(), SOURCE, Resume::Unfinished).unwrap();
     session.apply((welcome(), Some(t(0))));
     session.apply((start_sale(), Some(t(10))));
     assert_eq!(session.desk.pending().len(), 2, "the start and its announcement wait for an ack");
@@ -275,7 +287,7 @@ fn commands_made_before_the_feed_connects_go_first_once_it_does_but_a_replays_go
 
     let journal = InMemory::default();
     let mut replay = Session::replay(&config, "platform.test".into(), Clock::wall());
-    replay.attach_store(&journal, journal.clone(), SOURCE, false).unwrap();
+    replay.attach_store(&journal, journal.clone(), SOURCE, Resume::Fresh).unwrap();
     replay.apply((welcome(), Some(t(0))));
     replay.apply((start_sale(), Some(t(10))));
     assert!(replay.desk.pending().is_empty(), "no platform answers a replay");
@@ -297,7 +309,7 @@ fn the_demo_replayed_with_a_store_and_without_ends_the_same() {
     let path = super::super::path_in(&dir.path().join("state"));
     let store = Store::open(&path).unwrap();
     let mut stored = Session::replay(&config, "flash-friday.jsonl".into(), Clock::wall());
-    stored.attach_store(&store, Journal::start(&path).unwrap(), "replay", false).unwrap();
+    stored.attach_store(&store, Journal::start(&path).unwrap(), "replay", Resume::Fresh).unwrap();
     crate::replay::run_file(&mut stored, &demo).unwrap();
     stored.finish();
 
@@ -311,4 +323,37 @@ fn the_demo_replayed_with_a_store_and_without_ends_the_same() {
     let kinds: i64 =
         store.conn.query_row("SELECT COUNT(*) FROM journal WHERE kind = 'output'", [], |r| r.get(0)).unwrap();
     assert_eq!(kinds as u64, b.counters().commands_sent, "every command the replay made is journaled");
+}
+
+#[test]
+fn a_console_taking_over_a_stream_that_ended_keeps_it_on_screen_and_begins_nothing_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let journal = InMemory::default();
+    let (mut holder, _commands) = session_on(&config, &journal);
+    holder.apply((welcome(), Some(t(0))));
+    holder.apply((start_sale(), Some(t(10))));
+    let ended = Event::Stream { state: crate::protocol::StreamState::Ended };
+    holder.apply((Input::Feed(Frame { v: 1, seq: 7, ts: String::new(), event: ended }), Some(t(20))));
+    journal.commit();
+    let live = holder.desk.summary();
+    drop(holder); // killed after the stream's end
+    assert_eq!(journal.log().sessions, vec![(SOURCE.to_owned(), true)], "the end closed the session");
+
+    // A restart after the end begins a new session on a fresh desk...
+    let mut restart = Session::new(&config, "platform.test".into(), false, Clock::wall());
+    let point =
+        restart.attach_store(&journal.clone(), InMemory::default(), SOURCE, Resume::Unfinished).unwrap();
+    assert_eq!((point, restart.desk.ended()), (ResumePoint::default(), false));
+
+    // ...but the console that followed session 1 goes on with it, ended, where it stopped.
+    let mut taker = Session::new(&config, "platform.test".into(), false, Clock::wall());
+    let point = taker.attach_store(&journal, journal.clone(), SOURCE, Resume::Followed(1)).unwrap();
+    assert_eq!(point, ResumePoint { after: Some(7), stream: Some("s1".into()) });
+    let now = taker.desk.summary();
+    assert!(taker.desk.ended(), "the ended stream stays ended on screen");
+    assert_eq!((now.events_applied, now.stock), (live.events_applied, live.stock), "the journal's desk");
+    assert_eq!(journal.log().sessions.len(), 1, "no new session begins for a stream that is over");
+    taker.apply((Input::Tick, Some(t(30))));
+    assert_eq!(journal.log().sessions, vec![(SOURCE.to_owned(), true)], "and it is not closed twice");
 }

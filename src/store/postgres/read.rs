@@ -20,19 +20,15 @@ const PAGE: i64 = 5_000;
 
 impl Reader for PgStore {
     fn latest_open(&self, source: &str) -> anyhow::Result<Option<OpenSession>> {
-        self.with(|c| {
-            let row = c.query_opt(
-                "SELECT id, stream_id, last_seq FROM sessions
-                 WHERE source = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
-                &[&source],
-            )?;
-            Ok(row.map(|r| OpenSession {
-                id: r.get(0),
-                stream_id: r.get(1),
-                last_seq: r.get::<_, Option<i64>>(2).map(|s| s as u64),
-            }))
-        })
-        .context("cannot read the store's sessions")
+        self.session_where(
+            "SELECT id, stream_id, last_seq FROM sessions
+             WHERE source = $1 AND ended_at IS NULL ORDER BY id DESC LIMIT 1",
+            &source,
+        )
+    }
+
+    fn session(&self, id: i64) -> anyhow::Result<Option<OpenSession>> {
+        self.session_where("SELECT id, stream_id, last_seq FROM sessions WHERE id = $1", &id)
     }
 
     fn each_item(
@@ -132,6 +128,23 @@ impl PgStore {
                 .collect())
         })
         .with_context(|| format!("cannot read the viewers' notes in {}", self.target.shown()))
+    }
+
+    /// The one session `sql` picks, by its one parameter.
+    fn session_where(
+        &self,
+        sql: &'static str,
+        param: &(dyn postgres::types::ToSql + Sync),
+    ) -> anyhow::Result<Option<OpenSession>> {
+        self.with(|c| {
+            let row = c.query_opt(sql, &[param])?;
+            Ok(row.map(|r| OpenSession {
+                id: r.get(0),
+                stream_id: r.get(1),
+                last_seq: r.get::<_, Option<i64>>(2).map(|s| s as u64),
+            }))
+        })
+        .context("cannot read the store's sessions")
     }
 
     /// Every stored session, newest first, as `livedesk sessions` lists them.

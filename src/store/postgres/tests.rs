@@ -13,6 +13,7 @@ use crate::app::{Clock, Session};
 use crate::config::Config;
 use crate::desk::{Action, Input};
 use crate::protocol::Command;
+use crate::store::Resume;
 use crate::store::journaling::{self, Reader};
 use crate::store::tests::{
     SOURCE, a_stream, chat, config, every_input, frame, fresh, play, play_steps, step, t, welcome,
@@ -23,7 +24,7 @@ use crate::store::{Item, Store, path_in};
 fn pg_session(db: &TestDb, config: &Config) -> (Session, mpsc::UnboundedReceiver<Command>, PgStore) {
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
     let store = PgStore::open(&db.target).unwrap();
-    session.attach_store(&store, store.journal().unwrap(), SOURCE, true).unwrap();
+    session.attach_store(&store, store.journal().unwrap(), SOURCE, Resume::Unfinished).unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
     session.connect_commands(tx);
     (session, rx, store)
@@ -34,7 +35,7 @@ fn sqlite_session(dir: &Path, config: &Config) -> (Session, mpsc::UnboundedRecei
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
     let path = path_in(&dir.join("state"));
     let store = Store::open(&path).unwrap();
-    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, true).unwrap();
+    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, Resume::Unfinished).unwrap();
     let (tx, rx) = mpsc::unbounded_channel();
     session.connect_commands(tx);
     (session, rx)
@@ -322,7 +323,7 @@ fn wait_for_count(db: &TestDb, sql: &str, want: i64) {
 fn pg_new_session(db: &TestDb, config: &Config) -> (Session, PgStore) {
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
     let store = PgStore::open(&db.target).unwrap();
-    session.attach_store(&store, store.journal().unwrap(), SOURCE, false).unwrap();
+    session.attach_store(&store, store.journal().unwrap(), SOURCE, Resume::Fresh).unwrap();
     (session, store)
 }
 

@@ -13,6 +13,7 @@ use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::viewers::Tally;
 use crate::desk::{Action, Input};
 use crate::protocol::{Event, Frame, OrderStatus, StreamInfo, StreamState, User};
+use crate::store::Resume;
 
 const SOURCE: &str = "ws://platform.test/feed";
 
@@ -79,7 +80,7 @@ fn session(dir: &Path, config: &Config) -> Session {
     let mut session = Session::new(config, "platform.test".into(), false, Clock::wall());
     let path = path_in(&dir.join("state"));
     let store = Store::open(&path).unwrap();
-    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, true).unwrap();
+    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, Resume::Unfinished).unwrap();
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     session.connect_commands(tx);
     session
