@@ -155,6 +155,7 @@ impl<'a> Figures<'a> {
             questions: self.questions(),
             cant_ship: self.cant_ship(),
             replies: self.replies(),
+            operators: self.operators(),
             customers,
             feed_health: self.feed_health(),
             series: self.series(),
@@ -442,6 +443,14 @@ impl<'a> Figures<'a> {
             .collect();
         rows.sort_by_key(|r| std::cmp::Reverse(r.comments));
         rows
+    }
+
+    fn operators(&self) -> Vec<OperatorFigures> {
+        let credits = self.c.desk.hands().credits();
+        credits
+            .iter()
+            .map(|(name, credit)| OperatorFigures { name: name.clone(), credit: credit.clone() })
+            .collect()
     }
 
     fn replies(&self) -> Vec<ReplyFigures> {

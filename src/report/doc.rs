@@ -305,6 +305,25 @@ pub fn blocks(r: &Report) -> Vec<Block> {
         &rows,
     );
 
+    if !r.operators.is_empty() {
+        out.heading("The team");
+        out.para("What each operator did, as the journal names it: replies sent, claims confirmed, notes written, and every action.".into());
+        let rows: Vec<Vec<String>> = r
+            .operators
+            .iter()
+            .map(|o| {
+                let c = &o.credit;
+                let n = |v: u64| v.to_string();
+                vec![o.name.clone(), n(c.answers), n(c.confirmations), n(c.notes), n(c.actions)]
+            })
+            .collect();
+        out.table(
+            &["Operator", "Answers", "Confirmations", "Notes", "Actions"],
+            &[false, true, true, true, true],
+            &rows,
+        );
+    }
+
     let c = &r.customers;
     out.heading("Customers");
     out.para(format!("{} new, {} returning (bought in an earlier stored stream).", c.new, c.returning));

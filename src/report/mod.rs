@@ -43,6 +43,8 @@ pub struct Report {
     /// Shipping questions by region: the time the shop spends on buyers it may not serve.
     pub cant_ship: Vec<RegionFigures>,
     pub replies: Vec<ReplyFigures>,
+    /// What each operator did, by name (a team desk names every action; empty when none was).
+    pub operators: Vec<OperatorFigures>,
     pub customers: Customers,
     /// How far the feed can be trusted: outages, gaps, replays dropped, quiet spells.
     pub feed_health: FeedHealthFigures,
@@ -224,6 +226,14 @@ pub struct ReplyFigures {
     /// counts for the latest reply before it only).
     pub orders_after: usize,
     pub revenue_after: Decimal,
+}
+
+/// One operator's part in the stream, as the journal credits it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OperatorFigures {
+    pub name: String,
+    #[serde(flatten)]
+    pub credit: crate::desk::team::Credit,
 }
 
 /// Who bought.

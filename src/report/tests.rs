@@ -494,3 +494,57 @@ fn suggested_replies_draft_the_unanswered_favourites_and_keep_the_file_on_a_seco
 }
 
 mod postgres;
+
+#[test]
+fn the_report_credits_each_operator_with_what_the_journal_names_them_for() {
+    use crate::desk::Action;
+    use crate::desk::team::Hand;
+    use crate::protocol::User;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let path = path_in(&dir.path().join("state"));
+    let store = Store::open(&path).unwrap();
+    let mut session = Session::new(&config, "platform.test".into(), false, Clock::wall());
+    session.attach_store(&store, Journal::start(&path).unwrap(), SOURCE, Resume::Fresh).unwrap();
+    let start = at(START);
+    let after = |s: i64| Some(start + chrono::Duration::seconds(s));
+    let frame = |seq: u64, event: Event| Input::Feed(Frame { v: 1, seq, ts: String::new(), event });
+    let stream = StreamInfo { id: "team-night".into(), currency: "GBP".into(), ..Default::default() };
+    session.apply((frame(0, Event::Welcome { stream, resumed: false, epoch: None }), after(0)));
+    let maria = User {
+        id: "u-maria".into(),
+        name: "Maria".into(),
+        region: Some("GB".into()),
+        badges: vec![],
+        follower: false,
+    };
+    for (seq, (msg, text)) in
+        [("m1", "sold 2 almond pink"), ("m2", "how much is almond pink?")].into_iter().enumerate()
+    {
+        let chat = Event::Chat { msg_id: msg.into(), user: maria.clone(), text: text.into(), reply_to: None };
+        session.apply((frame(seq as u64 + 1, chat), after(seq as i64 + 1)));
+    }
+    let claim = session.desk.claims().open().next().map(|c| c.id).expect("Maria's claim");
+    let by = |name: &str, action: Action| Input::Hand(Hand { by: name.into(), action, request: None });
+    session.apply((by("ben", Action::ConfirmClaim { id: claim }), after(5)));
+    session.apply((by("ana", Action::ConfirmClaim { id: claim }), after(6)));
+    session.apply((by("ana", Action::Answer { reply: "price".into(), to: Some("m2".into()) }), after(7)));
+    let note = Action::NoteViewer { user_id: "u-maria".into(), note: "VIP".into(), tags: vec![] };
+    session.apply((by("ana", note), after(8)));
+    session.finish();
+
+    let r = report_of(&Store::open(&path).unwrap(), &config, 1);
+    let credits: Vec<(&str, u64, u64, u64, u64)> = r
+        .operators
+        .iter()
+        .map(|o| {
+            (o.name.as_str(), o.credit.answers, o.credit.confirmations, o.credit.notes, o.credit.actions)
+        })
+        .collect();
+    // ana's second confirm changed nothing: it is not hers.
+    assert_eq!(credits, vec![("ana", 1, 0, 1, 2), ("ben", 0, 1, 0, 1)]);
+    let md = markdown::render(&r);
+    assert!(md.contains("## The team"), "{md}");
+    assert!(md.contains("| ana | 1 | 0 | 1 | 2 |"), "{md}");
+}
