@@ -212,6 +212,48 @@ fn three_consoles_share_one_desk_and_survive_the_feed_holder_killed_mid_rush() {
     assert!(hellos[0].is_null() && hellos[1].as_u64().is_some_and(|s| s > 0), "{hellos:?}");
 }
 
+/// Journal rows of the feed's stream `stream` (a script's file name) so far.
+fn rows_of_stream(db: &TestDb, stream: &str) -> i64 {
+    let sql = "SELECT COUNT(*) FROM journal j JOIN sessions s ON s.id = j.session_id WHERE s.stream_id = $1";
+    db.client().query_one(sql, &[&stream]).map(|r| r.get(0)).unwrap_or(0)
+}
+
+#[test]
+fn a_new_stream_on_the_same_feed_is_followed_by_every_console() {
+    let _alone = alone();
+    let home = shop_home();
+    let db = TestDb::new();
+    // The first stream stays live two minutes; its platform goes away in the middle of it.
+    let mut first = Server::start(&home, &fixture("tui-claims.jsonl"), 0, &[]);
+    let port = first.url.rsplit(':').next().unwrap().trim_end_matches('/').to_owned();
+    let ana = console(&home, &first, &db, "ana", &[]);
+    wait_until("ana to hold the feed", WAIT, || (holder(&db).as_deref() == Some("ana"), holder(&db)));
+    let ben = console(&home, &first, &db, "ben", &[]);
+    wait_until("the first stream's chat in the journal", WAIT, || {
+        (rows_of_stream(&db, "tui-claims") > 5, rows_of_stream(&db, "tui-claims"))
+    });
+    first.kill();
+    // The same address now serves another stream, to its end: ana dials it again, its
+    // welcome names the new stream, and a new session begins that ben follows from its start.
+    let second = fixture("crash-claims.jsonl");
+    let _server = Server::start(&home, &second, port.parse().unwrap(), &[]);
+    let reference = replayed(&home, &second);
+    let (ana, ben) = (summary(ana, "ana's console", WAIT), summary(ben, "ben's console", WAIT));
+    for key in SAME {
+        assert_eq!(ben[key], reference[key], "{key}: ben\n{ben:#}\nreference\n{reference:#}");
+        assert_eq!(ana[key], ben[key], "{key}: ana and ben");
+    }
+    let sessions: Vec<(Option<String>, bool)> = db
+        .client()
+        .query("SELECT stream_id, ended_at IS NOT NULL FROM sessions ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let expected = vec![(Some("tui-claims".into()), true), (Some("crash-claims".into()), true)];
+    assert_eq!(sessions, expected, "the first stream is kept as ended, the second has its own session");
+}
+
 // ---------------------------------------------------------------------------------------
 // In a real terminal
 

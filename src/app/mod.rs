@@ -390,6 +390,7 @@ impl Session {
                 return;
             }
         };
+        self.on_new_session();
         self.setup.ref_prefix = new_ref_prefix();
         // The stream that ended is an earlier one now: the new one knows its viewers.
         Start { setup: &mut self.setup, memory: &mut self.memory }.after_stream(&self.desk);

@@ -273,7 +273,8 @@ impl Team {
     }
 }
 
-/// Follows the feed's open session: waits for one, then reads its rows from `after` on.
+/// Follows the feed's open session: waits for one, then reads its rows from `after` on, and
+/// moves to the next session of the feed (a new stream) once this one's rows are all read.
 fn tail(
     target: &Target,
     source: &str,
@@ -283,7 +284,7 @@ fn tail(
 ) -> anyhow::Result<()> {
     let mut c = target.connect()?;
     c.batch_execute(&format!("LISTEN {JOURNAL_CHANNEL}"))?;
-    let (session, mut last) = match after {
+    let (mut session, mut last) = match after {
         Some(at) => at,
         None => loop {
             if stop.load(Ordering::SeqCst) {
@@ -303,13 +304,29 @@ fn tail(
             wait(&mut c, WAKE)?;
         },
     };
+    // A session begun after this one, seen before the last read: the holder began it in
+    // the transaction that committed this one's last rows, so that read had them all.
+    let mut next = None;
     while !stop.load(Ordering::SeqCst) {
         let rows = team::rows_after(&mut c, session, last, PAGE)?;
-        let full = rows.len() as i64 == PAGE;
+        let (full, empty) = (rows.len() as i64 == PAGE, rows.is_empty());
         if let Some((n, ..)) = rows.last() {
             last = *n;
             if news.send(News::Rows(rows)).is_err() {
                 return Ok(());
+            }
+        }
+        if empty {
+            if let Some(new) = next.take() {
+                if news.send(News::Joined { session: new }).is_err() {
+                    return Ok(());
+                }
+                (session, last) = (new, 0);
+                continue;
+            }
+            next = team::next_session(&mut c, source, session)?;
+            if next.is_some() {
+                continue;
             }
         }
         if !full {
@@ -469,6 +486,7 @@ impl Session {
 
     /// What the team's threads said.
     pub fn on_team(&mut self, news: News) {
+        let now = self.now();
         let Some(seat) = &mut self.seat else { return };
         if seat.holds && matches!(news, News::Joined { .. } | News::Rows(_)) {
             // Read by the journal's reader before this console took the feed: its desk is
@@ -477,13 +495,19 @@ impl Session {
         }
         match news {
             News::Joined { session } => {
-                seat.session = Some(session);
+                let another = seat.session.replace(session).is_some();
                 seat.last_row = 0;
                 let store = seat.store.clone();
                 let source = seat.team.member.source.clone();
                 let start = Start { setup: &mut self.setup, memory: &mut self.memory };
                 match journaling::follow(&*store, &source, session, start) {
-                    Ok(desk) => self.desk = desk,
+                    Ok(desk) => {
+                        self.desk = desk;
+                        if another {
+                            let text = "A new stream on the feed: the desk follows it from its start".into();
+                            self.desk.apply(Input::Link(LinkEvent::Notice { level: Level::Warn, text }), now);
+                        }
+                    }
                     Err(e) => self.notice(Level::Error, format!("Cannot follow the team's desk: {e:#}")),
                 }
             }
@@ -542,6 +566,17 @@ impl Session {
         seat.feed_tasks = tasks;
         self.notice(Level::Info, format!("This console holds the feed now ({})", member.operator));
         Ok(())
+    }
+
+    /// The feed brought another stream and the journal began its session: the other
+    /// consoles' requests are taken for that one now.
+    pub(super) fn on_new_session(&mut self) {
+        let session = self.journal.as_ref().map(Journaling::session);
+        let Some(seat) = self.seat.as_mut().filter(|s| s.holds) else { return };
+        seat.session = session;
+        if let Some(session) = session {
+            seat.team.take_requests(session, seat.inputs.clone());
+        }
     }
 
     /// Another console holds the feed now: this one stops dialing, journaling and sending,

@@ -161,6 +161,15 @@ pub fn rows_after(
         .collect()
 }
 
+/// The first session of `source` begun after `session`: a new stream on the same feed.
+pub fn next_session(c: &mut Client, source: &str, session: i64) -> anyhow::Result<Option<i64>> {
+    let row = c.query_opt(
+        "SELECT id FROM sessions WHERE source = $1 AND id > $2 ORDER BY id LIMIT 1",
+        &[&source, &session],
+    )?;
+    Ok(row.map(|r| r.get(0)))
+}
+
 /// The last row number of `session`'s journal (0 when it has none).
 pub fn last_row(c: &mut Client, session: i64) -> anyhow::Result<i64> {
     Ok(c.query_one("SELECT COALESCE(MAX(n), 0)::bigint FROM journal WHERE session_id = $1", &[&session])?
