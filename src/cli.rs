@@ -34,6 +34,9 @@ pub enum Cmd {
     Report(ReportArgs),
     /// List the customers across every stored stream: orders, spend, first and last seen.
     Customers(CustomersArgs),
+    /// What to pack after a stored stream: its paid orders per buyer as a pick list, or as a
+    /// CSV for a shipping label tool (Royal Mail Click & Drop's import).
+    Orders(OrdersArgs),
     /// Work on the store itself: copy the SQLite store into PostgreSQL.
     Store {
         #[command(subcommand)]
@@ -201,6 +204,33 @@ pub struct CustomersArgs {
     /// `[store] url` in settings.toml).
     #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
     pub store: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["pick_list", "export"])))]
+pub struct OrdersArgs {
+    /// The session to pack: its id (see `livedesk sessions`) or `latest`.
+    #[arg(default_value = "latest", value_name = "SESSION | latest")]
+    pub session: String,
+    /// A pick list: each buyer's paid orders bundled, with SKU, variant and quantity.
+    #[arg(long)]
+    pub pick_list: bool,
+    /// Write the paid orders in a shipping label tool's import layout.
+    #[arg(long, value_enum, value_name = "csv")]
+    pub export: Option<OrdersExport>,
+    /// Write into this file instead of printing.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Read this PostgreSQL store instead of the state dir's SQLite file (overrides
+    /// `[store] url` in settings.toml).
+    #[arg(long, env = "LIVEDESK_STORE", value_name = "postgres://USER@HOST:PORT/DB")]
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrdersExport {
+    /// Royal Mail Click & Drop's CSV order import: one row per paid order.
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

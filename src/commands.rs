@@ -37,6 +37,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Sessions(args)) => sessions(&paths, args),
         Some(Cmd::Report(args)) => crate::report::run::report(&paths, args),
         Some(Cmd::Customers(args)) => crate::report::run::customers(&paths, args),
+        Some(Cmd::Orders(args)) => crate::report::run::orders(&paths, args),
         Some(Cmd::Store { action: StoreCmd::Copy(args) }) => store_copy(&paths, args),
         Some(Cmd::Config { action }) => config_cmd(&paths, action),
     }

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod doc;
 pub mod html;
 pub mod markdown;
+pub mod packing;
 pub mod run;
 pub mod suggest;
 pub mod text;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::{Report, charts, csv_out, customers as across, html, markdown, suggest};
-use crate::cli::{CustomersArgs, ReportArgs, ReportFormat};
+use super::{Report, charts, csv_out, customers as across, html, markdown, packing, suggest};
+use crate::cli::{CustomersArgs, OrdersArgs, OrdersExport, ReportArgs, ReportFormat};
 use crate::config::{self, Config, EnvInfo, Paths};
 use crate::desk::DeskSetup;
 use crate::store::{Archive, SessionInfo, configured};
@@ -153,6 +153,32 @@ pub fn customers(paths: &Paths, args: CustomersArgs) -> anyhow::Result<ExitCode>
         println!("No customers yet in {}", opened.place);
     } else {
         print!("{}", across::table(&list));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `livedesk orders`: the pick list or the label tool's CSV of one stored stream.
+pub fn orders(paths: &Paths, args: OrdersArgs) -> anyhow::Result<ExitCode> {
+    let Some(config) = load_config(paths) else { return Ok(ExitCode::FAILURE) };
+    let store = open_store(paths, &config, args.store.as_deref())?;
+    let info = pick(store.as_ref(), &args.session)?;
+    let packed = packing::of_session(store.as_ref(), &info, setup(&config, &info.source))?;
+    let mut buf = Vec::new();
+    match args.export {
+        Some(OrdersExport::Csv) => packing::click_and_drop(&packed, &mut buf)?,
+        None => buf.extend_from_slice(packing::pick_list(&packed).as_bytes()),
+    }
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &buf).with_context(|| format!("cannot write {}", path.display()))?;
+            println!(
+                "wrote {} ({} paid orders of {} buyers)",
+                path.display(),
+                packed.orders(),
+                packed.bundles.len()
+            );
+        }
+        None => std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -548,3 +548,76 @@ fn the_report_credits_each_operator_with_what_the_journal_names_them_for() {
     assert!(md.contains("## The team"), "{md}");
     assert!(md.contains("| ana | 1 | 0 | 1 | 2 |"), "{md}");
 }
+
+#[test]
+fn packing_takes_the_paid_orders_and_the_confirmed_claim_and_leaves_out_the_returns() {
+    let (_dir, store, config) = stored();
+    let info = store.sessions().unwrap().into_iter().find(|s| s.id == 2).unwrap();
+    let p = packing::of_session(&store, &info, run_setup(&config, &info.source)).unwrap();
+    // The fixture's orders that stayed paid: o2 was cancelled and o6 refunded.
+    let mut paid: Vec<&str> = p.items().map(|i| i.order_id.as_str()).collect();
+    paid.sort_unstable();
+    let mut want = vec!["o1", "o3", "o4", "o5", "o7", "o8", "o9", "o10", "o11", "claim-1"];
+    want.sort_unstable();
+    assert_eq!(paid, want);
+    assert_eq!(p.left_out, packing::LeftOut { cancelled: 1, refunded: 1, unpaid: 0 });
+    // Ann's two orders are one parcel; Ola's claim for a square French set was confirmed by hand.
+    let ann = p.bundles.iter().find(|b| b.user_id == "u1").unwrap();
+    assert_eq!(ann.items.iter().map(|i| i.order_id.as_str()).collect::<Vec<_>>(), ["o1", "o4"]);
+    assert_eq!((ann.units(), ann.totals()["GBP"]), (3, dec("19.97")));
+    let ola = p.bundles.iter().find(|b| b.user_id == "u17").unwrap();
+    assert_eq!((ola.items[0].sku.as_str(), ola.items[0].qty), ("SQUARE-FRENCH", 1));
+    assert_eq!(ola.region.as_deref(), Some("GB"));
+    // OVAL-GLITTER's last unit was ordered with none on hand.
+    let ned = p.items().find(|i| i.order_id == "o10").unwrap();
+    assert_eq!(ned.short, 1);
+    // The flash sale's price, as the desk booked it.
+    assert_eq!(p.items().find(|i| i.order_id == "o4").unwrap().unit_price, dec("4.99"));
+    let names: Vec<String> = p.bundles.iter().map(|b| b.name.to_lowercase()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "buyers by name");
+    let text = packing::pick_list(&p);
+    assert!(
+        text.ends_with(
+            "9 buyers, 10 orders, 25 units to pack; left out: 1 cancelled, 1 refunded, 0 not paid yet\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn packing_leaves_out_an_order_not_paid_for_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    let user = r#"{"id": "u1", "name": "Ann", "region": "GB", "badges": [], "follower": false}"#;
+    let order = |at: u32, id: &str, status: &str| {
+        format!(
+            r#"{{"at_ms": {at}, "event": {{"type": "order", "order_id": "{id}", "user": {user}, "sku": "COFFIN-NUDE", "qty": 1, "unit_price": "9.99", "currency": "GBP", "status": "{status}"}}}}"#
+        )
+    };
+    let script = dir.path().join("unpaid.jsonl");
+    let lines = [order(1000, "p1", "placed"), order(2000, "p2", "placed"), order(3000, "p3", "paid")];
+    let update = r#"{"at_ms": 4000, "event": {"type": "order_update", "order_id": "p2", "status": "paid"}}"#;
+    std::fs::write(&script, format!("{}\n{update}\n", lines.join("\n"))).unwrap();
+    record(dir.path(), &config, "unpaid", &script, at(START));
+    let store = Store::open(&path_in(&dir.path().join("state"))).unwrap();
+    let info = store.sessions().unwrap().remove(0);
+    let p = packing::of_session(&store, &info, run_setup(&config, &info.source)).unwrap();
+    let ids: Vec<&str> = p.items().map(|i| i.order_id.as_str()).collect();
+    assert_eq!(ids, ["p2", "p3"], "paid later counts; still placed does not");
+    assert_eq!(p.left_out, packing::LeftOut { cancelled: 0, refunded: 0, unpaid: 1 });
+}
+
+fn run_setup(config: &Config, source: &str) -> crate::desk::DeskSetup {
+    crate::desk::DeskSetup {
+        shop: config.shop.clone(),
+        scrollback: 1000,
+        ref_prefix: "t".into(),
+        source: source.to_owned(),
+        demo: false,
+        reply_uses: Default::default(),
+        history: Default::default(),
+        replay: false,
+    }
+}
