@@ -1273,3 +1273,37 @@ fn a_replayed_giveaway_draws_the_winners_its_seed_and_entrants_give() {
         assert_eq!(g["winners"], json!(expected), "{summary:#}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The hold policy
+// ---------------------------------------------------------------------------------------
+
+/// Two buyers claim the last unit under `policy = "first-paid"`: the second pays first and
+/// gets it; each is asked to pay once, and the first is told once that it sold out.
+#[test]
+fn first_paid_the_buyer_who_pays_first_gets_the_last_unit_and_the_other_is_told_once() {
+    let home = Home::new();
+    home.write("claims.toml", "policy = \"first-paid\"\nreminder_minutes = 2\n");
+    let server = Server::start_env(&home, &fixture("first-paid-race.jsonl"), 0, &["--speed", "4"], &[]);
+    let run = run_headless(&home, &server.url, &[], &[]);
+    run.assert_success();
+    let summary = run.summary();
+    assert_eq!(summary["stock"]["ALMOND-PINK"], 0, "{summary:#}");
+    assert_eq!(summary["claims"]["confirmed"], 1, "{summary:#}");
+    assert_eq!(summary["oversold"], 0, "{summary:#}");
+    let said = |to: &str| -> Vec<String> {
+        server
+            .received()
+            .iter()
+            .filter(|v| v["type"] == "send_chat" && v["reply_to"] == to)
+            .map(|v| v["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let ann = said("m001");
+    assert_eq!(ann.len(), 2, "Ann is asked to pay, then told it sold out: {ann:?}");
+    assert!(ann[0].starts_with("@Ann noted!") && ann[0].contains("pays first"), "{ann:?}");
+    assert!(ann[1].starts_with("@Ann sorry") && ann[1].contains("sold out"), "{ann:?}");
+    let bea = said("m002");
+    assert_eq!(bea.len(), 1, "Bea is asked to pay, and pays: {bea:?}");
+    assert!(bea[0].starts_with("@Bea noted!"), "{bea:?}");
+}

@@ -780,6 +780,30 @@ mod tests {
     }
 
     #[test]
+    fn a_claims_policy_and_reminder_are_checked_where_written() {
+        let got = errors(&[("claims.toml", "hold_minutes = 5\npolicy = \"first-pay\"\n")]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("claims.toml:2:10:"), "{got:?}");
+        assert!(got[0].contains("`first-claimed`") && got[0].contains("`first-paid`"), "{got:?}");
+        let got = errors(&[("claims.toml", "hold_minutes = 5\nreminder_minutes = 5\n")]);
+        assert_eq!(
+            got,
+            ["claims.toml:2:20: reminder_minutes must be from 1 to less than hold_minutes (5), found 5"]
+        );
+        let got = errors(&[("claims.toml", "[replies]\nreminder = \"@{user} {minutes} left\"\n")]);
+        assert_eq!(got, ["claims.toml:2:21: unknown field `{minutes}` in the reply text"]);
+        let (_dir, paths) = dir_with(&[(
+            "claims.toml",
+            "policy = \"first-paid\"\nreminder_minutes = 3\n[replies]\npay = \"@{user} pay!\"\n",
+        )]);
+        let claims = load(&paths, &ENV).unwrap_or_else(|e| panic!("{e}")).shop.claims;
+        assert_eq!(claims.policy, crate::config::model::ClaimPolicy::FirstPaid);
+        assert_eq!(claims.reminder_minutes, Some(3));
+        assert_eq!(claims.replies.pay, "@{user} pay!");
+        assert_eq!(claims.replies.expired, crate::config::model::ClaimReplies::default().expired);
+    }
+
+    #[test]
     fn chat_errors_are_located_and_say_how_to_fix_them() {
         let files = [(
             "chat.toml",

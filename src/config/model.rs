@@ -460,8 +460,13 @@ impl ReplySpec {
 pub struct ClaimsConfig {
     /// Whether comments are read as claims at all.
     pub enabled: bool,
-    /// How long a claim holds stock before it is released.
+    /// Who gets a unit: the first to claim it, or the first to pay for it.
+    pub policy: ClaimPolicy,
+    /// How long a claim holds stock (or, first-paid, stays open unpaid) before it is released.
     pub hold_minutes: u32,
+    /// How long before a claim runs out its buyer is reminded; none means no reminder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reminder_minutes: Option<u32>,
     /// Most units one viewer may claim of one product; none means no limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_per_customer: Option<u32>,
@@ -472,6 +477,48 @@ pub struct ClaimsConfig {
     /// Regular expressions over the normalized comment, tried in order.
     #[serde(rename = "pattern")]
     pub patterns: Vec<ClaimPattern>,
+    /// What a claimer is told as their claim's hold runs its course.
+    pub replies: ClaimReplies,
+}
+
+/// Who gets a unit that several viewers claimed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimPolicy {
+    /// A claim holds the units at once; the first claimer has them until the hold runs out.
+    #[default]
+    FirstClaimed,
+    /// A claim holds nothing: it records the buyer's intent, and the first paid order wins.
+    FirstPaid,
+}
+
+/// `[replies]` in `claims.toml`: templates like replies.toml's (`{user}`, `{product}`,
+/// `{price}`, `{time_left}` is the claim's time left); an empty one is not sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClaimReplies {
+    /// First-paid: to a claimer, that their claim is noted and paying secures the unit.
+    pub pay: String,
+    /// Shortly before a claim runs out (`reminder_minutes`).
+    pub reminder: String,
+    /// When a claim ran out unconfirmed and unpaid.
+    pub expired: String,
+    /// First-paid: to a claimer who had not paid when the last unit was paid for.
+    pub sold_out: String,
+}
+
+impl Default for ClaimReplies {
+    fn default() -> Self {
+        ClaimReplies {
+            pay: "@{user} noted! {product} goes to whoever pays first: check out now to secure it".into(),
+            reminder: "@{user} your claim on {product} runs out in {time_left}: check out to keep it".into(),
+            expired:
+                "@{user} your claim on {product} ran out and was released. Comment again if you still want it"
+                    .into(),
+            sold_out: "@{user} sorry, {product} sold out to a buyer who paid first. Your claim is released"
+                .into(),
+        }
+    }
 }
 
 /// One `[[pattern]]` in `claims.toml`.
@@ -488,7 +535,9 @@ impl Default for ClaimsConfig {
         let pattern = |regex: &str| ClaimPattern { regex: regex.to_owned() };
         ClaimsConfig {
             enabled: true,
+            policy: ClaimPolicy::FirstClaimed,
             hold_minutes: 10,
+            reminder_minutes: None,
             max_per_customer: None,
             bare: ["sold", "mine", "me", "i'll take it", "claim"].map(String::from).to_vec(),
             ignore_trailing: ["pls", "please", "plz", "po", "thanks", "thx", "ty"].map(String::from).to_vec(),
@@ -497,6 +546,7 @@ impl Default for ClaimsConfig {
                 pattern(DEFAULT_PATTERNS[1]),
                 pattern(DEFAULT_PATTERNS[2]),
             ],
+            replies: ClaimReplies::default(),
         }
     }
 }

@@ -526,6 +526,25 @@ impl Checker<'_, '_> {
                 "write how long a claim holds stock, like hold_minutes = 10",
             );
         }
+        if let Some(r) = c.reminder_minutes
+            && (r == 0 || r >= c.hold_minutes)
+        {
+            self.at(
+                &[Seg::Key("reminder_minutes")],
+                format!(
+                    "reminder_minutes must be from 1 to less than hold_minutes ({}), found {r}",
+                    c.hold_minutes
+                ),
+                "write how many minutes before a claim runs out its buyer is reminded, like \
+                 reminder_minutes = 2, or remove the line for no reminder",
+            );
+        }
+        let r = &c.replies;
+        for (key, text) in
+            [("pay", &r.pay), ("reminder", &r.reminder), ("expired", &r.expired), ("sold_out", &r.sold_out)]
+        {
+            self.template(text, &[Seg::Key("replies"), Seg::Key(key)]);
+        }
         if c.max_per_customer == Some(0) {
             self.at(
                 &[Seg::Key("max_per_customer")],

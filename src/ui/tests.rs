@@ -1113,6 +1113,51 @@ fn snapshot_claims_held_waiting_and_done() {
     assert!(screen(&render(&d, &mut view, 120, 40)).contains("@ana  confirmed"));
 }
 
+/// First-paid: two claims on the last almond pink, the second buyer paid first; a claim on
+/// coffin nude still unpaid.
+fn first_paid_desk() -> Desk {
+    let mut shop = shop();
+    shop.claims.policy = crate::config::model::ClaimPolicy::FirstPaid;
+    let mut d = Desk::new(DeskSetup {
+        shop,
+        scrollback: 1000,
+        ref_prefix: "t".into(),
+        source: "ws://127.0.0.1:9000".into(),
+        demo: false,
+        reply_uses: Default::default(),
+        history: Default::default(),
+        replay: false,
+    });
+    welcome(&mut d);
+    feed(&mut d, 3, Event::Stock { sku: "ALMOND-PINK".into(), available: 1 }, t(100));
+    say(&mut d, 4, "ann", "sold almond-pink", t(100));
+    say(&mut d, 5, "bea", "sold almond-pink", t(110));
+    say(&mut d, 6, "cat", "sold 1 coffin-nude", t(120));
+    let order = Event::Order {
+        order_id: "o1".into(),
+        user: user("bea", Some("PH")),
+        sku: "ALMOND-PINK".into(),
+        qty: 1,
+        unit_price: "8.99".parse().unwrap(),
+        currency: "GBP".into(),
+        status: OrderStatus::Paid,
+    };
+    feed(&mut d, 7, order, t(130));
+    d
+}
+
+#[test]
+fn snapshot_claims_unpaid_and_sold_out_under_first_paid() {
+    let d = first_paid_desk();
+    let mut view = ViewState { focus: Pane::Claims, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    for text in ["○", "1× COFFIN-NUDE", "@cat", "9:50", "@ann  sold out", "@bea  confirmed", "1 unpaid"] {
+        assert!(s.contains(text), "{text} missing:\n{s}");
+    }
+    insta::assert_snapshot!("claims_first_paid_120x40", term.backend());
+}
+
 #[test]
 fn confirm_and_reject_act_on_the_selected_claim_and_move_down_the_list() {
     let d = claims_desk();

@@ -80,7 +80,8 @@ pub const CLAIMS_DONE_SHOWN: usize = 50;
 /// then the latest finished ones, newest first.
 pub fn claim_rows(desk: &Desk) -> Vec<&Claim> {
     let open = desk.claims().open();
-    let mut held: Vec<&Claim> = open.filter(|c| matches!(c.state, ClaimState::Active { .. })).collect();
+    let mut held: Vec<&Claim> =
+        open.filter(|c| matches!(c.state, ClaimState::Active { .. } | ClaimState::Unpaid { .. })).collect();
     held.sort_by_key(|c| (c.seq, c.id));
     let mut waiting: Vec<&Claim> = desk.claims().open().filter(|c| c.state == ClaimState::Waiting).collect();
     waiting.sort_by_key(|c| (c.seq, c.id));

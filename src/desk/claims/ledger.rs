@@ -18,6 +18,9 @@
 //!   an adjust), the newest holds go back to the waitlist, ahead of later arrivals;
 //! - an `order` from the claimer for the product confirms their claims: held units convert into
 //!   the order (no double take), and units the operator already confirmed are not taken again.
+//!
+//! That is the default policy, first-claimed; `policy.rs` holds the first-paid rules (claims
+//! that hold nothing until paid) and the reminders before a claim runs out.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -25,7 +28,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 pub use super::matcher::{MAX_QTY, Matcher, Parsed};
-use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
+use crate::config::model::{Catalog as CatalogFile, ClaimPolicy, ClaimReplies, ClaimsConfig};
 use crate::desk::catalog::{Catalog, Cover, Order};
 pub use crate::desk::text::{compile, normalize};
 
@@ -55,6 +58,10 @@ pub enum ClaimState {
     },
     /// Waiting for stock, first come first served.
     Waiting,
+    /// First-paid: the buyer's intent, holding nothing, until `expires_at` or their payment.
+    Unpaid {
+        expires_at: DateTime<Utc>,
+    },
     Confirmed {
         at: DateTime<Utc>,
         by: ConfirmedBy,
@@ -65,12 +72,24 @@ pub enum ClaimState {
     Expired {
         at: DateTime<Utc>,
     },
+    /// First-paid: another buyer paid for the last unit first.
+    SoldOut {
+        at: DateTime<Utc>,
+    },
 }
 
 impl ClaimState {
-    /// Held or waiting: the operator can still act on it.
+    /// Held, waiting or unpaid: the operator can still act on it.
     pub fn is_open(&self) -> bool {
-        matches!(self, ClaimState::Active { .. } | ClaimState::Waiting)
+        matches!(self, ClaimState::Active { .. } | ClaimState::Waiting | ClaimState::Unpaid { .. })
+    }
+
+    /// When a held or unpaid claim runs out.
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            ClaimState::Active { expires_at } | ClaimState::Unpaid { expires_at } => Some(*expires_at),
+            _ => None,
+        }
     }
 
     /// A word for the operator.
@@ -78,9 +97,11 @@ impl ClaimState {
         match self {
             ClaimState::Active { .. } => "held",
             ClaimState::Waiting => "waiting",
+            ClaimState::Unpaid { .. } => "unpaid",
             ClaimState::Confirmed { .. } => "confirmed",
             ClaimState::Rejected { .. } => "rejected",
             ClaimState::Expired { .. } => "expired",
+            ClaimState::SoldOut { .. } => "sold out",
         }
     }
 }
@@ -137,6 +158,18 @@ pub enum News {
     Rejected {
         claim: Claim,
     },
+    /// First-paid: a claim was noted; it holds nothing until paid.
+    Unpaid {
+        claim: Claim,
+    },
+    /// A held or unpaid claim runs out soon (`reminder_minutes`): said once per hold.
+    Reminder {
+        claim: Claim,
+    },
+    /// First-paid: a claim still unpaid when the product sold out was released.
+    SoldOut {
+        claim: Claim,
+    },
     /// A viewer asked for more than the per-customer limit; `kept` units were claimed.
     Limited {
         user_name: String,
@@ -178,11 +211,12 @@ pub struct ClaimCounts {
 
 /// One viewer's claims on one product.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Holder {
-    active: Option<u64>,
+pub(super) struct Holder {
+    /// The held claim (first-paid: the unpaid one).
+    pub(super) active: Option<u64>,
     waiting: Option<u64>,
     /// Units held, waiting and confirmed: what the per-customer limit counts.
-    units: u32,
+    pub(super) units: u32,
     /// Claims the operator confirmed, with their units no platform order has matched yet
     /// (already off on hand, and on the desk's books as `claim-ID` orders), oldest first.
     unbilled: Vec<(u64, u32)>,
@@ -236,26 +270,37 @@ pub enum ClaimError {
     Finished(u64, &'static str),
     #[error("claim #{0} is waiting for stock: only a held claim can be confirmed")]
     Waiting(u64),
+    #[error("claim #{0} is unpaid and nothing is left to sell it")]
+    NoStock(u64),
 }
 
 /// Every claim of the stream: open ones, the waitlists, and the latest finished ones.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claims {
     pub matcher: Matcher,
+    pub(super) policy: ClaimPolicy,
     hold: Duration,
+    /// How long before a claim runs out its buyer is reminded.
+    pub(super) remind: Option<Duration>,
+    /// What the buyer is told as a claim runs its course.
+    replies: ClaimReplies,
+    /// Claims whose buyer was reminded, with the expiry they were reminded of: once per hold.
+    pub(super) reminded: BTreeMap<u64, DateTime<Utc>>,
     max_per_customer: Option<u32>,
-    /// Held and waiting claims by id.
-    open: BTreeMap<u64, Claim>,
+    /// Held, waiting and unpaid claims by id.
+    pub(super) open: BTreeMap<u64, Claim>,
     /// Waiting claims per sku as (arrival, id): the first is next in line.
     waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
     /// Per sku, per user id: looked up without building a key.
-    holders: HashMap<String, HashMap<String, Holder>>,
+    pub(super) holders: HashMap<String, HashMap<String, Holder>>,
     done: VecDeque<Claim>,
     /// Per order id (a `claim-ID` order, or a platform order that confirmed claims): the units
     /// it took from its buyer's limit.
     allowances: HashMap<String, Allowance>,
     next_id: u64,
     next_expiry: Option<DateTime<Utc>>,
+    /// When the next reminder is due.
+    pub(super) next_reminder: Option<DateTime<Utc>>,
     counts: ClaimCounts,
     /// When a viewer was last asked which variant of a product they meant, per (user, sku).
     asked: HashMap<(String, String), DateTime<Utc>>,
@@ -266,7 +311,12 @@ impl Claims {
     pub fn new(config: &ClaimsConfig, catalog: &CatalogFile) -> Claims {
         Claims {
             matcher: Matcher::new(config, catalog),
+            policy: config.policy,
             hold: Duration::minutes(i64::from(config.hold_minutes.max(1))),
+            remind: config.reminder_minutes.map(|m| Duration::minutes(i64::from(m))),
+            replies: config.replies.clone(),
+            reminded: BTreeMap::new(),
+            next_reminder: None,
             max_per_customer: config.max_per_customer,
             open: BTreeMap::new(),
             waitlists: BTreeMap::new(),
@@ -290,9 +340,23 @@ impl Claims {
         self.hold
     }
 
+    /// Who gets a unit: the first to claim it or the first to pay.
+    pub fn policy(&self) -> ClaimPolicy {
+        self.policy
+    }
+
+    /// What the buyer is told as a claim runs its course.
+    pub fn replies(&self) -> &ClaimReplies {
+        &self.replies
+    }
+
     /// The counts so far.
     pub fn counts(&self) -> ClaimCounts {
-        let active = self.open.values().filter(|c| matches!(c.state, ClaimState::Active { .. })).count();
+        let active = self
+            .open
+            .values()
+            .filter(|c| matches!(c.state, ClaimState::Active { .. } | ClaimState::Unpaid { .. }))
+            .count();
         ClaimCounts { active, waiting: self.open.len() - active, ..self.counts }
     }
 
@@ -350,14 +414,14 @@ impl Claims {
         self.counts.unmatched += 1;
     }
 
-    /// Whether a hold has run out by `now`.
+    /// Whether a hold has run out, or a reminder is due, by `now`.
     pub fn due(&self, now: DateTime<Utc>) -> bool {
-        self.next_expiry.is_some_and(|t| now >= t)
+        self.next_expiry.is_some_and(|t| now >= t) || self.next_reminder.is_some_and(|t| now >= t)
     }
 
     /// The id a new open claim made from `base` gets: `base`'s own when it is new or was just
     /// taken out of the open set (a claim moving between held and waiting keeps its id).
-    fn id_for(&mut self, base: u64) -> u64 {
+    pub(super) fn id_for(&mut self, base: u64) -> u64 {
         if base >= self.next_id {
             self.next_id = base + 1;
             base
@@ -370,7 +434,7 @@ impl Claims {
         }
     }
 
-    fn holder(&mut self, user_id: &str, sku: &str) -> &mut Holder {
+    pub(super) fn holder(&mut self, user_id: &str, sku: &str) -> &mut Holder {
         if !self.holders.contains_key(sku) {
             self.holders.insert(sku.to_owned(), HashMap::new());
         }
@@ -381,11 +445,11 @@ impl Claims {
         users.get_mut(user_id).expect("just inserted")
     }
 
-    fn find_holder(&self, user_id: &str, sku: &str) -> Option<&Holder> {
+    pub(super) fn find_holder(&self, user_id: &str, sku: &str) -> Option<&Holder> {
         self.holders.get(sku)?.get(user_id)
     }
 
-    fn tidy_holder(&mut self, user_id: &str, sku: &str) {
+    pub(super) fn tidy_holder(&mut self, user_id: &str, sku: &str) {
         let Some(users) = self.holders.get_mut(sku) else { return };
         if users.get(user_id).is_some_and(Holder::is_empty) {
             users.remove(user_id);
@@ -395,18 +459,12 @@ impl Claims {
         }
     }
 
-    fn refresh_expiry(&mut self) {
-        self.next_expiry = self
-            .open
-            .values()
-            .filter_map(|c| match c.state {
-                ClaimState::Active { expires_at } => Some(expires_at),
-                _ => None,
-            })
-            .min();
+    pub(super) fn refresh_expiry(&mut self) {
+        self.next_expiry = self.open.values().filter_map(|c| c.state.expires_at()).min();
+        self.refresh_reminder();
     }
 
-    fn finish(&mut self, mut claim: Claim, state: ClaimState) -> Claim {
+    pub(super) fn finish(&mut self, mut claim: Claim, state: ClaimState) -> Claim {
         match state {
             ClaimState::Confirmed { .. } => self.counts.confirmed += 1,
             ClaimState::Rejected { .. } => self.counts.rejected += 1,
@@ -486,7 +544,7 @@ impl Claims {
     }
 
     /// Takes a claim out of the open set and its queue.
-    fn take_open(&mut self, id: u64) -> Option<Claim> {
+    pub(super) fn take_open(&mut self, id: u64) -> Option<Claim> {
         let claim = self.open.remove(&id)?;
         let holder = self.holder(&claim.user_id, &claim.sku);
         if holder.active == Some(id) {
@@ -501,7 +559,8 @@ impl Claims {
                 self.waitlists.remove(&claim.sku);
             }
         }
-        if matches!(claim.state, ClaimState::Active { .. }) {
+        self.reminded.remove(&id);
+        if claim.state.expires_at().is_some() {
             self.refresh_expiry();
         }
         Some(claim)
@@ -555,6 +614,7 @@ impl Claims {
             }
         }
         self.holder(&req.user_id, &req.sku).units += qty;
+        let first_paid = self.policy == ClaimPolicy::FirstPaid;
         let base = Claim {
             id: self.next_id,
             seq: self.next_id,
@@ -567,6 +627,9 @@ impl Claims {
             state: ClaimState::Waiting,
             at: now,
         };
+        if first_paid {
+            return self.note_intent(catalog, &base, now, news);
+        }
         let nobody_waits = self.waitlists.get(&base.sku).is_none_or(BTreeSet::is_empty);
         let mut held = 0;
         if nobody_waits
@@ -585,17 +648,22 @@ impl Claims {
     }
 
     /// Releases every hold that has run out by `now`, then serves the waitlists.
+    /// Reminds the buyers of claims running out soon, then releases every hold (or unpaid
+    /// claim) that has run out by `now`, then serves the waitlists.
     pub fn expire(&mut self, catalog: &mut Catalog, now: DateTime<Utc>, news: &mut Vec<News>) {
+        self.remind(now, news);
         let due: Vec<u64> = self
             .open
             .values()
-            .filter(|c| matches!(c.state, ClaimState::Active { expires_at } if expires_at <= now))
+            .filter(|c| c.state.expires_at().is_some_and(|at| at <= now))
             .map(|c| c.id)
             .collect();
         let mut skus = Vec::new();
         for id in due {
             let Some(claim) = self.take_open(id) else { continue };
-            catalog.release(&claim.sku, claim.qty, claim.id, now);
+            if matches!(claim.state, ClaimState::Active { .. }) {
+                catalog.release(&claim.sku, claim.qty, claim.id, now);
+            }
             let holder = self.holder(&claim.user_id, &claim.sku);
             holder.units = holder.units.saturating_sub(claim.qty);
             self.tidy_holder(&claim.user_id, &claim.sku);
@@ -619,8 +687,16 @@ impl Claims {
         now: DateTime<Utc>,
         news: &mut Vec<News>,
     ) -> Result<(), ClaimError> {
-        match self.open.get(&id).map(|c| &c.state) {
-            Some(ClaimState::Active { .. }) => {}
+        match self.open.get(&id).map(|c| (&c.state, c.qty, c.sku.clone())) {
+            Some((ClaimState::Active { .. }, ..)) => {}
+            // First-paid: the operator saw the payment; the units come off what is left.
+            Some((ClaimState::Unpaid { .. }, qty, sku)) => {
+                let got = catalog.reserve(&sku, qty, id, now);
+                if got < qty {
+                    catalog.release(&sku, got, id, now);
+                    return Err(ClaimError::NoStock(id));
+                }
+            }
             Some(_) => return Err(ClaimError::Waiting(id)),
             None => return Err(self.not_open(id)),
         }
@@ -630,8 +706,10 @@ impl Claims {
         holder.unbilled.push((claim.id, claim.qty));
         holder.confirmed_at = Some(now);
         self.count_against(&claim_order_id(claim.id), &claim.user_id, &claim.sku, claim.qty);
+        let sku = claim.sku.clone();
         let claim = self.finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Operator });
         news.push(News::Confirmed { claim });
+        self.sell_out_unpaid(catalog, &sku, now, news);
         Ok(())
     }
 
@@ -711,6 +789,11 @@ impl Claims {
         for id in [active, waiting].into_iter().flatten() {
             if rest == 0 {
                 break;
+            }
+            // First-paid: only a payment wins the unit; a placed order waits to be paid.
+            let unpaid = self.open.get(&id).is_some_and(|c| matches!(c.state, ClaimState::Unpaid { .. }));
+            if unpaid && order.status != crate::protocol::OrderStatus::Paid {
+                continue;
             }
             let Some(mut claim) = self.take_open(id) else { continue };
             let used = rest.min(claim.qty);
@@ -818,6 +901,7 @@ impl Claims {
                 None => break,
             }
         }
+        self.sell_out_unpaid(catalog, sku, now, news);
         self.refresh_expiry();
     }
 }

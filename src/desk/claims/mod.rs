@@ -1,8 +1,10 @@
 //! Comment-to-order claims: the matcher that reads a comment as a claim, the ledger (holds,
-//! the waitlist, confirmations), and the desk's rules that carry its news out.
+//! the waitlist, confirmations), the hold policy (reminders, first-paid), and the desk's
+//! rules that carry its news out.
 
 mod ledger;
 mod matcher;
+mod policy;
 mod rules;
 mod words;
 

@@ -225,6 +225,36 @@ impl State {
                     let text =
                         format!("Claim #{} expired: {}× {} of @{} released", c.id, c.qty, c.sku, c.user_name);
                     out.notice(Level::Info, text, self.now);
+                    let template = self.claims.replies().expired.clone();
+                    self.tell_claimer(out, "claim expired", &template, &c, now);
+                }
+                News::Unpaid { claim: c } => {
+                    self.viewers.claimed(&c.user_id, c.id);
+                    let mins = self.claims.hold().num_minutes();
+                    let text = format!(
+                        "Claim #{}: @{} wants {}× {}, unpaid: the first to pay wins ({mins} min)",
+                        c.id, c.user_name, c.qty, c.sku
+                    );
+                    out.notice(Level::Info, text, self.now);
+                    let template = self.claims.replies().pay.clone();
+                    self.tell_claimer(out, "pay to secure", &template, &c, now);
+                }
+                News::Reminder { claim: c } => {
+                    let left =
+                        c.state.expires_at().map_or_else(String::new, |at| crate::desk::clock(at - now));
+                    let text = format!("Claim #{} of @{} runs out in {left}: reminded", c.id, c.user_name);
+                    out.notice(Level::Info, text, self.now);
+                    let template = self.claims.replies().reminder.clone();
+                    self.tell_claimer(out, "claim reminder", &template, &c, now);
+                }
+                News::SoldOut { claim: c } => {
+                    let text = format!(
+                        "Claim #{} of @{} released: {} sold out to a buyer who paid first",
+                        c.id, c.user_name, c.sku
+                    );
+                    out.notice(Level::Info, text, self.now);
+                    let template = self.claims.replies().sold_out.clone();
+                    self.tell_claimer(out, "sold out", &template, &c, now);
                 }
                 News::Confirmed { claim: c } => {
                     let by_order = match &c.state {
@@ -283,6 +313,46 @@ impl State {
     ) {
         if self.claims.tell_buyer(claim, way, now) {
             self.reply_to_claim(out, tag, claim, now);
+        }
+    }
+
+    /// Sends one of claims.toml's replies to a claimer, answering their claim comment;
+    /// `{time_left}` is the claim's own time left. An empty template is not sent.
+    fn tell_claimer(
+        &mut self,
+        out: &mut Outbox,
+        title: &str,
+        template: &str,
+        claim: &claims::Claim,
+        now: DateTime<Utc>,
+    ) {
+        if self.link == Link::Ended || template.trim().is_empty() {
+            return;
+        }
+        let product = self.catalog.product(&claim.sku);
+        let mut ctx = self.context_for(product, Some(claim.user_name.clone()), now);
+        ctx.time_left = claim.state.expires_at().map(|at| crate::desk::clock(at - now));
+        match replies::fill(template, &ctx) {
+            Ok(text) => {
+                let about = template.contains("{product}") || template.contains("{price}");
+                let outgoing = Outgoing {
+                    checked: self.checked_text(template, &ctx),
+                    text,
+                    reply_to: Some(claim.msg_id.clone()).filter(|id| !id.is_empty()),
+                    label: format!("reply “{title}” to @{}", claim.user_name),
+                    prices: about.then(|| self.prices_of([claim.sku.as_str()])),
+                    places: true,
+                    how: How::Said,
+                };
+                self.send_checked(out, outgoing, now);
+            }
+            Err(missing) => {
+                let text = format!(
+                    "Reply “{title}” of claims.toml not sent: nothing to fill {}",
+                    missing.join(", ")
+                );
+                out.notice(Level::Warn, text, self.now);
+            }
         }
     }
 

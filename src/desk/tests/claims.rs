@@ -132,7 +132,8 @@ fn holds_expire_on_the_clock_and_the_units_go_to_the_next_in_line() {
     assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
     let out = d.apply(Input::Tick, t(600));
     assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")]);
-    assert_eq!(sent_replies(&out).len(), 1, "bea hears her claim is held");
+    assert_eq!(replies_to(&out, "bea").len(), 1, "bea hears her claim is held");
+    assert_eq!(replies_to(&out, "ann").len(), 1, "ann hears hers ran out");
     assert!(d.notices().any(|n| n.text.contains("expired: 1× ALMOND-PINK of @ann released")));
     let s = d.summary();
     assert_eq!((s.claims.active, s.claims.expired), (1, 1));
@@ -247,4 +248,160 @@ fn refunding_a_platform_order_that_confirmed_claims_gives_back_the_allowance() {
     d.apply(update(3, "o3", OrderStatus::Cancelled), t(2));
     d.apply(chat(4, "cat", "sold 1 almond pink"), t(3));
     assert_eq!(open_claims(&d), [("cat".to_owned(), 2, "held")], "still capped at 2");
+}
+
+// ------------------------------------------------------------ the hold policy
+
+/// A desk with one coffin nude left, claims under `policy`, and a reminder two minutes before
+/// a claim's ten run out.
+fn policy_desk(policy: crate::config::model::ClaimPolicy) -> Desk {
+    let mut setup = setup();
+    setup.shop.claims.policy = policy;
+    setup.shop.claims.reminder_minutes = Some(2);
+    setup.shop.catalog.products[1].stock = 1;
+    Desk::new(setup)
+}
+
+fn claims_of(d: &Desk) -> Vec<(String, &'static str)> {
+    let mut all: Vec<&crate::desk::claims::Claim> = d.claims().open().chain(d.claims().done()).collect();
+    all.sort_by_key(|c| c.id);
+    all.into_iter().map(|c| (c.user_name.clone(), c.state.label())).collect()
+}
+
+fn pairs(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    list.iter().map(|(u, s)| ((*u).to_owned(), *s)).collect()
+}
+
+#[test]
+fn first_paid_the_first_buyer_to_pay_gets_the_last_unit_and_the_other_is_told_once() {
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    let out = d.apply(chat(1, "ann", "sold coffin nude"), t(0));
+    assert_eq!(
+        sent_replies(&out),
+        [(
+            "@ann noted! Coffin nude goes to whoever pays first: check out now to secure it".to_owned(),
+            Some("m1".to_owned())
+        )]
+    );
+    d.apply(chat(2, "bea", "sold coffin nude"), t(1));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid"), ("bea", "unpaid")]));
+    let nude = |d: &Desk| {
+        let p = d.catalog().product("COFFIN-NUDE").unwrap();
+        (p.on_hand, p.reserved, p.available)
+    };
+    assert_eq!(nude(&d), (1, 0, 1), "a claim holds nothing");
+    // Bea claimed second but pays first: the unit is hers; Ann is told it sold out.
+    let out = d.apply(order_by(3, "o-bea", "bea", "COFFIN-NUDE", 1, "9.99"), t(30));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "sold out"), ("bea", "confirmed")]));
+    assert_eq!(nude(&d), (0, 0, 0));
+    assert_eq!(
+        sent_replies(&out),
+        [(
+            "@ann sorry, Coffin nude sold out to a buyer who paid first. Your claim is released".to_owned(),
+            Some("m1".to_owned())
+        )]
+    );
+    // Nothing more is said to either of them, however long the clock runs.
+    let mut later = Vec::new();
+    for s in [60, 480, 600, 900] {
+        later.extend(d.apply(Input::Tick, t(s)));
+    }
+    assert!(sent_texts(&later).is_empty(), "{later:?}");
+    // A claim once nothing is left is sold out at once.
+    let out = d.apply(chat(4, "cat", "sold coffin nude"), t(901));
+    assert_eq!(replies_to(&out, "cat").len(), 1);
+    assert!(replies_to(&out, "cat")[0].contains("sold out"));
+    assert!(d.claims().open().next().is_none());
+}
+
+#[test]
+fn first_paid_a_placed_order_does_not_win_until_it_is_paid_and_the_operator_can_confirm() {
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    d.apply(chat(1, "ann", "sold 2 almond pink"), t(0));
+    d.apply(claimer_order(2, "o-ann", "ann", 2, OrderStatus::Placed), t(5));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid")]), "placed is not paid");
+    let id = claim_id(&d, "ann");
+    d.apply(Input::Operator(Action::ConfirmClaim { id }), t(6));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "confirmed")]));
+    assert_eq!(pink(&d), (16, 0, 16), "the order took two and the confirmed claim two");
+}
+
+#[test]
+fn a_hold_is_reminded_once_then_expires_once_and_its_stock_returns() {
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstClaimed);
+    d.apply(chat(1, "ann", "sold 2 almond pink"), t(0));
+    assert_eq!(pink(&d), (20, 2, 18));
+    let said = |d: &mut Desk, s: i64| replies_to(&d.apply(Input::Tick, t(s)), "ann");
+    assert!(said(&mut d, 479).is_empty());
+    assert_eq!(said(&mut d, 480), ["@ann your claim on Almond blush runs out in 2:00: check out to keep it"]);
+    assert!(said(&mut d, 500).is_empty(), "reminded once");
+    assert!(said(&mut d, 599).is_empty());
+    assert_eq!(
+        said(&mut d, 600),
+        ["@ann your claim on Almond blush ran out and was released. Comment again if you still want it"]
+    );
+    assert_eq!(pink(&d), (20, 0, 20), "the expiry returned the stock");
+    assert!(said(&mut d, 700).is_empty(), "told once");
+    assert_eq!(claims_of(&d), pairs(&[("ann", "expired")]));
+}
+
+#[test]
+fn first_paid_an_unpaid_claim_is_reminded_and_expires_without_touching_stock() {
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    d.apply(chat(1, "ann", "sold almond pink"), t(0));
+    let texts: Vec<String> =
+        [480, 481, 600, 601].iter().flat_map(|s| replies_to(&d.apply(Input::Tick, t(*s)), "ann")).collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(texts[0].contains("runs out in 2:00") && texts[1].contains("ran out"));
+    assert_eq!(pink(&d), (20, 0, 20));
+}
+
+#[test]
+fn a_desk_rebuilt_from_its_inputs_does_not_remind_again() {
+    let inputs = [(chat(1, "ann", "sold almond pink"), t(0)), (Input::Tick, t(490))];
+    let mut live = policy_desk(crate::config::model::ClaimPolicy::FirstClaimed);
+    let reminders: usize =
+        inputs.iter().map(|(i, at)| replies_to(&live.apply(i.clone(), *at), "ann").len()).sum::<usize>();
+    assert_eq!(reminders, 1, "a held claim is not answered; the reminder is");
+    let mut rebuilt = policy_desk(crate::config::model::ClaimPolicy::FirstClaimed);
+    for (i, at) in inputs {
+        rebuilt.apply(i, at);
+    }
+    assert!(replies_to(&rebuilt.apply(Input::Tick, t(500)), "ann").is_empty());
+    assert_eq!(rebuilt.state_digest(), live.state_digest());
+}
+
+#[test]
+fn a_desk_rebuilt_from_the_store_after_a_reminder_does_not_remind_or_expire_twice() {
+    use crate::app::{Clock, Session};
+    use crate::store::{self, Journal, Resume, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::config::load(
+        &crate::config::Paths { config_dir: dir.path().join("config"), state_dir: dir.path().join("state") },
+        &crate::config::EnvInfo::default(),
+    )
+    .unwrap();
+    config.shop.claims.reminder_minutes = Some(2);
+    let path = store::path_in(&dir.path().join("state"));
+    let db = Store::open(&path).unwrap();
+    let mut live = Session::replay(&config, "live".into(), Clock::wall());
+    live.attach_store(&db, Journal::start(&path).unwrap(), "live", Resume::Fresh).unwrap();
+    // The claim, quiet ticks, and the tick that reminds (8 of the 10 minutes gone).
+    live.apply((chat(1, "ann", "sold almond pink"), Some(t(0))));
+    for s in [60, 120, 480] {
+        live.apply((Input::Tick, Some(t(s))));
+    }
+    live.finish();
+    let session = db.sessions().unwrap().last().expect("journaled").id;
+    let mut rebuilt = Session::replay(&config, "live".into(), Clock::wall()).desk;
+    db.rebuild(session, &mut rebuilt).unwrap();
+    assert_eq!(rebuilt.state_digest(), live.desk.state_digest());
+    let reminded = |d: &Desk| d.notices().filter(|n| n.text.ends_with("runs out in 2:00: reminded")).count();
+    assert_eq!((reminded(&live.desk), reminded(&rebuilt)), (1, 1), "the reminding tick is in the journal");
+    // The reminder was said before the restart: not again; the expiry is said once.
+    assert!(replies_to(&rebuilt.apply(Input::Tick, t(490)), "ann").is_empty());
+    let expired = replies_to(&rebuilt.apply(Input::Tick, t(600)), "ann");
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    assert!(expired[0].contains("ran out"), "{expired:?}");
+    assert!(replies_to(&rebuilt.apply(Input::Tick, t(700)), "ann").is_empty());
 }

@@ -100,6 +100,13 @@ fn check(d: &Desk, start: u32, restocked: i64) -> Result<(), TestCaseError> {
         .map(|c| c.qty)
         .sum();
     prop_assert_eq!(p.reserved, held);
+    // First-paid: nothing is held, and nobody's claim stays unpaid once nothing is left.
+    if d.claims().policy() == crate::config::model::ClaimPolicy::FirstPaid {
+        prop_assert_eq!(p.reserved, 0);
+        let unpaid =
+            d.claims().open().any(|c| matches!(c.state, crate::desk::claims::ClaimState::Unpaid { .. }));
+        prop_assert!(!(unpaid && p.available == 0), "a claim is unpaid with nothing left");
+    }
     // Nobody waits while something is available.
     let waiting = d.claims().open().any(|c| c.state == crate::desk::claims::ClaimState::Waiting);
     prop_assert!(!(waiting && p.available > 0), "a claim waits with {} available", p.available);
@@ -141,26 +148,46 @@ fn check(d: &Desk, start: u32, restocked: i64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Runs `steps` on `d`, checking the stock after every input.
+fn stays_sound(mut d: Desk, steps: &[Step]) -> Result<(), TestCaseError> {
+    let start = 20;
+    let mut restocked = 0i64;
+    for (input, now) in journal(steps) {
+        let before = d.catalog().product("ALMOND-PINK").unwrap().on_hand;
+        let restock = matches!(input, Input::Operator(Action::AdjustStock { .. }))
+            || matches!(&input, Input::Feed(f) if matches!(f.event, Event::Stock { .. }));
+        d.apply(input, now);
+        if restock {
+            // Only the sync or adjust itself moves on hand in such an input.
+            let after = d.catalog().product("ALMOND-PINK").unwrap().on_hand;
+            restocked += i64::from(after) - i64::from(before);
+        }
+        check(&d, start, restocked)?;
+    }
+    Ok(())
+}
+
+/// A desk whose claims hold nothing until paid, with a reminder two minutes before the end.
+fn first_paid_desk() -> Desk {
+    let mut setup = setup();
+    setup.shop.claims.policy = crate::config::model::ClaimPolicy::FirstPaid;
+    setup.shop.claims.reminder_minutes = Some(2);
+    Desk::new(setup)
+}
+
 proptest! {
     /// Any interleaving of claims, orders, cancels, refunds, expiries, restocks, syncs and
     /// the operator's decisions keeps the stock sound.
     #[test]
     fn stock_stays_sound_whatever_happens(steps in proptest::collection::vec(step(), 0..80)) {
-        let mut d = desk();
-        let start = 20;
-        let mut restocked = 0i64;
-        for (input, now) in journal(&steps) {
-            let before = d.catalog().product("ALMOND-PINK").unwrap().on_hand;
-            let restock = matches!(input, Input::Operator(Action::AdjustStock { .. }))
-                || matches!(&input, Input::Feed(f) if matches!(f.event, Event::Stock { .. }));
-            d.apply(input, now);
-            if restock {
-                // Only the sync or adjust itself moves on hand in such an input.
-                let after = d.catalog().product("ALMOND-PINK").unwrap().on_hand;
-                restocked += i64::from(after) - i64::from(before);
-            }
-            check(&d, start, restocked)?;
-        }
+        stays_sound(desk(), &steps)?;
+    }
+
+    /// The same under the first-paid policy with reminders: nothing is ever held, and no
+    /// claim stays unpaid once nothing is left to sell.
+    #[test]
+    fn stock_stays_sound_when_the_first_to_pay_wins(steps in proptest::collection::vec(step(), 0..80)) {
+        stays_sound(first_paid_desk(), &steps)?;
     }
 
     /// However the stock swings, no buyer is told twice within the window that their claim

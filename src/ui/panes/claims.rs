@@ -10,6 +10,7 @@ use ratatui::text::Span;
 
 use super::{Ctx, fill_row, frame, scroll_offset};
 use crate::config::keymap::KeyAction;
+use crate::config::model::ClaimPolicy;
 use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::clock;
 use crate::ui::text;
@@ -34,13 +35,14 @@ fn status(c: &Claim, ctx: &Ctx<'_>, theme: &Theme) -> (&'static str, Style, Stri
             };
             ("●", theme.ok, clock(left), style)
         }
+        ClaimState::Unpaid { expires_at } => ("○", theme.warn, clock(*expires_at - desk.now()), theme.warn),
         ClaimState::Waiting => {
             let place = desk.claims().position(c.id).map_or_else(String::new, |p| format!("#{p}"));
             ("◌", theme.warn, place, theme.warn)
         }
         ClaimState::Confirmed { .. } => ("✓", theme.ok, String::new(), theme.dim),
         ClaimState::Rejected { .. } => ("✗", theme.dim, String::new(), theme.dim),
-        ClaimState::Expired { .. } => ("·", theme.dim, String::new(), theme.dim),
+        ClaimState::Expired { .. } | ClaimState::SoldOut { .. } => ("·", theme.dim, String::new(), theme.dim),
     }
 }
 
@@ -50,7 +52,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let counts = desk.claims().counts();
     let mut extra = Vec::new();
     if counts.active + counts.waiting > 0 {
-        extra.push(Span::styled(format!("{} held", counts.active), theme.ok.add_modifier(Modifier::BOLD)));
+        // First-paid claims hold nothing: they are open, unpaid.
+        let open = match desk.claims().policy() {
+            ClaimPolicy::FirstClaimed => "held",
+            ClaimPolicy::FirstPaid => "unpaid",
+        };
+        extra.push(Span::styled(format!("{} {open}", counts.active), theme.ok.add_modifier(Modifier::BOLD)));
         if counts.waiting > 0 {
             extra.push(Span::styled(format!(" · {} waiting", counts.waiting), theme.warn));
         }
