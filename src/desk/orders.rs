@@ -161,8 +161,21 @@ impl State {
             out.notice(Level::Warn, format!("Update for unknown order {order_id} ignored"), self.now);
             return;
         }
+        let placed = self
+            .catalog
+            .order(order_id)
+            .filter(|o| o.status.is_live() && o.status != OrderStatus::Paid)
+            .cloned();
         let effect = self.catalog.apply_status(order_id, status, now);
         self.after_return(out, effect, order_id, status, now);
+        // First-paid: the payment of an order placed before wins its buyer's unpaid claim.
+        if let Some(order) = placed.filter(|_| status == OrderStatus::Paid)
+            && let Some(user_id) = self.viewers.owner(order_id).map(|v| v.id.clone())
+        {
+            let mut news = Vec::new();
+            self.claims.cover_payment(&mut self.catalog, &user_id, &order, now, &mut news);
+            self.claim_news(out, news, now);
+        }
     }
 
     /// The platform's count of what it can still sell of a product.

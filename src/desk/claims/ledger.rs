@@ -297,6 +297,9 @@ pub struct Claims {
     /// Per order id (a `claim-ID` order, or a platform order that confirmed claims): the units
     /// it took from its buyer's limit.
     allowances: HashMap<String, Allowance>,
+    /// First-paid: placed orders not paid yet, by order id, with the buyer and product of the
+    /// unpaid claim each will win once paid: that claim is not released as sold out meanwhile.
+    pub(super) paying: HashMap<String, (String, String)>,
     next_id: u64,
     next_expiry: Option<DateTime<Utc>>,
     /// When the next reminder is due.
@@ -323,6 +326,7 @@ impl Claims {
             holders: HashMap::new(),
             done: VecDeque::new(),
             allowances: HashMap::new(),
+            paying: HashMap::new(),
             next_id: 1,
             next_expiry: None,
             counts: ClaimCounts::default(),
@@ -782,17 +786,66 @@ impl Claims {
                 }
             }
         }
-        let mut counted = confirmed;
-        let mut rest = qty - confirmed;
+        let paid = order.status == crate::protocol::OrderStatus::Paid;
+        let (held, counted) =
+            self.confirm_from_order(catalog, user_id, order, qty - confirmed, paid, now, news);
+        self.count_against(order_id, user_id, sku, confirmed + counted);
+        self.tidy_holder(user_id, sku);
+        Cover { reserved: held, confirmed }
+    }
+
+    /// First-paid: order `order`, placed before, is paid now: it wins its buyer's unpaid claim
+    /// on its product, for the units no claim took when it was placed (those it took from
+    /// stock then, so nothing moves now).
+    pub fn cover_payment(
+        &mut self,
+        catalog: &mut Catalog,
+        user_id: &str,
+        order: &Order,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) {
+        if self.paying.remove(&order.order_id).is_none() {
+            return;
+        }
+        let counted_before = self.allowances.get(&order.order_id).map_or(0, |a| a.units);
+        let rest = order.qty.saturating_sub(counted_before);
+        let (_, counted) = self.confirm_from_order(catalog, user_id, order, rest, true, now, news);
+        self.count_against(&order.order_id, user_id, &order.sku, counted);
+        self.tidy_holder(user_id, &order.sku);
+    }
+
+    /// Confirms the buyer's open claims on the order's product from it, oldest first, up to
+    /// `rest` units; an unpaid claim only by a `paid` order (a placed one is noted, so the
+    /// claim waits for its payment). Returns the units that were held for them and the units
+    /// counted.
+    #[allow(clippy::too_many_arguments)]
+    fn confirm_from_order(
+        &mut self,
+        catalog: &mut Catalog,
+        user_id: &str,
+        order: &Order,
+        mut rest: u32,
+        paid: bool,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) -> (u32, u32) {
+        let (sku, order_id) = (order.sku.as_str(), order.order_id.as_str());
+        let Some(holder) = self.holders.get(sku).and_then(|users| users.get(user_id)) else {
+            return (0, 0);
+        };
         let (active, waiting) = (holder.active, holder.waiting);
-        let mut held = 0;
+        let (mut held, mut counted) = (0, 0);
         for id in [active, waiting].into_iter().flatten() {
             if rest == 0 {
                 break;
             }
             // First-paid: only a payment wins the unit; a placed order waits to be paid.
             let unpaid = self.open.get(&id).is_some_and(|c| matches!(c.state, ClaimState::Unpaid { .. }));
-            if unpaid && order.status != crate::protocol::OrderStatus::Paid {
+            if unpaid && !paid {
+                if order.status.is_live() {
+                    self.paying.insert(order_id.to_owned(), (user_id.to_owned(), sku.to_owned()));
+                }
                 continue;
             }
             let Some(mut claim) = self.take_open(id) else { continue };
@@ -812,9 +865,7 @@ impl Claims {
                 .finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Order(order_id.into()) });
             news.push(News::Confirmed { claim });
         }
-        self.count_against(order_id, user_id, sku, counted);
-        self.tidy_holder(user_id, sku);
-        Cover { reserved: held, confirmed }
+        (held, counted)
     }
 
     /// Records that `units` of an order count against its buyer's limit on a product.
@@ -833,6 +884,7 @@ impl Claims {
     /// A cancelled or refunded order gives its buyer back the part of their per-customer
     /// limit it used (the catalog gives back the units).
     pub fn order_returned(&mut self, order_id: &str) {
+        self.paying.remove(order_id);
         let Some(a) = self.allowances.remove(order_id) else { return };
         let holder = self.holder(&a.user_id, &a.sku);
         holder.units = holder.units.saturating_sub(a.units);

@@ -88,7 +88,14 @@ impl Claims {
             .min();
     }
 
-    /// First-paid: once nothing is left of `sku`, its unpaid claims are released as sold out.
+    /// First-paid: whether the buyer's order of `sku`, placed, waits to be paid (their unpaid
+    /// claim on it is theirs once it is).
+    pub fn awaits_payment(&self, user_id: &str, sku: &str) -> bool {
+        self.paying.values().any(|(user, s)| user == user_id && s == sku)
+    }
+
+    /// First-paid: once nothing is left of `sku`, its unpaid claims are released as sold out
+    /// (but those of buyers whose order, placed, waits to be paid).
     pub(super) fn sell_out_unpaid(
         &mut self,
         catalog: &Catalog,
@@ -103,6 +110,8 @@ impl Claims {
             .open
             .values()
             .filter(|c| c.sku == sku && matches!(c.state, ClaimState::Unpaid { .. }))
+            // A buyer whose placed order took a unit keeps their claim until it is paid.
+            .filter(|c| !self.awaits_payment(&c.user_id, sku))
             .map(|c| c.id)
             .collect();
         for id in unpaid {

@@ -405,3 +405,45 @@ fn a_desk_rebuilt_from_the_store_after_a_reminder_does_not_remind_or_expire_twic
     assert!(expired[0].contains("ran out"), "{expired:?}");
     assert!(replies_to(&rebuilt.apply(Input::Tick, t(700)), "ann").is_empty());
 }
+
+#[test]
+fn first_paid_an_order_placed_then_paid_wins_its_buyers_claim_and_a_cancel_gives_the_claim_back_its_chance() {
+    let placed = |seq: u64, id: &str, name: &str| {
+        frame(
+            seq,
+            Event::Order {
+                order_id: id.into(),
+                user: user(name),
+                sku: "COFFIN-NUDE".into(),
+                qty: 1,
+                unit_price: "9.99".parse().unwrap(),
+                currency: "GBP".into(),
+                status: OrderStatus::Placed,
+            },
+        )
+    };
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    d.apply(chat(1, "ann", "sold coffin nude"), t(0));
+    d.apply(chat(2, "bea", "sold coffin nude"), t(1));
+    // Ann checks out first: her placed order takes the last unit, so Bea's claim is over, but
+    // Ann's waits for her payment instead of being told it sold out.
+    let out = d.apply(placed(3, "o-ann", "ann"), t(20));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid"), ("bea", "sold out")]));
+    assert!(replies_to(&out, "ann").is_empty(), "{out:?}");
+    // Her payment, as the platform's update, wins her claim; the unit moved when she ordered.
+    d.apply(update(4, "o-ann", OrderStatus::Paid), t(40));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "confirmed"), ("bea", "sold out")]));
+    let p = d.catalog().product("COFFIN-NUDE").unwrap();
+    assert_eq!((p.on_hand, p.reserved), (0, 0));
+    let later: Vec<_> = [300, 600, 900].into_iter().flat_map(|s| d.apply(Input::Tick, t(s))).collect();
+    assert!(replies_to(&later, "ann").is_empty(), "a won claim is neither reminded nor expired: {later:?}");
+
+    // A placed order cancelled unpaid: the unit is back on sale and the claim still waits.
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    d.apply(chat(1, "ann", "sold coffin nude"), t(0));
+    d.apply(placed(2, "o-ann", "ann"), t(20));
+    d.apply(update(3, "o-ann", OrderStatus::Cancelled), t(30));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid")]));
+    d.apply(update(4, "o-ann", OrderStatus::Paid), t(35));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid")]), "a cancelled order stays cancelled");
+}
