@@ -24,6 +24,8 @@ const FIXED: usize = 1 + 1 + 4 + 1 + 4 + 1;
 const SOLD_W: usize = 5;
 /// Inside width from which the sold column shows.
 const SOLD_FROM: usize = 40;
+/// Rows the sell-out prompt may take at most (the layout gives the pane these more).
+pub const PROMPT_ROWS: u16 = 3;
 /// Columns kept for flags before the SKU may grow.
 const FLAGS_MIN: usize = 10;
 
@@ -124,7 +126,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     // The prompt takes the bottom rows, leaving one product row at least.
     if let Some(f) = forecasts.first().filter(|f| f.soon()) {
         let lines = prompt(ctx, view, f, w);
-        let n = (lines.len() as u16).min(rows.height.saturating_sub(1));
+        let n = (lines.len() as u16).min(PROMPT_ROWS).min(rows.height.saturating_sub(1));
         rows.height -= n;
         for (k, line) in lines.iter().take(usize::from(n)).enumerate() {
             let y = rows.bottom() + k as u16;
