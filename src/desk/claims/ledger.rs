@@ -305,6 +305,11 @@ impl Claims {
         self.closed.contains(sku)
     }
 
+    /// The products whose waitlist the operator closed, by sku.
+    pub fn closed_waitlists(&self) -> impl Iterator<Item = &str> {
+        self.closed.iter().map(String::as_str)
+    }
+
     /// Closes or opens `sku`'s waitlist; whether that changed anything.
     pub fn set_waitlist(&mut self, sku: &str, open: bool) -> bool {
         if open { self.closed.remove(sku) } else { self.closed.insert(sku.to_owned()) }
