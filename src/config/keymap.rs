@@ -220,9 +220,7 @@ impl KeyAction {
             KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",
             KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
             KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
-            KeyAction::ToggleWaitlist => {
-                "close or open the waitlist of the selected (or selling-out) product"
-            }
+            KeyAction::ToggleWaitlist => "close or open the selected (or selling-out) waitlist",
             KeyAction::CycleView => "next chat view: All, Questions, Buyers, Unanswered…",
             KeyAction::ViewAll => "chat view: every comment (leaves a search or one viewer)",
             KeyAction::ViewQuestions => "chat view: questions",
