@@ -486,6 +486,66 @@ fn a_claim_by_code_and_size_shows_as_held_under_its_product_in_the_stock_pane() 
     assert!(rows.iter().any(|r| r.contains("1× ALMOND-L") && r.contains("@Jack")), "{rows:?}");
 }
 
+/// A mug with a flash sale planned for it, and caps nobody buys.
+const RUSH_CATALOG: &str = r#"
+currency = "GBP"
+
+[[product]]
+sku = "MUG"
+name = "Mug"
+price = "5.00"
+stock = 12
+
+[[product]]
+sku = "CAP"
+name = "Cap"
+price = "9.00"
+stock = 40
+"#;
+
+const RUSH_SALES: &str = r#"
+[[sale]]
+id = "mug-flash"
+sku = "MUG"
+price = "3.00"
+quantity = 5
+seconds = 60
+"#;
+
+#[test]
+fn a_rush_shows_when_the_product_sells_out_and_the_prompts_keys_act_on_it() {
+    let home = Home::new();
+    home.write("catalog.toml", RUSH_CATALOG);
+    home.write("sales.toml", RUSH_SALES);
+    home.write("replies.toml", REPLIES);
+    assert_config_ok(&home);
+    let map = keymap("default");
+    let port = free_port();
+    let server = Server::start(&home, &fixture("tui-rush.jsonl"), port, &[]);
+    let tmux = desk(&home, &server, 120, 40);
+    let key = |action| key_for(&map, "normal", action);
+    let remedies = [
+        format!("{} restock", key("adjust_stock")),
+        format!("{} start mug-flash", key("start_sale")),
+        format!("{} close waitlist", key("toggle_waitlist")),
+    ];
+    // The prompt shows once the rate says the mug is out within three minutes.
+    let screen = tmux.wait_for("the sell-out prompt and its keys", WAIT, |s| {
+        s.contains("! MUG out in ~") && remedies.iter().all(|r| s.contains(r.as_str()))
+    });
+    let mug = stock_row(&screen, " MUG").unwrap_or_default();
+    assert!(mug.join(" ").contains("out in ~"), "the row says it too: {mug:?}\n{screen}");
+    assert!(stock_row(&screen, " CAP").is_some_and(|r| !r.join(" ").contains("out in")), "{screen}");
+    // No row selected: the prompt's keys act on the mug.
+    press(&tmux, &map, "normal", "toggle_waitlist");
+    tmux.wait_for("the waitlist closed", WAIT, |s| s.contains("Waitlist of MUG closed"));
+    tmux.wait_for("the prompt offering to open it", WAIT, |s| {
+        s.contains(&format!("{} open waitlist", key("toggle_waitlist")))
+    });
+    press(&tmux, &map, "normal", "adjust_stock");
+    tmux.wait_for("the adjust popup on the mug", WAIT, |s| s.contains("Adjust stock · MUG"));
+}
+
 #[test]
 fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
     let home = Home::new();

@@ -63,6 +63,7 @@ pub enum KeyAction {
     AdjustStock,
     ConfirmClaim,
     RejectClaim,
+    ToggleWaitlist,
     CycleView,
     ViewAll,
     ViewQuestions,
@@ -85,7 +86,7 @@ pub enum KeyAction {
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 46] = [
+    pub const ALL: [KeyAction; 47] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -100,6 +101,7 @@ impl KeyAction {
         KeyAction::AdjustStock,
         KeyAction::ConfirmClaim,
         KeyAction::RejectClaim,
+        KeyAction::ToggleWaitlist,
         KeyAction::CycleView,
         KeyAction::ViewAll,
         KeyAction::ViewQuestions,
@@ -165,6 +167,7 @@ impl KeyAction {
             KeyAction::AdjustStock => "adjust_stock",
             KeyAction::ConfirmClaim => "confirm_claim",
             KeyAction::RejectClaim => "reject_claim",
+            KeyAction::ToggleWaitlist => "toggle_waitlist",
             KeyAction::CycleView => "cycle_view",
             KeyAction::ViewAll => "view_all",
             KeyAction::ViewQuestions => "view_questions",
@@ -217,6 +220,7 @@ impl KeyAction {
             KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",
             KeyAction::ConfirmClaim => "confirm the selected claim: sold, the buyer is told",
             KeyAction::RejectClaim => "reject the selected claim: units freed, the buyer is told",
+            KeyAction::ToggleWaitlist => "close or open the selected (or selling-out) waitlist",
             KeyAction::CycleView => "next chat view: All, Questions, Buyers, Unanswered…",
             KeyAction::ViewAll => "chat view: every comment (leaves a search or one viewer)",
             KeyAction::ViewQuestions => "chat view: questions",

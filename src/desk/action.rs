@@ -99,6 +99,10 @@ pub enum Action {
     ConfirmClaim { id: u64 },
     /// Reject a held or waiting claim: its units go to the next in line.
     RejectClaim { id: u64 },
+    /// Close a product's waitlist (`open: false`) or open it again: while it is closed, a
+    /// claim holds what is left and the rest is turned away instead of waiting. Those already
+    /// in line keep their place. `{"sku": "MUG", "open": false}`.
+    Waitlist { sku: String, open: bool },
     /// Send the reply the pre-send check held, as it was held: the operator read its
     /// reasons and says it may go.
     SendHeld {},
@@ -193,6 +197,10 @@ mod tests {
             Action::ConfirmClaim { id: 7 }
         );
         assert_eq!(Action::from_script("reject_claim", Some(c)).unwrap(), Action::RejectClaim { id: 7 });
+        let w = Action::Waitlist { sku: "MUG".into(), open: false };
+        let v = serde_json::to_value(&w).unwrap();
+        assert_eq!(v, serde_json::json!({"operator": "waitlist", "args": {"sku": "MUG", "open": false}}));
+        assert_eq!(Action::from_script("waitlist", Some(v["args"].clone())).unwrap(), w);
         let h = serde_json::json!({"msg_id": "m9"});
         assert_eq!(
             Action::from_script("mark_handled", Some(h)).unwrap(),

@@ -2,9 +2,9 @@
 //! the same journal can show they agree by comparing a short string.
 //!
 //! What goes in is what the shop's business is made of: the stock of each product, the
-//! orders and their status, the claims and their states, the sales and their runs, the
-//! giveaways started (seed, entrants in order, winners), each comment's tags and answered or
-//! deleted state, and the notes on the stream's viewers.
+//! orders and their status, the claims and their states, the waitlists closed, the sales and
+//! their runs, the giveaways started (seed, entrants in order, winners), each comment's tags
+//! and answered or deleted state, and the notes on the stream's viewers.
 //! What stays out differs between consoles that agree: the clock, notices, command refs
 //! (each run has its own prefix), acks and the feed's health. Times stay out too: a replay
 //! sets every time of a recording off its own start, and a stream replayed must give the
@@ -48,6 +48,9 @@ struct Domain<'a> {
     orders: Vec<OrderPart<'a>>,
     claim_counts: ClaimCounts,
     claims: Vec<ClaimPart<'a>>,
+    /// Products whose waitlist the operator closed (none: left out, as before there were any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    closed_waitlists: Vec<&'a str>,
     sales: Vec<SalePart<'a>>,
     /// Only those started: a desk whose plan has giveaways it never ran hashes as one with none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -181,6 +184,7 @@ impl<'a> Domain<'a> {
             orders,
             claim_counts: desk.claims().counts(),
             claims,
+            closed_waitlists: desk.claims().closed_waitlists().collect(),
             sales: desk.sales().all().iter().map(sale).collect(),
             giveaways: desk.giveaways().all().iter().filter_map(giveaway).collect(),
             comments,

@@ -8,7 +8,7 @@
 //! Here are the types, [`Desk::apply`] and its dispatch: one line an input; what the ui, the
 //! report and the store read of the desk is in `read`. Every rule lives in the file its domain
 //! names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`, `moderation`,
-//! `viewers`, `team`, `sales/platform`, `claims/rules`, `giveaways/rules`) as a method of
+//! `viewers`, `team`, `forecast`, `sales/platform`, `claims/rules`, `giveaways/rules`) as a method of
 //! [`State`], the domain state, and speaks through the [`Outbox`] it is handed: no rule
 //! reaches the desk.
 
@@ -22,6 +22,7 @@ pub mod classify;
 mod comments;
 mod digest;
 pub mod explain;
+pub mod forecast;
 pub mod giveaways;
 pub mod health;
 pub mod held;
@@ -516,6 +517,7 @@ impl State {
             Action::AdjustStock { sku, change, reason } => self.adjust_stock(out, &sku, change, reason, now),
             Action::ConfirmClaim { id } => self.confirm_claim(out, id, now),
             Action::RejectClaim { id } => self.reject_claim(out, id, now),
+            Action::Waitlist { sku, open } => self.set_waitlist(out, &sku, open),
             Action::SendReply { key, to } => self.send_reply(out, ReplyBy::Key(key), to, now),
             Action::Answer { reply, to } => self.send_reply(out, ReplyBy::Id(reply), to, now),
             Action::Retag { msg_id, tag } => self.retag(out, &msg_id, &tag),

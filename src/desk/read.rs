@@ -12,7 +12,7 @@ use super::replies::{Replies, Suggested, TemplateContext};
 use super::sales::Sales;
 use super::stats::Stats;
 use super::viewers::{Card, Viewers};
-use super::{Desk, Input, Link, explain, held, learned, send_queue, team};
+use super::{Desk, Input, Link, explain, forecast, held, learned, send_queue, team};
 use crate::config::model::ReplySpec;
 use crate::protocol::{StreamInfo, StreamState};
 
@@ -137,5 +137,15 @@ impl Desk {
     /// The viewer whose orders an input changes, so the store can keep their tally.
     pub fn buyer_of(&self, input: &Input) -> Option<String> {
         self.state.buyer_of(input)
+    }
+    /// Products that will sell out within the forecast's horizon at the rate they sell by
+    /// `now`, the soonest first.
+    pub fn sell_outs(&self, now: DateTime<Utc>) -> Vec<forecast::SellOut> {
+        self.state.sell_outs(now)
+    }
+    /// The product out soonest, if soon enough for the operator to act: the Stock pane's
+    /// prompt names it, and its keys act on it when no row is selected.
+    pub fn sell_out_prompt(&self, now: DateTime<Utc>) -> Option<forecast::SellOut> {
+        self.state.sell_outs(now).into_iter().next().filter(forecast::SellOut::soon)
     }
 }

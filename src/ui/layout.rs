@@ -31,6 +31,8 @@ pub struct Areas {
 pub struct Counts {
     pub sales: usize,
     pub products: usize,
+    /// Rows the Stock pane's sell-out prompt takes (none without one).
+    pub prompt: u16,
     pub replies: usize,
     /// Whether the shop reads claims (the Claims pane is shown).
     pub claims: bool,
@@ -75,7 +77,7 @@ pub fn split(area: Rect, counts: Counts) -> Areas {
     let x = area.x + chat_w;
 
     let h = body_h;
-    let stock_want = 3 + clamp_u16(counts.products.max(1));
+    let stock_want = 3 + clamp_u16(counts.products.max(1)).saturating_add(counts.prompt);
     let replies_want = 2 + clamp_u16(counts.replies.max(1));
     let stock_min = stock_want.min(7);
     let replies_min = replies_want.min(6);
@@ -112,7 +114,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 mod tests {
     use super::*;
 
-    const DEMO: Counts = Counts { sales: 3, products: 6, replies: 13, claims: true, stats: false };
+    const DEMO: Counts = Counts { sales: 3, products: 6, prompt: 0, replies: 13, claims: true, stats: false };
 
     fn check_tiles(area: Rect, a: &Areas) {
         let all = [a.chat, a.stats, a.claims, a.sale, a.stock, a.replies, a.status];
@@ -176,7 +178,8 @@ mod tests {
                 DEMO,
                 Counts::default(),
                 Counts { stats: true, ..DEMO },
-                Counts { sales: 40, products: 80, replies: 30, claims: true, stats: true },
+                Counts { sales: 40, products: 80, prompt: 3, replies: 30, claims: true, stats: true },
+                Counts { prompt: 3, ..DEMO },
             ] {
                 let area = Rect::new(0, 0, w, h);
                 check_tiles(area, &split(area, counts));

@@ -55,6 +55,7 @@ pub fn draw_buffer(
     let counts = Counts {
         sales: desk.sales().all().len(),
         products: desk.catalog().products().len(),
+        prompt: if desk.sell_out_prompt(desk.now()).is_some() { panes::stock::PROMPT_ROWS } else { 0 },
         replies: desk.replies().all().len(),
         claims: desk.claims().enabled(),
         stats: view.stats_open,

@@ -140,6 +140,7 @@ fn keymap() -> Keymap {
             ("a", "adjust_stock"),
             ("y", "confirm_claim"),
             ("n", "reject_claim"),
+            ("W", "toggle_waitlist"),
             ("v", "cycle_view"),
             ("A", "view_all"),
             ("Q", "view_questions"),
@@ -491,6 +492,68 @@ fn snapshot_stock_with_low_sold_out_and_oversold() {
     }
     insta::assert_snapshot!("stock_flags_120x40", term.backend());
     insta::assert_snapshot!("stock_flags_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+/// A rush on almond pink (sixteen orders in a hundred seconds, four left) and a steady
+/// trickle on coffin nude.
+fn rush_desk() -> Desk {
+    let mut d = busy_desk();
+    for n in 0..16 {
+        order(&mut d, 400 + n, "ALMOND-PINK", 1, "8.99", t(100 + n as i64 * 6));
+    }
+    for n in 0..6 {
+        order(&mut d, 450 + n, "COFFIN-NUDE", 1, "9.99", t(110 + n as i64 * 18));
+    }
+    d.apply(Input::Tick, t(200));
+    d
+}
+
+#[test]
+fn snapshot_stock_with_a_sell_out_forecast_and_its_prompt() {
+    let d = rush_desk();
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    for part in
+        ["out in ~40 s", "ALMOND-PINK out in ~40 s:", "a restock", "s start almond-rush", "W close waitlist"]
+    {
+        assert!(s.contains(part), "{part} missing:\n{s}");
+    }
+    assert!(s.contains("out in ~6 min"), "a slower seller gets its time, no prompt:\n{s}");
+    insta::assert_snapshot!("stock_forecast_120x40", term.backend());
+    insta::assert_snapshot!("stock_forecast_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
+fn the_prompts_keys_act_on_the_product_selling_out() {
+    let d = rush_desk();
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    assert_eq!(
+        act(&mut view, &d, KeyAction::ToggleWaitlist),
+        Effect::Desk(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false })
+    );
+    act(&mut view, &d, KeyAction::AdjustStock);
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("Adjust stock · ALMOND-PINK"), "{s}");
+    // Another row selected: the keys act on it, and the prompt says to select the one going.
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    act(&mut view, &d, KeyAction::Down);
+    act(&mut view, &d, KeyAction::Down);
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("ALMOND-PINK out in ~40 s: select it for"), "{s}");
+    assert_eq!(
+        act(&mut view, &d, KeyAction::ToggleWaitlist),
+        Effect::Desk(Action::Waitlist { sku: "COFFIN-NUDE".into(), open: false })
+    );
+    // Once it is closed, the prompt offers to open it again.
+    let mut d = d;
+    d.apply(Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(201));
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    assert!(screen(&render(&d, &mut view, 120, 40)).contains("W open waitlist"));
+    assert_eq!(
+        act(&mut view, &d, KeyAction::ToggleWaitlist),
+        Effect::Desk(Action::Waitlist { sku: "ALMOND-PINK".into(), open: true })
+    );
 }
 
 #[test]

@@ -5,6 +5,7 @@ use crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
+use crate::desk::catalog::Product;
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
 use crate::desk::giveaways::Seed;
@@ -284,14 +285,19 @@ impl ViewState {
             }
             KeyAction::UnpinProduct => Effect::Desk(Action::PinProduct { sku: None }),
             KeyAction::AdjustStock => {
-                let selected = self.stock.selected.and_then(|i| desk.catalog().products().get(i));
-                let product =
-                    selected.or_else(|| desk.current_product()).or_else(|| desk.catalog().products().first());
+                let product = self.stock_target(desk).or_else(|| desk.catalog().products().first());
                 if let Some(p) = product {
                     self.popup = Some(Popup::Adjust(AdjustForm::new(&p.sku)));
                 }
                 Effect::None
             }
+            KeyAction::ToggleWaitlist => match self.stock_target(desk) {
+                Some(p) if desk.claims().enabled() => Effect::Desk(Action::Waitlist {
+                    sku: p.sku.clone(),
+                    open: desk.claims().waitlist_closed(&p.sku),
+                }),
+                _ => Effect::None,
+            },
             KeyAction::ConfirmClaim => self.decide(desk, |id| Action::ConfirmClaim { id }),
             KeyAction::RejectClaim => self.decide(desk, |id| Action::RejectClaim { id }),
             KeyAction::CycleView => self.show_view(self.chat.filter.next()),
@@ -450,6 +456,14 @@ impl ViewState {
         }
     }
 
+    /// The product the stock keys act on: the selected row, else the one the sell-out prompt
+    /// names (its keys are on screen), else the one the stream is about.
+    pub fn stock_target<'a>(&self, desk: &'a Desk) -> Option<&'a Product> {
+        let selected = self.stock.selected.and_then(|i| desk.catalog().products().get(i));
+        let prompted = || desk.sell_out_prompt(desk.now()).and_then(|s| desk.catalog().product(&s.sku));
+        selected.or_else(prompted).or_else(|| desk.current_product())
+    }
+
     /// The id of the sale selected in the Flash sale pane, if it is running: sale keys act
     /// on it; otherwise the desk picks the one started last.
     fn selected_running(&self, desk: &Desk) -> Option<String> {
@@ -469,14 +483,18 @@ impl ViewState {
         })
     }
 
-    fn start_sale(&mut self, desk: &Desk) -> Effect {
+    /// The sale the start key starts: the selected one if planned, else the next planned one,
+    /// else the selected one so the desk says why not.
+    pub fn start_target<'a>(&self, desk: &'a Desk) -> Option<&'a Sale> {
         let selected = self.sale.selected.and_then(|i| desk.sales().all().get(i));
-        let sale = match selected {
+        match selected {
             Some(s) if s.state == SaleState::Planned => Some(s),
-            // Not startable: the next planned one, else the selected one so the desk says why.
             _ => desk.sales().next_planned().or(selected),
-        };
-        match sale {
+        }
+    }
+
+    fn start_sale(&mut self, desk: &Desk) -> Effect {
+        match self.start_target(desk) {
             Some(s) => Effect::Desk(Action::StartSale { id: s.spec.id.clone() }),
             None => Effect::None,
         }

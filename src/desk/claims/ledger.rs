@@ -129,6 +129,12 @@ pub struct Claim {
 /// What happened to claims, for the desk to tell the operator and the buyer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum News {
+    /// `qty` units of a claim found no stock and the product's waitlist is closed: they were
+    /// turned away, not put in line.
+    TurnedAway {
+        claim: Claim,
+        qty: u32,
+    },
     /// Units are now held for a claim (`added` of its `qty`).
     Held {
         claim: Claim,
@@ -291,6 +297,8 @@ pub struct Claims {
     pub(super) open: BTreeMap<u64, Claim>,
     /// Waiting claims per sku as (arrival, id): the first is next in line.
     waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
+    /// Products whose waitlist the operator closed (a product closes its variants' too).
+    closed: BTreeSet<String>,
     /// Per sku, per user id: looked up without building a key.
     pub(super) holders: HashMap<String, HashMap<String, Holder>>,
     done: VecDeque<Claim>,
@@ -323,6 +331,7 @@ impl Claims {
             max_per_customer: config.max_per_customer,
             open: BTreeMap::new(),
             waitlists: BTreeMap::new(),
+            closed: BTreeSet::new(),
             holders: HashMap::new(),
             done: VecDeque::new(),
             allowances: HashMap::new(),
@@ -337,6 +346,27 @@ impl Claims {
     /// Whether the shop reads claims at all (the Claims pane shows only then).
     pub fn enabled(&self) -> bool {
         self.matcher.enabled()
+    }
+
+    /// Whether a claim on `sku` past the stock may wait in line (the operator can close it
+    /// when the product is about to sell out). `product` is the product `sku` is a variant of.
+    pub fn waitlist_open(&self, sku: &str, product: &str) -> bool {
+        !self.closed.contains(sku) && !self.closed.contains(product)
+    }
+
+    /// Whether the operator closed `sku`'s own waitlist (not through its product).
+    pub fn waitlist_closed(&self, sku: &str) -> bool {
+        self.closed.contains(sku)
+    }
+
+    /// The products whose waitlist the operator closed, by sku.
+    pub fn closed_waitlists(&self) -> impl Iterator<Item = &str> {
+        self.closed.iter().map(String::as_str)
+    }
+
+    /// Closes or opens `sku`'s waitlist; whether that changed anything.
+    pub fn set_waitlist(&mut self, sku: &str, open: bool) -> bool {
+        if open { self.closed.remove(sku) } else { self.closed.insert(sku.to_owned()) }
     }
 
     /// How long a claim holds its units.
@@ -643,7 +673,13 @@ impl Claims {
             held = added;
             news.push(News::Held { claim, added });
         }
-        if held < qty
+        if held < qty && !self.waitlist_open(&base.sku, catalog.product_of(&base.sku)) {
+            let turned = qty - held;
+            let h = self.holder(&base.user_id, &base.sku);
+            h.units = h.units.saturating_sub(turned);
+            self.tidy_holder(&base.user_id, &base.sku);
+            news.push(News::TurnedAway { claim: Claim { qty: turned, ..base }, qty: turned });
+        } else if held < qty
             && let Some(claim) = self.wait_units(&base, qty - held)
         {
             let position = self.position(claim.id).unwrap_or(1);

@@ -68,6 +68,24 @@ impl State {
         }
     }
 
+    /// The operator closed or opened a product's waitlist: claims past its stock are turned
+    /// away while it is closed; those already in line keep their place.
+    pub(in crate::desk) fn set_waitlist(&mut self, out: &mut Outbox, sku: &str, open: bool) {
+        if self.catalog.product(sku).is_none_or(|p| !p.known) {
+            let text = format!("Cannot change the waitlist of {sku}: not in the catalog");
+            return out.notice(Level::Warn, text, self.now);
+        }
+        if !self.claims.set_waitlist(sku, open) {
+            return;
+        }
+        let text = if open {
+            format!("Waitlist of {sku} open: claims past the stock wait in line again")
+        } else {
+            format!("Waitlist of {sku} closed: claims past the stock are turned away, those in line stay")
+        };
+        out.notice(Level::Info, text, self.now);
+    }
+
     /// A raised hand alone claims the product of a live flash sale.
     pub(in crate::desk) fn hand_claim(&self, text: &str) -> bool {
         self.sales.live().is_some() && claims::Matcher::raised_hand(text)
@@ -204,6 +222,13 @@ impl State {
                     );
                     out.notice(Level::Info, text, self.now);
                     self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
+                }
+                News::TurnedAway { claim: c, qty } => {
+                    let text = format!(
+                        "@{} wanted {qty}× {}: none left and the waitlist is closed",
+                        c.user_name, c.sku
+                    );
+                    out.notice(Level::Info, text, self.now);
                 }
                 News::Promoted { claim: c, added } => {
                     let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);

@@ -447,3 +447,30 @@ fn first_paid_an_order_placed_then_paid_wins_its_buyers_claim_and_a_cancel_gives
     d.apply(update(4, "o-ann", OrderStatus::Paid), t(35));
     assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid")]), "a cancelled order stays cancelled");
 }
+
+#[test]
+fn a_closed_waitlist_turns_claims_past_the_stock_away_and_keeps_the_line() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(chat(2, "ann", "sold almond pink"), t(0));
+    d.apply(chat(3, "bea", "sold almond pink"), t(1));
+    let close = Action::Waitlist { sku: "ALMOND-PINK".into(), open: false };
+    d.apply(Input::Operator(close.clone()), t(2));
+    assert!(last_notice(&d).starts_with("Waitlist of ALMOND-PINK closed"), "{}", last_notice(&d));
+    d.apply(chat(4, "cat", "sold 2 almond pink"), t(3));
+    assert_eq!(last_notice(&d), "@cat wanted 2× ALMOND-PINK: none left and the waitlist is closed");
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
+    // Closing it again says nothing new; those in line are still served.
+    let before = d.notices().count();
+    d.apply(Input::Operator(close), t(4));
+    assert_eq!(d.notices().count(), before);
+    let ann = claim_id(&d, "ann");
+    d.apply(Input::Operator(Action::RejectClaim { id: ann }), t(5));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held")]);
+    // Open again: a claim past the stock waits in line as before.
+    d.apply(Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: true }), t(6));
+    d.apply(chat(5, "cat", "sold almond pink"), t(7));
+    assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 1, "waiting")]);
+    d.apply(Input::Operator(Action::Waitlist { sku: "NOPE".into(), open: false }), t(8));
+    assert_eq!(last_notice(&d), "Cannot change the waitlist of NOPE: not in the catalog");
+}

@@ -87,7 +87,7 @@ fn the_same_inputs_give_the_same_digest_in_two_desks_whatever_their_refs_and_not
 }
 
 #[test]
-fn a_confirmed_claim_a_retag_a_note_and_a_stock_adjust_each_change_the_digest() {
+fn a_confirmed_claim_a_retag_a_note_a_stock_adjust_and_a_closed_waitlist_each_change_the_digest() {
     let d = played("t");
     let claim = d.claims().open().next().expect("maria's claim is held").id;
     let changed = [
@@ -107,6 +107,7 @@ fn a_confirmed_claim_a_retag_a_note_and_a_stock_adjust_each_change_the_digest() 
             }),
             10,
         ),
+        after(&d, op(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), 10),
     ];
     let base = d.state_digest();
     for (i, digest) in changed.iter().enumerate() {

@@ -82,7 +82,9 @@ const GROUPS: [(&str, Filter); 6] = [
                 | KeyAction::Activate
         )
     }),
-    ("Claims (from any pane)", |a| matches!(a, KeyAction::ConfirmClaim | KeyAction::RejectClaim)),
+    ("Claims (from any pane)", |a| {
+        matches!(a, KeyAction::ConfirmClaim | KeyAction::RejectClaim | KeyAction::ToggleWaitlist)
+    }),
     ("Chat views and triage", |a| {
         matches!(
             a,
