@@ -75,6 +75,14 @@ pub struct RunArgs {
     /// PostgreSQL store shared with the console that holds the feed).
     #[arg(long)]
     pub watch: bool,
+    /// Run this show (a show.toml file) instead of the config dir's show.toml: a rehearsal
+    /// is `livedesk run --demo --show demos/show.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub show: Option<PathBuf>,
+    /// Draw the host's screen: the cue on now large, its points, the flash sale's countdown,
+    /// the next cue and the questions waiting (the keys still work).
+    #[arg(long)]
+    pub host_view: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
     #[command(flatten)]

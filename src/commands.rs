@@ -128,10 +128,22 @@ fn open_store(
 
 async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     init_logging(paths);
-    let config = match load_config(paths) {
+    let mut config = match load_config(paths) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
+    if let Some(file) = &args.show {
+        match config::load::load_show(file, paths, &config.shop) {
+            Ok(show) => config.shop.show = show,
+            Err(errors) => {
+                for e in errors.errors() {
+                    eprintln!("{e}");
+                }
+                eprintln!("livedesk: the show file has errors (above); fix them, or run without --show");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
     let url = if args.demo { None } else { args.url.clone().or_else(|| config.settings.feed.url.clone()) };
     let postgres = if args.no_store {
         None

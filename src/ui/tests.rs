@@ -63,6 +63,7 @@ fn shop() -> ShopConfig {
             ],
         },
         giveaways: Default::default(),
+        show: Default::default(),
         replies: RepliesFile {
             allowed_links: vec![],
             replies: vec![
