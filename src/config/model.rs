@@ -461,7 +461,8 @@ pub const SHOW_AT_MAX_SECS: u32 = 12 * 3600;
 
 /// Reads a timed cue's `at`, `mm:ss` (minutes may pass 59: `"75:00"`), as seconds.
 pub fn parse_cue_at(text: &str) -> Result<u32, String> {
-    let bad = || format!("`{text}` is not a time like \"12:30\" (minutes:seconds from the start of the show)");
+    let bad =
+        || format!("`{text}` is not a time like \"12:30\" (minutes:seconds from the start of the show)");
     let (m, s) = text.trim().split_once(':').ok_or_else(bad)?;
     let digits = |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
     if !digits(m) || s.len() != 2 || !digits(s) {

@@ -40,11 +40,19 @@ impl Checker<'_, '_> {
             }
             let product = cue.product.is_some();
             if !product && !cue.points.is_empty() {
-                self.at(&at("points"), "points go with a product cue", "move them to the product's [[cue]], or remove the line");
+                self.at(
+                    &at("points"),
+                    "points go with a product cue",
+                    "move them to the product's [[cue]], or remove the line",
+                );
             }
             if let Some(m) = cue.minutes {
                 if !product {
-                    self.at(&at("minutes"), "minutes go with a product cue", "move it to the product's [[cue]], or remove the line");
+                    self.at(
+                        &at("minutes"),
+                        "minutes go with a product cue",
+                        "move it to the product's [[cue]], or remove the line",
+                    );
                 } else if !(1..=MAX_MINUTES).contains(&m) {
                     self.at(
                         &at("minutes"),
@@ -62,13 +70,25 @@ impl Checker<'_, '_> {
             if let Some(text) = &cue.say
                 && text.trim().is_empty()
             {
-                self.at(&at("say"), "the cue's say is empty", "write what the host says, like say = \"Free shipping over £30\"");
+                self.at(
+                    &at("say"),
+                    "the cue's say is empty",
+                    "write what the host says, like say = \"Free shipping over £30\"",
+                );
             }
             if let Some(time) = &cue.at {
                 if cue.say.is_none() {
-                    self.at(&at("at"), "`at` goes with a say cue", "put it beside a say = \"...\", or remove the line");
+                    self.at(
+                        &at("at"),
+                        "`at` goes with a say cue",
+                        "put it beside a say = \"...\", or remove the line",
+                    );
                 } else if let Err(e) = parse_cue_at(time) {
-                    self.at(&at("at"), format!("at {e}"), "write minutes:seconds from the start of the show, like at = \"12:30\"");
+                    self.at(
+                        &at("at"),
+                        format!("at {e}"),
+                        "write minutes:seconds from the start of the show, like at = \"12:30\"",
+                    );
                 }
             }
         }
@@ -77,10 +97,14 @@ impl Checker<'_, '_> {
     /// A cue's product, sale or giveaway must be one its file has.
     fn cue_ref(&mut self, kind: &CueKind<'_>, path: &[Seg<'_>], refs: &ShowRefs<'_>) {
         let (what, file, known): (&str, &str, Option<Vec<&str>>) = match *kind {
-            CueKind::Product(_) => {
-                ("product with sku", "catalog.toml", refs.catalog.map(|c| c.products.iter().map(|p| p.sku.as_str()).collect()))
+            CueKind::Product(_) => (
+                "product with sku",
+                "catalog.toml",
+                refs.catalog.map(|c| c.products.iter().map(|p| p.sku.as_str()).collect()),
+            ),
+            CueKind::Sale(_) => {
+                ("sale", "sales.toml", refs.sales.map(|s| s.sales.iter().map(|s| s.id.as_str()).collect()))
             }
-            CueKind::Sale(_) => ("sale", "sales.toml", refs.sales.map(|s| s.sales.iter().map(|s| s.id.as_str()).collect())),
             CueKind::Giveaway(_) => (
                 "giveaway",
                 "giveaways.toml",
@@ -168,7 +192,10 @@ mod tests {
                 "show.toml:22:6: `at` goes with a say cue",
             ]
         );
-        assert_eq!(got[0].1, "use one of catalog.toml: ALMOND-PINK, COFFIN-NUDE, STILETTO-RED, SQUARE-FRENCH, OVAL-GLITTER, NAIL-GLUE-KIT");
+        assert_eq!(
+            got[0].1,
+            "use one of catalog.toml: ALMOND-PINK, COFFIN-NUDE, STILETTO-RED, SQUARE-FRENCH, OVAL-GLITTER, NAIL-GLUE-KIT"
+        );
         assert_eq!(got[1].1, "use one of sales.toml: almond-rush, coffin-flash, glue-bundle");
         assert_eq!(got[5].1, "split it into two [[cue]] entries, in the order they happen");
         let (msg, fix) = &errors("[[cue]]\npoints = [\"x\"]\n")[0];
@@ -189,7 +216,8 @@ mod tests {
         assert_eq!(config.shop.show.cues.len(), 2);
         assert_eq!(config.shop.show.cues[1].at.as_deref(), Some("75:00"));
 
-        let (dir, paths) = dir_with(&[("plan.toml", "[[cue]]\nsale = \"glue-bundle\"\n[[cue]]\nsale = \"x\"\n")]);
+        let (dir, paths) =
+            dir_with(&[("plan.toml", "[[cue]]\nsale = \"glue-bundle\"\n[[cue]]\nsale = \"x\"\n")]);
         let errs = load_show(&dir.path().join("plan.toml"), &paths, &builtin.shop).expect_err("x is no sale");
         assert_eq!((errs.0.len(), errs.0[0].line), (1, 4));
         let demo = load_show(std::path::Path::new("demos/show.toml"), &paths, &builtin.shop)

@@ -23,6 +23,7 @@ mod moderation;
 mod orders;
 mod props;
 mod sales;
+mod show;
 mod team;
 mod variants;
 
