@@ -258,7 +258,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
         session.finish();
         finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)?
     } else {
-        let ran = app::run_tui(&mut session, rx, &config).await;
+        let ran = app::run_tui(&mut session, rx, &config, args.host_view).await;
         session.finish();
         ran?;
         finish_explain(&mut session, old.as_deref(), &args.explain)?;
@@ -306,7 +306,7 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
         let finish = app::run_headless(&mut session, rx, true).await;
         finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)
     } else {
-        app::run_tui(&mut session, rx, &config).await?;
+        app::run_tui(&mut session, rx, &config, false).await?;
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -7,8 +7,9 @@ use ratatui::layout::Rect;
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
-use crate::desk::giveaways::Seed;
+use crate::desk::giveaways::{GiveawayState, Seed};
 use crate::desk::sales::{Sale, SaleState};
+use crate::desk::show::Cue;
 use crate::desk::{Action, Desk};
 pub use crate::ui::chat_filter::{ChatFilter, last_shown, nearest_shown, next_shown, prev_shown};
 use crate::ui::hits::Hits;
@@ -22,6 +23,14 @@ use crate::ui::panes::retag::Retag;
 use crate::ui::panes::search_line::SearchLine;
 use crate::ui::popup::Popup;
 use crate::ui::popup_key::PopupKey;
+
+/// The giveaway the show's cue on now names, while it waits to start (else the next one).
+fn show_giveaway(desk: &Desk) -> Option<String> {
+    let Some(Cue::Giveaway { id }) = desk.show().current().map(|(_, c)| c) else { return None };
+    let waiting =
+        desk.giveaways().all().iter().any(|g| g.spec.id == *id && g.state == GiveawayState::Planned);
+    waiting.then(|| id.clone())
+}
 
 /// What a key or click asks the app to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +113,8 @@ pub struct ViewState {
     pub claims: ClaimsView,
     /// On a team desk: who holds the feed and where each operator is (the app keeps it).
     pub team: Option<String>,
+    /// Drawing the host's screen (`--host-view`) instead of the operator's panes.
+    pub host: bool,
     pub(crate) hits: Hits,
 }
 
@@ -126,6 +137,7 @@ impl ViewState {
             replies: ListView::default(),
             claims: ClaimsView::default(),
             team: None,
+            host: false,
             hits: Hits::default(),
         }
     }
@@ -259,8 +271,10 @@ impl ViewState {
             // The draw's seed is picked here, at random, and travels in the action: the desk
             // takes its randomness as input, so the journal holds it and a replay draws the same.
             KeyAction::StartGiveaway => {
-                Effect::Desk(Action::StartGiveaway { id: None, seed: Seed(fastrand::u64(..)) })
+                Effect::Desk(Action::StartGiveaway { id: show_giveaway(desk), seed: Seed(fastrand::u64(..)) })
             }
+            KeyAction::NextCue => Effect::Desk(Action::NextCue {}),
+            KeyAction::PreviousCue => Effect::Desk(Action::PreviousCue {}),
             KeyAction::DrawGiveaway => Effect::Desk(Action::DrawGiveaway { seed: Seed(fastrand::u64(..)) }),
             KeyAction::ExtendSale => {
                 Effect::Desk(Action::ExtendSale { id: self.selected_running(desk), seconds: 30 })
@@ -469,6 +483,12 @@ impl ViewState {
     }
 
     fn start_sale(&mut self, desk: &Desk) -> Effect {
+        // The show's cue on now is a sale not yet run: the key starts that one.
+        if let Some(Cue::Sale { id }) = desk.show().current().map(|(_, c)| c)
+            && desk.sales().all().iter().any(|s| s.spec.id == *id && s.state == SaleState::Planned)
+        {
+            return Effect::Desk(Action::StartSale { id: id.clone() });
+        }
         let selected = self.sale.selected.and_then(|i| desk.sales().all().get(i));
         let sale = match selected {
             Some(s) if s.state == SaleState::Planned => Some(s),
