@@ -128,6 +128,12 @@ pub struct ReplayArgs {
     /// As fast as possible.
     #[arg(long)]
     pub max: bool,
+    /// The run of show the recording was made with, if not the config dir's show.toml.
+    #[arg(long, value_name = "FILE")]
+    pub show: Option<PathBuf>,
+    /// Draw the host's screen while replaying.
+    #[arg(long, conflicts_with = "headless")]
+    pub host_view: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
     #[command(flatten)]

@@ -72,6 +72,25 @@ fn load_config(paths: &Paths) -> Result<Config, ExitCode> {
     })
 }
 
+/// The configuration with the run of show in `file` (`--show`) in place of show.toml's, or
+/// every problem of that file printed.
+fn with_show(paths: &Paths, mut config: Config, file: Option<&std::path::Path>) -> Result<Config, ExitCode> {
+    let Some(file) = file else { return Ok(config) };
+    match config::load::load_show(file, paths, &config.shop) {
+        Ok(show) => {
+            config.shop.show = show;
+            Ok(config)
+        }
+        Err(errors) => {
+            for e in errors.errors() {
+                eprintln!("{e}");
+            }
+            eprintln!("livedesk: the show file has errors (above); fix them, or leave out --show");
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
 /// The operator's name: `--operator`, else `operator` in settings.toml, else the login name;
 /// shown on the team's other screens, so cleaned like any text from outside.
 fn operator_name(flag: Option<&str>, setting: Option<&str>) -> String {
@@ -128,22 +147,10 @@ fn open_store(
 
 async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     init_logging(paths);
-    let mut config = match load_config(paths) {
+    let config = match load_config(paths).and_then(|c| with_show(paths, c, args.show.as_deref())) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
-    if let Some(file) = &args.show {
-        match config::load::load_show(file, paths, &config.shop) {
-            Ok(show) => config.shop.show = show,
-            Err(errors) => {
-                for e in errors.errors() {
-                    eprintln!("{e}");
-                }
-                eprintln!("livedesk: the show file has errors (above); fix them, or run without --show");
-                return Ok(ExitCode::FAILURE);
-            }
-        }
-    }
     let url = if args.demo { None } else { args.url.clone().or_else(|| config.settings.feed.url.clone()) };
     let postgres = if args.no_store {
         None
@@ -269,7 +276,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
 
 async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     init_logging(paths);
-    let config = match load_config(paths) {
+    let config = match load_config(paths).and_then(|c| with_show(paths, c, args.show.as_deref())) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -306,7 +313,7 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
         let finish = app::run_headless(&mut session, rx, true).await;
         finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)
     } else {
-        app::run_tui(&mut session, rx, &config, false).await?;
+        app::run_tui(&mut session, rx, &config, args.host_view).await?;
         Ok(ExitCode::SUCCESS)
     }
 }

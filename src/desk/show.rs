@@ -101,6 +101,11 @@ impl Show {
         self.due.range(after..).map(|&i| (i, &self.cues[i]))
     }
 
+    /// How many timed cues have come due so far.
+    pub fn came_due(&self) -> usize {
+        self.due.len()
+    }
+
     /// Moves onto the next cue (or back one) at `now`; the cue now on, or why not.
     fn step(&mut self, forward: bool, now: DateTime<Utc>) -> Result<usize, &'static str> {
         let to = match (self.current, forward) {

@@ -19,6 +19,15 @@ use crate::ui::panes::show::{cue_label, keys, start_hint, time_on};
 use crate::ui::panes::{Ctx, put_spans, sale::URGENT_SECS, status};
 use crate::ui::text;
 
+/// Longest a text of the plan is shown (it wraps; the rest is cut).
+const TEXT_CAP: usize = 300;
+
+/// A text for a wrapped paragraph, which draws what it is given: cleaned the way the cell
+/// writer cleans everything else (escapes, controls and bidi controls dropped).
+fn clean(s: &str) -> String {
+    crate::protocol::sanitize::sanitize(s, TEXT_CAP)
+}
+
 /// Questions listed at most, however tall the screen.
 const QUESTIONS_SHOWN: usize = 8;
 
@@ -95,7 +104,7 @@ fn now_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     let Some((_, cue)) = show.current() else {
         let first = show.next().map_or_else(|| "Nothing planned".to_owned(), |(_, c)| cue_label(desk, c));
         lines.push(Line::styled("Up first:", theme.dim));
-        lines.push(Line::styled(first, big));
+        lines.push(Line::styled(clean(&first), big));
         Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
         return;
     };
@@ -103,7 +112,7 @@ fn now_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
         Cue::Product { sku, points, .. } => {
             match desk.catalog().product(sku) {
                 Some(p) => {
-                    lines.push(Line::styled(p.name.clone(), big));
+                    lines.push(Line::styled(clean(&p.name), big));
                     let stock = if p.available == 0 {
                         theme.sold_out
                     } else if p.available <= p.low_stock {
@@ -120,37 +129,38 @@ fn now_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
                         Span::styled(format!("{} left", p.available), stock.add_modifier(Modifier::BOLD)),
                     ]));
                 }
-                None => lines.push(Line::styled(sku.clone(), big)),
+                None => lines.push(Line::styled(clean(sku), big)),
             }
             lines.push(Line::raw(""));
             for point in points {
                 lines.push(Line::from(vec![
                     Span::styled("• ", theme.accent),
-                    Span::styled(point.clone(), theme.base),
+                    Span::styled(clean(point), theme.base),
                 ]));
             }
         }
         Cue::Sale { id } => {
-            lines.push(Line::styled(cue_label(desk, cue), big));
+            lines.push(Line::styled(clean(&cue_label(desk, cue)), big));
             if let Some(s) = desk.sales().all().iter().find(|s| s.spec.id == *id) {
                 let state = match s.state {
                     SaleState::Planned => "not started".to_owned(),
                     SaleState::Ended { .. } => format!("ended · {} sold", s.sold()),
                     _ => format!("{} of {} left", s.left(), s.spec.quantity),
                 };
-                lines.push(Line::styled(format!("{id} · {state}"), theme.base));
+                lines.push(Line::styled(clean(&format!("{id} · {state}")), theme.base));
             }
         }
         Cue::Giveaway { id } => {
-            lines.push(Line::styled(cue_label(desk, cue), big));
+            lines.push(Line::styled(clean(&cue_label(desk, cue)), big));
             if let Some(g) = desk.giveaways().all().iter().find(|g| g.spec.id == *id) {
-                lines.push(Line::styled(format!("Comment “{}” to enter", g.spec.keyword), theme.base));
+                lines
+                    .push(Line::styled(clean(&format!("Comment “{}” to enter", g.spec.keyword)), theme.base));
                 if g.state != GiveawayState::Planned {
                     lines.push(Line::styled(format!("{} entered", g.entrants.len()), theme.dim));
                 }
             }
         }
-        Cue::Say { text, .. } => lines.push(Line::styled(text.clone(), big)),
+        Cue::Say { text, .. } => lines.push(Line::styled(clean(text), big)),
     }
     if let Some((key, what)) = start_hint(ctx, cue) {
         lines.push(Line::raw(""));

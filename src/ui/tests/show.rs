@@ -41,16 +41,7 @@ fn show_desk() -> Desk {
             },
         ],
     };
-    let mut d = Desk::new(DeskSetup {
-        shop,
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
     welcome(&mut d);
     ask(&mut d, 10, "ana", "how long do they last with glue?", t(5));
     ask(&mut d, 11, "ola", "is there a size guide?", t(6));
@@ -140,5 +131,38 @@ fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
     match act(&mut view, &d, KeyAction::StartGiveaway) {
         Effect::Desk(Action::StartGiveaway { id, .. }) => assert_eq!(id.as_deref(), Some("glue-kit")),
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text() {
+    let mut shop = shop();
+    shop.show = ShowPlan {
+        cues: vec![CueSpec {
+            product: Some("ALMOND-PINK".into()),
+            points: vec!["\u{1b}]0;owned\u{7}blush \u{202E}pink\u{1b}[31m".into()],
+            ..cue()
+        }],
+    };
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
+    welcome(&mut d);
+    next(&mut d, t(1));
+    let mut view = ViewState { host: true, ..ViewState::new() };
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("• blush pink"), "{s}");
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains("owned"), "{s}");
+}
+
+/// How these tests' desks start, before their shop is given.
+fn setup() -> DeskSetup {
+    DeskSetup {
+        shop: shop(),
+        scrollback: 1000,
+        ref_prefix: "t".into(),
+        source: "ws://127.0.0.1:9000".into(),
+        demo: false,
+        reply_uses: Default::default(),
+        history: Default::default(),
+        replay: false,
     }
 }
