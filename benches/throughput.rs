@@ -51,6 +51,7 @@ fn desk() -> Desk {
         },
         sales: SalesPlan::default(),
         giveaways: Default::default(),
+        show: Default::default(),
         replies: Replies::default(),
         claims: ClaimsConfig::default(),
         chat: livedesk::config::model::ChatConfig::default(),

@@ -78,6 +78,14 @@ pub struct RunArgs {
     /// PostgreSQL store shared with the console that holds the feed).
     #[arg(long)]
     pub watch: bool,
+    /// Run this show (a show.toml file) instead of the config dir's show.toml: a rehearsal
+    /// is `livedesk run --demo --show demos/show.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub show: Option<PathBuf>,
+    /// Draw the host's screen: the cue on now large, its points, the flash sale's countdown,
+    /// the next cue and the questions waiting (the keys still work).
+    #[arg(long)]
+    pub host_view: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
     #[command(flatten)]
@@ -123,6 +131,12 @@ pub struct ReplayArgs {
     /// As fast as possible.
     #[arg(long)]
     pub max: bool,
+    /// The run of show the recording was made with, if not the config dir's show.toml.
+    #[arg(long, value_name = "FILE")]
+    pub show: Option<PathBuf>,
+    /// Draw the host's screen while replaying.
+    #[arg(long, conflicts_with = "headless")]
+    pub host_view: bool,
     #[command(flatten)]
     pub headless: HeadlessArgs,
     #[command(flatten)]

@@ -73,6 +73,25 @@ fn load_config(paths: &Paths) -> Result<Config, ExitCode> {
     })
 }
 
+/// The configuration with the run of show in `file` (`--show`) in place of show.toml's, or
+/// every problem of that file printed.
+fn with_show(paths: &Paths, mut config: Config, file: Option<&std::path::Path>) -> Result<Config, ExitCode> {
+    let Some(file) = file else { return Ok(config) };
+    match config::load::load_show(file, paths, &config.shop) {
+        Ok(show) => {
+            config.shop.show = show;
+            Ok(config)
+        }
+        Err(errors) => {
+            for e in errors.errors() {
+                eprintln!("{e}");
+            }
+            eprintln!("livedesk: the show file has errors (above); fix them, or leave out --show");
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
 /// The operator's name: `--operator`, else `operator` in settings.toml, else the login name;
 /// shown on the team's other screens, so cleaned like any text from outside.
 fn operator_name(flag: Option<&str>, setting: Option<&str>) -> String {
@@ -129,7 +148,7 @@ fn open_store(
 
 async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
     init_logging(paths);
-    let config = match load_config(paths) {
+    let config = match load_config(paths).and_then(|c| with_show(paths, c, args.show.as_deref())) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -247,7 +266,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
         session.finish();
         finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)?
     } else {
-        let ran = app::run_tui(&mut session, rx, &config).await;
+        let ran = app::run_tui(&mut session, rx, &config, args.host_view).await;
         session.finish();
         ran?;
         finish_explain(&mut session, old.as_deref(), &args.explain)?;
@@ -258,7 +277,7 @@ async fn run(paths: &Paths, args: RunArgs) -> anyhow::Result<ExitCode> {
 
 async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
     init_logging(paths);
-    let config = match load_config(paths) {
+    let config = match load_config(paths).and_then(|c| with_show(paths, c, args.show.as_deref())) {
         Ok(c) => c,
         Err(code) => return Ok(code),
     };
@@ -295,7 +314,7 @@ async fn replay(paths: &Paths, args: ReplayArgs) -> anyhow::Result<ExitCode> {
         let finish = app::run_headless(&mut session, rx, true).await;
         finish_headless(&mut session, &args.headless, finish, old.as_deref(), &args.explain)
     } else {
-        app::run_tui(&mut session, rx, &config).await?;
+        app::run_tui(&mut session, rx, &config, args.host_view).await?;
         Ok(ExitCode::SUCCESS)
     }
 }

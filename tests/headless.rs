@@ -1307,3 +1307,45 @@ fn first_paid_the_buyer_who_pays_first_gets_the_last_unit_and_the_other_is_told_
     assert_eq!(bea.len(), 1, "Bea is asked to pay, and pays: {bea:?}");
     assert!(bea[0].starts_with("@Bea noted!"), "{bea:?}");
 }
+
+/// A recorded rehearsal's show steps replay onto the same cue with the same show, and say
+/// what is wrong with a show that names what the shop lacks.
+#[test]
+fn a_replayed_rehearsal_lands_on_the_cue_it_was_left_on() {
+    let home = Home::new();
+    let script = home.config_dir().join("rehearsal.jsonl");
+    let lines = [
+        r#"{"at_ms": 0, "event": {"type": "chat", "msg_id": "m1", "user": {"id": "u1", "name": "Ann"}, "text": "hi!"}}"#,
+        r#"{"at_ms": 10, "operator": "next_cue", "args": {}}"#,
+        r#"{"at_ms": 20, "operator": "next_cue", "args": {}}"#,
+        r#"{"at_ms": 30, "operator": "next_cue", "args": {}}"#,
+        r#"{"at_ms": 40, "operator": "previous_cue", "args": {}}"#,
+        r#"{"at_ms": 700000, "event": {"type": "viewers", "count": 30}}"#,
+    ];
+    std::fs::write(&script, lines.join("\n") + "\n").unwrap();
+    let show = Path::new(env!("CARGO_MANIFEST_DIR")).join("demos").join("show.toml");
+    let mut command = home.command();
+    command
+        .arg("replay")
+        .arg(&script)
+        .args(["--headless", "--max", "--summary", "json", "--show"])
+        .arg(&show);
+    let done = Proc::spawn("livedesk replay --show", command).finish();
+    let summary = done.assert_success().summary();
+    assert_eq!(summary["show"], serde_json::json!({"cue": 2, "cues": 7, "due": 1}), "{summary:#}");
+
+    let without = replay_max(&home, &script);
+    assert!(without.assert_success().summary().get("show").is_none(), "no show, none in the summary");
+
+    let bad = home.config_dir().join("bad-show.toml");
+    std::fs::write(&bad, "[[cue]]\nproduct = \"NO-SUCH-SKU\"\n").unwrap();
+    let mut command = home.command();
+    command.arg("replay").arg(&script).args(["--headless", "--max", "--show"]).arg(&bad);
+    let out = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("bad-show.toml:2:11: no product with sku `NO-SUCH-SKU` in catalog.toml"),
+        "{stderr}"
+    );
+}

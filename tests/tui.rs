@@ -1289,3 +1289,68 @@ fn a_giveaway_starts_from_its_key_counts_down_and_names_its_winners() {
     let lines = server.received().iter().filter(|v| v["text"] == said["text"]).count();
     assert_eq!(lines, 1, "the winners are named once");
 }
+
+/// The demo shop's run of show, from the repository.
+fn demo_show() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demos").join("show.toml").display().to_string()
+}
+
+#[test]
+fn a_rehearsal_moves_the_show_line_on_with_the_next_cue_key_and_back() {
+    let home = Home::new();
+    let map = keymap("default");
+    let show = demo_show();
+    let tmux = Tmux::start(&home, &["run", "--demo", "--no-store", "--show", &show], 120, 40);
+    let next = key_for(&map, "normal", "next_cue");
+    tmux.wait_for("the show not begun", WAIT, |s| {
+        s.contains(" SHOW  not begun  │ first: Say: Welcome everyone!")
+            && s.contains(&format!("{next} start the show"))
+    });
+    press(&tmux, &map, "normal", "next_cue");
+    tmux.wait_for("the first cue on", WAIT, |s| s.contains(" SHOW 1/7  Say: Welcome everyone!"));
+    press(&tmux, &map, "normal", "next_cue");
+    let screen = tmux.wait_for("the first product on", WAIT, |s| {
+        s.contains(" SHOW 2/7  Press-on nails, almond, blush pink")
+    });
+    assert!(screen.contains("│ next: Flash sale: Press-on"), "{screen}");
+    press(&tmux, &map, "normal", "previous_cue");
+    tmux.wait_for("back on the first cue", WAIT, |s| s.contains(" SHOW 1/7  Say: Welcome everyone!"));
+}
+
+#[test]
+fn a_rehearsal_in_the_host_view_shows_the_cue_its_points_and_the_sale_it_starts_counting_down() {
+    let home = Home::new();
+    let map = keymap("default");
+    let show = demo_show();
+    let tmux = Tmux::start(&home, &["run", "--demo", "--no-store", "--show", &show, "--host-view"], 120, 40);
+    tmux.wait_for("the host's screen", WAIT, |s| s.contains("HOST · the show has not begun"));
+    press(&tmux, &map, "normal", "next_cue");
+    press(&tmux, &map, "normal", "next_cue");
+    let screen = tmux.wait_for("the product on now", WAIT, |s| s.contains("HOST · SHOW 2/7"));
+    for what in ["Press-on nails, almond, blush pink", "£8.99", "• 24 nails in 12 sizes", "Questions waiting"]
+    {
+        assert!(screen.contains(what), "{what}: {screen}");
+    }
+    assert!(screen.contains("No sale running"), "{screen}");
+    press(&tmux, &map, "normal", "next_cue");
+    let start = key_for(&map, "normal", "start_sale");
+    tmux.wait_for("the sale cue", WAIT, |s| {
+        s.contains("HOST · SHOW 3/7") && s.contains(&format!("operator: {start} start sale"))
+    });
+    press(&tmux, &map, "normal", "start_sale");
+    let screen = tmux.wait_for("the sale counting down", WAIT, |s| host_countdown(s).is_some());
+    let first = host_countdown(&screen).unwrap();
+    assert!((1..=120).contains(&first), "almond-rush runs 2:00: {first}");
+    assert!(screen.contains("almond-rush · ") && screen.contains(" of 10 left"), "{screen}");
+    tmux.wait_for("the countdown moving", WAIT, |s| host_countdown(s).is_some_and(|now| now < first));
+}
+
+/// The host view's countdown in seconds, read from the block digits atop its Flash sale box.
+fn host_countdown(screen: &str) -> Option<u32> {
+    let rows = sale_pane(screen);
+    let rows = rows.get(..5)?;
+    (0..=600u32).find(|secs| {
+        let glyphs = big(&format!("{}:{:02}", secs / 60, secs % 60));
+        rows.iter().zip(&glyphs).all(|(row, glyph)| row.trim() == glyph.trim())
+    })
+}

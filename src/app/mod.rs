@@ -544,18 +544,19 @@ pub async fn run_headless(
     }
 }
 
-/// Runs the desk in the terminal until the operator quits.
+/// Runs the desk in the terminal until the operator quits; `host` draws the host's screen.
 pub async fn run_tui(
     session: &mut Session,
     mut rx: mpsc::Receiver<Stamped>,
     config: &Config,
+    host: bool,
 ) -> anyhow::Result<()> {
     crate::ui::set_utc_offset(chrono::Local::now().offset().local_minus_utc());
     let mut terminal = TerminalGuard::enter()?;
     // Only on the terminal: a headless run's stdout carries the summary.
     session.bell = config.settings.bell;
     session.terminal = true;
-    let mut view = ViewState::new();
+    let mut view = ViewState { host, ..ViewState::new() };
     let theme = crate::ui::theme::Theme::from_spec(&config.theme);
     let mut keys = EventStream::new();
     let frame_every = Duration::from_secs_f64(1.0 / f64::from(config.settings.fps.clamp(1, 120)));

@@ -58,6 +58,8 @@ pub enum KeyAction {
     PauseSale,
     StartGiveaway,
     DrawGiveaway,
+    NextCue,
+    PreviousCue,
     PinProduct,
     UnpinProduct,
     AdjustStock,
@@ -86,7 +88,7 @@ pub enum KeyAction {
 
 impl KeyAction {
     /// Every action, in the order the help screen lists them.
-    pub const ALL: [KeyAction; 47] = [
+    pub const ALL: [KeyAction; 49] = [
         KeyAction::Help,
         KeyAction::Quit,
         KeyAction::Close,
@@ -96,6 +98,8 @@ impl KeyAction {
         KeyAction::PauseSale,
         KeyAction::StartGiveaway,
         KeyAction::DrawGiveaway,
+        KeyAction::NextCue,
+        KeyAction::PreviousCue,
         KeyAction::PinProduct,
         KeyAction::UnpinProduct,
         KeyAction::AdjustStock,
@@ -162,6 +166,8 @@ impl KeyAction {
             KeyAction::PauseSale => "pause_sale",
             KeyAction::StartGiveaway => "start_giveaway",
             KeyAction::DrawGiveaway => "draw_giveaway",
+            KeyAction::NextCue => "next_cue",
+            KeyAction::PreviousCue => "previous_cue",
             KeyAction::PinProduct => "pin_product",
             KeyAction::UnpinProduct => "unpin_product",
             KeyAction::AdjustStock => "adjust_stock",
@@ -215,6 +221,8 @@ impl KeyAction {
             KeyAction::PauseSale => "pause or resume the selected (or running) flash sale",
             KeyAction::StartGiveaway => "start the next giveaway of giveaways.toml",
             KeyAction::DrawGiveaway => "draw the open giveaway's winners now",
+            KeyAction::NextCue => "move the run of show onto its next cue (show.toml)",
+            KeyAction::PreviousCue => "move the run of show back one cue",
             KeyAction::PinProduct => "pin the selected product",
             KeyAction::UnpinProduct => "unpin the product",
             KeyAction::AdjustStock => "adjust the selected product's stock, with a reason",

@@ -14,10 +14,11 @@ use super::keymap::{Keymap, load_keymap};
 use super::library::{Kind, Library, read_source};
 use super::model::{
     Catalog, ChatConfig, ClaimsConfig, GiveawaysPlan, Replies, SalesPlan, Settings, Shipping, ShopConfig,
+    ShowPlan,
 };
 use super::paths::Paths;
 use super::theme::{EnvInfo, ThemeSpec, load_theme};
-use super::validate::Checker;
+use super::validate::{Checker, ShowRefs};
 
 /// Everything livedesk reads from its config dir, validated and resolved.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +52,20 @@ pub fn load_replies(paths: &Paths, keymap: &Keymap, catalog: &Catalog) -> Result
         .source("replies.toml", Some(builtin::REPLIES))
         .and_then(|src| loader.parse::<Replies>(&src, |_| {}, |v, c| c.replies(v, Some(keymap), products)));
     if loader.errors.is_empty() { Ok(replies.unwrap_or_default()) } else { Err(ConfigErrors(loader.errors)) }
+}
+
+/// Reads a run of show from `path` (`--show FILE`), checked against the shop in use: its
+/// cues must name this shop's products, sales and giveaways.
+pub fn load_show(path: &std::path::Path, paths: &Paths, shop: &ShopConfig) -> Result<ShowPlan, ConfigErrors> {
+    let mut loader = Loader::new(paths);
+    let src = match read_source(path) {
+        Ok(src) => src,
+        Err(e) => return Err(ConfigErrors(vec![e])),
+    };
+    let refs =
+        ShowRefs { catalog: Some(&shop.catalog), sales: Some(&shop.sales), giveaways: Some(&shop.giveaways) };
+    let show = loader.parse::<ShowPlan>(&src, |_| {}, |v, c| c.show(v, &refs));
+    if loader.errors.is_empty() { Ok(show.unwrap_or_default()) } else { Err(ConfigErrors(loader.errors)) }
 }
 
 /// Validates every file in the config dir (and the active keymap and theme, even when built
@@ -241,11 +256,19 @@ impl<'p> Loader<'p> {
         let chat = self
             .source("chat.toml", Some(builtin::CHAT))
             .and_then(|src| self.parse::<ChatConfig>(&src, |_| {}, |v, c| c.chat(v)));
+        // A run of show is the shop's own plan: none is built in (demos/show.toml is the demo's).
+        let refs =
+            ShowRefs { catalog: catalog.as_ref(), sales: sales.as_ref(), giveaways: giveaways.as_ref() };
+        let show = match self.source("show.toml", None) {
+            Some(src) => self.parse::<ShowPlan>(&src, |_| {}, |v, c| c.show(v, &refs)),
+            None => None,
+        };
         ShopConfig {
             shipping: Shipping::default(),
             catalog: catalog.unwrap_or_else(|| Catalog { currency: "GBP".into(), products: vec![] }),
             sales: sales.unwrap_or_default(),
             giveaways: giveaways.unwrap_or_default(),
+            show: show.unwrap_or_default(),
             replies: replies.unwrap_or_default(),
             claims: claims.unwrap_or_default(),
             chat: chat.unwrap_or_default(),

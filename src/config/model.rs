@@ -390,6 +390,95 @@ pub const GIVEAWAY_START_FIELDS: [&str; 4] = ["prize", "keyword", "time_left", "
 /// The fields a giveaway's `winners_text` may name in braces.
 pub const GIVEAWAY_WINNERS_FIELDS: [&str; 6] = ["prize", "keyword", "count", "winners", "entrants", "seed"];
 
+/// `show.toml`: the stream's plan, cue by cue, for the host's screen and the operator's
+/// next-cue key.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowPlan {
+    #[serde(default, rename = "cue")]
+    pub cues: Vec<CueSpec>,
+}
+
+/// One `[[cue]]`: exactly one of `product`, `sale`, `giveaway` or `say` (the checker says
+/// which is missing or extra); the other fields go with one kind only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CueSpec {
+    /// A product of catalog.toml to present, by sku.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// The host's talking points for the product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<String>,
+    /// How long the host means to spend on the product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<u32>,
+    /// A flash sale of sales.toml, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale: Option<String>,
+    /// A giveaway of giveaways.toml, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub giveaway: Option<String>,
+    /// Words for the host to say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub say: Option<String>,
+    /// When a `say` comes due, as `mm:ss` from the start of the show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+/// What a cue is, once the checker has made sure it is exactly one thing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CueKind<'a> {
+    Product(&'a str),
+    Sale(&'a str),
+    Giveaway(&'a str),
+    Say(&'a str),
+}
+
+impl CueSpec {
+    /// The kinds this cue names, in the order of the fields: one for a good cue.
+    pub fn kinds(&self) -> Vec<CueKind<'_>> {
+        let mut kinds = Vec::new();
+        if let Some(sku) = &self.product {
+            kinds.push(CueKind::Product(sku));
+        }
+        if let Some(id) = &self.sale {
+            kinds.push(CueKind::Sale(id));
+        }
+        if let Some(id) = &self.giveaway {
+            kinds.push(CueKind::Giveaway(id));
+        }
+        if let Some(text) = &self.say {
+            kinds.push(CueKind::Say(text));
+        }
+        kinds
+    }
+}
+
+/// The longest `at` of a timed cue: twelve hours, past any stream.
+pub const SHOW_AT_MAX_SECS: u32 = 12 * 3600;
+
+/// Reads a timed cue's `at`, `mm:ss` (minutes may pass 59: `"75:00"`), as seconds.
+pub fn parse_cue_at(text: &str) -> Result<u32, String> {
+    let bad =
+        || format!("`{text}` is not a time like \"12:30\" (minutes:seconds from the start of the show)");
+    let (m, s) = text.trim().split_once(':').ok_or_else(bad)?;
+    let digits = |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(m) || s.len() != 2 || !digits(s) {
+        return Err(bad());
+    }
+    let (m, s): (u32, u32) = (m.parse().map_err(|_| bad())?, s.parse().map_err(|_| bad())?);
+    if s > 59 {
+        return Err(format!("`{text}` has {s} seconds; write 0 to 59 after the colon"));
+    }
+    let secs = m * 60 + s;
+    if secs > SHOW_AT_MAX_SECS {
+        return Err(format!("`{text}` is more than 12 hours into the show"));
+    }
+    Ok(secs)
+}
+
 /// `replies.toml`: canned replies, each on its own key.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -672,6 +761,8 @@ pub struct ShopConfig {
     pub shipping: Shipping,
     pub sales: SalesPlan,
     pub giveaways: GiveawaysPlan,
+    /// The run of show (none when there is no show.toml).
+    pub show: ShowPlan,
     pub replies: Replies,
     pub claims: ClaimsConfig,
     pub chat: ChatConfig,

@@ -23,6 +23,8 @@ use crate::config::model::RULE_TAGS;
 pub use crate::config::model::TEMPLATE_FIELDS;
 
 mod giveaways;
+mod show;
+pub use show::ShowRefs;
 
 /// Collects errors for one file, each located by a path into its document.
 pub(crate) struct Checker<'a, 's> {

@@ -108,6 +108,10 @@ pub enum Action {
     SendHeld {},
     /// Drop the reply the pre-send check held: nothing is sent.
     DropHeld {},
+    /// Move the run of show onto its next cue (the first, before it begins).
+    NextCue {},
+    /// Move the run of show back to the cue before.
+    PreviousCue {},
     /// Write the operator's note and tags on a viewer, kept across streams (empty ones
     /// clear them): `{"user_id": "u7", "note": "sizes run small", "tags": ["VIP"]}`.
     NoteViewer {
@@ -242,6 +246,14 @@ mod tests {
         let back: Action =
             serde_json::from_value(serde_json::json!({"operator": "drop_held", "args": {}})).unwrap();
         assert_eq!(back, Action::DropHeld {});
+    }
+
+    #[test]
+    fn the_show_steps_read_as_script_lines() {
+        let next = serde_json::to_value(Action::NextCue {}).unwrap();
+        assert_eq!(next, serde_json::json!({"operator": "next_cue", "args": {}}));
+        assert_eq!(Action::from_script("next_cue", None).unwrap(), Action::NextCue {});
+        assert_eq!(Action::from_script("previous_cue", None).unwrap(), Action::PreviousCue {});
     }
 
     #[test]

@@ -269,6 +269,11 @@ impl ChatLog {
         self.unanswered.len()
     }
 
+    /// The unanswered questions in memory, oldest first: the longest waiting lead.
+    pub fn unanswered_questions(&self) -> impl Iterator<Item = &Message> {
+        self.unanswered.iter().filter_map(|&i| self.get(i))
+    }
+
     /// The oldest unanswered question in memory.
     pub fn oldest_unanswered(&self) -> Option<&Message> {
         self.get(*self.unanswered.first()?)

@@ -3,8 +3,9 @@
 //!
 //! What goes in is what the shop's business is made of: the stock of each product, the
 //! orders and their status, the claims and their states, the waitlists closed, the sales and
-//! their runs, the giveaways started (seed, entrants in order, winners), each comment's tags
-//! and answered or deleted state, and the notes on the stream's viewers.
+//! their runs, the giveaways started (seed, entrants in order, winners), the show's cue on
+//! now, each comment's tags and answered or deleted state, and the notes on the stream's
+//! viewers.
 //! What stays out differs between consoles that agree: the clock, notices, command refs
 //! (each run has its own prefix), acks and the feed's health. Times stay out too: a replay
 //! sets every time of a recording off its own start, and a stream replayed must give the
@@ -57,6 +58,9 @@ struct Domain<'a> {
     giveaways: Vec<GiveawayPart<'a>>,
     comments: Vec<CommentPart<'a>>,
     notes: BTreeMap<&'a str, NotePart<'a>>,
+    /// The run of show's cue on now: a desk with no show, or one not begun, hashes as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    show_cue: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -189,6 +193,7 @@ impl<'a> Domain<'a> {
             giveaways: desk.giveaways().all().iter().filter_map(giveaway).collect(),
             comments,
             notes,
+            show_cue: desk.show().current().map(|(i, _)| i),
         }
     }
 }

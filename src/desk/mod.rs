@@ -8,7 +8,7 @@
 //! Here are the types, [`Desk::apply`] and its dispatch: one line an input; what the ui, the
 //! report and the store read of the desk is in `read`. Every rule lives in the file its domain
 //! names (`link`, `comments`, `orders`, `answers`, `held`, `teaching`, `moderation`,
-//! `viewers`, `team`, `forecast`, `sales/platform`, `claims/rules`, `giveaways/rules`) as a method of
+//! `viewers`, `team`, `forecast`, `show`, `sales/platform`, `claims/rules`, `giveaways/rules`) as a method of
 //! [`State`], the domain state, and speaks through the [`Outbox`] it is handed: no rule
 //! reaches the desk.
 
@@ -38,6 +38,7 @@ pub mod replies;
 pub mod sales;
 pub mod send_queue;
 pub mod shipping;
+pub mod show;
 pub mod stats;
 mod summary;
 mod teaching;
@@ -285,6 +286,8 @@ struct State {
     held: Option<held::Held>,
     /// Who did what, on a team desk.
     hands: team::Hands,
+    /// The run of show: the cue on now, and the timed cues due.
+    show: show::Show,
 }
 
 impl Desk {
@@ -326,6 +329,7 @@ impl Desk {
             allowed_links: setup.shop.replies.allowed_links.clone(),
             held: None,
             hands: team::Hands::default(),
+            show: show::Show::new(&setup.shop.show),
         };
         Desk { state, outbox: Outbox::new(setup.ref_prefix, setup.replay) }
     }
@@ -352,6 +356,7 @@ impl Desk {
         let events = state.sales.tick(now);
         state.sale_events(out, events, now);
         state.giveaway_tick(out, now);
+        state.show_tick(out, now);
         match input {
             Input::Feed(frame) => state.apply_frame(out, frame, now),
             Input::Link(link) => state.link_news(out, link, now),
@@ -530,6 +535,8 @@ impl State {
             Action::PinProduct { sku } => self.pin_product(out, sku, now),
             Action::SendHeld {} => self.send_held(out, now),
             Action::DropHeld {} => self.drop_held(out),
+            Action::NextCue {} => self.show_step(out, true, now),
+            Action::PreviousCue {} => self.show_step(out, false, now),
             a @ (Action::StartGiveaway { .. } | Action::DrawGiveaway { .. }) => {
                 self.giveaway_action(out, a, now)
             }

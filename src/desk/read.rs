@@ -95,6 +95,10 @@ impl Desk {
     pub fn held(&self) -> Option<&held::Held> {
         self.state.held.as_ref()
     }
+    /// The run of show: the cue on now, the next, the timed cues due.
+    pub fn show(&self) -> &super::show::Show {
+        &self.state.show
+    }
     /// The shop's own answers and fixes, this stream's and the earlier ones'.
     pub fn learned(&self) -> &learned::Memory {
         &self.state.learned

@@ -60,6 +60,18 @@ pub struct Summary {
     pub state_digest: String,
     /// Who acted on a team desk, and what each did (empty when no action was named).
     pub operators: BTreeMap<String, super::team::Credit>,
+    /// Where the run of show stood (none without a show).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show: Option<ShowSummary>,
+}
+
+/// The run of show in the summary: the cue on now (1-based; 0 before the show began) of how
+/// many, and the timed cues that came due.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ShowSummary {
+    pub cue: usize,
+    pub cues: usize,
+    pub due: usize,
 }
 
 /// The feed health record in the summary.
@@ -219,6 +231,11 @@ impl Summary {
             feed_health: FeedHealth::of(h, desk.now()),
             state_digest: desk.state_digest(),
             operators: desk.hands().credits().clone(),
+            show: (!desk.show().is_empty()).then(|| ShowSummary {
+                cue: desk.show().current().map_or(0, |(i, _)| i + 1),
+                cues: desk.show().cues().len(),
+                due: desk.show().came_due(),
+            }),
         }
     }
 }

@@ -23,6 +23,8 @@ pub struct Areas {
     pub sale: Rect,
     pub stock: Rect,
     pub replies: Rect,
+    /// The run of show's line, over the status bar; empty when there is no show.
+    pub show: Rect,
     pub status: Rect,
 }
 
@@ -38,6 +40,8 @@ pub struct Counts {
     pub claims: bool,
     /// Whether the operator opened the Stats pane.
     pub stats: bool,
+    /// Whether there is a run of show (its line is shown).
+    pub show: bool,
 }
 
 /// Rows the Stats pane takes: its borders, three sparklines and the flash sales' row.
@@ -61,8 +65,10 @@ fn clamp_u16(n: usize) -> u16 {
 /// Splits the terminal into panes; callers check [`fits`] first.
 pub fn split(area: Rect, counts: Counts) -> Areas {
     let status_rows = STATUS_ROWS.min(area.height);
-    let body_h = area.height - status_rows;
-    let status = Rect::new(area.x, area.y + body_h, area.width, status_rows);
+    let show_rows = u16::from(counts.show).min(area.height - status_rows);
+    let body_h = area.height - status_rows - show_rows;
+    let show = Rect::new(area.x, area.y + body_h, area.width, show_rows);
+    let status = Rect::new(area.x, area.y + body_h + show_rows, area.width, status_rows);
 
     let right_w = (area.width - area.width * 3 / 5).max(32).min(area.width);
     let chat_w = area.width - right_w;
@@ -99,6 +105,7 @@ pub fn split(area: Rect, counts: Counts) -> Areas {
         sale: Rect::new(x, area.y, right_w, sale),
         stock: Rect::new(x, area.y + sale, right_w, stock),
         replies: Rect::new(x, area.y + sale + stock, right_w, replies),
+        show,
         status,
     }
 }
@@ -114,10 +121,11 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 mod tests {
     use super::*;
 
-    const DEMO: Counts = Counts { sales: 3, products: 6, prompt: 0, replies: 13, claims: true, stats: false };
+    const DEMO: Counts =
+        Counts { sales: 3, products: 6, prompt: 0, replies: 13, claims: true, stats: false, show: false };
 
     fn check_tiles(area: Rect, a: &Areas) {
-        let all = [a.chat, a.stats, a.claims, a.sale, a.stock, a.replies, a.status];
+        let all = [a.chat, a.stats, a.claims, a.sale, a.stock, a.replies, a.show, a.status];
         for r in all {
             assert_eq!(r.intersection(area), r, "{r:?} outside {area:?}");
         }
@@ -172,14 +180,33 @@ mod tests {
     }
 
     #[test]
+    fn a_run_of_show_takes_one_row_over_the_status_bar() {
+        let area = Rect::new(0, 0, 80, 24);
+        let (without, with) = (split(area, DEMO), split(area, Counts { show: true, ..DEMO }));
+        check_tiles(area, &with);
+        assert_eq!(with.show, Rect::new(0, 21, 80, 1));
+        assert_eq!(with.status, without.status);
+        assert!(without.show.is_empty());
+    }
+
+    #[test]
     fn long_lists_and_big_screens_tile() {
         for (w, h) in [(80, 24), (100, 30), (200, 50), (81, 25)] {
             for counts in [
                 DEMO,
                 Counts::default(),
                 Counts { stats: true, ..DEMO },
-                Counts { sales: 40, products: 80, prompt: 3, replies: 30, claims: true, stats: true },
+                Counts {
+                    sales: 40,
+                    products: 80,
+                    prompt: 3,
+                    replies: 30,
+                    claims: true,
+                    stats: true,
+                    show: true,
+                },
                 Counts { prompt: 3, ..DEMO },
+                Counts { show: true, ..DEMO },
             ] {
                 let area = Rect::new(0, 0, w, h);
                 check_tiles(area, &split(area, counts));

@@ -4,6 +4,7 @@ pub mod bigtext;
 mod chat_filter;
 mod chat_keys;
 mod hits;
+pub mod host;
 pub mod layout;
 mod mouse;
 mod moves;
@@ -52,6 +53,14 @@ pub fn draw_buffer(
         too_small(buf, area, theme);
         return;
     }
+    if view.host {
+        let ctx = Ctx { desk, theme, keymap };
+        host::draw(buf, area, &ctx, view.team.as_deref());
+        if let Some(popup) = &mut view.popup {
+            popup.draw(buf, area, &ctx, &mut view.hits);
+        }
+        return;
+    }
     let counts = Counts {
         sales: desk.sales().all().len(),
         products: desk.catalog().products().len(),
@@ -59,6 +68,7 @@ pub fn draw_buffer(
         replies: desk.replies().all().len(),
         claims: desk.claims().enabled(),
         stats: view.stats_open,
+        show: !desk.show().is_empty(),
     };
     let a = layout::split(area, counts);
     view.hits.panes = [
@@ -80,6 +90,7 @@ pub fn draw_buffer(
     panes::sale::draw(buf, a.sale, &ctx, view, focus == Pane::Sale);
     panes::stock::draw(buf, a.stock, &ctx, view, focus == Pane::Stock);
     panes::replies::draw(buf, a.replies, &ctx, view, focus == Pane::Replies);
+    panes::show::draw(buf, a.show, &ctx);
     panes::status::draw(buf, a.status, &ctx, view.team.as_deref());
     if let Some(popup) = &mut view.popup {
         popup.draw(buf, area, &ctx, &mut view.hits);

@@ -63,6 +63,7 @@ fn shop() -> ShopConfig {
             ],
         },
         giveaways: Default::default(),
+        show: Default::default(),
         replies: RepliesFile {
             allowed_links: vec![],
             replies: vec![
@@ -135,6 +136,8 @@ fn keymap() -> Keymap {
             ("P", "pause_sale"),
             ("g", "start_giveaway"),
             ("G", "draw_giveaway"),
+            (">", "next_cue"),
+            ("<", "previous_cue"),
             ("p", "pin_product"),
             ("u", "unpin_product"),
             ("a", "adjust_stock"),
@@ -1674,5 +1677,6 @@ mod giveaway;
 mod held;
 mod learned;
 mod outbound;
+mod show;
 mod variants;
 mod viewers;

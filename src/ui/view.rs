@@ -8,8 +8,9 @@ use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
 use crate::desk::catalog::Product;
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
-use crate::desk::giveaways::Seed;
+use crate::desk::giveaways::{GiveawayState, Seed};
 use crate::desk::sales::{Sale, SaleState};
+use crate::desk::show::Cue;
 use crate::desk::{Action, Desk};
 pub use crate::ui::chat_filter::{ChatFilter, last_shown, nearest_shown, next_shown, prev_shown};
 use crate::ui::hits::Hits;
@@ -23,6 +24,14 @@ use crate::ui::panes::retag::Retag;
 use crate::ui::panes::search_line::SearchLine;
 use crate::ui::popup::Popup;
 use crate::ui::popup_key::PopupKey;
+
+/// The giveaway the show's cue on now names, while it waits to start (else the next one).
+fn show_giveaway(desk: &Desk) -> Option<String> {
+    let Some(Cue::Giveaway { id }) = desk.show().current().map(|(_, c)| c) else { return None };
+    let waiting =
+        desk.giveaways().all().iter().any(|g| g.spec.id == *id && g.state == GiveawayState::Planned);
+    waiting.then(|| id.clone())
+}
 
 /// What a key or click asks the app to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +115,8 @@ pub struct ViewState {
     pub claims: ClaimsView,
     /// On a team desk: who holds the feed and where each operator is (the app keeps it).
     pub team: Option<String>,
+    /// Drawing the host's screen (`--host-view`) instead of the operator's panes.
+    pub host: bool,
     pub(crate) hits: Hits,
 }
 
@@ -128,6 +139,7 @@ impl ViewState {
             replies: ListView::default(),
             claims: ClaimsView::default(),
             team: None,
+            host: false,
             hits: Hits::default(),
         }
     }
@@ -261,8 +273,10 @@ impl ViewState {
             // The draw's seed is picked here, at random, and travels in the action: the desk
             // takes its randomness as input, so the journal holds it and a replay draws the same.
             KeyAction::StartGiveaway => {
-                Effect::Desk(Action::StartGiveaway { id: None, seed: Seed(fastrand::u64(..)) })
+                Effect::Desk(Action::StartGiveaway { id: show_giveaway(desk), seed: Seed(fastrand::u64(..)) })
             }
+            KeyAction::NextCue => Effect::Desk(Action::NextCue {}),
+            KeyAction::PreviousCue => Effect::Desk(Action::PreviousCue {}),
             KeyAction::DrawGiveaway => Effect::Desk(Action::DrawGiveaway { seed: Seed(fastrand::u64(..)) }),
             KeyAction::ExtendSale => {
                 Effect::Desk(Action::ExtendSale { id: self.selected_running(desk), seconds: 30 })
@@ -483,9 +497,16 @@ impl ViewState {
         })
     }
 
-    /// The sale the start key starts: the selected one if planned, else the next planned one,
-    /// else the selected one so the desk says why not.
+    /// The sale the start key starts: the show's cue on now if it is a sale not yet run, else
+    /// the selected one if planned, else the next planned one, else the selected one so the
+    /// desk says why not.
     pub fn start_target<'a>(&self, desk: &'a Desk) -> Option<&'a Sale> {
+        if let Some(Cue::Sale { id }) = desk.show().current().map(|(_, c)| c)
+            && let Some(s) =
+                desk.sales().all().iter().find(|s| s.spec.id == *id && s.state == SaleState::Planned)
+        {
+            return Some(s);
+        }
         let selected = self.sale.selected.and_then(|i| desk.sales().all().get(i));
         match selected {
             Some(s) if s.state == SaleState::Planned => Some(s),

@@ -23,6 +23,7 @@ mod moderation;
 mod orders;
 mod props;
 mod sales;
+mod show;
 mod team;
 mod variants;
 
@@ -70,6 +71,7 @@ fn shop() -> ShopConfig {
             ],
         },
         giveaways: Default::default(),
+        show: Default::default(),
         replies: RepliesFile {
             allowed_links: vec![],
             replies: vec![

@@ -11,6 +11,7 @@ fn shop(chat: ChatConfig) -> ShopConfig {
         catalog,
         sales: SalesPlan::default(),
         giveaways: Default::default(),
+        show: Default::default(),
         replies: Replies::default(),
         claims: ClaimsConfig::default(),
         chat,

@@ -67,7 +67,7 @@ type Filter = fn(KeyAction) -> bool;
 
 /// The help screen's sections, each a filter over [`KeyAction::ALL`] so none is left out.
 const GROUPS: [(&str, Filter); 6] = [
-    ("Flash sales, giveaways and stock", |a| {
+    ("Flash sales, giveaways, the show and stock", |a| {
         matches!(
             a,
             KeyAction::StartSale
@@ -76,6 +76,8 @@ const GROUPS: [(&str, Filter); 6] = [
                 | KeyAction::PauseSale
                 | KeyAction::StartGiveaway
                 | KeyAction::DrawGiveaway
+                | KeyAction::NextCue
+                | KeyAction::PreviousCue
                 | KeyAction::PinProduct
                 | KeyAction::UnpinProduct
                 | KeyAction::AdjustStock

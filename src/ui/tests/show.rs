@@ -1,0 +1,168 @@
+//! The run of show: its line on the operator's screen, the host's screen, and the keys that
+//! move the show and start the sale or giveaway its cue names.
+
+use super::*;
+use crate::config::model::{CueSpec, GiveawaySpec, GiveawaysPlan, ShowPlan};
+
+fn cue() -> CueSpec {
+    CueSpec::default()
+}
+
+/// The busy stream's shop with a run of show and a giveaway, a few questions waiting.
+fn show_desk() -> Desk {
+    let mut shop = shop();
+    shop.giveaways = GiveawaysPlan {
+        giveaways: vec![GiveawaySpec {
+            id: "glue-kit".into(),
+            prize: "a nail glue kit".into(),
+            winners: 1,
+            keyword: "giveaway".into(),
+            seconds: 60,
+            followers_only: false,
+            min_watch_seconds: 0,
+            start_text: None,
+            winners_text: None,
+        }],
+    };
+    shop.show = ShowPlan {
+        cues: vec![
+            CueSpec {
+                product: Some("ALMOND-PINK".into()),
+                points: vec!["Our bestseller: blush pink".into(), "24 nails in 12 sizes".into()],
+                minutes: Some(5),
+                ..cue()
+            },
+            CueSpec { sale: Some("almond-rush".into()), ..cue() },
+            CueSpec { giveaway: Some("glue-kit".into()), ..cue() },
+            CueSpec {
+                say: Some("Free UK shipping over £30 tonight".into()),
+                at: Some("1:30".into()),
+                ..cue()
+            },
+        ],
+    };
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
+    welcome(&mut d);
+    ask(&mut d, 10, "ana", "how long do they last with glue?", t(5));
+    ask(&mut d, 11, "ola", "is there a size guide?", t(6));
+    say(&mut d, 12, "jo", "love the pink ones", t(7));
+    d
+}
+
+fn next(d: &mut Desk, at: DateTime<Utc>) {
+    d.apply(Input::Operator(Action::NextCue {}), at);
+}
+
+#[test]
+fn snapshot_the_show_line_names_the_cue_on_now_the_next_and_its_keys() {
+    let mut d = show_desk();
+    let mut view = ViewState::new();
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains(" SHOW  not begun  │ first: Press-on nails, almond, blush pink"), "{s}");
+    assert!(s.contains("> start the show  < back"), "{s}");
+    next(&mut d, t(10));
+    d.apply(Input::Tick, t(75));
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains(" SHOW 1/4  Press-on nails, almond, blush pink  1:05 of 5:00  │ next: Flash sale: Press-on nails, al  > next cue  < back"), "a long cue gives way to the keys: {s}");
+    insta::assert_snapshot!("show_line_120x40", term.backend());
+    next(&mut d, t(80));
+    let term = render(&d, &mut view, 80, 24);
+    let s = screen(&term);
+    assert!(
+        s.contains(" SHOW 2/4  Flash sale: Press-on nails, almond  s start sale  > next cue  < back "),
+        "{s}"
+    );
+    insta::assert_snapshot!("show_line_sale_80x24", term.backend());
+}
+
+#[test]
+fn snapshot_the_host_view_shows_the_product_its_points_the_next_cue_and_the_questions() {
+    let mut d = show_desk();
+    next(&mut d, t(10));
+    d.apply(Input::Tick, t(70));
+    let mut view = ViewState { host: true, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    assert!(s.contains("HOST · SHOW 1/4"), "{s}");
+    assert!(s.contains("Now · 1:00 of 5:00"), "{s}");
+    assert!(s.contains("£8.99  ·  20 left"), "{s}");
+    assert!(s.contains("• 24 nails in 12 sizes"), "{s}");
+    assert!(s.contains("Flash sale: Press-on nails, almond, blush pink at £4.99"), "the next cue: {s}");
+    assert!(s.contains("Questions waiting · 2"), "{s}");
+    assert!(s.contains("ana: how long do they last with glue?"), "{s}");
+    assert!(s.contains("No sale running"), "{s}");
+    insta::assert_snapshot!("host_product_120x40", term.backend());
+    insta::assert_snapshot!("host_product_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+#[test]
+fn snapshot_the_host_view_counts_the_sale_down_large_and_shows_a_due_cue() {
+    let mut d = show_desk();
+    next(&mut d, t(10));
+    next(&mut d, t(20));
+    start(&mut d, "almond-rush", t(30));
+    d.apply(Input::Tick, t(110));
+    let mut view = ViewState { host: true, ..ViewState::new() };
+    let term = render(&d, &mut view, 120, 40);
+    let s = screen(&term);
+    let digits = crate::ui::bigtext::lines("0:40", crate::ui::bigtext::Font::Large);
+    assert!(s.contains(&digits[0]), "the countdown in block digits: {s}");
+    assert!(s.contains("almond-rush · 10 of 10 left"), "{s}");
+    assert!(s.contains(" DUE  Say: Free UK shipping over £30 tonight"), "{s}");
+    insta::assert_snapshot!("host_sale_due_120x40", term.backend());
+}
+
+#[test]
+fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
+    let mut d = show_desk();
+    let mut view = ViewState { host: true, ..ViewState::new() };
+    assert_eq!(view.on_key(&key('>'), &keymap(), &d), Effect::Desk(Action::NextCue {}));
+    assert_eq!(view.on_key(&key('<'), &keymap(), &d), Effect::Desk(Action::PreviousCue {}));
+    next(&mut d, t(10));
+    next(&mut d, t(11));
+    // The sale cue: the start key starts its sale, not the Flash sale pane's next planned.
+    view.sale.selected = Some(1);
+    assert_eq!(
+        act(&mut view, &d, KeyAction::StartSale),
+        Effect::Desk(Action::StartSale { id: "almond-rush".into() })
+    );
+    next(&mut d, t(12));
+    match act(&mut view, &d, KeyAction::StartGiveaway) {
+        Effect::Desk(Action::StartGiveaway { id, .. }) => assert_eq!(id.as_deref(), Some("glue-kit")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text() {
+    let mut shop = shop();
+    shop.show = ShowPlan {
+        cues: vec![CueSpec {
+            product: Some("ALMOND-PINK".into()),
+            points: vec!["\u{1b}]0;owned\u{7}blush \u{202E}pink\u{1b}[31m".into()],
+            ..cue()
+        }],
+    };
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
+    welcome(&mut d);
+    next(&mut d, t(1));
+    let mut view = ViewState { host: true, ..ViewState::new() };
+    let s = screen(&render(&d, &mut view, 120, 40));
+    assert!(s.contains("• blush pink"), "{s}");
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains("owned"), "{s}");
+}
+
+/// How these tests' desks start, before their shop is given.
+fn setup() -> DeskSetup {
+    DeskSetup {
+        shop: shop(),
+        scrollback: 1000,
+        ref_prefix: "t".into(),
+        source: "ws://127.0.0.1:9000".into(),
+        demo: false,
+        reply_uses: Default::default(),
+        history: Default::default(),
+        replay: false,
+    }
+}
