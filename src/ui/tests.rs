@@ -1680,3 +1680,18 @@ mod outbound;
 mod show;
 mod variants;
 mod viewers;
+
+#[test]
+fn a_short_stock_pane_scrolls_to_the_product_selling_out() {
+    let mut d = busy_desk();
+    let last = d.catalog().products().last().unwrap().sku.clone();
+    let left = d.catalog().products().last().unwrap().on_hand;
+    for n in 0..left.saturating_sub(3) {
+        order(&mut d, 500 + u64::from(n), &last, 1, "5.49", t(100 + i64::from(n) * 2));
+    }
+    d.apply(Input::Tick, t(200));
+    let mut view = ViewState::new();
+    let s = screen(&render(&d, &mut view, 100, 24));
+    let row = s.lines().find(|l| l.contains(&format!(" {last} ")) && l.contains("out in"));
+    assert!(row.is_some(), "the row of {last}, selling out, is in view:\n{s}");
+}

@@ -142,8 +142,12 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
         return;
     }
 
+    // With no row selected, the list scrolls to the product the prompt is about.
+    let prompted =
+        forecasts.first().filter(|f| f.soon()).and_then(|f| products.iter().position(|p| p.sku == f.sku));
     let list = &mut view.stock;
-    list.offset = scroll_offset(list.selected, list.offset, products.len(), usize::from(rows.height));
+    let keep_in_view = list.selected.or(prompted);
+    list.offset = scroll_offset(keep_in_view, list.offset, products.len(), usize::from(rows.height));
     for (row, i) in (list.offset..products.len()).take(usize::from(rows.height)).enumerate() {
         let p = &products[i];
         let y = rows.y + row as u16;
