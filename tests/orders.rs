@@ -12,22 +12,10 @@ use std::collections::BTreeMap;
 
 use common::{Home, Server, fixture};
 
-/// Runs the binary to the end; it must succeed. Returns what it printed.
-fn livedesk(home: &Home, args: &[&str]) -> String {
-    let out = home.command().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "livedesk {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Journals the report fixture as one stored stream, served 100 times faster than recorded.
 fn record_stream(home: &Home) {
     let server = Server::start(home, &fixture("report-stream.jsonl"), 0, &["--speed", "100"]);
-    livedesk(home, &["run", "--url", &server.url, "--headless"]);
+    home.run_ok(&["run", "--url", &server.url, "--headless"]);
 }
 
 /// One order of the fixture: buyer id and name, SKU, quantity, unit price, final status.
@@ -92,7 +80,7 @@ fn the_pick_list_and_the_click_and_drop_csv_hold_the_streams_paid_orders() {
     assert!(!twice.is_empty(), "the fixture has a buyer with two paid orders");
 
     // The pick list: one block per buyer, each with exactly their paid orders.
-    let list = livedesk(&home, &["orders", "--pick-list"]);
+    let list = home.run_ok(&["orders", "--pick-list"]);
     let blocks: Vec<&str> = list.split("\n\n").skip(1).collect();
     let (buyers, footer) = blocks.split_at(blocks.len() - 1);
     assert_eq!(buyers.len(), per_buyer.len(), "a block per buyer:\n{list}");
@@ -154,7 +142,7 @@ fn the_pick_list_and_the_click_and_drop_csv_hold_the_streams_paid_orders() {
 
     // The CSV, into a file: a row per paid order, in Click & Drop's columns.
     let out = home.dir.path().join("labels.csv");
-    let said = livedesk(&home, &["orders", "latest", "--export", "csv", "--out", out.to_str().unwrap()]);
+    let said = home.run_ok(&["orders", "latest", "--export", "csv", "--out", out.to_str().unwrap()]);
     assert!(said.starts_with("wrote "), "{said}");
     let mut r = csv::Reader::from_path(&out).unwrap();
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -211,7 +199,7 @@ fn the_pick_list_and_the_click_and_drop_csv_hold_the_streams_paid_orders() {
         assert!(chrono::NaiveDate::parse_from_str(date, "%d/%m/%y").is_ok(), "dd/mm/yy: {date}");
     }
     // The same on stdout.
-    let printed = livedesk(&home, &["orders", "--export", "csv"]);
+    let printed = home.run_ok(&["orders", "--export", "csv"]);
     assert_eq!(printed, std::fs::read_to_string(&out).unwrap());
 }
 
@@ -235,10 +223,10 @@ fn a_store_copied_into_postgres_packs_as_the_sqlite_one() {
     let home = Home::new();
     record_stream(&home);
     let db = common::pg::TestDb::new();
-    livedesk(&home, &["store", "copy", "--to", &db.url]);
+    home.run_ok(&["store", "copy", "--to", &db.url]);
     for what in [&["--pick-list"][..], &["--export", "csv"][..]] {
-        let lite = livedesk(&home, &[&["orders"][..], what].concat());
+        let lite = home.run_ok(&[&["orders"][..], what].concat());
         assert!(lite.lines().count() > 5, "{lite}");
-        assert_eq!(livedesk(&home, &[&["orders", "--store", &db.url][..], what].concat()), lite);
+        assert_eq!(home.run_ok(&[&["orders", "--store", &db.url][..], what].concat()), lite);
     }
 }

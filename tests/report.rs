@@ -50,24 +50,12 @@ fn browse(profile: &Path, args: &[&str]) -> Output {
     out
 }
 
-/// Runs the binary to the end and returns what it printed; it must succeed.
-fn livedesk(home: &Home, args: &[&str]) -> String {
-    let out = home.command().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "livedesk {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// Journals the report fixture as one stored stream: served 100 times faster than it was
 /// recorded, read by a headless run until the stream ends.
 fn record_stream(home: &Home) {
     let server = Server::start(home, &fixture("report-stream.jsonl"), 0, &["--speed", "100"]);
-    livedesk(home, &["run", "--url", &server.url, "--headless"]);
-    let listed = livedesk(home, &["sessions", "--json"]);
+    home.run_ok(&["run", "--url", &server.url, "--headless"]);
+    let listed = home.run_ok(&["sessions", "--json"]);
     let sessions: serde_json::Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(sessions.as_array().unwrap().len(), 1, "{listed}");
     assert!(sessions[0]["ended_at"].is_string(), "the stream ended: {listed}");
@@ -100,10 +88,8 @@ fn the_html_report_opens_in_chromium_without_errors_and_the_csvs_read_back() {
     let home = Home::new();
     record_stream(&home);
     let out = home.dir.path().join("report");
-    let printed = livedesk(
-        &home,
-        &["report", "latest", "--format", "html,md,csv,json", "--out", out.to_str().unwrap()],
-    );
+    let printed =
+        home.run_ok(&["report", "latest", "--format", "html,md,csv,json", "--out", out.to_str().unwrap()]);
     for name in ["report.html", "report.md", "report.json", "orders.csv", "comments.csv", "customers.csv"] {
         assert!(out.join(name).is_file(), "{name} missing; livedesk said:\n{printed}");
         assert!(printed.contains(name), "{printed}");
@@ -175,10 +161,10 @@ fn the_html_report_opens_in_chromium_without_errors_and_the_csvs_read_back() {
     assert_eq!(customers.records().count() as u64, report["stream"]["buyers"].as_u64().unwrap());
 
     // And the customer list across streams has the same buyers.
-    let listed = livedesk(&home, &["customers", "--csv"]);
+    let listed = home.run_ok(&["customers", "--csv"]);
     let mut list = csv::Reader::from_reader(listed.as_bytes());
     assert_eq!(list.records().count() as u64, report["stream"]["buyers"].as_u64().unwrap());
-    let table = livedesk(&home, &["customers"]);
+    let table = home.run_ok(&["customers"]);
     assert!(table.starts_with("name"), "{table}");
 }
 
@@ -197,7 +183,7 @@ fn a_report_with_nothing_stored_says_so() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no stored sessions"), "{err}");
-    let listed = livedesk(&home, &["customers"]);
+    let listed = home.run_ok(&["customers"]);
     assert!(listed.contains("No customers yet"), "{listed}");
 }
 
@@ -206,7 +192,7 @@ fn json_report(home: &Home, out: &str, extra: &[&str]) -> serde_json::Value {
     let out = home.dir.path().join(out);
     let mut args = vec!["report", "latest", "--format", "json", "--out", out.to_str().unwrap()];
     args.extend(extra);
-    livedesk(home, &args);
+    home.run_ok(&args);
     serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
 }
 
@@ -217,10 +203,10 @@ fn a_store_copied_into_postgres_reports_lists_and_counts_as_the_sqlite_one() {
     let db = common::pg::TestDb::new();
     let lite = json_report(&home, "lite", &[]);
 
-    let copied = livedesk(&home, &["store", "copy", "--to", &db.url]);
+    let copied = home.run_ok(&["store", "copy", "--to", &db.url]);
     assert!(copied.contains("session 1 (report-stream): copied as session 1 ("), "{copied}");
     assert!(copied.contains("1 session(s) copied, 0 topped up, 0 skipped;"), "{copied}");
-    let again = livedesk(&home, &["store", "copy", "--to", &db.url]);
+    let again = home.run_ok(&["store", "copy", "--to", &db.url]);
     assert!(again.contains("session 1 (report-stream): skipped: already there as session 1"), "{again}");
     assert!(
         again
@@ -230,13 +216,13 @@ fn a_store_copied_into_postgres_reports_lists_and_counts_as_the_sqlite_one() {
 
     // The same report, customers and sessions from PostgreSQL, by --store or LIVEDESK_STORE.
     assert_eq!(json_report(&home, "pg", &["--store", &db.url]), lite);
-    let customers = livedesk(&home, &["customers", "--csv"]);
+    let customers = home.run_ok(&["customers", "--csv"]);
     assert!(customers.lines().count() > 1, "{customers}");
-    assert_eq!(livedesk(&home, &["customers", "--csv", "--store", &db.url]), customers);
+    assert_eq!(home.run_ok(&["customers", "--csv", "--store", &db.url]), customers);
     let by_env = home.command().args(["customers", "--csv"]).env("LIVEDESK_STORE", &db.url).output().unwrap();
     assert_eq!(String::from_utf8(by_env.stdout).unwrap(), customers);
-    let sessions = livedesk(&home, &["sessions", "--json"]);
-    assert_eq!(livedesk(&home, &["sessions", "--json", "--store", &db.url]), sessions);
+    let sessions = home.run_ok(&["sessions", "--json"]);
+    assert_eq!(home.run_ok(&["sessions", "--json", "--store", &db.url]), sessions);
 
     // A server that is not there is said so, and nothing is copied.
     let nowhere = format!("postgres://nobody@127.0.0.1:{}/desk", common::free_port());

@@ -24,6 +24,36 @@ pub use crate::config::model::TEMPLATE_FIELDS;
 
 mod giveaways;
 mod show;
+
+/// What the tests of giveaways.toml and show.toml share: a config dir holding given files,
+/// and the errors loading it gives, located and with their fixes.
+#[cfg(test)]
+mod testing {
+    use crate::config::{EnvInfo, Paths, load};
+
+    pub fn dir_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Paths) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let paths = Paths { config_dir: dir.path().to_path_buf(), state_dir: dir.path().join("state") };
+        (dir, paths)
+    }
+
+    /// Errors as `file:line:col: message`, and their fixes, for `file` holding `text` beside
+    /// the demo shop.
+    pub fn errors(file: &str, text: &str) -> Vec<(String, String)> {
+        let (dir, paths) = dir_with(&[(file, text)]);
+        let errs = load(&paths, &EnvInfo::default()).expect_err("the file should not load");
+        errs.0
+            .iter()
+            .map(|e| {
+                let file = e.file.strip_prefix(dir.path()).unwrap_or(&e.file);
+                (format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message), e.fix.clone())
+            })
+            .collect()
+    }
+}
 pub use show::ShowRefs;
 
 /// Collects errors for one file, each located by a path into its document.

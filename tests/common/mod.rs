@@ -88,6 +88,18 @@ impl Home {
         c.envs(self.env()).env_remove("NO_COLOR").env_remove("LIVEDESK_TOKEN").env_remove("LIVEDESK_STORE");
         c
     }
+
+    /// Runs the binary to the end; it must succeed. Returns what it printed.
+    pub fn run_ok(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "livedesk {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
 }
 
 /// `livedesk serve` in the background, with the commands it receives collected.

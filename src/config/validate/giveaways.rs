@@ -104,28 +104,12 @@ impl Checker<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{EnvInfo, Paths, load};
+    use crate::config::{EnvInfo, load};
 
-    fn dir_with(files: &[(&str, &str)]) -> (tempfile::TempDir, Paths) {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.path().join(name), text).unwrap();
-        }
-        let paths = Paths { config_dir: dir.path().to_path_buf(), state_dir: dir.path().join("state") };
-        (dir, paths)
-    }
+    use super::super::testing::dir_with;
 
-    /// Errors as `file:line:col: message`, and their fixes.
     fn errors(giveaways: &str) -> Vec<(String, String)> {
-        let (dir, paths) = dir_with(&[("giveaways.toml", giveaways)]);
-        let errs = load(&paths, &EnvInfo::default()).expect_err("the file should not load");
-        errs.0
-            .iter()
-            .map(|e| {
-                let file = e.file.strip_prefix(dir.path()).unwrap_or(&e.file);
-                (format!("{}:{}:{}: {}", file.display(), e.line, e.col, e.message), e.fix.clone())
-            })
-            .collect()
+        super::super::testing::errors("giveaways.toml", giveaways)
     }
 
     #[test]
