@@ -274,6 +274,14 @@ impl Matcher {
                 Err(()) => return (Parsed::Unmatched, norm),
                 Ok(None) => {}
             }
+            match self.words.variants_only(&norm) {
+                Some(Some(n)) if !(1..=MAX_QTY).contains(&n) => return (Parsed::Unmatched, norm),
+                Some(qty) => {
+                    let parsed = Parsed::Claim { sku: None, qty: qty.unwrap_or(1), explicit: true };
+                    return (parsed, norm);
+                }
+                None => {}
+            }
         }
         if !worded {
             return (Parsed::NotAClaim, norm);

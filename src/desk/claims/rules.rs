@@ -147,10 +147,14 @@ impl State {
     /// changes nothing and says nothing.
     fn pass(&mut self, out: &mut Outbox, sku: Option<String>, user: &User, now: DateTime<Utc>) {
         let mine = |d: &Self, sku: &str| {
-            d.claims.open().any(|c| c.user_id == user.id && (c.sku == sku || d.catalog.product_of(&c.sku) == sku))
+            d.claims
+                .open()
+                .any(|c| c.user_id == user.id && (c.sku == sku || d.catalog.product_of(&c.sku) == sku))
         };
         let on_screen = self.current_product().map(|p| p.sku.clone()).filter(|s| mine(self, s));
-        let latest = || self.claims.open().filter(|c| c.user_id == user.id).max_by_key(|c| c.id).map(|c| c.sku.clone());
+        let latest = || {
+            self.claims.open().filter(|c| c.user_id == user.id).max_by_key(|c| c.id).map(|c| c.sku.clone())
+        };
         let Some(sku) = sku.or(on_screen).or_else(latest) else { return };
         let mut news = Vec::new();
         self.claims.pass(&mut self.catalog, &user.id, &sku, now, &mut news);
@@ -321,7 +325,8 @@ impl State {
                     }
                 }
                 News::Passed { claim: c } => {
-                    let text = format!("@{} passed on claim #{}: {}× {} released", c.user_name, c.id, c.qty, c.sku);
+                    let text =
+                        format!("@{} passed on claim #{}: {}× {} released", c.user_name, c.id, c.qty, c.sku);
                     out.notice(Level::Info, text, self.now);
                     let template = self.claims.replies().passed.clone();
                     self.tell_claimer(out, "claim passed", &template, &c, now);

@@ -99,6 +99,8 @@ pub struct Words {
     claim_words: HashSet<String>,
     /// The shop's polite words ("pls", "po"): anywhere in a claim, they name nothing.
     polite: HashSet<String>,
+    /// Every word of every variant's name, aliases and parts ("blue", "small", "s").
+    variant_vocab: HashSet<String>,
 }
 
 impl Words {
@@ -124,6 +126,8 @@ impl Words {
                 let keys = [&v.sku, &v.name].into_iter().chain(&v.aliases).chain(&v.code);
                 let keys = keys.map(|k| normalize(k)).filter(|k| !k.is_empty()).collect();
                 let variant = Variant { sku: v.sku.clone(), keys, parts: name_parts(&v.name) };
+                let phrases = variant.keys.iter().chain(variant.parts.iter().flatten());
+                w.variant_vocab.extend(phrases.flat_map(|k| k.split(' ')).map(str::to_owned));
                 w.variants.entry(p.sku.clone()).or_default().push(variant);
             }
         }
@@ -161,6 +165,35 @@ impl Words {
     /// ("aa x2", "oval sold m 1"): only such a comment can be read here.
     pub fn worth_reading(&self, norm: &str) -> bool {
         norm.split(' ').any(|w| self.codes.contains_key(w) || self.claim_words.contains(w))
+    }
+
+    /// A claim word with nothing but variant words, a quantity and fillers beside it ("sold 2
+    /// small pink"): a claim on the product on screen, its variant for the desk to pick, even
+    /// where a word is also another product's alias. The quantity written, if any; `None`
+    /// when the comment is not such a claim.
+    pub fn variants_only(&self, norm: &str) -> Option<Option<u32>> {
+        let words: Vec<&str> = norm.split(' ').collect();
+        let (mut qty, mut claim_word, mut variant_word) = (None, false, false);
+        let mut i = 0;
+        while i < words.len() {
+            if let Some((n, len)) = quantity(&words[i..]) {
+                if qty.replace(n).is_some() {
+                    return None;
+                }
+                i += len;
+                continue;
+            }
+            let w = words[i];
+            if self.claim_words.contains(w) {
+                claim_word = true;
+            } else if self.variant_vocab.contains(w) {
+                variant_word = true;
+            } else if !FILLERS.contains(&w) && !self.polite.contains(w) {
+                return None;
+            }
+            i += 1;
+        }
+        (claim_word && variant_word).then_some(qty)
     }
 
     /// Reads a normalized comment word by word (see the module doc): `Ok(None)` when it is
@@ -325,7 +358,8 @@ impl Words {
                 .map(String::as_str)
                 .filter(|w| has_words(norm, w))
                 .collect();
-            named = variants.iter().filter(|v| !said.is_empty() && said.iter().all(|w| v.has_part(w))).collect();
+            named =
+                variants.iter().filter(|v| !said.is_empty() && said.iter().all(|w| v.has_part(w))).collect();
             if named.is_empty() {
                 named = variants.iter().filter(|v| said.iter().any(|w| v.has_part(w))).collect();
             }

@@ -31,6 +31,7 @@ fn product(sku: &str, name: &str, code: &str, stock: u32, variants: Vec<VariantS
 /// `A1`), and a plain item (Claimbase's `66c`).
 fn peer_desk() -> Desk {
     let mut shop = shop();
+    shop.catalog.products[0].aliases.push("pink".into());
     shop.catalog.products.push(product(
         "TEE",
         "Tee",
@@ -47,7 +48,11 @@ fn peer_desk() -> Desk {
         "Top",
         "A1",
         0,
-        vec![variant("TOP-BLACK-S", "black / S", 5), variant("TOP-BLACK-M", "black / M", 5), variant("TOP-WHITE-S", "white / S", 5)],
+        vec![
+            variant("TOP-BLACK-S", "black / S", 5),
+            variant("TOP-BLACK-M", "black / M", 5),
+            variant("TOP-WHITE-S", "white / S", 5),
+        ],
     ));
     shop.catalog.products.push(product("RING", "Ring", "66c", 5, vec![]));
     Desk::new(DeskSetup { shop, ..setup() })
@@ -71,7 +76,10 @@ fn row(user: &str, sku: &str, qty: u32, state: &'static str) -> (String, String,
 fn commentsold_quantity_claims_cart_what_is_free_and_waitlist_the_rest() {
     let mut d = peer_desk();
     d.apply(chat(1, "ann", "SOLD AA 10 blue small"), t(0));
-    assert_eq!(open_claims(&d), [row("ann", "TEE-BLUE-S", 6, "held"), row("ann", "TEE-BLUE-S", 4, "waiting")]);
+    assert_eq!(
+        open_claims(&d),
+        [row("ann", "TEE-BLUE-S", 6, "held"), row("ann", "TEE-BLUE-S", 4, "waiting")]
+    );
     // The item on screen, no identifier; the parts in either order.
     d.apply(op(Action::PinProduct { sku: Some("TEE".into()) }), t(1));
     d.apply(chat(2, "bea", "SOLD 2 blue medium"), t(2));
@@ -80,10 +88,18 @@ fn commentsold_quantity_claims_cart_what_is_free_and_waitlist_the_rest() {
     let claims = open_claims(&d);
     assert_eq!(
         claims[2..],
-        [row("bea", "TEE-BLUE-M", 2, "held"), row("cat", "TEE-PINK-S", 1, "held"), row("dee", "TEE-BLUE-M", 2, "held")]
+        [
+            row("bea", "TEE-BLUE-M", 2, "held"),
+            row("cat", "TEE-PINK-S", 1, "held"),
+            row("dee", "TEE-BLUE-M", 2, "held")
+        ]
     );
+    // "pink" is also another product's alias (the test shop's almond nails): beside a size of
+    // the tee on screen, it is the tee's colour.
+    d.apply(chat(6, "fay", "sold 2 small pink"), t(6));
+    assert_eq!(open_claims(&d).last(), Some(&row("fay", "TEE-PINK-S", 2, "held")));
     // A colour alone leaves two sizes: nothing is held until the buyer says which.
-    d.apply(chat(5, "eve", "SOLD AA 1 blue"), t(5));
+    d.apply(chat(5, "eve", "SOLD AA 1 blue"), t(7));
     assert!(open_claims(&d).iter().all(|c| c.0 != "eve"));
 }
 
@@ -99,7 +115,11 @@ fn shopline_keyword_comments_claim_with_and_without_quantity_and_specification()
     d.apply(chat(3, "cat", "I want A1+2 black M"), t(2));
     assert_eq!(
         open_claims(&d),
-        [row("ann", "TOP-BLACK-S", 1, "held"), row("bea", "TOP-WHITE-S", 1, "held"), row("cat", "TOP-BLACK-M", 2, "held")]
+        [
+            row("ann", "TOP-BLACK-S", 1, "held"),
+            row("bea", "TOP-WHITE-S", 1, "held"),
+            row("cat", "TOP-BLACK-M", 2, "held")
+        ]
     );
     // "I want A1" and "A1": a keyword with variants and none said asks which.
     d.apply(chat(4, "dee", "I want A1"), t(3));
@@ -133,7 +153,10 @@ fn claimbase_trigger_word_and_id_claim_whatever_the_case_spacing_and_emoji() {
 #[test]
 fn my_fashion_emporium_sold_next_pass_and_questions() {
     let mut d = peer_desk();
-    d.apply(op(Action::AdjustStock { sku: "RING".into(), change: Adjust::Set(1), reason: "one left".into() }), t(0));
+    d.apply(
+        op(Action::AdjustStock { sku: "RING".into(), change: Adjust::Set(1), reason: "one left".into() }),
+        t(0),
+    );
     d.apply(op(Action::PinProduct { sku: Some("RING".into()) }), t(0));
     d.apply(chat(1, "ann", "sold"), t(1));
     d.apply(chat(2, "bea", "sold next"), t(2));
@@ -142,7 +165,12 @@ fn my_fashion_emporium_sold_next_pass_and_questions() {
     // Ann passes: the ring goes to Bea, and Ann is told once.
     let out = d.apply(chat(4, "ann", "pass"), t(4));
     assert_eq!(open_claims(&d), [row("bea", "RING", 1, "held")]);
-    assert_eq!(sent_texts(&out).iter().filter(|s| s.starts_with("@ann")).count(), 1, "{:?}", sent_texts(&out));
+    assert_eq!(
+        sent_texts(&out).iter().filter(|s| s.starts_with("@ann")).count(),
+        1,
+        "{:?}",
+        sent_texts(&out)
+    );
     assert_eq!(d.claims().done().last().map(|c| c.state.label()), Some("passed"));
     // A pass with nothing claimed changes nothing.
     d.apply(chat(5, "cat", "pass"), t(5));
