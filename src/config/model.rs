@@ -594,6 +594,8 @@ pub struct ClaimReplies {
     pub expired: String,
     /// First-paid: to a claimer who had not paid when the last unit was paid for.
     pub sold_out: String,
+    /// To a claimer who passed ("pass"): their claim is released.
+    pub passed: String,
 }
 
 impl Default for ClaimReplies {
@@ -606,6 +608,7 @@ impl Default for ClaimReplies {
                     .into(),
             sold_out: "@{user} sorry, {product} sold out to a buyer who paid first. Your claim is released"
                 .into(),
+            passed: "@{user} no problem, your claim on {product} is released".into(),
         }
     }
 }

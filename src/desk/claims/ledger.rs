@@ -76,6 +76,10 @@ pub enum ClaimState {
     SoldOut {
         at: DateTime<Utc>,
     },
+    /// The buyer took it back with a "pass" comment.
+    Passed {
+        at: DateTime<Utc>,
+    },
 }
 
 impl ClaimState {
@@ -102,6 +106,7 @@ impl ClaimState {
             ClaimState::Rejected { .. } => "rejected",
             ClaimState::Expired { .. } => "expired",
             ClaimState::SoldOut { .. } => "sold out",
+            ClaimState::Passed { .. } => "passed",
         }
     }
 }
@@ -174,6 +179,10 @@ pub enum News {
     },
     /// First-paid: a claim still unpaid when the product sold out was released.
     SoldOut {
+        claim: Claim,
+    },
+    /// The buyer passed on a claim: its units went back, to the next in line first.
+    Passed {
         claim: Claim,
     },
     /// A viewer asked for more than the per-customer limit; `kept` units were claimed.
@@ -761,6 +770,56 @@ impl Claims {
         now: DateTime<Utc>,
         news: &mut Vec<News>,
     ) -> Result<(), ClaimError> {
+        let claim = self.release(catalog, id, ClaimState::Rejected { at: now }, now)?;
+        let sku = claim.sku.clone();
+        news.push(News::Rejected { claim });
+        self.settle(catalog, &sku, now, news);
+        Ok(())
+    }
+
+    /// A viewer's "pass" on `sku` (a product takes its variants with it): their open claims
+    /// on it are released, and the units go to the next in line. How many were released.
+    ///
+    /// Peers read the same word: a "pass" comment cancels the pending sale and hands the
+    /// item to the next in the "sold next" queue (My Fashion Emporium's claim rules,
+    /// https://www.myfashionemporium.com/faq/index.php?action=artikel&cat=8&id=4&artlang=en).
+    pub fn pass(
+        &mut self,
+        catalog: &mut Catalog,
+        user_id: &str,
+        sku: &str,
+        now: DateTime<Utc>,
+        news: &mut Vec<News>,
+    ) -> usize {
+        let ids: Vec<u64> = self
+            .open
+            .values()
+            .filter(|c| c.user_id == user_id && (c.sku == sku || catalog.product_of(&c.sku) == sku))
+            .map(|c| c.id)
+            .collect();
+        let mut skus = Vec::new();
+        for id in &ids {
+            if let Ok(claim) = self.release(catalog, *id, ClaimState::Passed { at: now }, now) {
+                if !skus.contains(&claim.sku) {
+                    skus.push(claim.sku.clone());
+                }
+                news.push(News::Passed { claim });
+            }
+        }
+        for sku in skus {
+            self.settle(catalog, &sku, now, news);
+        }
+        ids.len()
+    }
+
+    /// Takes an open claim out of the ledger, giving back what it held, as finished `state`.
+    fn release(
+        &mut self,
+        catalog: &mut Catalog,
+        id: u64,
+        state: ClaimState,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, ClaimError> {
         let claim = self.take_open(id).ok_or_else(|| self.not_open(id))?;
         if matches!(claim.state, ClaimState::Active { .. }) {
             catalog.release(&claim.sku, claim.qty, claim.id, now);
@@ -768,11 +827,7 @@ impl Claims {
         let holder = self.holder(&claim.user_id, &claim.sku);
         holder.units = holder.units.saturating_sub(claim.qty);
         self.tidy_holder(&claim.user_id, &claim.sku);
-        let sku = claim.sku.clone();
-        let claim = self.finish(claim, ClaimState::Rejected { at: now });
-        news.push(News::Rejected { claim });
-        self.settle(catalog, &sku, now, news);
-        Ok(())
+        Ok(self.finish(claim, state))
     }
 
     fn not_open(&self, id: u64) -> ClaimError {

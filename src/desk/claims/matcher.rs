@@ -21,6 +21,9 @@ pub enum Parsed {
     /// Claims `qty` units of `sku`, or of the product on screen when `sku` is `None`.
     /// `explicit`: the comment named a quantity or the product (a bare "mine" did not).
     Claim { sku: Option<String>, qty: u32, explicit: bool },
+    /// The viewer takes back their claim on `sku` ("pass", "pass AA"), or on the product on
+    /// screen (else their latest) when `sku` is `None`.
+    Pass { sku: Option<String> },
     /// Worded like a claim, but for no product of ours (or a quantity out of range).
     Unmatched,
     /// Not a claim.
@@ -51,17 +54,26 @@ pub struct Matcher {
     recent: foldhash::HashMap<String, (Parsed, String)>,
 }
 
-/// Sentences that only contain a claim word: "sold out" says the stock is gone, and "mine"
+/// Sentences that only contain a claim word: "sold out" says the stock is gone, "mine"
 /// followed by a verb ("mine came in 2 days", "mine are still on") is about an order the
-/// viewer already has. Read over normalized text, before the claim words and patterns.
+/// viewer already has, and a claim with a question in it ("sold pending question") waits
+/// for the answer (as My Fashion Emporium's claim rules read it:
+/// https://www.myfashionemporium.com/faq/index.php?action=artikel&cat=8&id=4&artlang=en).
+/// Read over normalized text, before the claim words and patterns.
 static NOT_CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
     compile(concat!(
-        r"\bsold\s+out\b|",
+        r"\bsold\s+out\b|\bquestions?\b|",
         r"^mine\s+(?:came|come|arrived|arrive|is|are|was|were|look|looks|looked|lasted|lasts|last|",
         r"broke|fell|got|has|have|had|just|still|never|didnt|dont|arent|isnt|wasnt|stayed|stay|",
         r"went|popped|snapped|took|turned)\b",
     ))
     .expect("the built-in sentence pattern compiles")
+});
+
+/// A viewer taking their claim back: "pass", "I'll pass", "pass on AA", "pass almond pink".
+static PASS: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"^(?:i\s+|ill\s+|i\s+will\s+)?pass(?:\s+on)?(?:\s+(?P<item>.+))?$")
+        .expect("the built-in pass pattern compiles")
 });
 
 /// Comments remembered by [`Matcher::read`] before it starts afresh.
@@ -235,6 +247,19 @@ impl Matcher {
         if self.bare.contains(&norm) {
             return (Parsed::Claim { sku: None, qty: 1, explicit: false }, norm);
         }
+        if let Some(caps) = PASS.captures(&norm) {
+            let sku = match caps.name("item").map(|m| m.as_str()) {
+                None => None,
+                Some(item) => match self.words.read(&format!("sold {item}"), MAX_QTY) {
+                    Ok(Some(named)) => Some(named.sku),
+                    _ => match self.resolve(item) {
+                        Some(sku) => Some(sku.to_owned()),
+                        None => return (Parsed::NotAClaim, norm),
+                    },
+                },
+            };
+            return (Parsed::Pass { sku }, norm);
+        }
         // One quick pass over all patterns; the groups are read only for a comment that matched.
         let worded = self.any.is_match(&norm);
         // Codes, products, variants and a quantity in any order come first: the patterns
@@ -248,6 +273,14 @@ impl Matcher {
                 }
                 Err(()) => return (Parsed::Unmatched, norm),
                 Ok(None) => {}
+            }
+            match self.words.variants_only(&norm) {
+                Some(Some(n)) if !(1..=MAX_QTY).contains(&n) => return (Parsed::Unmatched, norm),
+                Some(qty) => {
+                    let parsed = Parsed::Claim { sku: None, qty: qty.unwrap_or(1), explicit: true };
+                    return (parsed, norm);
+                }
+                None => {}
             }
         }
         if !worded {

@@ -102,6 +102,7 @@ impl State {
         let (sku, qty, explicit) = match parsed {
             Parsed::NotAClaim => return,
             Parsed::Unmatched => return self.claims.count_unmatched(),
+            Parsed::Pass { sku } => return self.pass(out, sku, user, now),
             Parsed::Claim { sku, qty, explicit } => (sku, qty, explicit),
         };
         let sku = match sku {
@@ -138,6 +139,25 @@ impl State {
         };
         let mut news = Vec::new();
         self.claims.claim(&mut self.catalog, req, now, &mut news);
+        self.claim_news(out, news, now);
+    }
+
+    /// A viewer passes on what they claimed: the product they named, else the one on screen
+    /// if they claimed it, else the one they claimed last. A pass with no open claim behind it
+    /// changes nothing and says nothing.
+    fn pass(&mut self, out: &mut Outbox, sku: Option<String>, user: &User, now: DateTime<Utc>) {
+        let mine = |d: &Self, sku: &str| {
+            d.claims
+                .open()
+                .any(|c| c.user_id == user.id && (c.sku == sku || d.catalog.product_of(&c.sku) == sku))
+        };
+        let on_screen = self.current_product().map(|p| p.sku.clone()).filter(|s| mine(self, s));
+        let latest = || {
+            self.claims.open().filter(|c| c.user_id == user.id).max_by_key(|c| c.id).map(|c| c.sku.clone())
+        };
+        let Some(sku) = sku.or(on_screen).or_else(latest) else { return };
+        let mut news = Vec::new();
+        self.claims.pass(&mut self.catalog, &user.id, &sku, now, &mut news);
         self.claim_news(out, news, now);
     }
 
@@ -303,6 +323,13 @@ impl State {
                             self.reply_to_claim(out, "claim-confirmed", &c, now);
                         }
                     }
+                }
+                News::Passed { claim: c } => {
+                    let text =
+                        format!("@{} passed on claim #{}: {}× {} released", c.user_name, c.id, c.qty, c.sku);
+                    out.notice(Level::Info, text, self.now);
+                    let template = self.claims.replies().passed.clone();
+                    self.tell_claimer(out, "claim passed", &template, &c, now);
                 }
                 News::Rejected { claim: c } => {
                     let text = format!("Rejected claim #{}: {}× {} of @{}", c.id, c.qty, c.sku, c.user_name);

@@ -3,18 +3,36 @@
 //!
 //! A comment is read word by word: each word (or run of words, the longest first) must be a
 //! claim word, a code, a quantity, a product's sku, name or alias, a variant's word for the
-//! product named, or a filler ("size", "the", the shop's polite words). A comment with a word left over is not read
-//! here (the claim patterns may still read it); one that names a code, or a claim word and a
-//! product, is a claim. Variant words ("m", "medium") count only beside their product: the
-//! same "m" is a size of every product sold in sizes.
+//! product named, or a filler ("size", "the", "i want", the shop's polite words). A comment
+//! with a word left over is not read here (the claim patterns may still read it); one that
+//! names a code, or a claim word and a product, is a claim. Variant words ("m", "medium")
+//! count only beside their product: the same "m" is a size of every product sold in sizes.
+//!
+//! A variant named in parts ("blue / small": colour and size, as CommentSold's "SOLD AA 10
+//! blue small") is named by its parts in any order; one part alone ("blue") narrows the
+//! choice to the variants that have it. A size part answers to the usual short forms too
+//! ("small" is also "s" and "sm").
 
 use std::collections::{HashMap, HashSet};
 
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{has_words, normalize};
 
-/// Words that go between the others without naming anything.
-const FILLERS: [&str; 10] = ["size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a"];
+/// Words that go between the others without naming anything: "I want A1 black S" is how
+/// SHOPLINE's keyword claims read, and "sold next" asks to be next in line.
+const FILLERS: [&str; 13] =
+    ["size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a", "i", "want", "next"];
+/// Sizes and their short forms: a variant part that is one of them answers to all of its.
+const SIZES: [&[&str]; 8] = [
+    &["xxs", "2xs"],
+    &["xs", "extra small", "x small", "xsmall"],
+    &["s", "small", "sm"],
+    &["m", "medium", "med", "md"],
+    &["l", "large", "lg"],
+    &["xl", "extra large", "x large", "xlarge"],
+    &["xxl", "2xl"],
+    &["xxxl", "3xl"],
+];
 /// The most words a sku, name or alias is looked up by.
 const LONGEST: usize = 8;
 
@@ -33,6 +51,27 @@ struct Variant {
     sku: String,
     /// Its name, aliases, code and sku, normalized.
     keys: Vec<String>,
+    /// Its name's parts ("blue / small": colour, size), each with the words that name it.
+    parts: Vec<Vec<String>>,
+}
+
+impl Variant {
+    /// Whether one of its parts is named by `word` (normalized).
+    fn has_part(&self, word: &str) -> bool {
+        self.parts.iter().any(|p| p.iter().any(|w| w == word))
+    }
+}
+
+/// The parts of a variant's name, split at `/`, `,`, `|` or `;`, each with its size forms.
+fn name_parts(name: &str) -> Vec<Vec<String>> {
+    name.split(['/', ',', '|', ';'])
+        .map(normalize)
+        .filter(|p| !p.is_empty())
+        .map(|p| match SIZES.iter().find(|forms| forms.contains(&p.as_str())) {
+            Some(forms) => forms.iter().map(|f| (*f).to_owned()).collect(),
+            None => vec![p],
+        })
+        .collect()
 }
 
 /// Which variant a claim on a product means.
@@ -60,6 +99,8 @@ pub struct Words {
     claim_words: HashSet<String>,
     /// The shop's polite words ("pls", "po"): anywhere in a claim, they name nothing.
     polite: HashSet<String>,
+    /// Every word of every variant's name, aliases and parts ("blue", "small", "s").
+    variant_vocab: HashSet<String>,
 }
 
 impl Words {
@@ -84,7 +125,10 @@ impl Words {
                 }
                 let keys = [&v.sku, &v.name].into_iter().chain(&v.aliases).chain(&v.code);
                 let keys = keys.map(|k| normalize(k)).filter(|k| !k.is_empty()).collect();
-                w.variants.entry(p.sku.clone()).or_default().push(Variant { sku: v.sku.clone(), keys });
+                let variant = Variant { sku: v.sku.clone(), keys, parts: name_parts(&v.name) };
+                let phrases = variant.keys.iter().chain(variant.parts.iter().flatten());
+                w.variant_vocab.extend(phrases.flat_map(|k| k.split(' ')).map(str::to_owned));
+                w.variants.entry(p.sku.clone()).or_default().push(variant);
             }
         }
         let single = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty() && !b.contains(' '));
@@ -121,6 +165,35 @@ impl Words {
     /// ("aa x2", "oval sold m 1"): only such a comment can be read here.
     pub fn worth_reading(&self, norm: &str) -> bool {
         norm.split(' ').any(|w| self.codes.contains_key(w) || self.claim_words.contains(w))
+    }
+
+    /// A claim word with nothing but variant words, a quantity and fillers beside it ("sold 2
+    /// small pink"): a claim on the product on screen, its variant for the desk to pick, even
+    /// where a word is also another product's alias. The quantity written, if any; `None`
+    /// when the comment is not such a claim.
+    pub fn variants_only(&self, norm: &str) -> Option<Option<u32>> {
+        let words: Vec<&str> = norm.split(' ').collect();
+        let (mut qty, mut claim_word, mut variant_word) = (None, false, false);
+        let mut i = 0;
+        while i < words.len() {
+            if let Some((n, len)) = quantity(&words[i..]) {
+                if qty.replace(n).is_some() {
+                    return None;
+                }
+                i += len;
+                continue;
+            }
+            let w = words[i];
+            if self.claim_words.contains(w) {
+                claim_word = true;
+            } else if self.variant_vocab.contains(w) {
+                variant_word = true;
+            } else if !FILLERS.contains(&w) && !self.polite.contains(w) {
+                return None;
+            }
+            i += 1;
+        }
+        (claim_word && variant_word).then_some(qty)
     }
 
     /// Reads a normalized comment word by word (see the module doc): `Ok(None)` when it is
@@ -215,11 +288,13 @@ impl Words {
             variant = Some(s);
         }
         for run in rest.iter().filter(|r| !r.is_empty()) {
-            let Some(v) = self.variant_words(product, run) else { return Ok(None) };
-            if variant.is_some_and(|seen| seen != v) {
-                return Ok(None);
+            let Some(options) = self.variant_words(product, run) else { return Ok(None) };
+            match (variant, options.as_slice()) {
+                (Some(seen), _) if !options.contains(&seen) => return Ok(None),
+                (None, [one]) => variant = Some(one),
+                // Parts that leave several variants: the product, for the desk to ask which.
+                _ => {}
             }
-            variant = Some(v);
         }
         match qty {
             Some(n) if !(1..=max_qty).contains(&n) => Err(()),
@@ -244,24 +319,28 @@ impl Words {
         })
     }
 
-    /// The one variant of `product` that a run of words names, all of them used.
-    fn variant_words<'a>(&'a self, product: &str, run: &[&str]) -> Option<&'a str> {
+    /// The variants of `product` that a run of words names, all of them used: a variant's
+    /// own words name it, a part ("blue", "s") names those that have it; `None` when a word
+    /// is not one of them or the words name no variant together.
+    fn variant_words<'a>(&'a self, product: &str, run: &[&str]) -> Option<Vec<&'a str>> {
         let variants = self.variants.get(product)?;
-        let mut found: Option<&str> = None;
+        let mut options: Vec<&Variant> = variants.iter().collect();
         let mut i = 0;
         while i < run.len() {
-            let hit = (1..=run.len() - i).rev().find_map(|n| {
+            let (named, n) = (1..=run.len() - i).rev().find_map(|n| {
                 let phrase = run[i..i + n].join(" ");
-                variants.iter().find(|v| v.keys.contains(&phrase)).map(|v| (v.sku.as_str(), n))
-            });
-            let (sku, n) = hit?;
-            if found.is_some_and(|f| f != sku) {
-                return None;
-            }
-            found = Some(sku);
+                let whole: Vec<&Variant> = variants.iter().filter(|v| v.keys.contains(&phrase)).collect();
+                let named = if whole.is_empty() {
+                    variants.iter().filter(|v| v.has_part(&phrase)).collect()
+                } else {
+                    whole
+                };
+                (!named.is_empty()).then_some((named, n))
+            })?;
+            options.retain(|v| named.iter().any(|n| n.sku == v.sku));
             i += n;
         }
-        found
+        (!options.is_empty()).then(|| options.iter().map(|v| v.sku.as_str()).collect())
     }
 
     /// Which variant a claim on `sku` means, reading its normalized words: a plain product
@@ -269,8 +348,22 @@ impl Words {
     /// only variant, else the operator and the buyer must say.
     pub fn pick(&self, sku: &str, norm: &str) -> Pick {
         let Some(variants) = self.variants.get(sku) else { return Pick::One(sku.to_owned()) };
-        let named: Vec<&Variant> =
+        let mut named: Vec<&Variant> =
             variants.iter().filter(|v| v.keys.iter().any(|k| has_words(norm, k))).collect();
+        if named.is_empty() {
+            // No variant by its own words: by its parts, each part said narrowing the choice.
+            let said: Vec<&str> = variants
+                .iter()
+                .flat_map(|v| v.parts.iter().flatten())
+                .map(String::as_str)
+                .filter(|w| has_words(norm, w))
+                .collect();
+            named =
+                variants.iter().filter(|v| !said.is_empty() && said.iter().all(|w| v.has_part(w))).collect();
+            if named.is_empty() {
+                named = variants.iter().filter(|v| said.iter().any(|w| v.has_part(w))).collect();
+            }
+        }
         match (named.as_slice(), variants.as_slice()) {
             ([one], _) => Pick::One(one.sku.clone()),
             ([], [one]) => Pick::One(one.sku.clone()),

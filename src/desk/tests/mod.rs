@@ -21,6 +21,7 @@ mod learned;
 mod link;
 mod moderation;
 mod orders;
+mod peer_claims;
 mod props;
 mod sales;
 mod show;

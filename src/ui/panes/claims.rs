@@ -41,7 +41,7 @@ fn status(c: &Claim, ctx: &Ctx<'_>, theme: &Theme) -> (&'static str, Style, Stri
             ("◌", theme.warn, place, theme.warn)
         }
         ClaimState::Confirmed { .. } => ("✓", theme.ok, String::new(), theme.dim),
-        ClaimState::Rejected { .. } => ("✗", theme.dim, String::new(), theme.dim),
+        ClaimState::Rejected { .. } | ClaimState::Passed { .. } => ("✗", theme.dim, String::new(), theme.dim),
         ClaimState::Expired { .. } | ClaimState::SoldOut { .. } => ("·", theme.dim, String::new(), theme.dim),
     }
 }
