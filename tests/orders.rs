@@ -27,6 +27,8 @@ struct Order {
     qty: u32,
     price: String,
     status: String,
+    /// The buyer's region as the order's event gives it.
+    region: Option<String>,
 }
 
 /// The fixture's orders by id, each with the status its last update left it in. The server
@@ -47,6 +49,7 @@ fn fixture_orders() -> BTreeMap<String, Order> {
                     qty: e["qty"].as_u64().unwrap() as u32,
                     price: e["unit_price"].as_str().unwrap().into(),
                     status: e["status"].as_str().unwrap().into(),
+                    region: e["user"]["region"].as_str().map(String::from),
                 };
                 orders.insert(e["order_id"].as_str().unwrap().to_owned(), order);
             }
@@ -192,9 +195,18 @@ fn the_pick_list_and_the_click_and_drop_csv_hold_the_streams_paid_orders() {
         } else {
             assert_eq!(name, o.user);
         }
-        for empty in ["Address Line 1", "City", "Postcode", "Email", "Phone", "Country"] {
+        for empty in ["Address Line 1", "City", "Postcode", "Email", "Phone"] {
             assert_eq!(&row[col(empty)], "", "{empty} is the platform export's to fill");
         }
+        // The region as an ISO 3166-1 alpha-3 code, which the field list allows for Country.
+        let alpha3 = match o.region.as_deref() {
+            Some("GB") => "GBR",
+            Some("IE") => "IRL",
+            Some("PH") => "PHL",
+            Some("US") => "USA",
+            other => panic!("a region the fixture does not have: {other:?}"),
+        };
+        assert_eq!(&row[col("Country")], alpha3, "{:?}", o.region);
         let date = &row[col("Date")];
         assert!(chrono::NaiveDate::parse_from_str(date, "%d/%m/%y").is_ok(), "dd/mm/yy: {date}");
     }

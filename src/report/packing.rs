@@ -294,8 +294,9 @@ pub fn pick_list(p: &Packing) -> String {
 /// <https://help.parcel.royalmail.com/hc/en-gb/articles/360000250093-Order-Import-spreadsheet-field-specifications>
 /// (the product fields as <https://help.parcel.royalmail.com/hc/en-gb/articles/360015376694-Adding-customs-information-when-importing-your-orders-via-spreadsheet>
 /// names them). The recipient goes in "Full name" (the import's "First and last names are
-/// combined" option); the address, email and phone are left empty, for the platform's own
-/// order export to fill by the order reference: the feed does not carry them.
+/// combined" option); "Country" is the buyer's region as the platform reports it (see
+/// [`country`]); the address, email and phone are left empty, for the platform's own order
+/// export to fill by the order reference: the feed does not carry them.
 pub const CLICK_AND_DROP: [&str; 18] = [
     "Order reference",
     "Date",
@@ -333,6 +334,7 @@ pub fn click_and_drop(p: &Packing, out: impl Write) -> anyhow::Result<()> {
         // The field list's date format, dd/mm/yy.
         put("Date", i.at.format("%d/%m/%y").to_string());
         put("Full name", shown(&i.user));
+        put("Country", country(i.region.as_deref()));
         put("Product SKU", i.sku.clone());
         put("Product name", sanitize(&i.full_name(), NAME_CHARS * 2));
         put("Quantity", i.qty.to_string());
@@ -342,6 +344,17 @@ pub fn click_and_drop(p: &Packing, out: impl Write) -> anyhow::Result<()> {
         sheet.row(&row)?;
     }
     sheet.finish()
+}
+
+/// A region as Click & Drop's "Country" takes it: the field list asks for the "full name of
+/// country, ie 'Peru', or 3-digit ISO code" in an alpha field, so the ISO 3166-1 alpha-3 code
+/// ("GB" is "GBR"): one spelling for every country, where names vary ("UK", "Great Britain").
+/// A region that is no country code (or none) leaves the cell for the platform's export.
+pub fn country(region: Option<&str>) -> String {
+    region
+        .and_then(|r| celes::Country::from_alpha2(r.trim()).ok())
+        .map(|c| c.alpha3.to_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -466,12 +479,25 @@ mod tests {
         assert_eq!(cell(&rows[0], "Currency Code"), "GBP");
         assert_eq!(cell(&rows[0], "Date"), "20/11/26");
         assert_eq!(cell(&rows[1], "Order reference"), "o1");
-        for col in ["Email", "Phone", "Address Line 1", "City", "Postcode", "Country"] {
+        for col in ["Email", "Phone", "Address Line 1", "City", "Postcode"] {
             assert!(rows.iter().all(|r| cell(r, col).is_empty()), "{col} is left for the platform's export");
         }
+        // The buyers' region, GB, as the alpha-3 code the field list allows.
+        assert!(rows.iter().all(|r| cell(r, "Country") == "GBR"), "{rows:?}");
         // Quoted as CSV needs it: the comma and quotes of the variant's name.
         let raw = String::from_utf8(buf).unwrap();
         assert!(raw.contains("\"Ballerina chrome, medium, \"\"big\"\"\""), "{raw}");
+    }
+
+    #[test]
+    fn the_country_is_the_regions_alpha_3_code_or_left_empty() {
+        assert_eq!(country(Some("GB")), "GBR");
+        assert_eq!(country(Some("ph")), "PHL");
+        assert_eq!(country(Some("IE")), "IRL");
+        // Not a country code, or none: the platform's export fills it.
+        assert_eq!(country(Some("Manila")), "");
+        assert_eq!(country(Some("")), "");
+        assert_eq!(country(None), "");
     }
 
     #[test]
