@@ -7,6 +7,14 @@
 //! from its buyer's hold moves nothing, since the hold already counted. Manual adjusts and
 //! platform counts change what is left, not the rate. Each unit weighs less as it ages
 //! (e-fold every [`TAU_SECS`]), so a burst fades within minutes and a steady seller holds.
+//!
+//! A rush must be seen as it starts, when a flash sale opens and the last units go in
+//! seconds: a one-minute average then says a tenth of the rate. So the rate is read on two
+//! scales, a minute and [`FAST_TAU_SECS`], and the faster of the two wins (an early prompt
+//! costs nothing; overselling costs refunds). Each scale divides by the weight its window has
+//! had time to gather over the span read ([`span_weight`]), not by the full window's, and
+//! the span read is the recent one that sells fastest, so twenty units in the first ten
+//! seconds of a rush read as two a second, not a third of one.
 //! The ledger keeps [`super::catalog::LEDGER_KEPT`] entries a product: enough for minutes of
 //! even a rush.
 
@@ -18,8 +26,12 @@ use super::catalog::{Catalog, LedgerEntry, Product, Reason};
 /// Seconds over which a unit's weight falls by e: long enough to smooth single orders,
 /// short enough that a rush that ended stops warning within a few minutes.
 pub const TAU_SECS: f64 = 60.0;
+/// The fast scale: short enough to see a rush within seconds of its start.
+pub const FAST_TAU_SECS: f64 = 15.0;
 /// How far back the ledger is read (five e-folds: older units weigh under 1%).
 pub const LOOKBACK: Duration = Duration::minutes(5);
+/// The shortest span a rate is read over: three orders in one second are not three a second.
+pub const MIN_SPAN_SECS: f64 = 10.0;
 /// Sales (orders or holds, whatever their size) that must have come in [`LOOKBACK`] before
 /// the desk says anything: fewer is noise, and one big order is one buyer, not a rate.
 pub const MIN_SALES: usize = 3;
@@ -72,25 +84,50 @@ pub fn out_in(
     if left == 0 {
         return None;
     }
-    let (mut sales, mut weighted) = (0usize, 0.0f64);
-    for (at, n) in moves {
-        let age = now - at;
-        if age > LOOKBACK || n == 0 {
-            continue;
-        }
-        let age = age.num_milliseconds().max(0) as f64 / 1000.0;
-        sales += usize::from(n > 0);
-        weighted += n as f64 * (-age / TAU_SECS).exp();
-    }
-    let per_sec = weighted / TAU_SECS;
-    if sales < MIN_SALES || per_sec <= 0.0 {
-        return None;
-    }
+    // (age in seconds, units) of what is in the lookback.
+    let moves: Vec<(f64, i64)> = moves
+        .into_iter()
+        .filter(|&(at, n)| now - at <= LOOKBACK && n != 0)
+        .map(|(at, n)| ((now - at).num_milliseconds().max(0) as f64 / 1000.0, n))
+        .collect();
+    let per_sec = [TAU_SECS, FAST_TAU_SECS]
+        .into_iter()
+        .filter_map(|tau| rate(&moves, tau))
+        .fold(None, |best: Option<f64>, r| Some(best.map_or(r, |b| b.max(r))))?;
     let secs = f64::from(left) / per_sec;
     if secs > HORIZON.num_seconds() as f64 {
         return None;
     }
     Some((per_sec * 60.0, Duration::milliseconds((secs * 1000.0).round() as i64)))
+}
+
+/// Units a second on the scale `tau`: over each span from a sale in its window (five
+/// e-folds) to now, the decayed units of the span over the weight a steady rate of one a
+/// second would have gathered in it; the highest of these, so that a rush that began a few
+/// seconds ago is not diluted by the slow sales before it. A span needs [`MIN_SALES`] sales
+/// and lasts at least [`MIN_SPAN_SECS`]. `None` when no span says anything is leaving.
+fn rate(moves: &[(f64, i64)], tau: f64) -> Option<f64> {
+    let mut inside: Vec<(f64, i64)> = moves.iter().copied().filter(|(age, _)| *age <= 5.0 * tau).collect();
+    inside.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut weighted, mut sales, mut best) = (0.0f64, 0usize, None::<f64>);
+    for (age, n) in inside {
+        weighted += n as f64 * (-age / tau).exp();
+        if n <= 0 {
+            continue;
+        }
+        sales += 1;
+        let per_sec = weighted / span_weight(age.max(MIN_SPAN_SECS), tau);
+        if sales >= MIN_SALES && per_sec > 0.0 {
+            best = Some(best.map_or(per_sec, |b| b.max(per_sec)));
+        }
+    }
+    best
+}
+
+/// The weight one unit a second over the last `span` seconds has on the scale `tau`:
+/// `tau (1 - e^(-span/tau))`, which is `tau` once the span is long.
+fn span_weight(span: f64, tau: f64) -> f64 {
+    tau * (1.0 - (-span / tau).exp())
 }
 
 /// A product's forecast at `now` (a product with variants: theirs together).
@@ -138,6 +175,34 @@ mod tests {
         let (per_minute, out) = out_in(steady(0, 600, 30), 4, t(615)).unwrap();
         assert!((per_minute - 2.0).abs() < 0.2, "{per_minute}");
         assert!((110..=130).contains(&out.num_seconds()), "{out}");
+    }
+
+    #[test]
+    fn a_rush_is_read_at_its_rate_from_its_first_seconds() {
+        // A flash sale opens at 0: two units a second. Ten seconds in, 30 are left: ~15 s.
+        let rush: Vec<_> = (0..20).map(|i| (t(0) + Duration::milliseconds(i * 500), 1)).collect();
+        let (per_minute, out) = out_in(rush, 30, t(10)).unwrap();
+        assert!((100.0..=140.0).contains(&per_minute), "{per_minute}");
+        assert!((12..=18).contains(&out.num_seconds()), "{out}");
+    }
+
+    #[test]
+    fn a_rush_after_slow_sales_is_read_at_the_rushs_rate() {
+        // One a minute for five minutes, then two a second for ten seconds: the slow past
+        // must not hold the forecast back.
+        let mut moves = steady(-290, -50, 60);
+        moves.extend((0..20).map(|i| (t(0) + Duration::milliseconds(i * 500), 1)));
+        let (per_minute, out) = out_in(moves, 30, t(10)).unwrap();
+        assert!(per_minute >= 90.0, "{per_minute}");
+        assert!(out.num_seconds() <= 20, "{out}");
+    }
+
+    #[test]
+    fn three_orders_in_a_second_are_not_three_a_second() {
+        let (per_minute, _) = out_in([(t(0), 1), (t(0), 1), (t(1), 1)], 10, t(1)).unwrap();
+        // Read over ten seconds at the least: far under the 180 a minute one second says.
+        let most = 3.0 * 60.0 / span_weight(MIN_SPAN_SECS, FAST_TAU_SECS);
+        assert!(per_minute <= most + 1e-9 && per_minute < 30.0, "{per_minute}");
     }
 
     #[test]
