@@ -596,6 +596,9 @@ pub struct ClaimReplies {
     pub sold_out: String,
     /// To a claimer who passed ("pass"): their claim is released.
     pub passed: String,
+    /// To a viewer whose claim found nothing left while the product's waitlist is closed:
+    /// once per viewer and product, so a repeat comment is not answered again.
+    pub closed: String,
 }
 
 impl Default for ClaimReplies {
@@ -609,6 +612,7 @@ impl Default for ClaimReplies {
             sold_out: "@{user} sorry, {product} sold out to a buyer who paid first. Your claim is released"
                 .into(),
             passed: "@{user} no problem, your claim on {product} is released".into(),
+            closed: "@{user} sorry, {product} is sold out and its waitlist is closed".into(),
         }
     }
 }

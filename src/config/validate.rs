@@ -572,9 +572,14 @@ impl Checker<'_, '_> {
             );
         }
         let r = &c.replies;
-        for (key, text) in
-            [("pay", &r.pay), ("reminder", &r.reminder), ("expired", &r.expired), ("sold_out", &r.sold_out)]
-        {
+        for (key, text) in [
+            ("pay", &r.pay),
+            ("reminder", &r.reminder),
+            ("expired", &r.expired),
+            ("sold_out", &r.sold_out),
+            ("passed", &r.passed),
+            ("closed", &r.closed),
+        ] {
             self.template(text, &[Seg::Key("replies"), Seg::Key(key)]);
         }
         if c.max_per_customer == Some(0) {

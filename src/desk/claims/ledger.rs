@@ -135,10 +135,11 @@ pub struct Claim {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum News {
     /// `qty` units of a claim found no stock and the product's waitlist is closed: they were
-    /// turned away, not put in line.
+    /// turned away, not put in line (`held` units of the same comment were held).
     TurnedAway {
         claim: Claim,
         qty: u32,
+        held: u32,
     },
     /// Units are now held for a claim (`added` of its `qty`).
     Held {
@@ -324,6 +325,8 @@ pub struct Claims {
     counts: ClaimCounts,
     /// When a viewer was last asked which variant of a product they meant, per (user, sku).
     asked: HashMap<(String, String), DateTime<Utc>>,
+    /// Viewers told a product's waitlist is closed, as (user id, sku): told once.
+    told_closed: BTreeSet<(String, String)>,
 }
 
 impl Claims {
@@ -349,6 +352,7 @@ impl Claims {
             next_expiry: None,
             counts: ClaimCounts::default(),
             asked: HashMap::new(),
+            told_closed: BTreeSet::new(),
         }
     }
 
@@ -450,6 +454,12 @@ impl Claims {
         }
         self.asked.insert(key, now);
         true
+    }
+
+    /// Whether to tell a viewer turned away that `sku`'s waitlist is closed: once per viewer
+    /// and product, however often they comment again; a telling is recorded.
+    pub fn tell_closed(&mut self, user_id: &str, sku: &str) -> bool {
+        self.told_closed.insert((user_id.to_owned(), sku.to_owned()))
     }
 
     /// A comment counted as worded like a claim but naming nothing we sell.
@@ -687,7 +697,7 @@ impl Claims {
             let h = self.holder(&base.user_id, &base.sku);
             h.units = h.units.saturating_sub(turned);
             self.tidy_holder(&base.user_id, &base.sku);
-            news.push(News::TurnedAway { claim: Claim { qty: turned, ..base }, qty: turned });
+            news.push(News::TurnedAway { claim: Claim { qty: turned, ..base }, qty: turned, held });
         } else if held < qty
             && let Some(claim) = self.wait_units(&base, qty - held)
         {

@@ -243,12 +243,17 @@ impl State {
                     out.notice(Level::Info, text, self.now);
                     self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
                 }
-                News::TurnedAway { claim: c, qty } => {
+                News::TurnedAway { claim: c, qty, held } => {
                     let text = format!(
                         "@{} wanted {qty}× {}: none left and the waitlist is closed",
                         c.user_name, c.sku
                     );
                     out.notice(Level::Info, text, self.now);
+                    // A comment that held some units is not told the product is sold out.
+                    if held == 0 && self.claims.tell_closed(&c.user_id, &c.sku) {
+                        let template = self.claims.replies().closed.clone();
+                        self.tell_claimer(out, "waitlist closed", &template, &c, now);
+                    }
                 }
                 News::Promoted { claim: c, added } => {
                     let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);

@@ -458,7 +458,11 @@ fn a_closed_waitlist_turns_claims_past_the_stock_away_and_keeps_the_line() {
     d.apply(Input::Operator(close.clone()), t(2));
     assert!(last_notice(&d).starts_with("Waitlist of ALMOND-PINK closed"), "{}", last_notice(&d));
     d.apply(chat(4, "cat", "sold 2 almond pink"), t(3));
-    assert_eq!(last_notice(&d), "@cat wanted 2× ALMOND-PINK: none left and the waitlist is closed");
+    assert_eq!(
+        d.notices().rev().nth(1).unwrap().text,
+        "@cat wanted 2× ALMOND-PINK: none left and the waitlist is closed"
+    );
+    assert_eq!(last_notice(&d), "Sent reply “waitlist closed” to @cat");
     assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
     // Closing it again says nothing new; those in line are still served.
     let before = d.notices().count();
@@ -473,4 +477,58 @@ fn a_closed_waitlist_turns_claims_past_the_stock_away_and_keeps_the_line() {
     assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 1, "waiting")]);
     d.apply(Input::Operator(Action::Waitlist { sku: "NOPE".into(), open: false }), t(8));
     assert_eq!(last_notice(&d), "Cannot change the waitlist of NOPE: not in the catalog");
+}
+
+#[test]
+fn a_viewer_turned_away_by_a_closed_waitlist_is_told_once_even_after_a_rebuild() {
+    let inputs = [
+        (stock(1, 1), t(0)),
+        (chat(2, "ann", "sold almond pink"), t(0)),
+        (Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(1)),
+        (chat(3, "cat", "sold 2 almond pink"), t(2)),
+    ];
+    let mut live = desk();
+    let mut out = Vec::new();
+    for (input, at) in inputs.clone() {
+        out.extend(live.apply(input, at));
+    }
+    assert_eq!(
+        sent_replies(&out),
+        [(
+            "@cat sorry, Almond blush is sold out and its waitlist is closed".to_owned(),
+            Some("m3".to_owned())
+        )]
+    );
+    // Cat comments again, and again in other words: the operator sees each, cat hears nothing.
+    let again = live.apply(chat(4, "cat", "sold almond pink"), t(3));
+    assert!(sent_replies(&again).is_empty(), "{again:?}");
+    let again = live.apply(chat(5, "cat", "mine almond pink!!"), t(400));
+    assert!(sent_replies(&again).is_empty(), "{again:?}");
+    assert_eq!(last_notice(&live), "@cat wanted 1× ALMOND-PINK: none left and the waitlist is closed");
+    // Another viewer is told, once.
+    assert_eq!(replies_to(&live.apply(chat(6, "dee", "sold almond pink"), t(401)), "dee").len(), 1);
+    // A desk rebuilt from the journal does not tell cat again either.
+    let mut rebuilt = desk();
+    for (input, at) in inputs {
+        rebuilt.apply(input, at);
+    }
+    assert!(sent_replies(&rebuilt.apply(chat(4, "cat", "sold almond pink"), t(3))).is_empty());
+}
+
+#[test]
+fn a_comment_that_held_some_units_is_not_told_the_waitlist_is_closed() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(1));
+    let out = d.apply(chat(2, "ann", "sold 3 almond pink"), t(2));
+    assert!(sent_replies(&out).is_empty(), "{out:?}");
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held")]);
+    assert_eq!(last_notice(&d), "@ann wanted 2× ALMOND-PINK: none left and the waitlist is closed");
+    // The shop can say nothing at all.
+    let mut setup = setup();
+    setup.shop.claims.replies.closed = String::new();
+    let mut d = Desk::new(setup);
+    d.apply(stock(1, 0), t(0));
+    d.apply(Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(1));
+    assert!(sent_replies(&d.apply(chat(2, "ann", "sold almond pink"), t(2))).is_empty());
 }
