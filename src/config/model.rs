@@ -577,7 +577,8 @@ pub enum ClaimPolicy {
     /// A claim holds the units at once; the first claimer has them until the hold runs out.
     #[default]
     FirstClaimed,
-    /// A claim holds nothing: it records the buyer's intent, and the first paid order wins.
+    /// A claim holds nothing: it records the buyer's intent, and the first paid order wins;
+    /// with nothing left, claims wait in line and a restock calls them in order.
     FirstPaid,
 }
 
@@ -592,7 +593,8 @@ pub struct ClaimReplies {
     pub reminder: String,
     /// When a claim ran out unconfirmed and unpaid.
     pub expired: String,
-    /// First-paid: to a claimer who had not paid when the last unit was paid for.
+    /// First-paid: to a claimer who had not paid when the last unit was paid for, while the
+    /// product's waitlist is closed (open, the claim waits in line instead).
     pub sold_out: String,
     /// To a claimer who passed ("pass"): their claim is released.
     pub passed: String,

@@ -72,7 +72,7 @@ pub enum ClaimState {
     Expired {
         at: DateTime<Utc>,
     },
-    /// First-paid: another buyer paid for the last unit first.
+    /// First-paid: another buyer paid for the last unit first, and the waitlist was closed.
     SoldOut {
         at: DateTime<Utc>,
     },
@@ -178,9 +178,16 @@ pub enum News {
     Reminder {
         claim: Claim,
     },
-    /// First-paid: a claim still unpaid when the product sold out was released.
+    /// First-paid: a claim still unpaid when the product sold out was released (its
+    /// waitlist closed; else the claim waits in line).
     SoldOut {
         claim: Claim,
+    },
+    /// First-paid: `added` units of a waiting claim were called from the line: the claim is
+    /// unpaid again, with a fresh timer, and the first to pay wins.
+    Called {
+        claim: Claim,
+        added: u32,
     },
     /// The buyer passed on a claim: its units went back, to the next in line first.
     Passed {
@@ -230,7 +237,7 @@ pub struct ClaimCounts {
 pub(super) struct Holder {
     /// The held claim (first-paid: the unpaid one).
     pub(super) active: Option<u64>,
-    waiting: Option<u64>,
+    pub(super) waiting: Option<u64>,
     /// Units held, waiting and confirmed: what the per-customer limit counts.
     pub(super) units: u32,
     /// Claims the operator confirmed, with their units no platform order has matched yet
@@ -306,7 +313,7 @@ pub struct Claims {
     /// Held, waiting and unpaid claims by id.
     pub(super) open: BTreeMap<u64, Claim>,
     /// Waiting claims per sku as (arrival, id): the first is next in line.
-    waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
+    pub(super) waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
     /// Products whose waitlist the operator closed (a product closes its variants' too).
     closed: BTreeSet<String>,
     /// Per sku, per user id: looked up without building a key.
@@ -569,7 +576,7 @@ impl Claims {
 
     /// Adds `qty` waiting units to the viewer's waiting claim (a new one at its place in the
     /// queue if none); returns the claim if it is new.
-    fn wait_units(&mut self, base: &Claim, qty: u32) -> Option<Claim> {
+    pub(super) fn wait_units(&mut self, base: &Claim, qty: u32) -> Option<Claim> {
         let existing = self.find_holder(&base.user_id, &base.sku).and_then(|h| h.waiting);
         let (id, new) = match existing.and_then(|id| self.open.get_mut(&id)) {
             Some(c) => {
@@ -768,7 +775,9 @@ impl Claims {
         let sku = claim.sku.clone();
         let claim = self.finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Operator });
         news.push(News::Confirmed { claim });
-        self.sell_out_unpaid(catalog, &sku, now, news);
+        // First-paid: the last unit may be gone (the unpaid wait in line), or what the claim
+        // wanted beyond it is free for the line.
+        self.settle(catalog, &sku, now, news);
         Ok(())
     }
 
@@ -914,6 +923,8 @@ impl Claims {
         let (_, counted) = self.confirm_from_order(catalog, user_id, order, rest, true, now, news);
         self.count_against(&order.order_id, user_id, &order.sku, counted);
         self.tidy_holder(user_id, &order.sku);
+        // What the won claim wanted beyond its order is free for the line now.
+        self.settle(catalog, &order.sku, now, news);
     }
 
     /// Confirms the buyer's open claims on the order's product from it, oldest first, up to
@@ -1038,7 +1049,10 @@ impl Claims {
             self.wait_units(&base, back);
             news.push(News::Bumped { claim: base, qty: back });
         }
-        loop {
+        if self.policy == ClaimPolicy::FirstPaid {
+            self.call_line(catalog, sku, now, news);
+        }
+        while self.policy == ClaimPolicy::FirstClaimed {
             let available = catalog.product(sku).map_or(0, |p| p.available);
             let head = self.waitlists.get(sku).and_then(|q| q.first()).map(|&(_, id)| id);
             let (Some(id), true) = (head, available > 0) else { break };
@@ -1054,7 +1068,7 @@ impl Claims {
                 None => break,
             }
         }
-        self.sell_out_unpaid(catalog, sku, now, news);
+        self.line_up_unpaid(catalog, sku, now, news);
         self.refresh_expiry();
     }
 }

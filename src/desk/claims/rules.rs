@@ -289,6 +289,19 @@ impl State {
                     let template = self.claims.replies().pay.clone();
                     self.tell_claimer(out, "pay to secure", &template, &c, now);
                 }
+                News::Called { claim: c, added } => {
+                    let mins = self.claims.hold().num_minutes();
+                    let text = format!(
+                        "Called @{} from the waitlist: {added}× {}, unpaid: the first to pay wins ({mins} min)",
+                        c.user_name, c.sku
+                    );
+                    out.notice(Level::Info, text, self.now);
+                    // However often the stock swings, the buyer hears it once a while.
+                    if self.claims.tell_buyer(&c, Way::Held, now) {
+                        let template = self.claims.replies().pay.clone();
+                        self.tell_claimer(out, "pay to secure", &template, &c, now);
+                    }
+                }
                 News::Reminder { claim: c } => {
                     let left =
                         c.state.expires_at().map_or_else(String::new, |at| crate::desk::clock(at - now));
@@ -299,7 +312,7 @@ impl State {
                 }
                 News::SoldOut { claim: c } => {
                     let text = format!(
-                        "Claim #{} of @{} released: {} sold out to a buyer who paid first",
+                        "Claim #{} of @{} released: {} sold out to a buyer who paid first, the waitlist is closed",
                         c.id, c.user_name, c.sku
                     );
                     out.notice(Level::Info, text, self.now);
