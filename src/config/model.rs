@@ -601,7 +601,14 @@ pub struct ClaimReplies {
     /// To a viewer whose claim found nothing left while the product's waitlist is closed:
     /// once per viewer and product, so a repeat comment is not answered again.
     pub closed: String,
+    /// To a claimer whose one comment held part of what they asked for and put the rest in
+    /// line: both in one answer, with `{held}`, `{waiting}` and `{position}` (their place in
+    /// line); empty, they get the reply tagged `claim-waitlisted` instead.
+    pub partly_held: String,
 }
+
+/// The fields only claims.toml's `partly_held` reply fills, beside the usual ones.
+pub const PARTLY_HELD_FIELDS: [&str; 3] = ["held", "waiting", "position"];
 
 impl Default for ClaimReplies {
     fn default() -> Self {
@@ -615,6 +622,9 @@ impl Default for ClaimReplies {
                 .into(),
             passed: "@{user} no problem, your claim on {product} is released".into(),
             closed: "@{user} sorry, {product} is sold out and its waitlist is closed".into(),
+            partly_held:
+                "@{user} {held} of {product} held for you, {waiting} more on the waitlist (#{position})"
+                    .into(),
         }
     }
 }

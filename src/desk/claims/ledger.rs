@@ -146,10 +146,12 @@ pub enum News {
         claim: Claim,
         added: u32,
     },
-    /// A claim joined the waitlist at `position` (1 is next).
+    /// A claim joined the waitlist at `position` (1 is next); `held` units of the same
+    /// comment were held for it.
     Waitlisted {
         claim: Claim,
         position: usize,
+        held: u32,
     },
     /// Units of a waiting claim are now held.
     Promoted {
@@ -709,7 +711,7 @@ impl Claims {
             && let Some(claim) = self.wait_units(&base, qty - held)
         {
             let position = self.position(claim.id).unwrap_or(1);
-            news.push(News::Waitlisted { claim, position });
+            news.push(News::Waitlisted { claim, position, held });
         }
     }
 

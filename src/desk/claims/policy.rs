@@ -87,7 +87,7 @@ impl Claims {
         self.wait_units(claim, claim.qty);
         let Some(id) = self.find_holder(&claim.user_id, &claim.sku).and_then(|h| h.waiting) else { return };
         let position = self.position(id).unwrap_or(1);
-        news.push(News::Waitlisted { claim: self.open[&id].clone(), position });
+        news.push(News::Waitlisted { claim: self.open[&id].clone(), position, held: 0 });
     }
 
     /// Tells of every held or unpaid claim whose reminder is due by `now` and not yet told.

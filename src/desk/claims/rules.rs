@@ -234,14 +234,24 @@ impl State {
                     };
                     out.notice(Level::Info, text, self.now);
                 }
-                News::Waitlisted { claim: c, position } => {
+                News::Waitlisted { claim: c, position, held } => {
                     self.viewers.claimed(&c.user_id, c.id);
                     let text = format!(
                         "@{} waits for {}× {}: #{position} on the waitlist",
                         c.user_name, c.qty, c.sku
                     );
                     out.notice(Level::Info, text, self.now);
-                    self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
+                    let partly = self.claims.replies().partly_held.clone();
+                    if held == 0 || partly.trim().is_empty() {
+                        self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
+                    } else if self.claims.tell_buyer(&c, Way::Waiting, now) {
+                        // One answer for both halves of the comment.
+                        let template = partly
+                            .replace("{held}", &held.to_string())
+                            .replace("{waiting}", &c.qty.to_string())
+                            .replace("{position}", &position.to_string());
+                        self.tell_claimer(out, "partly held", &template, &c, now);
+                    }
                 }
                 News::TurnedAway { claim: c, qty, held } => {
                     let text = format!(

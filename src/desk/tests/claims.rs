@@ -643,3 +643,31 @@ fn first_paid_a_buyer_called_from_the_line_hears_it_once_however_the_stock_swing
     let called = d.notices().filter(|n| n.text.starts_with("Called @ann from the waitlist")).count();
     assert_eq!(called, 3, "the operator sees every call");
 }
+
+#[test]
+fn a_claim_partly_held_tells_the_buyer_both_in_one_answer() {
+    let mut d = desk();
+    d.apply(stock(1, 2), t(0));
+    let out = d.apply(chat(2, "ann", "sold 5 almond pink"), t(1));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 2, "held"), ("ann".to_owned(), 3, "waiting")]);
+    assert_eq!(
+        sent_replies(&out),
+        [(
+            "@ann 2 of Almond blush held for you, 3 more on the waitlist (#1)".to_owned(),
+            Some("m2".to_owned())
+        )]
+    );
+    // The operator sees both halves.
+    assert!(d.notices().any(|n| n.text.ends_with("2× ALMOND-PINK held for @ann (10 min)")));
+    assert!(d.notices().any(|n| n.text == "@ann waits for 3× ALMOND-PINK: #1 on the waitlist"));
+    // A claim that found nothing free is told the usual way.
+    let out = d.apply(chat(3, "bea", "sold 2 almond pink"), t(2));
+    assert_eq!(replies_to(&out, "bea"), ["@bea you're in line for Almond blush"]);
+    // With no partly_held reply, the waitlist's answers the buyer.
+    let mut setup = setup();
+    setup.shop.claims.replies.partly_held = String::new();
+    let mut d = Desk::new(setup);
+    d.apply(stock(1, 2), t(0));
+    let out = d.apply(chat(2, "ann", "sold 5 almond pink"), t(1));
+    assert_eq!(replies_to(&out, "ann"), ["@ann you're in line for Almond blush"]);
+}

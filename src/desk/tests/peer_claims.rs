@@ -80,11 +80,13 @@ fn row(user: &str, sku: &str, qty: u32, state: &'static str) -> (String, String,
 #[test]
 fn commentsold_quantity_claims_cart_what_is_free_and_waitlist_the_rest() {
     let mut d = peer_desk();
-    d.apply(chat(1, "ann", "SOLD AA 10 blue small"), t(0));
+    let out = d.apply(chat(1, "ann", "SOLD AA 10 blue small"), t(0));
     assert_eq!(
         open_claims(&d),
         [row("ann", "TEE-BLUE-S", 6, "held"), row("ann", "TEE-BLUE-S", 4, "waiting")]
     );
+    // One answer says both.
+    assert_eq!(sent_texts(&out), ["@ann 6 of Tee, blue / small held for you, 4 more on the waitlist (#1)"]);
     // The item on screen, no identifier; the parts in either order.
     d.apply(op(Action::PinProduct { sku: Some("TEE".into()) }), t(1));
     d.apply(chat(2, "bea", "SOLD 2 blue medium"), t(2));
