@@ -1279,9 +1279,9 @@ fn a_replayed_giveaway_draws_the_winners_its_seed_and_entrants_give() {
 // ---------------------------------------------------------------------------------------
 
 /// Two buyers claim the last unit under `policy = "first-paid"`: the second pays first and
-/// gets it; each is asked to pay once, and the first is told once that it sold out.
+/// gets it; each is asked to pay once, and the first is told once that she waits in line.
 #[test]
-fn first_paid_the_buyer_who_pays_first_gets_the_last_unit_and_the_other_is_told_once() {
+fn first_paid_the_buyer_who_pays_first_gets_the_last_unit_and_the_other_waits_in_line() {
     let home = Home::new();
     home.write("claims.toml", "policy = \"first-paid\"\nreminder_minutes = 2\n");
     let server = Server::start_env(&home, &fixture("first-paid-race.jsonl"), 0, &["--speed", "4"], &[]);
@@ -1300,9 +1300,10 @@ fn first_paid_the_buyer_who_pays_first_gets_the_last_unit_and_the_other_is_told_
             .collect()
     };
     let ann = said("m001");
-    assert_eq!(ann.len(), 2, "Ann is asked to pay, then told it sold out: {ann:?}");
+    assert_eq!(ann.len(), 2, "Ann is asked to pay, then told she waits in line: {ann:?}");
     assert!(ann[0].starts_with("@Ann noted!") && ann[0].contains("pays first"), "{ann:?}");
-    assert!(ann[1].starts_with("@Ann sorry") && ann[1].contains("sold out"), "{ann:?}");
+    assert!(ann[1].starts_with("@Ann") && ann[1].contains("waitlist"), "{ann:?}");
+    assert_eq!(summary["claims"]["waiting"], 1, "{summary:#}");
     let bea = said("m002");
     assert_eq!(bea.len(), 1, "Bea is asked to pay, and pays: {bea:?}");
     assert!(bea[0].starts_with("@Bea noted!"), "{bea:?}");

@@ -815,6 +815,11 @@ mod tests {
         );
         let got = errors(&[("claims.toml", "[replies]\nreminder = \"@{user} {minutes} left\"\n")]);
         assert_eq!(got, ["claims.toml:2:21: unknown field `{minutes}` in the reply text"]);
+        // Only partly_held knows how many were held and wait, and the place in line.
+        let partly =
+            "[replies]\npartly_held = \"{held} held, {waiting} wait (#{position})\"\nclosed = \"{held}\"\n";
+        let got = errors(&[("claims.toml", partly)]);
+        assert_eq!(got, ["claims.toml:3:11: unknown field `{held}` in the reply text"]);
         let (_dir, paths) = dir_with(&[(
             "claims.toml",
             "policy = \"first-paid\"\nreminder_minutes = 3\n[replies]\npay = \"@{user} pay!\"\n",

@@ -577,7 +577,8 @@ pub enum ClaimPolicy {
     /// A claim holds the units at once; the first claimer has them until the hold runs out.
     #[default]
     FirstClaimed,
-    /// A claim holds nothing: it records the buyer's intent, and the first paid order wins.
+    /// A claim holds nothing: it records the buyer's intent, and the first paid order wins;
+    /// with nothing left, claims wait in line and a restock calls them in order.
     FirstPaid,
 }
 
@@ -592,11 +593,22 @@ pub struct ClaimReplies {
     pub reminder: String,
     /// When a claim ran out unconfirmed and unpaid.
     pub expired: String,
-    /// First-paid: to a claimer who had not paid when the last unit was paid for.
+    /// First-paid: to a claimer who had not paid when the last unit was paid for, while the
+    /// product's waitlist is closed (open, the claim waits in line instead).
     pub sold_out: String,
     /// To a claimer who passed ("pass"): their claim is released.
     pub passed: String,
+    /// To a viewer whose claim found nothing left while the product's waitlist is closed:
+    /// once per viewer and product, so a repeat comment is not answered again.
+    pub closed: String,
+    /// To a claimer whose one comment held part of what they asked for and put the rest in
+    /// line: both in one answer, with `{held}`, `{waiting}` and `{position}` (their place in
+    /// line); empty, they get the reply tagged `claim-waitlisted` instead.
+    pub partly_held: String,
 }
+
+/// The fields only claims.toml's `partly_held` reply fills, beside the usual ones.
+pub const PARTLY_HELD_FIELDS: [&str; 3] = ["held", "waiting", "position"];
 
 impl Default for ClaimReplies {
     fn default() -> Self {
@@ -609,6 +621,10 @@ impl Default for ClaimReplies {
             sold_out: "@{user} sorry, {product} sold out to a buyer who paid first. Your claim is released"
                 .into(),
             passed: "@{user} no problem, your claim on {product} is released".into(),
+            closed: "@{user} sorry, {product} is sold out and its waitlist is closed".into(),
+            partly_held:
+                "@{user} {held} of {product} held for you, {waiting} more on the waitlist (#{position})"
+                    .into(),
         }
     }
 }

@@ -18,6 +18,7 @@ use super::model::{
 };
 use crate::text::{compile, normalize};
 
+use crate::config::model::PARTLY_HELD_FIELDS;
 use crate::config::model::RULE_TAGS;
 /// The fields a reply text may use, as `{name}`.
 pub use crate::config::model::TEMPLATE_FIELDS;
@@ -504,8 +505,14 @@ impl Checker<'_, '_> {
 
     /// Every `{field}` of a reply's text is one livedesk fills.
     fn template(&mut self, text: &str, path: &[Seg<'_>]) {
+        self.template_with(text, path, &[]);
+    }
+
+    /// Every `{field}` of a reply's text is one livedesk fills, or one of `extra`, which this
+    /// reply alone has.
+    fn template_with(&mut self, text: &str, path: &[Seg<'_>], extra: &[&str]) {
         for field in template_fields(text) {
-            if TEMPLATE_FIELDS.contains(&field) {
+            if TEMPLATE_FIELDS.contains(&field) || extra.contains(&field) {
                 continue;
             }
             let value = span_at(self.doc, path);
@@ -515,7 +522,15 @@ impl Checker<'_, '_> {
             self.errors.push(self.src.error(
                 span,
                 format!("unknown field `{needle}` in the reply text"),
-                "use {user}, {product}, {price}, {stock}, {time_left} or {ships_to}",
+                if extra.is_empty() {
+                    "use {user}, {product}, {price}, {stock}, {time_left} or {ships_to}".to_owned()
+                } else {
+                    let extra: Vec<String> = extra.iter().map(|f| format!("{{{f}}}")).collect();
+                    format!(
+                        "use {{user}}, {{product}}, {{price}}, {{stock}}, {{time_left}}, {{ships_to}}, {}",
+                        extra.join(", ")
+                    )
+                },
             ));
         }
     }
@@ -572,11 +587,21 @@ impl Checker<'_, '_> {
             );
         }
         let r = &c.replies;
-        for (key, text) in
-            [("pay", &r.pay), ("reminder", &r.reminder), ("expired", &r.expired), ("sold_out", &r.sold_out)]
-        {
+        for (key, text) in [
+            ("pay", &r.pay),
+            ("reminder", &r.reminder),
+            ("expired", &r.expired),
+            ("sold_out", &r.sold_out),
+            ("passed", &r.passed),
+            ("closed", &r.closed),
+        ] {
             self.template(text, &[Seg::Key("replies"), Seg::Key(key)]);
         }
+        self.template_with(
+            &r.partly_held,
+            &[Seg::Key("replies"), Seg::Key("partly_held")],
+            &PARTLY_HELD_FIELDS,
+        );
         if c.max_per_customer == Some(0) {
             self.at(
                 &[Seg::Key("max_per_customer")],

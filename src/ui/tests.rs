@@ -1213,12 +1213,14 @@ fn first_paid_desk() -> Desk {
 }
 
 #[test]
-fn snapshot_claims_unpaid_and_sold_out_under_first_paid() {
+fn snapshot_claims_unpaid_and_waiting_under_first_paid() {
     let d = first_paid_desk();
     let mut view = ViewState { focus: Pane::Claims, ..ViewState::new() };
     let term = render(&d, &mut view, 120, 40);
     let s = screen(&term);
-    for text in ["○", "1× COFFIN-NUDE", "@cat", "9:50", "@ann  sold out", "@bea  confirmed", "1 unpaid"] {
+    for text in
+        ["○", "1× COFFIN-NUDE", "@cat", "9:50", "◌", "@ann", "#1", "@bea  confirmed", "1 unpaid · 1 waiting"]
+    {
         assert!(s.contains(text), "{text} missing:\n{s}");
     }
     insta::assert_snapshot!("claims_first_paid_120x40", term.backend());

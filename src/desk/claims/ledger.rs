@@ -72,7 +72,7 @@ pub enum ClaimState {
     Expired {
         at: DateTime<Utc>,
     },
-    /// First-paid: another buyer paid for the last unit first.
+    /// First-paid: another buyer paid for the last unit first, and the waitlist was closed.
     SoldOut {
         at: DateTime<Utc>,
     },
@@ -135,20 +135,23 @@ pub struct Claim {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum News {
     /// `qty` units of a claim found no stock and the product's waitlist is closed: they were
-    /// turned away, not put in line.
+    /// turned away, not put in line (`held` units of the same comment were held).
     TurnedAway {
         claim: Claim,
         qty: u32,
+        held: u32,
     },
     /// Units are now held for a claim (`added` of its `qty`).
     Held {
         claim: Claim,
         added: u32,
     },
-    /// A claim joined the waitlist at `position` (1 is next).
+    /// A claim joined the waitlist at `position` (1 is next); `held` units of the same
+    /// comment were held for it.
     Waitlisted {
         claim: Claim,
         position: usize,
+        held: u32,
     },
     /// Units of a waiting claim are now held.
     Promoted {
@@ -177,9 +180,16 @@ pub enum News {
     Reminder {
         claim: Claim,
     },
-    /// First-paid: a claim still unpaid when the product sold out was released.
+    /// First-paid: a claim still unpaid when the product sold out was released (its
+    /// waitlist closed; else the claim waits in line).
     SoldOut {
         claim: Claim,
+    },
+    /// First-paid: `added` units of a waiting claim were called from the line: the claim is
+    /// unpaid again, with a fresh timer, and the first to pay wins.
+    Called {
+        claim: Claim,
+        added: u32,
     },
     /// The buyer passed on a claim: its units went back, to the next in line first.
     Passed {
@@ -229,7 +239,7 @@ pub struct ClaimCounts {
 pub(super) struct Holder {
     /// The held claim (first-paid: the unpaid one).
     pub(super) active: Option<u64>,
-    waiting: Option<u64>,
+    pub(super) waiting: Option<u64>,
     /// Units held, waiting and confirmed: what the per-customer limit counts.
     pub(super) units: u32,
     /// Claims the operator confirmed, with their units no platform order has matched yet
@@ -305,7 +315,7 @@ pub struct Claims {
     /// Held, waiting and unpaid claims by id.
     pub(super) open: BTreeMap<u64, Claim>,
     /// Waiting claims per sku as (arrival, id): the first is next in line.
-    waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
+    pub(super) waitlists: BTreeMap<String, BTreeSet<(u64, u64)>>,
     /// Products whose waitlist the operator closed (a product closes its variants' too).
     closed: BTreeSet<String>,
     /// Per sku, per user id: looked up without building a key.
@@ -324,6 +334,8 @@ pub struct Claims {
     counts: ClaimCounts,
     /// When a viewer was last asked which variant of a product they meant, per (user, sku).
     asked: HashMap<(String, String), DateTime<Utc>>,
+    /// Viewers told a product's waitlist is closed, as (user id, sku): told once.
+    told_closed: BTreeSet<(String, String)>,
 }
 
 impl Claims {
@@ -349,6 +361,7 @@ impl Claims {
             next_expiry: None,
             counts: ClaimCounts::default(),
             asked: HashMap::new(),
+            told_closed: BTreeSet::new(),
         }
     }
 
@@ -450,6 +463,12 @@ impl Claims {
         }
         self.asked.insert(key, now);
         true
+    }
+
+    /// Whether to tell a viewer turned away that `sku`'s waitlist is closed: once per viewer
+    /// and product, however often they comment again; a telling is recorded.
+    pub fn tell_closed(&mut self, user_id: &str, sku: &str) -> bool {
+        self.told_closed.insert((user_id.to_owned(), sku.to_owned()))
     }
 
     /// A comment counted as worded like a claim but naming nothing we sell.
@@ -559,7 +578,7 @@ impl Claims {
 
     /// Adds `qty` waiting units to the viewer's waiting claim (a new one at its place in the
     /// queue if none); returns the claim if it is new.
-    fn wait_units(&mut self, base: &Claim, qty: u32) -> Option<Claim> {
+    pub(super) fn wait_units(&mut self, base: &Claim, qty: u32) -> Option<Claim> {
         let existing = self.find_holder(&base.user_id, &base.sku).and_then(|h| h.waiting);
         let (id, new) = match existing.and_then(|id| self.open.get_mut(&id)) {
             Some(c) => {
@@ -687,12 +706,12 @@ impl Claims {
             let h = self.holder(&base.user_id, &base.sku);
             h.units = h.units.saturating_sub(turned);
             self.tidy_holder(&base.user_id, &base.sku);
-            news.push(News::TurnedAway { claim: Claim { qty: turned, ..base }, qty: turned });
+            news.push(News::TurnedAway { claim: Claim { qty: turned, ..base }, qty: turned, held });
         } else if held < qty
             && let Some(claim) = self.wait_units(&base, qty - held)
         {
             let position = self.position(claim.id).unwrap_or(1);
-            news.push(News::Waitlisted { claim, position });
+            news.push(News::Waitlisted { claim, position, held });
         }
     }
 
@@ -758,7 +777,9 @@ impl Claims {
         let sku = claim.sku.clone();
         let claim = self.finish(claim, ClaimState::Confirmed { at: now, by: ConfirmedBy::Operator });
         news.push(News::Confirmed { claim });
-        self.sell_out_unpaid(catalog, &sku, now, news);
+        // First-paid: the last unit may be gone (the unpaid wait in line), or what the claim
+        // wanted beyond it is free for the line.
+        self.settle(catalog, &sku, now, news);
         Ok(())
     }
 
@@ -904,6 +925,8 @@ impl Claims {
         let (_, counted) = self.confirm_from_order(catalog, user_id, order, rest, true, now, news);
         self.count_against(&order.order_id, user_id, &order.sku, counted);
         self.tidy_holder(user_id, &order.sku);
+        // What the won claim wanted beyond its order is free for the line now.
+        self.settle(catalog, &order.sku, now, news);
     }
 
     /// Confirms the buyer's open claims on the order's product from it, oldest first, up to
@@ -1028,7 +1051,10 @@ impl Claims {
             self.wait_units(&base, back);
             news.push(News::Bumped { claim: base, qty: back });
         }
-        loop {
+        if self.policy == ClaimPolicy::FirstPaid {
+            self.call_line(catalog, sku, now, news);
+        }
+        while self.policy == ClaimPolicy::FirstClaimed {
             let available = catalog.product(sku).map_or(0, |p| p.available);
             let head = self.waitlists.get(sku).and_then(|q| q.first()).map(|&(_, id)| id);
             let (Some(id), true) = (head, available > 0) else { break };
@@ -1044,7 +1070,7 @@ impl Claims {
                 None => break,
             }
         }
-        self.sell_out_unpaid(catalog, sku, now, news);
+        self.line_up_unpaid(catalog, sku, now, news);
         self.refresh_expiry();
     }
 }

@@ -234,21 +234,36 @@ impl State {
                     };
                     out.notice(Level::Info, text, self.now);
                 }
-                News::Waitlisted { claim: c, position } => {
+                News::Waitlisted { claim: c, position, held } => {
                     self.viewers.claimed(&c.user_id, c.id);
                     let text = format!(
                         "@{} waits for {}× {}: #{position} on the waitlist",
                         c.user_name, c.qty, c.sku
                     );
                     out.notice(Level::Info, text, self.now);
-                    self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
+                    let partly = self.claims.replies().partly_held.clone();
+                    if held == 0 || partly.trim().is_empty() {
+                        self.tell_buyer(out, Way::Waiting, "claim-waitlisted", &c, now);
+                    } else if self.claims.tell_buyer(&c, Way::Waiting, now) {
+                        // One answer for both halves of the comment.
+                        let template = partly
+                            .replace("{held}", &held.to_string())
+                            .replace("{waiting}", &c.qty.to_string())
+                            .replace("{position}", &position.to_string());
+                        self.tell_claimer(out, "partly held", &template, &c, now);
+                    }
                 }
-                News::TurnedAway { claim: c, qty } => {
+                News::TurnedAway { claim: c, qty, held } => {
                     let text = format!(
                         "@{} wanted {qty}× {}: none left and the waitlist is closed",
                         c.user_name, c.sku
                     );
                     out.notice(Level::Info, text, self.now);
+                    // A comment that held some units is not told the product is sold out.
+                    if held == 0 && self.claims.tell_closed(&c.user_id, &c.sku) {
+                        let template = self.claims.replies().closed.clone();
+                        self.tell_claimer(out, "waitlist closed", &template, &c, now);
+                    }
                 }
                 News::Promoted { claim: c, added } => {
                     let text = format!("Promoted @{}: {added}× {} from the waitlist", c.user_name, c.sku);
@@ -284,6 +299,19 @@ impl State {
                     let template = self.claims.replies().pay.clone();
                     self.tell_claimer(out, "pay to secure", &template, &c, now);
                 }
+                News::Called { claim: c, added } => {
+                    let mins = self.claims.hold().num_minutes();
+                    let text = format!(
+                        "Called @{} from the waitlist: {added}× {}, unpaid: the first to pay wins ({mins} min)",
+                        c.user_name, c.sku
+                    );
+                    out.notice(Level::Info, text, self.now);
+                    // However often the stock swings, the buyer hears it once a while.
+                    if self.claims.tell_buyer(&c, Way::Held, now) {
+                        let template = self.claims.replies().pay.clone();
+                        self.tell_claimer(out, "pay to secure", &template, &c, now);
+                    }
+                }
                 News::Reminder { claim: c } => {
                     let left =
                         c.state.expires_at().map_or_else(String::new, |at| crate::desk::clock(at - now));
@@ -294,7 +322,7 @@ impl State {
                 }
                 News::SoldOut { claim: c } => {
                     let text = format!(
-                        "Claim #{} of @{} released: {} sold out to a buyer who paid first",
+                        "Claim #{} of @{} released: {} sold out to a buyer who paid first, the waitlist is closed",
                         c.id, c.user_name, c.sku
                     );
                     out.notice(Level::Info, text, self.now);

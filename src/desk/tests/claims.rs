@@ -273,7 +273,7 @@ fn pairs(list: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
 }
 
 #[test]
-fn first_paid_the_first_buyer_to_pay_gets_the_last_unit_and_the_other_is_told_once() {
+fn first_paid_the_first_buyer_to_pay_gets_the_last_unit_and_the_other_waits_in_line() {
     let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
     let out = d.apply(chat(1, "ann", "sold coffin nude"), t(0));
     assert_eq!(
@@ -290,27 +290,43 @@ fn first_paid_the_first_buyer_to_pay_gets_the_last_unit_and_the_other_is_told_on
         (p.on_hand, p.reserved, p.available)
     };
     assert_eq!(nude(&d), (1, 0, 1), "a claim holds nothing");
-    // Bea claimed second but pays first: the unit is hers; Ann is told it sold out.
+    // Bea claimed second but pays first: the unit is hers; Ann waits in line, and is told so.
     let out = d.apply(order_by(3, "o-bea", "bea", "COFFIN-NUDE", 1, "9.99"), t(30));
-    assert_eq!(claims_of(&d), pairs(&[("ann", "sold out"), ("bea", "confirmed")]));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "waiting"), ("bea", "confirmed")]));
     assert_eq!(nude(&d), (0, 0, 0));
     assert_eq!(
         sent_replies(&out),
-        [(
-            "@ann sorry, Coffin nude sold out to a buyer who paid first. Your claim is released".to_owned(),
-            Some("m1".to_owned())
-        )]
+        [("@ann you're in line for Coffin nude".to_owned(), Some("m1".to_owned()))]
     );
-    // Nothing more is said to either of them, however long the clock runs.
+    assert!(d.notices().any(|n| n.text == "@ann waits for 1× COFFIN-NUDE: #1 on the waitlist"));
+    // Nothing more is said to either of them, however long the clock runs: a claim in line
+    // does not run out.
     let mut later = Vec::new();
     for s in [60, 480, 600, 900] {
         later.extend(d.apply(Input::Tick, t(s)));
     }
     assert!(sent_texts(&later).is_empty(), "{later:?}");
-    // A claim once nothing is left is sold out at once.
+    // A claim once nothing is left waits behind her.
     let out = d.apply(chat(4, "cat", "sold coffin nude"), t(901));
-    assert_eq!(replies_to(&out, "cat").len(), 1);
-    assert!(replies_to(&out, "cat")[0].contains("sold out"));
+    assert_eq!(replies_to(&out, "cat"), ["@cat you're in line for Coffin nude"]);
+    assert_eq!(last_notice(&d), "Sent reply “In line” to @cat");
+    assert!(d.notices().any(|n| n.text == "@cat waits for 1× COFFIN-NUDE: #2 on the waitlist"));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "waiting"), ("bea", "confirmed"), ("cat", "waiting")]));
+}
+
+#[test]
+fn first_paid_with_the_waitlist_closed_an_unpaid_claim_is_told_it_sold_out_and_a_new_one_is_turned_away() {
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    d.apply(chat(1, "ann", "sold coffin nude"), t(0));
+    d.apply(Input::Operator(Action::Waitlist { sku: "COFFIN-NUDE".into(), open: false }), t(1));
+    let out = d.apply(order_by(2, "o-bea", "bea", "COFFIN-NUDE", 1, "9.99"), t(30));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "sold out")]));
+    assert_eq!(
+        replies_to(&out, "ann"),
+        ["@ann sorry, Coffin nude sold out to a buyer who paid first. Your claim is released"]
+    );
+    let out = d.apply(chat(3, "cat", "sold coffin nude"), t(31));
+    assert_eq!(replies_to(&out, "cat"), ["@cat sorry, Coffin nude is sold out and its waitlist is closed"]);
     assert!(d.claims().open().next().is_none());
 }
 
@@ -425,14 +441,14 @@ fn first_paid_an_order_placed_then_paid_wins_its_buyers_claim_and_a_cancel_gives
     let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
     d.apply(chat(1, "ann", "sold coffin nude"), t(0));
     d.apply(chat(2, "bea", "sold coffin nude"), t(1));
-    // Ann checks out first: her placed order takes the last unit, so Bea's claim is over, but
-    // Ann's waits for her payment instead of being told it sold out.
+    // Ann checks out first: her placed order takes the last unit, so Bea goes in line, but
+    // Ann's claim waits for her payment.
     let out = d.apply(placed(3, "o-ann", "ann"), t(20));
-    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid"), ("bea", "sold out")]));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "unpaid"), ("bea", "waiting")]));
     assert!(replies_to(&out, "ann").is_empty(), "{out:?}");
     // Her payment, as the platform's update, wins her claim; the unit moved when she ordered.
     d.apply(update(4, "o-ann", OrderStatus::Paid), t(40));
-    assert_eq!(claims_of(&d), pairs(&[("ann", "confirmed"), ("bea", "sold out")]));
+    assert_eq!(claims_of(&d), pairs(&[("ann", "confirmed"), ("bea", "waiting")]));
     let p = d.catalog().product("COFFIN-NUDE").unwrap();
     assert_eq!((p.on_hand, p.reserved), (0, 0));
     let later: Vec<_> = [300, 600, 900].into_iter().flat_map(|s| d.apply(Input::Tick, t(s))).collect();
@@ -458,7 +474,11 @@ fn a_closed_waitlist_turns_claims_past_the_stock_away_and_keeps_the_line() {
     d.apply(Input::Operator(close.clone()), t(2));
     assert!(last_notice(&d).starts_with("Waitlist of ALMOND-PINK closed"), "{}", last_notice(&d));
     d.apply(chat(4, "cat", "sold 2 almond pink"), t(3));
-    assert_eq!(last_notice(&d), "@cat wanted 2× ALMOND-PINK: none left and the waitlist is closed");
+    assert_eq!(
+        d.notices().rev().nth(1).unwrap().text,
+        "@cat wanted 2× ALMOND-PINK: none left and the waitlist is closed"
+    );
+    assert_eq!(last_notice(&d), "Sent reply “waitlist closed” to @cat");
     assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held"), ("bea".to_owned(), 1, "waiting")]);
     // Closing it again says nothing new; those in line are still served.
     let before = d.notices().count();
@@ -473,4 +493,181 @@ fn a_closed_waitlist_turns_claims_past_the_stock_away_and_keeps_the_line() {
     assert_eq!(open_claims(&d), [("bea".to_owned(), 1, "held"), ("cat".to_owned(), 1, "waiting")]);
     d.apply(Input::Operator(Action::Waitlist { sku: "NOPE".into(), open: false }), t(8));
     assert_eq!(last_notice(&d), "Cannot change the waitlist of NOPE: not in the catalog");
+}
+
+#[test]
+fn a_viewer_turned_away_by_a_closed_waitlist_is_told_once_even_after_a_rebuild() {
+    let inputs = [
+        (stock(1, 1), t(0)),
+        (chat(2, "ann", "sold almond pink"), t(0)),
+        (Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(1)),
+        (chat(3, "cat", "sold 2 almond pink"), t(2)),
+    ];
+    let mut live = desk();
+    let mut out = Vec::new();
+    for (input, at) in inputs.clone() {
+        out.extend(live.apply(input, at));
+    }
+    assert_eq!(
+        sent_replies(&out),
+        [(
+            "@cat sorry, Almond blush is sold out and its waitlist is closed".to_owned(),
+            Some("m3".to_owned())
+        )]
+    );
+    // Cat comments again, and again in other words: the operator sees each, cat hears nothing.
+    let again = live.apply(chat(4, "cat", "sold almond pink"), t(3));
+    assert!(sent_replies(&again).is_empty(), "{again:?}");
+    let again = live.apply(chat(5, "cat", "mine almond pink!!"), t(400));
+    assert!(sent_replies(&again).is_empty(), "{again:?}");
+    assert_eq!(last_notice(&live), "@cat wanted 1× ALMOND-PINK: none left and the waitlist is closed");
+    // Another viewer is told, once.
+    assert_eq!(replies_to(&live.apply(chat(6, "dee", "sold almond pink"), t(401)), "dee").len(), 1);
+    // A desk rebuilt from the journal does not tell cat again either.
+    let mut rebuilt = desk();
+    for (input, at) in inputs {
+        rebuilt.apply(input, at);
+    }
+    assert!(sent_replies(&rebuilt.apply(chat(4, "cat", "sold almond pink"), t(3))).is_empty());
+}
+
+#[test]
+fn a_comment_that_held_some_units_is_not_told_the_waitlist_is_closed() {
+    let mut d = desk();
+    d.apply(stock(1, 1), t(0));
+    d.apply(Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(1));
+    let out = d.apply(chat(2, "ann", "sold 3 almond pink"), t(2));
+    assert!(sent_replies(&out).is_empty(), "{out:?}");
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 1, "held")]);
+    assert_eq!(last_notice(&d), "@ann wanted 2× ALMOND-PINK: none left and the waitlist is closed");
+    // The shop can say nothing at all.
+    let mut setup = setup();
+    setup.shop.claims.replies.closed = String::new();
+    let mut d = Desk::new(setup);
+    d.apply(stock(1, 0), t(0));
+    d.apply(Input::Operator(Action::Waitlist { sku: "ALMOND-PINK".into(), open: false }), t(1));
+    assert!(sent_replies(&d.apply(chat(2, "ann", "sold almond pink"), t(2))).is_empty());
+}
+
+/// The operator's restock of `n` coffin nudes.
+fn restock_nude(n: u32) -> Input {
+    op(Action::AdjustStock {
+        sku: "COFFIN-NUDE".into(),
+        change: catalog::Adjust::Add(n),
+        reason: "restock".into(),
+    })
+}
+
+#[test]
+fn first_paid_a_restock_calls_the_line_in_order_each_with_a_fresh_timer_and_once() {
+    let inputs = vec![
+        (chat(1, "ann", "sold coffin nude"), t(0)),
+        (chat(2, "bea", "sold coffin nude"), t(1)),
+        (chat(3, "cat", "sold coffin nude"), t(2)),
+        (chat(4, "dee", "sold coffin nude"), t(3)),
+        // Zed pays for the last one: the four wait in line, in the order they claimed.
+        (order_by(5, "o-zed", "zed", "COFFIN-NUDE", 1, "9.99"), t(10)),
+        (restock_nude(2), t(100)),
+    ];
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    let mut out = Vec::new();
+    for (input, at) in inputs.clone() {
+        out.extend(d.apply(input, at));
+    }
+    let line = |d: &Desk| -> Vec<(String, &'static str)> {
+        d.claims().open().map(|c| (c.user_name.clone(), c.state.label())).collect()
+    };
+    // Two units back: the first two in line are called, unpaid again with a fresh timer.
+    assert_eq!(
+        line(&d),
+        pairs(&[("ann", "unpaid"), ("bea", "unpaid"), ("cat", "waiting"), ("dee", "waiting")])
+    );
+    for c in d.claims().open().filter(|c| c.state.label() == "unpaid") {
+        assert_eq!(c.state.expires_at(), Some(t(100) + chrono::Duration::minutes(10)), "{c:?}");
+    }
+    let cat = d.claims().open().find(|c| c.user_name == "cat").unwrap().id;
+    assert_eq!(d.claims().position(cat), Some(1));
+    assert!(
+        d.notices().any(|n| n.text
+            == "Called @ann from the waitlist: 1× COFFIN-NUDE, unpaid: the first to pay wins (10 min)")
+    );
+    let pay = |name: &str| {
+        format!("@{name} noted! Coffin nude goes to whoever pays first: check out now to secure it")
+    };
+    assert_eq!(
+        replies_to(&out, "ann"),
+        [pay("ann"), "@ann you're in line for Coffin nude".into(), pay("ann")]
+    );
+    assert_eq!(replies_to(&out, "cat"), [pay("cat"), "@cat you're in line for Coffin nude".into()]);
+    // A desk rebuilt from the same inputs is the same desk, and says nothing again.
+    let mut rebuilt = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    for (input, at) in inputs {
+        rebuilt.apply(input, at);
+    }
+    assert_eq!(rebuilt.state_digest(), d.state_digest());
+    assert!(sent_texts(&rebuilt.apply(Input::Tick, t(101))).is_empty());
+    // Bea pays: the unit she wanted is hers, nothing more is free, cat still waits.
+    d.apply(order_by(6, "o-bea", "bea", "COFFIN-NUDE", 1, "9.99"), t(200));
+    assert_eq!(line(&d), pairs(&[("ann", "unpaid"), ("cat", "waiting"), ("dee", "waiting")]));
+    // Ann does not pay in time: her claim runs out and cat is called for the unit.
+    let out = d.apply(Input::Tick, t(700));
+    assert_eq!(line(&d), pairs(&[("cat", "unpaid"), ("dee", "waiting")]));
+    assert_eq!(replies_to(&out, "cat"), [pay("cat")]);
+    // Zed's order is refunded: its unit calls dee.
+    let out = d.apply(update(7, "o-zed", OrderStatus::Refunded), t(710));
+    assert_eq!(line(&d), pairs(&[("cat", "unpaid"), ("dee", "unpaid")]));
+    assert_eq!(replies_to(&out, "dee"), [pay("dee")]);
+    assert_eq!(d.summary().oversold, 0);
+}
+
+#[test]
+fn first_paid_a_buyer_called_from_the_line_hears_it_once_however_the_stock_swings() {
+    let mut d = policy_desk(crate::config::model::ClaimPolicy::FirstPaid);
+    let mut out = d.apply(chat(1, "ann", "sold coffin nude"), t(0));
+    out.extend(d.apply(chat(2, "bea", "sold coffin nude"), t(1)));
+    // The platform's count swings between none and one.
+    for (i, n) in [0, 1, 0, 1, 0, 1].into_iter().enumerate() {
+        out.extend(d.apply(
+            frame(3 + i as u64, Event::Stock { sku: "COFFIN-NUDE".into(), available: n }),
+            t(10 + i as i64 * 20),
+        ));
+    }
+    let pay = |name: &str| {
+        format!("@{name} noted! Coffin nude goes to whoever pays first: check out now to secure it")
+    };
+    assert_eq!(
+        replies_to(&out, "ann"),
+        [pay("ann"), "@ann you're in line for Coffin nude".into(), pay("ann")]
+    );
+    assert_eq!(replies_to(&out, "bea"), [pay("bea"), "@bea you're in line for Coffin nude".into()]);
+    let called = d.notices().filter(|n| n.text.starts_with("Called @ann from the waitlist")).count();
+    assert_eq!(called, 3, "the operator sees every call");
+}
+
+#[test]
+fn a_claim_partly_held_tells_the_buyer_both_in_one_answer() {
+    let mut d = desk();
+    d.apply(stock(1, 2), t(0));
+    let out = d.apply(chat(2, "ann", "sold 5 almond pink"), t(1));
+    assert_eq!(open_claims(&d), [("ann".to_owned(), 2, "held"), ("ann".to_owned(), 3, "waiting")]);
+    assert_eq!(
+        sent_replies(&out),
+        [(
+            "@ann 2 of Almond blush held for you, 3 more on the waitlist (#1)".to_owned(),
+            Some("m2".to_owned())
+        )]
+    );
+    // The operator sees both halves.
+    assert!(d.notices().any(|n| n.text.ends_with("2× ALMOND-PINK held for @ann (10 min)")));
+    assert!(d.notices().any(|n| n.text == "@ann waits for 3× ALMOND-PINK: #1 on the waitlist"));
+    // A claim that found nothing free is told the usual way.
+    let out = d.apply(chat(3, "bea", "sold 2 almond pink"), t(2));
+    assert_eq!(replies_to(&out, "bea"), ["@bea you're in line for Almond blush"]);
+    // With no partly_held reply, the waitlist's answers the buyer.
+    let mut setup = setup();
+    setup.shop.claims.replies.partly_held = String::new();
+    let mut d = Desk::new(setup);
+    d.apply(stock(1, 2), t(0));
+    let out = d.apply(chat(2, "ann", "sold 5 almond pink"), t(1));
+    assert_eq!(replies_to(&out, "ann"), ["@ann you're in line for Almond blush"]);
 }

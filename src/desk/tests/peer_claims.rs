@@ -30,6 +30,11 @@ fn product(sku: &str, name: &str, code: &str, stock: u32, variants: Vec<VariantS
 /// A tee in colour and size (CommentSold's `AA`), a top in colour and size (SHOPLINE's
 /// `A1`), and a plain item (Claimbase's `66c`).
 fn peer_desk() -> Desk {
+    Desk::new(DeskSetup { shop: peer_shop(), ..setup() })
+}
+
+/// The shop of [`peer_desk`].
+fn peer_shop() -> ShopConfig {
     let mut shop = shop();
     shop.catalog.products[0].aliases.push("pink".into());
     shop.catalog.products.push(product(
@@ -55,7 +60,7 @@ fn peer_desk() -> Desk {
         ],
     ));
     shop.catalog.products.push(product("RING", "Ring", "66c", 5, vec![]));
-    Desk::new(DeskSetup { shop, ..setup() })
+    shop
 }
 
 /// (user, sku, qty, state) of every open claim, oldest first.
@@ -75,11 +80,13 @@ fn row(user: &str, sku: &str, qty: u32, state: &'static str) -> (String, String,
 #[test]
 fn commentsold_quantity_claims_cart_what_is_free_and_waitlist_the_rest() {
     let mut d = peer_desk();
-    d.apply(chat(1, "ann", "SOLD AA 10 blue small"), t(0));
+    let out = d.apply(chat(1, "ann", "SOLD AA 10 blue small"), t(0));
     assert_eq!(
         open_claims(&d),
         [row("ann", "TEE-BLUE-S", 6, "held"), row("ann", "TEE-BLUE-S", 4, "waiting")]
     );
+    // One answer says both.
+    assert_eq!(sent_texts(&out), ["@ann 6 of Tee, blue / small held for you, 4 more on the waitlist (#1)"]);
     // The item on screen, no identifier; the parts in either order.
     d.apply(op(Action::PinProduct { sku: Some("TEE".into()) }), t(1));
     d.apply(chat(2, "bea", "SOLD 2 blue medium"), t(2));
@@ -175,4 +182,71 @@ fn my_fashion_emporium_sold_next_pass_and_questions() {
     // A pass with nothing claimed changes nothing.
     d.apply(chat(5, "cat", "pass"), t(5));
     assert_eq!(open_claims(&d), [row("bea", "RING", 1, "held")]);
+}
+
+/// First-paid, as two tools document it.
+///
+/// CommentSold, "Enable First Paid First Served"
+/// (https://help.commentsold.com/hc/en-us/articles/4402072141972): with it on, the shop does
+/// not hold inventory for the first shopper to cart an item, "the first customer to pay for
+/// the item will receive it": Shopper A and Shopper B both comment for the same shorts, B
+/// checks out first, B gets them. On its waitlist the page says waitlists "work differently"
+/// then: on a restock only preauthorized items are processed, and shoppers who did not
+/// preauthorize are neither carted nor told the item is back. livedesk has no preauthorized
+/// payments; it calls its line as GetSoldLive does.
+///
+/// GetSoldLive, "Improved waitlist system"
+/// (https://help.getsoldlive.com/article/103-improved-waitlist-system): a shopper who comments
+/// for a sold-out item is told they are on the waitlist; when it is back, the first on the
+/// waitlist get a message to buy, with a back-in-stock hold time; "if 10 people are on the
+/// waitlist and you updated your inventory from 0 to 5. Then the first 5 people on the
+/// waitlist get messaged", and if they say "No Thanks" (here: "pass") or their hold time
+/// expires, "the remaining 5 people will get messaged in order".
+#[test]
+fn first_paid_the_first_to_pay_wins_and_a_restock_messages_the_line_in_order() {
+    let mut shop = peer_shop();
+    shop.claims.policy = crate::config::model::ClaimPolicy::FirstPaid;
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
+    let one_left = Adjust::Set(1);
+    d.apply(op(Action::AdjustStock { sku: "RING".into(), change: one_left, reason: "one".into() }), t(0));
+    // CommentSold's shoppers A and B: both comment, B pays first and gets it, A waits.
+    d.apply(chat(1, "a", "sold 66c"), t(1));
+    d.apply(chat(2, "b", "sold 66c"), t(2));
+    assert_eq!(open_claims(&d), [row("a", "RING", 1, "unpaid"), row("b", "RING", 1, "unpaid")]);
+    d.apply(order_by(3, "o-b", "b", "RING", 1, "12.00"), t(3));
+    assert_eq!(open_claims(&d), [row("a", "RING", 1, "waiting")]);
+    // GetSoldLive's ten on the waitlist: A and nine more, each told they are in line.
+    let names: Vec<String> = (1..10).map(|i| format!("v{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let out = d.apply(chat(10 + i as u64, name, "sold 66c"), t(10 + i as i64));
+        assert_eq!(sent_texts(&out), [format!("@{name} you're in line for Ring")]);
+    }
+    let line = |d: &Desk, state: &str| -> Vec<String> {
+        d.claims().open().filter(|c| c.state.label() == state).map(|c| c.user_name.clone()).collect()
+    };
+    assert_eq!(line(&d, "waiting").len(), 10);
+    // Inventory from 0 to 5: the first five are messaged, with a hold time each.
+    let out = d.apply(
+        op(Action::AdjustStock { sku: "RING".into(), change: Adjust::Add(5), reason: "restock".into() }),
+        t(100),
+    );
+    assert_eq!(line(&d, "unpaid"), ["a", "v1", "v2", "v3", "v4"]);
+    assert_eq!(line(&d, "waiting"), ["v5", "v6", "v7", "v8", "v9"]);
+    assert_eq!(sent_texts(&out).len(), 5, "{:?}", sent_texts(&out));
+    assert!(sent_texts(&out).iter().all(|s| s.contains("check out now")), "{:?}", sent_texts(&out));
+    // "No Thanks": v1 passes, and the next in line is messaged.
+    let out = d.apply(chat(30, "v1", "pass"), t(110));
+    assert!(sent_texts(&out).iter().any(|s| s.starts_with("@v5 noted!")), "{:?}", sent_texts(&out));
+    assert_eq!(line(&d, "waiting"), ["v6", "v7", "v8", "v9"]);
+    // The hold time runs out for those who did not buy: the rest are messaged in order.
+    d.apply(order_by(31, "o-a", "a", "RING", 1, "12.00"), t(120));
+    let out = d.apply(Input::Tick, t(100 + 600));
+    let called: Vec<String> = sent_texts(&out).into_iter().filter(|s| s.contains("noted!")).collect();
+    assert_eq!(
+        called,
+        ["v6", "v7", "v8"]
+            .map(|n| format!("@{n} noted! Ring goes to whoever pays first: check out now to secure it"))
+    );
+    assert_eq!(line(&d, "unpaid"), ["v5", "v6", "v7", "v8"]);
+    assert_eq!(line(&d, "waiting"), ["v9"]);
 }

@@ -110,9 +110,17 @@ fn check(d: &Desk, start: u32, restocked: i64) -> Result<(), TestCaseError> {
         });
         prop_assert!(!(unpaid && p.available == 0), "a claim is unpaid with nothing left");
     }
-    // Nobody waits while something is available.
+    // Nobody waits while something is available (first-paid: while something is available
+    // that no unpaid claim wants: the line is called for what is free).
     let waiting = d.claims().open().any(|c| c.state == crate::desk::claims::ClaimState::Waiting);
-    prop_assert!(!(waiting && p.available > 0), "a claim waits with {} available", p.available);
+    let wanted: u32 = d
+        .claims()
+        .open()
+        .filter(|c| matches!(c.state, crate::desk::claims::ClaimState::Unpaid { .. }))
+        .map(|c| c.qty)
+        .sum();
+    let free = p.available.saturating_sub(wanted);
+    prop_assert!(!(waiting && free > 0), "a claim waits with {} available, {} free", p.available, free);
     // On hand = start + restocks (syncs, adjusts) − net sold: the units live orders took,
     // the desk's `claim-ID` orders among them (claims the operator confirmed that no
     // platform order has paid for yet).
@@ -271,5 +279,103 @@ proptest! {
         prop_assert_eq!(orders(d.catalog()), orders(&catalog));
         prop_assert_eq!(d.catalog().products(), catalog.products());
         prop_assert_eq!(d.claims(), &claims);
+    }
+}
+
+/// One thing that can happen in a first-paid race for the last units.
+#[derive(Clone, Debug)]
+enum Race {
+    Claim(usize),
+    /// The buyer pays for their claim, if it is unpaid and the platform has the units.
+    Pay(usize),
+    Restock(u32),
+    /// The n-th paid order is refunded.
+    Refund(usize),
+    Wait(i64),
+}
+
+const RACERS: [&str; 6] = ["ann", "bea", "cat", "dee", "eve", "fay"];
+
+fn race() -> impl Strategy<Value = Race> {
+    prop_oneof![
+        4 => (0..RACERS.len()).prop_map(Race::Claim),
+        3 => (0..RACERS.len()).prop_map(Race::Pay),
+        1 => (1u32..3).prop_map(Race::Restock),
+        1 => (0usize..4).prop_map(Race::Refund),
+        2 => (0i64..400).prop_map(Race::Wait),
+    ]
+}
+
+proptest! {
+    /// First-paid, one almond pink left and a crowd claiming it: whatever the order of claims,
+    /// payments, restocks, refunds and expiries, nothing is oversold, the line is never called
+    /// for more units than are free, and it is called in arrival order: nobody who claimed
+    /// later is asked to pay while someone who claimed earlier still waits. A replay is equal.
+    #[test]
+    fn first_paid_a_race_with_restocks_never_oversells_and_calls_the_line_in_order(
+        steps in proptest::collection::vec(race(), 1..80),
+    ) {
+        use crate::desk::claims::ClaimState;
+        let mut setup = setup();
+        setup.shop.claims.policy = crate::config::model::ClaimPolicy::FirstPaid;
+        setup.shop.catalog.products[0].stock = 1;
+        let mut d = Desk::new(setup.clone());
+        let (mut now, mut paid, mut journal) = (0, Vec::new(), Vec::new());
+        for (n, step) in steps.iter().enumerate() {
+            let seq = n as u64 + 10;
+            let input = match step {
+                Race::Claim(u) => chat(seq, RACERS[*u], "sold almond pink"),
+                Race::Pay(u) => {
+                    let left = d.catalog().product("ALMOND-PINK").unwrap().available;
+                    let claim = d.claims().open().find(|c| {
+                        c.user_name == RACERS[*u] && matches!(c.state, ClaimState::Unpaid { .. })
+                    });
+                    match claim {
+                        Some(c) if c.qty <= left => {
+                            let id = format!("o{seq}");
+                            paid.push(id.clone());
+                            claimer_order(seq, &id, RACERS[*u], c.qty, OrderStatus::Paid)
+                        }
+                        _ => Input::Tick,
+                    }
+                }
+                Race::Restock(k) => Input::Operator(Action::AdjustStock {
+                    sku: "ALMOND-PINK".into(),
+                    change: catalog::Adjust::Add(*k),
+                    reason: "restock".into(),
+                }),
+                Race::Refund(i) => match paid.get(*i) {
+                    Some(id) => update(seq, id, OrderStatus::Refunded),
+                    None => Input::Tick,
+                },
+                Race::Wait(secs) => {
+                    now += secs;
+                    Input::Tick
+                }
+            };
+            journal.push((input.clone(), t(now)));
+            d.apply(input, t(now));
+            prop_assert_eq!(d.summary().oversold, 0);
+            let p = d.catalog().product("ALMOND-PINK").unwrap();
+            prop_assert_eq!(p.reserved, 0, "first-paid holds nothing");
+            let unpaid: Vec<_> =
+                d.claims().open().filter(|c| matches!(c.state, ClaimState::Unpaid { .. })).collect();
+            let waiting: Vec<_> = d.claims().open().filter(|c| c.state == ClaimState::Waiting).collect();
+            if !waiting.is_empty() {
+                let wanted: u32 = unpaid.iter().map(|c| c.qty).sum();
+                prop_assert_eq!(wanted, p.available, "while anyone waits, the called want what is free");
+            }
+            for u in &unpaid {
+                for w in &waiting {
+                    prop_assert!(u.seq < w.seq, "@{} is asked to pay while @{}, earlier, waits", u.user_name, w.user_name);
+                }
+            }
+        }
+        let mut replayed = Desk::new(setup);
+        for (input, at) in journal {
+            replayed.apply(input, at);
+        }
+        prop_assert_eq!(replayed.state_digest(), d.state_digest());
+        prop_assert_eq!(replayed.claims(), d.claims());
     }
 }

@@ -147,7 +147,11 @@ fn a_quantity_claim_takes_what_is_free_and_waits_for_the_rest_answered_once() {
     let out = d.apply(chat(1, "ann", "sold OS x3"), t(0));
     assert_eq!(claims_of(&d), [row("ann", "OVAL-S", 1, "held"), row("ann", "OVAL-S", 2, "waiting")]);
     assert_eq!(counts(&d, "OVAL-S"), (1, 1, 0));
-    assert_eq!(sent_texts(&out), ["@ann you're in line for Oval nails, small"], "one answer for both parts");
+    assert_eq!(
+        sent_texts(&out),
+        ["@ann 1 of Oval nails, small held for you, 2 more on the waitlist (#1)"],
+        "one answer for both parts"
+    );
     // A restock of the variant serves her waiting units first.
     d.apply(
         op(Action::AdjustStock { sku: "OVAL-S".into(), change: Adjust::Add(2), reason: "box".into() }),
