@@ -41,14 +41,14 @@ const DEV_FLOORS: [(&str, f64, f64); 7] = [
 ];
 
 /// The same on `outside`, the comments quoted from public sources, for the views it has
-/// comments of: the value reached, rounded down. It has one shipping comment and three
+/// comments of: the value reached, rounded down. It has four shipping comments and eight
 /// can't-ship ones, so those views move by a wide step with one comment.
 const OUTSIDE_FLOORS: [(&str, f64, f64); 5] = [
-    ("question", 0.45, 0.72),
-    ("buyer", 0.80, 0.34),
-    ("shipping", 0.14, 1.00),
-    ("complaint", 0.50, 0.28),
-    ("cant-ship", 0.20, 0.33),
+    ("question", 0.50, 0.76),
+    ("buyer", 0.80, 0.30),
+    ("shipping", 0.14, 0.25),
+    ("complaint", 0.36, 0.25),
+    ("cant-ship", 0.20, 0.12),
 ];
 
 /// `outside` has no mention nor spam: the most comments the desk may tag so, as reached.

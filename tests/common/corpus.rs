@@ -38,7 +38,7 @@ pub const SALE_REPLIES: [(&str, &str); 4] =
 pub const HEADER: &str =
     "split\tstream\tat\tviewer\tregion\tlang\tscreen\tsale\ttags\tcant_ship\tclaim\treply\ttext";
 /// The fewest comments the `outside` split holds, and the fewest sources they are quoted from.
-pub const OUTSIDE_MIN: (usize, usize) = (120, 40);
+pub const OUTSIDE_MIN: (usize, usize) = (140, 50);
 
 /// A split's header line: `outside` adds the `source` column.
 pub fn header(split: &str) -> String {
