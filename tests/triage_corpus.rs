@@ -1,15 +1,16 @@
 //! The labelled chat corpus of `tests/fixtures/triage/` (its README is the labelling guide):
 //! every line parses, every label is one the project knows, the labels agree with each other,
-//! the splits have the sizes the README states, and the held-out stream shares no comment,
-//! nor a near copy of one, with the comments rules and models are tuned on.
+//! the splits have the sizes the README states, and the held-out stream and the comments quoted
+//! from outside sources share no comment, nor a near copy of one, with the comments rules and
+//! models are tuned on.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use common::corpus::{
-    Comment, HELDOUT_SECONDS, MIN_PER_VARIETY, MIN_SIZE, MIN_TOTAL, SALE_REPLIES, VARIETIES, corpus, load,
-    shop,
+    Comment, HELDOUT_SECONDS, MIN_PER_VARIETY, MIN_SIZE, MIN_TOTAL, OUTSIDE_MIN, SALE_REPLIES, TUNED,
+    VARIETIES, corpus, load, shop,
 };
 use livedesk::desk::classify::Tag;
 use livedesk::desk::text::{has_words, normalize};
@@ -109,6 +110,26 @@ fn the_splits_have_their_sizes_and_every_variety() {
     assert!(end >= HELDOUT_SECONDS, "the held-out stream ends at {end} s, short of 30 minutes");
 }
 
+#[test]
+fn every_outside_comment_names_its_source_and_each_stream_is_one_source() {
+    let comments = corpus();
+    let outside: Vec<&Comment> = comments.iter().filter(|c| c.split == "outside").collect();
+    let mut sources: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for c in &outside {
+        let source = c.source.as_deref().unwrap_or_else(|| panic!("{}: no source", c.place));
+        sources.entry(&c.stream).or_default().insert(source);
+    }
+    for (stream, of) in &sources {
+        assert_eq!(of.len(), 1, "stream {stream} is quoted from several sources: {of:?}");
+    }
+    let distinct: BTreeSet<&&str> = sources.values().flatten().collect();
+    let (min_comments, min_sources) = OUTSIDE_MIN;
+    assert!(outside.len() >= min_comments, "{} outside comments, fewer than {min_comments}", outside.len());
+    assert!(distinct.len() >= min_sources, "{} sources, fewer than {min_sources}", distinct.len());
+    // Only `outside` lines carry a source.
+    assert!(comments.iter().all(|c| (c.split == "outside") == c.source.is_some()));
+}
+
 /// A comment as the copy check reads it: lowercase letters and digits (punctuation, spaces and
 /// emoji dropped), or the symbols of a comment without any; a character typed twice or more
 /// in a row counts once ("Soooo pretty!! 😍" and "so pretty" read alike).
@@ -158,20 +179,26 @@ fn copies_are_told_by_normalized_text_and_edit_distance() {
     assert!(!within(&s("abc"), &s("abcdef"), 2));
 }
 
+/// Whether a comment is in a split that is only measured (`heldout`, `outside`).
+fn measured_only(c: &Comment) -> bool {
+    !TUNED.contains(&c.split.as_str())
+}
+
 #[test]
-fn no_comment_repeats_across_splits_nor_a_heldout_one_nearly() {
+fn no_comment_repeats_across_splits_nor_a_measured_one_nearly() {
     let comments = corpus();
     let mut seen: HashMap<Vec<char>, &Comment> = HashMap::new();
     let mut copies = Vec::new();
     for c in &comments {
         let first = *seen.entry(skeleton(&c.text)).or_insert(c);
-        if first.split != c.split {
+        // Two measured splits may share a comment ("Mine"): neither is tuned on.
+        if first.split != c.split && !(measured_only(first) && measured_only(c)) {
             copies.push(format!("{} repeats {} {:?}", c.place, first.place, c.text));
         }
     }
     let tuned: Vec<(Vec<char>, &Comment)> =
-        comments.iter().filter(|c| c.split != "heldout").map(|c| (skeleton(&c.text), c)).collect();
-    for h in comments.iter().filter(|c| c.split == "heldout") {
+        comments.iter().filter(|c| !measured_only(c)).map(|c| (skeleton(&c.text), c)).collect();
+    for h in comments.iter().filter(|c| measured_only(c)) {
         let a = skeleton(&h.text);
         for (b, t) in &tuned {
             // A small edit distance: one edit for every six characters.

@@ -15,8 +15,12 @@ use livedesk::desk::{Desk, DeskSetup, Input};
 use livedesk::protocol::sanitize::sanitize;
 use livedesk::protocol::{Event, Frame, User};
 
-/// The splits, each in its own file: `heldout` is never read to tune rules or train a model.
-pub const SPLITS: [&str; 3] = ["train", "dev", "heldout"];
+/// The splits, each in its own file: `heldout` and `outside` are never read to tune rules or
+/// train a model. `outside` is quoted from public sources, so it measures the desk on comments
+/// others wrote; its lines have one more column, the `source` they are quoted from.
+pub const SPLITS: [&str; 4] = ["train", "dev", "heldout", "outside"];
+/// The splits rules and models are tuned on; the others are only measured.
+pub const TUNED: [&str; 2] = ["train", "dev"];
 /// The fewest comments each split holds, and the corpus in all.
 pub const MIN_SIZE: [(&str, usize); 3] = [("train", 900), ("dev", 400), ("heldout", 600)];
 pub const MIN_TOTAL: usize = 2000;
@@ -33,6 +37,13 @@ pub const SALE_REPLIES: [(&str, &str); 4] =
     [("sale-preheat", "preheat"), ("sale-start", "live"), ("sold-out", "sold-out"), ("sale-ended", "ended")];
 pub const HEADER: &str =
     "split\tstream\tat\tviewer\tregion\tlang\tscreen\tsale\ttags\tcant_ship\tclaim\treply\ttext";
+/// The fewest comments the `outside` split holds, and the fewest sources they are quoted from.
+pub const OUTSIDE_MIN: (usize, usize) = (140, 50);
+
+/// A split's header line: `outside` adds the `source` column.
+pub fn header(split: &str) -> String {
+    if split == "outside" { format!("{HEADER}\tsource") } else { HEADER.to_owned() }
+}
 
 /// One labelled comment.
 #[derive(Clone, Debug)]
@@ -56,6 +67,8 @@ pub struct Comment {
     /// The suggested reply's id, if one is due.
     pub reply: Option<String>,
     pub text: String,
+    /// Where an `outside` comment is quoted from: a URL, or `owner/repo:path`.
+    pub source: Option<String>,
 }
 
 /// What the demo shop's files say the corpus may name.
@@ -165,7 +178,7 @@ pub fn reply(shop: &Shop, field: &str) -> Result<Option<String>, String> {
 
 pub fn parse(shop: &Shop, split: &str, place: String, line: &str) -> Result<Comment, String> {
     let f: Vec<&str> = line.split('\t').collect();
-    let width = HEADER.split('\t').count();
+    let width = header(split).split('\t').count();
     if f.len() != width {
         return Err(format!("{} fields, not {width}", f.len()));
     }
@@ -201,6 +214,14 @@ pub fn parse(shop: &Shop, split: &str, place: String, line: &str) -> Result<Comm
     {
         return Err(format!("text {text:?} is empty, padded or not as the desk sanitizes it"));
     }
+    let source = f.get(13).map(|s| s.to_string());
+    if let Some(s) = &source {
+        let url = s.starts_with("https://") || s.starts_with("http://");
+        let repo_path = s.split_once(':').is_some_and(|(repo, path)| repo.contains('/') && !path.is_empty());
+        if !url && !repo_path {
+            return Err(format!("source {s:?} is not a URL nor owner/repo:path"));
+        }
+    }
     Ok(Comment {
         place,
         split: split.to_owned(),
@@ -216,6 +237,7 @@ pub fn parse(shop: &Shop, split: &str, place: String, line: &str) -> Result<Comm
         claim: claim(shop, f[10])?,
         reply: reply(shop, f[11])?,
         text: text.to_owned(),
+        source,
     })
 }
 
@@ -228,8 +250,9 @@ pub fn load() -> (Vec<Comment>, Vec<String>) {
         let path = root().join("tests/fixtures/triage").join(&name);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut lines = text.lines().enumerate();
-        if lines.next().map(|(_, header)| header) != Some(HEADER) {
-            errors.push(format!("{name}:1: the header is not {HEADER:?}"));
+        let want = header(split);
+        if lines.next().map(|(_, line)| line) != Some(want.as_str()) {
+            errors.push(format!("{name}:1: the header is not {want:?}"));
         }
         for (i, line) in lines {
             let place = format!("{name}:{}", i + 1);

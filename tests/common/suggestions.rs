@@ -40,7 +40,9 @@ pub fn read_split(split: &str) -> Vec<Labelled> {
         .skip(1)
         .map(|line| {
             let c: Vec<&str> = line.split('\t').collect();
-            assert_eq!(c.len(), 13, "{}: {line}", path.display());
+            // `outside` lines add the source they are quoted from.
+            let width = if split == "outside" { 14 } else { 13 };
+            assert_eq!(c.len(), width, "{}: {line}", path.display());
             let (m, s) = c[2].split_once(':').unwrap();
             Labelled {
                 split: c[0].into(),
