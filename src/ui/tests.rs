@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use super::*;
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode};
 use crate::config::model::{
-    Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec,
-    SalesPlan, ShopConfig,
+    Catalog as CatalogFile, ClaimsConfig, GiveawaySpec, ProductSpec, Replies as RepliesFile, ReplySpec,
+    SaleSpec, SalesPlan, ShopConfig,
 };
 use crate::desk::{Action, DeskSetup, Input, LinkEvent};
 use crate::protocol::{Event, Frame, Gift, ModAction, OrderStatus, StreamInfo, User};
@@ -100,17 +100,44 @@ fn shop() -> ShopConfig {
     }
 }
 
-fn desk_with(scrollback: usize, demo: bool) -> Desk {
-    Desk::new(DeskSetup {
+/// How the ui tests' desks start: the busy shop, live (no demo, no replay), nothing learned.
+fn setup() -> DeskSetup {
+    DeskSetup {
         shop: shop(),
-        scrollback,
+        scrollback: 1000,
         ref_prefix: "t".into(),
         source: "ws://127.0.0.1:9000".into(),
-        demo,
+        demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
         replay: false,
-    })
+    }
+}
+
+/// A desk of `shop`, with the welcome frame in.
+fn welcomed(shop: ShopConfig) -> Desk {
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
+    welcome(&mut d);
+    d
+}
+
+/// The giveaway the ui tests plan: a nail glue kit for `winners`, entered by "giveaway".
+fn glue_kit(winners: u32) -> GiveawaySpec {
+    GiveawaySpec {
+        id: "glue-kit".into(),
+        prize: "a nail glue kit".into(),
+        winners,
+        keyword: "giveaway".into(),
+        seconds: 60,
+        followers_only: false,
+        min_watch_seconds: 0,
+        start_text: None,
+        winners_text: None,
+    }
+}
+
+fn desk_with(scrollback: usize, demo: bool) -> Desk {
+    Desk::new(DeskSetup { scrollback, demo, ..setup() })
 }
 
 fn desk() -> Desk {
@@ -956,16 +983,7 @@ fn focus_cycles_through_the_panes() {
     // A shop that does not read claims has no Claims pane to focus.
     let mut shop = shop();
     shop.claims.enabled = false;
-    let d = Desk::new(DeskSetup {
-        shop,
-        scrollback: 100,
-        ref_prefix: "t".into(),
-        source: "x".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
+    let d = Desk::new(DeskSetup { shop, ..setup() });
     let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
     act(&mut view, &d, KeyAction::FocusNext);
     assert_eq!(view.focus, Pane::Chat);
@@ -1184,17 +1202,7 @@ fn snapshot_claims_held_waiting_and_done() {
 fn first_paid_desk() -> Desk {
     let mut shop = shop();
     shop.claims.policy = crate::config::model::ClaimPolicy::FirstPaid;
-    let mut d = Desk::new(DeskSetup {
-        shop,
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
-    welcome(&mut d);
+    let mut d = welcomed(shop);
     feed(&mut d, 3, Event::Stock { sku: "ALMOND-PINK".into(), available: 1 }, t(100));
     say(&mut d, 4, "ann", "sold almond-pink", t(100));
     say(&mut d, 5, "bea", "sold almond-pink", t(110));
@@ -1481,16 +1489,8 @@ fn demo_knowledge_desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let paths = crate::config::Paths { config_dir: dir.path().into(), state_dir: dir.path().join("state") };
     let config = crate::config::load(&paths, &crate::config::EnvInfo::default()).unwrap();
-    let mut d = Desk::new(DeskSetup {
-        shop: config.shop,
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into(),
-        history: Default::default(),
-        replay: false,
-    });
+    let reply_uses = [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into();
+    let mut d = Desk::new(DeskSetup { shop: config.shop, reply_uses, ..setup() });
     welcome(&mut d);
     let lines = [
         ("jo", Some("GB"), "love the pink ones"),

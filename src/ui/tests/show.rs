@@ -2,7 +2,7 @@
 //! move the show and start the sale or giveaway its cue names.
 
 use super::*;
-use crate::config::model::{CueSpec, GiveawaySpec, GiveawaysPlan, ShowPlan};
+use crate::config::model::{CueSpec, GiveawaysPlan, ShowPlan};
 
 fn cue() -> CueSpec {
     CueSpec::default()
@@ -11,19 +11,7 @@ fn cue() -> CueSpec {
 /// The busy stream's shop with a run of show and a giveaway, a few questions waiting.
 fn show_desk() -> Desk {
     let mut shop = shop();
-    shop.giveaways = GiveawaysPlan {
-        giveaways: vec![GiveawaySpec {
-            id: "glue-kit".into(),
-            prize: "a nail glue kit".into(),
-            winners: 1,
-            keyword: "giveaway".into(),
-            seconds: 60,
-            followers_only: false,
-            min_watch_seconds: 0,
-            start_text: None,
-            winners_text: None,
-        }],
-    };
+    shop.giveaways = GiveawaysPlan { giveaways: vec![glue_kit(1)] };
     shop.show = ShowPlan {
         cues: vec![
             CueSpec {
@@ -41,8 +29,7 @@ fn show_desk() -> Desk {
             },
         ],
     };
-    let mut d = Desk::new(DeskSetup { shop, ..setup() });
-    welcome(&mut d);
+    let mut d = welcomed(shop);
     ask(&mut d, 10, "ana", "how long do they last with glue?", t(5));
     ask(&mut d, 11, "ola", "is there a size guide?", t(6));
     say(&mut d, 12, "jo", "love the pink ones", t(7));
@@ -144,25 +131,10 @@ fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text(
             ..cue()
         }],
     };
-    let mut d = Desk::new(DeskSetup { shop, ..setup() });
-    welcome(&mut d);
+    let mut d = welcomed(shop);
     next(&mut d, t(1));
     let mut view = ViewState { host: true, ..ViewState::new() };
     let s = screen(&render(&d, &mut view, 120, 40));
     assert!(s.contains("• blush pink"), "{s}");
     assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains("owned"), "{s}");
-}
-
-/// How these tests' desks start, before their shop is given.
-fn setup() -> DeskSetup {
-    DeskSetup {
-        shop: shop(),
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    }
 }
