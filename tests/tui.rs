@@ -1332,17 +1332,23 @@ fn a_rehearsal_in_the_host_view_shows_the_cue_its_points_and_the_sale_it_starts_
         assert!(screen.contains(what), "{what}: {screen}");
     }
     assert!(screen.contains("No sale running"), "{screen}");
+    assert!(screen.contains("Flash sale: Press-on nails, almond, blush pink at £4.99 · starts when reached"));
+    // The demo's sale cue has `start = true`: reaching it starts the sale, no key needed.
     press(&tmux, &map, "normal", "next_cue");
-    let start = key_for(&map, "normal", "start_sale");
-    tmux.wait_for("the sale cue", WAIT, |s| {
-        s.contains("HOST · SHOW 3/7") && s.contains(&format!("operator: {start} start sale"))
+    let screen = tmux.wait_for("the sale counting down", WAIT, |s| {
+        s.contains("HOST · SHOW 3/7") && host_countdown(s).is_some()
     });
-    press(&tmux, &map, "normal", "start_sale");
-    let screen = tmux.wait_for("the sale counting down", WAIT, |s| host_countdown(s).is_some());
     let first = host_countdown(&screen).unwrap();
     assert!((1..=120).contains(&first), "almond-rush runs 2:00: {first}");
     assert!(screen.contains("almond-rush · ") && screen.contains(" of 10 left"), "{screen}");
     tmux.wait_for("the countdown moving", WAIT, |s| host_countdown(s).is_some_and(|now| now < first));
+    // The giveaway cue waits for its key, which the host's view names.
+    press(&tmux, &map, "normal", "next_cue");
+    press(&tmux, &map, "normal", "next_cue");
+    let give = key_for(&map, "normal", "start_giveaway");
+    tmux.wait_for("the giveaway cue", WAIT, |s| {
+        s.contains("HOST · SHOW 5/7") && s.contains(&format!("operator: {give} starts glue-kit"))
+    });
 }
 
 /// The host view's countdown in seconds, read from the block digits atop its Flash sale box.

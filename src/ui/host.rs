@@ -15,7 +15,7 @@ use crate::desk::show::Cue;
 use crate::desk::{clock, money};
 use crate::ui::bigtext::{self, Font};
 use crate::ui::layout::STATUS_ROWS;
-use crate::ui::panes::show::{cue_label, keys, start_hint, time_on};
+use crate::ui::panes::show::{arrival_note, cue_label, keys, start_hint, time_on};
 use crate::ui::panes::{Ctx, put_spans, sale::URGENT_SECS, status};
 use crate::ui::text;
 
@@ -164,7 +164,7 @@ fn now_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     }
     if let Some((key, what)) = start_hint(ctx, cue) {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(format!("operator: {key} {what}"), theme.accent));
+        lines.push(Line::styled(clean(&format!("operator: {key} {what}")), theme.accent));
     }
     Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
 }
@@ -255,7 +255,7 @@ fn next_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     }
     if y < inner.bottom() {
         let next = match show.next() {
-            Some((_, cue)) => cue_label(desk, cue),
+            Some((_, cue)) => cue_label(desk, cue) + arrival_note(desk).unwrap_or_default(),
             None if show.is_empty() => String::new(),
             None => "Last cue: the show ends here".to_owned(),
         };

@@ -21,7 +21,7 @@ fn show_desk() -> Desk {
                 ..cue()
             },
             CueSpec { sale: Some("almond-rush".into()), ..cue() },
-            CueSpec { giveaway: Some("glue-kit".into()), ..cue() },
+            CueSpec { giveaway: Some("glue-kit".into()), start: true, ..cue() },
             CueSpec {
                 say: Some("Free UK shipping over £30 tonight".into()),
                 at: Some("1:30".into()),
@@ -37,7 +37,7 @@ fn show_desk() -> Desk {
 }
 
 fn next(d: &mut Desk, at: DateTime<Utc>) {
-    d.apply(Input::Operator(Action::NextCue {}), at);
+    d.apply(Input::Operator(Action::NextCue { seed: None }), at);
 }
 
 #[test]
@@ -57,10 +57,26 @@ fn snapshot_the_show_line_names_the_cue_on_now_the_next_and_its_keys() {
     let term = render(&d, &mut view, 80, 24);
     let s = screen(&term);
     assert!(
-        s.contains(" SHOW 2/4  Flash sale: Press-on nails, almond  s start sale  > next cue  < back "),
-        "{s}"
+        s.contains(" SHOW 2/4  Flash sale: Press-on nails  s starts almond-rush  > next cue  < back "),
+        "the key that starts the cue's sale, by the sale's name: {s}"
     );
     insta::assert_snapshot!("show_line_sale_80x24", term.backend());
+    let s = screen(&render(&d, &mut view, 200, 40));
+    assert!(
+        s.contains("│ next: Giveaway: a nail glue kit · starts when reached "),
+        "a next cue that starts on arrival says so: {s}"
+    );
+    // The key named is the keymap's, not a fixed letter.
+    let mut moved = keymap();
+    for (chord, action) in &mut moved.normal {
+        if *action == KeyAction::StartSale {
+            *chord = KeyChord::parse("f6").unwrap();
+        }
+    }
+    let mut term = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    term.draw(|f| draw(f, &d, &mut view, &Theme::default(), &moved)).unwrap();
+    let s = screen(&term);
+    assert!(s.contains("f6 starts almond-rush  > next cue"), "{s}");
 }
 
 #[test]
@@ -104,7 +120,7 @@ fn snapshot_the_host_view_counts_the_sale_down_large_and_shows_a_due_cue() {
 fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
     let mut d = show_desk();
     let mut view = ViewState { host: true, ..ViewState::new() };
-    assert_eq!(view.on_key(&key('>'), &keymap(), &d), Effect::Desk(Action::NextCue {}));
+    assert_eq!(view.on_key(&key('>'), &keymap(), &d), Effect::Desk(Action::NextCue { seed: None }));
     assert_eq!(view.on_key(&key('<'), &keymap(), &d), Effect::Desk(Action::PreviousCue {}));
     next(&mut d, t(10));
     next(&mut d, t(11));
@@ -114,6 +130,11 @@ fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
         act(&mut view, &d, KeyAction::StartSale),
         Effect::Desk(Action::StartSale { id: "almond-rush".into() })
     );
+    // The next cue starts its giveaway on arrival: the step carries a fresh seed for its draw.
+    match view.on_key(&key('>'), &keymap(), &d) {
+        Effect::Desk(Action::NextCue { seed }) => assert!(seed.is_some()),
+        other => panic!("{other:?}"),
+    }
     next(&mut d, t(12));
     match act(&mut view, &d, KeyAction::StartGiveaway) {
         Effect::Desk(Action::StartGiveaway { id, .. }) => assert_eq!(id.as_deref(), Some("glue-kit")),
