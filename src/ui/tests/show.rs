@@ -95,8 +95,17 @@ fn snapshot_the_host_view_shows_the_product_its_points_the_next_cue_and_the_ques
     assert!(s.contains("Questions waiting · 2"), "{s}");
     assert!(s.contains("ana: how long do they last with glue?"), "{s}");
     assert!(s.contains("No sale running"), "{s}");
+    // Wide enough: the name in block letters, broken between words, in place of its line.
+    let name = crate::ui::bigtext::lines("PRESS-ON NAILS,", crate::ui::bigtext::Font::Small);
+    assert!(s.contains(&format!("│{}", name[0])), "the name large: {s}");
+    assert!(!s.contains("│Press-on nails, almond, blush pink "), "not twice: {s}");
     insta::assert_snapshot!("host_product_120x40", term.backend());
-    insta::assert_snapshot!("host_product_80x24", render(&d, &mut view, 80, 24).backend());
+    // Too narrow for a word of it: the normal line, never a name cut mid-letter.
+    let narrow = render(&d, &mut view, 80, 24);
+    let s = screen(&narrow);
+    assert!(s.contains("│Press-on nails, almond, blush pink "), "{s}");
+    assert!(!s.contains(&name[0].chars().take(10).collect::<String>()), "{s}");
+    insta::assert_snapshot!("host_product_80x24", narrow.backend());
 }
 
 #[test]
@@ -145,6 +154,7 @@ fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
 #[test]
 fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text() {
     let mut shop = shop();
+    shop.catalog.products[0].name = "Crème\u{1b}[31m \u{202E}brûlée".into();
     shop.show = ShowPlan {
         cues: vec![CueSpec {
             product: Some("ALMOND-PINK".into()),
@@ -157,5 +167,7 @@ fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text(
     let mut view = ViewState { host: true, ..ViewState::new() };
     let s = screen(&render(&d, &mut view, 120, 40));
     assert!(s.contains("• blush pink"), "{s}");
+    let big = crate::ui::bigtext::lines("CREME BRULEE", crate::ui::bigtext::Font::Large);
+    assert!(s.contains(&big[0]), "the cleaned name in block letters, accents folded: {s}");
     assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains("owned"), "{s}");
 }
