@@ -554,6 +554,45 @@ fn snapshot_stock_with_a_sell_out_forecast_and_its_prompt() {
     insta::assert_snapshot!("stock_forecast_80x24", render(&d, &mut view, 80, 24).backend());
 }
 
+/// The Stock pane alone, `w` columns wide and 12 rows tall, focused.
+fn stock_pane(d: &Desk, w: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, 12)).unwrap();
+    let (theme, keymap) = (Theme::default(), keymap());
+    let ctx = crate::ui::panes::Ctx { desk: d, theme: &theme, keymap: &keymap };
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    term.draw(|f| {
+        let area = f.area();
+        crate::ui::panes::stock::draw(f.buffer_mut(), area, &ctx, &mut view, true);
+    })
+    .unwrap();
+    term
+}
+
+#[test]
+fn snapshot_a_narrowing_stock_pane_says_the_sell_out_prompt_shorter_and_keeps_every_key() {
+    let d = rush_desk();
+    // The prompt's rows: the last three inside the frame.
+    let prompt = |term: &Terminal<TestBackend>| {
+        let s = screen(term);
+        let rows: Vec<&str> = s.lines().collect();
+        rows[rows.len() - 4..rows.len() - 1].join("\n")
+    };
+    let cases = [
+        (60, vec!["ALMOND-PINK out in ~40 s:", "a restock", "s start almond-rush", "W close waitlist"]),
+        (26, vec!["~40 s:", "a restock", "s start", "W waitlist"]),
+        (16, vec!["~40 s", " a", " s", " W"]),
+    ];
+    for (w, parts) in cases {
+        let term = stock_pane(&d, w);
+        let p = prompt(&term);
+        for part in parts {
+            assert!(p.contains(part), "{w} columns, {part:?} missing:\n{}", screen(&term));
+        }
+        assert!(!p.contains("close waitl…") && !p.contains("almond-ru…"), "nothing cut:\n{p}");
+        insta::assert_snapshot!(format!("stock_prompt_{w}_wide"), term.backend());
+    }
+}
+
 #[test]
 fn the_prompts_keys_act_on_the_product_selling_out() {
     let d = rush_desk();
