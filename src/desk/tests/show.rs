@@ -2,7 +2,7 @@
 //! replay that lands on the same cue.
 
 use super::*;
-use crate::config::model::{CueSpec, GiveawaySpec, GiveawaysPlan, ShowPlan};
+use crate::config::model::{CueSpec, GiveawaysPlan, ShowPlan};
 use crate::desk::giveaways::{GiveawayState, Seed};
 use crate::desk::show::Cue;
 
@@ -20,6 +20,14 @@ fn show_desk() -> Desk {
         ],
     };
     Desk::new(DeskSetup { shop, ..setup() })
+}
+
+/// `d` after `inputs`, applied in order.
+fn applied(mut d: Desk, inputs: &[(Input, DateTime<Utc>)]) -> Desk {
+    for (input, at) in inputs.iter().cloned() {
+        d.apply(input, at);
+    }
+    d
 }
 
 fn on(d: &Desk) -> Option<usize> {
@@ -79,13 +87,7 @@ fn the_same_inputs_land_on_the_same_cue_and_the_digest_tells_cues_apart() {
         (op(Action::NextCue { seed: None }), t(3)),
         (Input::Tick, t(200)),
     ];
-    let run = || {
-        let mut d = show_desk();
-        for (input, at) in inputs.clone() {
-            d.apply(input, at);
-        }
-        d
-    };
+    let run = || applied(show_desk(), &inputs);
     let (a, b) = (run(), run());
     assert_eq!(on(&a), Some(1));
     assert_eq!(a.show(), b.show());
@@ -108,19 +110,7 @@ fn the_show_does_not_move_once_the_stream_has_ended() {
 /// The show with its sale and a giveaway planned to start when the show reaches them.
 fn starting_desk() -> Desk {
     let mut shop = shop();
-    shop.giveaways = GiveawaysPlan {
-        giveaways: vec![GiveawaySpec {
-            id: "kit".into(),
-            prize: "a glue kit".into(),
-            winners: 1,
-            keyword: "giveaway".into(),
-            seconds: 60,
-            followers_only: false,
-            min_watch_seconds: 0,
-            start_text: None,
-            winners_text: None,
-        }],
-    };
+    shop.giveaways = GiveawaysPlan { giveaways: vec![super::giveaways::spec("kit", 1, 60)] };
     shop.show = ShowPlan {
         cues: vec![
             CueSpec { product: Some("ALMOND-PINK".into()), ..CueSpec::default() },
@@ -174,13 +164,7 @@ fn a_start_giveaway_cue_opens_it_with_the_steps_seed_and_a_replay_draws_the_same
         (chat(2, "bea", "giveaway"), t(4)),
         (Input::Tick, t(70)),
     ];
-    let run = || {
-        let mut d = starting_desk();
-        for (input, at) in inputs.clone() {
-            d.apply(input, at);
-        }
-        d
-    };
+    let run = || applied(starting_desk(), &inputs);
     let (a, b) = (run(), run());
     let kit = |d: &Desk| d.giveaways().all().iter().find(|g| g.spec.id == "kit").unwrap().clone();
     assert_eq!(kit(&a).drawn_seed(), Some(Seed(0xfeed)), "the seed of the step that reached it");
