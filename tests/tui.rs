@@ -1312,7 +1312,9 @@ fn a_rehearsal_moves_the_show_line_on_with_the_next_cue_key_and_back() {
     let screen = tmux.wait_for("the first product on", WAIT, |s| {
         s.contains(" SHOW 2/7  Press-on nails, almond, blush pink")
     });
-    assert!(screen.contains("│ next: Flash sale: Press-on"), "{screen}");
+    assert!(screen.contains("│ next: Flash sale: Pr"), "{screen}");
+    // The demo's sale cue has `start = true`: the next-cue key says pressing it starts the sale.
+    assert!(screen.contains(&format!("{next} next, starts almond-rush")), "{screen}");
     press(&tmux, &map, "normal", "previous_cue");
     tmux.wait_for("back on the first cue", WAIT, |s| s.contains(" SHOW 1/7  Say: Welcome everyone!"));
 }

@@ -76,10 +76,21 @@ pub fn time_on(desk: &Desk, cue: &Cue) -> Option<String> {
     })
 }
 
-/// The keys that move the show, as `(key, label)`.
-pub fn keys(ctx: &Ctx<'_>) -> Vec<(String, &'static str)> {
-    let next = if ctx.desk.show().current().is_none() { "start the show" } else { "next cue" };
-    ctx.hints(&[(KeyAction::NextCue, next), (KeyAction::PreviousCue, "back")])
+/// The keys that move the show, as `(key, label)`; when the next cue starts its sale or
+/// giveaway on arrival, the next-cue key says so, since pressing it starts one.
+pub fn keys(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    let show = ctx.desk.show();
+    let next = match show.next() {
+        Some((i, Cue::Sale { id } | Cue::Giveaway { id })) if show.starts_on_arrival(i) => {
+            format!("next, starts {id}")
+        }
+        _ if show.current().is_none() => "start the show".to_owned(),
+        _ => "next cue".to_owned(),
+    };
+    let mut keys: Vec<(String, String)> =
+        ctx.key(KeyAction::NextCue).map(|k| (k, next)).into_iter().collect();
+    keys.extend(ctx.hints(&[(KeyAction::PreviousCue, "back")]).into_iter().map(|(k, l)| (k, l.to_owned())));
+    keys
 }
 
 /// Draws the one-row line; nothing when there is no show.
@@ -94,7 +105,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     // The keys first, at the right edge, so a long cue never hides how to move on.
     let mut hints: Vec<(String, String)> =
         show.current().and_then(|(_, c)| start_hint(ctx, c)).into_iter().collect();
-    hints.extend(keys(ctx).into_iter().map(|(k, l)| (k, l.to_owned())));
+    hints.extend(keys(ctx));
     let hint_w: usize = hints.iter().map(|(k, l)| text::width(k) + text::width(l) + 3).sum::<usize>() + 1;
     let text_right = right.saturating_sub(hint_w as u16).max(area.x);
     let mut hx = text_right;

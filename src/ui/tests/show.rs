@@ -57,8 +57,8 @@ fn snapshot_the_show_line_names_the_cue_on_now_the_next_and_its_keys() {
     let term = render(&d, &mut view, 80, 24);
     let s = screen(&term);
     assert!(
-        s.contains(" SHOW 2/4  Flash sale: Press-on nails  s starts almond-rush  > next cue  < back "),
-        "the key that starts the cue's sale, by the sale's name: {s}"
+        s.contains(" SHOW 2/4  Flash sale: P  s starts almond-rush  > next, starts glue-kit  < back "),
+        "the key that starts the cue's sale by the sale's name, and the next-cue key saying it starts the giveaway: {s}"
     );
     insta::assert_snapshot!("show_line_sale_80x24", term.backend());
     let s = screen(&render(&d, &mut view, 200, 40));
@@ -76,7 +76,7 @@ fn snapshot_the_show_line_names_the_cue_on_now_the_next_and_its_keys() {
     let mut term = Terminal::new(TestBackend::new(160, 40)).unwrap();
     term.draw(|f| draw(f, &d, &mut view, &Theme::default(), &moved)).unwrap();
     let s = screen(&term);
-    assert!(s.contains("f6 starts almond-rush  > next cue"), "{s}");
+    assert!(s.contains("f6 starts almond-rush  > next, starts glue-kit  < back"), "{s}");
 }
 
 #[test]
