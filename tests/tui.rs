@@ -1312,7 +1312,9 @@ fn a_rehearsal_moves_the_show_line_on_with_the_next_cue_key_and_back() {
     let screen = tmux.wait_for("the first product on", WAIT, |s| {
         s.contains(" SHOW 2/7  Press-on nails, almond, blush pink")
     });
-    assert!(screen.contains("│ next: Flash sale: Press-on"), "{screen}");
+    assert!(screen.contains("│ next: Flash sale: Pr"), "{screen}");
+    // The demo's sale cue has `start = true`: the next-cue key says pressing it starts the sale.
+    assert!(screen.contains(&format!("{next} next, starts almond-rush")), "{screen}");
     press(&tmux, &map, "normal", "previous_cue");
     tmux.wait_for("back on the first cue", WAIT, |s| s.contains(" SHOW 1/7  Say: Welcome everyone!"));
 }
@@ -1332,17 +1334,23 @@ fn a_rehearsal_in_the_host_view_shows_the_cue_its_points_and_the_sale_it_starts_
         assert!(screen.contains(what), "{what}: {screen}");
     }
     assert!(screen.contains("No sale running"), "{screen}");
+    assert!(screen.contains("Flash sale: Press-on nails, almond, blush pink at £4.99 · starts when reached"));
+    // The demo's sale cue has `start = true`: reaching it starts the sale, no key needed.
     press(&tmux, &map, "normal", "next_cue");
-    let start = key_for(&map, "normal", "start_sale");
-    tmux.wait_for("the sale cue", WAIT, |s| {
-        s.contains("HOST · SHOW 3/7") && s.contains(&format!("operator: {start} start sale"))
+    let screen = tmux.wait_for("the sale counting down", WAIT, |s| {
+        s.contains("HOST · SHOW 3/7") && host_countdown(s).is_some()
     });
-    press(&tmux, &map, "normal", "start_sale");
-    let screen = tmux.wait_for("the sale counting down", WAIT, |s| host_countdown(s).is_some());
     let first = host_countdown(&screen).unwrap();
     assert!((1..=120).contains(&first), "almond-rush runs 2:00: {first}");
     assert!(screen.contains("almond-rush · ") && screen.contains(" of 10 left"), "{screen}");
     tmux.wait_for("the countdown moving", WAIT, |s| host_countdown(s).is_some_and(|now| now < first));
+    // The giveaway cue waits for its key, which the host's view names.
+    press(&tmux, &map, "normal", "next_cue");
+    press(&tmux, &map, "normal", "next_cue");
+    let give = key_for(&map, "normal", "start_giveaway");
+    tmux.wait_for("the giveaway cue", WAIT, |s| {
+        s.contains("HOST · SHOW 5/7") && s.contains(&format!("operator: {give} starts glue-kit"))
+    });
 }
 
 /// The host view's countdown in seconds, read from the block digits atop its Flash sale box.

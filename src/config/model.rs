@@ -425,6 +425,10 @@ pub struct CueSpec {
     /// When a `say` comes due, as `mm:ss` from the start of the show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// A sale or giveaway cue starts its sale or giveaway when the show moves onto it, so
+    /// the operator presses one key, not two.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub start: bool,
 }
 
 /// What a cue is, once the checker has made sure it is exactly one thing.

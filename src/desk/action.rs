@@ -108,8 +108,13 @@ pub enum Action {
     SendHeld {},
     /// Drop the reply the pre-send check held: nothing is sent.
     DropHeld {},
-    /// Move the run of show onto its next cue (the first, before it begins).
-    NextCue {},
+    /// Move the run of show onto its next cue (the first, before it begins). `seed` is the
+    /// draw's when that cue starts its giveaway (`start = true`): picked by the console, so
+    /// the journal holds it and a replay draws the same.
+    NextCue {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seed: Option<Seed>,
+    },
     /// Move the run of show back to the cue before.
     PreviousCue {},
     /// Write the operator's note and tags on a viewer, kept across streams (empty ones
@@ -250,10 +255,14 @@ mod tests {
 
     #[test]
     fn the_show_steps_read_as_script_lines() {
-        let next = serde_json::to_value(Action::NextCue {}).unwrap();
+        let next = serde_json::to_value(Action::NextCue { seed: None }).unwrap();
         assert_eq!(next, serde_json::json!({"operator": "next_cue", "args": {}}));
-        assert_eq!(Action::from_script("next_cue", None).unwrap(), Action::NextCue {});
+        assert_eq!(Action::from_script("next_cue", None).unwrap(), Action::NextCue { seed: None });
         assert_eq!(Action::from_script("previous_cue", None).unwrap(), Action::PreviousCue {});
+        let seeded = Action::NextCue { seed: Some(Seed(42)) };
+        let v = serde_json::to_value(&seeded).unwrap();
+        assert_eq!(v, serde_json::json!({"operator": "next_cue", "args": {"seed": "000000000000002a"}}));
+        assert_eq!(Action::from_script("next_cue", Some(v["args"].clone())).unwrap(), seeded);
     }
 
     #[test]

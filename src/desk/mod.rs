@@ -535,8 +535,8 @@ impl State {
             Action::PinProduct { sku } => self.pin_product(out, sku, now),
             Action::SendHeld {} => self.send_held(out, now),
             Action::DropHeld {} => self.drop_held(out),
-            Action::NextCue {} => self.show_step(out, true, now),
-            Action::PreviousCue {} => self.show_step(out, false, now),
+            Action::NextCue { seed } => self.show_step(out, true, seed, now),
+            Action::PreviousCue {} => self.show_step(out, false, None, now),
             a @ (Action::StartGiveaway { .. } | Action::DrawGiveaway { .. }) => {
                 self.giveaway_action(out, a, now)
             }

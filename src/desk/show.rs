@@ -7,7 +7,10 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::action::Action;
+use super::giveaways::{GiveawayState, Seed};
 use super::outbox::Outbox;
+use super::sales::SaleState;
 use super::{Level, State};
 use crate::config::model::{CueKind, ShowPlan, parse_cue_at};
 
@@ -36,11 +39,21 @@ pub struct Show {
     since: Option<DateTime<Utc>>,
     /// Timed cues whose time has come, by index.
     due: BTreeSet<usize>,
+    /// Sale and giveaway cues planned with `start = true` that the show has not yet moved
+    /// onto: each starts its sale or giveaway once, the first time it is reached.
+    starts: BTreeSet<usize>,
 }
 
 impl Show {
     /// The show of a plan, before its first cue (the checker has made each cue one thing).
     pub fn new(plan: &ShowPlan) -> Show {
+        let starts = plan
+            .cues
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.start && (c.sale.is_some() || c.giveaway.is_some()))
+            .map(|(i, _)| i)
+            .collect();
         let cues = plan
             .cues
             .iter()
@@ -58,7 +71,13 @@ impl Show {
                 })
             })
             .collect();
-        Show { cues, ..Show::default() }
+        Show { cues, starts, ..Show::default() }
+    }
+
+    /// Whether cue `i` starts its sale or giveaway when the show moves onto it (it has
+    /// `start = true` and has not been reached yet).
+    pub fn starts_on_arrival(&self, i: usize) -> bool {
+        self.starts.contains(&i)
     }
 
     /// Whether there is a show at all.
@@ -139,8 +158,15 @@ impl Show {
 }
 
 impl State {
-    /// The operator moves the show on (or back) one cue.
-    pub(in crate::desk) fn show_step(&mut self, out: &mut Outbox, forward: bool, now: DateTime<Utc>) {
+    /// The operator moves the show on (or back) one cue; moving onto a `start = true` cue
+    /// the first time starts its sale or giveaway, with `seed` for a giveaway's draw.
+    pub(in crate::desk) fn show_step(
+        &mut self,
+        out: &mut Outbox,
+        forward: bool,
+        seed: Option<Seed>,
+        now: DateTime<Utc>,
+    ) {
         match self.show.step(forward, now) {
             Ok(i) => {
                 let text = format!(
@@ -150,6 +176,9 @@ impl State {
                     self.cue_title(&self.show.cues[i])
                 );
                 out.notice(Level::Info, text, now);
+                if forward && self.show.starts.remove(&i) {
+                    self.start_cue(out, i, seed, now);
+                }
             }
             Err(why) if self.show.is_empty() => out.notice(
                 Level::Warn,
@@ -180,6 +209,43 @@ impl State {
                 self.cue_title(&self.show.cues[i])
             );
             out.notice(Level::Warn, text, now);
+        }
+    }
+
+    /// Starts the sale or giveaway of cue `i` through the same action the start keys send,
+    /// unless the operator already started it by hand.
+    fn start_cue(&mut self, out: &mut Outbox, i: usize, seed: Option<Seed>, now: DateTime<Utc>) {
+        match &self.show.cues[i] {
+            Cue::Sale { id } => {
+                let planned =
+                    self.sales.all().iter().any(|s| s.spec.id == *id && s.state == SaleState::Planned);
+                if planned {
+                    let action = Action::StartSale { id: id.clone() };
+                    self.sale_action(out, &action, now);
+                }
+            }
+            Cue::Giveaway { id } => {
+                let planned = self
+                    .giveaways
+                    .all()
+                    .iter()
+                    .any(|g| g.spec.id == *id && g.state == GiveawayState::Planned);
+                match seed {
+                    Some(seed) if planned => {
+                        self.giveaway_action(out, Action::StartGiveaway { id: Some(id.clone()), seed }, now)
+                    }
+                    Some(_) => {}
+                    // A step written without a seed (a script line) cannot draw fairly: the
+                    // operator starts it with the giveaway key, which picks one.
+                    None if planned => out.notice(
+                        Level::Warn,
+                        format!("Giveaway {id} not started: the step carried no seed; start it by hand"),
+                        now,
+                    ),
+                    None => {}
+                }
+            }
+            Cue::Product { .. } | Cue::Say { .. } => {}
         }
     }
 

@@ -15,7 +15,7 @@ use crate::desk::show::Cue;
 use crate::desk::{clock, money};
 use crate::ui::bigtext::{self, Font};
 use crate::ui::layout::STATUS_ROWS;
-use crate::ui::panes::show::{cue_label, keys, start_hint, time_on};
+use crate::ui::panes::show::{arrival_note, cue_label, keys, start_hint, time_on};
 use crate::ui::panes::{Ctx, put_spans, sale::URGENT_SECS, status};
 use crate::ui::text;
 
@@ -26,6 +26,35 @@ const TEXT_CAP: usize = 300;
 /// writer cleans everything else (escapes, controls and bidi controls dropped).
 fn clean(s: &str) -> String {
     crate::protocol::sanitize::sanitize(s, TEXT_CAP)
+}
+
+/// Lines of block letters a cue's name may take at most.
+const NAME_LINES: usize = 3;
+
+/// The name of the cue on now in block letters, large or small, broken between words, when
+/// it fits `area` with `under` rows left for the rest; `None` for the normal line.
+fn big_name(name: &str, area: Rect, under: u16) -> Option<(Font, Vec<String>)> {
+    [Font::Large, Font::Small].into_iter().find_map(|font| {
+        let lines = bigtext::wrap(name, font, area.width)?;
+        let rows = lines.len() as u16 * (font.height() + 1);
+        (lines.len() <= NAME_LINES && rows + under <= area.height).then_some((font, lines))
+    })
+}
+
+/// The name a cue is known by, large: the product's, a sale's product's, a giveaway's prize.
+fn cue_name(ctx: &Ctx<'_>, cue: &Cue) -> Option<String> {
+    let desk = ctx.desk;
+    let product = |sku: &str| desk.catalog().product(sku).map(|p| p.name.clone());
+    match cue {
+        Cue::Product { sku, .. } => product(sku),
+        Cue::Sale { id } => {
+            desk.sales().all().iter().find(|s| s.spec.id == *id).and_then(|s| product(&s.spec.sku))
+        }
+        Cue::Giveaway { id } => {
+            desk.giveaways().all().iter().find(|g| g.spec.id == *id).map(|g| g.spec.prize.clone())
+        }
+        Cue::Say { .. } => None,
+    }
 }
 
 /// Questions listed at most, however tall the screen.
@@ -96,7 +125,7 @@ fn now_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
         None => "Now".to_owned(),
     };
     let b = block(&title, ctx);
-    let inner = b.inner(area);
+    let mut inner = b.inner(area);
     b.render(area, buf);
     let big = theme.title.add_modifier(Modifier::BOLD);
     let currency = &desk.catalog().currency;
@@ -164,7 +193,21 @@ fn now_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     }
     if let Some((key, what)) = start_hint(ctx, cue) {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(format!("operator: {key} {what}"), theme.accent));
+        lines.push(Line::styled(clean(&format!("operator: {key} {what}")), theme.accent));
+    }
+    // The name in block letters when it fits with the rest under it, cleaned like every text
+    // here: it stands for a product's name line, and heads a sale's or giveaway's.
+    let name_line = matches!(cue, Cue::Product { sku, .. } if desk.catalog().product(sku).is_some());
+    let under = (lines.len() - usize::from(name_line)) as u16;
+    if let Some((font, name_lines)) = cue_name(ctx, cue).and_then(|n| big_name(&clean(&n), inner, under)) {
+        for line in &name_lines {
+            bigtext::render(buf, inner.x, inner.y, line, font, big);
+            let step = font.height() + 1;
+            inner = Rect { y: inner.y + step, height: inner.height - step, ..inner };
+        }
+        if name_line {
+            lines.remove(0);
+        }
     }
     Paragraph::new(lines).wrap(Wrap { trim: false }).render(inner, buf);
 }
@@ -255,7 +298,7 @@ fn next_block(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     }
     if y < inner.bottom() {
         let next = match show.next() {
-            Some((_, cue)) => cue_label(desk, cue),
+            Some((_, cue)) => cue_label(desk, cue) + arrival_note(desk).unwrap_or_default(),
             None if show.is_empty() => String::new(),
             None => "Last cue: the show ends here".to_owned(),
         };

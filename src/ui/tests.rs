@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use super::*;
 use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode};
 use crate::config::model::{
-    Catalog as CatalogFile, ClaimsConfig, ProductSpec, Replies as RepliesFile, ReplySpec, SaleSpec,
-    SalesPlan, ShopConfig,
+    Catalog as CatalogFile, ClaimsConfig, GiveawaySpec, ProductSpec, Replies as RepliesFile, ReplySpec,
+    SaleSpec, SalesPlan, ShopConfig,
 };
 use crate::desk::{Action, DeskSetup, Input, LinkEvent};
 use crate::protocol::{Event, Frame, Gift, ModAction, OrderStatus, StreamInfo, User};
@@ -100,17 +100,44 @@ fn shop() -> ShopConfig {
     }
 }
 
-fn desk_with(scrollback: usize, demo: bool) -> Desk {
-    Desk::new(DeskSetup {
+/// How the ui tests' desks start: the busy shop, live (no demo, no replay), nothing learned.
+fn setup() -> DeskSetup {
+    DeskSetup {
         shop: shop(),
-        scrollback,
+        scrollback: 1000,
         ref_prefix: "t".into(),
         source: "ws://127.0.0.1:9000".into(),
-        demo,
+        demo: false,
         reply_uses: Default::default(),
         history: Default::default(),
         replay: false,
-    })
+    }
+}
+
+/// A desk of `shop`, with the welcome frame in.
+fn welcomed(shop: ShopConfig) -> Desk {
+    let mut d = Desk::new(DeskSetup { shop, ..setup() });
+    welcome(&mut d);
+    d
+}
+
+/// The giveaway the ui tests plan: a nail glue kit for `winners`, entered by "giveaway".
+fn glue_kit(winners: u32) -> GiveawaySpec {
+    GiveawaySpec {
+        id: "glue-kit".into(),
+        prize: "a nail glue kit".into(),
+        winners,
+        keyword: "giveaway".into(),
+        seconds: 60,
+        followers_only: false,
+        min_watch_seconds: 0,
+        start_text: None,
+        winners_text: None,
+    }
+}
+
+fn desk_with(scrollback: usize, demo: bool) -> Desk {
+    Desk::new(DeskSetup { scrollback, demo, ..setup() })
 }
 
 fn desk() -> Desk {
@@ -525,6 +552,45 @@ fn snapshot_stock_with_a_sell_out_forecast_and_its_prompt() {
     assert!(s.contains("out in ~6 min"), "a slower seller gets its time, no prompt:\n{s}");
     insta::assert_snapshot!("stock_forecast_120x40", term.backend());
     insta::assert_snapshot!("stock_forecast_80x24", render(&d, &mut view, 80, 24).backend());
+}
+
+/// The Stock pane alone, `w` columns wide and 12 rows tall, focused.
+fn stock_pane(d: &Desk, w: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, 12)).unwrap();
+    let (theme, keymap) = (Theme::default(), keymap());
+    let ctx = crate::ui::panes::Ctx { desk: d, theme: &theme, keymap: &keymap };
+    let mut view = ViewState { focus: Pane::Stock, ..ViewState::new() };
+    term.draw(|f| {
+        let area = f.area();
+        crate::ui::panes::stock::draw(f.buffer_mut(), area, &ctx, &mut view, true);
+    })
+    .unwrap();
+    term
+}
+
+#[test]
+fn snapshot_a_narrowing_stock_pane_says_the_sell_out_prompt_shorter_and_keeps_every_key() {
+    let d = rush_desk();
+    // The prompt's rows: the last three inside the frame.
+    let prompt = |term: &Terminal<TestBackend>| {
+        let s = screen(term);
+        let rows: Vec<&str> = s.lines().collect();
+        rows[rows.len() - 4..rows.len() - 1].join("\n")
+    };
+    let cases = [
+        (60, vec!["ALMOND-PINK out in ~40 s:", "a restock", "s start almond-rush", "W close waitlist"]),
+        (26, vec!["~40 s:", "a restock", "s start", "W waitlist"]),
+        (16, vec!["~40 s", " a", " s", " W"]),
+    ];
+    for (w, parts) in cases {
+        let term = stock_pane(&d, w);
+        let p = prompt(&term);
+        for part in parts {
+            assert!(p.contains(part), "{w} columns, {part:?} missing:\n{}", screen(&term));
+        }
+        assert!(!p.contains("close waitl…") && !p.contains("almond-ru…"), "nothing cut:\n{p}");
+        insta::assert_snapshot!(format!("stock_prompt_{w}_wide"), term.backend());
+    }
 }
 
 #[test]
@@ -956,16 +1022,7 @@ fn focus_cycles_through_the_panes() {
     // A shop that does not read claims has no Claims pane to focus.
     let mut shop = shop();
     shop.claims.enabled = false;
-    let d = Desk::new(DeskSetup {
-        shop,
-        scrollback: 100,
-        ref_prefix: "t".into(),
-        source: "x".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
+    let d = Desk::new(DeskSetup { shop, ..setup() });
     let mut view = ViewState { focus: Pane::Replies, ..ViewState::new() };
     act(&mut view, &d, KeyAction::FocusNext);
     assert_eq!(view.focus, Pane::Chat);
@@ -1184,17 +1241,7 @@ fn snapshot_claims_held_waiting_and_done() {
 fn first_paid_desk() -> Desk {
     let mut shop = shop();
     shop.claims.policy = crate::config::model::ClaimPolicy::FirstPaid;
-    let mut d = Desk::new(DeskSetup {
-        shop,
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
-    welcome(&mut d);
+    let mut d = welcomed(shop);
     feed(&mut d, 3, Event::Stock { sku: "ALMOND-PINK".into(), available: 1 }, t(100));
     say(&mut d, 4, "ann", "sold almond-pink", t(100));
     say(&mut d, 5, "bea", "sold almond-pink", t(110));
@@ -1483,16 +1530,8 @@ fn demo_knowledge_desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let paths = crate::config::Paths { config_dir: dir.path().into(), state_dir: dir.path().join("state") };
     let config = crate::config::load(&paths, &crate::config::EnvInfo::default()).unwrap();
-    let mut d = Desk::new(DeskSetup {
-        shop: config.shop,
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into(),
-        history: Default::default(),
-        replay: false,
-    });
+    let reply_uses = [("sizing".to_owned(), 12), ("price".to_owned(), 30)].into();
+    let mut d = Desk::new(DeskSetup { shop: config.shop, reply_uses, ..setup() });
     welcome(&mut d);
     let lines = [
         ("jo", Some("GB"), "love the pink ones"),

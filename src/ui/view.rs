@@ -33,6 +33,14 @@ fn show_giveaway(desk: &Desk) -> Option<String> {
     waiting.then(|| id.clone())
 }
 
+/// A fresh draw seed when the next cue starts its giveaway on arrival (`start = true`): it
+/// travels in the step, like the giveaway key's, so the journal holds it.
+fn arrival_seed(desk: &Desk) -> Option<Seed> {
+    let show = desk.show();
+    let (i, cue) = show.next()?;
+    (matches!(cue, Cue::Giveaway { .. }) && show.starts_on_arrival(i)).then(|| Seed(fastrand::u64(..)))
+}
+
 /// What a key or click asks the app to do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -275,7 +283,7 @@ impl ViewState {
             KeyAction::StartGiveaway => {
                 Effect::Desk(Action::StartGiveaway { id: show_giveaway(desk), seed: Seed(fastrand::u64(..)) })
             }
-            KeyAction::NextCue => Effect::Desk(Action::NextCue {}),
+            KeyAction::NextCue => Effect::Desk(Action::NextCue { seed: arrival_seed(desk) }),
             KeyAction::PreviousCue => Effect::Desk(Action::PreviousCue {}),
             KeyAction::DrawGiveaway => Effect::Desk(Action::DrawGiveaway { seed: Seed(fastrand::u64(..)) }),
             KeyAction::ExtendSale => {

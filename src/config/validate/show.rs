@@ -17,7 +17,8 @@ pub struct ShowRefs<'a> {
 
 impl Checker<'_, '_> {
     /// `show.toml`: exactly one of product, sale, giveaway or say per cue, each a name the
-    /// other files know; points and minutes only on a product, `at` only on a say.
+    /// other files know; points and minutes only on a product, `at` only on a say, `start`
+    /// only on a sale or giveaway.
     pub fn show(&mut self, plan: &ShowPlan, refs: &ShowRefs<'_>) {
         for (i, cue) in plan.cues.iter().enumerate() {
             let at = |field| [Seg::Key("cue"), Seg::Index(i), Seg::Key(field)];
@@ -37,6 +38,13 @@ impl Checker<'_, '_> {
             }
             for kind in &kinds {
                 self.cue_ref(kind, &at(field_of(kind)), refs);
+            }
+            if cue.start && cue.sale.is_none() && cue.giveaway.is_none() {
+                self.at(
+                    &at("start"),
+                    "`start` goes with a sale or giveaway cue: a product or say has nothing to start",
+                    "remove the line, or put it on the [[cue]] with the sale = \"...\" or giveaway = \"...\" to start",
+                );
             }
             let product = cue.product.is_some();
             if !product && !cue.points.is_empty() {
@@ -159,7 +167,11 @@ mod tests {
              [[cue]]\nsay = \"hi\"\nat = \"soon\"\n\
              [[cue]]\nproduct = \"ALMOND-PINK\"\nsale = \"almond-rush\"\n\
              [[cue]]\nsale = \"almond-rush\"\npoints = [\"x\"]\n\
-             [[cue]]\nproduct = \"ALMOND-PINK\"\nminutes = 0\nat = \"1:00\"\n",
+             [[cue]]\nproduct = \"ALMOND-PINK\"\nminutes = 0\nat = \"1:00\"\n\
+             [[cue]]\nproduct = \"ALMOND-PINK\"\nstart = true\n\
+             [[cue]]\nsay = \"go\"\nstart = true\n\
+             [[cue]]\nsale = \"almond-rush\"\nstart = true\n\
+             [[cue]]\ngiveaway = \"glue-kit\"\nstart = true\n",
         );
         let messages: Vec<&str> = got.iter().map(|(m, _)| m.as_str()).collect();
         assert_eq!(
@@ -174,6 +186,8 @@ mod tests {
                 "show.toml:18:10: points go with a product cue",
                 "show.toml:21:11: minutes must be from 1 to 300, found 0",
                 "show.toml:22:6: `at` goes with a say cue",
+                "show.toml:25:9: `start` goes with a sale or giveaway cue: a product or say has nothing to start",
+                "show.toml:28:9: `start` goes with a sale or giveaway cue: a product or say has nothing to start",
             ]
         );
         assert_eq!(
@@ -182,6 +196,10 @@ mod tests {
         );
         assert_eq!(got[1].1, "use one of sales.toml: almond-rush, coffin-flash, glue-bundle");
         assert_eq!(got[5].1, "split it into two [[cue]] entries, in the order they happen");
+        assert_eq!(
+            got[9].1,
+            "remove the line, or put it on the [[cue]] with the sale = \"...\" or giveaway = \"...\" to start"
+        );
         let (msg, fix) = &errors("[[cue]]\npoints = [\"x\"]\n")[0];
         assert!(msg.starts_with("show.toml:1:1: cue 1 names nothing to do"), "{msg}");
         assert!(fix.contains("say = \"text\""), "{fix}");

@@ -14,6 +14,7 @@ pub mod replies;
 pub mod retag;
 pub mod sale;
 pub mod search_line;
+pub mod sell_out;
 pub mod show;
 pub mod stats;
 pub mod status;

@@ -38,18 +38,19 @@ pub fn cue_label(desk: &Desk, cue: &Cue) -> String {
     }
 }
 
-/// The key that starts the cue on now, while its sale or giveaway waits: `("s", "start sale")`.
-pub fn start_hint(ctx: &Ctx<'_>, cue: &Cue) -> Option<(String, &'static str)> {
+/// The key that starts the cue on now, from the active keymap, while its sale or giveaway
+/// waits: `("s", "starts almond-rush")`, so the operator sees what to press.
+pub fn start_hint(ctx: &Ctx<'_>, cue: &Cue) -> Option<(String, String)> {
     let desk = ctx.desk;
-    let (action, label, waiting) = match cue {
+    let (action, id, waiting) = match cue {
         Cue::Sale { id } => (
             KeyAction::StartSale,
-            "start sale",
+            id,
             desk.sales().all().iter().any(|s| s.spec.id == *id && s.state == SaleState::Planned),
         ),
         Cue::Giveaway { id } => (
             KeyAction::StartGiveaway,
-            "start giveaway",
+            id,
             desk.giveaways().all().iter().any(|g| g.spec.id == *id && g.state == GiveawayState::Planned),
         ),
         _ => return None,
@@ -57,7 +58,13 @@ pub fn start_hint(ctx: &Ctx<'_>, cue: &Cue) -> Option<(String, &'static str)> {
     if !waiting {
         return None;
     }
-    ctx.key(action).map(|k| (k, label))
+    ctx.key(action).map(|k| (k, format!("starts {id}")))
+}
+
+/// Words after the next cue when reaching it starts its sale or giveaway (`start = true`).
+pub fn arrival_note(desk: &Desk) -> Option<&'static str> {
+    let show = desk.show();
+    show.next().filter(|(i, _)| show.starts_on_arrival(*i)).map(|_| " · starts when reached")
 }
 
 /// How long the cue on now has been on, against the minutes planned for it: "3:12 of 5:00".
@@ -69,10 +76,21 @@ pub fn time_on(desk: &Desk, cue: &Cue) -> Option<String> {
     })
 }
 
-/// The keys that move the show, as `(key, label)`.
-pub fn keys(ctx: &Ctx<'_>) -> Vec<(String, &'static str)> {
-    let next = if ctx.desk.show().current().is_none() { "start the show" } else { "next cue" };
-    ctx.hints(&[(KeyAction::NextCue, next), (KeyAction::PreviousCue, "back")])
+/// The keys that move the show, as `(key, label)`; when the next cue starts its sale or
+/// giveaway on arrival, the next-cue key says so, since pressing it starts one.
+pub fn keys(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    let show = ctx.desk.show();
+    let next = match show.next() {
+        Some((i, Cue::Sale { id } | Cue::Giveaway { id })) if show.starts_on_arrival(i) => {
+            format!("next, starts {id}")
+        }
+        _ if show.current().is_none() => "start the show".to_owned(),
+        _ => "next cue".to_owned(),
+    };
+    let mut keys: Vec<(String, String)> =
+        ctx.key(KeyAction::NextCue).map(|k| (k, next)).into_iter().collect();
+    keys.extend(ctx.hints(&[(KeyAction::PreviousCue, "back")]).into_iter().map(|(k, l)| (k, l.to_owned())));
+    keys
 }
 
 /// Draws the one-row line; nothing when there is no show.
@@ -85,7 +103,7 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
     fill_row(buf, area, area.y, theme.base);
     let (y, right) = (area.y, area.right());
     // The keys first, at the right edge, so a long cue never hides how to move on.
-    let mut hints: Vec<(String, &str)> =
+    let mut hints: Vec<(String, String)> =
         show.current().and_then(|(_, c)| start_hint(ctx, c)).into_iter().collect();
     hints.extend(keys(ctx));
     let hint_w: usize = hints.iter().map(|(k, l)| text::width(k) + text::width(l) + 3).sum::<usize>() + 1;
@@ -125,7 +143,10 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>) {
             let lead = if show.current().is_none() { "first: " } else { "next: " };
             x = part(buf, x, "  │ ", theme.border);
             x = part(buf, x, lead, theme.dim);
-            part(buf, x, &cue_label(desk, cue), theme.base);
+            x = part(buf, x, &cue_label(desk, cue), theme.base);
+            if let Some(note) = arrival_note(desk) {
+                part(buf, x, note, theme.accent);
+            }
         }
         None => {
             part(buf, x, "  │ last cue", theme.dim);

@@ -2,18 +2,17 @@
 //! warnings that stop an oversell. Sold-out, low and oversold products are counted in the
 //! title too, so they show even when their rows are scrolled away. A product the forecast
 //! says sells out soon gets "out in ~2 min", and the soonest a prompt of what the operator
-//! can do about it, with the keys that do it.
+//! can do about it, with the keys that do it (worded in `sell_out`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 
-use super::{Ctx, fill_row, frame, scroll_offset};
+use super::{Ctx, fill_row, frame, scroll_offset, sell_out};
 use crate::config::keymap::KeyAction;
 use crate::desk::catalog::{Catalog, Product};
 use crate::desk::forecast::SellOut;
-use crate::desk::sales::SaleState;
 use crate::ui::text;
 use crate::ui::theme::Theme;
 use crate::ui::view::{Pane, ViewState};
@@ -125,8 +124,9 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
     let mut rows = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
     // The prompt takes the bottom rows, leaving one product row at least.
     if let Some(f) = forecasts.first().filter(|f| f.soon()) {
-        let lines = prompt(ctx, view, f, w);
-        let n = (lines.len() as u16).min(PROMPT_ROWS).min(rows.height.saturating_sub(1));
+        let room = PROMPT_ROWS.min(rows.height.saturating_sub(1));
+        let lines = sell_out::prompt(ctx, view, f, w, usize::from(room));
+        let n = (lines.len() as u16).min(room);
         rows.height -= n;
         for (k, line) in lines.iter().take(usize::from(n)).enumerate() {
             let y = rows.bottom() + k as u16;
@@ -184,63 +184,6 @@ pub fn draw(buf: &mut Buffer, area: Rect, ctx: &Ctx<'_>, view: &mut ViewState, f
             cx = text::put_trunc(buf, cx, y, right, flag, *style);
         }
     }
-}
-
-/// What the operator can do about the product out soonest, as lines of `(text, style)` no
-/// wider than `w` (a remedy is never split): its name and time, then each remedy with its key (a key that is not bound
-/// is left out; the keys act on the selected row, so another selected row says so).
-fn prompt(ctx: &Ctx<'_>, view: &ViewState, f: &SellOut, w: usize) -> Vec<Vec<(String, Style)>> {
-    let (desk, theme) = (ctx.desk, ctx.theme);
-    // A narrow pane says it in fewer words, so every key still shows.
-    let narrow = w < SOLD_FROM;
-    let mut remedies: Vec<(String, String)> = Vec::new();
-    // A product with variants is restocked by its variants, on their own rows.
-    let plain = desk.catalog().product(&f.sku).is_some_and(|p| p.variants.is_empty());
-    if plain && let Some(k) = ctx.key(KeyAction::AdjustStock) {
-        remedies.push((k, "restock".into()));
-    }
-    let product = desk.catalog().product_of(&f.sku);
-    let planned = desk.sales().all().iter().find(|s| s.state == SaleState::Planned && s.spec.sku == product);
-    if let Some(sale) = planned {
-        let starts = view.start_target(desk).is_some_and(|s| s.spec.id == sale.spec.id);
-        let key = if starts { ctx.key(KeyAction::StartSale) } else { ctx.key(KeyAction::FocusSale) };
-        let what = if starts { "start" } else { "pick" };
-        if let Some(k) = key {
-            let what = if narrow { format!("{what} sale") } else { format!("{what} {}", sale.spec.id) };
-            remedies.push((k, what));
-        }
-    }
-    if desk.claims().enabled()
-        && let Some(k) = ctx.key(KeyAction::ToggleWaitlist)
-    {
-        let what = if desk.claims().waitlist_closed(&f.sku) { "open waitlist" } else { "close waitlist" };
-        remedies.push((k, what.into()));
-    }
-    let elsewhere = view.stock_target(desk).is_some_and(|p| p.sku != f.sku);
-    let name = text::truncate(&f.sku, w.saturating_sub(20).max(6));
-    let out = if narrow { String::new() } else { "out in ".into() };
-    let head = if elsewhere {
-        format!(" ! {name} {out}{}: select it for", f.label())
-    } else {
-        format!(" ! {name} {out}{}:", f.label())
-    };
-    let mut lines = Vec::new();
-    let mut used = text::width(&head);
-    let mut line: Vec<(String, Style)> = vec![(head, theme.warn.add_modifier(Modifier::BOLD))];
-    for (key, what) in remedies {
-        let seg = 2 + text::width(&key) + 1 + text::width(&what);
-        if used + seg > w && !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-            used = 0;
-        }
-        line.push((format!("  {key}"), theme.accent.add_modifier(Modifier::BOLD)));
-        line.push((format!(" {what}"), theme.base));
-        used += seg;
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 /// The title's count of products that need the operator, most urgent first, as many as fit

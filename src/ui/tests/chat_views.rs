@@ -103,17 +103,7 @@ fn snapshot_the_search_line_while_typing_and_when_a_regex_is_bad() {
 fn snapshot_pinned_muted_and_hidden_comments() {
     let mut chat = crate::config::model::ChatConfig::default();
     chat.blocked.words = vec!["scam".into()];
-    let mut d = Desk::new(DeskSetup {
-        shop: ShopConfig { chat, ..shop() },
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
-    welcome(&mut d);
+    let mut d = welcomed(ShopConfig { chat, ..shop() });
     say(&mut d, 10, "ann", "use code NAILS10 at checkout", t(10));
     say(&mut d, 11, "loud", "BUY MY STUFF", t(11));
     d.apply(Input::Operator(Action::PinMessage { msg_id: "m10".into() }), t(12));

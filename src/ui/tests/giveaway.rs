@@ -1,37 +1,14 @@
 //! The giveaway strip of the Flash sale pane, and the keys that start and draw a giveaway.
 
 use super::*;
-use crate::config::model::{GiveawaySpec, GiveawaysPlan};
+use crate::config::model::GiveawaysPlan;
 use crate::desk::giveaways::Seed;
 
 /// The busy stream's desk, with a giveaway planned.
 fn giveaway_desk() -> Desk {
     let mut shop = shop();
-    shop.giveaways = GiveawaysPlan {
-        giveaways: vec![GiveawaySpec {
-            id: "glue-kit".into(),
-            prize: "a nail glue kit".into(),
-            winners: 2,
-            keyword: "giveaway".into(),
-            seconds: 60,
-            followers_only: false,
-            min_watch_seconds: 0,
-            start_text: None,
-            winners_text: None,
-        }],
-    };
-    let mut d = Desk::new(DeskSetup {
-        shop,
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    });
-    welcome(&mut d);
-    d
+    shop.giveaways = GiveawaysPlan { giveaways: vec![glue_kit(2)] };
+    welcomed(shop)
 }
 
 /// The giveaway open 18 s, with three entries, one of them twice.

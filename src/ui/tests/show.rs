@@ -2,7 +2,7 @@
 //! move the show and start the sale or giveaway its cue names.
 
 use super::*;
-use crate::config::model::{CueSpec, GiveawaySpec, GiveawaysPlan, ShowPlan};
+use crate::config::model::{CueSpec, GiveawaysPlan, ShowPlan};
 
 fn cue() -> CueSpec {
     CueSpec::default()
@@ -11,19 +11,7 @@ fn cue() -> CueSpec {
 /// The busy stream's shop with a run of show and a giveaway, a few questions waiting.
 fn show_desk() -> Desk {
     let mut shop = shop();
-    shop.giveaways = GiveawaysPlan {
-        giveaways: vec![GiveawaySpec {
-            id: "glue-kit".into(),
-            prize: "a nail glue kit".into(),
-            winners: 1,
-            keyword: "giveaway".into(),
-            seconds: 60,
-            followers_only: false,
-            min_watch_seconds: 0,
-            start_text: None,
-            winners_text: None,
-        }],
-    };
+    shop.giveaways = GiveawaysPlan { giveaways: vec![glue_kit(1)] };
     shop.show = ShowPlan {
         cues: vec![
             CueSpec {
@@ -33,7 +21,7 @@ fn show_desk() -> Desk {
                 ..cue()
             },
             CueSpec { sale: Some("almond-rush".into()), ..cue() },
-            CueSpec { giveaway: Some("glue-kit".into()), ..cue() },
+            CueSpec { giveaway: Some("glue-kit".into()), start: true, ..cue() },
             CueSpec {
                 say: Some("Free UK shipping over £30 tonight".into()),
                 at: Some("1:30".into()),
@@ -41,8 +29,7 @@ fn show_desk() -> Desk {
             },
         ],
     };
-    let mut d = Desk::new(DeskSetup { shop, ..setup() });
-    welcome(&mut d);
+    let mut d = welcomed(shop);
     ask(&mut d, 10, "ana", "how long do they last with glue?", t(5));
     ask(&mut d, 11, "ola", "is there a size guide?", t(6));
     say(&mut d, 12, "jo", "love the pink ones", t(7));
@@ -50,7 +37,7 @@ fn show_desk() -> Desk {
 }
 
 fn next(d: &mut Desk, at: DateTime<Utc>) {
-    d.apply(Input::Operator(Action::NextCue {}), at);
+    d.apply(Input::Operator(Action::NextCue { seed: None }), at);
 }
 
 #[test]
@@ -70,10 +57,26 @@ fn snapshot_the_show_line_names_the_cue_on_now_the_next_and_its_keys() {
     let term = render(&d, &mut view, 80, 24);
     let s = screen(&term);
     assert!(
-        s.contains(" SHOW 2/4  Flash sale: Press-on nails, almond  s start sale  > next cue  < back "),
-        "{s}"
+        s.contains(" SHOW 2/4  Flash sale: P  s starts almond-rush  > next, starts glue-kit  < back "),
+        "the key that starts the cue's sale by the sale's name, and the next-cue key saying it starts the giveaway: {s}"
     );
     insta::assert_snapshot!("show_line_sale_80x24", term.backend());
+    let s = screen(&render(&d, &mut view, 200, 40));
+    assert!(
+        s.contains("│ next: Giveaway: a nail glue kit · starts when reached "),
+        "a next cue that starts on arrival says so: {s}"
+    );
+    // The key named is the keymap's, not a fixed letter.
+    let mut moved = keymap();
+    for (chord, action) in &mut moved.normal {
+        if *action == KeyAction::StartSale {
+            *chord = KeyChord::parse("f6").unwrap();
+        }
+    }
+    let mut term = Terminal::new(TestBackend::new(160, 40)).unwrap();
+    term.draw(|f| draw(f, &d, &mut view, &Theme::default(), &moved)).unwrap();
+    let s = screen(&term);
+    assert!(s.contains("f6 starts almond-rush  > next, starts glue-kit  < back"), "{s}");
 }
 
 #[test]
@@ -92,8 +95,17 @@ fn snapshot_the_host_view_shows_the_product_its_points_the_next_cue_and_the_ques
     assert!(s.contains("Questions waiting · 2"), "{s}");
     assert!(s.contains("ana: how long do they last with glue?"), "{s}");
     assert!(s.contains("No sale running"), "{s}");
+    // Wide enough: the name in block letters, broken between words, in place of its line.
+    let name = crate::ui::bigtext::lines("PRESS-ON NAILS,", crate::ui::bigtext::Font::Small);
+    assert!(s.contains(&format!("│{}", name[0])), "the name large: {s}");
+    assert!(!s.contains("│Press-on nails, almond, blush pink "), "not twice: {s}");
     insta::assert_snapshot!("host_product_120x40", term.backend());
-    insta::assert_snapshot!("host_product_80x24", render(&d, &mut view, 80, 24).backend());
+    // Too narrow for a word of it: the normal line, never a name cut mid-letter.
+    let narrow = render(&d, &mut view, 80, 24);
+    let s = screen(&narrow);
+    assert!(s.contains("│Press-on nails, almond, blush pink "), "{s}");
+    assert!(!s.contains(&name[0].chars().take(10).collect::<String>()), "{s}");
+    insta::assert_snapshot!("host_product_80x24", narrow.backend());
 }
 
 #[test]
@@ -117,7 +129,7 @@ fn snapshot_the_host_view_counts_the_sale_down_large_and_shows_a_due_cue() {
 fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
     let mut d = show_desk();
     let mut view = ViewState { host: true, ..ViewState::new() };
-    assert_eq!(view.on_key(&key('>'), &keymap(), &d), Effect::Desk(Action::NextCue {}));
+    assert_eq!(view.on_key(&key('>'), &keymap(), &d), Effect::Desk(Action::NextCue { seed: None }));
     assert_eq!(view.on_key(&key('<'), &keymap(), &d), Effect::Desk(Action::PreviousCue {}));
     next(&mut d, t(10));
     next(&mut d, t(11));
@@ -127,6 +139,11 @@ fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
         act(&mut view, &d, KeyAction::StartSale),
         Effect::Desk(Action::StartSale { id: "almond-rush".into() })
     );
+    // The next cue starts its giveaway on arrival: the step carries a fresh seed for its draw.
+    match view.on_key(&key('>'), &keymap(), &d) {
+        Effect::Desk(Action::NextCue { seed }) => assert!(seed.is_some()),
+        other => panic!("{other:?}"),
+    }
     next(&mut d, t(12));
     match act(&mut view, &d, KeyAction::StartGiveaway) {
         Effect::Desk(Action::StartGiveaway { id, .. }) => assert_eq!(id.as_deref(), Some("glue-kit")),
@@ -137,6 +154,7 @@ fn the_show_keys_move_the_show_and_start_what_its_cue_names() {
 #[test]
 fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text() {
     let mut shop = shop();
+    shop.catalog.products[0].name = "Crème\u{1b}[31m \u{202E}brûlée".into();
     shop.show = ShowPlan {
         cues: vec![CueSpec {
             product: Some("ALMOND-PINK".into()),
@@ -144,25 +162,12 @@ fn the_host_view_draws_a_plan_text_with_escapes_and_bidi_controls_as_plain_text(
             ..cue()
         }],
     };
-    let mut d = Desk::new(DeskSetup { shop, ..setup() });
-    welcome(&mut d);
+    let mut d = welcomed(shop);
     next(&mut d, t(1));
     let mut view = ViewState { host: true, ..ViewState::new() };
     let s = screen(&render(&d, &mut view, 120, 40));
     assert!(s.contains("• blush pink"), "{s}");
+    let big = crate::ui::bigtext::lines("CREME BRULEE", crate::ui::bigtext::Font::Large);
+    assert!(s.contains(&big[0]), "the cleaned name in block letters, accents folded: {s}");
     assert!(!s.contains('\u{1b}') && !s.contains('\u{202E}') && !s.contains("owned"), "{s}");
-}
-
-/// How these tests' desks start, before their shop is given.
-fn setup() -> DeskSetup {
-    DeskSetup {
-        shop: shop(),
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    }
 }

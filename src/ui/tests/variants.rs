@@ -33,22 +33,7 @@ fn variant_desk() -> Desk {
         },
     );
     shop.catalog.products[0].code = Some("AP".into());
-    let mut d = Desk::new(DeskSetup { shop, ..setup_for_ui() });
-    welcome(&mut d);
-    d
-}
-
-fn setup_for_ui() -> DeskSetup {
-    DeskSetup {
-        shop: shop(),
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        reply_uses: Default::default(),
-        history: Default::default(),
-        replay: false,
-    }
+    welcomed(shop)
 }
 
 #[test]

@@ -31,16 +31,7 @@ fn known_desk() -> Desk {
     let note =
         Note::new("sizes run small; always asks about shipping", &["VIP".into(), "PH".into()], t(-86_400));
     history.set_note("id-maria", note);
-    let mut d = Desk::new(DeskSetup {
-        shop: shop(),
-        scrollback: 1000,
-        ref_prefix: "t".into(),
-        source: "ws://127.0.0.1:9000".into(),
-        demo: false,
-        history: Arc::new(history),
-        replay: false,
-        reply_uses: Default::default(),
-    });
+    let mut d = Desk::new(DeskSetup { history: Arc::new(history), ..setup() });
     welcome(&mut d);
     let lines =
         [("maria", "hi from Manila!! 💅💅"), ("jo", "love the pink ones"), ("zoe", "first time here")];
