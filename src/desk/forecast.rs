@@ -9,12 +9,12 @@
 //! (e-fold every [`TAU_SECS`]), so a burst fades within minutes and a steady seller holds.
 //!
 //! A rush must be seen as it starts, when a flash sale opens and the last units go in
-//! seconds: a one-minute average then says a tenth of the rate. So the rate is read on two
-//! scales, a minute and [`FAST_TAU_SECS`], and the faster of the two wins (an early prompt
-//! costs nothing; overselling costs refunds). Each scale divides by the weight its window has
-//! had time to gather over the span read ([`span_weight`]), not by the full window's, and
-//! the span read is the recent one that sells fastest, so twenty units in the first ten
-//! seconds of a rush read as two a second, not a third of one.
+//! seconds: a one-minute average then says a tenth of the rate. So the rate is read twice,
+//! and the faster reading wins (an early prompt costs little; overselling costs refunds):
+//! smoothed over the lookback, divided by the weight it has had time to gather since the
+//! first sale ([`span_weight`]), not the full window's; and over the fastest span of the last
+//! [`FAST_SECS`], so twenty units in the first ten seconds of a rush read as two a second,
+//! not a third of one, even after slow sales.
 //! The ledger keeps [`super::catalog::LEDGER_KEPT`] entries a product: enough for minutes of
 //! even a rush.
 
@@ -26,8 +26,9 @@ use super::catalog::{Catalog, LedgerEntry, Product, Reason};
 /// Seconds over which a unit's weight falls by e: long enough to smooth single orders,
 /// short enough that a rush that ended stops warning within a few minutes.
 pub const TAU_SECS: f64 = 60.0;
-/// The fast scale: short enough to see a rush within seconds of its start.
-pub const FAST_TAU_SECS: f64 = 15.0;
+/// How far back the fastest span is looked for: long enough for a few sales of a brisk
+/// seller, short enough that only what sells now counts.
+pub const FAST_SECS: f64 = 75.0;
 /// How far back the ledger is read (five e-folds: older units weigh under 1%).
 pub const LOOKBACK: Duration = Duration::minutes(5);
 /// The shortest span a rate is read over: three orders in one second are not three a second.
@@ -90,10 +91,10 @@ pub fn out_in(
         .filter(|&(at, n)| now - at <= LOOKBACK && n != 0)
         .map(|(at, n)| ((now - at).num_milliseconds().max(0) as f64 / 1000.0, n))
         .collect();
-    let per_sec = [TAU_SECS, FAST_TAU_SECS]
-        .into_iter()
-        .filter_map(|tau| rate(&moves, tau))
-        .fold(None, |best: Option<f64>, r| Some(best.map_or(r, |b| b.max(r))))?;
+    let per_sec = match (smoothed(&moves), fastest_span(&moves)) {
+        (Some(a), Some(b)) => a.max(b),
+        (a, b) => a.or(b)?,
+    };
     let secs = f64::from(left) / per_sec;
     if secs > HORIZON.num_seconds() as f64 {
         return None;
@@ -101,25 +102,40 @@ pub fn out_in(
     Some((per_sec * 60.0, Duration::milliseconds((secs * 1000.0).round() as i64)))
 }
 
-/// Units a second on the scale `tau`: over each span from a sale in its window (five
-/// e-folds) to now, the decayed units of the span over the weight a steady rate of one a
-/// second would have gathered in it; the highest of these, so that a rush that began a few
-/// seconds ago is not diluted by the slow sales before it. A span needs [`MIN_SALES`] sales
-/// and lasts at least [`MIN_SPAN_SECS`]. `None` when no span says anything is leaving.
-fn rate(moves: &[(f64, i64)], tau: f64) -> Option<f64> {
-    let mut inside: Vec<(f64, i64)> = moves.iter().copied().filter(|(age, _)| *age <= 5.0 * tau).collect();
-    inside.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (mut weighted, mut sales, mut best) = (0.0f64, 0usize, None::<f64>);
-    for (age, n) in inside {
-        weighted += n as f64 * (-age / tau).exp();
-        if n <= 0 {
-            continue;
+/// Units a second over the lookback, each unit weighing less as it ages: the units after
+/// the first sale over the weight a steady rate of one a second would have gathered since it
+/// (the first sale marks when the selling began: n sales are n - 1 gaps). `None` under
+/// [`MIN_SALES`] sales, or when nothing is leaving.
+fn smoothed(moves: &[(f64, i64)]) -> Option<f64> {
+    let sales = moves.iter().filter(|(_, n)| *n > 0);
+    if sales.clone().count() < MIN_SALES {
+        return None;
+    }
+    let (first_age, first_units) =
+        sales.fold((0.0, 0), |(age, n), &(a, u)| if a > age { (a, u) } else { (age, n) });
+    let weighted: f64 = moves.iter().map(|&(age, n)| n as f64 * (-age / TAU_SECS).exp()).sum::<f64>()
+        - first_units as f64 * (-first_age / TAU_SECS).exp();
+    let per_sec = weighted / span_weight(first_age.max(MIN_SPAN_SECS), TAU_SECS);
+    (per_sec > 0.0).then_some(per_sec)
+}
+
+/// Units a second over the fastest recent span: for each sale of the last [`FAST_SECS`], the
+/// units after it over the seconds since it ([`MIN_SPAN_SECS`] at the least), with
+/// [`MIN_SALES`] sales in the span; the highest. A rush that began seconds ago reads at its
+/// own rate, however slow the sales before it.
+fn fastest_span(moves: &[(f64, i64)]) -> Option<f64> {
+    let mut recent: Vec<(f64, i64)> = moves.iter().copied().filter(|(age, _)| *age <= FAST_SECS).collect();
+    recent.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut units, mut sales, mut best) = (0i64, 0usize, None::<f64>);
+    for (age, n) in recent {
+        if n > 0 {
+            sales += 1;
+            let per_sec = units as f64 / age.max(MIN_SPAN_SECS);
+            if sales >= MIN_SALES && per_sec > 0.0 {
+                best = Some(best.map_or(per_sec, |b| b.max(per_sec)));
+            }
         }
-        sales += 1;
-        let per_sec = weighted / span_weight(age.max(MIN_SPAN_SECS), tau);
-        if sales >= MIN_SALES && per_sec > 0.0 {
-            best = Some(best.map_or(per_sec, |b| b.max(per_sec)));
-        }
+        units += n;
     }
     best
 }
@@ -201,8 +217,9 @@ mod tests {
     fn three_orders_in_a_second_are_not_three_a_second() {
         let (per_minute, _) = out_in([(t(0), 1), (t(0), 1), (t(1), 1)], 10, t(1)).unwrap();
         // Read over ten seconds at the least: far under the 180 a minute one second says.
-        let most = 3.0 * 60.0 / span_weight(MIN_SPAN_SECS, FAST_TAU_SECS);
-        assert!(per_minute <= most + 1e-9 && per_minute < 30.0, "{per_minute}");
+        // The first of them opens the span: two units over ten seconds at the most.
+        let most = 2.0 * 60.0 / span_weight(MIN_SPAN_SECS, TAU_SECS);
+        assert!(per_minute <= most + 1e-9 && per_minute < 20.0, "{per_minute}");
     }
 
     #[test]

@@ -545,7 +545,7 @@ fn snapshot_stock_with_a_sell_out_forecast_and_its_prompt() {
     let term = render(&d, &mut view, 120, 40);
     let s = screen(&term);
     for part in
-        ["out in ~40 s", "ALMOND-PINK out in ~40 s:", "a restock", "s start almond-rush", "W close waitlist"]
+        ["out in ~30 s", "ALMOND-PINK out in ~30 s:", "a restock", "s start almond-rush", "W close waitlist"]
     {
         assert!(s.contains(part), "{part} missing:\n{s}");
     }
@@ -578,9 +578,9 @@ fn snapshot_a_narrowing_stock_pane_says_the_sell_out_prompt_shorter_and_keeps_ev
         rows[rows.len() - 4..rows.len() - 1].join("\n")
     };
     let cases = [
-        (60, vec!["ALMOND-PINK out in ~40 s:", "a restock", "s start almond-rush", "W close waitlist"]),
-        (26, vec!["~40 s:", "a restock", "s start", "W waitlist"]),
-        (16, vec!["~40 s", " a", " s", " W"]),
+        (60, vec!["ALMOND-PINK out in ~30 s:", "a restock", "s start almond-rush", "W close waitlist"]),
+        (26, vec!["~30 s:", "a restock", "s start", "W waitlist"]),
+        (16, vec!["~30 s", " a", " s", " W"]),
     ];
     for (w, parts) in cases {
         let term = stock_pane(&d, w);
@@ -609,7 +609,7 @@ fn the_prompts_keys_act_on_the_product_selling_out() {
     act(&mut view, &d, KeyAction::Down);
     act(&mut view, &d, KeyAction::Down);
     let s = screen(&render(&d, &mut view, 120, 40));
-    assert!(s.contains("ALMOND-PINK out in ~40 s: select it for"), "{s}");
+    assert!(s.contains("ALMOND-PINK out in ~30 s: select it for"), "{s}");
     assert_eq!(
         act(&mut view, &d, KeyAction::ToggleWaitlist),
         Effect::Desk(Action::Waitlist { sku: "COFFIN-NUDE".into(), open: false })
