@@ -179,6 +179,7 @@ impl State {
                 if forward && self.show.starts.remove(&i) {
                     self.start_cue(out, i, seed, now);
                 }
+                self.pin_cue(out, i, now);
             }
             Err(why) if self.show.is_empty() => out.notice(
                 Level::Warn,
@@ -210,6 +211,17 @@ impl State {
             );
             out.notice(Level::Warn, text, now);
         }
+    }
+
+    /// A product cue puts its product on screen, as the pin key would: the host now shows
+    /// it, so "mine!" claims it and the platform's card shows it. Not while a flash sale is
+    /// live (its product holds the screen), nor when it is pinned already.
+    fn pin_cue(&mut self, out: &mut Outbox, i: usize, now: DateTime<Utc>) {
+        let Cue::Product { sku, .. } = &self.show.cues[i] else { return };
+        if self.sales.live().is_some() || self.pinned.as_deref() == Some(sku.as_str()) {
+            return;
+        }
+        self.pin_product(out, Some(sku.clone()), now);
     }
 
     /// Starts the sale or giveaway of cue `i` through the same action the start keys send,

@@ -38,13 +38,21 @@ fn on(d: &Desk) -> Option<usize> {
 fn the_next_cue_key_moves_the_show_on_and_back_and_says_where_it_is() {
     let mut d = show_desk();
     assert_eq!(on(&d), None);
-    assert!(d.apply(op(Action::NextCue { seed: None }), t(5)).is_empty(), "moving the show sends nothing");
-    assert_eq!(last_notice(&d), "Show 1/3: Almond blush");
+    // Onto a product cue: its product goes on screen, as the pin key would put it.
+    let sent = d.apply(op(Action::NextCue { seed: None }), t(5));
+    assert!(
+        matches!(&sent[..], [Output::Send(Command::PinProduct { sku: Some(s), .. })] if s == "ALMOND-PINK"),
+        "{sent:?}"
+    );
+    assert_eq!(d.pinned(), Some("ALMOND-PINK"));
+    let said: Vec<String> = d.notices().map(|n| n.text.clone()).collect();
+    assert!(said.iter().any(|n| n == "Show 1/3: Almond blush"), "{said:?}");
     d.apply(op(Action::NextCue { seed: None }), t(65));
     assert_eq!(last_notice(&d), "Show 2/3: flash sale almond-rush");
     assert_eq!(d.show().current().map(|(_, c)| c), Some(&Cue::Sale { id: "almond-rush".into() }));
     assert_eq!(d.show().on_for(t(70)).map(|t| t.num_seconds()), Some(5));
-    d.apply(op(Action::PreviousCue {}), t(80));
+    // Back onto it: pinned already, so nothing is sent again.
+    assert!(d.apply(op(Action::PreviousCue {}), t(80)).is_empty());
     assert_eq!(on(&d), Some(0));
     d.apply(op(Action::PreviousCue {}), t(81));
     assert_eq!(last_notice(&d), "Not moved: the show is at its first cue");
