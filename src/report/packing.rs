@@ -333,7 +333,7 @@ pub fn click_and_drop(p: &Packing, out: impl Write) -> anyhow::Result<()> {
         put("Order reference", i.order_id.clone());
         // The field list's date format, dd/mm/yy.
         put("Date", i.at.format("%d/%m/%y").to_string());
-        put("Full name", shown(&i.user));
+        put("Full name", roman(&shown(&i.user)));
         put("Country", country(i.region.as_deref()));
         put("Product SKU", i.sku.clone());
         put("Product name", sanitize(&i.full_name(), NAME_CHARS * 2));
@@ -344,6 +344,16 @@ pub fn click_and_drop(p: &Packing, out: impl Write) -> anyhow::Result<()> {
         sheet.row(&row)?;
     }
     sheet.finish()
+}
+
+/// A name as Click & Drop's "Full name" takes it: the field list allows "standard Roman
+/// characters only", so the letters of the Latin alphabets (accented ones too), digits, blanks
+/// and the punctuation of names are kept and the rest dropped ("Ava 💅" is "Ava"). A name
+/// with nothing left stays empty for the platform's export, matched by the order reference.
+pub fn roman(name: &str) -> String {
+    let latin = |c: char| c.is_ascii_graphic() || matches!(c, '\u{c0}'..='\u{24f}') && c.is_alphabetic();
+    let kept: String = name.chars().map(|c| if latin(c) { c } else { ' ' }).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A region as Click & Drop's "Country" takes it: the field list asks for the "full name of
@@ -487,6 +497,14 @@ mod tests {
         // Quoted as CSV needs it: the comma and quotes of the variant's name.
         let raw = String::from_utf8(buf).unwrap();
         assert!(raw.contains("\"Ballerina chrome, medium, \"\"big\"\"\""), "{raw}");
+    }
+
+    #[test]
+    fn the_full_name_keeps_roman_characters_only() {
+        assert_eq!(roman("Ava 💅"), "Ava");
+        assert_eq!(roman("Zoë  O'Brien-Núñez"), "Zoë O'Brien-Núñez");
+        assert_eq!(roman("✨ kim_99 ✨"), "kim_99");
+        assert_eq!(roman("李雷"), "");
     }
 
     #[test]
