@@ -342,7 +342,7 @@ impl Classifier {
     /// The model reads the comment with the tags the rules gave it and where it was said;
     /// the shop's own rules (those not built in), the platform's question mark, a claim and
     /// the shop's names tag whatever it says. Spam (links, repeats, floods, or promotion the
-    /// model knows) carries no other tag: a copy is not a new question.
+    /// model knows, but never a claim) carries no other tag: a copy is not a new question.
     pub fn classify(&mut self, said: Said<'_>) -> Tags {
         let mut tags = Tags::NONE;
         normalize_into(said.text, &mut self.norm);
@@ -373,6 +373,11 @@ impl Classifier {
                 predicted |= 1 << bit;
                 tags.add(tag);
             }
+        }
+        // A claim the matcher read for a product of ours is someone buying, whatever the
+        // model makes of a short code and a number ("BCS 7"); links and repeats still are spam.
+        if said.claim {
+            tags.remove(Tag::Spam);
         }
         // "my order never arrived", "the checkout won't load": a problem to handle first,
         // not someone about to buy (a claim stays a claim).
@@ -581,6 +586,29 @@ mod tests {
         };
         assert!(c.classify(said).has(Tag::Question));
         assert!(c.classify(Said { at_ms: 120_000, ..said }).has(Tag::Buyer));
+    }
+
+    #[test]
+    fn a_claim_is_never_spam_by_the_model_alone() {
+        let mut c = classifier();
+        let said = |user_id, claim| Said {
+            user_id,
+            text: "BCS 7",
+            question: false,
+            claim,
+            at_ms: 0,
+            // As the desk says it: a product on screen, a viewer from where the shop ships.
+            context: Context {
+                screen: true,
+                region: crate::desk::triage_features::RegionCue::Served,
+                ..Context::default()
+            },
+        };
+        // A short code and a number read like promotion to the model...
+        assert!(c.classify(said("ann", false)).has(Tag::Spam));
+        // ...but the claims matcher read it for a product of ours: a buyer.
+        let tags = c.classify(said("bob", true));
+        assert!(tags.has(Tag::Buyer) && !tags.has(Tag::Spam), "{tags:?}");
     }
 
     #[test]
