@@ -264,11 +264,22 @@ fn the_variants_rehearsal_replayed_live_and_rebuilt_from_its_journal_ends_with_o
     assert_eq!(counts(d, "BALLERINA-CHROME"), (16, 13, 3));
     let c = d.claims().counts();
     assert_eq!((c.active, c.waiting, c.confirmed, c.unmatched), (5, 0, 2, 3));
+    // The giveaway: seven entered once each (bea twice, Maria refused), two drawn.
+    let g = d.giveaways().all().iter().find(|g| g.spec.id == "glue-kit").unwrap();
+    let entered: Vec<&str> = g.entrants.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(entered, ["ann_nails", "bea.b", "Cat M", "deedee", "Fay", "gus", "eve_xo"]);
+    assert_eq!((g.refused.cant_ship, g.refused.repeats), (1, 1));
+    let winners: Vec<String> = g.winners().map(|w| w.name.clone()).collect();
+    assert_eq!(winners.len(), 2, "{:?}", g.state);
+    assert_eq!(g.drawn_seed().map(|s| s.to_string()).as_deref(), Some("0000000000c0ffee"));
     let session = db.sessions().unwrap().last().expect("the replay was journaled").id;
     let mut rebuilt = Session::replay(&config, "rehearsal.jsonl".into(), Clock::wall()).desk;
     assert!(db.rebuild(session, &mut rebuilt).unwrap().inputs > 0);
     assert_eq!(rebuilt.state_digest(), d.state_digest());
     assert_eq!(counts(&rebuilt, "BALLERINA-CHROME"), (16, 13, 3));
+    let again = rebuilt.giveaways().all().iter().find(|g| g.spec.id == "glue-kit").unwrap();
+    let drawn_again: Vec<String> = again.winners().map(|w| w.name.clone()).collect();
+    assert_eq!(drawn_again, winners, "the rebuilt desk draws the same winners");
 }
 
 /// One input of the property test below.
