@@ -99,6 +99,16 @@ impl Desk {
     pub fn show(&self) -> &super::show::Show {
         &self.state.show
     }
+    /// Whether a cue's sale or giveaway has not run yet: its start key would start it.
+    pub fn cue_waits_to_start(&self, cue: &super::show::Cue) -> bool {
+        self.state.waits_to_start(cue)
+    }
+    /// Whether moving the show onto cue `i` would start its sale or giveaway: it has
+    /// `start = true`, has not been reached, and nobody started it by hand.
+    pub fn cue_starts_on_arrival(&self, i: usize) -> bool {
+        let show = &self.state.show;
+        show.starts_on_arrival(i) && show.cues().get(i).is_some_and(|c| self.state.waits_to_start(c))
+    }
     /// The shop's own answers and fixes, this stream's and the earlier ones'.
     pub fn learned(&self) -> &learned::Memory {
         &self.state.learned

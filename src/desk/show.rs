@@ -224,24 +224,32 @@ impl State {
         self.pin_product(out, Some(sku.clone()), now);
     }
 
+    /// Whether a sale or giveaway cue's sale or giveaway has not run yet, so its start key
+    /// (or arriving on it, with `start = true`) would start it.
+    pub(in crate::desk) fn waits_to_start(&self, cue: &Cue) -> bool {
+        match cue {
+            Cue::Sale { id } => {
+                self.sales.all().iter().any(|s| s.spec.id == *id && s.state == SaleState::Planned)
+            }
+            Cue::Giveaway { id } => {
+                self.giveaways.all().iter().any(|g| g.spec.id == *id && g.state == GiveawayState::Planned)
+            }
+            Cue::Product { .. } | Cue::Say { .. } => false,
+        }
+    }
+
     /// Starts the sale or giveaway of cue `i` through the same action the start keys send,
     /// unless the operator already started it by hand.
     fn start_cue(&mut self, out: &mut Outbox, i: usize, seed: Option<Seed>, now: DateTime<Utc>) {
+        let planned = self.waits_to_start(&self.show.cues[i]);
         match &self.show.cues[i] {
             Cue::Sale { id } => {
-                let planned =
-                    self.sales.all().iter().any(|s| s.spec.id == *id && s.state == SaleState::Planned);
                 if planned {
                     let action = Action::StartSale { id: id.clone() };
                     self.sale_action(out, &action, now);
                 }
             }
             Cue::Giveaway { id } => {
-                let planned = self
-                    .giveaways
-                    .all()
-                    .iter()
-                    .any(|g| g.spec.id == *id && g.state == GiveawayState::Planned);
                 match seed {
                     Some(seed) if planned => {
                         self.giveaway_action(out, Action::StartGiveaway { id: Some(id.clone()), seed }, now)

@@ -8,7 +8,7 @@ use crate::config::keymap::{KeyAction, KeyChord, Keymap, Mode, chord_label};
 use crate::desk::catalog::Product;
 use crate::desk::chat::{Message, MsgKind};
 use crate::desk::claims::{Claim, ClaimState};
-use crate::desk::giveaways::{GiveawayState, Seed};
+use crate::desk::giveaways::Seed;
 use crate::desk::sales::{Sale, SaleState};
 use crate::desk::show::Cue;
 use crate::desk::{Action, Desk};
@@ -27,18 +27,15 @@ use crate::ui::popup_key::PopupKey;
 
 /// The giveaway the show's cue on now names, while it waits to start (else the next one).
 fn show_giveaway(desk: &Desk) -> Option<String> {
-    let Some(Cue::Giveaway { id }) = desk.show().current().map(|(_, c)| c) else { return None };
-    let waiting =
-        desk.giveaways().all().iter().any(|g| g.spec.id == *id && g.state == GiveawayState::Planned);
-    waiting.then(|| id.clone())
+    let cue @ Cue::Giveaway { id } = desk.show().current().map(|(_, c)| c)? else { return None };
+    desk.cue_waits_to_start(cue).then(|| id.clone())
 }
 
 /// A fresh draw seed when the next cue starts its giveaway on arrival (`start = true`): it
 /// travels in the step, like the giveaway key's, so the journal holds it.
 fn arrival_seed(desk: &Desk) -> Option<Seed> {
-    let show = desk.show();
-    let (i, cue) = show.next()?;
-    (matches!(cue, Cue::Giveaway { .. }) && show.starts_on_arrival(i)).then(|| Seed(fastrand::u64(..)))
+    let (i, cue) = desk.show().next()?;
+    (matches!(cue, Cue::Giveaway { .. }) && desk.cue_starts_on_arrival(i)).then(|| Seed(fastrand::u64(..)))
 }
 
 /// What a key or click asks the app to do.

@@ -156,7 +156,10 @@ fn moving_onto_a_start_cue_starts_its_sale_once_through_the_start_action() {
 fn a_start_cue_the_operator_started_by_hand_is_not_started_again() {
     let mut d = starting_desk();
     d.apply(op(Action::NextCue { seed: None }), t(0));
+    assert!(d.cue_starts_on_arrival(1));
     d.apply(op(Action::StartSale { id: "almond-rush".into() }), t(1));
+    // The screen must not promise that `>` starts it any more.
+    assert!(d.show().starts_on_arrival(1) && !d.cue_starts_on_arrival(1));
     let out = d.apply(op(Action::NextCue { seed: None }), t(2));
     assert!(sale_commands(&out).is_empty());
     assert!(!d.notices().any(|n| n.text.starts_with("Cannot")));

@@ -9,8 +9,6 @@ use ratatui::style::{Modifier, Style};
 
 use super::{Ctx, fill_row, put_spans};
 use crate::config::keymap::KeyAction;
-use crate::desk::giveaways::GiveawayState;
-use crate::desk::sales::SaleState;
 use crate::desk::show::Cue;
 use crate::desk::{Desk, clock, money};
 use crate::ui::text;
@@ -41,21 +39,12 @@ pub fn cue_label(desk: &Desk, cue: &Cue) -> String {
 /// The key that starts the cue on now, from the active keymap, while its sale or giveaway
 /// waits: `("s", "starts almond-rush")`, so the operator sees what to press.
 pub fn start_hint(ctx: &Ctx<'_>, cue: &Cue) -> Option<(String, String)> {
-    let desk = ctx.desk;
-    let (action, id, waiting) = match cue {
-        Cue::Sale { id } => (
-            KeyAction::StartSale,
-            id,
-            desk.sales().all().iter().any(|s| s.spec.id == *id && s.state == SaleState::Planned),
-        ),
-        Cue::Giveaway { id } => (
-            KeyAction::StartGiveaway,
-            id,
-            desk.giveaways().all().iter().any(|g| g.spec.id == *id && g.state == GiveawayState::Planned),
-        ),
+    let (action, id) = match cue {
+        Cue::Sale { id } => (KeyAction::StartSale, id),
+        Cue::Giveaway { id } => (KeyAction::StartGiveaway, id),
         _ => return None,
     };
-    if !waiting {
+    if !ctx.desk.cue_waits_to_start(cue) {
         return None;
     }
     ctx.key(action).map(|k| (k, format!("starts {id}")))
@@ -63,8 +52,7 @@ pub fn start_hint(ctx: &Ctx<'_>, cue: &Cue) -> Option<(String, String)> {
 
 /// Words after the next cue when reaching it starts its sale or giveaway (`start = true`).
 pub fn arrival_note(desk: &Desk) -> Option<&'static str> {
-    let show = desk.show();
-    show.next().filter(|(i, _)| show.starts_on_arrival(*i)).map(|_| " · starts when reached")
+    desk.show().next().filter(|(i, _)| desk.cue_starts_on_arrival(*i)).map(|_| " · starts when reached")
 }
 
 /// How long the cue on now has been on, against the minutes planned for it: "3:12 of 5:00".
@@ -81,7 +69,7 @@ pub fn time_on(desk: &Desk, cue: &Cue) -> Option<String> {
 pub fn keys(ctx: &Ctx<'_>) -> Vec<(String, String)> {
     let show = ctx.desk.show();
     let next = match show.next() {
-        Some((i, Cue::Sale { id } | Cue::Giveaway { id })) if show.starts_on_arrival(i) => {
+        Some((i, Cue::Sale { id } | Cue::Giveaway { id })) if ctx.desk.cue_starts_on_arrival(i) => {
             format!("next, starts {id}")
         }
         _ if show.current().is_none() => "start the show".to_owned(),
