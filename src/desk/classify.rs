@@ -371,13 +371,13 @@ impl Classifier {
         for (bit, (tag, score)) in MODEL_TAG_OF.into_iter().zip(scores).enumerate() {
             if score > 0.0 {
                 predicted |= 1 << bit;
-                tags.add(tag);
+                // A claim the matcher read for a product of ours is someone buying, whatever
+                // the model makes of a short code and a number ("BCS 7"); the shop's own
+                // rules, links and repeats still make it spam.
+                if !(said.claim && tag == Tag::Spam) {
+                    tags.add(tag);
+                }
             }
-        }
-        // A claim the matcher read for a product of ours is someone buying, whatever the
-        // model makes of a short code and a number ("BCS 7"); links and repeats still are spam.
-        if said.claim {
-            tags.remove(Tag::Spam);
         }
         // "my order never arrived", "the checkout won't load": a problem to handle first,
         // not someone about to buy (a claim stays a claim).
@@ -609,6 +609,16 @@ mod tests {
         // ...but the claims matcher read it for a product of ours: a buyer.
         let tags = c.classify(said("bob", true));
         assert!(tags.has(Tag::Buyer) && !tags.has(Tag::Spam), "{tags:?}");
+        // The shop's own spam rule still has the last word.
+        let mut config = ChatConfig::default();
+        config.rules.push(crate::config::model::ChatRule {
+            tag: "spam".into(),
+            keywords: vec!["bcs".into()],
+            regex: None,
+            lang: None,
+        });
+        let mut own = Classifier::new(&config);
+        assert!(own.classify(said("cy", true)).has(Tag::Spam));
     }
 
     #[test]
