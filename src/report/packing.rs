@@ -352,7 +352,12 @@ pub fn click_and_drop(p: &Packing, out: impl Write) -> anyhow::Result<()> {
 /// with nothing left stays empty for the platform's export, matched by the order reference.
 pub fn roman(name: &str) -> String {
     let latin = |c: char| c.is_ascii_graphic() || matches!(c, '\u{c0}'..='\u{24f}') && c.is_alphabetic();
-    let kept: String = name.chars().map(|c| if latin(c) { c } else { ' ' }).collect();
+    // A combining accent typed after its letter ("e\u{301}") goes, leaving the letter whole.
+    let kept: String = name
+        .chars()
+        .filter(|c| !matches!(c, '\u{300}'..='\u{36f}'))
+        .map(|c| if latin(c) { c } else { ' ' })
+        .collect();
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -505,6 +510,7 @@ mod tests {
         assert_eq!(roman("Zoë  O'Brien-Núñez"), "Zoë O'Brien-Núñez");
         assert_eq!(roman("✨ kim_99 ✨"), "kim_99");
         assert_eq!(roman("李雷"), "");
+        assert_eq!(roman("Jose\u{301}ph"), "Joseph");
     }
 
     #[test]
