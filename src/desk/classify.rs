@@ -458,6 +458,18 @@ mod tests {
         Classifier::new(&ChatConfig::default())
     }
 
+    /// A classifier with one rule of the shop's own: `keyword` tags `tag`.
+    fn with_own_rule(tag: &str, keyword: &str) -> Classifier {
+        let mut config = ChatConfig::default();
+        config.rules.push(crate::config::model::ChatRule {
+            tag: tag.into(),
+            keywords: vec![keyword.into()],
+            regex: None,
+            lang: None,
+        });
+        Classifier::new(&config)
+    }
+
     fn tags_of(c: &mut Classifier, user: &str, text: &str, at_ms: i64) -> Vec<&'static str> {
         let said =
             Said { user_id: user, text, question: false, claim: false, at_ms, context: Context::default() };
@@ -549,14 +561,7 @@ mod tests {
 
     #[test]
     fn the_shops_own_rules_tag_whatever_the_model_says() {
-        let mut config = ChatConfig::default();
-        config.rules.push(crate::config::model::ChatRule {
-            tag: "complaint".into(),
-            keywords: vec!["wobbly".into()],
-            regex: None,
-            lang: None,
-        });
-        let mut own = Classifier::new(&config);
+        let mut own = with_own_rule("complaint", "wobbly");
         assert!(has(&mut own, "my nails feel wobbly", Tag::Complaint));
         // The built-in rules are the model's features, not overrides: "fake" alone in praise.
         assert!(!has(&mut classifier(), "you can't even tell they're fake 😍", Tag::Complaint));
@@ -610,15 +615,7 @@ mod tests {
         let tags = c.classify(said("bob", true));
         assert!(tags.has(Tag::Buyer) && !tags.has(Tag::Spam), "{tags:?}");
         // The shop's own spam rule still has the last word.
-        let mut config = ChatConfig::default();
-        config.rules.push(crate::config::model::ChatRule {
-            tag: "spam".into(),
-            keywords: vec!["bcs".into()],
-            regex: None,
-            lang: None,
-        });
-        let mut own = Classifier::new(&config);
-        assert!(own.classify(said("cy", true)).has(Tag::Spam));
+        assert!(with_own_rule("spam", "bcs").classify(said("cy", true)).has(Tag::Spam));
     }
 
     #[test]

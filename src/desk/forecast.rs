@@ -85,12 +85,13 @@ pub fn out_in(
     if left == 0 {
         return None;
     }
-    // (age in seconds, units) of what is in the lookback.
-    let moves: Vec<(f64, i64)> = moves
+    // (age in seconds, units), newest first: the fastest span reads them in that order.
+    let mut moves: Vec<(f64, i64)> = moves
         .into_iter()
         .filter(|&(at, n)| now - at <= LOOKBACK && n != 0)
         .map(|(at, n)| ((now - at).num_milliseconds().max(0) as f64 / 1000.0, n))
         .collect();
+    moves.sort_by(|a, b| a.0.total_cmp(&b.0));
     let per_sec = match (smoothed(&moves), fastest_span(&moves)) {
         (Some(a), Some(b)) => a.max(b),
         (a, b) => a.or(b)?,
@@ -123,11 +124,9 @@ fn smoothed(moves: &[(f64, i64)]) -> Option<f64> {
 /// units after it over the seconds since it ([`MIN_SPAN_SECS`] at the least), with
 /// [`MIN_SALES`] sales in the span; the highest. A rush that began seconds ago reads at its
 /// own rate, however slow the sales before it.
-fn fastest_span(moves: &[(f64, i64)]) -> Option<f64> {
-    let mut recent: Vec<(f64, i64)> = moves.iter().copied().filter(|(age, _)| *age <= FAST_SECS).collect();
-    recent.sort_by(|a, b| a.0.total_cmp(&b.0));
+fn fastest_span(newest_first: &[(f64, i64)]) -> Option<f64> {
     let (mut units, mut sales, mut best) = (0i64, 0usize, None::<f64>);
-    for (age, n) in recent {
+    for &(age, n) in newest_first.iter().take_while(|(age, _)| *age <= FAST_SECS) {
         if n > 0 {
             sales += 1;
             let per_sec = units as f64 / age.max(MIN_SPAN_SECS);

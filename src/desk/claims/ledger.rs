@@ -605,6 +605,21 @@ impl Claims {
         new.then(|| self.open[&id].clone())
     }
 
+    /// The first in line for `sku` and up to `most` of their waiting units: taken out of the
+    /// line when all are, else left waiting for the rest. The claim as it waited, and how
+    /// many units were taken.
+    pub(super) fn take_from_line(&mut self, sku: &str, most: u32) -> Option<(Claim, u32)> {
+        let &(_, id) = self.waitlists.get(sku)?.first()?;
+        let waiting = self.open[&id].clone();
+        let taken = waiting.qty.min(most);
+        if taken == waiting.qty {
+            self.take_open(id);
+        } else if let Some(c) = self.open.get_mut(&id) {
+            c.qty -= taken;
+        }
+        Some((waiting, taken))
+    }
+
     /// Takes a claim out of the open set and its queue.
     pub(super) fn take_open(&mut self, id: u64) -> Option<Claim> {
         let claim = self.open.remove(&id)?;
@@ -1056,15 +1071,10 @@ impl Claims {
         }
         while self.policy == ClaimPolicy::FirstClaimed {
             let available = catalog.product(sku).map_or(0, |p| p.available);
-            let head = self.waitlists.get(sku).and_then(|q| q.first()).map(|&(_, id)| id);
-            let (Some(id), true) = (head, available > 0) else { break };
-            let claim = self.open[&id].clone();
-            let want = claim.qty.min(available);
-            if want == claim.qty {
-                self.take_open(id);
-            } else if let Some(c) = self.open.get_mut(&id) {
-                c.qty -= want;
+            if available == 0 {
+                break;
             }
+            let Some((claim, want)) = self.take_from_line(sku, available) else { break };
             match self.hold_units(catalog, &claim, want, now) {
                 Some((claim, added)) => news.push(News::Promoted { claim, added }),
                 None => break,

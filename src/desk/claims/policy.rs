@@ -151,14 +151,7 @@ impl Claims {
     ) {
         let mut free = self.free_for_line(catalog, sku);
         while free > 0 {
-            let Some(&(_, id)) = self.waitlists.get(sku).and_then(|q| q.first()) else { break };
-            let waiting = self.open[&id].clone();
-            let called = waiting.qty.min(free);
-            if called == waiting.qty {
-                self.take_open(id);
-            } else if let Some(c) = self.open.get_mut(&id) {
-                c.qty -= called;
-            }
+            let Some((waiting, called)) = self.take_from_line(sku, free) else { break };
             free -= called;
             let claim = self.intend(&waiting, called, now);
             news.push(News::Called { claim, added: called });

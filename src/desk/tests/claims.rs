@@ -558,6 +558,11 @@ fn restock_nude(n: u32) -> Input {
     })
 }
 
+/// The first-paid `pay` reply to `name`, about the coffin nude.
+fn pay(name: &str) -> String {
+    format!("@{name} noted! Coffin nude goes to whoever pays first: check out now to secure it")
+}
+
 #[test]
 fn first_paid_a_restock_calls_the_line_in_order_each_with_a_fresh_timer_and_once() {
     let inputs = vec![
@@ -591,9 +596,6 @@ fn first_paid_a_restock_calls_the_line_in_order_each_with_a_fresh_timer_and_once
         d.notices().any(|n| n.text
             == "Called @ann from the waitlist: 1× COFFIN-NUDE, unpaid: the first to pay wins (10 min)")
     );
-    let pay = |name: &str| {
-        format!("@{name} noted! Coffin nude goes to whoever pays first: check out now to secure it")
-    };
     assert_eq!(
         replies_to(&out, "ann"),
         [pay("ann"), "@ann you're in line for Coffin nude".into(), pay("ann")]
@@ -632,9 +634,6 @@ fn first_paid_a_buyer_called_from_the_line_hears_it_once_however_the_stock_swing
             t(10 + i as i64 * 20),
         ));
     }
-    let pay = |name: &str| {
-        format!("@{name} noted! Coffin nude goes to whoever pays first: check out now to secure it")
-    };
     assert_eq!(
         replies_to(&out, "ann"),
         [pay("ann"), "@ann you're in line for Coffin nude".into(), pay("ann")]

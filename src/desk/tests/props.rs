@@ -92,34 +92,26 @@ fn check(d: &Desk, start: u32, restocked: i64) -> Result<(), TestCaseError> {
     let p = d.catalog().product("ALMOND-PINK").unwrap();
     prop_assert!(p.reserved <= p.on_hand, "held {} of {} on hand", p.reserved, p.on_hand);
     prop_assert_eq!(p.available, p.on_hand - p.reserved);
+    use crate::desk::claims::ClaimState;
+    // The units of the open claims in a state.
+    let units = |in_state: fn(&ClaimState) -> bool| -> u32 {
+        d.claims().open().filter(|c| in_state(&c.state)).map(|c| c.qty).sum()
+    };
     // Held units are exactly the held claims'.
-    let held: u32 = d
-        .claims()
-        .open()
-        .filter(|c| matches!(c.state, crate::desk::claims::ClaimState::Active { .. }))
-        .map(|c| c.qty)
-        .sum();
-    prop_assert_eq!(p.reserved, held);
+    prop_assert_eq!(p.reserved, units(|s| matches!(s, ClaimState::Active { .. })));
     // First-paid: nothing is held, and nobody's claim stays unpaid once nothing is left
     // (but one whose buyer's placed order waits to be paid).
     if d.claims().policy() == crate::config::model::ClaimPolicy::FirstPaid {
         prop_assert_eq!(p.reserved, 0);
         let unpaid = d.claims().open().any(|c| {
-            matches!(c.state, crate::desk::claims::ClaimState::Unpaid { .. })
-                && !d.claims().awaits_payment(&c.user_id, &c.sku)
+            matches!(c.state, ClaimState::Unpaid { .. }) && !d.claims().awaits_payment(&c.user_id, &c.sku)
         });
         prop_assert!(!(unpaid && p.available == 0), "a claim is unpaid with nothing left");
     }
     // Nobody waits while something is available (first-paid: while something is available
     // that no unpaid claim wants: the line is called for what is free).
-    let waiting = d.claims().open().any(|c| c.state == crate::desk::claims::ClaimState::Waiting);
-    let wanted: u32 = d
-        .claims()
-        .open()
-        .filter(|c| matches!(c.state, crate::desk::claims::ClaimState::Unpaid { .. }))
-        .map(|c| c.qty)
-        .sum();
-    let free = p.available.saturating_sub(wanted);
+    let waiting = d.claims().open().any(|c| c.state == ClaimState::Waiting);
+    let free = p.available.saturating_sub(units(|s| matches!(s, ClaimState::Unpaid { .. })));
     prop_assert!(!(waiting && free > 0), "a claim waits with {} available, {} free", p.available, free);
     // On hand = start + restocks (syncs, adjusts) − net sold: the units live orders took,
     // the desk's `claim-ID` orders among them (claims the operator confirmed that no
