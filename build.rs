@@ -6,6 +6,8 @@
 #[path = "src/desk/regions.rs"]
 #[allow(dead_code)]
 mod regions;
+#[path = "src/reply_kinds.rs"]
+mod reply_kinds;
 #[path = "src/text.rs"]
 #[allow(dead_code)]
 mod text;
@@ -18,7 +20,7 @@ use std::path::Path;
 
 use regex::{Regex, RegexBuilder};
 use text::normalize_into;
-use triage_features::{BUCKETS, Context, K, MODEL_TAGS, RegionCue, SaleCue, features};
+use triage_features::{BUCKETS, Context, K, MODEL_TAGS, R, REPLY_KINDS, RegionCue, SaleCue, features};
 
 /// The splits trained on. `dev` measures the model while it is tuned; `heldout` never.
 const TRAIN: &[&str] = &["tests/fixtures/triage/train.tsv"];
@@ -27,6 +29,7 @@ const FEATURES: &str = "src/desk/triage_features.rs";
 const REGIONS: &str = "src/desk/regions.rs";
 /// How the desk reads a comment: a change of reading retrains the model.
 const TEXT: &str = "src/text.rs";
+const KINDS: &str = "src/reply_kinds.rs";
 /// Where the corpus's shop ships.
 const SHIPS_TO: &str = "GB";
 /// The desk's spam windows (`demos/chat.toml`): repeats and floods are rule-based, so their
@@ -46,10 +49,14 @@ const BOOST: f32 = 0.5;
 struct Example {
     buckets: Vec<u32>,
     labels: u8,
+    /// The reply model's features (those of the tags without the previous comment, which a
+    /// suggestion made later cannot know) and class (0 for none), if it trains on this one:
+    /// not on a claim or a can't-ship comment, whose answers the desk picks by rule.
+    reply: Option<(Vec<u32>, usize)>,
 }
 
 fn main() {
-    for path in TRAIN.iter().chain([&CHAT, &FEATURES, &REGIONS, &TEXT]) {
+    for path in TRAIN.iter().chain([&CHAT, &FEATURES, &REGIONS, &TEXT, &KINDS]) {
         println!("cargo:rerun-if-changed={path}");
     }
     println!("cargo:rerun-if-changed=build.rs");
@@ -59,10 +66,14 @@ fn main() {
     for path in TRAIN {
         examples.extend(examples_of(&read(path), &rules, &places));
     }
-    let weights = train(&examples);
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("triage_weights.bin");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).to_owned();
+    write(&out.join("triage_weights.bin"), &train(&examples));
+    write(&out.join("reply_weights.bin"), &train_replies(&examples));
+}
+
+fn write(path: &Path, weights: &[f32]) {
     let bytes: Vec<u8> = weights.iter().flat_map(|w| w.to_le_bytes()).collect();
-    std::fs::write(&out, bytes).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
 fn read(path: &str) -> String {
@@ -158,7 +169,14 @@ fn examples_of(tsv: &str, rules: &[(usize, Regex)], places: &[u64]) -> Vec<Examp
         };
         let mut buckets = Vec::new();
         features(text, &norm, &ctx, places, |b| buckets.push(b));
-        out.push(Example { buckets, labels });
+        let reply = (f[9] == "no" && f[10] == "-").then(|| {
+            let kind = f[11].split(':').next().unwrap_or("-");
+            let class = REPLY_KINDS.iter().position(|k| *k == kind).map_or(0, |i| i + 1);
+            let mut buckets = Vec::new();
+            features(text, &norm, &Context { previous: 0, ..ctx }, places, |b| buckets.push(b));
+            (buckets, class)
+        });
+        out.push(Example { buckets, labels, reply });
     }
     out
 }
@@ -192,6 +210,45 @@ fn train(examples: &[Example]) -> Vec<f32> {
                 let grad = (p - y) * if y > 0.0 { weight[tag] } else { 1.0 };
                 for &b in &ex.buckets {
                     let at = b as usize * K + tag;
+                    g2[at] += grad * grad;
+                    w[at] -= RATE * grad / g2[at].sqrt();
+                }
+            }
+        }
+    }
+    w
+}
+
+/// The reply model: multinomial logistic regression over none and the reply kinds, by
+/// AdaGrad, in a fixed order shuffled by a fixed seed.
+fn train_replies(examples: &[Example]) -> Vec<f32> {
+    let examples: Vec<&(Vec<u32>, usize)> = examples.iter().filter_map(|e| e.reply.as_ref()).collect();
+    let mut w = vec![0f32; BUCKETS * R];
+    let mut g2 = vec![1e-6f32; BUCKETS * R];
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..EPOCHS {
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for &e in &order {
+            let (buckets, class) = examples[e];
+            let mut z = [0f32; R];
+            for &b in buckets {
+                for (k, z) in z.iter_mut().enumerate() {
+                    *z += w[b as usize * R + k];
+                }
+            }
+            let top = z.iter().copied().fold(f32::MIN, f32::max);
+            let exp: Vec<f32> = z.iter().map(|z| (z - top).exp()).collect();
+            let total: f32 = exp.iter().sum();
+            for k in 0..R {
+                let grad = exp[k] / total - f32::from(k == *class);
+                for &b in buckets {
+                    let at = b as usize * R + k;
                     g2[at] += grad * grad;
                     w[at] -= RATE * grad / g2[at].sqrt();
                 }

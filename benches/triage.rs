@@ -1,6 +1,7 @@
 //! What chat triage costs per comment from a viewer already seen: normalizing, the rules in
 //! one pass, the model's features and scores, and the spam history. The budget is 1.5 µs
-//! a comment, within the 250,000 events/s of decode + apply.
+//! a comment, within the 250,000 events/s of decode + apply. Beside it, what the reply model
+//! costs when the suggestion line or the explain file reads a comment (off the desk's path).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use livedesk::config::model::ChatConfig;
@@ -43,6 +44,13 @@ fn triage(c: &mut Criterion) {
             let user_id = &viewers[i % viewers.len()];
             let said = Said { user_id, text, question: false, claim: false, at_ms, context };
             std::hint::black_box(classifier.classify(std::hint::black_box(said)))
+        })
+    });
+    c.bench_function("read one comment's reply kind", |b| {
+        b.iter(|| {
+            i += 1;
+            let text = COMMENTS[i % COMMENTS.len()];
+            std::hint::black_box(classifier.reply_kind(std::hint::black_box(text), context))
         })
     });
 }

@@ -10,6 +10,7 @@ pub mod feed;
 pub mod language;
 pub mod protocol;
 pub mod replay;
+pub mod reply_kinds;
 pub mod report;
 pub mod server;
 pub mod store;

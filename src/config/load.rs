@@ -695,6 +695,27 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_answers_a_kind_the_reply_model_reads() {
+        let got = errors(&[(
+            "replies.toml",
+            "[[reply]]\ntitle = \"P&P\"\ntext = \"£2.99\"\nanswers = \"postage\"\n\
+             [[reply]]\ntitle = \"Dog\"\ntext = \"Biscuit\"\nanswers = \"dog\"\n",
+        )]);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("replies.toml:8:11: `dog` is not a kind of comment"), "{got:?}");
+        let (_dir, paths) = dir_with(&[(
+            "replies.toml",
+            "[[reply]]\nid = \"welcome\"\ntitle = \"Hi\"\ntext = \"hi\"\n\
+             [[reply]]\ntitle = \"P&P\"\ntext = \"£2.99\"\nanswers = \"postage\"\n\
+             [[reply]]\ntitle = \"Go\"\ntext = \"on!\"\ntags = [\"x\", \"sale-start\"]\n\
+             [[reply]]\ntitle = \"Other\"\ntext = \"?\"\n",
+        )]);
+        let replies = load(&paths, &ENV).unwrap().shop.replies.replies;
+        let kinds: Vec<_> = replies.iter().map(|r| r.answers()).collect();
+        assert_eq!(kinds, [Some("welcome"), Some("postage"), Some("sale-start"), None]);
+    }
+
+    #[test]
     fn a_reply_without_a_key_is_reached_from_the_picker() {
         let (_dir, paths) =
             dir_with(&[("replies.toml", "[[reply]]\ntitle = \"Glue\"\ntext = \"safe\"\ntags = [\"x\"]\n")]);

@@ -5,6 +5,7 @@
 
 pub use crate::protocol::limit::span_secs;
 use crate::protocol::{Format, SendLimit};
+pub use crate::reply_kinds::REPLY_KINDS;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -520,6 +521,10 @@ pub struct ReplySpec {
     /// The products it is about (skus); none means any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<String>,
+    /// What kind of comment it answers, as the built-in reply model reads comments (one of
+    /// [`REPLY_KINDS`]); by default its id, or else a tag, that is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<String>,
 }
 
 impl ReplySpec {
@@ -535,6 +540,17 @@ impl ReplySpec {
             tags: vec![],
             keywords: vec![],
             products: vec![],
+            answers: None,
+        }
+    }
+
+    /// The kind of comment it answers for the reply model: `answers`, else its id, else
+    /// the first of its tags, that names a kind.
+    pub fn answers(&self) -> Option<&'static str> {
+        let kind = |name: &str| REPLY_KINDS.into_iter().find(|k| *k == name);
+        match &self.answers {
+            Some(a) => kind(a),
+            None => kind(self.id()).or_else(|| self.tags.iter().find_map(|t| kind(t))),
         }
     }
 

@@ -19,6 +19,7 @@ use super::model::{
 use crate::text::{compile, normalize};
 
 use crate::config::model::PARTLY_HELD_FIELDS;
+use crate::config::model::REPLY_KINDS;
 use crate::config::model::RULE_TAGS;
 /// The fields a reply text may use, as `{name}`.
 pub use crate::config::model::TEMPLATE_FIELDS;
@@ -490,6 +491,13 @@ impl Checker<'_, '_> {
             self.at(&at("text"), "reply text is empty", "write the message to send");
         }
         self.template(&r.text, &at("text"));
+        if let Some(kind) = r.answers.as_deref().filter(|k| !REPLY_KINDS.contains(k)) {
+            self.at(
+                &at("answers"),
+                format!("`{kind}` is not a kind of comment the reply model reads"),
+                format!("write one of {}, or remove the line", REPLY_KINDS.join(", ")),
+            );
+        }
         for (lang, text) in &r.lang {
             let path = [Seg::Key("reply"), Seg::Index(i), Seg::Key("lang"), Seg::Key(lang)];
             if text.trim().is_empty() {

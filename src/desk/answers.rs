@@ -82,6 +82,7 @@ impl State {
             claim: matches!(self.claims.matcher.parse(&m.text).0, Parsed::Claim { .. })
                 || self.hand_claim(&m.text),
             sale: self.sale_moment(),
+            read: Some(self.classifier.reply_kind(&m.text, self.triage_context(m.region.as_deref()))),
         };
         // The shop's own past answer to comments that read the same comes first, where a
         // suggestion belongs at all (not to spam, a claim, or a buyer the shop cannot ship to).

@@ -21,6 +21,20 @@ static WEIGHTS: std::sync::LazyLock<Box<features::Rows>> = std::sync::LazyLock::
     features::rows(include_bytes!(concat!(env!("OUT_DIR"), "/triage_weights.bin")))
 });
 
+/// The reply model's weights, trained with the triage model's (`build.rs`).
+static REPLY_WEIGHTS: std::sync::LazyLock<Box<features::Rows<{ features::R }>>> =
+    std::sync::LazyLock::new(|| {
+        features::rows(include_bytes!(concat!(env!("OUT_DIR"), "/reply_weights.bin")))
+    });
+
+/// What the reply model reads a comment as asking: one of [`features::REPLY_KINDS`], or
+/// `None` for a comment no canned reply answers, and how sure it is (a probability).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KindRead {
+    pub kind: Option<&'static str>,
+    pub p: f32,
+}
+
 /// The tag of each of [`features::MODEL_TAGS`], in their order.
 const MODEL_TAG_OF: [Tag; features::K] =
     [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::Complaint, Tag::Spam];
@@ -325,6 +339,26 @@ impl Classifier {
             }
         }
         best.map(|(lang, _)| lang)
+    }
+
+    /// What a comment asks that a canned reply answers, as the reply model reads it with
+    /// the shop's rules and where it is said now: the likeliest reply kind, or none. Read
+    /// when a suggestion is wanted, not as comments arrive.
+    pub fn reply_kind(&self, text: &str, mut ctx: Context) -> KindRead {
+        let norm = normalize(text);
+        ctx.previous = 0;
+        ctx.rules = 0;
+        if !norm.is_empty() {
+            for i in &self.compiled.rules.matches(&norm) {
+                ctx.rules |= self.compiled.rule_bits[i];
+            }
+        }
+        let z = features::scores(&REPLY_WEIGHTS, &PLACES, text, &norm, &ctx);
+        let top = z.iter().copied().fold(f32::MIN, f32::max);
+        let total: f32 = z.iter().map(|z| (z - top).exp()).sum();
+        let (best, score) = z.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("classes");
+        let kind = best.checked_sub(1).map(|k| features::REPLY_KINDS[k]);
+        KindRead { kind, p: (score - top).exp() / total }
     }
 
     /// Adds a name viewers call the shop or its host by (the host's own name, learned from

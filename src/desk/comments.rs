@@ -83,7 +83,7 @@ impl State {
     /// A viewer's comment's tags.
     fn tags_of(&mut self, user: &User, text: &str, question: bool, claim: bool, now: DateTime<Utc>) -> Tags {
         let at_ms = now.timestamp_millis();
-        let context = self.triage_context(user);
+        let context = self.triage_context(user.region.as_deref());
         let mut tags =
             self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms, context });
         let norm = self.classifier.normalized();
@@ -101,7 +101,7 @@ impl State {
 
     /// Where a comment is said, as chat triage's model reads it: the product on screen and
     /// the state of its flash sale, and the viewer's region against where the shop ships.
-    fn triage_context(&self, user: &User) -> triage_features::Context {
+    pub(super) fn triage_context(&self, region: Option<&str>) -> triage_features::Context {
         use triage_features::{RegionCue, SaleCue};
         let product = self.current_product();
         let sku = product.map(|p| p.sku.as_str());
@@ -114,7 +114,7 @@ impl State {
             Some(SaleState::Ended { .. }) => SaleCue::Ended,
             _ => SaleCue::None,
         };
-        let region = match user.region.as_deref().filter(|r| !r.is_empty()) {
+        let region = match region.filter(|r| !r.is_empty()) {
             None => RegionCue::Unknown,
             Some(r) if self.shipping.ships(r) || !self.shipping.enabled() => RegionCue::Served,
             Some(_) => RegionCue::Outside,

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::classify::{Tag, Tags};
+use super::classify::{KindRead, Tag, Tags};
 use super::text::{has_words, normalize};
 use crate::config::model::ReplySpec;
 
@@ -126,6 +126,8 @@ pub struct Asked<'a> {
     /// The tag of the reply for what the flash sale is doing now (`sale-start` while one
     /// is live, `sold-out` once it sold out...), if a sale is on or just over.
     pub sale: Option<&'static str>,
+    /// What the reply model reads the comment as asking.
+    pub read: Option<KindRead>,
 }
 
 /// A reply that fits a comment, with its score and why it scored.
@@ -431,6 +433,12 @@ impl Replies {
             score += 4;
             reasons.push(format!("says \"{clue}\""));
         }
+        if let Some(read) = asked.read
+            && let Some(kind) = read.kind.filter(|k| r.answers() == Some(*k))
+        {
+            score += model_points(read.p);
+            reasons.push(format!("reads as {kind} ({:.0}%)", read.p * 100.0));
+        }
         if let Some(tag) = sale_tag {
             score += 1;
             reasons.push(format!("the sale is {}", tag.trim_start_matches("sale-")));
@@ -461,6 +469,12 @@ impl Replies {
     }
 }
 
+/// What the reply model's reading is worth: as much as a keyword when it is only likelier
+/// than the rest, up to two keywords' worth when it is sure.
+fn model_points(p: f32) -> i32 {
+    SUGGEST_AT + (p.clamp(0.0, 1.0) * SUGGEST_AT as f32) as i32
+}
+
 /// A reply's text in a language, else in its own.
 pub fn text_in<'a>(reply: &'a ReplySpec, lang: Option<&str>) -> &'a str {
     lang.and_then(|l| reply.lang.get(l)).map_or(reply.text.as_str(), String::as_str)
@@ -479,6 +493,27 @@ mod tests {
                 assert!(seen.insert(*w), "{kind} clue {w:?} twice");
             }
         }
+    }
+
+    #[test]
+    fn the_reply_models_reading_counts_for_the_reply_that_answers_it_and_more_when_sure() {
+        let mut postage = ReplySpec::new("P&P", "£2.99");
+        postage.answers = Some("postage".into());
+        let mut price = ReplySpec::new("Price", "{price}");
+        price.id = Some("price".into());
+        price.keywords = vec!["how much".into()];
+        let replies = Replies::new(&[postage, price], BTreeMap::new());
+        let ask = |norm, kind, p| Asked { norm, read: Some(KindRead { kind, p }), ..Default::default() };
+        let best = |asked: &Asked<'_>| replies.suggestions(asked).first().map(|s| s.reply.title.clone());
+        // Read as postage, with no keyword of its own: postage.
+        assert_eq!(best(&ask("whats the damage for p and p", Some("postage"), 0.6)).as_deref(), Some("P&P"));
+        // A keyword of the price reply against a sure reading of postage: the reading wins.
+        assert_eq!(best(&ask("how much to send it", Some("postage"), 0.95)).as_deref(), Some("P&P"));
+        // Read as nothing a reply answers, or read unsure: only the keyword counts.
+        assert_eq!(best(&ask("how much to send it", None, 0.9)).as_deref(), Some("Price"));
+        assert_eq!(best(&ask("how much to send it", Some("postage"), 0.1)).as_deref(), Some("Price"));
+        let why = replies.suggestions(&ask("p and p?", Some("postage"), 0.87)).remove(0).reasons;
+        assert_eq!(why, ["reads as postage (87%)"]);
     }
 
     #[test]

@@ -17,6 +17,11 @@ pub const MODEL_TAGS: [&str; 5] = ["question", "buyer", "shipping", "complaint",
 /// How many tags the model predicts.
 pub const K: usize = MODEL_TAGS.len();
 
+pub use crate::reply_kinds::REPLY_KINDS;
+
+/// The reply model's classes: none (no canned reply is due) first, then [`REPLY_KINDS`].
+pub const R: usize = REPLY_KINDS.len() + 1;
+
 /// The longest text read for features, in characters: a wall of text costs no more.
 const MAX_CHARS: usize = 280;
 
@@ -224,15 +229,16 @@ fn context(ctx: &Context, emit: &mut impl FnMut(u32)) {
     }
 }
 
-/// A trained model's weights, one row per bucket with every tag's weight side by side, so
-/// a feature costs one load of 20 bytes rather than one per tag.
-pub type Rows = [[f32; K]];
+/// A trained model's weights, one row per bucket with every class's weight side by side, so
+/// a feature costs one load of a row rather than one per class: `N` is [`K`] for the tags,
+/// [`R`] for the reply kinds.
+pub type Rows<const N: usize = K> = [[f32; N]];
 
 /// The rows of a trained model, from the bytes the build script writes: for every bucket,
-/// one little-endian `f32` per model tag. Read once, when the desk first classifies.
-pub fn rows(weights: &[u8]) -> Box<Rows> {
+/// one little-endian `f32` per class. Read once, when the desk first needs it.
+pub fn rows<const N: usize>(weights: &[u8]) -> Box<Rows<N>> {
     weights
-        .chunks_exact(K * 4)
+        .chunks_exact(N * 4)
         .map(|row| std::array::from_fn(|tag| f32::from_le_bytes(std::array::from_fn(|i| row[tag * 4 + i]))))
         .collect()
 }
@@ -242,10 +248,16 @@ pub fn rows(weights: &[u8]) -> Box<Rows> {
 /// rather than one after the other between hashes.
 const BATCH: usize = 64;
 
-/// The model's scores (log-odds) for a comment's features, one per model tag: the sum of
-/// the rows of its buckets, in the order [`features`] emits them.
-pub fn scores(rows: &Rows, places: &[u64], text: &str, norm: &str, ctx: &Context) -> [f32; K] {
-    let mut sum = [0f32; K];
+/// A model's scores (log-odds) for a comment's features, one per class: the sum of the rows
+/// of its buckets, in the order [`features`] emits them.
+pub fn scores<const N: usize>(
+    rows: &Rows<N>,
+    places: &[u64],
+    text: &str,
+    norm: &str,
+    ctx: &Context,
+) -> [f32; N] {
+    let mut sum = [0f32; N];
     let mut batch = [0u32; BATCH];
     let mut n = 0;
     let mut add = |batch: &[u32]| {
@@ -290,7 +302,7 @@ mod tests {
 
     #[test]
     fn rows_hold_each_buckets_weights_in_tag_order() {
-        let rows = rows(&numbered());
+        let rows = rows::<K>(&numbered());
         assert_eq!(rows.len(), BUCKETS);
         assert_eq!(rows[0], [0.0, 0.001, 0.002, 0.003, 0.004]);
         let b = BUCKETS - 1;
@@ -299,7 +311,7 @@ mod tests {
 
     #[test]
     fn scores_sum_every_features_row_in_batches_and_the_rest() {
-        let rows = rows(&numbered());
+        let rows = rows::<K>(&numbered());
         let places = places(["derry", "northern ireland"].into_iter());
         let ctx = Context {
             screen: true,
