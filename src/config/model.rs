@@ -667,23 +667,59 @@ impl Default for ClaimsConfig {
             hold_minutes: 10,
             reminder_minutes: None,
             max_per_customer: None,
-            bare: ["sold", "mine", "me", "i'll take it", "claim"].map(String::from).to_vec(),
-            ignore_trailing: ["pls", "please", "plz", "po", "thanks", "thx", "ty"].map(String::from).to_vec(),
-            patterns: vec![
-                pattern(DEFAULT_PATTERNS[0]),
-                pattern(DEFAULT_PATTERNS[1]),
-                pattern(DEFAULT_PATTERNS[2]),
-            ],
+            bare: DEFAULT_BARE.map(String::from).to_vec(),
+            ignore_trailing: DEFAULT_IGNORE_TRAILING.map(String::from).to_vec(),
+            patterns: DEFAULT_PATTERNS.map(pattern).to_vec(),
             replies: ClaimReplies::default(),
         }
     }
 }
 
+/// The built-in claim words, the same as the built-in `claims.toml` writes them.
+pub const DEFAULT_BARE: [&str; 27] = [
+    "sold",
+    "mine",
+    "me",
+    "i'll take it",
+    "i'll take",
+    "i'll have",
+    "claim",
+    "me lo llevo",
+    "me lo quedo",
+    "me la quedo",
+    "me lo pido",
+    "me quedo",
+    "mío",
+    "mio",
+    "yo",
+    "apartame",
+    "apártame",
+    "biorę",
+    "biore",
+    "moje",
+    "iau",
+    "eu iau",
+    "al meu",
+    "eu",
+    "akin",
+    "mera",
+    "le lunga",
+];
+/// The built-in polite words, as the built-in `claims.toml` writes them.
+pub const DEFAULT_IGNORE_TRAILING: [&str; 22] = [
+    "pls", "please", "plz", "po", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet", "sis", "ate",
+    "kak", "ji", "di", "bhai", "porfa", "porfis", "rog",
+];
+
 /// The built-in claim patterns, the same as the built-in `claims.toml` writes them.
-pub const DEFAULT_PATTERNS: [&str; 3] = [
+pub const DEFAULT_PATTERNS: [&str; 7] = [
     r"^(?:sold|buy|mine|claim)\s+(?:x\s*)?(?P<qty>\d+)\s*x?$",
     r"^(?:sold|buy|mine|claim)\s+(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)(?:\s+x\s*(?P<qty2>\d+))?$",
     r"^(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)\s+(?:sold|mine)$",
+    r"^(?:me\s+l[oa]\s+(?:llevo|quedo|pido)|me\s+quedo|m[ií]o|bior[eę]|iau|al\s+meu|akin)\s+(?P<item>.+?)$",
+    r"^(?P<item>.+?)\s+(?:bior[eę]|(?:e\s+)?al\s+meu|mera|le\s+lunga)$",
+    r"^(?:para\s+m[ií]|dla\s+mnie)\s+(?P<item>(?:el\s+|la\s+)?\S+)$",
+    r"^(?P<item>(?:el\s+|la\s+)?\S+)\s+(?:para\s+m[ií]|dla\s+mnie)$",
 ];
 
 /// `chat.toml`: how comments are tagged (question, buyer, shipping, complaint, spam,

@@ -1,6 +1,7 @@
 //! The matcher: how a comment is read as a claim. Normalized (see [`crate::text`]), a
 //! comment is a claim when it is one of the shop's `bare` words (one unit of the product on
-//! screen) or matches a claim pattern naming a product of ours by sku, name or alias, with
+//! screen), reads as a claim word by word (see [`super::words`]: "akin po isa", "nude for
+//! me"), or matches a claim pattern naming a product of ours by sku, name or alias, with
 //! an optional quantity; sentences that only talk about buying ("sold out?!", "mine came in
 //! 2 days") are not. The ledger holds what the matcher reads.
 
@@ -8,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
-use super::words::{Pick, Words};
+use super::words::{Named, Pick, Words};
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{compile, has_words, normalize};
 
@@ -176,17 +177,17 @@ impl Matcher {
         }
     }
 
-    /// Whether a comment is only raised hands ("✋✋✋", "🙋🏽"): during a live flash sale
-    /// that reads "me!".
+    /// Whether a comment is a raised hand with nothing but emoji beside it ("✋✋✋", "🙋🏽",
+    /// "🙋‍♀️🌸"): during a live flash sale that reads "me!". Words, numbers or a question
+    /// mark say something else.
     pub fn raised_hand(text: &str) -> bool {
         let mut hands = false;
         for c in text.chars() {
             match c {
                 '✋' | '🙋' | '🤚' | '🖐' => hands = true,
-                // Skin tones, gender signs, joiners and variation selectors go with the hand.
-                '\u{1F3FB}'..='\u{1F3FF}' | '\u{200D}' | '\u{FE0F}' | '♀' | '♂' => {}
-                c if c.is_whitespace() => {}
-                _ => return false,
+                '?' | '？' | '❓' | '❔' => return false,
+                c if c.is_alphanumeric() => return false,
+                _ => {}
             }
         }
         hands
@@ -251,7 +252,7 @@ impl Matcher {
             let sku = match caps.name("item").map(|m| m.as_str()) {
                 None => None,
                 Some(item) => match self.words.read(&format!("sold {item}"), MAX_QTY) {
-                    Ok(Some(named)) => Some(named.sku),
+                    Ok(Some(Named { sku: Some(sku), .. })) => Some(sku),
                     _ => match self.resolve(item) {
                         Some(sku) => Some(sku.to_owned()),
                         None => return (Parsed::NotAClaim, norm),
@@ -266,10 +267,9 @@ impl Matcher {
         // read "sold AA 2 medium" as one unit of something called "aa 2 medium".
         if self.words.worth_reading(&norm) {
             match self.words.read(&norm, MAX_QTY) {
-                Ok(Some(named)) => {
-                    let parsed =
-                        Parsed::Claim { sku: Some(named.sku), qty: named.qty.unwrap_or(1), explicit: true };
-                    return (parsed, norm);
+                Ok(Some(Named { sku, qty })) => {
+                    let explicit = sku.is_some() || qty.is_some();
+                    return (Parsed::Claim { sku, qty: qty.unwrap_or(1), explicit }, norm);
                 }
                 Err(()) => return (Parsed::Unmatched, norm),
                 Ok(None) => {}

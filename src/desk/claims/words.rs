@@ -2,11 +2,15 @@
 //! quantity, read in any order ("SOLD AA 2 medium", "aa x2 m", "sold 2 s pink almond").
 //!
 //! A comment is read word by word: each word (or run of words, the longest first) must be a
-//! claim word, a code, a quantity, a product's sku, name or alias, a variant's word for the
-//! product named, or a filler ("size", "the", "i want", the shop's polite words). A comment
-//! with a word left over is not read here (the claim patterns may still read it); one that
-//! names a code, or a claim word and a product, is a claim. Variant words ("m", "medium")
-//! count only beside their product: the same "m" is a size of every product sold in sizes.
+//! claim word or phrase, a code, a quantity (digits or a number word), a product's sku, name,
+//! alias, plural or a word only its name has, a variant's word for the product named, "for
+//! me", whom it is for ("for tina"), a want word, or a filler ("size", "the", "po", the
+//! shop's polite words; see [`super::grammar`]). A comment with a word left over is not read
+//! here (the claim patterns may still read it). It is a claim when it names a code, says a
+//! claim word or "for me", a want word with a quantity, or a product with a quantity in
+//! digits or with whom it is for; with no product named, it claims the one on screen.
+//! Variant words ("m", "medium") count only beside their product: the same "m" is a size of
+//! every product sold in sizes.
 //!
 //! A variant named in parts ("blue / small": colour and size, as CommentSold's "SOLD AA 10
 //! blue small") is named by its parts in any order; one part alone ("blue") narrows the
@@ -15,13 +19,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::grammar::{
+    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, NAMED_WANTS, WANTS, for_me, number_word,
+};
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{has_words, normalize};
 
-/// Words that go between the others without naming anything: "I want A1 black S" is how
-/// SHOPLINE's keyword claims read, and "sold next" asks to be next in line.
-const FILLERS: [&str; 13] =
-    ["size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a", "i", "want", "next"];
 /// Sizes and their short forms: a variant part that is one of them answers to all of its.
 const SIZES: [&[&str]; 8] = [
     &["xxs", "2xs"],
@@ -39,10 +42,29 @@ const LONGEST: usize = 8;
 /// What the words of a comment named, before the desk picks a variant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Named {
-    /// The variant when one was named, else the product.
-    pub sku: String,
+    /// The variant when one was named, else the product; `None` for the product on screen
+    /// ("akin po isa", "1 for me please").
+    pub sku: Option<String>,
     /// `None` when no quantity was written.
     pub qty: Option<u32>,
+}
+
+/// What a comment said beside its products and quantity, as [`Words::read`] weighs it.
+#[derive(Default)]
+struct Said {
+    /// A code of ours ("AP").
+    code: bool,
+    /// One of the shop's claim words or phrases ("mine", "me lo llevo").
+    claim: bool,
+    /// "for me" or its kin.
+    for_me: bool,
+    /// Whom else it is for ("for tina").
+    for_name: bool,
+    /// A want word ("nak", "vreau"), and "a"/"an" ("wants an almond pink").
+    want: bool,
+    article: bool,
+    /// The quantity was written in digits ("2 kits"), not as a word ("the pink one").
+    digits: bool,
 }
 
 /// A product's variant as a claim may name it.
@@ -95,8 +117,15 @@ pub struct Words {
     variants: HashMap<String, Vec<Variant>>,
     /// Variant sku → its product's sku.
     parent: HashMap<String, String>,
-    /// One-word claim words ("sold", "mine").
+    /// The shop's claim words and phrases ("sold", "mine", "me lo llevo"), and the most words
+    /// one has.
     claim_words: HashSet<String>,
+    claim_len: usize,
+    /// A word of one product's name and no other's ("kit" of "Nail glue kit: ...", "milky"):
+    /// in a claim, it names that product as an alias would.
+    name_words: HashMap<String, String>,
+    /// Every word of every product's name ("nails" too): not read as a plural.
+    all_name_words: HashSet<String>,
     /// The shop's polite words ("pls", "po"): anywhere in a claim, they name nothing.
     polite: HashSet<String>,
     /// Every word of every variant's name, aliases and parts ("blue", "small", "s").
@@ -131,8 +160,22 @@ impl Words {
                 w.variants.entry(p.sku.clone()).or_default().push(variant);
             }
         }
-        let single = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty() && !b.contains(' '));
-        w.claim_words = single.chain(["buy".to_owned()]).collect();
+        let mut named: HashMap<String, Option<String>> = HashMap::new();
+        for p in &catalog.products {
+            for word in normalize(&p.name).split(' ').collect::<HashSet<_>>() {
+                w.all_name_words.insert(word.to_owned());
+                named.entry(word.to_owned()).and_modify(|s| *s = None).or_insert_with(|| Some(p.sku.clone()));
+            }
+        }
+        w.name_words = named
+            .into_iter()
+            .filter_map(|(word, sku)| Some((word, sku?)))
+            .filter(|(word, _)| word.chars().count() > 2 && !w.items.contains_key(word))
+            .filter(|(word, _)| !FILLERS.contains(&word.as_str()) && number_word(word).is_none())
+            .collect();
+        let phrases = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty());
+        w.claim_words = phrases.chain(["buy".to_owned()]).collect();
+        w.claim_len = w.claim_words.iter().map(|c| c.split(' ').count()).max().unwrap_or(1);
         w.polite = config.ignore_trailing.iter().map(|p| normalize(p)).filter(|p| !p.is_empty()).collect();
         w
     }
@@ -161,10 +204,53 @@ impl Words {
         self.parent.get(sku).map_or(sku, String::as_str)
     }
 
-    /// Whether any word of a normalized comment is a code or a claim word, wherever it is
-    /// ("aa x2", "oval sold m 1"): only such a comment can be read here.
+    /// Whether a normalized comment has a word a claim is read by, wherever it is ("aa x2",
+    /// "oval sold m 1", "nude for me", "nak satu"): only such a comment can be read here.
     pub fn worth_reading(&self, norm: &str) -> bool {
-        norm.split(' ').any(|w| self.codes.contains_key(w) || self.claim_words.contains(w))
+        let words: Vec<&str> = norm.split(' ').collect();
+        (0..words.len()).any(|i| {
+            let (w, here) = (words[i], &words[i..]);
+            self.codes.contains_key(w)
+                || WANTS.contains(&w)
+                || FOR.contains(&w)
+                || number_word(w).is_some()
+                || quantity(here).is_some()
+                || for_me(here).is_some()
+                || self.claim_phrase(here).is_some()
+        })
+    }
+
+    /// The longest of the shop's claim words and phrases at the start of `words`, by how many
+    /// words it took.
+    fn claim_phrase(&self, words: &[&str]) -> Option<usize> {
+        if self.claim_len == 1 || words.len() == 1 {
+            return self.claim_words.contains(words[0]).then_some(1);
+        }
+        (1..=words.len().min(self.claim_len))
+            .rev()
+            .find(|&n| self.claim_words.contains(&words[..n].join(" ")))
+    }
+
+    /// A product named by one word of its name that no other product's name has, or by a
+    /// plural ("kits", "2 nudes"); a word of several names ("nails") is not a plural.
+    fn plain_item(&self, word: &str) -> Option<&str> {
+        if let Some(sku) = self.name_words.get(word) {
+            return Some(sku);
+        }
+        let stem = word.strip_suffix('s').filter(|_| !self.all_name_words.contains(word))?;
+        match self.name_words.get(stem) {
+            Some(sku) => Some(sku),
+            None => self.items.get(stem).and_then(|s| s.as_deref()),
+        }
+    }
+
+    /// Whether `word` may be a viewer's name: it is none of the words a claim is read by.
+    fn plain(&self, word: &str) -> bool {
+        !(self.claim_words.contains(word)
+            || FILLERS.contains(&word)
+            || self.polite.contains(word)
+            || number_word(word).is_some()
+            || quantity(&[word]).is_some())
     }
 
     /// A claim word with nothing but variant words, a quantity and fillers beside it ("sold 2
@@ -176,7 +262,8 @@ impl Words {
         let (mut qty, mut claim_word, mut variant_word) = (None, false, false);
         let mut i = 0;
         while i < words.len() {
-            if let Some((n, len)) = quantity(&words[i..]) {
+            let n = quantity(&words[i..]).or_else(|| number_word(words[i]).map(|n| (n, 1)));
+            if let Some((n, len)) = n {
                 if qty.replace(n).is_some() {
                     return None;
                 }
@@ -184,9 +271,12 @@ impl Words {
                 continue;
             }
             let w = words[i];
-            if self.claim_words.contains(w) {
+            if let Some(len) = self.claim_phrase(&words[i..]) {
                 claim_word = true;
-            } else if self.variant_vocab.contains(w) {
+                i += len;
+                continue;
+            }
+            if self.variant_vocab.contains(w) {
                 variant_word = true;
             } else if !FILLERS.contains(&w) && !self.polite.contains(w) {
                 return None;
@@ -230,44 +320,73 @@ impl Words {
         prefer: Option<&str>,
         products: &mut Vec<String>,
     ) -> Result<Option<Named>, ()> {
-        let (mut skus, mut qty, mut claim_word, mut code) = (Vec::<&str>::new(), None, false, false);
+        let (mut skus, mut qty, mut said) = (Vec::<&str>::new(), None, Said::default());
         // Runs of words that are not product words: variant words, once the product is known.
         let mut rest: Vec<Vec<&str>> = vec![Vec::new()];
         let mut i = 0;
         while i < words.len() {
-            if let Some((n, len)) = quantity(&words[i..]) {
-                if qty.is_some() {
+            let (here, w) = (&words[i..], words[i]);
+            let took = if let Some(len) = for_me(here) {
+                said.for_me = true;
+                len
+            } else if let Some((n, len)) = quantity(here).or_else(|| number_word(w).map(|n| (n, 1))) {
+                if qty.replace(n).is_some() {
                     return Ok(None);
                 }
-                qty = Some(n);
-                i += len;
-                rest.push(Vec::new());
-                continue;
-            }
-            let item = self.longest_item(&words[i..]);
-            let preferred = prefer.and_then(|p| self.variant_phrase(p, &words[i..]));
-            let item = match (item, preferred) {
-                (Some((_, n)), Some((v, m))) if m >= n => Some((v, m)),
-                (None, Some(v)) => Some(v),
-                (item, _) => item,
-            };
-            if let Some((sku, len)) = item {
-                code |= len == 1 && self.codes.contains_key(words[i]);
+                said.digits |= number_word(w).is_none();
+                len
+            } else if let Some((sku, len)) = self.product_at(here, prefer) {
+                said.code |= len == 1 && self.codes.contains_key(w);
                 skus.push(sku);
+                len
+            } else if let Some((None, len)) = self.longest_key(here) {
+                // A name two products share: not read word by word as one of them.
+                rest.last_mut().expect("never empty").extend(&here[..len]);
                 i += len;
-                rest.push(Vec::new());
                 continue;
-            }
-            if self.claim_words.contains(words[i]) {
-                claim_word = true;
-                rest.push(Vec::new());
-            } else if !FILLERS.contains(&words[i]) && !self.polite.contains(words[i]) {
-                rest.last_mut().expect("never empty").push(words[i]);
-            }
-            i += 1;
+            } else if let Some(len) = self.claim_phrase(here) {
+                said.claim = true;
+                len
+            } else if let Some(sku) = self.plain_item(w) {
+                skus.push(sku);
+                1
+            } else if let Some(len) = self.beneficiary(here) {
+                said.for_name = true;
+                len
+            } else if FOR.contains(&w) && self.names_product_after_for(&here[1..]) {
+                // "mine for the kit": the product follows.
+                1 + usize::from(here.get(1).is_some_and(|a| FOR_ARTICLES.contains(a)))
+            } else {
+                said.want |= WANTS.contains(&w);
+                said.article |= w == "a" || w == "an";
+                let name = i == 0 && here.get(1).is_some_and(|v| NAMED_WANTS.contains(v));
+                if !(name || WANTS.contains(&w) || FILLERS.contains(&w) || self.polite.contains(w)) {
+                    rest.last_mut().expect("never empty").push(w);
+                }
+                i += 1;
+                continue;
+            };
+            i += took;
+            rest.push(Vec::new());
         }
-        if !(code || claim_word && !skus.is_empty()) {
+        let named = !skus.is_empty();
+        let claimed = said.code
+            || said.claim
+            || said.for_me
+            || said.want && (qty.is_some() || said.article)
+            || said.digits && named
+            || said.for_name && (named || qty.is_some());
+        if !claimed {
             return Ok(None);
+        }
+        let out_of_range = qty.is_some_and(|n| !(1..=max_qty).contains(&n));
+        if !named {
+            // The product on screen, with nothing else said but a quantity.
+            return match () {
+                _ if rest.iter().any(|r| !r.is_empty()) => Ok(None),
+                _ if out_of_range => Err(()),
+                _ => Ok(Some(Named { sku: None, qty })),
+            };
         }
         // Every sku named must be of one product, and at most one of its variants.
         let product = self.product_of(skus[0]);
@@ -296,18 +415,64 @@ impl Words {
                 _ => {}
             }
         }
-        match qty {
-            Some(n) if !(1..=max_qty).contains(&n) => Err(()),
-            _ => Ok(Some(Named { sku: variant.unwrap_or(product).to_owned(), qty })),
+        if out_of_range {
+            return Err(());
         }
+        Ok(Some(Named { sku: Some(variant.unwrap_or(product).to_owned()), qty }))
+    }
+
+    /// The product or variant the words at the start of `words` name by sku, name, alias or
+    /// code (`prefer`'s variant words first), and how many words it took.
+    fn product_at<'a>(&'a self, words: &[&str], prefer: Option<&str>) -> Option<(&'a str, usize)> {
+        let item = self.longest_item(words);
+        let preferred = prefer.and_then(|p| self.variant_phrase(p, words));
+        match (item, preferred) {
+            (Some((_, n)), Some((v, m))) if m >= n => Some((v, m)),
+            (None, Some(v)) => Some(v),
+            (item, _) => item,
+        }
+    }
+
+    /// Whom a claim is for, as the words at the start of `words` say it, by how many words:
+    /// "for tina", "for the missus", "dla żony", "wife ke liye", or the viewer's own name
+    /// ("steph here"). Not a time ("for xmas") nor a product ("for the kit").
+    fn beneficiary(&self, words: &[&str]) -> Option<usize> {
+        let w = words[0];
+        let after = match words.get(1..) {
+            Some([ke, liye, ..]) if [*ke, *liye] == FOR_AFTER => Some(3),
+            Some([here, ..]) if *here == HERE => Some(2),
+            _ => None,
+        };
+        if let Some(len) = after {
+            return self.plain(w).then_some(len);
+        }
+        if !FOR.contains(&w) {
+            return None;
+        }
+        let article = usize::from(words.get(1).is_some_and(|a| FOR_ARTICLES.contains(a)));
+        let name = words.get(1 + article)?;
+        let product = self.names_product_after_for(&words[1..]);
+        (self.plain(name) && !FOR_WHEN.contains(name) && !product).then_some(2 + article)
+    }
+
+    /// Whether the words after "for" (an article, then a product) name a product.
+    fn names_product_after_for(&self, words: &[&str]) -> bool {
+        let article = usize::from(words.first().is_some_and(|a| FOR_ARTICLES.contains(a)));
+        let Some(after) = words.get(article..).filter(|w| !w.is_empty()) else { return false };
+        self.longest_item(after).is_some() || self.plain_item(after[0]).is_some()
     }
 
     /// The sku named by the longest run of words at the start of `words`, and its length.
     fn longest_item<'a>(&'a self, words: &[&str]) -> Option<(&'a str, usize)> {
+        self.longest_key(words).and_then(|(sku, n)| sku.map(|s| (s, n)))
+    }
+
+    /// The longest run of words at the start of `words` that is a sku, name, alias or code,
+    /// with its sku (`None` when two products share it) and its length.
+    fn longest_key<'a>(&'a self, words: &[&str]) -> Option<(Option<&'a str>, usize)> {
         (1..=words.len().min(LONGEST))
             .rev()
             .find_map(|n| self.items.get(&words[..n].join(" ")).map(|sku| (sku.as_deref(), n)))
-            .and_then(|(sku, n)| sku.map(|s| (s, n)))
     }
 
     /// The variant of `product` named by the longest run of words at the start of `words`.

@@ -1,0 +1,98 @@
+//! The grammar words a claim is written with, in the varieties chat is written in: words that
+//! name nothing, number words, "for me" and "for <someone>", and want words. The words that
+//! claim by themselves ("mine", "biorę", "akin") are the shop's (`bare` in claims.toml);
+//! these only say how the rest of a claim is put together, so they are not for a shop to
+//! edit. All are normalized (lowercase, accents kept), one word each unless said.
+
+/// Words that go between the others without naming anything: "I want A1 black S" is how
+/// SHOPLINE's keyword claims read, "sold next" asks to be next in line; the rest are the
+/// articles, "also" and particles that stand beside a claim ("akin na po ito", "mera bhi
+/// ek", "iau și eu kit", "me quedo el kit", "biorę ten nude", "nude for me lah"). Not "too":
+/// "me too" agrees with a comment.
+pub const FILLERS: [&str; 46] = [
+    "size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a", "i", "want", "next",
+    // English
+    "an", "also", "it", "is", "can", // Spanish
+    "el", "la", "lo", "los", "las", // Polish
+    "ja", "ten", "te", // Romanian
+    "și", "si", "e", "pe", "cel", "cele", // Tagalog
+    "na", "ito", "yung", "ang", "din", "ko", "ako", "lang", // Hindi, Malay, Singapore English
+    "bhi", "wala", "hai", "saya", "lah", "leh",
+];
+
+/// A number written as a word: a quantity like "2", but not a claim by itself ("the pink one"
+/// names a product, "akin po isa" claims one).
+pub fn number_word(word: &str) -> Option<u32> {
+    let n = match word {
+        "one" | "uno" | "una" | "un" | "isa" | "isang" | "satu" | "unul" | "jeden" | "jedna" | "jedną"
+        | "jedno" | "ek" => 1,
+        "two" | "dos" | "dalawa" | "dua" | "doi" | "două" | "dwa" | "dwie" => 2,
+        "three" | "tres" | "tatlo" | "tiga" | "trei" | "trzy" => 3,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// "for me" and its kin, as a run of words at the start of `words`, and how many it took: the
+/// viewer takes it themself ("1 for me please", "nude 4 me", "un kit para mí", "zestaw dla
+/// mnie", "nak satu untuk saya", "ek pink mujhe").
+pub fn for_me(words: &[&str]) -> Option<usize> {
+    const PHRASES: [&[&str]; 10] = [
+        &["for", "me"],
+        &["4", "me"],
+        &["to", "me"],
+        &["for", "myself"],
+        &["para", "mí"],
+        &["para", "mi"],
+        &["dla", "mnie"],
+        &["dla", "siebie"],
+        &["untuk", "saya"],
+        &["mujhe"],
+    ];
+    let len = PHRASES.iter().find(|p| words.starts_with(p))?.len();
+    // "for me too" (alone, "too" is no claim: "me too" agrees with a comment).
+    Some(len + usize::from(words.get(len) == Some(&"too")))
+}
+
+/// Words that say whom a claim is for, before their name: "nude for tina", "mine for the
+/// missus", "biorę dla żony". An article may follow ("for the", "for my").
+pub const FOR: [&str; 3] = ["for", "dla", "para"];
+/// The articles that may follow [`FOR`].
+pub const FOR_ARTICLES: [&str; 2] = ["the", "my"];
+/// What follows "for" without naming anyone: a time or an occasion ("red for xmas", "nude for
+/// later" is buying later, not now).
+pub const FOR_WHEN: [&str; 22] = [
+    "now",
+    "later",
+    "once",
+    "real",
+    "sure",
+    "today",
+    "tonight",
+    "tomorrow",
+    "xmas",
+    "christmas",
+    "work",
+    "everyday",
+    "summer",
+    "holiday",
+    "holidays",
+    "party",
+    "wedding",
+    "prom",
+    "birthday",
+    "sat",
+    "saturday",
+    "weekend",
+];
+/// After a name, the same: "wife ke liye", "didi ke liye ek".
+pub const FOR_AFTER: [&str; 2] = ["ke", "liye"];
+/// After a name, the viewer saying who they are: "mine steph here".
+pub const HERE: &str = "here";
+
+/// Want words: with a quantity they claim ("saya nak satu", "vreau unul", "bev wants an almond
+/// pink"), without one they only want ("i want the nude so bad"). "wants" and "takes" may
+/// follow the buyer's name ("shona wants one", "ifeoma takes one").
+pub const WANTS: [&str; 7] = ["want", "wants", "takes", "nak", "quiero", "vreau", "chahiye"];
+/// The want words that follow a name.
+pub const NAMED_WANTS: [&str; 2] = ["wants", "takes"];

@@ -1,0 +1,167 @@
+//! The demo shop's claims.toml read against its catalogue: the claim forms of each variety
+//! chat is written in, and the sentences that only look like claims.
+
+use super::{Matcher, Parsed};
+use crate::config::builtin::{CATALOG, CLAIMS};
+use crate::config::model::{Catalog, ClaimsConfig};
+
+fn matcher() -> Matcher {
+    let config: ClaimsConfig = toml::from_str(CLAIMS).expect("the built-in claims.toml");
+    let catalog: Catalog = toml::from_str(CATALOG).expect("the demo catalogue");
+    Matcher::new(&config, &catalog)
+}
+
+/// `qty` of `sku`, named in the comment.
+fn of(sku: &str, qty: u32) -> Parsed {
+    Parsed::Claim { sku: Some(sku.into()), qty, explicit: true }
+}
+
+/// One unit of the product on screen, no quantity said.
+const ON_SCREEN: Parsed = Parsed::Claim { sku: None, qty: 1, explicit: false };
+
+/// `qty` of the product on screen, the quantity said.
+fn on_screen(qty: u32) -> Parsed {
+    Parsed::Claim { sku: None, qty, explicit: true }
+}
+
+fn check(table: &[(&str, Parsed)]) {
+    let m = matcher();
+    for (text, want) in table {
+        assert_eq!(&m.parse(text).0, want, "{text:?}");
+    }
+}
+
+#[test]
+fn claim_words_of_every_variety_claim_the_product_on_screen() {
+    check(&[
+        ("¡me lo llevo!", ON_SCREEN),
+        ("me lo quedo 🙌", ON_SCREEN),
+        ("mío porfis", ON_SCREEN),
+        ("¡para mí!", ON_SCREEN),
+        ("yo!", ON_SCREEN),
+        ("biorę", ON_SCREEN),
+        ("moje moje", ON_SCREEN),
+        ("dla mnie", ON_SCREEN),
+        ("eu iau!", ON_SCREEN),
+        ("al meu te rog", ON_SCREEN),
+        ("eu!", ON_SCREEN),
+        ("akin na po ito ate", ON_SCREEN),
+        ("mera", ON_SCREEN),
+        ("le lunga", ON_SCREEN),
+    ]);
+}
+
+#[test]
+fn number_words_are_quantities_beside_a_claim_word() {
+    check(&[
+        ("akin po isa", on_screen(1)),
+        ("apartame uno porfa", on_screen(1)),
+        ("yo uno!", on_screen(1)),
+        ("biorę jedną", on_screen(1)),
+        ("iau și eu una", on_screen(1)),
+        ("ek mera hai ji", on_screen(1)),
+        ("i'll take one", on_screen(1)),
+        ("akin po isang pink", of("ALMOND-PINK", 1)),
+        ("me quedo un kit de pegamento", of("NAIL-GLUE-KIT", 1)),
+    ]);
+}
+
+#[test]
+fn a_claim_word_beside_a_product_claims_it_in_either_order() {
+    check(&[
+        ("me lo llevo el nude", of("COFFIN-NUDE", 1)),
+        ("biorę ten nude dla siebie 🙋‍♀️", of("COFFIN-NUDE", 1)),
+        ("akin din po yung red", of("STILETTO-RED", 1)),
+        ("almond pink mera", of("ALMOND-PINK", 1)),
+        ("coffin nude le lunga", of("COFFIN-NUDE", 1)),
+        ("the glue kit is mine steph here", of("NAIL-GLUE-KIT", 1)),
+        // A word of one product's name names it: "kit", "milky".
+        ("kit mine ta", of("NAIL-GLUE-KIT", 1)),
+        ("MINE the milky one!!", of("COFFIN-NUDE", 1)),
+    ]);
+}
+
+#[test]
+fn other_languages_claim_words_beside_words_we_do_not_sell_claim_the_product_on_screen() {
+    check(&[
+        ("iau roz!!", ON_SCREEN),
+        ("al meu francezul", ON_SCREEN),
+        ("me la quedo, la francesa", ON_SCREEN),
+        ("klej dla mnie!", ON_SCREEN),
+        ("el rosa para mí", ON_SCREEN),
+        ("kitul e al meu!", ON_SCREEN),
+    ]);
+}
+
+#[test]
+fn for_me_claims_and_so_does_naming_whom_it_is_for() {
+    check(&[
+        ("nude for me 🙋‍♀️", of("COFFIN-NUDE", 1)),
+        ("one for me too", on_screen(1)),
+        ("1 for me please hun", on_screen(1)),
+        ("2 pinks for me", of("ALMOND-PINK", 2)),
+        ("un kit para mí", of("NAIL-GLUE-KIT", 1)),
+        ("nak satu untuk saya kak!", on_screen(1)),
+        ("ek pink mujhe", of("ALMOND-PINK", 1)),
+        // "4 me" is "for me", not four.
+        ("MINE pink 4 me 🙋‍♀️", of("ALMOND-PINK", 1)),
+        ("glue kit for amy", of("NAIL-GLUE-KIT", 1)),
+        ("one glue kit for the missus please", of("NAIL-GLUE-KIT", 1)),
+        ("mine for the kit", of("NAIL-GLUE-KIT", 1)),
+        ("biorę dla żony", ON_SCREEN),
+        ("mine, wife ke liye", ON_SCREEN),
+    ]);
+}
+
+#[test]
+fn a_want_word_claims_with_a_quantity_and_so_does_a_product_with_a_number() {
+    check(&[
+        ("saya nak satu", on_screen(1)),
+        ("vreau unul! 🙋‍♀️", on_screen(1)),
+        ("nak 1 pink kak", of("ALMOND-PINK", 1)),
+        ("bev wants an almond pink please", of("ALMOND-PINK", 1)),
+        ("shona wants one 🙋‍♀️", on_screen(1)),
+        ("2 kits please", of("NAIL-GLUE-KIT", 2)),
+        ("glue kit x2", of("NAIL-GLUE-KIT", 2)),
+    ]);
+}
+
+#[test]
+fn sentences_that_only_contain_the_words_are_not_claims() {
+    let m = matcher();
+    for text in [
+        // Wanting without a number, or buying later.
+        "i want the nude so bad",
+        "glitter chahiye",
+        "lo quiero ya 😍",
+        "achha hai, le lungi baad mein",
+        "nude for later",
+        // About the stock or an order already had.
+        "SOLD OUT ALREADY 😭",
+        "sold out?!",
+        "mine came in 2 days",
+        "you can't tell mine aren't real",
+        "mera order ho gaya 🙏",
+        // A product named, nothing claimed: "one" is not a quantity here, nor "xmas" a buyer.
+        "the pink one",
+        "red for xmas",
+        "glitter pls",
+        "works for me paige, try closing the app",
+        "bit much for me but gorgeous",
+        "yo everyone",
+        "vreau și eu setul ăsta",
+        "is it 2.99 for real",
+    ] {
+        assert!(matches!(m.parse(text).0, Parsed::NotAClaim | Parsed::Unmatched), "{text:?}");
+    }
+}
+
+#[test]
+fn a_raised_hand_with_only_emoji_beside_it_is_a_hand() {
+    for hand in ["✋✋✋", "🙋🏽", "🙋‍♀️🌸", "🙌🏼🙋🏼‍♀️", "✋🏽🌻"] {
+        assert!(Matcher::raised_hand(hand), "{hand:?}");
+    }
+    for not in ["🙋 hi", "🙋‍♀️?", "✋ 2", "🌸", ""] {
+        assert!(!Matcher::raised_hand(not), "{not:?}");
+    }
+}
