@@ -245,8 +245,8 @@ fn train_replies(examples: &[Example]) -> Vec<f32> {
             let top = z.iter().copied().fold(f32::MIN, f32::max);
             let exp: Vec<f32> = z.iter().map(|z| (z - top).exp()).collect();
             let total: f32 = exp.iter().sum();
-            for k in 0..R {
-                let grad = exp[k] / total - f32::from(k == *class);
+            for (k, e) in exp.iter().enumerate() {
+                let grad = e / total - f32::from(k == *class);
                 for &b in buckets {
                     let at = b as usize * R + k;
                     g2[at] += grad * grad;

@@ -12,14 +12,14 @@ use suggestions::{Labelled, Read, play, read_split};
 
 /// The least share of suggestions right on `heldout`, among comments that need one: the
 /// goal is 0.90; until it is reached, what was reached, rounded down.
-const HELDOUT_SUGGESTIONS: f64 = 0.67;
+const HELDOUT_SUGGESTIONS: f64 = 0.87;
 /// The least claim precision and recall on `heldout`, as reached (the goal is 0.90 each).
-const HELDOUT_CLAIM_PRECISION: f64 = 0.98;
-const HELDOUT_CLAIM_RECALL: f64 = 0.71;
+const HELDOUT_CLAIM_PRECISION: f64 = 0.97;
+const HELDOUT_CLAIM_RECALL: f64 = 0.94;
 
 /// The same on `outside`, as reached, rounded down: 32 comments need a reply there, and 12
 /// claim, so one comment moves these by several points.
-const OUTSIDE_SUGGESTIONS: f64 = 0.31;
+const OUTSIDE_SUGGESTIONS: f64 = 0.43;
 const OUTSIDE_CLAIM_PRECISION: f64 = 0.66;
 const OUTSIDE_CLAIM_RECALL: f64 = 0.16;
 
