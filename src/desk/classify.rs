@@ -39,6 +39,11 @@ pub struct KindRead {
 const MODEL_TAG_OF: [Tag; features::K] =
     [Tag::Question, Tag::Buyer, Tag::Shipping, Tag::Complaint, Tag::Spam];
 
+/// The log-odds the model's spam guess must pass (the other tags need only 0, even odds):
+/// spam hides a comment's other tags, and a buyer hidden costs more than a promotion shown.
+/// 2 is p > 0.88, below the least sure spam of `dev` the model found (near 4).
+const SPAM_AT: f32 = 2.0;
+
 /// The places of [`super::regions`], as the model looks them up.
 static PLACES: std::sync::LazyLock<Vec<u64>> =
     std::sync::LazyLock::new(|| features::places(super::regions::aliases().map(|(name, _)| name)));
@@ -403,7 +408,8 @@ impl Classifier {
         let scores = features::scores(&WEIGHTS, &PLACES, said.text, &self.norm, &ctx);
         let mut predicted = 0u8;
         for (bit, (tag, score)) in MODEL_TAG_OF.into_iter().zip(scores).enumerate() {
-            if score > 0.0 {
+            let at = if tag == Tag::Spam { SPAM_AT } else { 0.0 };
+            if score > at {
                 predicted |= 1 << bit;
                 // A claim the matcher read for a product of ours is someone buying, whatever
                 // the model makes of a short code and a number ("BCS 7"); the shop's own
@@ -630,9 +636,11 @@ mod tests {
     #[test]
     fn a_claim_is_never_spam_by_the_model_alone() {
         let mut c = classifier();
+        // Promotion to the model (the claims matcher never reads this one; "BCS 7", a code
+        // and a number, once read like this to an earlier model).
         let said = |user_id, claim| Said {
             user_id,
-            text: "BCS 7",
+            text: "🔥 follow me i follow back 100% 🔥",
             question: false,
             claim,
             at_ms: 0,
@@ -643,13 +651,12 @@ mod tests {
                 ..Context::default()
             },
         };
-        // A short code and a number read like promotion to the model...
         assert!(c.classify(said("ann", false)).has(Tag::Spam));
-        // ...but the claims matcher read it for a product of ours: a buyer.
+        // Read as a claim for a product of ours, it is a buyer.
         let tags = c.classify(said("bob", true));
         assert!(tags.has(Tag::Buyer) && !tags.has(Tag::Spam), "{tags:?}");
         // The shop's own spam rule still has the last word.
-        assert!(with_own_rule("spam", "bcs").classify(said("cy", true)).has(Tag::Spam));
+        assert!(with_own_rule("spam", "follow back").classify(said("cy", true)).has(Tag::Spam));
     }
 
     #[test]

@@ -152,6 +152,7 @@ pub const SALE_TAGS: [&str; 4] = ["sale-preheat", "sale-start", "sold-out", "sal
 /// when `replies.toml` gives them no keywords of their own: a shop that never wrote
 /// "hiya" into its welcome still wants it offered for "hiya just joined". Each is written as
 /// comments read ("heyyy" reads "hey"; a short "hiii" or a dismayed "noooo" keeps its drawl).
+/// Not "hai": the Malay hello is the Hindi "is", in every other Hinglish comment.
 const CLUES: [(&str, &[&str]); 3] = [
     (
         "welcome",
@@ -203,7 +204,6 @@ const CLUES: [(&str, &[&str]); 3] = [
             "sat sri akal",
             "assalamualaikum",
             "salam",
-            "hai",
             "wassup",
             "whats up",
             "wagwan",

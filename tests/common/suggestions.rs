@@ -69,6 +69,8 @@ pub struct Read {
     pub reply_text: Option<String>,
     /// `SKU/-/qty` of the claim read, if any.
     pub claim: Option<String>,
+    /// Why the reply was suggested, as the explain file says it.
+    pub reasons: Vec<String>,
 }
 
 /// The demo shop's desk, as a new user gets it.
@@ -201,6 +203,7 @@ impl Driver {
         let e = self.desk.explain(&msg_id);
         let claim =
             e.and_then(|e| e.claim).map(|c| format!("{}/-/{}", c.product.unwrap_or_default(), c.quantity));
-        Read { reply: suggested.map(|s| s.reply.id().to_owned()), reply_text, claim }
+        let reasons = suggested.as_ref().map(|s| s.reasons.clone()).unwrap_or_default();
+        Read { reply: suggested.map(|s| s.reply.id().to_owned()), reply_text, claim, reasons }
     }
 }
