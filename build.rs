@@ -44,7 +44,7 @@ const PREVIOUS_SECONDS: u32 = 60;
 const EPOCHS: usize = 30;
 const RATE: f32 = 0.4;
 /// How much a rare tag's examples weigh: (negatives / positives) to this power, at least 1.
-const BOOST: f32 = 0.5;
+const BOOST: f32 = 0.25;
 
 struct Example {
     buckets: Vec<u32>,

@@ -17,38 +17,38 @@ use livedesk::desk::classify::Tag;
 /// The views measured: each tag, and the can't-ship gate.
 const VIEWS: [&str; 7] = ["question", "buyer", "shipping", "complaint", "mention", "spam", "cant-ship"];
 
-/// Precision and recall floors on `heldout`, per view: 0.95 where it is reached (mentions);
-/// elsewhere the value reached, rounded down to the 0.01, short of the goal.
+/// Precision and recall floors on `heldout`, per view: 0.95 where it is reached (questions,
+/// mentions); elsewhere the value reached, rounded down to the 0.01, short of the goal.
 const HELDOUT_FLOORS: [(&str, f64, f64); 7] = [
-    ("question", 0.94, 0.96),
-    ("buyer", 0.91, 0.87),
-    ("shipping", 0.78, 0.90),
+    ("question", 0.95, 0.95),
+    ("buyer", 0.92, 0.88),
+    ("shipping", 0.87, 0.87),
     ("complaint", 0.61, 0.80),
     ("mention", 0.95, 0.95),
-    ("spam", 0.88, 0.95),
-    ("cant-ship", 0.91, 0.90),
+    ("spam", 0.96, 0.95),
+    ("cant-ship", 0.94, 0.90),
 ];
 
 /// The same on `dev`.
 const DEV_FLOORS: [(&str, f64, f64); 7] = [
-    ("question", 0.94, 0.96),
-    ("buyer", 0.90, 0.96),
-    ("shipping", 0.92, 0.80),
-    ("complaint", 0.80, 0.77),
+    ("question", 0.95, 0.97),
+    ("buyer", 0.90, 0.95),
+    ("shipping", 0.96, 0.83),
+    ("complaint", 0.87, 0.77),
     ("mention", 0.95, 0.90),
     ("spam", 0.95, 0.95),
-    ("cant-ship", 0.90, 0.92),
+    ("cant-ship", 0.92, 0.89),
 ];
 
 /// The same on `outside`, the comments quoted from public sources, for the views it has
 /// comments of: the value reached, rounded down. It has four shipping comments and eight
 /// can't-ship ones, so those views move by a wide step with one comment.
 const OUTSIDE_FLOORS: [(&str, f64, f64); 5] = [
-    ("question", 0.52, 0.81),
-    ("buyer", 0.81, 0.33),
-    ("shipping", 0.09, 0.25),
-    ("complaint", 0.38, 0.31),
-    ("cant-ship", 0.11, 0.12),
+    ("question", 0.51, 0.81),
+    ("buyer", 0.86, 0.33),
+    ("shipping", 0.14, 0.25),
+    ("complaint", 0.66, 0.37),
+    ("cant-ship", 0.20, 0.12),
 ];
 
 /// `outside` has no mention nor spam: the most comments the desk may tag so, as reached.

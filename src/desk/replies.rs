@@ -145,6 +145,10 @@ pub struct Suggested<'a> {
 /// The least score a reply needs to be suggested: a keyword, or two clues together.
 pub const SUGGEST_AT: i32 = 4;
 
+/// How sure the reply model must be that no reply is due to overrule a sale's clue word: the
+/// sale's words are everyday words too ("they look salon done", "when's your next live").
+const SALE_CLUE_OVERRULED_AT: f32 = 0.8;
+
 /// The tags of the flash sale's replies, each fitting only while the sale is in its state.
 pub const SALE_TAGS: [&str; 4] = ["sale-preheat", "sale-start", "sold-out", "sale-ended"];
 
@@ -429,7 +433,10 @@ impl Replies {
             let longest = said.iter().map(|k| k.split(' ').count()).max().unwrap_or(1);
             score += 4 * said.len().min(2) as i32 + (longest as i32 - 1);
             reasons.extend(said.iter().take(2).map(|k| format!("keyword \"{k}\"")));
-        } else if let Some(clue) = self.clues_for(r).iter().find(|k| has_words(asked.norm, k)) {
+        } else if let Some(clue) = self.clues_for(r).iter().find(|k| has_words(asked.norm, k))
+            && !(sale_tag.is_some()
+                && asked.read.is_some_and(|read| read.kind.is_none() && read.p >= SALE_CLUE_OVERRULED_AT))
+        {
             score += 4;
             reasons.push(format!("says \"{clue}\""));
         }
@@ -514,6 +521,24 @@ mod tests {
         assert_eq!(best(&ask("how much to send it", Some("postage"), 0.1)).as_deref(), Some("Price"));
         let why = replies.suggestions(&ask("p and p?", Some("postage"), 0.87)).remove(0).reasons;
         assert_eq!(why, ["reads as postage (87%)"]);
+    }
+
+    #[test]
+    fn a_sale_clue_word_gives_way_when_the_reply_model_is_sure_no_reply_is_due() {
+        let mut on = ReplySpec::new("Sale on", "{time_left} left");
+        on.tags = vec!["sale-start".into()];
+        let replies = Replies::new(&[on], BTreeMap::new());
+        let asked = |read| Asked {
+            norm: "they look salon done",
+            sale: Some("sale-start"),
+            read,
+            ..Default::default()
+        };
+        let sure_none = Some(KindRead { kind: None, p: 0.95 });
+        assert!(replies.suggestions(&asked(sure_none)).is_empty());
+        // Unsure, or not read at all: the clue still counts.
+        assert_eq!(replies.suggestions(&asked(Some(KindRead { kind: None, p: 0.6 }))).len(), 1);
+        assert_eq!(replies.suggestions(&asked(None)).len(), 1);
     }
 
     #[test]
