@@ -171,7 +171,11 @@ fn examples_of(tsv: &str, rules: &[(usize, Regex)], places: &[u64]) -> Vec<Examp
         features(text, &norm, &ctx, places, |b| buckets.push(b));
         let reply = (f[9] == "no" && f[10] == "-").then(|| {
             let kind = f[11].split(':').next().unwrap_or("-");
-            let class = REPLY_KINDS.iter().position(|k| *k == kind).map_or(0, |i| i + 1);
+            let class = match REPLY_KINDS.iter().position(|k| *k == kind) {
+                Some(i) => i + 1,
+                None if kind == "-" => 0,
+                None => panic!("{stream} {at}: reply `{kind}` is not one of REPLY_KINDS"),
+            };
             let mut buckets = Vec::new();
             features(text, &norm, &Context { previous: 0, ..ctx }, places, |b| buckets.push(b));
             (buckets, class)
@@ -195,12 +199,7 @@ fn train(examples: &[Example]) -> Vec<f32> {
         })
         .collect();
     for _ in 0..EPOCHS {
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut seed);
         for &e in &order {
             let ex = &examples[e];
             for tag in 0..K {
@@ -209,9 +208,7 @@ fn train(examples: &[Example]) -> Vec<f32> {
                 let y = f32::from(ex.labels & (1 << tag) != 0);
                 let grad = (p - y) * if y > 0.0 { weight[tag] } else { 1.0 };
                 for &b in &ex.buckets {
-                    let at = b as usize * K + tag;
-                    g2[at] += grad * grad;
-                    w[at] -= RATE * grad / g2[at].sqrt();
+                    step(&mut w, &mut g2, b as usize * K + tag, grad);
                 }
             }
         }
@@ -228,12 +225,7 @@ fn train_replies(examples: &[Example]) -> Vec<f32> {
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for _ in 0..EPOCHS {
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut seed);
         for &e in &order {
             let (buckets, class) = examples[e];
             let mut z = [0f32; R];
@@ -248,12 +240,26 @@ fn train_replies(examples: &[Example]) -> Vec<f32> {
             for (k, e) in exp.iter().enumerate() {
                 let grad = e / total - f32::from(k == *class);
                 for &b in buckets {
-                    let at = b as usize * R + k;
-                    g2[at] += grad * grad;
-                    w[at] -= RATE * grad / g2[at].sqrt();
+                    step(&mut w, &mut g2, b as usize * R + k, grad);
                 }
             }
         }
     }
     w
+}
+
+/// A Fisher-Yates shuffle by xorshift from `seed`: the same order on every build.
+fn shuffle(order: &mut [usize], seed: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        order.swap(i, (*seed % (i as u64 + 1)) as usize);
+    }
+}
+
+/// One AdaGrad step of weight `at` along `grad`.
+fn step(w: &mut [f32], g2: &mut [f32], at: usize, grad: f32) {
+    g2[at] += grad * grad;
+    w[at] -= RATE * grad / g2[at].sqrt();
 }

@@ -676,7 +676,7 @@ impl Default for ClaimsConfig {
 }
 
 /// The built-in claim words, the same as the built-in `claims.toml` writes them.
-pub const DEFAULT_BARE: [&str; 27] = [
+pub const DEFAULT_BARE: [&str; 25] = [
     "sold",
     "mine",
     "me",
@@ -691,7 +691,6 @@ pub const DEFAULT_BARE: [&str; 27] = [
     "me quedo",
     "mío",
     "mio",
-    "yo",
     "apartame",
     "apártame",
     "biorę",
@@ -700,7 +699,6 @@ pub const DEFAULT_BARE: [&str; 27] = [
     "iau",
     "eu iau",
     "al meu",
-    "eu",
     "akin",
     "mera",
     "le lunga",

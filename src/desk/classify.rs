@@ -359,11 +359,10 @@ impl Classifier {
             }
         }
         let z = features::scores(&REPLY_WEIGHTS, &PLACES, text, &norm, &ctx);
-        let top = z.iter().copied().fold(f32::MIN, f32::max);
+        let (best, top) = z.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("classes");
+        // The softmax of the best class: e^0 over the sum of every class's e^(z - top).
         let total: f32 = z.iter().map(|z| (z - top).exp()).sum();
-        let (best, score) = z.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("classes");
-        let kind = best.checked_sub(1).map(|k| features::REPLY_KINDS[k]);
-        KindRead { kind, p: (score - top).exp() / total }
+        KindRead { kind: best.checked_sub(1).map(|k| features::REPLY_KINDS[k]), p: 1.0 / total }
     }
 
     /// Adds a name viewers call the shop or its host by (the host's own name, learned from

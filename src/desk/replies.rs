@@ -442,6 +442,7 @@ impl Replies {
         }
         if let Some(read) = asked.read
             && let Some(kind) = read.kind.filter(|k| r.answers() == Some(*k))
+            && read.p >= MODEL_AT
         {
             score += model_points(read.p);
             reasons.push(format!("reads as {kind} ({:.0}%)", read.p * 100.0));
@@ -476,8 +477,11 @@ impl Replies {
     }
 }
 
-/// What the reply model's reading is worth: as much as a keyword when it is only likelier
-/// than the rest, up to two keywords' worth when it is sure.
+/// The least probability the reply model's reading counts at: likelier than not.
+const MODEL_AT: f32 = 0.5;
+
+/// What the reply model's reading is worth: more than a keyword at even odds, up to two
+/// keywords' worth when it is sure.
 fn model_points(p: f32) -> i32 {
     SUGGEST_AT + (p.clamp(0.0, 1.0) * SUGGEST_AT as f32) as i32
 }
@@ -517,8 +521,11 @@ mod tests {
         // A keyword of the price reply against a sure reading of postage: the reading wins.
         assert_eq!(best(&ask("how much to send it", Some("postage"), 0.95)).as_deref(), Some("P&P"));
         // Read as nothing a reply answers, or read unsure: only the keyword counts.
-        assert_eq!(best(&ask("how much to send it", None, 0.9)).as_deref(), Some("Price"));
-        assert_eq!(best(&ask("how much to send it", Some("postage"), 0.1)).as_deref(), Some("Price"));
+        let all = |asked: &Asked<'_>| -> Vec<String> {
+            replies.suggestions(asked).into_iter().map(|s| s.reply.title.clone()).collect()
+        };
+        assert_eq!(all(&ask("how much to send it", None, 0.9)), ["Price"]);
+        assert_eq!(all(&ask("how much to send it", Some("postage"), 0.3)), ["Price"]);
         let why = replies.suggestions(&ask("p and p?", Some("postage"), 0.87)).remove(0).reasons;
         assert_eq!(why, ["reads as postage (87%)"]);
     }

@@ -8,14 +8,14 @@
 /// SHOPLINE's keyword claims read, "sold next" asks to be next in line; the rest are the
 /// articles, "also" and particles that stand beside a claim ("akin na po ito", "mera bhi
 /// ek", "iau și eu kit", "me quedo el kit", "biorę ten nude", "nude for me lah"). Not "too":
-/// "me too" agrees with a comment.
+/// "me too" agrees with a comment; not "can": "can i get 2 kits" asks.
 pub const FILLERS: [&str; 46] = [
     "size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a", "i", "want", "next",
     // English
-    "an", "also", "it", "is", "can", // Spanish
+    "an", "also", "it", "is", // Spanish
     "el", "la", "lo", "los", "las", // Polish
     "ja", "ten", "te", // Romanian
-    "și", "si", "e", "pe", "cel", "cele", // Tagalog
+    "și", "si", "eu", "e", "pe", "cel", "cele", // Tagalog
     "na", "ito", "yung", "ang", "din", "ko", "ako", "lang", // Hindi, Malay, Singapore English
     "bhi", "wala", "hai", "saya", "lah", "leh",
 ];

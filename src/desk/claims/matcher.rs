@@ -64,6 +64,10 @@ pub struct Matcher {
 static NOT_CLAIMS: LazyLock<Regex> = LazyLock::new(|| {
     compile(concat!(
         r"\bsold\s+out\b|\bquestions?\b|",
+        // A claim word denied: "nie biorę", "nu e al meu", "mío no", "not mine".
+        r"\b(?:no|not|nie|nu|nahi|nahin|hindi|tidak|takde|bukan|dont|don't|never|nope|nah)\b|",
+        // "me 2", "me too": agreeing with a comment.
+        r"^me\s+(?:2|too|to)$|",
         r"^mine\s+(?:came|come|arrived|arrive|is|are|was|were|look|looks|looked|lasted|lasts|last|",
         r"broke|fell|got|has|have|had|just|still|never|didnt|dont|arent|isnt|wasnt|stayed|stay|",
         r"went|popped|snapped|took|turned)\b",
@@ -265,7 +269,9 @@ impl Matcher {
         let worded = self.any.is_match(&norm);
         // Codes, products, variants and a quantity in any order come first: the patterns
         // read "sold AA 2 medium" as one unit of something called "aa 2 medium".
-        if self.words.worth_reading(&norm) {
+        // A question claims only in a claim word ("mine 2?"): "is the kit £10?" asks a price.
+        let asks = text.contains(['?', '？']);
+        if self.words.worth_reading(&norm) && (!asks || self.words.says_claim_word(&norm)) {
             match self.words.read(&norm, MAX_QTY) {
                 Ok(Some(Named { sku, qty })) => {
                     let explicit = sku.is_some() || qty.is_some();

@@ -220,6 +220,12 @@ impl Words {
         })
     }
 
+    /// Whether a normalized comment says one of the shop's claim words or phrases anywhere.
+    pub fn says_claim_word(&self, norm: &str) -> bool {
+        let words: Vec<&str> = norm.split(' ').collect();
+        (0..words.len()).any(|i| self.claim_phrase(&words[i..]).is_some())
+    }
+
     /// The longest of the shop's claim words and phrases at the start of `words`, by how many
     /// words it took.
     fn claim_phrase(&self, words: &[&str]) -> Option<usize> {

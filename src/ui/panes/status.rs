@@ -147,7 +147,8 @@ fn items(ctx: &Ctx<'_>, team: Option<&str>) -> Vec<Item> {
         push(format!("lag {lag}ms"), style, 5);
     }
     if h.reconnects > 0 {
-        push(format!("reconnects {}", h.reconnects), bar.patch(theme.warn), 5);
+        // After a drop, whether the link came back says more than the chat's pace.
+        push(format!("reconnects {}", h.reconnects), bar.patch(theme.warn), 3);
     }
     out
 }
