@@ -20,7 +20,9 @@ use std::path::Path;
 
 use regex::{Regex, RegexBuilder};
 use text::normalize_into;
-use triage_features::{BUCKETS, Context, K, MODEL_TAGS, R, REPLY_KINDS, RegionCue, SaleCue, features};
+use triage_features::{
+    BUCKETS, Context, K, MODEL_TAGS, REPLY_CLASSES, REPLY_KINDS, RegionCue, SaleCue, features,
+};
 
 /// The splits trained on. `dev` measures the model while it is tuned; `heldout` never.
 const TRAIN: &[&str] = &["tests/fixtures/triage/train.tsv"];
@@ -220,18 +222,18 @@ fn train(examples: &[Example]) -> Vec<f32> {
 /// AdaGrad, in a fixed order shuffled by a fixed seed.
 fn train_replies(examples: &[Example]) -> Vec<f32> {
     let examples: Vec<&(Vec<u32>, usize)> = examples.iter().filter_map(|e| e.reply.as_ref()).collect();
-    let mut w = vec![0f32; BUCKETS * R];
-    let mut g2 = vec![1e-6f32; BUCKETS * R];
+    let mut w = vec![0f32; BUCKETS * REPLY_CLASSES];
+    let mut g2 = vec![1e-6f32; BUCKETS * REPLY_CLASSES];
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for _ in 0..EPOCHS {
         shuffle(&mut order, &mut seed);
         for &e in &order {
             let (buckets, class) = examples[e];
-            let mut z = [0f32; R];
+            let mut z = [0f32; REPLY_CLASSES];
             for &b in buckets {
                 for (k, z) in z.iter_mut().enumerate() {
-                    *z += w[b as usize * R + k];
+                    *z += w[b as usize * REPLY_CLASSES + k];
                 }
             }
             let top = z.iter().copied().fold(f32::MIN, f32::max);
@@ -240,7 +242,7 @@ fn train_replies(examples: &[Example]) -> Vec<f32> {
             for (k, e) in exp.iter().enumerate() {
                 let grad = e / total - f32::from(k == *class);
                 for &b in buckets {
-                    step(&mut w, &mut g2, b as usize * R + k, grad);
+                    step(&mut w, &mut g2, b as usize * REPLY_CLASSES + k, grad);
                 }
             }
         }

@@ -552,7 +552,9 @@ fn after_a_server_restart_the_desk_resumes_with_no_duplicated_comment() {
     let script = fixture("tui-resume.jsonl");
     let port = free_port();
     let mut server = Server::start(&home, &script, port, &["--speed", "2"]);
-    let tmux = Tmux::start(&home, &["run", "--url", &server.url], 120, 50);
+    // Wide enough for every item of the status bar, the reconnect count among them, whatever
+    // triage makes of the notes (a question waiting adds its count).
+    let tmux = Tmux::start(&home, &["run", "--url", &server.url], 160, 50);
     let note = |n: u32| format!("resume note {n:02}/30");
     let visible = |s: &str| (1..=30).filter(|&n| s.contains(&note(n))).count();
     tmux.wait_for("ten comments", WAIT, |s| visible(s) >= 10);

@@ -22,7 +22,7 @@ static WEIGHTS: std::sync::LazyLock<Box<features::Rows>> = std::sync::LazyLock::
 });
 
 /// The reply model's weights, trained with the triage model's (`build.rs`).
-static REPLY_WEIGHTS: std::sync::LazyLock<Box<features::Rows<{ features::R }>>> =
+static REPLY_WEIGHTS: std::sync::LazyLock<Box<features::Rows<{ features::REPLY_CLASSES }>>> =
     std::sync::LazyLock::new(|| {
         features::rows(include_bytes!(concat!(env!("OUT_DIR"), "/reply_weights.bin")))
     });

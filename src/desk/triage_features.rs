@@ -20,7 +20,7 @@ pub const K: usize = MODEL_TAGS.len();
 pub use crate::reply_kinds::REPLY_KINDS;
 
 /// The reply model's classes: none (no canned reply is due) first, then [`REPLY_KINDS`].
-pub const R: usize = REPLY_KINDS.len() + 1;
+pub const REPLY_CLASSES: usize = REPLY_KINDS.len() + 1;
 
 /// The longest text read for features, in characters: a wall of text costs no more.
 const MAX_CHARS: usize = 280;
@@ -231,7 +231,7 @@ fn context(ctx: &Context, emit: &mut impl FnMut(u32)) {
 
 /// A trained model's weights, one row per bucket with every class's weight side by side, so
 /// a feature costs one load of a row rather than one per class: `N` is [`K`] for the tags,
-/// [`R`] for the reply kinds.
+/// [`REPLY_CLASSES`] for the reply kinds.
 pub type Rows<const N: usize = K> = [[f32; N]];
 
 /// The rows of a trained model, from the bytes the build script writes: for every bucket,

@@ -96,3 +96,9 @@ pub const HERE: &str = "here";
 pub const WANTS: [&str; 7] = ["want", "wants", "takes", "nak", "quiero", "vreau", "chahiye"];
 /// The want words that follow a name.
 pub const NAMED_WANTS: [&str; 2] = ["wants", "takes"];
+/// Words where a name could stand that name nobody: "who wants one", "it takes 2", "2 for
+/// u", "3 for delivery?".
+pub const NOT_NAMES: [&str; 16] = [
+    "who", "it", "that", "this", "what", "he", "she", "they", "everyone", "anyone", "someone", "nobody", "u",
+    "you", "delivery", "shipping",
+];

@@ -156,6 +156,9 @@ fn sentences_that_only_contain_the_words_are_not_claims() {
         "not mine lol",
         "me 2",
         "is the kit £10?",
+        "who wants one",
+        "it takes 2",
+        "2 for u",
         "vreau și eu setul ăsta",
         "is it 2.99 for real",
     ] {

@@ -20,7 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::grammar::{
-    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, NAMED_WANTS, WANTS, for_me, number_word,
+    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, NAMED_WANTS, NOT_NAMES, WANTS, for_me, number_word,
 };
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{has_words, normalize};
@@ -62,6 +62,8 @@ struct Said {
     for_name: bool,
     /// A want word ("nak", "vreau"), and "a"/"an" ("wants an almond pink").
     want: bool,
+    /// The comment opens with a buyer's name before "wants" or "takes" ("shona takes one").
+    named: bool,
     article: bool,
     /// The quantity was written in digits ("2 kits"), not as a word ("the pink one").
     digits: bool,
@@ -176,7 +178,10 @@ impl Words {
         let phrases = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty());
         w.claim_words = phrases.chain(["buy".to_owned()]).collect();
         w.claim_len = w.claim_words.iter().map(|c| c.split(' ').count()).max().unwrap_or(1);
-        w.polite = config.ignore_trailing.iter().map(|p| normalize(p)).filter(|p| !p.is_empty()).collect();
+        // A kiss "x" is dropped from a comment's end only: inside one it is a size's first
+        // word ("x small") or a quantity's ("x 2").
+        let polite = config.ignore_trailing.iter().map(|p| normalize(p));
+        w.polite = polite.filter(|p| !p.is_empty() && p != "x").collect();
         w
     }
 
@@ -363,9 +368,12 @@ impl Words {
                 // "mine for the kit": the product follows.
                 1 + usize::from(here.get(1).is_some_and(|a| FOR_ARTICLES.contains(a)))
             } else {
-                said.want |= WANTS.contains(&w);
+                let name =
+                    i == 0 && !NOT_NAMES.contains(&w) && here.get(1).is_some_and(|v| NAMED_WANTS.contains(v));
+                said.named |= name;
+                // "wants" and "takes" want only after a name: "it takes 2" does not.
+                said.want |= WANTS.contains(&w) && (said.named || !NAMED_WANTS.contains(&w));
                 said.article |= w == "a" || w == "an";
-                let name = i == 0 && here.get(1).is_some_and(|v| NAMED_WANTS.contains(v));
                 if !(name || WANTS.contains(&w) || FILLERS.contains(&w) || self.polite.contains(w)) {
                     rest.last_mut().expect("never empty").push(w);
                 }
@@ -450,7 +458,7 @@ impl Words {
             _ => None,
         };
         if let Some(len) = after {
-            return self.plain(w).then_some(len);
+            return (self.plain(w) && !NOT_NAMES.contains(&w)).then_some(len);
         }
         if !FOR.contains(&w) {
             return None;
@@ -458,7 +466,8 @@ impl Words {
         let article = usize::from(words.get(1).is_some_and(|a| FOR_ARTICLES.contains(a)));
         let name = words.get(1 + article)?;
         let product = self.names_product_after_for(&words[1..]);
-        (self.plain(name) && !FOR_WHEN.contains(name) && !product).then_some(2 + article)
+        (self.plain(name) && !FOR_WHEN.contains(name) && !NOT_NAMES.contains(name) && !product)
+            .then_some(2 + article)
     }
 
     /// Whether the words after "for" (an article, then a product) name a product.
@@ -664,6 +673,18 @@ mod tests {
         one.products[1].variants.truncate(1);
         let m = Matcher::new(&ClaimsConfig::default(), &one);
         assert_eq!(m.pick("OVAL", "sold oval"), Pick::One("OVAL-S".into()));
+    }
+
+    #[test]
+    fn a_kiss_is_dropped_from_the_end_but_x_small_is_extra_small() {
+        let mut shop = catalog();
+        let mut xs = shop.products[1].variants[0].clone();
+        (xs.sku, xs.name, xs.code, xs.aliases) = ("OVAL-XS".into(), "xs".into(), None, vec![]);
+        shop.products[1].variants.push(xs);
+        let config = ClaimsConfig { ignore_trailing: vec!["x".into()], ..ClaimsConfig::default() };
+        let m = Matcher::new(&config, &shop);
+        assert_eq!(m.parse("sold oval x small").0, claim("OVAL-XS", 1));
+        assert_eq!(m.parse("sold oval small x").0, claim("OVAL-S", 1));
     }
 
     #[test]
