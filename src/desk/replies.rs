@@ -368,13 +368,12 @@ impl Replies {
     ///
     /// Spam gets none. A viewer the shop cannot ship to gets the "can't ship" reply, even
     /// for a claim; other claims get none (their own replies answer them as the operator
-    /// acts). Otherwise every reply
-    /// is a candidate and scores by the comment's words among its keywords (a longer phrase
-    /// counts more: "how much is shipping" beats "how much"), the built-in clues of
-    /// greetings, thanks and the sale, its tags among the comment's, and the products both
-    /// name; a reply for another product is out, and a flash sale's reply fits only while
-    /// the sale is in its state. Ties go to the reply used more, then to the one first in
-    /// the file.
+    /// acts). Otherwise every reply is a candidate and scores by the comment's words among
+    /// its keywords (a longer phrase counts more: "how much is shipping" beats "how much"),
+    /// the built-in clues of greetings, thanks and the sale, what the reply model reads the
+    /// comment as asking, its tags among the comment's, and the products both name; a reply
+    /// for another product is out, and a flash sale's reply fits only while the sale is in
+    /// its state. Ties go to the reply used more, then to the one first in the file.
     pub fn suggestions(&self, asked: &Asked<'_>) -> Vec<Suggested<'_>> {
         if asked.tags.has(Tag::Spam) {
             return Vec::new();
