@@ -73,7 +73,7 @@ impl State {
         // One reading for the reply's words and the products named: "almonddd pink" names almond pink.
         let norm = text::normalize(&m.text);
         let products = self.claims.matcher.products_named(&norm);
-        let asked = Asked {
+        let mut asked = Asked {
             norm: &norm,
             tags: m.tags,
             products: &products,
@@ -82,13 +82,12 @@ impl State {
             claim: matches!(self.claims.matcher.parse(&m.text).0, Parsed::Claim { .. })
                 || self.hand_claim(&m.text),
             sale: self.sale_moment(),
-            read: Some(self.classifier.reply_kind(&m.text, self.triage_context(m.region.as_deref()))),
+            read: None,
         };
-        // The shop's own past answer to comments that read the same comes first, where a
-        // suggestion belongs at all (not to spam, a claim, or a buyer the shop cannot ship to).
-        if !m.tags.has(Tag::Spam)
-            && !m.tags.has(Tag::CantShip)
-            && !asked.claim
+        // Spam, a claim and a buyer the shop cannot ship to are answered by rule, if at all.
+        let by_rule = m.tags.has(Tag::Spam) || m.tags.has(Tag::CantShip) || asked.claim;
+        // The shop's own past answer to comments that read the same comes first.
+        if !by_rule
             && let Some(hit) = self.learned.answered(&norm)
             && let Some(reply) = self.replies.by_id(hit.reply)
             && self.reply_text(reply, Some(msg_id), self.now).is_ok()
@@ -99,6 +98,10 @@ impl State {
                 hit.similarity * 100.0
             )];
             return Some(Suggested { reply, score: SUGGEST_AT, reasons, answered: Some(hit.times) });
+        }
+        if !by_rule {
+            let ctx = self.triage_context(m.region.as_deref());
+            asked.read = Some(self.classifier.reply_kind(&m.text, &norm, ctx));
         }
         // A reply that cannot be filled now ("pin a product first") gives way to one that can.
         let ranked = self.replies.suggestions(&asked);

@@ -348,17 +348,16 @@ impl Classifier {
 
     /// What a comment asks that a canned reply answers, as the reply model reads it with
     /// the shop's rules and where it is said now: the likeliest reply kind, or none. Read
-    /// when a suggestion is wanted, not as comments arrive.
-    pub fn reply_kind(&self, text: &str, mut ctx: Context) -> KindRead {
-        let norm = normalize(text);
+    /// when a suggestion is wanted, not as comments arrive. `norm` is `text` normalized.
+    pub fn reply_kind(&self, text: &str, norm: &str, mut ctx: Context) -> KindRead {
         ctx.previous = 0;
         ctx.rules = 0;
         if !norm.is_empty() {
-            for i in &self.compiled.rules.matches(&norm) {
+            for i in &self.compiled.rules.matches(norm) {
                 ctx.rules |= self.compiled.rule_bits[i];
             }
         }
-        let z = features::scores(&REPLY_WEIGHTS, &PLACES, text, &norm, &ctx);
+        let z = features::scores(&REPLY_WEIGHTS, &PLACES, text, norm, &ctx);
         let (best, top) = z.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).expect("classes");
         // The softmax of the best class: e^0 over the sum of every class's e^(z - top).
         let total: f32 = z.iter().map(|z| (z - top).exp()).sum();
