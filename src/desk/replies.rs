@@ -373,7 +373,8 @@ impl Replies {
     /// the built-in clues of greetings, thanks and the sale, what the reply model reads the
     /// comment as asking, its tags among the comment's, and the products both name; a reply
     /// for another product is out, and a flash sale's reply fits only while the sale is in
-    /// its state. Ties go to the reply used more, then to the one first in the file.
+    /// its state; a complaint gets only a reply for complaints. Ties go to the reply used
+    /// more, then to the one first in the file.
     pub fn suggestions(&self, asked: &Asked<'_>) -> Vec<Suggested<'_>> {
         if asked.tags.has(Tag::Spam) {
             return Vec::new();
@@ -399,8 +400,31 @@ impl Replies {
                 scored.push((s, self.uses(r.id()), i));
             }
         }
+        if asked.sale == Some(SALE_TAGS[1])
+            && asked.products.iter().all(|p| Some(p.as_str()) == asked.on_screen)
+            && let Some(sale) = self.replies.iter().position(|r| r.tags.iter().any(|t| t == SALE_TAGS[1]))
+        {
+            self.sale_price(&mut scored, sale);
+        }
         scored.sort_by(|a, b| (b.0.score, b.1).cmp(&(a.0.score, a.1)).then(a.2.cmp(&b.2)));
         scored.into_iter().map(|(s, ..)| s).collect()
+    }
+
+    /// While the product on screen is on a live flash sale, its price and stock are the
+    /// sale's: the price reply's place goes to the sale's reply ("how much off the nude?"
+    /// wants the sale price and the time left), at the better of their two scores.
+    fn sale_price<'r>(&'r self, scored: &mut Vec<(Suggested<'r>, u64, usize)>, sale: usize) {
+        let Some(at) = scored.iter().position(|(s, ..)| s.reply.answers() == Some("price")) else { return };
+        let (mut price, ..) = scored.remove(at);
+        price.reasons.push("the sale's price".into());
+        match scored.iter_mut().find(|(_, _, i)| *i == sale) {
+            Some((s, ..)) if s.score >= price.score => {}
+            Some((s, ..)) => *s = Suggested { reply: s.reply, ..price },
+            None => {
+                let r = &self.replies[sale];
+                scored.push((Suggested { reply: r, ..price }, self.uses(r.id()), sale));
+            }
+        }
     }
 
     /// The built-in clue words for a reply's tags: `welcome`, `thanks`, or the sale's.
@@ -417,6 +441,11 @@ impl Replies {
     fn score<'r>(&self, r: &'r ReplySpec, keywords: &[String], asked: &Asked<'_>) -> Option<Suggested<'r>> {
         if r.tags.iter().any(|t| t.starts_with("claim-")) {
             // A claim's answers are sent by the desk as the claim changes.
+            return None;
+        }
+        if asked.tags.has(Tag::Complaint) && !r.tags.iter().any(|t| t == Tag::Complaint.name()) {
+            // Something went wrong: the order-problem reply, or none. "the app won't load
+            // the basket" does not want the link to the basket.
             return None;
         }
         let sale_tag = r.tags.iter().find(|t| SALE_TAGS.contains(&t.as_str()));
@@ -545,6 +574,52 @@ mod tests {
         // Unsure, or not read at all: the clue still counts.
         assert_eq!(replies.suggestions(&asked(Some(KindRead { kind: None, p: 0.6 }))).len(), 1);
         assert_eq!(replies.suggestions(&asked(None)).len(), 1);
+    }
+
+    #[test]
+    fn a_complaint_gets_only_a_reply_for_complaints() {
+        let mut link = ReplySpec::new("Link", "tap the basket");
+        link.keywords = vec!["basket".into()];
+        let mut sorry = ReplySpec::new("Sorry", "send us your order number");
+        sorry.tags = vec!["complaint".into()];
+        sorry.keywords = vec!["never arrived".into()];
+        let replies = Replies::new(&[link, sorry], BTreeMap::new());
+        let titles = |norm, tags| -> Vec<String> {
+            let asked = Asked { norm, tags, ..Default::default() };
+            replies.suggestions(&asked).into_iter().map(|s| s.reply.title.clone()).collect()
+        };
+        let complaint = Tags::default().with(Tag::Complaint);
+        assert!(titles("the app wont load the basket", complaint).is_empty());
+        assert_eq!(titles("where is the basket", Tags::default()), ["Link"]);
+        assert_eq!(titles("my basket never arrived", complaint), ["Sorry"]);
+    }
+
+    #[test]
+    fn a_price_asked_during_the_live_sale_of_the_product_on_screen_gets_the_sales_reply() {
+        let mut price = ReplySpec::new("Price", "{price}");
+        price.id = Some("price".into());
+        price.keywords = vec!["how much".into()];
+        let mut on = ReplySpec::new("Sale on", "{price}, {time_left} left");
+        on.tags = vec!["sale-start".into()];
+        let replies = Replies::new(&[price, on], BTreeMap::new());
+        let red = ["STILETTO-RED".to_owned()];
+        let best = |sale, products: &[String]| {
+            let asked = Asked {
+                norm: "how much off the nude",
+                products,
+                on_screen: Some("COFFIN-NUDE"),
+                sale,
+                ..Default::default()
+            };
+            replies.suggestions(&asked).first().map(|s| (s.reply.title.clone(), s.reasons.clone()))
+        };
+        let (title, why) = best(Some("sale-start"), &[]).unwrap();
+        assert_eq!(title, "Sale on");
+        assert_eq!(why, ["keyword \"how much\"", "the sale's price"]);
+        // Another product named, or no sale live: its own price.
+        assert_eq!(best(Some("sale-start"), &red).unwrap().0, "Price");
+        assert_eq!(best(Some("sale-ended"), &[]).unwrap().0, "Price");
+        assert_eq!(best(None, &[]).unwrap().0, "Price");
     }
 
     #[test]
