@@ -135,6 +135,21 @@ pub fn has_words(text: &str, name: &str) -> bool {
     fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
 }
 
+/// Whether a normalized comment names `name` (normalized) as whole words, also in the
+/// possessive or plural: "nail nook's glitter" reads "nail nooks glitter".
+pub fn names(text: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let (text, name) = (text.as_bytes(), name.as_bytes());
+    let ends = |at: usize| at == text.len() || text[at] == b' ';
+    let fits = |start: usize| {
+        let end = start + name.len();
+        text[start..].starts_with(name) && (ends(end) || (text.get(end) == Some(&b's') && ends(end + 1)))
+    };
+    fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
+}
+
 /// The regex that matches any of `keywords` as whole words of a normalized comment.
 pub fn keywords_regex(keywords: &[String]) -> Option<String> {
     let words: Vec<String> =
@@ -226,6 +241,16 @@ mod tests {
         for (text, want) in table {
             assert_eq!(normalize(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_name_is_named_whole_or_in_the_possessive() {
+        assert!(names(&normalize("nail nook's glitter is unmatched"), "nail nook"));
+        assert!(names("love nailnooks sets", "nailnook"));
+        assert!(names("hi nailnook", "nailnook"));
+        assert!(!names("nailnookish", "nailnook"));
+        assert!(!names("nailnookss", "nailnook"));
+        assert!(!names("anything", ""));
     }
 
     #[test]

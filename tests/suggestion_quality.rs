@@ -12,7 +12,7 @@ use suggestions::{Labelled, Read, play, read_split};
 
 /// The least share of suggestions right on `heldout`, among comments that need one: the
 /// goal is 0.90; until it is reached, what was reached, rounded down.
-const HELDOUT_SUGGESTIONS: f64 = 0.84;
+const HELDOUT_SUGGESTIONS: f64 = 0.89;
 /// The least claim precision and recall on `heldout`, as reached (the goal is 0.90 each).
 const HELDOUT_CLAIM_PRECISION: f64 = 0.97;
 const HELDOUT_CLAIM_RECALL: f64 = 0.94;

@@ -21,23 +21,23 @@ const VIEWS: [&str; 7] = ["question", "buyer", "shipping", "complaint", "mention
 /// mentions); elsewhere the value reached, rounded down to the 0.01, short of the goal.
 const HELDOUT_FLOORS: [(&str, f64, f64); 7] = [
     ("question", 0.95, 0.95),
-    ("buyer", 0.92, 0.88),
-    ("shipping", 0.87, 0.87),
-    ("complaint", 0.61, 0.80),
+    ("buyer", 0.91, 0.91),
+    ("shipping", 0.88, 0.92),
+    ("complaint", 0.76, 0.80),
     ("mention", 0.95, 0.95),
-    ("spam", 0.96, 0.95),
-    ("cant-ship", 0.94, 0.90),
+    ("spam", 0.95, 0.95),
+    ("cant-ship", 0.92, 0.95),
 ];
 
 /// The same on `dev`.
 const DEV_FLOORS: [(&str, f64, f64); 7] = [
-    ("question", 0.95, 0.97),
-    ("buyer", 0.90, 0.95),
-    ("shipping", 0.96, 0.83),
-    ("complaint", 0.87, 0.77),
-    ("mention", 0.95, 0.90),
+    ("question", 0.95, 0.95),
+    ("buyer", 0.93, 0.95),
+    ("shipping", 0.93, 0.93),
+    ("complaint", 0.95, 0.77),
+    ("mention", 0.95, 0.95),
     ("spam", 0.95, 0.95),
-    ("cant-ship", 0.92, 0.89),
+    ("cant-ship", 0.95, 0.95),
 ];
 
 /// The same on `outside`, the comments quoted from public sources, for the views it has
@@ -45,10 +45,10 @@ const DEV_FLOORS: [(&str, f64, f64); 7] = [
 /// can't-ship ones, so those views move by a wide step with one comment.
 const OUTSIDE_FLOORS: [(&str, f64, f64); 5] = [
     ("question", 0.51, 0.81),
-    ("buyer", 0.86, 0.33),
-    ("shipping", 0.14, 0.25),
-    ("complaint", 0.66, 0.37),
-    ("cant-ship", 0.20, 0.12),
+    ("buyer", 0.92, 0.30),
+    ("shipping", 0.12, 0.25),
+    ("complaint", 0.71, 0.31),
+    ("cant-ship", 0.14, 0.12),
 ];
 
 /// `outside` has no mention nor spam: the most comments the desk may tag so, as reached.
