@@ -373,8 +373,9 @@ impl Replies {
     /// the built-in clues of greetings, thanks and the sale, what the reply model reads the
     /// comment as asking, its tags among the comment's, and the products both name; a reply
     /// for another product is out, and a flash sale's reply fits only while the sale is in
-    /// its state; a complaint gets only a reply for complaints. Ties go to the reply used
-    /// more, then to the one first in the file.
+    /// its state; a complaint gets only a reply for complaints, and a price asked during
+    /// the live sale of the product on screen gets the sale's reply. Ties go to the reply
+    /// used more, then to the one first in the file.
     pub fn suggestions(&self, asked: &Asked<'_>) -> Vec<Suggested<'_>> {
         if asked.tags.has(Tag::Spam) {
             return Vec::new();
