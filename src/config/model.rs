@@ -676,14 +676,16 @@ impl Default for ClaimsConfig {
 }
 
 /// The built-in claim words, the same as the built-in `claims.toml` writes them.
-pub const DEFAULT_BARE: [&str; 25] = [
+pub const DEFAULT_BARE: [&str; 27] = [
     "sold",
     "mine",
     "me",
     "i'll take it",
     "i'll take",
+    "i take",
     "i'll have",
     "claim",
+    "chope",
     "me lo llevo",
     "me lo quedo",
     "me la quedo",
@@ -704,9 +706,9 @@ pub const DEFAULT_BARE: [&str; 25] = [
     "le lunga",
 ];
 /// The built-in polite words, as the built-in `claims.toml` writes them.
-pub const DEFAULT_IGNORE_TRAILING: [&str; 22] = [
-    "pls", "please", "plz", "po", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet", "sis", "ate",
-    "kak", "ji", "di", "bhai", "porfa", "porfis", "rog",
+pub const DEFAULT_IGNORE_TRAILING: [&str; 29] = [
+    "pls", "please", "plz", "po", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet", "hen", "mate",
+    "cheers", "innit", "ok", "ah", "sis", "ate", "kak", "ji", "di", "bhai", "porfa", "porfis", "vă", "rog",
 ];
 
 /// The built-in claim patterns, the same as the built-in `claims.toml` writes them.

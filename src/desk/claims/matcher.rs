@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
+use super::grammar::{ASKING, PLEASE};
 use super::words::{Named, Pick, Words};
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{compile, has_words, normalize};
@@ -80,6 +81,10 @@ static PASS: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"^(?:i\s+|ill\s+|i\s+will\s+)?pass(?:\s+on)?(?:\s+(?P<item>.+))?$")
         .expect("the built-in pass pattern compiles")
 });
+
+/// What ends a clause of a comment, for reading its clauses one by one (not "?": a clause
+/// that asks keeps it).
+const CLAUSE_ENDS: [char; 6] = [',', '!', '.', ';', '¡', '\n'];
 
 /// Comments remembered by [`Matcher::read`] before it starts afresh.
 const RECENT_KEPT: usize = 4096;
@@ -226,18 +231,65 @@ impl Matcher {
         (parsed, norm)
     }
 
-    /// Reads a comment; also returns its normalized text (how repeats are recognized).
+    /// Reads a comment; also returns its normalized text (how repeats are recognized). A
+    /// comment of several clauses that is no claim as a whole (or one for no product of
+    /// ours: "biorę wyślecie do krakowa") claims in one of them ("biorę!
+    /// wyślecie do Krakowa?", "2 nudes please, hannah"), unless the whole says it is not one
+    /// ("sold out! mine came today").
     pub fn parse(&self, text: &str) -> (Parsed, String) {
         if !self.enabled {
             return (Parsed::NotAClaim, String::new());
         }
+        let whole = self.parse_clause(text, false);
+        let read = matches!(whole.0, Parsed::Claim { .. } | Parsed::Pass { .. });
+        if read || !self.words.worth_reading(&whole.1) || NOT_CLAIMS.is_match(&whole.1) {
+            return whole;
+        }
+        let mut clauses = text.split(CLAUSE_ENDS).filter(|c| c.chars().any(char::is_alphanumeric));
+        if clauses.clone().nth(1).is_none() {
+            return whole;
+        }
+        let claim = |c: &str| Some(self.parse_clause(c, true).0).filter(|p| matches!(p, Parsed::Claim { .. }));
+        match clauses.find_map(claim) {
+            Some(claim) => (claim, whole.1),
+            None => whole,
+        }
+    }
+
+    /// A comment normalized, the shop's polite words dropped from its end ("mine pls" is
+    /// "mine"), and whether one of them was a "please".
+    fn without_polite_end(&self, text: &str) -> (String, bool) {
         let mut norm = normalize(text);
-        // Drop polite words from the end: "mine pls" is "mine".
+        let mut pleaded = false;
         while let Some((head, last)) = norm.rsplit_once(' ')
             && self.trailing.iter().any(|w| w == last)
         {
+            pleaded |= PLEASE.contains(&last);
             let keep = head.len();
             norm.truncate(keep);
+        }
+        (norm, pleaded)
+    }
+
+    /// The product a comment asks for by its name alone and a "please" ("glue kit please",
+    /// "kit please, for the tabs"): during that product's live flash sale this claims it;
+    /// otherwise it may only ask to see it ("glitter pls").
+    pub fn pleads_for(&self, text: &str) -> Option<&str> {
+        let first = text.split(CLAUSE_ENDS).next()?;
+        if first.contains(['?', '？']) {
+            return None;
+        }
+        let (norm, pleaded) = self.without_polite_end(first);
+        self.words.product_named_by(&norm).filter(|_| pleaded)
+    }
+
+    /// [`Matcher::parse`] of the whole comment, or of one `clause` of it: a clause that opens
+    /// as a question ("is it me") is none, and a clause's claim pattern must name a product
+    /// of ours or nothing ("me quedo mirando" is watching, not "me quedo el kit").
+    fn parse_clause(&self, text: &str, clause: bool) -> (Parsed, String) {
+        let (mut norm, _) = self.without_polite_end(text);
+        if clause && norm.split(' ').next().is_some_and(|w| ASKING.contains(&w)) {
+            return (Parsed::NotAClaim, norm);
         }
         // One word said over and over is said once: "MINE MINE MINE".
         if let Some((first, _)) = norm.split_once(' ')
@@ -307,6 +359,7 @@ impl Matcher {
                 None => Parsed::Claim { sku: None, qty, explicit: has_qty },
                 Some(item) => match self.resolve(item.as_str().trim()) {
                     Some(sku) => Parsed::Claim { sku: Some(sku.to_owned()), qty, explicit: true },
+                    None if clause => Parsed::NotAClaim,
                     None => self.loose_item(&norm, item.as_str().trim(), qty, has_qty),
                 },
             };

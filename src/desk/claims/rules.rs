@@ -86,9 +86,13 @@ impl State {
         out.notice(Level::Info, text, self.now);
     }
 
-    /// A raised hand alone claims the product of a live flash sale.
+    /// During a live flash sale, a raised hand alone, "yo!" or "eu!" alone, or the sale's
+    /// product named with a "please" ("glue kit please") claims the sale's product.
     pub(in crate::desk) fn hand_claim(&self, text: &str) -> bool {
-        self.sales.live().is_some() && claims::Matcher::raised_hand(text)
+        let Some(sale) = self.sales.live() else { return false };
+        claims::Matcher::raised_hand(text)
+            || super::grammar::live_me(text)
+            || self.claims.matcher.pleads_for(text).is_some_and(|sku| self.catalog.product_of(sku) == sale.spec.sku)
     }
 
     /// A viewer's comment, read as a claim.

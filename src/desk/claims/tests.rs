@@ -81,12 +81,23 @@ fn a_claim_word_beside_a_product_claims_it_in_either_order() {
 #[test]
 fn other_languages_claim_words_beside_words_we_do_not_sell_claim_the_product_on_screen() {
     check(&[
-        ("iau roz!!", ON_SCREEN),
         ("al meu francezul", ON_SCREEN),
         ("me la quedo, la francesa", ON_SCREEN),
-        ("klej dla mnie!", ON_SCREEN),
-        ("el rosa para mí", ON_SCREEN),
         ("kitul e al meu!", ON_SCREEN),
+        ("biorę te migdałki", ON_SCREEN),
+    ]);
+}
+
+#[test]
+fn the_catalogues_aliases_in_other_languages_name_the_product() {
+    check(&[
+        ("iau roz!!", of("ALMOND-PINK", 1)),
+        ("klej dla mnie!", of("NAIL-GLUE-KIT", 1)),
+        ("el rosa para mí", of("ALMOND-PINK", 1)),
+        ("moje czerwone 🙋‍♀️", of("STILETTO-RED", 1)),
+        ("dla mnie jeden różowy!", of("ALMOND-PINK", 1)),
+        ("nak merah satu kak", of("STILETTO-RED", 1)),
+        ("eu! unul nud", of("COFFIN-NUDE", 1)),
     ]);
 }
 
@@ -124,6 +135,68 @@ fn a_want_word_claims_with_a_quantity_and_so_does_a_product_with_a_number() {
 }
 
 #[test]
+fn a_claim_said_in_one_clause_of_several_claims() {
+    check(&[
+        // The claim, then a question or an address.
+        ("biorę! wyślecie do Krakowa?", ON_SCREEN),
+        ("me lo llevo! llega a España?", ON_SCREEN),
+        ("2 nudes please, hannah", of("COFFIN-NUDE", 2)),
+        ("apártame uno, soy Caro", on_screen(1)),
+        ("akin po isa, para sa pamangkin ko", on_screen(1)),
+        // Chat, then the claim.
+        ("ok it works now, mine!", ON_SCREEN),
+        ("right, sold the french, she'll love these", of("SQUARE-FRENCH", 1)),
+        ("¡yo! el nude para mí", of("COFFIN-NUDE", 1)),
+    ]);
+    let m = matcher();
+    // The whole says it is no claim, whatever a clause says.
+    for text in ["sold out! mine came today", "omg, not mine, the pink", "me too, sold out already"] {
+        assert_eq!(m.parse(text).0, Parsed::NotAClaim, "{text:?}");
+    }
+}
+
+#[test]
+fn me_for_me_and_take_words_of_more_varieties_claim() {
+    check(&[
+        // Spanish and Romanian "me" beside a quantity or a product.
+        ("yo quiero uno!", on_screen(1)),
+        ("yo uno!", on_screen(1)),
+        ("și eu un kit", of("NAIL-GLUE-KIT", 1)),
+        // Scots, Romanian and Hindi "for me"; Scots "twa".
+        ("pink fur me hen!", of("ALMOND-PINK", 1)),
+        ("twa kits fur me please", of("NAIL-GLUE-KIT", 2)),
+        ("un kit pentru mine", of("NAIL-GLUE-KIT", 1)),
+        ("ek pink mere liye bhi", of("ALMOND-PINK", 1)),
+        ("un kit pentru Alina vă rog", of("NAIL-GLUE-KIT", 1)),
+        // Malay "ambil", Singapore "chope", a name with "claims".
+        ("saya ambil satu nude kak", of("COFFIN-NUDE", 1)),
+        ("chope one nude", of("COFFIN-NUDE", 1)),
+        ("SHAZ CLAIMS ONE 🙌", on_screen(1)),
+        ("leanne claims a nude 🙋‍♀️", of("COFFIN-NUDE", 1)),
+        ("sa akin po ang isang nude", of("COFFIN-NUDE", 1)),
+    ]);
+}
+
+#[test]
+fn a_product_with_a_please_is_pleaded_for_and_me_alone_is_only_me() {
+    let m = matcher();
+    assert_eq!(m.pleads_for("glue kit please"), Some("NAIL-GLUE-KIT"));
+    assert_eq!(m.pleads_for("kit please, for the tabs"), Some("NAIL-GLUE-KIT"));
+    assert_eq!(m.pleads_for("coffin nude pls"), Some("COFFIN-NUDE"));
+    for not in ["glue kit?", "glue kit please?", "show the kit please", "glue kit", "please"] {
+        assert_eq!(m.pleads_for(not), None, "{not:?}");
+    }
+    // Alone they are chat; the live sale's rules read them as "me!".
+    for alone in ["yo!", "eu! eu!", "¡YO!"] {
+        assert!(super::grammar::live_me(alone), "{alone:?}");
+        assert_eq!(m.parse(alone).0, Parsed::NotAClaim, "{alone:?}");
+    }
+    for not in ["EU?", "yo everyone", "yo yo what's up", "🙋"] {
+        assert!(!super::grammar::live_me(not), "{not:?}");
+    }
+}
+
+#[test]
 fn sentences_that_only_contain_the_words_are_not_claims() {
     let m = matcher();
     for text in [
@@ -141,6 +214,10 @@ fn sentences_that_only_contain_the_words_are_not_claims() {
         "mera order ho gaya 🙏",
         // A product named, nothing claimed: "one" is not a quantity here, nor "xmas" a buyer.
         "the pink one",
+        "nude one also want, later got sale anot",
+        "nude wala chahiye mujhe, office ke liye perfect",
+        "why do my nails always look stubby, is it me 😂",
+        "uh solo Reino Unido, bueno, me quedo mirando igual",
         "red for xmas",
         "glitter pls",
         "works for me paige, try closing the app",

@@ -20,7 +20,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::grammar::{
-    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, NAMED_WANTS, NOT_NAMES, WANTS, for_me, number_word,
+    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, ME, NAMED_WANTS, NOT_NAMES, WANTS, for_me, number_word,
 };
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{has_words, normalize};
@@ -64,6 +64,8 @@ struct Said {
     want: bool,
     /// The comment opens with a buyer's name before "wants" or "takes" ("shona takes one").
     named: bool,
+    /// "Me" in Spanish or Romanian ("yo uno", "eu roz").
+    me: bool,
     article: bool,
     /// The quantity was written in digits ("2 kits"), not as a word ("the pink one").
     digits: bool,
@@ -242,6 +244,16 @@ impl Words {
             .find(|&n| self.claim_words.contains(&words[..n].join(" ")))
     }
 
+    /// The one product `norm` is the name of, whole: its sku, name or an alias ("glue kit"), or
+    /// a word only its name has ("kit").
+    pub fn product_named_by(&self, norm: &str) -> Option<&str> {
+        match self.items.get(norm) {
+            Some(sku) => sku.as_deref(),
+            None if !norm.contains(' ') => self.name_words.get(norm).map(String::as_str),
+            None => None,
+        }
+    }
+
     /// A product named by one word of its name that no other product's name has, or by a
     /// plural ("kits", "2 nudes"); a word of several names ("nails") is not a plural.
     fn plain_item(&self, word: &str) -> Option<&str> {
@@ -334,12 +346,19 @@ impl Words {
         let (mut skus, mut qty, mut said) = (Vec::<&str>::new(), None, Said::default());
         // Runs of words that are not product words: variant words, once the product is known.
         let mut rest: Vec<Vec<&str>> = vec![Vec::new()];
+        // How many products were named before the word read last.
+        let mut products_before = 0;
         let mut i = 0;
         while i < words.len() {
             let (here, w) = (&words[i..], words[i]);
+            // "the nude one": after a product, "one" names it, it counts nothing.
+            let names_one = w == "one" && i > 0 && skus.len() > products_before;
+            products_before = skus.len();
             let took = if let Some(len) = for_me(here) {
                 said.for_me = true;
                 len
+            } else if names_one {
+                1
             } else if let Some((n, len)) = quantity(here).or_else(|| number_word(w).map(|n| (n, 1))) {
                 if qty.replace(n).is_some() {
                     return Ok(None);
@@ -374,7 +393,8 @@ impl Words {
                 // "wants" and "takes" want only after a name: "it takes 2" does not.
                 said.want |= WANTS.contains(&w) && (said.named || !NAMED_WANTS.contains(&w));
                 said.article |= w == "a" || w == "an";
-                if !(name || WANTS.contains(&w) || FILLERS.contains(&w) || self.polite.contains(w)) {
+                said.me |= ME.contains(&w);
+                if !(name || WANTS.contains(&w) || ME.contains(&w) || FILLERS.contains(&w) || self.polite.contains(w)) {
                     rest.last_mut().expect("never empty").push(w);
                 }
                 i += 1;
@@ -384,12 +404,16 @@ impl Words {
             rest.push(Vec::new());
         }
         let named = !skus.is_empty();
+        // Wanting without a number only wants, "for me" or not ("nude wala chahiye mujhe").
+        let only_wants = said.want && qty.is_none() && !said.article;
         let claimed = said.code
             || said.claim
-            || said.for_me
-            || said.want && (qty.is_some() || said.article)
-            || said.digits && named
-            || said.for_name && (named || qty.is_some());
+            || !only_wants
+                && (said.for_me
+                    || said.want
+                    || said.digits && named
+                    || said.for_name && (named || qty.is_some())
+                    || said.me && (named || qty.is_some()));
         if !claimed {
             return Ok(None);
         }
