@@ -121,23 +121,21 @@ fn unstretch(text: &str) -> String {
     out
 }
 
-/// Whether `name` (normalized) is a whole word run of `text` (normalized). Only the starts
-/// of words are tried: a substring search would be set up anew for every name.
+/// Whether `name` (normalized) is a whole word run of `text` (normalized).
 pub fn has_words(text: &str, name: &str) -> bool {
-    if name.is_empty() {
-        return false;
-    }
-    let (text, name) = (text.as_bytes(), name.as_bytes());
-    let fits = |start: usize| {
-        let end = start + name.len();
-        text[start..].starts_with(name) && (end == text.len() || text[end] == b' ')
-    };
-    fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
+    word_run(text, name, false)
 }
 
 /// Whether a normalized comment names `name` (normalized) as whole words, also in the
 /// possessive or plural: "nail nook's glitter" reads "nail nooks glitter".
 pub fn names(text: &str, name: &str) -> bool {
+    word_run(text, name, true)
+}
+
+/// Whether `name` starts a word of `text` and ends one, or ends one but for a trailing "s"
+/// when `plural`. Only the starts of words are tried: a substring search would be set up anew
+/// for every name.
+fn word_run(text: &str, name: &str, plural: bool) -> bool {
     if name.is_empty() {
         return false;
     }
@@ -145,7 +143,8 @@ pub fn names(text: &str, name: &str) -> bool {
     let ends = |at: usize| at == text.len() || text[at] == b' ';
     let fits = |start: usize| {
         let end = start + name.len();
-        text[start..].starts_with(name) && (ends(end) || (text.get(end) == Some(&b's') && ends(end + 1)))
+        text[start..].starts_with(name)
+            && (ends(end) || plural && text.get(end) == Some(&b's') && ends(end + 1))
     };
     fits(0) || text.iter().enumerate().any(|(i, &b)| b == b' ' && fits(i + 1))
 }

@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn comments_get_the_tags_of_their_words_in_three_languages() {
-        let table: [(&str, &[&str]); 18] = [
+        let table: [(&str, &[&str]); 20] = [
             // English
             ("How much is the almond pink?", &["question", "buyer"]),
             ("price pls", &["question", "buyer"]),
@@ -549,6 +549,9 @@ mod tests {
             // Emoji around the words, and alone
             ("💅💅 HOW MUCH 💅💅", &["question", "buyer"]),
             ("😍😍😍", &[]),
+            ("pa-ship po sa Cebu", &["question", "shipping"]),
+            // Asked, then an emoji.
+            ("Are these cruelty-free hun? 🐰", &["question"]),
         ];
         let wrong: Vec<String> = table
             .iter()

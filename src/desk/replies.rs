@@ -150,7 +150,12 @@ pub const SUGGEST_AT: i32 = 4;
 const SALE_CLUE_OVERRULED_AT: f32 = 0.8;
 
 /// The tags of the flash sale's replies, each fitting only while the sale is in its state.
-pub const SALE_TAGS: [&str; 4] = ["sale-preheat", "sale-start", "sold-out", "sale-ended"];
+pub const SALE_TAGS: [&str; 4] = ["sale-preheat", SALE_LIVE, "sold-out", "sale-ended"];
+/// The tag of the reply for a live flash sale (its price, stock and time left).
+const SALE_LIVE: &str = "sale-start";
+/// The kind of comment (see [`REPLY_KINDS`](crate::reply_kinds::REPLY_KINDS)) that asks a
+/// product's price or stock: during the product's live sale, the sale's reply answers it.
+const PRICE_KIND: &str = "price";
 
 /// Words a shop's replies for greetings, thanks and the flash sale are suggested for, even
 /// when `replies.toml` gives them no keywords of their own: a shop that never wrote
@@ -401,9 +406,9 @@ impl Replies {
                 scored.push((s, self.uses(r.id()), i));
             }
         }
-        if asked.sale == Some(SALE_TAGS[1])
+        if asked.sale == Some(SALE_LIVE)
             && asked.products.iter().all(|p| Some(p.as_str()) == asked.on_screen)
-            && let Some(sale) = self.replies.iter().position(|r| r.tags.iter().any(|t| t == SALE_TAGS[1]))
+            && let Some(sale) = self.replies.iter().position(|r| r.tags.iter().any(|t| t == SALE_LIVE))
         {
             self.sale_price(&mut scored, sale);
         }
@@ -415,7 +420,7 @@ impl Replies {
     /// sale's: the price reply's place goes to the sale's reply ("how much off the nude?"
     /// wants the sale price and the time left), at the better of their two scores.
     fn sale_price<'r>(&'r self, scored: &mut Vec<(Suggested<'r>, u64, usize)>, sale: usize) {
-        let Some(at) = scored.iter().position(|(s, ..)| s.reply.answers() == Some("price")) else { return };
+        let Some(at) = scored.iter().position(|(s, ..)| s.reply.answers() == Some(PRICE_KIND)) else { return };
         let (mut price, ..) = scored.remove(at);
         price.reasons.push("the sale's price".into());
         match scored.iter_mut().find(|(_, _, i)| *i == sale) {

@@ -181,8 +181,9 @@ pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit:
 fn marks(text: &str, norm: &str, emit: &mut impl FnMut(u32)) {
     let mark = |m: u8| Fnv::new(kind::MARK).byte(m).bucket();
     emit(mark(mark::BIAS));
-    let trimmed = text.trim_end();
     let asks = |c: char| c == '?' || c == '？';
+    // The end of what was written, past the emoji after it: "cruelty-free hun? 🐰" ends asked.
+    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || !c.is_ascii() && !c.is_alphanumeric() && !asks(c));
     if trimmed.ends_with(asks) {
         emit(mark(mark::ENDS_ASKED));
     }

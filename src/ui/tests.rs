@@ -288,7 +288,7 @@ fn busy_desk() -> Desk {
         ("kenji", "日本に発送できますか？ 送料はいくらですか"),
         ("ana", "how long do they last with glue?"),
         ("sam", "👩‍👩‍👧 family night watching this 🇵🇭🇬🇧"),
-        ("lee", "spam spam spam"),
+        ("lee", "click my bio for free followers"),
         (
             "ola",
             "the almond shape is so pretty, is there a size guide somewhere? I have really small nail beds and the last set I bought did not fit at all",
