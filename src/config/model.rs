@@ -707,8 +707,9 @@ pub const DEFAULT_BARE: [&str; 27] = [
 ];
 /// The built-in polite words, as the built-in `claims.toml` writes them.
 pub const DEFAULT_IGNORE_TRAILING: [&str; 29] = [
-    "pls", "please", "plz", "po", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet", "hen", "mate",
-    "cheers", "innit", "ok", "ah", "sis", "ate", "kak", "ji", "di", "bhai", "porfa", "porfis", "vă", "rog",
+    "pls", "please", "plz", "po", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet", "hen",
+    "mate", "cheers", "innit", "ok", "ah", "sis", "ate", "kak", "ji", "di", "bhai", "porfa", "porfis", "vă",
+    "rog",
 ];
 
 /// The built-in claim patterns, the same as the built-in `claims.toml` writes them.

@@ -420,7 +420,9 @@ impl Replies {
     /// sale's: the price reply's place goes to the sale's reply ("how much off the nude?"
     /// wants the sale price and the time left), at the better of their two scores.
     fn sale_price<'r>(&'r self, scored: &mut Vec<(Suggested<'r>, u64, usize)>, sale: usize) {
-        let Some(at) = scored.iter().position(|(s, ..)| s.reply.answers() == Some(PRICE_KIND)) else { return };
+        let Some(at) = scored.iter().position(|(s, ..)| s.reply.answers() == Some(PRICE_KIND)) else {
+            return;
+        };
         let (mut price, ..) = scored.remove(at);
         price.reasons.push("the sale's price".into());
         match scored.iter_mut().find(|(_, _, i)| *i == sale) {

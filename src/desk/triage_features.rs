@@ -183,7 +183,8 @@ fn marks(text: &str, norm: &str, emit: &mut impl FnMut(u32)) {
     emit(mark(mark::BIAS));
     let asks = |c: char| c == '?' || c == '？';
     // The end of what was written, past the emoji after it: "cruelty-free hun? 🐰" ends asked.
-    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || !c.is_ascii() && !c.is_alphanumeric() && !asks(c));
+    let trimmed = text
+        .trim_end_matches(|c: char| c.is_whitespace() || !c.is_ascii() && !c.is_alphanumeric() && !asks(c));
     if trimmed.ends_with(asks) {
         emit(mark(mark::ENDS_ASKED));
     }

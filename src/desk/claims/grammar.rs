@@ -28,8 +28,8 @@ pub const PLEASE: [&str; 6] = ["please", "pls", "plz", "plis", "porfa", "porfis"
 /// Words a question opens with: a clause that opens with one asks, whatever claim word it
 /// holds ("is it me", "can i get mine").
 pub const ASKING: [&str; 21] = [
-    "is", "are", "am", "was", "were", "do", "does", "did", "can", "could", "will", "would", "have", "has", "what",
-    "how", "why", "where", "who", "which", "when",
+    "is", "are", "am", "was", "were", "do", "does", "did", "can", "could", "will", "would", "have", "has",
+    "what", "how", "why", "where", "who", "which", "when",
 ];
 
 /// "Me" in Spanish and Romanian: beside a product or a quantity they claim ("yo uno", "și eu
@@ -128,7 +128,8 @@ pub const HERE: &str = "here";
 /// pink"), without one they only want ("i want the nude so bad"). "wants", "takes" and
 /// "claims" may follow the buyer's name ("shona wants one", "ifeoma takes one", "leanne
 /// claims a nude"); "ambil" is Malay's "take" ("saya ambil satu").
-pub const WANTS: [&str; 9] = ["want", "wants", "takes", "claims", "nak", "ambil", "quiero", "vreau", "chahiye"];
+pub const WANTS: [&str; 9] =
+    ["want", "wants", "takes", "claims", "nak", "ambil", "quiero", "vreau", "chahiye"];
 /// The want words that follow a name.
 pub const NAMED_WANTS: [&str; 3] = ["wants", "takes", "claims"];
 /// Words where a name could stand that name nobody: "who wants one", "it takes 2", "2 for

@@ -92,7 +92,11 @@ impl State {
         let Some(sale) = self.sales.live() else { return false };
         claims::Matcher::raised_hand(text)
             || super::grammar::live_me(text)
-            || self.claims.matcher.pleads_for(text).is_some_and(|sku| self.catalog.product_of(sku) == sale.spec.sku)
+            || self
+                .claims
+                .matcher
+                .pleads_for(text)
+                .is_some_and(|sku| self.catalog.product_of(sku) == sale.spec.sku)
     }
 
     /// A viewer's comment, read as a claim.

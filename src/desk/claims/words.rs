@@ -17,10 +17,11 @@
 //! choice to the variants that have it. A size part answers to the usual short forms too
 //! ("small" is also "s" and "sm").
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::grammar::{
-    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, ME, NAMED_WANTS, NOT_NAMES, WANTS, for_me, number_word,
+    FILLERS, FOR, FOR_AFTER, FOR_ARTICLES, FOR_WHEN, HERE, ME, NAMED_WANTS, NOT_NAMES, WANTS, for_me,
+    number_word,
 };
 use crate::config::model::{Catalog as CatalogFile, ClaimsConfig};
 use crate::desk::text::{has_words, normalize};
@@ -119,12 +120,16 @@ pub struct Words {
     items: HashMap<String, Option<String>>,
     /// Per product with variants, its variants in catalogue order.
     variants: HashMap<String, Vec<Variant>>,
+    /// The first word of every key of `items`.
+    key_starts: HashSet<String>,
     /// Variant sku → its product's sku.
     parent: HashMap<String, String>,
     /// The shop's claim words and phrases ("sold", "mine", "me lo llevo"), and the most words
     /// one has.
     claim_words: HashSet<String>,
-    claim_len: usize,
+    /// The same split into words, by their first word: a comment's words are matched against
+    /// them in place, with nothing joined.
+    claim_phrases: HashMap<String, Vec<Vec<String>>>,
     /// A word of one product's name and no other's ("kit" of "Nail glue kit: ...", "milky"):
     /// in a claim, it names that product as an alias would.
     name_words: HashMap<String, String>,
@@ -179,7 +184,10 @@ impl Words {
             .collect();
         let phrases = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty());
         w.claim_words = phrases.chain(["buy".to_owned()]).collect();
-        w.claim_len = w.claim_words.iter().map(|c| c.split(' ').count()).max().unwrap_or(1);
+        for phrase in &w.claim_words {
+            let words: Vec<String> = phrase.split(' ').map(str::to_owned).collect();
+            w.claim_phrases.entry(words[0].clone()).or_default().push(words);
+        }
         // A kiss "x" is dropped from a comment's end only: inside one it is a size's first
         // word ("x small") or a quantity's ("x 2").
         let polite = config.ignore_trailing.iter().map(|p| normalize(p));
@@ -191,6 +199,7 @@ impl Words {
         if key.is_empty() {
             return;
         }
+        self.key_starts.insert(key.split(' ').next().unwrap_or_default().to_owned());
         self.items
             .entry(key)
             .and_modify(|s| {
@@ -236,12 +245,9 @@ impl Words {
     /// The longest of the shop's claim words and phrases at the start of `words`, by how many
     /// words it took.
     fn claim_phrase(&self, words: &[&str]) -> Option<usize> {
-        if self.claim_len == 1 || words.len() == 1 {
-            return self.claim_words.contains(words[0]).then_some(1);
-        }
-        (1..=words.len().min(self.claim_len))
-            .rev()
-            .find(|&n| self.claim_words.contains(&words[..n].join(" ")))
+        let phrases = self.claim_phrases.get(*words.first()?)?;
+        let fits = |p: &&Vec<String>| p.len() <= words.len() && p.iter().zip(words).all(|(a, b)| a == b);
+        phrases.iter().filter(fits).map(Vec::len).max()
     }
 
     /// The one product `norm` is the name of, whole: its sku, name or an alias ("glue kit"), or
@@ -394,7 +400,12 @@ impl Words {
                 said.want |= WANTS.contains(&w) && (said.named || !NAMED_WANTS.contains(&w));
                 said.article |= w == "a" || w == "an";
                 said.me |= ME.contains(&w);
-                if !(name || WANTS.contains(&w) || ME.contains(&w) || FILLERS.contains(&w) || self.polite.contains(w)) {
+                if !(name
+                    || WANTS.contains(&w)
+                    || ME.contains(&w)
+                    || FILLERS.contains(&w)
+                    || self.polite.contains(w))
+                {
                     rest.last_mut().expect("never empty").push(w);
                 }
                 i += 1;
@@ -509,6 +520,10 @@ impl Words {
     /// The longest run of words at the start of `words` that is a sku, name, alias or code,
     /// with its sku (`None` when two products share it) and its length.
     fn longest_key<'a>(&'a self, words: &[&str]) -> Option<(Option<&'a str>, usize)> {
+        // Most words start no key: they are told so without joining any.
+        if !self.key_starts.contains(*words.first()?) {
+            return None;
+        }
         (1..=words.len().min(LONGEST))
             .rev()
             .find_map(|n| self.items.get(&words[..n].join(" ")).map(|sku| (sku.as_deref(), n)))

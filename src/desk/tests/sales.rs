@@ -322,3 +322,19 @@ fn an_order_after_the_countdown_does_not_count_towards_the_sale() {
     assert_eq!(s.sales[0].sold, 0);
     assert_eq!(s.sales[0].state, "ended");
 }
+
+#[test]
+fn during_a_live_sale_yo_alone_and_its_product_with_a_please_claim_it() {
+    let mut d = desk();
+    // Before the sale: chat, no claim.
+    d.apply(chat(1, "ana", "yo!"), t(0));
+    d.apply(chat(2, "bea", "almond pink please"), t(0));
+    assert!(open_claims(&d).is_empty());
+    d.apply(start_sale("almond-rush"), t(1));
+    d.apply(chat(3, "ana", "¡yo!"), t(2));
+    d.apply(chat(4, "bea", "almond pink please"), t(3));
+    // Another product with a please asks to see it; "yo" with words after it is a greeting.
+    d.apply(chat(5, "cy", "coffin nude please"), t(4));
+    d.apply(chat(6, "dee", "yo everyone"), t(5));
+    assert_eq!(open_claims(&d), [("ana".to_owned(), 1, "held"), ("bea".to_owned(), 1, "held")]);
+}
