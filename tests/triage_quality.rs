@@ -21,22 +21,22 @@ const VIEWS: [&str; 7] = ["question", "buyer", "shipping", "complaint", "mention
 /// mentions); elsewhere the value reached, rounded down to the 0.01, short of the goal.
 const HELDOUT_FLOORS: [(&str, f64, f64); 7] = [
     ("question", 0.95, 0.95),
-    ("buyer", 0.91, 0.91),
-    ("shipping", 0.88, 0.92),
-    ("complaint", 0.76, 0.80),
+    ("buyer", 0.89, 0.93),
+    ("shipping", 0.86, 0.90),
+    ("complaint", 0.72, 0.80),
     ("mention", 0.95, 0.95),
     ("spam", 0.95, 0.95),
-    ("cant-ship", 0.92, 0.95),
+    ("cant-ship", 0.90, 0.95),
 ];
 
 /// The same on `dev`.
 const DEV_FLOORS: [(&str, f64, f64); 7] = [
     ("question", 0.95, 0.95),
-    ("buyer", 0.93, 0.95),
+    ("buyer", 0.92, 0.95),
     ("shipping", 0.93, 0.93),
-    ("complaint", 0.95, 0.77),
+    ("complaint", 0.92, 0.85),
     ("mention", 0.95, 0.95),
-    ("spam", 0.95, 0.95),
+    ("spam", 0.95, 0.94),
     ("cant-ship", 0.95, 0.95),
 ];
 
@@ -44,10 +44,10 @@ const DEV_FLOORS: [(&str, f64, f64); 7] = [
 /// comments of: the value reached, rounded down. It has four shipping comments and eight
 /// can't-ship ones, so those views move by a wide step with one comment.
 const OUTSIDE_FLOORS: [(&str, f64, f64); 5] = [
-    ("question", 0.51, 0.81),
-    ("buyer", 0.92, 0.30),
-    ("shipping", 0.12, 0.25),
-    ("complaint", 0.71, 0.31),
+    ("question", 0.52, 0.81),
+    ("buyer", 0.70, 0.34),
+    ("shipping", 0.11, 0.25),
+    ("complaint", 0.93, 0.18),
     ("cant-ship", 0.14, 0.12),
 ];
 

@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn comments_get_the_tags_of_their_words_in_three_languages() {
-        let table: [(&str, &[&str]); 20] = [
+        let table: [(&str, &[&str]); 19] = [
             // English
             ("How much is the almond pink?", &["question", "buyer"]),
             ("price pls", &["question", "buyer"]),
@@ -549,7 +549,6 @@ mod tests {
             // Emoji around the words, and alone
             ("💅💅 HOW MUCH 💅💅", &["question", "buyer"]),
             ("😍😍😍", &[]),
-            ("pa-ship po sa Cebu", &["question", "shipping"]),
             // Asked, then an emoji.
             ("Are these cruelty-free hun? 🐰", &["question"]),
         ];

@@ -1458,6 +1458,9 @@ fn in_a_view_the_selection_moves_only_through_what_it_shows() {
     // The complaint about the checkout is not a buyer: it is handled first as a complaint;
     // nor is what shipping to Mexico costs, a shipping question.
     act(&mut view, &d, KeyAction::Up);
+    // cruz asks a price ("magkano") beside the shipping, so is a buyer too.
+    assert_eq!(shown(&view), "magkano po? pa-ship sa Cebu");
+    act(&mut view, &d, KeyAction::Up);
     assert_eq!(shown(&view), "how much is the almond pink?");
     act(&mut view, &d, KeyAction::Top);
     assert!(view.selected_message(&d).unwrap().tags.has(crate::desk::classify::Tag::Buyer));
@@ -1518,9 +1521,9 @@ fn spam_is_struck_through_and_left_out_of_the_views() {
     let y = row.expect("the spam line is on screen");
     let x = (0..70).find(|&x| buf[(x, y)].symbol() == "F").unwrap();
     assert!(buf[(x, y)].modifier.contains(ratatui::style::Modifier::CROSSED_OUT));
-    // bea's price question and hal's claim: dani asks what shipping costs, which the
-    // labelling guide calls shipping, not buying, and the spam is no buyer.
-    assert_eq!(crate::ui::view::ChatFilter::Buyers.count(d.chat()), 2);
+    // bea's price question, cruz's "magkano" and hal's claim: dani asks what shipping
+    // costs, which the labelling guide calls shipping, not buying, and the spam is no buyer.
+    assert_eq!(crate::ui::view::ChatFilter::Buyers.count(d.chat()), 3);
 }
 
 // ---------------------------------------------------------------- knowledge base

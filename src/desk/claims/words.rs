@@ -188,6 +188,8 @@ impl Words {
             let words: Vec<String> = phrase.split(' ').map(str::to_owned).collect();
             w.claim_phrases.entry(words[0].clone()).or_default().push(words);
         }
+        // In one order whatever the set's, so two matchers of one shop are equal.
+        w.claim_phrases.values_mut().for_each(|phrases| phrases.sort());
         // A kiss "x" is dropped from a comment's end only: inside one it is a size's first
         // word ("x small") or a quantity's ("x 2").
         let polite = config.ignore_trailing.iter().map(|p| normalize(p));
