@@ -279,7 +279,10 @@ impl Matcher {
     /// otherwise it may only ask to see it ("glitter pls").
     pub fn pleads_for(&self, text: &str) -> Option<&str> {
         let first = text.split(CLAUSE_ENDS).next()?;
-        if first.contains(['?', '？']) {
+        // Told apart before normalizing: this is asked of every comment of a live sale.
+        let says_please =
+            |p: &&str| first.as_bytes().windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes()));
+        if first.contains(['?', '？']) || !PLEASE.iter().any(says_please) {
             return None;
         }
         let (norm, pleaded) = self.without_polite_end(first);
