@@ -1,10 +1,13 @@
 //! What chat triage costs per comment from a viewer already seen: normalizing, the rules in
 //! one pass, the model's features and scores, and the spam history. The budget is 1.5 µs
 //! a comment, within the 250,000 events/s of decode + apply. Beside it, what the reply model
-//! costs when the suggestion line or the explain file reads a comment (off the desk's path).
+//! costs when the suggestion line or the explain file reads a comment (off the desk's path),
+//! and what reading a comment as a claim costs when it was not read moments before.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use livedesk::config::model::ChatConfig;
+use livedesk::config::builtin::{CATALOG, CLAIMS};
+use livedesk::config::model::{Catalog, ChatConfig, ClaimsConfig};
+use livedesk::desk::claims::Matcher;
 use livedesk::desk::classify::{Classifier, Said};
 use livedesk::desk::triage_features::{Context, RegionCue, SaleCue};
 
@@ -56,5 +59,36 @@ fn triage(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, triage);
+/// Claims and their look-alikes in every variety the demo shop's claims.toml reads: each is
+/// read from scratch (`parse`), as a comment no viewer said in the last moments is.
+const CLAIMS_SAID: [&str; 12] = [
+    "mine",
+    "sold the pink almond one",
+    "1 for me please",
+    "me lo llevo 2 x",
+    "akin po isa ate",
+    "biorę dwa, dla mnie",
+    "vreau unul! 🙋‍♀️",
+    "saya nak satu yang nude",
+    "SOLD OUT ALREADY 😭",
+    "mine came in 2 days, so happy with them",
+    "bev wants an almond pink please",
+    "is the kit £10?",
+];
+
+fn claims(c: &mut Criterion) {
+    let config: ClaimsConfig = toml::from_str(CLAIMS).expect("the built-in claims.toml");
+    let catalog: Catalog = toml::from_str(CATALOG).expect("the demo catalogue");
+    let matcher = Matcher::new(&config, &catalog);
+    let mut i = 0usize;
+    c.bench_function("read one comment as a claim, not read before", |b| {
+        b.iter(|| {
+            i += 1;
+            let text = std::hint::black_box(CLAIMS_SAID[i % CLAIMS_SAID.len()]);
+            std::hint::black_box(matcher.parse(text))
+        })
+    });
+}
+
+criterion_group!(benches, triage, claims);
 criterion_main!(benches);

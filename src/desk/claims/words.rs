@@ -124,11 +124,8 @@ pub struct Words {
     key_starts: HashSet<String>,
     /// Variant sku → its product's sku.
     parent: HashMap<String, String>,
-    /// The shop's claim words and phrases ("sold", "mine", "me lo llevo"), and the most words
-    /// one has.
-    claim_words: HashSet<String>,
-    /// The same split into words, by their first word: a comment's words are matched against
-    /// them in place, with nothing joined.
+    /// The shop's claim words and phrases ("sold", "mine", "me lo llevo") split into words, by
+    /// their first word: a comment's words are matched against them in place, nothing joined.
     claim_phrases: HashMap<String, Vec<Vec<String>>>,
     /// A word of one product's name and no other's ("kit" of "Nail glue kit: ...", "milky"):
     /// in a claim, it names that product as an alias would.
@@ -183,13 +180,15 @@ impl Words {
             .filter(|(word, _)| !FILLERS.contains(&word.as_str()) && number_word(word).is_none())
             .collect();
         let phrases = config.bare.iter().map(|b| normalize(b)).filter(|b| !b.is_empty());
-        w.claim_words = phrases.chain(["buy".to_owned()]).collect();
-        for phrase in &w.claim_words {
+        for phrase in phrases.chain(["buy".to_owned()]) {
             let words: Vec<String> = phrase.split(' ').map(str::to_owned).collect();
             w.claim_phrases.entry(words[0].clone()).or_default().push(words);
         }
-        // In one order whatever the set's, so two matchers of one shop are equal.
-        w.claim_phrases.values_mut().for_each(|phrases| phrases.sort());
+        // Sorted and without repeats, so two matchers of one shop are equal.
+        w.claim_phrases.values_mut().for_each(|phrases| {
+            phrases.sort();
+            phrases.dedup();
+        });
         // A kiss "x" is dropped from a comment's end only: inside one it is a size's first
         // word ("x small") or a quantity's ("x 2").
         let polite = config.ignore_trailing.iter().map(|p| normalize(p));
@@ -277,7 +276,7 @@ impl Words {
 
     /// Whether `word` may be a viewer's name: it is none of the words a claim is read by.
     fn plain(&self, word: &str) -> bool {
-        !(self.claim_words.contains(word)
+        !(self.claim_phrase(&[word]).is_some()
             || FILLERS.contains(&word)
             || self.polite.contains(word)
             || number_word(word).is_some()
