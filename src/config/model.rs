@@ -676,7 +676,7 @@ impl Default for ClaimsConfig {
 }
 
 /// The built-in claim words, the same as the built-in `claims.toml` writes them.
-pub const DEFAULT_BARE: [&str; 27] = [
+pub const DEFAULT_BARE: [&str; 31] = [
     "sold",
     "mine",
     "me",
@@ -685,8 +685,11 @@ pub const DEFAULT_BARE: [&str; 27] = [
     "i take",
     "i'll have",
     "claim",
+    "claiming",
     "chope",
     "me lo llevo",
+    "me la llevo",
+    "me llevo",
     "me lo quedo",
     "me la quedo",
     "me lo pido",
@@ -702,6 +705,7 @@ pub const DEFAULT_BARE: [&str; 27] = [
     "eu iau",
     "al meu",
     "akin",
+    "sakin",
     "mera",
     "le lunga",
 ];
@@ -717,7 +721,7 @@ pub const DEFAULT_PATTERNS: [&str; 7] = [
     r"^(?:sold|buy|mine|claim)\s+(?:x\s*)?(?P<qty>\d+)\s*x?$",
     r"^(?:sold|buy|mine|claim)\s+(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)(?:\s+x\s*(?P<qty2>\d+))?$",
     r"^(?:(?P<qty>\d+)\s*x?\s+)?(?P<item>.+?)\s+(?:sold|mine)$",
-    r"^(?:me\s+l[oa]\s+(?:llevo|quedo|pido)|me\s+quedo|m[ií]o|bior[eę]|iau|al\s+meu|akin)\s+(?P<item>.+?)$",
+    r"^(?:me\s+l[oa]\s+(?:llevo|quedo|pido)|me\s+(?:quedo|llevo)|m[ií]o|bior[eę]|iau|al\s+meu|s?akin)\s+(?P<item>.+?)$",
     r"^(?P<item>.+?)\s+(?:bior[eę]|(?:e\s+)?al\s+meu|mera|le\s+lunga)$",
     r"^(?:para\s+m[ií]|dla\s+mnie)\s+(?P<item>(?:el\s+|la\s+)?\S+)$",
     r"^(?P<item>(?:el\s+|la\s+)?\S+)\s+(?:para\s+m[ií]|dla\s+mnie)$",

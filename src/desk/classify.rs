@@ -382,6 +382,9 @@ impl Classifier {
     /// model knows, but never a claim) carries no other tag: a copy is not a new question.
     pub fn classify(&mut self, said: Said<'_>) -> Tags {
         let mut tags = Tags::NONE;
+        // Whether the shop's own rules tagged it other than spam: then the model's spam
+        // guess does not hide what the shop said it is ("wobbly" is a complaint of theirs).
+        let mut own_tagged = false;
         normalize_into(said.text, &mut self.norm);
         let mut ctx = said.context;
         ctx.rules = 0;
@@ -395,6 +398,7 @@ impl Classifier {
             for i in &self.compiled.rules.matches(&self.norm) {
                 if self.compiled.rule_own[i] {
                     tags.add(self.compiled.rule_tags[i]);
+                    own_tagged |= self.compiled.rule_tags[i] != Tag::Spam;
                 }
                 ctx.rules |= self.compiled.rule_bits[i];
             }
@@ -410,9 +414,10 @@ impl Classifier {
             if score > at {
                 predicted |= 1 << bit;
                 // A claim the matcher read for a product of ours is someone buying, whatever
-                // the model makes of a short code and a number ("BCS 7"); the shop's own
-                // rules, links and repeats still make it spam.
-                if !(said.claim && tag == Tag::Spam) {
+                // the model makes of a short code and a number ("BCS 7"), and a comment the
+                // shop's own rules tagged is what they say; the shop's own spam rules, links
+                // and repeats still make it spam.
+                if !((said.claim || own_tagged) && tag == Tag::Spam) {
                     tags.add(tag);
                 }
             }

@@ -7,16 +7,16 @@
 /// Words that go between the others without naming anything: "I want A1 black S" is how
 /// SHOPLINE's keyword claims read, "sold next" asks to be next in line; the rest are the
 /// articles, "also" and particles that stand beside a claim ("akin na po ito", "mera bhi
-/// ek", "iau și eu kit", "me quedo el kit", "biorę ten nude", "nude for me lah", "sa akin po",
+/// ek", "iau și eu kit", "le iau pe cele roz", "me quedo el kit", "biorę ten nude", "nude for me lah", "sa akin po",
 /// "nak satu yang pink", "ek mera pakka"). Not "too": "me too" agrees with a comment; not
 /// "can": "can i get 2 kits" asks.
-pub const FILLERS: [&str; 50] = [
+pub const FILLERS: [&str; 51] = [
     "size", "sz", "in", "the", "colour", "color", "shape", "style", "of", "a", "i", "want", "next",
     // English
     "an", "also", "it", "is", // Spanish
     "el", "la", "lo", "los", "las", // Polish
     "ja", "ten", "te", // Romanian
-    "și", "si", "eu", "e", "pe", "cel", "cele", // Tagalog
+    "și", "si", "eu", "e", "pe", "cel", "cele", "le", // Tagalog
     "na", "ito", "yung", "ang", "din", "ko", "ako", "lang", "sa", // Hindi, Malay, Singapore English
     "bhi", "wala", "hai", "pakka", "saya", "yang", "jugak", "lah", "leh",
 ];
@@ -63,9 +63,9 @@ pub fn number_word(word: &str) -> Option<u32> {
 /// "for me" and its kin, as a run of words at the start of `words`, and how many it took: the
 /// viewer takes it themself ("1 for me please", "nude 4 me", "un kit para mí", "zestaw dla
 /// mnie", "nak satu untuk saya", "ek pink mujhe", "pink fur me hen", "un kit pentru mine",
-/// "ek pink mere liye").
+/// "ek pink mere liye", "isang kit para sa akin").
 pub fn for_me(words: &[&str]) -> Option<usize> {
-    const PHRASES: [&[&str]; 14] = [
+    const PHRASES: [&[&str]; 16] = [
         &["for", "me"],
         &["4", "me"],
         &["to", "me"],
@@ -80,6 +80,8 @@ pub fn for_me(words: &[&str]) -> Option<usize> {
         &["dla", "mnie"],
         &["dla", "siebie"],
         &["untuk", "saya"],
+        &["para", "sa", "akin"],
+        &["para", "sakin"],
         &["mujhe"],
     ];
     let len = PHRASES.iter().find(|p| words.starts_with(p))?.len();

@@ -63,6 +63,20 @@ fn number_words_are_quantities_beside_a_claim_word() {
     ]);
 }
 
+/// Forms of the training corpus the claim words first missed: "me llevo" without its "lo",
+/// Tagalog's "sakin" and "para sa akin", "claiming", Romanian's "le iau pe cele".
+#[test]
+fn shortened_and_spelled_out_claim_words_claim_too() {
+    check(&[
+        ("me llevo un kit", of("NAIL-GLUE-KIT", 1)),
+        ("isang nude po para sa akin ate", of("COFFIN-NUDE", 1)),
+        ("kit din po sakin ate", of("NAIL-GLUE-KIT", 1)),
+        ("sakin isang pink ate! pia po", of("ALMOND-PINK", 1)),
+        ("claiming one pink for bron please", of("ALMOND-PINK", 1)),
+        ("le iau pe cele roz", of("ALMOND-PINK", 1)),
+    ]);
+}
+
 #[test]
 fn a_claim_word_beside_a_product_claims_it_in_either_order() {
     check(&[
@@ -252,3 +266,4 @@ fn a_raised_hand_with_only_emoji_beside_it_is_a_hand() {
         assert!(!Matcher::raised_hand(not), "{not:?}");
     }
 }
+
