@@ -150,6 +150,18 @@ fn suggestions_and_claims_on_train_and_dev_are_measured_with_their_misses() {
     }
 }
 
+/// The streams of `train` that the build left out of training (`LIVEDESK_TRAIN_WITHOUT`):
+/// their suggestions, for `tests/cross-validate` to add up over every stream left out in turn.
+#[test]
+#[ignore = "run by tests/cross-validate, which sets LIVEDESK_TRAIN_WITHOUT for the build"]
+fn streams_left_out_of_training() {
+    let without = std::env::var("LIVEDESK_TRAIN_WITHOUT").expect("LIVEDESK_TRAIN_WITHOUT names the streams");
+    let left_out = |c: &Labelled| without.split(',').any(|w| w == c.stream);
+    let comments: Vec<Labelled> = read_split("train").into_iter().filter(left_out).collect();
+    let (t, _, _) = measure(&comments);
+    println!("left-out suggestions {} {} {}", t.right, t.need, t.extra);
+}
+
 #[test]
 fn on_the_heldout_stream_suggestions_and_claims_hold_their_floors() {
     // Only the totals are shown: not its varieties, never its misses.

@@ -266,4 +266,3 @@ fn a_raised_hand_with_only_emoji_beside_it_is_a_hand() {
         assert!(!Matcher::raised_hand(not), "{not:?}");
     }
 }
-
