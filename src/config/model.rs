@@ -676,7 +676,7 @@ impl Default for ClaimsConfig {
 }
 
 /// The built-in claim words, the same as the built-in `claims.toml` writes them.
-pub const DEFAULT_BARE: [&str; 31] = [
+pub const DEFAULT_BARE: [&str; 33] = [
     "sold",
     "mine",
     "me",
@@ -686,6 +686,8 @@ pub const DEFAULT_BARE: [&str; 31] = [
     "i'll have",
     "claim",
     "claiming",
+    "put me down for",
+    "put me down",
     "chope",
     "me lo llevo",
     "me la llevo",
@@ -710,10 +712,10 @@ pub const DEFAULT_BARE: [&str; 31] = [
     "le lunga",
 ];
 /// The built-in polite words, as the built-in `claims.toml` writes them.
-pub const DEFAULT_IGNORE_TRAILING: [&str; 29] = [
-    "pls", "please", "plz", "po", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet", "hen",
-    "mate", "cheers", "innit", "ok", "ah", "sis", "ate", "kak", "ji", "di", "bhai", "porfa", "porfis", "vă",
-    "rog",
+pub const DEFAULT_IGNORE_TRAILING: [&str; 40] = [
+    "pls", "please", "plz", "po", "pong", "thanks", "thx", "ty", "ta", "x", "xx", "hun", "babe", "pet",
+    "hen", "mate", "cheers", "innit", "ok", "ah", "sis", "ate", "kak", "ji", "di", "bhai", "didi", "porfa",
+    "porfis", "vă", "rog", "love", "luv", "diolch", "mersi", "gracias", "salamat", "can", "tu", "ye",
 ];
 
 /// The built-in claim patterns, the same as the built-in `claims.toml` writes them.

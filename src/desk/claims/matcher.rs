@@ -88,6 +88,34 @@ static PASS: LazyLock<Regex> = LazyLock::new(|| {
 /// that asks keeps it).
 const CLAUSE_ENDS: [char; 6] = [',', '!', '.', ';', '¡', '\n'];
 
+/// The clauses of a comment: split at [`CLAUSE_ENDS`], but not inside a number ("7.99",
+/// "1,000"), whose halves would read as quantities.
+fn clauses(text: &str) -> impl Iterator<Item = &str> + Clone {
+    let bytes = text.as_bytes();
+    let digit = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
+    let mut start = 0;
+    let mut ends = text.char_indices().filter(move |&(i, c)| {
+        CLAUSE_ENDS.contains(&c) && !(matches!(c, '.' | ',') && digit(i.checked_sub(1)) && digit(Some(i + 1)))
+    });
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match ends.next() {
+            Some((i, c)) => {
+                let clause = &text[start..i];
+                start = i + c.len_utf8();
+                Some(clause)
+            }
+            None => {
+                done = true;
+                Some(&text[start..])
+            }
+        }
+    })
+}
+
 /// Comments remembered by [`Matcher::read`] before it starts afresh.
 const RECENT_KEPT: usize = 4096;
 /// Longer comments are read every time (they rarely repeat).
@@ -247,7 +275,7 @@ impl Matcher {
         if read || !self.words.worth_reading(&whole.1) || NOT_CLAIMS.is_match(&whole.1) {
             return whole;
         }
-        let mut clauses = text.split(CLAUSE_ENDS).filter(|c| c.chars().any(char::is_alphanumeric));
+        let mut clauses = clauses(text).filter(|c| c.chars().any(char::is_alphanumeric));
         if clauses.clone().nth(1).is_none() {
             return whole;
         }
@@ -278,7 +306,7 @@ impl Matcher {
     /// "kit please, for the tabs"): during that product's live flash sale this claims it;
     /// otherwise it may only ask to see it ("glitter pls").
     pub fn pleads_for(&self, text: &str) -> Option<&str> {
-        let first = text.split(CLAUSE_ENDS).next()?;
+        let first = clauses(text).next()?;
         // Told apart before normalizing: this is asked of every comment of a live sale.
         let says_please =
             |p: &&str| first.as_bytes().windows(p.len()).any(|w| w.eq_ignore_ascii_case(p.as_bytes()));

@@ -64,7 +64,8 @@ fn number_words_are_quantities_beside_a_claim_word() {
 }
 
 /// Forms of the training corpus the claim words first missed: "me llevo" without its "lo",
-/// Tagalog's "sakin" and "para sa akin", "claiming", Romanian's "le iau pe cele".
+/// Tagalog's "sakin" and "para sa akin", "claiming", "put me down for", Romanian's "le iau pe
+/// cele".
 #[test]
 fn shortened_and_spelled_out_claim_words_claim_too() {
     check(&[
@@ -74,7 +75,31 @@ fn shortened_and_spelled_out_claim_words_claim_too() {
         ("sakin isang pink ate! pia po", of("ALMOND-PINK", 1)),
         ("claiming one pink for bron please", of("ALMOND-PINK", 1)),
         ("le iau pe cele roz", of("ALMOND-PINK", 1)),
+        ("put me down for one kit", of("NAIL-GLUE-KIT", 1)),
+        ("put me down for a red pls", of("STILETTO-RED", 1)),
     ]);
+}
+
+/// Terms of address, thanks and particles of each variety at a claim's end or beside it
+/// ("love", "diolch", Singapore English's "can", Malay's "tu", Tagalog's "pong"), and "for"
+/// in Malay and Tagalog ("untuk farah", "para kay glo").
+#[test]
+fn words_around_a_claim_of_every_variety_name_nothing() {
+    check(&[
+        ("one kit for carol love", of("NAIL-GLUE-KIT", 1)),
+        ("one pink for lowri diolch 💕", of("ALMOND-PINK", 1)),
+        ("i take one pink can", of("ALMOND-PINK", 1)),
+        ("nude one for me can", of("COFFIN-NUDE", 1)),
+        ("kak saya nak satu pink tu", of("ALMOND-PINK", 1)),
+        ("satu pink untuk farah kak 🙏", of("ALMOND-PINK", 1)),
+        ("isa pong kit para sa akin", of("NAIL-GLUE-KIT", 1)),
+        ("isang kit po para kay glo", of("NAIL-GLUE-KIT", 1)),
+    ]);
+    // A price is no quantity, even where a clause could end inside it.
+    check(&[("french is 7.99 yeah? or is it dearer now", Parsed::NotAClaim)]);
+    check(&[("kit is 5.49 yeah? might grab one", Parsed::NotAClaim)]);
+    // Singapore English asks for it with "can?", and that claims; praise does not.
+    check(&[("nude for me can?", of("COFFIN-NUDE", 1)), ("the pink one is gorgeous", Parsed::NotAClaim)]);
 }
 
 #[test]
