@@ -322,7 +322,10 @@ impl Matcher {
     /// of ours or nothing ("me quedo mirando" is watching, not "me quedo el kit").
     fn parse_clause(&self, text: &str, clause: bool) -> (Parsed, String) {
         let (mut norm, _) = self.without_polite_end(text);
-        if clause && norm.split(' ').next().is_some_and(|w| ASKING.contains(&w)) {
+        // A clause that opens as a question asks; so does a whole comment with no claim word
+        // ("is the glue ok for sensitive skin"), but for "do", which is Hindi's "two" too.
+        let opener = norm.split(' ').next().filter(|w| ASKING.contains(w));
+        if opener.is_some_and(|w| clause || w != "do" && !self.words.says_claim_word(&norm)) {
             return (Parsed::NotAClaim, norm);
         }
         // One word said over and over is said once: "MINE MINE MINE".

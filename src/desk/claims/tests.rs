@@ -291,3 +291,20 @@ fn a_raised_hand_with_only_emoji_beside_it_is_a_hand() {
         assert!(!Matcher::raised_hand(not), "{not:?}");
     }
 }
+
+/// Whom a claim is for may take a second name or a town, or "too", and nothing more; a
+/// comment that opens as a question with no claim word asks.
+#[test]
+fn a_claim_for_someone_may_name_them_in_full() {
+    check(&[
+        ("nude for jo in falmouth please x", of("COFFIN-NUDE", 1)),
+        ("one kit for claire in inverness please", of("NAIL-GLUE-KIT", 1)),
+        ("one nude for auntie pat", of("COFFIN-NUDE", 1)),
+        ("pink for jolene too, may as well", of("ALMOND-PINK", 1)),
+        ("sod it, one glitter for steph bolton, new years sorted", of("OVAL-GLITTER", 1)),
+        ("red for xmas", Parsed::NotAClaim),
+        ("pink for the weekend please", Parsed::NotAClaim),
+        ("is the glue ok for sensitive skin", Parsed::NotAClaim),
+        ("do glue kit chahiye, mine", of("NAIL-GLUE-KIT", 1)),
+    ]);
+}

@@ -110,6 +110,9 @@ pub enum Pick {
     Which(Vec<String>),
 }
 
+/// The words before a town after a name: "for jo in falmouth", "jess fae falkirk".
+const IN_TOWN: [&str; 3] = ["in", "from", "fae"];
+
 /// The vocabulary of the catalogue for reading claims.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Words {
@@ -502,8 +505,20 @@ impl Words {
         let article = usize::from(words.get(1).is_some_and(|a| FOR_ARTICLES.contains(a)));
         let name = words.get(1 + article)?;
         let product = self.names_product_after_for(&words[1..]);
-        (self.plain(name) && !FOR_WHEN.contains(name) && !NOT_NAMES.contains(name) && !product)
-            .then_some(2 + article)
+        let one_name = |w: &str| self.plain(w) && !FOR_WHEN.contains(&w) && !NOT_NAMES.contains(&w);
+        if !one_name(name) || product {
+            return None;
+        }
+        let len = 2 + article;
+        // What may end a claim after the name: "too", a second name or a town ("for auntie
+        // pat", "for steph bolton", "for jo in falmouth"), never more.
+        let more = match &words[len..] {
+            ["too", ..] => 1,
+            [second] if one_name(second) && self.product_at(&[second], None).is_none() => 1,
+            [at, town] if IN_TOWN.contains(at) && one_name(town) => 2,
+            _ => 0,
+        };
+        Some(len + more)
     }
 
     /// Whether the words after "for" (an article, then a product) name a product.
