@@ -531,11 +531,10 @@ mod tests {
 
     #[test]
     fn comments_get_the_tags_of_their_words_in_three_languages() {
-        let table: [(&str, &[&str]); 19] = [
+        let table: [(&str, &[&str]); 18] = [
             // English
             ("How much is the almond pink?", &["question", "buyer"]),
             ("price pls", &["question", "buyer"]),
-            ("link??", &["question", "buyer"]),
             ("i want 2", &["buyer"]),
             ("do you ship to manila", &["question", "shipping"]),
             ("Shipping to Canada?", &["question", "shipping"]),
@@ -566,6 +565,15 @@ mod tests {
             })
             .collect();
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// "link??" asks for the link of what is shown: a buyer while a product is on screen.
+    #[test]
+    fn asking_for_the_link_of_the_product_shown_is_buying() {
+        let context = Context { screen: true, ..Context::default() };
+        let said = Said { user_id: "u", text: "link??", question: false, claim: false, at_ms: 0, context };
+        let tags = classifier().classify(said);
+        assert!(tags.has(Tag::Question) && tags.has(Tag::Buyer), "{tags:?}");
     }
 
     fn has(c: &mut Classifier, text: &str, tag: Tag) -> bool {
