@@ -21,20 +21,20 @@ const VIEWS: [&str; 7] = ["question", "buyer", "shipping", "complaint", "mention
 /// mentions); elsewhere the value reached, rounded down to the 0.01, short of the goal.
 const HELDOUT_FLOORS: [(&str, f64, f64); 7] = [
     ("question", 0.95, 0.95),
-    ("buyer", 0.89, 0.93),
-    ("shipping", 0.86, 0.90),
-    ("complaint", 0.72, 0.80),
+    ("buyer", 0.92, 0.96),
+    ("shipping", 0.83, 0.85),
+    ("complaint", 0.78, 0.75),
     ("mention", 0.95, 0.95),
     ("spam", 0.95, 0.95),
-    ("cant-ship", 0.90, 0.95),
+    ("cant-ship", 0.91, 0.95),
 ];
 
 /// The same on `dev`.
 const DEV_FLOORS: [(&str, f64, f64); 7] = [
-    ("question", 0.95, 0.95),
-    ("buyer", 0.92, 0.95),
+    ("question", 0.94, 0.95),
+    ("buyer", 0.91, 0.95),
     ("shipping", 0.93, 0.93),
-    ("complaint", 0.92, 0.85),
+    ("complaint", 0.92, 0.81),
     ("mention", 0.95, 0.95),
     ("spam", 0.95, 0.94),
     ("cant-ship", 0.95, 0.95),
@@ -44,15 +44,15 @@ const DEV_FLOORS: [(&str, f64, f64); 7] = [
 /// comments of: the value reached, rounded down. It has four shipping comments and eight
 /// can't-ship ones, so those views move by a wide step with one comment.
 const OUTSIDE_FLOORS: [(&str, f64, f64); 5] = [
-    ("question", 0.52, 0.81),
-    ("buyer", 0.70, 0.34),
-    ("shipping", 0.11, 0.25),
-    ("complaint", 0.93, 0.18),
-    ("cant-ship", 0.14, 0.12),
+    ("question", 0.50, 0.78),
+    ("buyer", 0.81, 0.31),
+    ("shipping", 0.05, 0.25),
+    ("complaint", 0.91, 0.13),
+    ("cant-ship", 0.09, 0.12),
 ];
 
 /// `outside` has no mention nor spam: the most comments the desk may tag so, as reached.
-const OUTSIDE_MAX_FALSE: [(&str, u32); 2] = [("mention", 0), ("spam", 0)];
+const OUTSIDE_MAX_FALSE: [(&str, u32); 2] = [("mention", 0), ("spam", 1)];
 
 /// Counts of one view: true positives, false positives, false negatives.
 #[derive(Clone, Copy, Debug, Default)]
