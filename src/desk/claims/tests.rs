@@ -308,3 +308,17 @@ fn a_claim_for_someone_may_name_them_in_full() {
         ("do glue kit chahiye, mine", of("NAIL-GLUE-KIT", 1)),
     ]);
 }
+
+/// A name before a quantity and a product says whom the claim is for; a word telling of an
+/// order or counting stock does not.
+#[test]
+fn a_name_may_open_a_claim_before_its_quantity() {
+    check(&[
+        ("rachelle one kit pls", of("NAIL-GLUE-KIT", 1)),
+        ("yvonne one nude please", of("COFFIN-NUDE", 1)),
+        ("got 2 nudes", Parsed::NotAClaim),
+        ("bought one pink", Parsed::NotAClaim),
+        ("only one kit left", Parsed::NotAClaim),
+        ("omg 2", Parsed::NotAClaim),
+    ]);
+}

@@ -61,6 +61,8 @@ struct Said {
     for_me: bool,
     /// Whom else it is for ("for tina").
     for_name: bool,
+    /// The comment opens with a name before a quantity ("rachelle one kit pls").
+    name_first: bool,
     /// A want word ("nak", "vreau"), and "a"/"an" ("wants an almond pink").
     want: bool,
     /// The comment opens with a buyer's name before "wants" or "takes" ("shona takes one").
@@ -400,11 +402,23 @@ impl Words {
                 let name =
                     i == 0 && !NOT_NAMES.contains(&w) && here.get(1).is_some_and(|v| NAMED_WANTS.contains(v));
                 said.named |= name;
+                // A name before a quantity says whom it is for: "yvonne one nude please".
+                let counted = here.get(1..).is_some_and(|r| {
+                    quantity(r).is_some() || r.first().is_some_and(|x| number_word(x).is_some())
+                });
+                let name_first = i == 0
+                    && counted
+                    && w.chars().count() > 1
+                    && self.plain(w)
+                    && !NOT_NAMES.contains(&w)
+                    && !self.variant_vocab.contains(w);
+                said.name_first |= name_first;
                 // "wants" and "takes" want only after a name: "it takes 2" does not.
                 said.want |= WANTS.contains(&w) && (said.named || !NAMED_WANTS.contains(&w));
                 said.article |= w == "a" || w == "an";
                 said.me |= ME.contains(&w);
                 if !(name
+                    || name_first
                     || WANTS.contains(&w)
                     || ME.contains(&w)
                     || FILLERS.contains(&w)
@@ -428,6 +442,7 @@ impl Words {
                     || said.want
                     || said.digits && named
                     || said.for_name && (named || qty.is_some())
+                    || said.name_first && named && qty.is_some()
                     || said.me && (named || qty.is_some()));
         if !claimed {
             return Ok(None);
