@@ -90,9 +90,10 @@ pub fn for_me(words: &[&str]) -> Option<usize> {
 }
 
 /// Words that say whom a claim is for, before their name: "nude for tina", "mine for the
-/// missus", "biorę dla żony", "kit fur tam", "un kit pentru Alina", "satu pink untuk farah".
+/// missus", "biorę dla żony", "kit fur tam", "un kit pentru Alina", "satu pink untuk farah",
+/// "nude to becks ta".
 /// An article may follow ("for the", "for my", "para mi novia", "para kay glo").
-pub const FOR: [&str; 7] = ["for", "fur", "fer", "dla", "para", "pentru", "untuk"];
+pub const FOR: [&str; 8] = ["for", "fur", "fer", "dla", "para", "pentru", "untuk", "to"];
 /// The articles that may follow [`FOR`].
 pub const FOR_ARTICLES: [&str; 4] = ["the", "my", "mi", "kay"];
 /// What follows "for" without naming anyone: a time or an occasion ("red for xmas", "nude for

@@ -292,8 +292,9 @@ fn a_raised_hand_with_only_emoji_beside_it_is_a_hand() {
     }
 }
 
-/// Whom a claim is for may take a second name or a town, or "too", and nothing more; a
-/// comment that opens as a question with no claim word asks.
+/// Whom a claim is for ("for", "to") may take a second name or a town, or "too", and nothing
+/// more (after "to", Polish "this is" too, one name only); a comment that opens as a question
+/// with no claim word asks.
 #[test]
 fn a_claim_for_someone_may_name_them_in_full() {
     check(&[
@@ -302,6 +303,9 @@ fn a_claim_for_someone_may_name_them_in_full() {
         ("one nude for auntie pat", of("COFFIN-NUDE", 1)),
         ("pink for jolene too, may as well", of("ALMOND-PINK", 1)),
         ("sod it, one glitter for steph bolton, new years sorted", of("OVAL-GLITTER", 1)),
+        ("nude to becks ta", of("COFFIN-NUDE", 1)),
+        ("go on, sold the red to dee", of("STILETTO-RED", 1)),
+        ("ten brokat to jakiś sztos ✨", Parsed::NotAClaim),
         ("red for xmas", Parsed::NotAClaim),
         ("pink for the weekend please", Parsed::NotAClaim),
         ("is the glue ok for sensitive skin", Parsed::NotAClaim),

@@ -529,6 +529,8 @@ impl Words {
         // pat", "for steph bolton", "for jo in falmouth"), never more.
         let more = match &words[len..] {
             ["too", ..] => 1,
+            // "to" is Polish "this is" too ("ten brokat to jakiś sztos"): one name after it.
+            _ if w == "to" => 0,
             [second] if one_name(second) && self.product_at(&[second], None).is_none() => 1,
             [at, town] if IN_TOWN.contains(at) && one_name(town) => 2,
             _ => 0,
