@@ -158,6 +158,7 @@ fn streams_left_out_of_training() {
     let without = std::env::var("LIVEDESK_TRAIN_WITHOUT").expect("LIVEDESK_TRAIN_WITHOUT names the streams");
     let left_out = |c: &Labelled| without.split(',').any(|w| w == c.stream);
     let comments: Vec<Labelled> = read_split("train").into_iter().filter(left_out).collect();
+    assert!(!comments.is_empty(), "no training stream is named {without:?}");
     let (t, _, _) = measure(&comments);
     println!("left-out suggestions {} {} {}", t.right, t.need, t.extra);
 }

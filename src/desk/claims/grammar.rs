@@ -137,9 +137,9 @@ pub const WANTS: [&str; 9] =
 pub const NAMED_WANTS: [&str; 3] = ["wants", "takes", "claims"];
 /// Words where a name could stand that name nobody: "who wants one", "it takes 2", "2 for
 /// u", "3 for delivery?", "got 2 nudes".
-pub const NOT_NAMES: [&str; 29] = [
+pub const NOT_NAMES: [&str; 27] = [
     "who", "it", "that", "this", "what", "he", "she", "they", "everyone", "anyone", "someone", "nobody", "u",
     "you", "delivery", "shipping",
     // Before a quantity: telling of an order, asking, counting ("got 2 nudes", "only one kit").
-    "got", "bought", "ordered", "had", "have", "has", "love", "loved", "only", "is", "are", "any", "left",
+    "got", "bought", "ordered", "had", "have", "has", "loved", "only", "are", "any", "left",
 ];
