@@ -60,7 +60,22 @@ impl State {
             .find(|sku| reply.products.is_empty() || reply.products.contains(sku))
             .and_then(|sku| self.catalog.product(sku))
             .or(self.current_product());
+        // A flash sale's reply sent by hand reads as its announcement does, "Flash sale in
+        // 0:12! ... for just £8" during the preheat: the running sale's price and countdown.
+        let sale = reply
+            .tags
+            .iter()
+            .any(|t| replies::SALE_TAGS.contains(&t.as_str()))
+            .then(|| self.sales.running().find(|s| product.is_none_or(|p| p.sku == s.spec.sku)))
+            .flatten();
+        let product = product.or(sale.and_then(|s| self.catalog.product(&s.spec.sku)));
         let ctx = self.context_for(product, target.map(|m| m.user_name.clone()), now);
+        let ctx = match sale {
+            Some(sale) => {
+                TemplateContext { user: ctx.user, ships_to: ctx.ships_to, ..self.sale_context(sale, now) }
+            }
+            None => ctx,
+        };
         (replies::text_in(reply, lang), ctx, product)
     }
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, Utc};
 use livedesk::config::{EnvInfo, Paths};
 use livedesk::desk::catalog::Adjust;
+use livedesk::desk::sales::SaleState;
 use livedesk::desk::{Action, Desk, DeskSetup, Input};
 use livedesk::protocol::{Event, Frame, User};
 
@@ -179,6 +180,15 @@ impl Driver {
         }
     }
 
+    /// When the preheat of the product on screen goes live, for a comment labelled preheat.
+    fn preheat_goes_live(&self, c: &Labelled) -> Option<DateTime<Utc>> {
+        let sku = c.screen.as_deref().filter(|_| c.sale == "preheat")?;
+        self.desk.sales().all().iter().find(|s| s.spec.sku == sku).and_then(|s| match s.state {
+            SaleState::Preheat { live_at } => Some(live_at),
+            _ => None,
+        })
+    }
+
     fn now_at(&self, at: DateTime<Utc>) -> DateTime<Utc> {
         at.max(self.desk.now())
     }
@@ -187,6 +197,12 @@ impl Driver {
         let at = self.start + Duration::seconds(c.at) + self.offset;
         self.stage(c, at);
         let at = self.now_at(at);
+        // The corpus may talk through a preheat for longer than the demo's countdown: those
+        // comments are played in its last second, before the sale goes live, as they were said.
+        let at = match self.preheat_goes_live(c) {
+            Some(live_at) => at.min(live_at - Duration::seconds(1)).max(self.desk.now()),
+            None => at,
+        };
         let msg_id = format!("c{i}");
         let user = User {
             id: c.viewer.clone(),

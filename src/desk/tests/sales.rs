@@ -134,6 +134,18 @@ fn a_preheat_is_announced_and_the_platform_sale_starts_when_it_goes_live() {
 }
 
 #[test]
+fn during_the_preheat_its_reply_is_suggested_and_reads_as_its_announcement() {
+    let mut d = desk();
+    d.apply(start_sale("coffin-flash"), t(0));
+    d.apply(chat(1, "Ana", "how long till it starts?"), t(5));
+    let suggested = d.suggest("m1").expect("a suggestion");
+    assert_eq!(suggested.reply.title, "Soon");
+    // The sale's price and the time to going live, as the announcement said them.
+    let text = d.reply_text(suggested.reply, Some("m1"), t(5)).unwrap();
+    assert_eq!(text, "SOON Coffin nude at £6.99 in 0:10");
+}
+
+#[test]
 fn pause_ends_the_platform_sale_and_resume_starts_it_again_with_what_is_left() {
     let mut d = desk();
     d.apply(start_sale("almond-rush"), t(0));
