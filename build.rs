@@ -28,6 +28,7 @@ use triage_features::{
 const TRAIN: &[&str] = &["tests/fixtures/triage/train.tsv"];
 const CHAT: &str = "demos/chat.toml";
 const FEATURES: &str = "src/desk/triage_features.rs";
+const WORDS: &str = "src/desk/triage_words.rs";
 const REGIONS: &str = "src/desk/regions.rs";
 /// How the desk reads a comment: a change of reading retrains the model.
 const TEXT: &str = "src/text.rs";
@@ -65,7 +66,7 @@ struct Example {
 }
 
 fn main() {
-    for path in TRAIN.iter().chain([&CHAT, &FEATURES, &REGIONS, &TEXT, &KINDS]) {
+    for path in TRAIN.iter().chain([&CHAT, &FEATURES, &WORDS, &REGIONS, &TEXT, &KINDS]) {
         println!("cargo:rerun-if-changed={path}");
     }
     println!("cargo:rerun-if-changed=build.rs");

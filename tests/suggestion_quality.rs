@@ -159,8 +159,11 @@ fn streams_left_out_of_training() {
     let left_out = |c: &Labelled| without.split(',').any(|w| w == c.stream);
     let comments: Vec<Labelled> = read_split("train").into_iter().filter(left_out).collect();
     assert!(!comments.is_empty(), "no training stream is named {without:?}");
-    let (t, _, _) = measure(&comments);
+    let (t, _, misses) = measure(&comments);
     println!("left-out suggestions {} {} {}", t.right, t.need, t.extra);
+    for m in &misses {
+        println!("left-out miss {m}");
+    }
 }
 
 #[test]

@@ -200,6 +200,7 @@ fn streams_left_out_of_training() {
         let c = views[view];
         println!("left-out {view} {} {} {}", c.tp, c.fp, c.fn_);
     }
+    print_misses("left-out", &results);
 }
 
 #[test]

@@ -216,6 +216,17 @@ const CLUES: [(&str, &[&str]); 3] = [
             "wassup",
             "whats up",
             "wagwan",
+            "selamat pagi",
+            "selamat petang",
+            "selamat malam",
+            "hai semua",
+            "hejka",
+            "siema",
+            "witam",
+            "present po",
+            "reporting in",
+            "salaam",
+            "awright",
             "ayup",
             "hiiya",
             "oi oi",
@@ -268,7 +279,30 @@ const CLUES: [(&str, &[&str]); 3] = [
             "start",
             "starts",
             "starting",
+            "opens",
+            "how long",
+            "till",
+            "until",
+            "coming up",
+            "kicking off",
             "when",
+            "cuándo",
+            "cuando",
+            "empieza",
+            "comienza",
+            "kailan",
+            "magsisimula",
+            "bila",
+            "simula",
+            "kab",
+            "shuru",
+            "kiedy",
+            "za ile",
+            "zaczyna",
+            "când",
+            "cand",
+            "începe",
+            "incepe",
             "ends",
             "left",
             "time left",
@@ -469,11 +503,14 @@ impl Replies {
             let longest = said.iter().map(|k| k.split(' ').count()).max().unwrap_or(1);
             score += 4 * said.len().min(2) as i32 + (longest as i32 - 1);
             reasons.extend(said.iter().take(2).map(|k| format!("keyword \"{k}\"")));
-        } else if let Some(clue) = self.clues_for(r).iter().find(|k| has_words(asked.norm, k))
+        } else if let Some(clue) =
+            self.clues_for(r).iter().filter(|k| has_words(asked.norm, k)).max_by_key(|k| k.split(' ').count())
             && !(sale_tag.is_some()
                 && asked.read.is_some_and(|read| read.kind.is_none() && read.p >= SALE_CLUE_OVERRULED_AT))
         {
-            score += 4;
+            // A phrase counts as a keyword phrase does: "how long" in a preheat asks when it
+            // starts as surely as the keyword "how long" asks how long nails stay on.
+            score += 4 + (clue.split(' ').count() as i32 - 1);
             reasons.push(format!("says \"{clue}\""));
         }
         if let Some(read) = asked.read

@@ -8,7 +8,7 @@
 //! build time must land in the buckets the desk reads at run time.
 
 /// Buckets features are hashed into; each holds one weight per model tag.
-pub const BUCKETS: usize = 1 << 15;
+pub const BUCKETS: usize = 1 << 16;
 
 /// The tags the model predicts, in the order of their weights. Mentions are the shop's
 /// names and stay rule-based.
@@ -104,6 +104,16 @@ mod kind {
     pub const RULE: u64 = 15;
     pub const PREVIOUS: u64 = 16;
     pub const PLACE: u64 = 17;
+    pub const CLASS: u64 = 18;
+}
+
+#[path = "triage_words.rs"]
+mod words;
+
+/// The word classes, hashed as words are, made once.
+fn lexicon() -> &'static words::Lexicon {
+    static LEXICON: std::sync::OnceLock<words::Lexicon> = std::sync::OnceLock::new();
+    LEXICON.get_or_init(|| words::Lexicon::new(|word| Fnv::new(kind::WORD).bytes(word).0))
 }
 
 /// Marks of the raw text that normalizing drops.
@@ -151,10 +161,20 @@ pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit:
     let mut starts = [0usize; 3];
     let mut place = false;
     let mut at = 0;
+    let lexicon = lexicon();
+    let mut classes = 0u16;
     for (i, word) in norm.split(' ').take(MAX_CHARS / 2).enumerate() {
         let (start, end) = (at, at + word.len());
         at = end + 1;
-        let h = Fnv::new(kind::WORD).bytes(word.as_bytes());
+        // The word's hash, byte by byte: each prefix's hash is a stem to look up.
+        let mut h = Fnv::new(kind::WORD);
+        for (n, &b) in word.as_bytes().iter().enumerate() {
+            h = h.byte(b);
+            if lexicon.has_stems_of(n + 1) && word.is_char_boundary(n + 1) {
+                classes |= lexicon.stem(h.0);
+            }
+        }
+        classes |= lexicon.word(h.0);
         emit(h.bucket());
         if let Some(p) = previous {
             emit(Fnv::new(kind::BIGRAM).bytes(&p.0.to_le_bytes()).bytes(word.as_bytes()).bucket());
@@ -168,6 +188,18 @@ pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit:
     }
     if place {
         emit(Fnv::new(kind::PLACE).bucket());
+    }
+    // Each word class said, and each pair of them.
+    for a in 0..words::CLASSES.len() {
+        if classes & (1 << a) == 0 {
+            continue;
+        }
+        emit(Fnv::new(kind::CLASS).byte(a as u8).bucket());
+        for b in a + 1..words::CLASSES.len() {
+            if classes & (1 << b) != 0 {
+                emit(Fnv::new(kind::CLASS).byte(a as u8).byte(b as u8).bucket());
+            }
+        }
     }
     // Emoji and symbols, which normalizing drops: "🙃", "😭", "📦", "✋".
     for c in text.chars().take(MAX_CHARS).filter(|c| !c.is_ascii() && !c.is_alphanumeric()) {
@@ -246,7 +278,7 @@ pub fn rows<const N: usize>(weights: &[u8]) -> Box<Rows<N>> {
 }
 
 /// How many buckets are gathered before their rows are read: hashing a batch first lets
-/// the processor fetch its rows (a table of 640 KB, mostly out of cache) all at once,
+/// the processor fetch its rows (a table of 1.3 MB, mostly out of cache) all at once,
 /// rather than one after the other between hashes.
 const BATCH: usize = 64;
 
@@ -338,5 +370,28 @@ mod tests {
             });
             assert_eq!(scores(&rows, &places, text, &norm, &ctx), want, "{text:?} ({count} features)");
         }
+    }
+
+    #[test]
+    fn a_complaint_in_another_language_shares_the_word_classes_of_one_in_english() {
+        let ctx = Context::default();
+        let buckets = |text: &str| {
+            let mut norm = String::new();
+            normalize_into(text, &mut norm);
+            let mut out = std::collections::BTreeSet::new();
+            features(text, &norm, &ctx, &[], |b| {
+                out.insert(b);
+            });
+            out
+        };
+        let (polish, english) = (buckets("paczka nie doszła"), buckets("parcel never came"));
+        // An order, "not", arrived: each class and each pair of them.
+        let (order, not, arrived) = (0u8, 2u8, 10u8);
+        let class = |a: u8| Fnv::new(kind::CLASS).byte(a).bucket();
+        let pair = |a: u8, b: u8| Fnv::new(kind::CLASS).byte(a).byte(b).bucket();
+        for b in [class(order), class(not), class(arrived), pair(order, not), pair(not, arrived)] {
+            assert!(polish.contains(&b) && english.contains(&b), "bucket {b}");
+        }
+        assert!(!buckets("love the colour").contains(&class(order)));
     }
 }
