@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn places_and_their_aliases_name_regions() {
-        let table: [(&str, &[&str]); 14] = [
+        let table: [(&str, &[&str]); 18] = [
             ("do you ship to Manila?", &["PH"]),
             ("ship to Philippines po?", &["PH"]),
             ("pa-ship po sa Cebu", &["PH"]),
@@ -190,6 +190,10 @@ mod tests {
             ("ship to South Korea", &["KR"]),
             ("shipping to the UK", &["GB"]),
             ("ship to us pls", &[]),
+            ("my auntie lives in isle of man, would u send there", &["IM"]),
+            ("any chance this ships to Washington state", &["US"]),
+            ("new jersey or jersey", &["US", "JE"]),
+            ("kak, johor bahru dapat hantar tak?", &["MY"]),
             ("what a relationship", &[]),
             ("\u{1b}[31mship to manila\u{1b}[0m", &["PH"]),
             ("💅ship💅to💅dubai💅", &["AE"]),
