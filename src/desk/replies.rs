@@ -351,6 +351,47 @@ const CLUES: [(&str, &[&str]); 3] = [
     ),
 ];
 
+/// Words of leaving: "buenas noches, me voy a dormir" and "night all, see you thursday" say
+/// goodbye, and a welcome clue in them ("buenas noches", "night") is not a greeting.
+const FAREWELLS: &[&str] = &[
+    "bye",
+    "byee",
+    "bye all",
+    "night all",
+    "night night",
+    "nite",
+    "see you",
+    "see ya",
+    "see u",
+    "off to",
+    "im off",
+    "gotta go",
+    "got to go",
+    "heading off",
+    "signing off",
+    "logging off",
+    "laters",
+    "me voy",
+    "nos vemos",
+    "hasta luego",
+    "hasta mañana",
+    "adiós",
+    "adios",
+    "chau",
+    "chao",
+    "ne vedem",
+    "la revedere",
+    "dobranoc",
+    "do zobaczenia",
+    "paalam",
+    "babay",
+    "jumpa lagi",
+    "selamat tidur",
+    "nak tidur",
+    "phir milenge",
+    "chalo bye",
+];
+
 impl Replies {
     /// The replies of `replies.toml`, with the use counts of earlier streams.
     pub fn new(replies: &[ReplySpec], uses: BTreeMap<String, u64>) -> Self {
@@ -505,6 +546,7 @@ impl Replies {
             reasons.extend(said.iter().take(2).map(|k| format!("keyword \"{k}\"")));
         } else if let Some(clue) =
             self.clues_for(r).iter().filter(|k| has_words(asked.norm, k)).max_by_key(|k| k.split(' ').count())
+            && !(r.tags.iter().any(|t| t == "welcome") && FAREWELLS.iter().any(|w| has_words(asked.norm, w)))
             && !(sale_tag.is_some()
                 && asked.read.is_some_and(|read| read.kind.is_none() && read.p >= SALE_CLUE_OVERRULED_AT))
         {
@@ -570,7 +612,7 @@ mod tests {
 
     #[test]
     fn every_clue_word_is_written_as_comments_read_it_and_once() {
-        for (kind, words) in CLUES {
+        for (kind, words) in CLUES.iter().copied().chain([("farewell", FAREWELLS)]) {
             let mut seen = std::collections::HashSet::new();
             for w in words {
                 assert_eq!(normalize(w), *w, "{kind} clue {w:?} reads otherwise");
@@ -601,6 +643,18 @@ mod tests {
         assert_eq!(all(&ask("how much to send it", Some("postage"), 0.3)), ["Price"]);
         let why = replies.suggestions(&ask("p and p?", Some("postage"), 0.87)).remove(0).reasons;
         assert_eq!(why, ["reads as postage (87%)"]);
+    }
+
+    #[test]
+    fn a_greeting_word_in_a_goodbye_is_no_welcome() {
+        let mut hi = ReplySpec::new("Welcome", "Welcome {user}!");
+        hi.tags = vec!["welcome".into()];
+        let replies = Replies::new(&[hi], BTreeMap::new());
+        let suggested = |norm| replies.suggestions(&Asked { norm, ..Default::default() }).len();
+        assert_eq!(suggested("buenas noches desde sevilla"), 1);
+        assert_eq!(suggested("me voy a dormir buenas noches a todas"), 0);
+        assert_eq!(suggested("night all see you thursday"), 0);
+        assert_eq!(suggested("evening all"), 1);
     }
 
     #[test]
