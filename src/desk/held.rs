@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 
 use super::checks::{self, Draft, Rules};
 use super::outbox::Outbox;
+use super::sales::SaleState;
 use super::{Level, Output, State};
 
 /// A reply the check held, waiting for the operator.
@@ -149,13 +150,18 @@ impl State {
     }
 
     /// The prices a reply about these products may name: each one's own price and the price
-    /// of its live sale.
+    /// of its live sale, or of the sale its preheat announced.
     pub(super) fn prices_of<'a>(&self, skus: impl IntoIterator<Item = &'a str>) -> Vec<Decimal> {
         let mut out = Vec::new();
         for sku in skus {
             let own = self.catalog.product(sku).map(|p| p.price);
-            let live =
-                self.sales.running().filter(|s| s.is_live() && s.spec.sku == sku).map(|s| s.spec.price);
+            let live = self
+                .sales
+                .running()
+                .filter(|s| {
+                    (s.is_live() || matches!(s.state, SaleState::Preheat { .. })) && s.spec.sku == sku
+                })
+                .map(|s| s.spec.price);
             for price in own.into_iter().chain(live) {
                 if !out.contains(&price) {
                     out.push(price);

@@ -143,6 +143,9 @@ fn during_the_preheat_its_reply_is_suggested_and_reads_as_its_announcement() {
     // The sale's price and the time to going live, as the announcement said them.
     let text = d.reply_text(suggested.reply, Some("m1"), t(5)).unwrap();
     assert_eq!(text, "SOON Coffin nude at £6.99 in 0:10");
+    // Sent on its key, not held: the sale's price is one the reply may name.
+    let out = d.apply(op(Action::SendReply { key: "4".into(), to: Some("m1".into()) }), t(6));
+    assert_eq!(sent_texts(&out), ["SOON Coffin nude at £6.99 in 0:09"]);
 }
 
 #[test]
