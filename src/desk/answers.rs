@@ -69,12 +69,10 @@ impl State {
             .then(|| self.sales.running().find(|s| product.is_none_or(|p| p.sku == s.spec.sku)))
             .flatten();
         let product = product.or(sale.and_then(|s| self.catalog.product(&s.spec.sku)));
-        let ctx = self.context_for(product, target.map(|m| m.user_name.clone()), now);
+        let user = target.map(|m| m.user_name.clone());
         let ctx = match sale {
-            Some(sale) => {
-                TemplateContext { user: ctx.user, ships_to: ctx.ships_to, ..self.sale_context(sale, now) }
-            }
-            None => ctx,
+            Some(sale) => TemplateContext { user, ..self.sale_context(sale, now) },
+            None => self.context_for(product, user, now),
         };
         (replies::text_in(reply, lang), ctx, product)
     }

@@ -155,14 +155,13 @@ impl State {
         let mut out = Vec::new();
         for sku in skus {
             let own = self.catalog.product(sku).map(|p| p.price);
-            let live = self
+            // Running and not paused: the platform sells at it, or the preheat announced it.
+            let on_sale = self
                 .sales
                 .running()
-                .filter(|s| {
-                    (s.is_live() || matches!(s.state, SaleState::Preheat { .. })) && s.spec.sku == sku
-                })
+                .filter(|s| s.spec.sku == sku && !matches!(s.state, SaleState::Paused { .. }))
                 .map(|s| s.spec.price);
-            for price in own.into_iter().chain(live) {
+            for price in own.into_iter().chain(on_sale) {
                 if !out.contains(&price) {
                     out.push(price);
                 }

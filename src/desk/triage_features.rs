@@ -166,15 +166,12 @@ pub fn features(text: &str, norm: &str, ctx: &Context, places: &[u64], mut emit:
     for (i, word) in norm.split(' ').take(MAX_CHARS / 2).enumerate() {
         let (start, end) = (at, at + word.len());
         at = end + 1;
-        // The word's hash, byte by byte: each prefix's hash is a stem to look up.
+        // The word's hash, taken byte by byte as its classes are looked up.
         let mut h = Fnv::new(kind::WORD);
-        for (n, &b) in word.as_bytes().iter().enumerate() {
+        classes |= lexicon.classes(word, |b| {
             h = h.byte(b);
-            if lexicon.has_stems_of(n + 1) && word.is_char_boundary(n + 1) {
-                classes |= lexicon.stem(h.0);
-            }
-        }
-        classes |= lexicon.word(h.0);
+            h.0
+        });
         emit(h.bucket());
         if let Some(p) = previous {
             emit(Fnv::new(kind::BIGRAM).bytes(&p.0.to_le_bytes()).bytes(word.as_bytes()).bucket());

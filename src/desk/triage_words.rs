@@ -148,19 +148,20 @@ impl Lexicon {
         lexicon
     }
 
-    /// Whether a stem is `len` bytes long: only those prefixes are looked up.
-    pub fn has_stems_of(&self, len: usize) -> bool {
-        len < 64 && self.stem_lengths & (1 << len) != 0
-    }
-
-    /// The classes of a stem by its hash.
-    pub fn stem(&self, hash: u64) -> u16 {
-        find(&self.stems, hash)
-    }
-
-    /// The classes of a whole word by its hash.
-    pub fn word(&self, hash: u64) -> u16 {
-        find(&self.words, hash)
+    /// The classes of a word: of every stem it begins with, and of itself. `hash` takes the
+    /// word's bytes one after the other and gives the hash of the bytes so far, so the
+    /// caller keeps the whole word's hash when it is done.
+    pub fn classes(&self, word: &str, mut hash: impl FnMut(u8) -> u64) -> u16 {
+        let mut classes = 0;
+        let mut h = 0;
+        for (n, &b) in word.as_bytes().iter().enumerate() {
+            h = hash(b);
+            let len = n + 1;
+            if len < 64 && self.stem_lengths & (1 << len) != 0 && word.is_char_boundary(len) {
+                classes |= find(&self.stems, h);
+            }
+        }
+        classes | find(&self.words, h)
     }
 }
 
@@ -176,12 +177,12 @@ mod tests {
         bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
     }
 
-    /// The classes of one word, as the triage reads them: every stem it begins with, and itself.
     fn classes(lexicon: &Lexicon, word: &str) -> u16 {
-        let stems = (1..=word.len())
-            .filter(|&n| lexicon.has_stems_of(n) && word.is_char_boundary(n))
-            .fold(0, |c, n| c | lexicon.stem(fnv(&word.as_bytes()[..n])));
-        stems | lexicon.word(fnv(word.as_bytes()))
+        let mut read = Vec::new();
+        lexicon.classes(word, |b| {
+            read.push(b);
+            fnv(&read)
+        })
     }
 
     #[test]

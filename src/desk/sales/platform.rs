@@ -245,7 +245,7 @@ impl State {
             price: Some(money::format(price, currency)),
             stock: Some(stock.to_string()),
             time_left,
-            ships_to: None,
+            ships_to: self.shipping.enabled().then(|| self.shipping.ships_to()),
         }
     }
 
