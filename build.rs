@@ -153,6 +153,7 @@ fn examples_of(tsv: &str, rules: &[(usize, Regex)], places: &[u64]) -> Vec<Examp
             .filter_map(|t| MODEL_TAGS.iter().position(|m| *m == t))
             .fold(0u8, |bits, i| bits | 1 << i);
         let seen = viewers.entry((stream.to_owned(), viewer.to_owned())).or_default();
+        let first = seen.last.is_none();
         let key = if norm.is_empty() { text.to_owned() } else { norm.clone() };
         let repeat = seen.last.as_ref().is_some_and(|(t, when, _)| *t == key && at - when <= REPEAT_SECONDS);
         seen.times.push_back(at);
@@ -185,6 +186,7 @@ fn examples_of(tsv: &str, rules: &[(usize, Regex)], places: &[u64]) -> Vec<Examp
             rules: rules.iter().filter(|(_, re)| re.is_match(&norm)).fold(0, |bits, (i, _)| bits | 1 << i),
             previous,
             region,
+            first,
         };
         let mut buckets = Vec::new();
         features(text, &norm, &ctx, places, |b| buckets.push(b));

@@ -12,7 +12,7 @@ use super::held::{How, Outgoing, Went};
 use super::outbox::Outbox;
 use super::replies::{self, Asked, SUGGEST_AT, Suggested, TemplateContext};
 use super::sales::{EndReason, SaleState};
-use super::{Level, State, catalog, clock, money, text};
+use super::{Level, State, catalog, clock, money, text, triage_features};
 use crate::config::model::ReplySpec;
 
 /// How long after a flash sale ends its "sold out" or "over" reply still fits: the chat's
@@ -96,6 +96,7 @@ impl State {
                 || self.hand_claim(&m.text),
             sale: self.sale_moment(),
             read: None,
+            returning: self.viewers.spoke_before(&m.user_id, m.index),
         };
         // Spam, a claim and a buyer the shop cannot ship to are answered by rule, if at all.
         let by_rule = m.tags.has(Tag::Spam) || m.tags.has(Tag::CantShip) || asked.claim;
@@ -113,7 +114,10 @@ impl State {
             return Some(Suggested { reply, score: SUGGEST_AT, reasons, answered: Some(hit.times) });
         }
         if !by_rule {
-            let ctx = self.triage_context(m.region.as_deref());
+            let ctx = triage_features::Context {
+                first: !asked.returning,
+                ..self.triage_context(m.region.as_deref())
+            };
             asked.read = Some(self.classifier.reply_kind(&m.text, &norm, ctx));
         }
         // A reply that cannot be filled now ("pin a product first") gives way to one that can.

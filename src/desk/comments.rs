@@ -46,6 +46,7 @@ impl State {
             return;
         }
         let claim = self.claim_in(&user, &text, &msg_id);
+        let mut first = false;
         let (kind, tags) = if is_operator(&user) {
             // The shop's own words are never tagged; a reply answers its question, and the
             // host's name is how viewers mention the stream.
@@ -55,13 +56,16 @@ impl State {
             }
             (MsgKind::Operator, Tags::NONE)
         } else {
-            self.viewers.said(&user, now);
+            first = self.viewers.said(&user, now);
             let kind = if asked { MsgKind::Question } else { MsgKind::Chat };
-            (kind, self.tags_of(&user, &text, asked, claim.is_some(), now))
+            (kind, self.tags_of(&user, &text, asked, claim.is_some(), first, now))
         };
         self.giveaway_entry(&user, &text, &msg_id, now);
         let claimer = claim.as_ref().map(|_| user.clone());
         let index = self.chat.push_from(msg_id, user, text, kind, reply_to, now, tags);
+        if first && let Some(m) = self.chat.get(index) {
+            self.viewers.first_comment_at(&m.user_id, index);
+        }
         self.stats.chat_at(now.timestamp());
         self.gate_answer(out, index, now);
         if let (Some(claim), Some(user)) = (claim, claimer) {
@@ -81,9 +85,17 @@ impl State {
     }
 
     /// A viewer's comment's tags.
-    fn tags_of(&mut self, user: &User, text: &str, question: bool, claim: bool, now: DateTime<Utc>) -> Tags {
+    fn tags_of(
+        &mut self,
+        user: &User,
+        text: &str,
+        question: bool,
+        claim: bool,
+        first: bool,
+        now: DateTime<Utc>,
+    ) -> Tags {
         let at_ms = now.timestamp_millis();
-        let context = self.triage_context(user.region.as_deref());
+        let context = triage_features::Context { first, ..self.triage_context(user.region.as_deref()) };
         let mut tags =
             self.classifier.classify(Said { user_id: &user.id, text, question, claim, at_ms, context });
         let norm = self.classifier.normalized();

@@ -128,6 +128,8 @@ pub struct Asked<'a> {
     pub sale: Option<&'static str>,
     /// What the reply model reads the comment as asking.
     pub read: Option<KindRead>,
+    /// The viewer spoke earlier in the stream: a wave now says goodbye, and no welcome is due.
+    pub returning: bool,
 }
 
 /// A reply that fits a comment, with its score and why it scored.
@@ -141,6 +143,12 @@ pub struct Suggested<'a> {
     /// is the shop's own past answer.
     pub answered: Option<u64>,
 }
+
+/// The kinds of reply that answer a question: a price, the postage, a size... Suggested only
+/// to a comment that asks, or that the reply model reads as asking for one: "adding the red to
+/// my basket now" names the basket but wants no link to it.
+const ASKED_KINDS: [&str; 8] =
+    ["price", "postage", "delivery-time", "sizing", "wear", "glue-safe", "glue-kit", "how-to-buy"];
 
 /// The least score a reply needs to be suggested: a keyword, or two clues together.
 pub const SUGGEST_AT: i32 = 4;
@@ -531,10 +539,20 @@ impl Replies {
             // the basket" does not want the link to the basket.
             return None;
         }
+        if asked.returning && r.tags.iter().any(|t| t == "welcome") {
+            return None;
+        }
         let sale_tag = r.tags.iter().find(|t| SALE_TAGS.contains(&t.as_str()));
         if let Some(tag) = sale_tag
             && asked.sale != Some(tag.as_str())
         {
+            return None;
+        }
+        let read_as_this = asked.read.is_some_and(|read| {
+            read.p >= MODEL_AT && read.kind.is_some_and(|k| r.answers() == Some(k))
+        });
+        if r.answers().is_some_and(|k| ASKED_KINDS.contains(&k)) && !asked.tags.has(Tag::Question) && !read_as_this {
+            // "got two sets last month" says "last", but asks nothing of how long they last.
             return None;
         }
         let mut score = 0;
@@ -629,7 +647,8 @@ mod tests {
         price.id = Some("price".into());
         price.keywords = vec!["how much".into()];
         let replies = Replies::new(&[postage, price], BTreeMap::new());
-        let ask = |norm, kind, p| Asked { norm, read: Some(KindRead { kind, p }), ..Default::default() };
+        let tags = Tags::default().with(Tag::Question);
+        let ask = |norm, kind, p| Asked { norm, tags, read: Some(KindRead { kind, p }), ..Default::default() };
         let best = |asked: &Asked<'_>| replies.suggestions(asked).first().map(|s| s.reply.title.clone());
         // Read as postage, with no keyword of its own: postage.
         assert_eq!(best(&ask("whats the damage for p and p", Some("postage"), 0.6)).as_deref(), Some("P&P"));
@@ -655,6 +674,39 @@ mod tests {
         assert_eq!(suggested("me voy a dormir buenas noches a todas"), 0);
         assert_eq!(suggested("night all see you thursday"), 0);
         assert_eq!(suggested("evening all"), 1);
+    }
+
+    #[test]
+    fn an_answer_waits_for_a_comment_that_asks() {
+        let mut link = ReplySpec::new("Link", "tap the basket");
+        link.answers = Some("how-to-buy".into());
+        link.keywords = vec!["basket".into()];
+        let replies = Replies::new(&[link], BTreeMap::new());
+        let suggested = |tags, read| {
+            let asked = Asked { norm: "adding the red to my basket now", tags, read, ..Default::default() };
+            replies.suggestions(&asked).len()
+        };
+        let question = Tags::default().with(Tag::Question);
+        assert_eq!(suggested(Tags::default(), None), 0, "a keyword in a remark");
+        assert_eq!(suggested(question, None), 1, "a keyword in a question");
+        let read = |kind, p| Some(KindRead { kind, p });
+        assert_eq!(suggested(Tags::default(), read(Some("how-to-buy"), 0.8)), 1, "read as asking for it");
+        assert_eq!(suggested(Tags::default(), read(Some("how-to-buy"), 0.4)), 0, "read unsure");
+        assert_eq!(suggested(Tags::default(), read(Some("postage"), 0.9)), 0, "read as asking another");
+    }
+
+    #[test]
+    fn a_viewer_who_spoke_before_is_not_welcomed_again() {
+        let mut hi = ReplySpec::new("Welcome", "Welcome {user}!");
+        hi.tags = vec!["welcome".into()];
+        let replies = Replies::new(&[hi], BTreeMap::new());
+        let suggested = |returning| {
+            let read = Some(KindRead { kind: Some("welcome"), p: 0.99 });
+            replies.suggestions(&Asked { norm: "", read, returning, ..Default::default() }).len()
+        };
+        // "👋" as a viewer's first words is hello; after an hour of chat, goodbye.
+        assert_eq!(suggested(false), 1);
+        assert_eq!(suggested(true), 0);
     }
 
     #[test]
@@ -705,6 +757,7 @@ mod tests {
         let best = |sale, products: &[String]| {
             let asked = Asked {
                 norm: "how much off the nude",
+                tags: Tags::default().with(Tag::Question),
                 products,
                 on_screen: Some("COFFIN-NUDE"),
                 sale,

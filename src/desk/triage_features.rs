@@ -57,6 +57,8 @@ pub struct Context {
     pub rules: u8,
     /// The model's tags of the viewer's previous comment within a minute, as bits.
     pub previous: u8,
+    /// The viewer's first comment of the stream: where a wave says hello, not goodbye.
+    pub first: bool,
 }
 
 /// FNV-1a over 64 bits, started from a feature kind's own seed.
@@ -245,6 +247,7 @@ fn context(ctx: &Context, emit: &mut impl FnMut(u32)) {
     emit(cue(0, u8::from(ctx.screen)));
     emit(cue(1, ctx.sale as u8));
     emit(cue(2, ctx.region as u8));
+    emit(cue(3, u8::from(ctx.first)));
     for (i, _) in MODEL_TAGS.iter().enumerate() {
         if ctx.rules & (1 << i) != 0 {
             // Counted thrice: a rule's word is worth more than any one n-gram, and a

@@ -186,6 +186,8 @@ pub struct Viewer {
     pub last_seen: DateTime<Utc>,
     /// Comments and questions.
     pub messages: u32,
+    /// Where their first comment is in the chat log: a wave there says hello.
+    pub first_comment: Option<u64>,
     /// Their claims, by id, oldest first.
     pub claims: Vec<u64>,
     /// Their orders (the platform's and confirmed claims'), by id, oldest first.
@@ -299,6 +301,7 @@ impl Viewers {
                     first_seen: at,
                     last_seen: at,
                     messages: 0,
+                    first_comment: None,
                     claims: Vec::new(),
                     orders: Vec::new(),
                 });
@@ -310,10 +313,22 @@ impl Viewers {
     }
 
     /// A comment or question from the viewer.
-    pub fn said(&mut self, user: &User, at: DateTime<Utc>) {
-        if let Some(i) = self.saw(user, at) {
-            self.list[i].messages = self.list[i].messages.saturating_add(1);
+    pub fn said(&mut self, user: &User, at: DateTime<Utc>) -> bool {
+        let Some(i) = self.saw(user, at) else { return false };
+        self.list[i].messages = self.list[i].messages.saturating_add(1);
+        self.list[i].messages == 1
+    }
+
+    /// Where in the chat log a viewer's first comment is.
+    pub fn first_comment_at(&mut self, user_id: &str, index: u64) {
+        if let Some(&i) = self.index.get(user_id) {
+            self.list[i].first_comment.get_or_insert(index);
         }
+    }
+
+    /// Whether the comment at `index` of the chat log comes after its viewer's first.
+    pub fn spoke_before(&self, user_id: &str, index: u64) -> bool {
+        self.get(user_id).and_then(|v| v.first_comment).is_some_and(|first| first < index)
     }
 
     /// An order the viewer placed.
