@@ -389,6 +389,11 @@ const FAREWELLS: &[&str] = &[
     "chao",
     "ne vedem",
     "la revedere",
+    "noapte buna",
+    "noapte bună",
+    "pa pa",
+    "good night",
+    "goodnight",
     "dobranoc",
     "do zobaczenia",
     "paalam",
@@ -548,10 +553,13 @@ impl Replies {
         {
             return None;
         }
-        let read_as_this = asked.read.is_some_and(|read| {
-            read.p >= MODEL_AT && read.kind.is_some_and(|k| r.answers() == Some(k))
-        });
-        if r.answers().is_some_and(|k| ASKED_KINDS.contains(&k)) && !asked.tags.has(Tag::Question) && !read_as_this {
+        let read_as_this = asked
+            .read
+            .is_some_and(|read| read.p >= MODEL_AT && read.kind.is_some_and(|k| r.answers() == Some(k)));
+        if r.answers().is_some_and(|k| ASKED_KINDS.contains(&k))
+            && !asked.tags.has(Tag::Question)
+            && !read_as_this
+        {
             // "got two sets last month" says "last", but asks nothing of how long they last.
             return None;
         }
@@ -648,7 +656,8 @@ mod tests {
         price.keywords = vec!["how much".into()];
         let replies = Replies::new(&[postage, price], BTreeMap::new());
         let tags = Tags::default().with(Tag::Question);
-        let ask = |norm, kind, p| Asked { norm, tags, read: Some(KindRead { kind, p }), ..Default::default() };
+        let ask =
+            |norm, kind, p| Asked { norm, tags, read: Some(KindRead { kind, p }), ..Default::default() };
         let best = |asked: &Asked<'_>| replies.suggestions(asked).first().map(|s| s.reply.title.clone());
         // Read as postage, with no keyword of its own: postage.
         assert_eq!(best(&ask("whats the damage for p and p", Some("postage"), 0.6)).as_deref(), Some("P&P"));
