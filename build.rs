@@ -47,14 +47,14 @@ const FLOOD_SECONDS: u32 = 10;
 const PREVIOUS_SECONDS: u32 = 60;
 
 /// Passes over the training comments, and AdaGrad's step.
-const EPOCHS: usize = 30;
+const EPOCHS: usize = 15;
 /// Models trained, each over its own order of the comments, whose weights are averaged: a
 /// single order's model swings by several points on dev (the last comments it saw weigh
 /// most); the average holds, and costs no more to read.
 const BAGS: u64 = 5;
 const RATE: f32 = 0.4;
 /// How much a rare tag's examples weigh: (negatives / positives) to this power, at least 1.
-const BOOST: f32 = 0.25;
+const BOOST: f32 = 0.35;
 
 struct Example {
     buckets: Vec<u32>,

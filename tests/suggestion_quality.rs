@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use suggestions::{Labelled, Read, play, read_split};
 
 /// The least share of suggestions right on `heldout`, among comments that need one: the
-/// goal is 0.90; until it is reached, what was reached, rounded down (236 of 265).
+/// goal is 0.90; until it is reached, what was reached, rounded down (238 of 265).
 const HELDOUT_SUGGESTIONS: f64 = 0.89;
 /// The least claim precision and recall on `heldout`, as reached (the goal is 0.90 each).
 const HELDOUT_CLAIM_PRECISION: f64 = 0.97;
@@ -19,7 +19,7 @@ const HELDOUT_CLAIM_RECALL: f64 = 0.95;
 
 /// The same on `outside`, as reached, rounded down: 94 comments need a reply there, and 14
 /// claim, so one comment moves the claims' figures by several points.
-const OUTSIDE_SUGGESTIONS: f64 = 0.30;
+const OUTSIDE_SUGGESTIONS: f64 = 0.32;
 const OUTSIDE_CLAIM_PRECISION: f64 = 0.80;
 const OUTSIDE_CLAIM_RECALL: f64 = 0.28;
 

@@ -567,13 +567,15 @@ mod tests {
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
-    /// "link??" asks for the link of what is shown: a buyer while a product is on screen.
+    /// Asking for the link of what is shown is buying, while a product is on screen.
     #[test]
     fn asking_for_the_link_of_the_product_shown_is_buying() {
         let context = Context { screen: true, ..Context::default() };
-        let said = Said { user_id: "u", text: "link??", question: false, claim: false, at_ms: 0, context };
-        let tags = classifier().classify(said);
-        assert!(tags.has(Tag::Question) && tags.has(Tag::Buyer), "{tags:?}");
+        for text in ["link pls", "wheres the link", "link for the nude?"] {
+            let said = Said { user_id: "u", text, question: false, claim: false, at_ms: 0, context };
+            let tags = classifier().classify(said);
+            assert!(tags.has(Tag::Question) && tags.has(Tag::Buyer), "{text:?}: {tags:?}");
+        }
     }
 
     fn has(c: &mut Classifier, text: &str, tag: Tag) -> bool {
