@@ -408,9 +408,17 @@ const FAREWELLS: &[&str] = &[
 impl Replies {
     /// The replies of `replies.toml`, with the use counts of earlier streams.
     pub fn new(replies: &[ReplySpec], uses: BTreeMap<String, u64>) -> Self {
+        // A keyword written twice ("basket" in two spellings that read alike) counts once.
         let keywords = replies
             .iter()
-            .map(|r| r.keywords.iter().map(|k| normalize(k)).filter(|k| !k.is_empty()).collect())
+            .map(|r| {
+                let mut seen = std::collections::HashSet::new();
+                r.keywords
+                    .iter()
+                    .map(|k| normalize(k))
+                    .filter(|k| !k.is_empty() && seen.insert(k.clone()))
+                    .collect()
+            })
             .collect();
         let clues = CLUES
             .iter()
@@ -702,6 +710,17 @@ mod tests {
         assert_eq!(suggested(Tags::default(), read(Some("how-to-buy"), 0.8)), 1, "read as asking for it");
         assert_eq!(suggested(Tags::default(), read(Some("how-to-buy"), 0.4)), 0, "read unsure");
         assert_eq!(suggested(Tags::default(), read(Some("postage"), 0.9)), 0, "read as asking another");
+    }
+
+    #[test]
+    fn a_keyword_written_twice_counts_once() {
+        let mut link = ReplySpec::new("Link", "tap the basket");
+        link.keywords = vec!["basket".into(), "Basket!".into()];
+        let replies = Replies::new(&[link], BTreeMap::new());
+        let tags = Tags::default().with(Tag::Question);
+        let s =
+            replies.suggestions(&Asked { norm: "wheres the basket", tags, ..Default::default() }).remove(0);
+        assert_eq!(s.reasons, ["keyword \"basket\""]);
     }
 
     #[test]
