@@ -7,6 +7,7 @@
 #[allow(dead_code)]
 mod regions;
 #[path = "src/reply_kinds.rs"]
+#[allow(dead_code)]
 mod reply_kinds;
 #[path = "src/text.rs"]
 #[allow(dead_code)]

@@ -21,3 +21,12 @@ pub const REPLY_KINDS: [&str; 15] = [
     "sold-out",
     "sale-ended",
 ];
+
+/// How many of [`REPLY_KINDS`], from the first, answer a question (a price, the postage, a
+/// size... up to how to buy): the rest answer a problem, a greeting or the sale.
+const ASKED: usize = 8;
+
+/// Whether a kind of reply answers a question: offered only to a comment that asks one.
+pub fn answers_a_question(kind: &str) -> bool {
+    REPLY_KINDS[..ASKED].contains(&kind)
+}

@@ -104,6 +104,7 @@ impl State {
         if !by_rule
             && let Some(hit) = self.learned.answered(&norm)
             && let Some(reply) = self.replies.by_id(hit.reply)
+            && !replies::greets_again(reply, &asked)
             && self.reply_text(reply, Some(msg_id), self.now).is_ok()
         {
             let reasons = vec![format!(

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::classify::{KindRead, Tag, Tags};
 use super::text::{has_words, normalize};
 use crate::config::model::ReplySpec;
+use crate::reply_kinds::answers_a_question;
 
 /// The values a reply template can use.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -143,12 +144,6 @@ pub struct Suggested<'a> {
     /// is the shop's own past answer.
     pub answered: Option<u64>,
 }
-
-/// The kinds of reply that answer a question: a price, the postage, a size... Suggested only
-/// to a comment that asks, or that the reply model reads as asking for one: "adding the red to
-/// my basket now" names the basket but wants no link to it.
-const ASKED_KINDS: [&str; 8] =
-    ["price", "postage", "delivery-time", "sizing", "wear", "glue-safe", "glue-kit", "how-to-buy"];
 
 /// The least score a reply needs to be suggested: a keyword, or two clues together.
 pub const SUGGEST_AT: i32 = 4;
@@ -552,7 +547,7 @@ impl Replies {
             // the basket" does not want the link to the basket.
             return None;
         }
-        if asked.returning && r.tags.iter().any(|t| t == "welcome") {
+        if greets_again(r, asked) {
             return None;
         }
         let sale_tag = r.tags.iter().find(|t| SALE_TAGS.contains(&t.as_str()));
@@ -564,11 +559,9 @@ impl Replies {
         let read_as_this = asked
             .read
             .is_some_and(|read| read.p >= MODEL_AT && read.kind.is_some_and(|k| r.answers() == Some(k)));
-        if r.answers().is_some_and(|k| ASKED_KINDS.contains(&k))
-            && !asked.tags.has(Tag::Question)
-            && !read_as_this
-        {
-            // "got two sets last month" says "last", but asks nothing of how long they last.
+        if r.answers().is_some_and(answers_a_question) && !asked.tags.has(Tag::Question) && !read_as_this {
+            // An answer for a comment that asks nothing: "adding the red to my basket now"
+            // wants no link, "got two sets last month" no word on how long they last.
             return None;
         }
         let mut score = 0;
@@ -624,6 +617,11 @@ impl Replies {
         }
         Some(Suggested { reply: r, score, reasons, answered: None })
     }
+}
+
+/// A welcome for a viewer who spoke earlier in the stream: a wave then says goodbye.
+pub fn greets_again(reply: &ReplySpec, asked: &Asked<'_>) -> bool {
+    asked.returning && reply.tags.iter().any(|t| t == "welcome")
 }
 
 /// The least probability the reply model's reading counts at: likelier than not.

@@ -224,6 +224,24 @@ fn replies_with_a_key_and_no_keywords_are_suggested_for_hiya_just_joined_and_is_
 }
 
 #[test]
+fn a_viewer_is_welcomed_once_and_a_remark_gets_no_answer() {
+    let mut d = demo_desk(None);
+    let lyn = || viewer("lyn", Some("GB"));
+    assert_eq!(suggested(&mut d, 1, lyn(), "hiya just joined").as_deref(), Some("welcome"));
+    // Her greeting later in the stream is a goodbye, or chat: no second welcome.
+    assert_ne!(suggested(&mut d, 2, lyn(), "hiya all, back from the kettle").as_deref(), Some("welcome"));
+    assert_eq!(
+        suggested(&mut d, 3, viewer("cat", Some("GB")), "where's the basket?").as_deref(),
+        Some("how-to-buy")
+    );
+    // The basket named in a remark: no link is due.
+    assert_eq!(
+        suggested(&mut d, 4, viewer("bev", Some("GB")), "adding the red to my basket now").as_deref(),
+        None
+    );
+}
+
+#[test]
 fn a_spam_repeat_gets_no_suggestion() {
     let mut d = demo_desk(None);
     assert_eq!(

@@ -166,3 +166,29 @@ fn a_desk_starts_knowing_what_earlier_streams_taught() {
     assert!(d.chat().by_msg_id(&spam).unwrap().tags.has(Tag::Spam));
     assert_eq!(d.learned().taught(), 3);
 }
+
+#[test]
+fn a_welcome_the_shop_taught_is_not_sent_to_a_viewer_again() {
+    let mut d = demo_desk();
+    let said_by = |d: &mut Desk, seq: u64, id: &str, text: &str| {
+        let user = User {
+            id: id.into(),
+            name: id.into(),
+            region: Some("GB".into()),
+            badges: vec![],
+            follower: false,
+        };
+        let event = Event::Chat { msg_id: format!("m{seq}"), user, text: text.into(), reply_to: None };
+        d.apply(Input::Feed(Frame { v: 1, seq, ts: String::new(), event }), t(seq as i64 * 100));
+        format!("m{seq}")
+    };
+    let first = said_by(&mut d, 1, "ana", "evening ladies, kettle on");
+    op(&mut d, Action::Answer { reply: "welcome".into(), to: Some(first) }, 150);
+    // Another viewer's first words that read the same: the shop's own answer.
+    let new = said_by(&mut d, 2, "bea", "evening ladies, kettle on!");
+    let hit = d.suggest(&new).unwrap();
+    assert_eq!((hit.reply.id(), hit.answered), ("welcome", Some(1)));
+    // Ana said hello already: the same words now are no welcome.
+    let again = said_by(&mut d, 3, "ana", "evening ladies, kettle on!!");
+    assert_ne!(d.suggestion(&again).map(|r| r.id()), Some("welcome"));
+}
